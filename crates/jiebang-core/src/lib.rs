@@ -1,0 +1,19 @@
+//! The 揭榜挂帅 domain, free of IO: validated identifiers (unified social credit codes, GB/T 2260
+//! regions, GB/T 4754 industries), programs with their rules and lifecycle, challenges and their
+//! structured indicators, and who may do what.
+//!
+//! Everything here is a pure function or a type that can only hold valid values ("parse, don't
+//! validate"). Storage, HTTP and files live in other crates; this one must stay fast to compile
+//! and trivially testable.
+
+pub mod challenge;
+pub mod error;
+pub mod indicator;
+pub mod industry;
+pub mod organization;
+pub mod program;
+pub mod region;
+pub mod role;
+pub mod uscc;
+
+pub use error::{Error, FieldError};

@@ -1,0 +1,389 @@
+//! Programs (批次): a published round of 揭榜挂帅 with its rules, timeline and lifecycle.
+//!
+//! Rules are data, not code: every number real notices vary (consortium size, applications per
+//! organization, publicity length, score aggregation) is a per-program setting with the common
+//! default.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::Date;
+
+use crate::error::{Collector, optional_text, required_text};
+use crate::{Error, FieldError};
+
+/// Where a program is in its life. It only moves forward, one stage at a time, except that an
+/// upheld objection during publicity sends it back to review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ProgramStatus {
+    /// 草稿: visible to its organizers only.
+    Draft,
+    /// 已发榜: the list is public and applications are open.
+    Published,
+    /// 申报截止: no new applications.
+    ApplicationsClosed,
+    /// 评审中.
+    UnderReview,
+    /// 公示中: the draft list is open to objections.
+    Publicity,
+    /// 已公告: the final list is announced.
+    Announced,
+    /// 攻关中: selected teams are building.
+    InDelivery,
+    /// 已结束: acceptance done.
+    Closed,
+}
+
+impl ProgramStatus {
+    /// Every status in lifecycle order.
+    pub const ALL: [Self; 8] = [
+        Self::Draft,
+        Self::Published,
+        Self::ApplicationsClosed,
+        Self::UnderReview,
+        Self::Publicity,
+        Self::Announced,
+        Self::InDelivery,
+        Self::Closed,
+    ];
+
+    /// The snake_case name used in storage and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::ApplicationsClosed => "applications_closed",
+            Self::UnderReview => "under_review",
+            Self::Publicity => "publicity",
+            Self::Announced => "announced",
+            Self::InDelivery => "in_delivery",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses the snake_case name.
+    pub fn parse(name: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == name)
+            .ok_or_else(|| FieldError::new("status", format!("未知状态「{name}」 / unknown status '{name}'")))
+    }
+
+    /// Chinese label.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Published => "已发榜",
+            Self::ApplicationsClosed => "申报截止",
+            Self::UnderReview => "评审中",
+            Self::Publicity => "公示中",
+            Self::Announced => "已公告",
+            Self::InDelivery => "攻关中",
+            Self::Closed => "已结束",
+        }
+    }
+
+    /// English label.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Published => "Published",
+            Self::ApplicationsClosed => "Applications closed",
+            Self::UnderReview => "Under review",
+            Self::Publicity => "Publicity",
+            Self::Announced => "Announced",
+            Self::InDelivery => "In delivery",
+            Self::Closed => "Closed",
+        }
+    }
+
+    /// The states this one may move to.
+    pub fn successors(self) -> &'static [Self] {
+        match self {
+            Self::Draft => &[Self::Published],
+            Self::Published => &[Self::ApplicationsClosed],
+            Self::ApplicationsClosed => &[Self::UnderReview],
+            Self::UnderReview => &[Self::Publicity],
+            Self::Publicity => &[Self::Announced, Self::UnderReview],
+            Self::Announced => &[Self::InDelivery],
+            Self::InDelivery => &[Self::Closed],
+            Self::Closed => &[],
+        }
+    }
+
+    /// Checks a transition.
+    pub fn transition(self, to: Self) -> Result<Self, Error> {
+        if self.successors().contains(&to) {
+            Ok(to)
+        } else {
+            Err(Error::Transition { from: self.as_str().into(), to: to.as_str().into() })
+        }
+    }
+
+    /// Whether the public may see the program and its list.
+    pub fn is_public(self) -> bool {
+        self != Self::Draft
+    }
+}
+
+/// How expert scores of one application are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Aggregation {
+    /// Arithmetic mean.
+    #[default]
+    Mean,
+    /// Mean after dropping one highest and one lowest score (when at least 5 reviews).
+    TrimmedMean,
+    /// Median.
+    Median,
+}
+
+impl Aggregation {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mean => "mean",
+            Self::TrimmedMean => "trimmed_mean",
+            Self::Median => "median",
+        }
+    }
+}
+
+/// The rules of a program; every field has the usual default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Rules {
+    /// Joint units (联合单位) beside the lead unit, 0–10; default 4.
+    pub max_joint_units: u32,
+    /// Applications one organization may lead, 1–50; default 3.
+    pub max_applications_per_org: u32,
+    /// Length of 公示 in working days, 1–30; default 5.
+    pub publicity_working_days: u32,
+    /// How expert scores are combined.
+    pub aggregation: Aggregation,
+    /// Whether applications go through regional recommendation (推荐).
+    pub recommendation_required: bool,
+    /// Whether earlier winners (前期揭榜优胜) are excluded.
+    pub exclude_previous_winners: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Self {
+            max_joint_units: 4,
+            max_applications_per_org: 3,
+            publicity_working_days: 5,
+            aggregation: Aggregation::Mean,
+            recommendation_required: true,
+            exclude_previous_winners: true,
+        }
+    }
+}
+
+impl Rules {
+    fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut range = |field: &str, value: u32, lo: u32, hi: u32| {
+            if !(lo..=hi).contains(&value) {
+                errors.push(FieldError::new(
+                    format!("rules.{field}"),
+                    format!("应在 {lo} 到 {hi} 之间，实际为 {value} / must be between {lo} and {hi}, found {value}"),
+                ));
+            }
+        };
+        range("max_joint_units", self.max_joint_units, 0, 10);
+        range("max_applications_per_org", self.max_applications_per_org, 1, 50);
+        range("publicity_working_days", self.publicity_working_days, 1, 30);
+        errors
+    }
+}
+
+/// A calendar day, written `YYYY-MM-DD` everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, example = "2025-06-30"))]
+pub struct Day(pub Date);
+
+const DAY_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+impl Day {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+        Date::parse(text.trim(), DAY_FORMAT).map(Self).map_err(|_| {
+            FieldError::new(field, format!("日期「{text}」应为 YYYY-MM-DD / date '{text}' must be YYYY-MM-DD"))
+        })
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.format(DAY_FORMAT).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse("date", &text).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
+/// Key dates; each one present must not come before the ones listed above it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Timeline {
+    /// Applications open.
+    pub opens_on: Option<Day>,
+    /// Applicants' deadline (申报截止).
+    pub applicant_deadline: Option<Day>,
+    /// Recommenders' deadline (推荐截止), usually later than the applicants'.
+    pub recommender_deadline: Option<Day>,
+    /// Review finished by.
+    pub review_by: Option<Day>,
+    /// Final list announced by.
+    pub announce_by: Option<Day>,
+}
+
+impl Timeline {
+    fn validate(&self) -> Vec<FieldError> {
+        let named = [
+            ("opens_on", self.opens_on),
+            ("applicant_deadline", self.applicant_deadline),
+            ("recommender_deadline", self.recommender_deadline),
+            ("review_by", self.review_by),
+            ("announce_by", self.announce_by),
+        ];
+        let mut errors = Vec::new();
+        let mut latest: Option<(&str, Day)> = None;
+        for (field, day) in named {
+            let Some(day) = day else { continue };
+            if let Some((before, before_day)) = latest
+                && day < before_day
+            {
+                errors.push(FieldError::new(
+                    format!("timeline.{field}"),
+                    format!("{day} 早于 {before}（{before_day}） / {day} is before {before} ({before_day})"),
+                ));
+            }
+            latest = Some((field, day));
+        }
+        errors
+    }
+}
+
+/// A program as created or edited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramInput {
+    /// e.g. 2025年工业领域行业大模型"揭榜挂帅"攻关项目.
+    pub title: String,
+    /// 发榜方, e.g. 山东省工业和信息化厅.
+    pub issuer: String,
+    /// The year of the round.
+    pub year: i32,
+    /// Notice text.
+    #[serde(default)]
+    pub description: String,
+    /// Rules; defaults apply to anything omitted.
+    #[serde(default)]
+    pub rules: Rules,
+    /// Key dates.
+    #[serde(default)]
+    pub timeline: Timeline,
+}
+
+impl ProgramInput {
+    /// Checks every field and returns the normalised input.
+    pub fn validate(self) -> Result<Self, Error> {
+        let mut c = Collector::default();
+        let title = c.check(required_text("title", &self.title, 200));
+        let issuer = c.check(required_text("issuer", &self.issuer, 100));
+        let description = c.check(optional_text("description", &self.description, 20_000));
+        if !(2000..=2100).contains(&self.year) {
+            c.push(FieldError::new("year", format!("年份 {} 不合理 / year {} is out of range", self.year, self.year)));
+        }
+        for error in self.rules.validate().into_iter().chain(self.timeline.validate()) {
+            c.push(error);
+        }
+        c.finish(|| Self {
+            title: title.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            ..self
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ProgramInput {
+        ProgramInput {
+            title: " 2025年工业领域行业大模型揭榜挂帅 ".into(),
+            issuer: "山东省工业和信息化厅".into(),
+            year: 2025,
+            description: String::new(),
+            rules: Rules::default(),
+            timeline: Timeline::default(),
+        }
+    }
+
+    #[test]
+    fn status_only_moves_forward_one_stage_at_a_time() {
+        assert_eq!(ProgramStatus::Draft.transition(ProgramStatus::Published), Ok(ProgramStatus::Published));
+        assert!(ProgramStatus::Draft.transition(ProgramStatus::Announced).is_err());
+        assert!(ProgramStatus::Published.transition(ProgramStatus::Draft).is_err());
+        assert!(ProgramStatus::Closed.successors().is_empty());
+    }
+
+    #[test]
+    fn an_upheld_objection_may_send_publicity_back_to_review() {
+        assert!(ProgramStatus::Publicity.transition(ProgramStatus::UnderReview).is_ok());
+    }
+
+    #[test]
+    fn every_status_round_trips_its_name() {
+        for s in ProgramStatus::ALL {
+            assert_eq!(ProgramStatus::parse(s.as_str()), Ok(s));
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_common_notices() {
+        let rules = Rules::default();
+        assert_eq!((rules.max_joint_units, rules.max_applications_per_org, rules.publicity_working_days), (4, 3, 5));
+        let parsed: Rules = serde_json::from_str(r#"{"max_joint_units": 2}"#).unwrap();
+        assert_eq!((parsed.max_joint_units, parsed.publicity_working_days), (2, 5));
+    }
+
+    #[test]
+    fn validation_trims_and_reports_rules_and_dates_out_of_order() {
+        assert_eq!(input().validate().unwrap().title, "2025年工业领域行业大模型揭榜挂帅");
+        let mut bad = input();
+        bad.year = 1999;
+        bad.rules.max_joint_units = 11;
+        bad.timeline.opens_on = Some(Day::parse("d", "2025-06-01").unwrap());
+        bad.timeline.applicant_deadline = Some(Day::parse("d", "2025-05-01").unwrap());
+        let err = bad.validate().unwrap_err();
+        let fields: Vec<_> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["year", "rules.max_joint_units", "timeline.applicant_deadline"]);
+    }
+
+    #[test]
+    fn days_serialize_as_iso_dates() {
+        let day = Day::parse("d", "2025-06-30").unwrap();
+        assert_eq!(serde_json::to_string(&day).unwrap(), "\"2025-06-30\"");
+        assert!(Day::parse("d", "2025/06/30").is_err());
+    }
+}

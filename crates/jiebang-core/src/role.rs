@@ -1,0 +1,156 @@
+//! Roles and what they allow. A user holds grants; each grant is a role with a scope (the whole
+//! platform, one program, one region or one organization). Permission checks are pure functions
+//! of the grants, so every rule is unit-tested here and the web layer only asks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+/// The five roles of the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Role {
+    /// Runs the platform.
+    Admin,
+    /// 发榜方: creates programs (global grant) and manages the ones it is granted.
+    Organizer,
+    /// 评审专家.
+    Expert,
+    /// 推荐单位, for a region.
+    Recommender,
+    /// 揭榜方: acts for an organization.
+    Applicant,
+}
+
+impl Role {
+    /// All roles.
+    pub const ALL: [Self; 5] = [Self::Admin, Self::Organizer, Self::Expert, Self::Recommender, Self::Applicant];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Organizer => "organizer",
+            Self::Expert => "expert",
+            Self::Recommender => "recommender",
+            Self::Applicant => "applicant",
+        }
+    }
+
+    /// Parses the snake_case name.
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text.trim()).ok_or_else(|| {
+            FieldError::new("role", format!("未知角色「{text}」，应为 admin、organizer、expert、recommender、applicant 之一 / unknown role '{text}'"))
+        })
+    }
+}
+
+/// What a grant applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Scope {
+    /// Everywhere.
+    Global,
+    /// One program.
+    Program(i64),
+    /// One region (GB/T 2260 code).
+    Region(String),
+    /// One organization.
+    Organization(i64),
+}
+
+/// A role held in a scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// Where it applies.
+    pub scope: Scope,
+}
+
+/// The signed-in user as permission checks see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// User id.
+    pub user_id: i64,
+    /// Everything the user holds.
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    fn holds(&self, role: Role, scope: &Scope) -> bool {
+        self.grants.iter().any(|g| g.role == role && &g.scope == scope)
+    }
+
+    /// Platform administrator.
+    pub fn is_admin(&self) -> bool {
+        self.holds(Role::Admin, &Scope::Global)
+    }
+
+    /// May create new programs (and becomes their organizer).
+    pub fn can_create_program(&self) -> bool {
+        self.is_admin() || self.holds(Role::Organizer, &Scope::Global)
+    }
+
+    /// May edit a program, its challenges and its status, and see it while it is a draft.
+    pub fn can_manage_program(&self, program_id: i64) -> bool {
+        self.is_admin() || self.holds(Role::Organizer, &Scope::Program(program_id))
+    }
+
+    /// May register organizations. Any signed-in user may register the unit they act for; the
+    /// credit code check and its uniqueness keep the register clean.
+    pub fn can_create_organization(&self) -> bool {
+        true
+    }
+
+    /// May list and create user accounts and grants.
+    pub fn can_manage_users(&self) -> bool {
+        self.is_admin()
+    }
+
+    /// The roles held anywhere, for display.
+    pub fn roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = Role::ALL.into_iter().filter(|r| self.grants.iter().any(|g| g.role == *r)).collect();
+        roles.dedup();
+        roles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(grants: &[(Role, Scope)]) -> Principal {
+        Principal {
+            user_id: 1,
+            grants: grants.iter().map(|(role, scope)| Grant { role: *role, scope: scope.clone() }).collect(),
+        }
+    }
+
+    #[test]
+    fn an_organizer_manages_only_the_programs_granted_to_them() {
+        let p = principal(&[(Role::Organizer, Scope::Program(7))]);
+        assert!(p.can_manage_program(7));
+        assert!(!p.can_manage_program(8));
+        assert!(!p.can_create_program());
+    }
+
+    #[test]
+    fn a_global_organizer_may_create_programs_but_not_manage_others() {
+        let p = principal(&[(Role::Organizer, Scope::Global)]);
+        assert!(p.can_create_program());
+        assert!(!p.can_manage_program(1));
+    }
+
+    #[test]
+    fn an_admin_may_do_everything_and_experts_nothing_administrative() {
+        let admin = principal(&[(Role::Admin, Scope::Global)]);
+        assert!(admin.can_manage_program(99) && admin.can_manage_users() && admin.can_create_program());
+        let expert = principal(&[(Role::Expert, Scope::Global)]);
+        assert!(!expert.can_manage_program(1) && !expert.can_manage_users() && !expert.can_create_program());
+        assert_eq!(expert.roles(), [Role::Expert]);
+    }
+}

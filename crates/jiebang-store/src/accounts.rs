@@ -1,0 +1,355 @@
+//! Users, their grants, browser sessions and API tokens.
+//!
+//! Passwords are stored as argon2id PHC strings. Session and API tokens are random 256-bit
+//! secrets given to the client once; only their sha256 is stored, so a leaked database does not
+//! leak live credentials.
+
+use std::sync::OnceLock;
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use jiebang_core::FieldError;
+use jiebang_core::role::{Grant, Principal, Role, Scope};
+use rand::Rng;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::error::is_unique_violation;
+use crate::{Page, PageRequest, Result, Store, StoreError, now_text};
+
+/// A user account (never carries the password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Id.
+    pub id: i64,
+    /// Login e-mail, lower-cased.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// When the account was created.
+    pub created_at: String,
+}
+
+/// An API token's metadata (the secret is shown once, at creation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    /// Id.
+    pub id: i64,
+    /// The owner's label for it.
+    pub name: String,
+    /// Created.
+    pub created_at: String,
+    /// Last used, if ever.
+    pub last_used_at: Option<String>,
+}
+
+fn user_from_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    let hash: argon2::password_hash::phc::PasswordHash =
+        Argon2::default().hash_password(password.as_bytes()).map_err(StoreError::corrupt)?;
+    Ok(hash.to_string())
+}
+
+fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn new_secret(prefix: &str) -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// Checks an e-mail address enough to catch typos; delivery is the real test.
+fn normalise_email(email: &str) -> std::result::Result<String, FieldError> {
+    let email = email.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !email.contains(char::is_whitespace);
+    if valid {
+        Ok(email)
+    } else {
+        Err(FieldError::new("email", format!("邮箱地址「{email}」无效 / invalid e-mail address '{email}'")))
+    }
+}
+
+fn scope_parts(scope: &Scope) -> (&'static str, String) {
+    match scope {
+        Scope::Global => ("global", String::new()),
+        Scope::Program(id) => ("program", id.to_string()),
+        Scope::Region(code) => ("region", code.clone()),
+        Scope::Organization(id) => ("organization", id.to_string()),
+    }
+}
+
+fn grant_from_row(row: &AnyRow) -> Result<Grant> {
+    let role: String = row.try_get("role")?;
+    let kind: String = row.try_get("scope_kind")?;
+    let id: String = row.try_get("scope_id")?;
+    let number = || id.parse::<i64>().map_err(|_| StoreError::corrupt(format!("grant scope id {id}")));
+    let scope = match kind.as_str() {
+        "global" => Scope::Global,
+        "program" => Scope::Program(number()?),
+        "region" => Scope::Region(id.clone()),
+        "organization" => Scope::Organization(number()?),
+        other => return Err(StoreError::corrupt(format!("grant scope kind {other}"))),
+    };
+    Ok(Grant { role: Role::parse(&role).map_err(StoreError::corrupt)?, scope })
+}
+
+impl Store {
+    /// Creates a user with an argon2id password hash. Passwords need at least 8 characters.
+    pub async fn create_user(&self, email: &str, name: &str, password: &str) -> Result<User> {
+        let email = normalise_email(email).map_err(jiebang_core::Error::from)?;
+        let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
+        if password.chars().count() < 8 {
+            return Err(jiebang_core::Error::invalid(
+                "password",
+                "密码至少8位 / the password needs at least 8 characters",
+            )
+            .into());
+        }
+        let password = password.to_owned();
+        // Hashing is deliberately slow; keep it off the async executor.
+        let hash =
+            tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(StoreError::corrupt)??;
+        let row = sqlx::query("INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name, created_at")
+            .bind(&email)
+            .bind(&name)
+            .bind(hash)
+            .bind(now_text())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict { field: "email".into(), message: format!("邮箱 {email} 已注册 / {email} is already registered") }
+                } else {
+                    e.into()
+                }
+            })?;
+        user_from_row(&row)
+    }
+
+    /// The user whose e-mail and password match, or `None`. Takes the same time whether or not
+    /// the e-mail exists, so it does not reveal which accounts exist.
+    pub async fn authenticate(&self, email: &str, password: &str) -> Result<Option<User>> {
+        // A real hash of a random password, verified when the e-mail is unknown.
+        static DUMMY: OnceLock<String> = OnceLock::new();
+        let email = email.trim().to_lowercase();
+        let row = sqlx::query("SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_optional(&self.pool)
+            .await?;
+        let stored: String = match &row {
+            Some(row) => row.try_get("password_hash")?,
+            None => DUMMY.get_or_init(|| hash_password(&new_secret("")).unwrap_or_default()).clone(),
+        };
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || {
+            Argon2::default().verify_password(password.as_bytes(), stored.as_str()).is_ok()
+        })
+        .await
+        .map_err(StoreError::corrupt)?;
+        match row {
+            Some(row) if matches => Ok(Some(user_from_row(&row)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// A user by id.
+    pub async fn get_user(&self, id: i64) -> Result<User> {
+        let row = sqlx::query("SELECT id, email, name, created_at FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("user", id))?;
+        user_from_row(&row)
+    }
+
+    /// A user by e-mail.
+    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT id, email, name, created_at FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// All users, by id.
+    pub async fn list_users(&self, page: PageRequest) -> Result<Page<User>> {
+        let (limit, offset) = page.limit_offset();
+        let rows = sqlx::query("SELECT id, email, name, created_at FROM users ORDER BY id LIMIT $1 OFFSET $2")
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
+        Ok(Page {
+            items: rows.iter().map(user_from_row).collect::<Result<_>>()?,
+            total,
+            page: page.page,
+            per_page: limit as u32,
+        })
+    }
+
+    /// Gives a user a role in a scope; granting twice is harmless.
+    pub async fn add_grant(&self, user_id: i64, grant: &Grant) -> Result<()> {
+        let (kind, id) = scope_parts(&grant.scope);
+        if let Scope::Region(code) = &grant.scope {
+            jiebang_core::region::RegionCode::parse(code).map_err(jiebang_core::Error::from)?;
+        }
+        self.get_user(user_id).await?;
+        sqlx::query(
+            "INSERT INTO grants (user_id, role, scope_kind, scope_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(grant.role.as_str())
+        .bind(kind)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Everything a user holds, as permission checks need it.
+    pub async fn principal(&self, user_id: i64) -> Result<Principal> {
+        let rows = sqlx::query("SELECT role, scope_kind, scope_id FROM grants WHERE user_id = $1 ORDER BY id")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(Principal { user_id, grants: rows.iter().map(grant_from_row).collect::<Result<_>>()? })
+    }
+
+    /// Starts a browser session lasting `ttl_seconds`; returns the secret for the cookie.
+    pub async fn create_session(&self, user_id: i64, ttl_seconds: i64) -> Result<String> {
+        let secret = new_secret("");
+        let expires = time::OffsetDateTime::now_utc().unix_timestamp() + ttl_seconds;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(hash_secret(&secret))
+            .bind(user_id)
+            .bind(now_text())
+            .bind(expires)
+            .execute(&self.pool)
+            .await?;
+        Ok(secret)
+    }
+
+    /// The user of a live session.
+    pub async fn session_user(&self, secret: &str) -> Result<Option<User>> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let row = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(hash_secret(secret))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Ends a session (logout); also sweeps expired ones.
+    pub async fn delete_session(&self, secret: &str) -> Result<()> {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at <= $2")
+            .bind(hash_secret(secret))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a personal API token; the returned secret is shown once and never stored.
+    pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<(ApiToken, String)> {
+        let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
+        let secret = new_secret("jb_");
+        let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, created_at, last_used_at")
+            .bind(user_id)
+            .bind(name)
+            .bind(hash_secret(&secret))
+            .bind(now_text())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((token_from_row(&row)?, secret))
+    }
+
+    /// The user an API token belongs to; records its use.
+    pub async fn token_user(&self, secret: &str) -> Result<Option<User>> {
+        let hash = hash_secret(secret);
+        let row = sqlx::query("SELECT u.id, u.email, u.name, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        if row.is_some() {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(now_text())
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// A user's tokens.
+    pub async fn list_api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        let rows =
+            sqlx::query("SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// Revokes one of a user's tokens.
+    pub async fn delete_api_token(&self, user_id: i64, token_id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("api_token", token_id));
+        }
+        Ok(())
+    }
+}
+
+fn token_from_row(row: &AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_lower_cased_and_obvious_typos_rejected() {
+        assert_eq!(normalise_email(" Admin@Example.CN ").unwrap(), "admin@example.cn");
+        for bad in ["admin", "a@b", "@x.cn", "a b@x.cn", "a@x."] {
+            assert!(normalise_email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_random_and_only_their_hash_is_kept() {
+        let (a, b) = (new_secret("jb_"), new_secret("jb_"));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 3 + 64);
+        assert_eq!(hash_secret(&a).len(), 64);
+        assert_ne!(hash_secret(&a), a);
+    }
+}

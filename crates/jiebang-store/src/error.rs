@@ -1,0 +1,61 @@
+//! The store's one error type.
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The addressed record does not exist (or is not visible to the caller).
+    #[error("{entity} {id} 不存在 / {entity} {id} not found")]
+    NotFound {
+        /// What was looked for, e.g. `program`.
+        entity: &'static str,
+        /// Its id or key.
+        id: String,
+    },
+    /// A uniqueness rule would be broken, e.g. a duplicate credit code.
+    #[error("{field}: {message}")]
+    Conflict {
+        /// The field that must be unique.
+        field: String,
+        /// What clashes.
+        message: String,
+    },
+    /// The input broke a domain rule.
+    #[error(transparent)]
+    Domain(#[from] jiebang_core::Error),
+    /// The database failed or is unreachable.
+    #[error("数据库错误 / database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration could not be applied or was changed after it was applied.
+    #[error("迁移错误 / migration error: {0}")]
+    Migration(String),
+    /// The file store failed.
+    #[error("文件存储错误 / file store error: {0}")]
+    Files(#[from] object_store::Error),
+    /// Stored data could not be decoded; a bug or a manual edit of the database.
+    #[error("数据损坏 / corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    pub(crate) fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound { entity, id: id.to_string() }
+    }
+
+    pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
+        Self::Corrupt(what.to_string())
+    }
+}
+
+/// Whether a database error is a unique-constraint violation (both backends).
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => {
+            db.kind() == sqlx::error::ErrorKind::UniqueViolation
+                || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+        }
+        _ => false,
+    }
+}

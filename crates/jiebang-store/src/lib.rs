@@ -1,0 +1,191 @@
+//! Persistence for jiebang: one [`Store`] over SQLite (the default, a file under the data
+//! directory) and PostgreSQL (for scale), with the same schema and the same SQL on both, plus the
+//! [`FileStore`] for uploaded bytes.
+//!
+//! Why raw SQL through sqlx's `Any` driver rather than an ORM: the schema is small and portable
+//! (BIGINT, DOUBLE PRECISION, TEXT), every query is visible and reviewable as SQL, the backend
+//! differences fit in two places ([`migrate`] and [`Store::begin_write`]), and the build is several
+//! minutes lighter on the two-core machines this project builds on. See ARCHITECTURE.md.
+//!
+//! Invariant: this is the only crate that knows SQL. Every operation that changes state and the
+//! audit event it causes are written in one transaction.
+
+mod accounts;
+mod audit;
+mod error;
+mod files;
+pub mod migrate;
+mod organizations;
+mod programs;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::path::Path;
+use std::sync::Once;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use accounts::{ApiToken, User};
+pub use audit::AuditEvent;
+pub use error::{Result, StoreError};
+pub use files::{FileStore, StoredFile};
+pub use organizations::Organization;
+pub use programs::{ChallengeFilter, ChallengeRecord, Program};
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite file, single machine.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A page request: 1-based page number and page size (at most 200).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub struct PageRequest {
+    /// 1-based.
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self { page: 1, per_page: 50 }
+    }
+}
+
+impl PageRequest {
+    fn limit_offset(self) -> (i64, i64) {
+        let per_page = self.per_page.clamp(1, 200);
+        (i64::from(per_page), i64::from(self.page.max(1) - 1) * i64::from(per_page))
+    }
+}
+
+/// One page of results and the total count.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// Items across all pages.
+    pub total: i64,
+    /// This page's number.
+    pub page: u32,
+    /// Page size used.
+    pub per_page: u32,
+}
+
+/// The database handle; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Connects to `sqlite://…` or `postgres://…`. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Self> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(StoreError::Migration(format!(
+                "不支持的数据库地址 / unsupported database URL (use sqlite://PATH or postgres://…): {}",
+                redact(url)
+            )));
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(15))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers proceed during a write; busy_timeout makes writers
+                        // wait for each other instead of failing; SQLite leaves FKs off by default.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Opens (creating if needed) the SQLite database `jiebang.db` in `data_dir`.
+    pub async fn open_sqlite(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Migration(format!("{}: {e}", data_dir.display())))?;
+        let path = std::path::absolute(data_dir.join("jiebang.db"))
+            .map_err(|e| StoreError::Migration(format!("{}: {e}", data_dir.display())))?;
+        Self::connect(&sqlite_url(&path)).await
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way when upgrading a read lock.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+}
+
+/// The `sqlite://` URL of a database file, created on first open.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// A URL with any password replaced by `***`, for logs and messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &url[..scheme], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Now, as the RFC 3339 UTC text stored in `*_at` columns.
+pub(crate) fn now_text() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(super::redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(super::redact("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+    }
+}
