@@ -170,12 +170,12 @@ impl RegionCode {
         let found = if input.len() == 6 && input.chars().all(|c| c.is_ascii_digit()) {
             Region::lookup(input)
         } else {
-            let current = |r: &&Region| r.is_current();
-            REGIONS
-                .iter()
-                .filter(current)
-                .find(|r| r.name == input)
-                .or_else(|| REGIONS.iter().filter(current).find(|r| r.name.trim_end_matches(['市', '省']) == input))
+            // Today's divisions first, so a reused name (钢城区) means the current one.
+            let by_name = |current: bool| {
+                let mut candidates = REGIONS.iter().filter(move |r| r.is_current() == current);
+                candidates.find(|r| r.name == input || r.name.trim_end_matches(['市', '省']) == input)
+            };
+            by_name(true).or_else(|| by_name(false))
         };
         let Some(region) = found else {
             return Err(err(format!(
@@ -249,7 +249,8 @@ mod tests {
         assert_eq!(RegionCode::parse("济南市").unwrap().code(), "370100");
         assert_eq!(RegionCode::parse("青岛").unwrap().code(), "370200");
         assert_eq!(RegionCode::parse("山东").unwrap().code(), "370000");
-        assert!(RegionCode::parse("莱芜").is_err());
+        assert!(RegionCode::parse("莱芜").unwrap_err().message.contains("370100"));
+        assert_eq!(RegionCode::parse("钢城区").unwrap().code(), "370117");
         assert!(RegionCode::parse("999999").unwrap_err().message.contains("999999"));
     }
 

@@ -1,0 +1,310 @@
+//! Reading a challenge list from `.xlsx` or `.csv` bytes.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use jiebang_core::challenge::{Challenge, ChallengeInput};
+use jiebang_core::indicator::{IndicatorExpr, IndicatorInput};
+
+use crate::columns::REQUIRED;
+use crate::{Column, RowError, SheetError};
+
+/// A validated challenge and the row it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedChallenge {
+    /// Spreadsheet row number.
+    pub row: usize,
+    /// The challenge.
+    pub challenge: Challenge,
+}
+
+/// Reads every challenge in the file, or reports every problem and returns none.
+pub fn read_challenges(file_name: &str, bytes: &[u8]) -> Result<Vec<ImportedChallenge>, SheetError> {
+    let file_error = |message: String| SheetError::File { file: file_name.to_owned(), message };
+    let table = read_table(file_name, bytes).map_err(file_error)?;
+    let Some(header_index) = table.iter().position(|row| row.iter().any(|c| !c.trim().is_empty())) else {
+        return Err(file_error("文件是空的 / the file is empty".into()));
+    };
+    let header = &table[header_index];
+    let columns = map_header(header).map_err(file_error)?;
+    let mut errors = Vec::new();
+    let mut imported: Vec<ImportedChallenge> = Vec::new();
+    let mut first_row_of_code: HashMap<String, usize> = HashMap::new();
+    for (index, cells) in table.iter().enumerate().skip(header_index + 1) {
+        let row = index + 1;
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let used = cells.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |i| i + 1);
+        if used > header.len() {
+            errors.push(RowError {
+                row,
+                column: None,
+                message: format!(
+                    "有 {used} 个单元格，但表头只有 {} 列（是否有未加引号的逗号？） / has {used} cells but the header has {} columns (an unquoted comma?)",
+                    header.len(),
+                    header.len()
+                ),
+            });
+            continue;
+        }
+        match read_row(&columns, cells) {
+            Ok(challenge) => {
+                if let Some(first) = first_row_of_code.insert(challenge.code.clone(), row) {
+                    errors.push(RowError {
+                        row,
+                        column: Some(Column::Code.header().into()),
+                        message: format!(
+                            "任务编号 {} 与第{first}行重复 / task number {} repeats row {first}",
+                            challenge.code, challenge.code
+                        ),
+                    });
+                }
+                imported.push(ImportedChallenge { row, challenge });
+            }
+            Err(row_errors) => {
+                errors.extend(row_errors.into_iter().map(|(column, message)| RowError { row, column, message }))
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(SheetError::Rows { file: file_name.to_owned(), errors });
+    }
+    if imported.is_empty() {
+        return Err(file_error("只有表头，没有数据行 / the file has a header but no rows".into()));
+    }
+    Ok(imported)
+}
+
+/// The header's columns by position; unknown headers are ignored, missing required ones reported.
+fn map_header(header: &[String]) -> Result<HashMap<Column, usize>, String> {
+    let mut columns = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        if let Some(column) = Column::from_header(name)
+            && columns.insert(column, i).is_some()
+        {
+            return Err(format!("「{}」列出现了两次 / column {} appears twice", column.header(), column.header()));
+        }
+    }
+    let missing: Vec<_> = REQUIRED.iter().filter(|c| !columns.contains_key(c)).map(|c| c.header()).collect();
+    if !columns.contains_key(&Column::Code) && !columns.contains_key(&Column::Number) {
+        return Err("缺少「任务编号」或「序号」列 / a 任务编号 (code) or 序号 (number) column is required".into());
+    }
+    if !missing.is_empty() {
+        let found: Vec<_> = header.iter().map(|h| h.trim()).filter(|h| !h.is_empty()).collect();
+        return Err(format!(
+            "缺少必需的列：{}；找到的列：{} / missing required columns: {}; found: {}",
+            missing.join("、"),
+            found.join("、"),
+            missing.join(", "),
+            found.join(", ")
+        ));
+    }
+    Ok(columns)
+}
+
+type CellErrors = Vec<(Option<String>, String)>;
+
+fn read_row(columns: &HashMap<Column, usize>, cells: &[String]) -> Result<Challenge, CellErrors> {
+    let cell = |column: Column| columns.get(&column).and_then(|&i| cells.get(i)).map_or("", |s| s.trim());
+    let mut errors: CellErrors = Vec::new();
+    let mut number = |column: Column| -> Option<u32> {
+        let text = cell(column);
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push((
+                    Some(column.header().into()),
+                    format!("「{text}」不是正整数 / '{text}' is not a whole number"),
+                ));
+                None
+            }
+        }
+    };
+    let period_months = number(Column::PeriodMonths);
+    let winners = number(Column::Winners);
+    let indicators = match parse_indicator_cell(cell(Column::Indicators)) {
+        Ok(indicators) => indicators,
+        Err(message) => {
+            errors.push((Some(Column::Indicators.header().into()), message));
+            Vec::new()
+        }
+    };
+    let code = if columns.contains_key(&Column::Code) { cell(Column::Code) } else { cell(Column::Number) };
+    let input = ChallengeInput {
+        code: code.to_owned(),
+        title: cell(Column::Title).to_owned(),
+        direction: cell(Column::Direction).to_owned(),
+        sub_field: cell(Column::SubField).to_owned(),
+        task_class: cell(Column::TaskClass).to_owned(),
+        industries: cell(Column::Industries)
+            .split(['、', ',', '，', ';', '；', '\n'])
+            .map(first_token)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        region: first_token(cell(Column::Region)).to_owned(),
+        scenario: cell(Column::Scenario).to_owned(),
+        background: cell(Column::Background).to_owned(),
+        objectives: cell(Column::Objectives).to_owned(),
+        indicators,
+        deliverables: cell(Column::Deliverables).to_owned(),
+        period_months,
+        support: cell(Column::Support).to_owned(),
+        winners,
+    };
+    match input.validate() {
+        Ok(challenge) if errors.is_empty() => Ok(challenge),
+        Ok(_) => Err(errors),
+        Err(domain) => {
+            for e in domain.field_errors() {
+                // An indicator cell that did not parse already has its error.
+                if e.field == "indicators"
+                    && errors.iter().any(|(c, _)| c.as_deref() == Some(Column::Indicators.header()))
+                {
+                    continue;
+                }
+                let column = Column::from_field(&e.field).unwrap_or(Column::Code);
+                let detail = e.field.split_once('[').map(|(_, rest)| format!("[{rest} ")).unwrap_or_default();
+                errors.push((Some(column.header().into()), format!("{detail}{}", e.message)));
+            }
+            Err(errors)
+        }
+    }
+}
+
+/// `370100 济南市` → `370100`, `C26 化学原料…` → `C26`; a cell without a space is kept whole.
+fn first_token(text: &str) -> &str {
+    let text = text.trim();
+    text.split_whitespace().next().filter(|t| t.chars().any(|c| c.is_ascii_digit())).unwrap_or(text)
+}
+
+/// Parses the 考核指标 cell: one indicator per line (or separated by ；), fields separated by `|`:
+/// `名称 | 表达式 | 单位 | 测试方法 | 硬性 or 权重N`. Only name and expression are required.
+pub(crate) fn parse_indicator_cell(cell: &str) -> Result<Vec<IndicatorInput>, String> {
+    let mut indicators = Vec::new();
+    for (i, line) in cell.split(['\n', '；', ';']).map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        let n = i + 1;
+        let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+        if parts.len() < 2 || parts.len() > 5 {
+            return Err(format!(
+                "第{n}个指标「{line}」应写作「名称 | 表达式 | 单位 | 测试方法 | 硬性或权重N」 / indicator {n} '{line}' must be 'name | expression | unit | test method | 硬性 or 权重N'"
+            ));
+        }
+        let expr = IndicatorExpr::parse(parts[1]).map_err(|e| format!("第{n}个指标 / indicator {n}: {}", e.message))?;
+        let kind = parts.get(4).copied().unwrap_or("");
+        let (hard, weight) = match kind {
+            "" | "硬性" | "一票否决" | "hard" => (true, None),
+            _ => {
+                let digits =
+                    kind.trim_start_matches("权重").trim_start_matches("weight").trim_start_matches([':', '：', ' ']);
+                match digits.trim_end_matches('分').parse::<f64>() {
+                    Ok(w) => (false, Some(w)),
+                    Err(_) => {
+                        return Err(format!(
+                            "第{n}个指标的类型「{kind}」应为「硬性」或「权重N」 / indicator {n}: kind '{kind}' must be 硬性 or 权重N"
+                        ));
+                    }
+                }
+            }
+        };
+        indicators.push(IndicatorInput {
+            name: parts[0].to_owned(),
+            metric: expr.metric.as_str().to_owned(),
+            op: expr.op.symbol().to_owned(),
+            threshold: Some(expr.threshold),
+            unit: parts.get(2).copied().unwrap_or("").to_owned(),
+            test_method: parts.get(3).copied().unwrap_or("").to_owned(),
+            hard,
+            weight,
+        });
+    }
+    Ok(indicators)
+}
+
+/// The file as rows of text cells.
+fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    let lower = file_name.to_lowercase();
+    if bytes.starts_with(b"PK\x03\x04") || lower.ends_with(".xlsx") {
+        return read_xlsx(bytes);
+    }
+    if lower.ends_with(".xls") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(
+            "不支持旧版 .xls，请另存为 .xlsx 或 .csv / old .xls files are not supported: save as .xlsx or .csv".into(),
+        );
+    }
+    read_csv(bytes)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| format!("不是有效的 .xlsx 文件 / not a valid .xlsx file: {e}"))?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or("工作簿中没有工作表 / the workbook has no sheet")?
+        .map_err(|e| format!("无法读取第一个工作表 / cannot read the first sheet: {e}"))?;
+    Ok(range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Empty => String::new(),
+                    Data::String(s) => s.clone(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    let text = decode(bytes)?;
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() { b'\t' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("第{}行无法解析 / row {} cannot be parsed: {e}", i + 1, i + 1))?;
+        rows.push(record.iter().map(str::to_owned).collect());
+    }
+    Ok(rows)
+}
+
+/// Text from bytes: a BOM decides; else UTF-8 if valid; else the detected legacy encoding
+/// (GBK/GB18030 for Chinese files). Binary data is refused.
+fn decode(bytes: &[u8]) -> Result<String, String> {
+    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
+        return if had_errors {
+            Err(format!("文件不是有效的 {} 文本 / not valid {} text", encoding.name(), encoding.name()))
+        } else {
+            Ok(text.into_owned())
+        };
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err("这不是文本文件（含二进制数据）；请上传 .xlsx 或 .csv / this is not a text file (binary data): upload .xlsx or .csv".into());
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(text.to_owned());
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+    // GBK files are decoded as GB18030, its superset, so rarer characters survive.
+    let encoding = if encoding == encoding_rs::GBK { encoding_rs::GB18030 } else { encoding };
+    let (text, _, had_errors) = encoding.decode(bytes);
+    if had_errors {
+        return Err(format!(
+            "无法识别文件编码（猜测为 {}） / cannot decode the file (guessed {})",
+            encoding.name(),
+            encoding.name()
+        ));
+    }
+    Ok(text.into_owned())
+}

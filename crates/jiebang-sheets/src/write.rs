@@ -1,0 +1,83 @@
+//! Writing a challenge list as `.csv` (UTF-8 with BOM, so Excel shows Chinese) or `.xlsx`.
+
+use jiebang_core::challenge::Challenge;
+use jiebang_core::indicator::{Indicator, Weighting};
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::{COLUMNS, Column, SheetError};
+
+fn indicator_line(i: &Indicator) -> String {
+    let kind = match i.weighting {
+        Weighting::Hard => "硬性".to_owned(),
+        Weighting::Scored { weight } => format!("权重{weight}"),
+    };
+    format!("{} | {} | {} | {} | {kind}", i.name, i.expr, i.unit, i.test_method)
+}
+
+fn cells(position: usize, c: &Challenge) -> Vec<String> {
+    COLUMNS
+        .iter()
+        .map(|(column, _)| match column {
+            Column::Number => position.to_string(),
+            Column::Code => c.code.clone(),
+            Column::Title => c.title.clone(),
+            Column::Direction => c.direction.clone(),
+            Column::SubField => c.sub_field.clone(),
+            Column::TaskClass => c.task_class.label_zh().to_owned(),
+            Column::Industries => c
+                .industries
+                .iter()
+                .map(|i| format!("{}{} {}", i.industry().section, i.code(), i.industry().name))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Column::Region => c.region.map(|r| format!("{} {}", r.code(), r.region().name)).unwrap_or_default(),
+            Column::Scenario => c.scenario.clone(),
+            Column::Background => c.background.clone(),
+            Column::Objectives => c.objectives.clone(),
+            Column::Indicators => c.indicators.iter().map(indicator_line).collect::<Vec<_>>().join("\n"),
+            Column::Deliverables => c.deliverables.clone(),
+            Column::PeriodMonths => c.period_months.to_string(),
+            Column::Support => c.support.clone(),
+            Column::Winners => c.winners.to_string(),
+        })
+        .collect()
+}
+
+/// The list as CSV.
+pub fn write_csv(challenges: &[Challenge]) -> Result<Vec<u8>, SheetError> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let error = |e: csv::Error| SheetError::Write(e.to_string());
+    writer.write_record(COLUMNS.iter().map(|(c, _)| c.header())).map_err(error)?;
+    for (i, challenge) in challenges.iter().enumerate() {
+        writer.write_record(cells(i + 1, challenge)).map_err(error)?;
+    }
+    writer.into_inner().map_err(|e| SheetError::Write(e.to_string()))
+}
+
+/// The list as an `.xlsx` workbook with one sheet named after the program (at most 31 characters).
+pub fn write_xlsx(sheet_name: &str, challenges: &[Challenge]) -> Result<Vec<u8>, SheetError> {
+    let error = |e: rust_xlsxwriter::XlsxError| SheetError::Write(e.to_string());
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let name: String = sheet_name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    sheet.set_name(if name.trim().is_empty() { "榜单" } else { name.trim() }).map_err(error)?;
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    for (col, (column, _)) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, column.header(), &bold).map_err(error)?;
+        let width = match column {
+            Column::Number | Column::PeriodMonths | Column::Winners => 8,
+            Column::Title | Column::Industries | Column::Scenario => 28,
+            Column::Indicators => 60,
+            _ => 16,
+        };
+        sheet.set_column_width(col as u16, width).map_err(error)?;
+    }
+    for (i, challenge) in challenges.iter().enumerate() {
+        for (col, value) in cells(i + 1, challenge).iter().enumerate() {
+            sheet.write_string_with_format(i as u32 + 1, col as u16, value, &wrap).map_err(error)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(error)?;
+    workbook.save_to_buffer().map_err(error)
+}
