@@ -140,6 +140,32 @@ impl Store {
         user_from_row(&row)
     }
 
+    /// Replaces a user's password (at least 8 characters) and ends their sessions.
+    pub async fn set_password(&self, user_id: i64, password: &str) -> Result<()> {
+        if password.chars().count() < 8 {
+            return Err(jiebang_core::Error::invalid(
+                "password",
+                "密码至少8位 / the password needs at least 8 characters",
+            )
+            .into());
+        }
+        let password = password.to_owned();
+        let hash =
+            tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(StoreError::corrupt)??;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("user", user_id));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The user whose e-mail and password match, or `None`. Takes the same time whether or not
     /// the e-mail exists, so it does not reveal which accounts exist.
     pub async fn authenticate(&self, email: &str, password: &str) -> Result<Option<User>> {

@@ -1,1 +1,89 @@
-//! placeholder
+//! HTTP for jiebang: the JSON API under `/api/v1` (with its OpenAPI document and Swagger UI),
+//! the server-rendered pages, sessions and API tokens, CSRF protection, and the one mapping
+//! from errors to HTTP responses.
+//!
+//! Invariant: this is the only crate that knows HTTP. Handlers are thin: extract, convert into a
+//! validated domain type, make one store call, respond. Every handler checks who is asking
+//! through [`auth::Viewer`] and the domain's permission functions.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod import;
+mod pages;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use jiebang_store::{Backend, FileStore, Store};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+
+/// Web settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Session lifetime.
+    pub session_seconds: i64,
+    /// Largest accepted upload.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, session_seconds: 12 * 3600, max_upload_bytes: 10 << 20 }
+    }
+}
+
+/// Everything handlers share; built once at start-up.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Uploaded files.
+    pub files: FileStore,
+    /// Settings.
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application: API, docs, pages, health check.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_upload_bytes + (64 << 10);
+    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
+    let pages = pages::routes()
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)));
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api::ApiDoc::openapi()))
+        .merge(pages)
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(CsrfLayer::new())
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Answers once the database answers.
+async fn healthz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    state.store.ping().await?;
+    let database = match state.store.backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    Ok(axum::Json(serde_json::json!({ "status": "ok", "database": database, "version": env!("CARGO_PKG_VERSION") })))
+}

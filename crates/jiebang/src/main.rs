@@ -1,1 +1,382 @@
-fn main() {}
+//! The `jiebang` command: parses arguments, loads settings, dispatches. Nothing else lives here.
+
+mod demo;
+mod settings;
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use jiebang_core::role::{Grant, Role, Scope};
+use jiebang_store::{ChallengeFilter, FileStore, PageRequest, Store};
+use settings::Settings;
+
+/// jiebang (揭榜): runs 揭榜挂帅 open-competition programs for industry AI models.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// TOML settings file (see `jiebang config default`).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Directory for the SQLite database and uploaded files [default: ./jiebang-data].
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Database URL, postgres://… or sqlite://… [default: SQLite in the data directory].
+    #[arg(long, global = true, env = "JIEBANG_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs the web server (applies migrations first).
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080]; port 0 picks a free one.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Loads the demo programs and accounts and prints the accounts' passwords.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Applies database migrations.
+    Migrate,
+    /// Administers accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Imports data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Exports data to files.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Shows settings.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Checks the tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Creates a user with one role; the password is read from standard input.
+    CreateUser {
+        /// Login e-mail.
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Role to grant.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Program id, for an organizer of one program (omit to let them create programs).
+        #[arg(long)]
+        program: Option<i64>,
+        /// GB/T 2260 region code, for a recommender.
+        #[arg(long)]
+        region: Option<String>,
+        /// Organization id, for an applicant.
+        #[arg(long)]
+        organization: Option<i64>,
+        /// Read the password from standard input (required; keeps it out of the shell history).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Admin,
+    Organizer,
+    Expert,
+    Recommender,
+    Applicant,
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Imports a challenge list (.xlsx or .csv) into a program; all rows or none.
+    Challenges {
+        /// Program id.
+        #[arg(long)]
+        program: i64,
+        /// The spreadsheet.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Exports a program's challenge list.
+    Challenges {
+        /// Program id.
+        #[arg(long)]
+        program: i64,
+        /// File format.
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: SheetFormat,
+        /// Output file [default: program-ID-challenges.FORMAT].
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SheetFormat {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Prints the default settings as TOML.
+    Default,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Re-computes the audit chain and reports the first broken event, if any.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("jiebang: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jiebang: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(dir) = cli.data_dir {
+        settings.data_dir = dir;
+    }
+    if let Some(url) = cli.database_url {
+        settings.database.url = Some(url);
+    }
+    match cli.command {
+        Command::Config { command: ConfigCommand::Default } => {
+            print!("{}", Settings::default_toml());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = connect(&settings).await?;
+            let applied = store.migrate().await?;
+            println!(
+                "{}",
+                if applied.is_empty() {
+                    "数据库已是最新 / database is up to date".to_owned()
+                } else {
+                    format!("applied: {}", applied.join(", "))
+                }
+            );
+            Ok(())
+        }
+        Command::Serve { bind, demo } => serve(settings, bind, demo).await,
+        Command::Admin { command } => admin(settings, command).await,
+        Command::Import { command: ImportCommand::Challenges { program, file } } => {
+            import_challenges(settings, program, file).await
+        }
+        Command::Export { command: ExportCommand::Challenges { program, format, output } } => {
+            export_challenges(settings, program, format, output).await
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = connect(&settings).await?;
+            let n = store.verify_audit_chain().await?;
+            println!("审计链完整，共 {n} 条 / audit chain intact: {n} events");
+            Ok(())
+        }
+    }
+}
+
+async fn connect(settings: &Settings) -> anyhow::Result<Store> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    }
+    Store::connect(&url).await.with_context(|| format!("连接数据库 / connecting to {}", jiebang_store::redact(&url)))
+}
+
+/// Connects and migrates: every command that uses data works on a current schema.
+async fn open(settings: &Settings) -> anyhow::Result<(Store, FileStore)> {
+    let store = connect(settings).await?;
+    store.migrate().await?;
+    let files = FileStore::local(&settings.files_dir())?;
+    Ok((store, files))
+}
+
+async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyhow::Result<()> {
+    if let Some(bind) = bind {
+        settings.server.bind = bind;
+    }
+    let (store, files) = open(&settings).await?;
+    let accounts = if demo { demo::load(&store, &files).await? } else { Vec::new() };
+    let config = jiebang_web::WebConfig {
+        secure_cookies: settings.server.secure_cookies,
+        session_seconds: settings.server.session_hours * 3600,
+        max_upload_bytes: settings.server.max_upload_mb << 20,
+    };
+    let state = jiebang_web::AppState { store: store.clone(), files, config: Arc::new(config) };
+    let listener = tokio::net::TcpListener::bind(&settings.server.bind)
+        .await
+        .with_context(|| format!("无法监听 / cannot listen on {}", settings.server.bind))?;
+    let address = listener.local_addr()?;
+    println!("jiebang {} listening on http://{address}", env!("CARGO_PKG_VERSION"));
+    if demo {
+        println!("演示数据已加载（示例数据）/ demo data loaded. Demo accounts (passwords are new at every start):");
+        for account in &accounts {
+            println!("  {:<22} {:<30} {}", account.role, account.email, account.password);
+        }
+    }
+    tracing::info!(database = %jiebang_store::redact(&settings.database_url()), "serving");
+    axum::serve(listener, jiebang_web::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}
+
+async fn admin(settings: Settings, command: AdminCommand) -> anyhow::Result<()> {
+    let AdminCommand::CreateUser { email, name, role, program, region, organization, password_stdin: _ } = command;
+    let scope = match (role, program, region, organization) {
+        (RoleArg::Organizer, Some(id), None, None) => Scope::Program(id),
+        (RoleArg::Recommender, None, Some(code), None) => Scope::Region(code),
+        (RoleArg::Applicant, None, None, Some(id)) => Scope::Organization(id),
+        (RoleArg::Admin | RoleArg::Organizer | RoleArg::Expert, None, None, None) => Scope::Global,
+        (RoleArg::Recommender, ..) => bail!("--role recommender needs --region CODE (and nothing else)"),
+        (RoleArg::Applicant, ..) => bail!("--role applicant needs --organization ID (and nothing else)"),
+        _ => bail!("--program is only for organizers; --region for recommenders; --organization for applicants"),
+    };
+    let role = match role {
+        RoleArg::Admin => Role::Admin,
+        RoleArg::Organizer => Role::Organizer,
+        RoleArg::Expert => Role::Expert,
+        RoleArg::Recommender => Role::Recommender,
+        RoleArg::Applicant => Role::Applicant,
+    };
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let (store, _) = open(&settings).await?;
+    match &scope {
+        Scope::Program(id) => drop(store.get_program(*id).await?),
+        Scope::Organization(id) => drop(store.get_organization(*id).await?),
+        Scope::Global | Scope::Region(_) => {}
+    }
+    let user = store.create_user(&email, &name, password).await?;
+    store.add_grant(user.id, &Grant { role, scope }).await?;
+    println!("created user {} <{}> with role {}", user.id, user.email, role.as_str());
+    Ok(())
+}
+
+async fn import_challenges(settings: Settings, program: i64, file: PathBuf) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let (store, files) = open(&settings).await?;
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if std::io::stderr().is_terminal() {
+        spinner.enable_steady_tick(Duration::from_millis(100));
+    }
+    spinner.set_message(format!("importing {name} ({} KiB)…", bytes.len() / 1024));
+    let result = jiebang_web::import::import_sheet(&store, &files, program, &name, bytes, None).await;
+    spinner.finish_and_clear();
+    match result {
+        Ok(records) => {
+            println!("imported {} challenges into program {program}", records.len());
+            Ok(())
+        }
+        Err(error) => {
+            let (_, body) = error.parts();
+            for detail in &body.details {
+                match (detail.row, &detail.column) {
+                    (Some(row), Some(column)) => eprintln!("  row {row}, {column}: {}", detail.message),
+                    (Some(row), None) => eprintln!("  row {row}: {}", detail.message),
+                    _ => eprintln!("  {}: {}", detail.field.as_deref().unwrap_or("-"), detail.message),
+                }
+            }
+            let summary = if body.details.is_empty() {
+                body.message
+            } else {
+                format!("{name}: {} problem(s); nothing imported", body.details.len())
+            };
+            bail!(summary)
+        }
+    }
+}
+
+async fn export_challenges(
+    settings: Settings,
+    program: i64,
+    format: SheetFormat,
+    output: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let (store, _) = open(&settings).await?;
+    let found = store.get_program(program).await?;
+    let mut challenges = Vec::new();
+    let mut page = PageRequest { page: 1, per_page: 200 };
+    loop {
+        let batch = store.list_challenges(program, &ChallengeFilter::default(), page).await?;
+        let done = batch.items.len() < batch.per_page as usize;
+        challenges.extend(batch.items.into_iter().map(|r| r.challenge));
+        if done {
+            break;
+        }
+        page.page += 1;
+    }
+    let (bytes, extension) = match format {
+        SheetFormat::Xlsx => (jiebang_sheets::write_xlsx(&found.title, &challenges)?, "xlsx"),
+        SheetFormat::Csv => (jiebang_sheets::write_csv(&challenges)?, "csv"),
+    };
+    let output = output.unwrap_or_else(|| PathBuf::from(format!("program-{program}-challenges.{extension}")));
+    std::fs::write(&output, bytes).with_context(|| format!("writing {}", output.display()))?;
+    println!("wrote {} challenges to {}", challenges.len(), output.display());
+    Ok(())
+}

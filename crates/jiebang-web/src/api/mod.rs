@@ -1,0 +1,91 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document.
+
+pub mod accounts;
+pub mod codes;
+pub mod organizations;
+pub mod programs;
+pub mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The OpenAPI document of `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "jiebang API", description = "揭榜挂帅 platform: programs, challenge lists, organizations, accounts."),
+    paths(
+        accounts::create_session, accounts::get_session, accounts::delete_session,
+        accounts::list_tokens, accounts::create_token, accounts::delete_token,
+        accounts::list_users, accounts::create_user, accounts::add_grant,
+        programs::list_programs, programs::create_program, programs::get_program, programs::update_program,
+        programs::transition_program, programs::list_challenges, programs::create_challenge,
+        programs::get_challenge, programs::update_challenge, programs::delete_challenge,
+        programs::import_challenges, programs::export_challenges,
+        organizations::list_organizations, organizations::create_organization, organizations::get_organization,
+        codes::list_regions, codes::list_industries,
+    ),
+    components(schemas(crate::error::ErrorEnvelope)),
+    modifiers(&BearerAuth),
+    tags((name = "jiebang"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The `/api/v1` routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(accounts::create_session).get(accounts::get_session).delete(accounts::delete_session))
+        .route("/tokens", get(accounts::list_tokens).post(accounts::create_token))
+        .route("/tokens/{id}", axum::routing::delete(accounts::delete_token))
+        .route("/users", get(accounts::list_users).post(accounts::create_user))
+        .route("/users/{id}/grants", post(accounts::add_grant))
+        .route("/programs", get(programs::list_programs).post(programs::create_program))
+        .route("/programs/{id}", get(programs::get_program).put(programs::update_program))
+        .route("/programs/{id}/transition", post(programs::transition_program))
+        .route("/programs/{id}/challenges", get(programs::list_challenges).post(programs::create_challenge))
+        .route("/programs/{id}/challenges/import", post(programs::import_challenges))
+        .route("/programs/{id}/challenges/export", get(programs::export_challenges))
+        .route(
+            "/challenges/{id}",
+            get(programs::get_challenge).put(programs::update_challenge).delete(programs::delete_challenge),
+        )
+        .route("/organizations", get(organizations::list_organizations).post(organizations::create_organization))
+        .route("/organizations/{id}", get(organizations::get_organization))
+        .route("/codes/regions", get(codes::list_regions))
+        .route("/codes/industries", get(codes::list_industries))
+        .fallback(|| async { ApiError::NotFound("没有这个接口 / no such endpoint".into()) })
+}
+
+/// `?page=&per_page=`.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    /// Page number from 1 (default 1).
+    pub page: Option<u32>,
+    /// Page size, 1–200 (default 50).
+    pub per_page: Option<u32>,
+}
+
+impl Paging {
+    fn request(self) -> jiebang_store::PageRequest {
+        jiebang_store::PageRequest {
+            page: self.page.unwrap_or(1).max(1),
+            per_page: self.per_page.unwrap_or(50).clamp(1, 200),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! The organization register.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiebang_core::organization::OrganizationInput;
+use jiebang_core::role::{Grant, Role, Scope};
+use serde::Deserialize;
+
+use super::Paging;
+use super::views::{OrganizationView, PageView};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+
+/// `?q=` filter.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct OrgQuery {
+    /// Part of the name or credit code.
+    pub q: Option<String>,
+}
+
+/// Registered organizations (signed-in users).
+#[utoipa::path(get, path = "/api/v1/organizations", params(OrgQuery, Paging),
+    responses((status = 200, body = PageView<OrganizationView>)), security(("token" = [])))]
+pub(super) async fn list_organizations(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiQuery(query): ApiQuery<OrgQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Json<PageView<OrganizationView>>, ApiError> {
+    viewer.require()?;
+    let page =
+        state.store.list_organizations(query.q.as_deref().filter(|q| !q.trim().is_empty()), paging.request()).await?;
+    Ok(Json(PageView::from_page(page, OrganizationView::from)))
+}
+
+/// Registers an organization; the caller becomes an applicant acting for it.
+#[utoipa::path(post, path = "/api/v1/organizations", request_body = OrganizationInput,
+    responses((status = 201, body = OrganizationView), (status = 409, body = crate::error::ErrorEnvelope),
+              (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_organization(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<OrganizationInput>,
+) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
+    let authed = viewer.require_that(|p| p.can_create_organization())?;
+    let org = input.validate()?;
+    let created = state.store.create_organization(&org, Some(authed.user.id)).await?;
+    if !authed.principal.is_admin() {
+        let grant = Grant { role: Role::Applicant, scope: Scope::Organization(created.id) };
+        state.store.add_grant(authed.user.id, &grant).await?;
+    }
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// One organization (signed-in users).
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", responses((status = 200, body = OrganizationView)), security(("token" = [])))]
+pub(super) async fn get_organization(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<OrganizationView>, ApiError> {
+    viewer.require()?;
+    Ok(Json(state.store.get_organization(id).await?.into()))
+}

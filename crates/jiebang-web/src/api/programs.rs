@@ -1,0 +1,283 @@
+//! Programs and their challenge lists (发榜), including spreadsheet import and export.
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use jiebang_core::challenge::ChallengeInput;
+use jiebang_core::industry::IndustryCode;
+use jiebang_core::program::{ProgramInput, ProgramStatus};
+use jiebang_core::region::RegionCode;
+use jiebang_store::{ChallengeFilter, PageRequest, Program};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::Paging;
+use super::views::{ChallengeView, PageView, ProgramView};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+
+/// The program if the viewer may see it; a draft is invisible (404) to all but its organizers.
+pub(crate) async fn visible_program(state: &AppState, viewer: &Viewer, id: i64) -> Result<Program, ApiError> {
+    let program = state.store.get_program(id).await?;
+    if program.status.is_public() || viewer.principal().is_some_and(|p| p.can_manage_program(id)) {
+        Ok(program)
+    } else {
+        Err(ApiError::NotFound(format!("program {id} 不存在 / program {id} not found")))
+    }
+}
+
+/// Programs visible to the caller: all published ones, plus drafts they organize.
+#[utoipa::path(get, path = "/api/v1/programs", responses((status = 200, body = Vec<ProgramView>)))]
+pub(super) async fn list_programs(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Vec<ProgramView>>, ApiError> {
+    Ok(Json(state.store.list_programs(viewer.principal()).await?.into_iter().map(ProgramView::from).collect()))
+}
+
+/// Creates a program in draft (admins and organizers); the caller organizes it.
+#[utoipa::path(post, path = "/api/v1/programs", request_body = ProgramInput,
+    responses((status = 201, body = ProgramView), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_program(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<ProgramInput>,
+) -> Result<(StatusCode, Json<ProgramView>), ApiError> {
+    let authed = viewer.require_that(|p| p.can_create_program())?;
+    let program = state.store.create_program(input, Some(authed.user.id), false).await?;
+    Ok((StatusCode::CREATED, Json(program.into())))
+}
+
+/// One program.
+#[utoipa::path(get, path = "/api/v1/programs/{id}", responses((status = 200, body = ProgramView), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_program(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ProgramView>, ApiError> {
+    Ok(Json(visible_program(&state, &viewer, id).await?.into()))
+}
+
+/// Edits a program (its organizers).
+#[utoipa::path(put, path = "/api/v1/programs/{id}", request_body = ProgramInput, responses((status = 200, body = ProgramView)), security(("token" = [])))]
+pub(super) async fn update_program(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ProgramInput>,
+) -> Result<Json<ProgramView>, ApiError> {
+    visible_program(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(id))?;
+    Ok(Json(state.store.update_program(id, input, Some(authed.user.id)).await?.into()))
+}
+
+/// The state to move to.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionInput {
+    /// Target status; must be one of the program's `next_statuses`.
+    pub to: ProgramStatus,
+}
+
+/// Moves a program along its lifecycle (its organizers); 409 for a disallowed move.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/transition", request_body = TransitionInput,
+    responses((status = 200, body = ProgramView), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn transition_program(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<TransitionInput>,
+) -> Result<Json<ProgramView>, ApiError> {
+    visible_program(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(id))?;
+    Ok(Json(state.store.transition_program(id, input.to, Some(authed.user.id)).await?.into()))
+}
+
+/// List filters.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ChallengeQuery {
+    /// GB/T 4754 division code (e.g. `26`).
+    pub industry: Option<String>,
+    /// GB/T 2260 code; a city includes its districts.
+    pub region: Option<String>,
+    /// Exact 揭榜方向.
+    pub direction: Option<String>,
+    /// Text in code, title or scenario.
+    pub q: Option<String>,
+}
+
+impl ChallengeQuery {
+    /// Parses the filters; unknown codes are a 422 naming the parameter.
+    pub(crate) fn filter(&self) -> Result<ChallengeFilter, ApiError> {
+        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let mut errors = Vec::new();
+        let industry = nonempty(&self.industry).and_then(|i| IndustryCode::parse(&i).map_err(|e| errors.push(e)).ok());
+        let region = nonempty(&self.region).and_then(|r| RegionCode::parse(&r).map_err(|e| errors.push(e)).ok());
+        if !errors.is_empty() {
+            return Err(ApiError::Invalid(errors));
+        }
+        Ok(ChallengeFilter { industry, region, direction: nonempty(&self.direction), text: nonempty(&self.q) })
+    }
+}
+
+/// A program's challenge list, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/challenges", params(ChallengeQuery, Paging),
+    responses((status = 200, body = PageView<ChallengeView>), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn list_challenges(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ChallengeQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Json<PageView<ChallengeView>>, ApiError> {
+    visible_program(&state, &viewer, id).await?;
+    let page = state.store.list_challenges(id, &query.filter()?, paging.request()).await?;
+    Ok(Json(PageView::from_page(page, ChallengeView::from)))
+}
+
+/// Adds a challenge with its indicators (the program's organizers).
+#[utoipa::path(post, path = "/api/v1/programs/{id}/challenges", request_body = ChallengeInput,
+    responses((status = 201, body = ChallengeView), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_challenge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ChallengeInput>,
+) -> Result<(StatusCode, Json<ChallengeView>), ApiError> {
+    visible_program(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(id))?;
+    let challenge = input.validate()?;
+    Ok((StatusCode::CREATED, Json(state.store.create_challenge(id, &challenge, Some(authed.user.id)).await?.into())))
+}
+
+/// One challenge.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}", responses((status = 200, body = ChallengeView), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_challenge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ChallengeView>, ApiError> {
+    let record = state.store.get_challenge(id).await?;
+    visible_program(&state, &viewer, record.program_id).await?;
+    Ok(Json(record.into()))
+}
+
+/// Replaces a challenge (the program's organizers).
+#[utoipa::path(put, path = "/api/v1/challenges/{id}", request_body = ChallengeInput, responses((status = 200, body = ChallengeView)), security(("token" = [])))]
+pub(super) async fn update_challenge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ChallengeInput>,
+) -> Result<Json<ChallengeView>, ApiError> {
+    let record = state.store.get_challenge(id).await?;
+    visible_program(&state, &viewer, record.program_id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(record.program_id))?;
+    let challenge = input.validate()?;
+    Ok(Json(state.store.update_challenge(id, &challenge, Some(authed.user.id)).await?.into()))
+}
+
+/// Removes a challenge (the program's organizers).
+#[utoipa::path(delete, path = "/api/v1/challenges/{id}", responses((status = 204)), security(("token" = [])))]
+pub(super) async fn delete_challenge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let record = state.store.get_challenge(id).await?;
+    visible_program(&state, &viewer, record.program_id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(record.program_id))?;
+    state.store.delete_challenge(id, Some(authed.user.id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reads the first file field of a multipart upload.
+pub(crate) async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<(String, Vec<u8>), ApiError> {
+    let too_large =
+        || ApiError::TooLarge(format!("文件超过 {} MB / the file exceeds {} MB", max_bytes >> 20, max_bytes >> 20));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::BadRequest(e.body_text()) }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let Some(name) = field.file_name().map(str::to_owned) else { continue };
+        let bytes = field.bytes().await.map_err(bad)?;
+        if bytes.len() > max_bytes {
+            return Err(too_large());
+        }
+        return Ok((name, bytes.to_vec()));
+    }
+    Err(jiebang_core::Error::invalid("file", "请选择要上传的文件 / choose a file to upload").into())
+}
+
+/// Imports challenges from an `.xlsx` or `.csv` upload (multipart field `file`); all rows or none.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/challenges/import",
+    request_body(content_type = "multipart/form-data", description = "field `file`: .xlsx or .csv"),
+    responses((status = 201, body = Vec<ChallengeView>), (status = 422, body = crate::error::ErrorEnvelope, description = "every bad row with its row number and column"),
+              (status = 413, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn import_challenges(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<Vec<ChallengeView>>), ApiError> {
+    visible_program(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(id))?;
+    let (name, bytes) = read_upload(multipart, state.config.max_upload_bytes).await?;
+    let imported =
+        crate::import::import_sheet(&state.store, &state.files, id, &name, bytes, Some(authed.user.id)).await?;
+    Ok((StatusCode::CREATED, Json(imported.into_iter().map(ChallengeView::from).collect())))
+}
+
+/// `?format=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// `xlsx` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// The whole list as `.xlsx` or `.csv`, with the import template's columns.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/challenges/export", params(ExportQuery),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream")))]
+pub(super) async fn export_challenges(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let program = visible_program(&state, &viewer, id).await?;
+    let all = PageRequest { page: 1, per_page: 200 };
+    let mut challenges = Vec::new();
+    let mut page = all;
+    loop {
+        let batch = state.store.list_challenges(id, &ChallengeFilter::default(), page).await?;
+        let done = batch.items.len() < batch.per_page as usize;
+        challenges.extend(batch.items.into_iter().map(|r| r.challenge));
+        if done {
+            break;
+        }
+        page.page += 1;
+    }
+    let (bytes, extension, content_type) = match query.format.as_deref().unwrap_or("xlsx") {
+        "csv" => (jiebang_sheets::write_csv(&challenges)?, "csv", "text/csv; charset=utf-8"),
+        "xlsx" => (
+            jiebang_sheets::write_xlsx(&program.title, &challenges)?,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "format 应为 xlsx 或 csv / format must be xlsx or csv, not '{other}'"
+            )));
+        }
+    };
+    let file_name = format!("program-{id}-challenges.{extension}");
+    Ok((
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        bytes,
+    ))
+}

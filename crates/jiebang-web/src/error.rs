@@ -1,0 +1,222 @@
+//! The one mapping from errors to HTTP: every failure becomes
+//! `{"error": {"code", "message", "details"}}` with a fitting status. Pages render the same
+//! information as HTML (see `pages`).
+
+use axum::Json;
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jiebang_core::FieldError;
+use jiebang_sheets::{RowError, SheetError};
+use jiebang_store::StoreError;
+use serde::Serialize;
+
+/// Everything a handler can fail with.
+#[derive(Debug)]
+pub enum ApiError {
+    /// No valid session or token (401).
+    Unauthenticated,
+    /// Signed in, but not allowed (403).
+    Forbidden,
+    /// No such thing, or not visible to the caller (404).
+    NotFound(String),
+    /// Malformed request: bad JSON, query or path (400).
+    BadRequest(String),
+    /// Well-formed but invalid fields (422).
+    Invalid(Vec<FieldError>),
+    /// A spreadsheet with problems (422), every bad row listed.
+    Sheet(SheetError),
+    /// Clashes with existing data or the current state (409).
+    Conflict {
+        /// Machine code, e.g. `conflict` or `invalid_transition`.
+        code: &'static str,
+        /// The field concerned, if any.
+        field: Option<String>,
+        /// Explanation.
+        message: String,
+    },
+    /// Upload larger than allowed (413).
+    TooLarge(String),
+    /// Our fault (500); details are logged, not sent.
+    Internal(String),
+}
+
+/// A detail entry of the error envelope.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Field name, for form and JSON errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Spreadsheet row, for import errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// Spreadsheet column header, for import errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The error envelope's body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code: `unauthenticated`, `forbidden`, `not_found`, `bad_request`,
+    /// `invalid`, `conflict`, `invalid_transition`, `too_large`, `internal`.
+    pub code: &'static str,
+    /// Human-readable explanation (Chinese / English).
+    pub message: String,
+    /// Per-field or per-row problems.
+    pub details: Vec<ErrorDetail>,
+}
+
+/// `{"error": …}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+impl ApiError {
+    /// Status, code, message and details.
+    pub fn parts(&self) -> (StatusCode, ErrorBody) {
+        let body = |code, message: String, details| ErrorBody { code, message, details };
+        match self {
+            Self::Unauthenticated => {
+                (StatusCode::UNAUTHORIZED, body("unauthenticated", "请先登录 / sign in first".into(), vec![]))
+            }
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                body("forbidden", "无权执行此操作 / you are not allowed to do this".into(), vec![]),
+            ),
+            Self::NotFound(what) => (StatusCode::NOT_FOUND, body("not_found", what.clone(), vec![])),
+            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, body("bad_request", message.clone(), vec![])),
+            Self::Invalid(errors) => {
+                let details = errors
+                    .iter()
+                    .map(|e| ErrorDetail {
+                        field: Some(e.field.clone()),
+                        row: None,
+                        column: None,
+                        message: e.message.clone(),
+                    })
+                    .collect();
+                let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                (StatusCode::UNPROCESSABLE_ENTITY, body("invalid", message, details))
+            }
+            Self::Sheet(error) => {
+                let details = match error {
+                    SheetError::Rows { errors, .. } => errors.iter().map(row_detail).collect(),
+                    _ => vec![],
+                };
+                (StatusCode::UNPROCESSABLE_ENTITY, body("invalid", error.to_string(), details))
+            }
+            Self::Conflict { code, field, message } => {
+                let details = field
+                    .iter()
+                    .map(|f| ErrorDetail { field: Some(f.clone()), row: None, column: None, message: message.clone() })
+                    .collect();
+                (StatusCode::CONFLICT, body(code, message.clone(), details))
+            }
+            Self::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, body("too_large", message.clone(), vec![])),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                body("internal", "服务器内部错误，已记录 / internal error; it has been logged".into(), vec![]),
+            ),
+        }
+    }
+
+    /// The field errors, for forms that show them next to their inputs.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            Self::Invalid(errors) => errors.clone(),
+            Self::Conflict { field: Some(field), message, .. } => vec![FieldError::new(field.clone(), message.clone())],
+            _ => vec![],
+        }
+    }
+}
+
+fn row_detail(e: &RowError) -> ErrorDetail {
+    ErrorDetail { field: None, row: Some(e.row), column: e.column.clone(), message: e.message.clone() }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let (status, error) = self.parts();
+        (status, Json(ErrorEnvelope { error })).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { .. } => Self::NotFound(error.to_string()),
+            StoreError::Conflict { field, message } => Self::Conflict { code: "conflict", field: Some(field), message },
+            StoreError::Domain(jiebang_core::Error::Invalid(errors)) => Self::Invalid(errors),
+            StoreError::Domain(e @ jiebang_core::Error::Transition { .. }) => {
+                Self::Conflict { code: "invalid_transition", field: Some("status".into()), message: e.to_string() }
+            }
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<jiebang_core::Error> for ApiError {
+    fn from(error: jiebang_core::Error) -> Self {
+        StoreError::Domain(error).into()
+    }
+}
+
+impl From<SheetError> for ApiError {
+    fn from(error: SheetError) -> Self {
+        match error {
+            SheetError::Write(message) => Self::Internal(message),
+            other => Self::Sheet(other),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(rejection.body_text()),
+            StatusCode::UNPROCESSABLE_ENTITY => Self::Invalid(vec![FieldError::new("body", rejection.body_text())]),
+            _ => Self::BadRequest(rejection.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::NotFound(rejection.body_text())
+    }
+}
+
+impl From<FormRejection> for ApiError {
+    fn from(rejection: FormRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+/// JSON body extractor whose failures use the error envelope.
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// Query extractor whose failures use the error envelope.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path extractor whose failures use the error envelope.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);

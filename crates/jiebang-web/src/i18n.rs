@@ -1,0 +1,597 @@
+//! Every user-facing string of the pages, one catalogue per language. A catalogue is a struct,
+//! so a string missing in one language is a compile error, not a blank on a page.
+
+use jiebang_core::challenge::TaskClass;
+use jiebang_core::industry::IndustryCode;
+use jiebang_core::organization::OrgKind;
+use jiebang_core::program::{Aggregation, ProgramStatus};
+use jiebang_core::region::Region;
+use jiebang_core::role::Role;
+
+/// A supported language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// 简体中文, the default.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// From the `lang` cookie value; anything else is Chinese.
+    pub fn from_cookie(value: Option<&str>) -> Self {
+        if value == Some("en") { Self::En } else { Self::Zh }
+    }
+
+    /// The catalogue.
+    pub fn catalog(self) -> &'static Catalog {
+        match self {
+            Self::Zh => &ZH,
+            Self::En => &EN,
+        }
+    }
+}
+
+/// The strings of one language.
+#[derive(Debug)]
+pub struct Catalog {
+    /// Which language.
+    pub lang: Lang,
+    /// BCP 47 tag for `<html lang>`.
+    pub html_lang: &'static str,
+    /// Cookie value that switches to the other language.
+    pub other_lang_code: &'static str,
+    /// 揭榜 / jiebang
+    pub app_name: &'static str,
+    /// 揭榜挂帅 · 行业大模型开放竞争平台 / Open competitions for industry AI models
+    pub tagline: &'static str,
+    /// 榜单 / Programs
+    pub nav_programs: &'static str,
+    /// 单位 / Organizations
+    pub nav_organizations: &'static str,
+    /// 账户 / Account
+    pub nav_account: &'static str,
+    /// 登录 / Sign in
+    pub nav_login: &'static str,
+    /// 退出 / Sign out
+    pub nav_logout: &'static str,
+    /// API 文档 / API docs
+    pub nav_api: &'static str,
+    /// English / 中文
+    pub other_lang: &'static str,
+    /// jiebang — 揭榜挂帅全流程开放平台：发榜、揭榜、评审、公示、测评、验收。 / jiebang — the open platform for 揭榜挂帅 programs: publish, apply, review, announce, evaluate, accept.
+    pub footer: &'static str,
+    /// 示例数据 / Demo data
+    pub demo_badge: &'static str,
+    /// 本站加载了示例数据，内容仿照公开报道编写，仅用于演示。 / This site shows demo data modelled on public reports, for demonstration only.
+    pub demo_notice: &'static str,
+    /// 揭榜挂帅批次 / Programs
+    pub programs_heading: &'static str,
+    /// 新建批次 / New program
+    pub new_program: &'static str,
+    /// 暂无公开的批次。 / No programs yet.
+    pub no_programs: &'static str,
+    /// 发榜方 / Issuer
+    pub issuer: &'static str,
+    /// 年度 / Year
+    pub year: &'static str,
+    /// 状态 / Status
+    pub status: &'static str,
+    /// 榜单任务 / Challenges
+    pub challenge_count: &'static str,
+    /// 规则 / Rules
+    pub rules: &'static str,
+    /// 时间安排 / Timeline
+    pub timeline: &'static str,
+    /// 联合单位上限 / Joint units at most
+    pub max_joint_units: &'static str,
+    /// 每单位牵头申报上限 / Applications per organization
+    pub max_applications: &'static str,
+    /// 公示期（工作日） / Publicity (working days)
+    pub publicity_days: &'static str,
+    /// 专家评分汇总 / Score aggregation
+    pub aggregation: &'static str,
+    /// 需地方推荐 / Regional recommendation
+    pub recommendation: &'static str,
+    /// 前期优胜不得重复申报 / Earlier winners excluded
+    pub exclude_winners: &'static str,
+    /// 是 / Yes
+    pub yes: &'static str,
+    /// 否 / No
+    pub no: &'static str,
+    /// 开始申报 / Applications open
+    pub opens_on: &'static str,
+    /// 申报截止 / Applicant deadline
+    pub applicant_deadline: &'static str,
+    /// 推荐截止 / Recommender deadline
+    pub recommender_deadline: &'static str,
+    /// 评审完成 / Review by
+    pub review_by: &'static str,
+    /// 公告 / Announcement by
+    pub announce_by: &'static str,
+    /// 筛选 / Filter
+    pub filter: &'static str,
+    /// 所属行业 / Industry
+    pub industry: &'static str,
+    /// 所在地区 / Region
+    pub region: &'static str,
+    /// 揭榜方向 / Direction
+    pub direction: &'static str,
+    /// 全部 / All
+    pub all: &'static str,
+    /// 关键词 / Keyword
+    pub keyword: &'static str,
+    /// 任务编号 / No.
+    pub code: &'static str,
+    /// 序号 / #
+    pub number: &'static str,
+    /// 任务名称 / Title
+    pub title: &'static str,
+    /// 任务类别 / Task class
+    pub task_class: &'static str,
+    /// 考核指标 / Indicators
+    pub indicators: &'static str,
+    /// 实施期限 / Period
+    pub period: &'static str,
+    /// 个月 / months
+    pub months: &'static str,
+    /// 拟入选数量 / Winners
+    pub winners: &'static str,
+    /// 没有符合条件的任务。 / No matching challenges.
+    pub no_challenges: &'static str,
+    /// 导出 Excel / Export Excel
+    pub export_xlsx: &'static str,
+    /// 导出 CSV / Export CSV
+    pub export_csv: &'static str,
+    /// 导入榜单 / Import list
+    pub import_list: &'static str,
+    /// 新增任务 / New challenge
+    pub new_challenge: &'static str,
+    /// 编辑 / Edit
+    pub edit: &'static str,
+    /// 变更状态： / Move to:
+    pub move_to: &'static str,
+    /// 发榜方操作 / Organizer tools
+    pub organizer_tools: &'static str,
+    /// 共 / Total
+    pub total: &'static str,
+    /// 项 / items
+    pub items: &'static str,
+    /// 上一页 / Previous
+    pub previous: &'static str,
+    /// 下一页 / Next
+    pub next: &'static str,
+    /// 按行业分布 / By industry
+    pub by_industry: &'static str,
+    /// 按地区分布 / By region
+    pub by_region: &'static str,
+    /// 未指定 / Unspecified
+    pub unspecified: &'static str,
+    /// 需求背景 / Background
+    pub background: &'static str,
+    /// 应用场景 / Scenario
+    pub scenario: &'static str,
+    /// 攻关目标 / Objectives
+    pub objectives: &'static str,
+    /// 预期成果 / Deliverables
+    pub deliverables: &'static str,
+    /// 支持方式 / Support
+    pub support: &'static str,
+    /// 细分领域 / Sub-field
+    pub sub_field: &'static str,
+    /// 指标名称 / Indicator
+    pub indicator_name: &'static str,
+    /// 指标键 / Metric key
+    pub metric: &'static str,
+    /// 目标值 / Target
+    pub target: &'static str,
+    /// 比较 / Operator
+    pub operator: &'static str,
+    /// 阈值 / Threshold
+    pub threshold: &'static str,
+    /// 单位 / Unit
+    pub unit: &'static str,
+    /// 测试方法 / Test method
+    pub test_method: &'static str,
+    /// 类型 / Kind
+    pub kind: &'static str,
+    /// 硬性（一票否决） / Hard (veto)
+    pub hard: &'static str,
+    /// 计分 / Scored
+    pub scored: &'static str,
+    /// 权重 / Weight
+    pub weight: &'static str,
+    /// 越高越好 / higher is better
+    pub better_higher: &'static str,
+    /// 越低越好 / lower is better
+    pub better_lower: &'static str,
+    /// 返回榜单 / Back to the list
+    pub back_to_list: &'static str,
+    /// 删除 / Delete
+    pub delete: &'static str,
+    /// 邮箱 / E-mail
+    pub email: &'static str,
+    /// 密码 / Password
+    pub password: &'static str,
+    /// 邮箱或密码错误。 / Wrong e-mail or password.
+    pub login_failed: &'static str,
+    /// 保存 / Save
+    pub save: &'static str,
+    /// 取消 / Cancel
+    pub cancel: &'static str,
+    /// 添加指标 / Add indicator
+    pub add_indicator: &'static str,
+    /// 请修改标出的错误后重新提交。 / Please correct the marked fields and submit again.
+    pub fix_errors: &'static str,
+    /// 批次名称 / Program title
+    pub program_title: &'static str,
+    /// 说明 / Description
+    pub description: &'static str,
+    /// 上传并导入 / Upload and import
+    pub upload: &'static str,
+    /// 上传 .xlsx 或 .csv 文件（UTF-8 或 GBK 编码）。任一行有误则不导入任何数据，并列出所有错误。 / Upload an .xlsx or .csv file (UTF-8 or GBK). If any row is wrong nothing is imported and every problem is listed.
+    pub import_help: &'static str,
+    /// 列名与填写规则见 / Columns and rules: see
+    pub template_help: &'static str,
+    /// 榜单模板说明 / the list template
+    pub template_doc: &'static str,
+    /// 已导入 / Imported
+    pub imported: &'static str,
+    /// 行 / Row
+    pub row: &'static str,
+    /// 列 / Column
+    pub column: &'static str,
+    /// 问题 / Problem
+    pub problem: &'static str,
+    /// 单位名称 / Name
+    pub org_name: &'static str,
+    /// 统一社会信用代码 / Unified social credit code
+    pub credit_code: &'static str,
+    /// 单位类型 / Kind
+    pub org_kind: &'static str,
+    /// 登记单位 / Register an organization
+    pub register_org: &'static str,
+    /// 暂无登记单位。 / No organizations yet.
+    pub no_orgs: &'static str,
+    /// API 令牌 / API tokens
+    pub tokens: &'static str,
+    /// 令牌名称 / Token name
+    pub token_name: &'static str,
+    /// 创建令牌 / Create token
+    pub create_token: &'static str,
+    /// 新令牌（只显示这一次，请立即保存）： / New token (shown only once, save it now):
+    pub token_created: &'static str,
+    /// 最近使用 / Last used
+    pub last_used: &'static str,
+    /// 创建时间 / Created
+    pub created: &'static str,
+    /// 从未 / never
+    pub never: &'static str,
+    /// 角色 / Roles
+    pub roles: &'static str,
+    /// 出错了 / Something went wrong
+    pub error_title: &'static str,
+    /// 首页 / Home
+    pub home: &'static str,
+}
+
+/// 简体中文.
+pub static ZH: Catalog = Catalog {
+    lang: Lang::Zh,
+    html_lang: "zh-CN",
+    other_lang_code: "en",
+    app_name: "揭榜",
+    tagline: "揭榜挂帅 · 行业大模型开放竞争平台",
+    nav_programs: "榜单",
+    nav_organizations: "单位",
+    nav_account: "账户",
+    nav_login: "登录",
+    nav_logout: "退出",
+    nav_api: "API 文档",
+    other_lang: "English",
+    footer: "jiebang — 揭榜挂帅全流程开放平台：发榜、揭榜、评审、公示、测评、验收。",
+    demo_badge: "示例数据",
+    demo_notice: "本站加载了示例数据，内容仿照公开报道编写，仅用于演示。",
+    programs_heading: "揭榜挂帅批次",
+    new_program: "新建批次",
+    no_programs: "暂无公开的批次。",
+    issuer: "发榜方",
+    year: "年度",
+    status: "状态",
+    challenge_count: "榜单任务",
+    rules: "规则",
+    timeline: "时间安排",
+    max_joint_units: "联合单位上限",
+    max_applications: "每单位牵头申报上限",
+    publicity_days: "公示期（工作日）",
+    aggregation: "专家评分汇总",
+    recommendation: "需地方推荐",
+    exclude_winners: "前期优胜不得重复申报",
+    yes: "是",
+    no: "否",
+    opens_on: "开始申报",
+    applicant_deadline: "申报截止",
+    recommender_deadline: "推荐截止",
+    review_by: "评审完成",
+    announce_by: "公告",
+    filter: "筛选",
+    industry: "所属行业",
+    region: "所在地区",
+    direction: "揭榜方向",
+    all: "全部",
+    keyword: "关键词",
+    code: "任务编号",
+    number: "序号",
+    title: "任务名称",
+    task_class: "任务类别",
+    indicators: "考核指标",
+    period: "实施期限",
+    months: "个月",
+    winners: "拟入选数量",
+    no_challenges: "没有符合条件的任务。",
+    export_xlsx: "导出 Excel",
+    export_csv: "导出 CSV",
+    import_list: "导入榜单",
+    new_challenge: "新增任务",
+    edit: "编辑",
+    move_to: "变更状态：",
+    organizer_tools: "发榜方操作",
+    total: "共",
+    items: "项",
+    previous: "上一页",
+    next: "下一页",
+    by_industry: "按行业分布",
+    by_region: "按地区分布",
+    unspecified: "未指定",
+    background: "需求背景",
+    scenario: "应用场景",
+    objectives: "攻关目标",
+    deliverables: "预期成果",
+    support: "支持方式",
+    sub_field: "细分领域",
+    indicator_name: "指标名称",
+    metric: "指标键",
+    target: "目标值",
+    operator: "比较",
+    threshold: "阈值",
+    unit: "单位",
+    test_method: "测试方法",
+    kind: "类型",
+    hard: "硬性（一票否决）",
+    scored: "计分",
+    weight: "权重",
+    better_higher: "越高越好",
+    better_lower: "越低越好",
+    back_to_list: "返回榜单",
+    delete: "删除",
+    email: "邮箱",
+    password: "密码",
+    login_failed: "邮箱或密码错误。",
+    save: "保存",
+    cancel: "取消",
+    add_indicator: "添加指标",
+    fix_errors: "请修改标出的错误后重新提交。",
+    program_title: "批次名称",
+    description: "说明",
+    upload: "上传并导入",
+    import_help: "上传 .xlsx 或 .csv 文件（UTF-8 或 GBK 编码）。任一行有误则不导入任何数据，并列出所有错误。",
+    template_help: "列名与填写规则见",
+    template_doc: "榜单模板说明",
+    imported: "已导入",
+    row: "行",
+    column: "列",
+    problem: "问题",
+    org_name: "单位名称",
+    credit_code: "统一社会信用代码",
+    org_kind: "单位类型",
+    register_org: "登记单位",
+    no_orgs: "暂无登记单位。",
+    tokens: "API 令牌",
+    token_name: "令牌名称",
+    create_token: "创建令牌",
+    token_created: "新令牌（只显示这一次，请立即保存）：",
+    last_used: "最近使用",
+    created: "创建时间",
+    never: "从未",
+    roles: "角色",
+    error_title: "出错了",
+    home: "首页",
+};
+
+/// English.
+pub static EN: Catalog = Catalog {
+    lang: Lang::En,
+    html_lang: "en",
+    other_lang_code: "zh",
+    app_name: "jiebang",
+    tagline: "Open competitions for industry AI models",
+    nav_programs: "Programs",
+    nav_organizations: "Organizations",
+    nav_account: "Account",
+    nav_login: "Sign in",
+    nav_logout: "Sign out",
+    nav_api: "API docs",
+    other_lang: "中文",
+    footer: "jiebang — the open platform for 揭榜挂帅 programs: publish, apply, review, announce, evaluate, accept.",
+    demo_badge: "Demo data",
+    demo_notice: "This site shows demo data modelled on public reports, for demonstration only.",
+    programs_heading: "Programs",
+    new_program: "New program",
+    no_programs: "No programs yet.",
+    issuer: "Issuer",
+    year: "Year",
+    status: "Status",
+    challenge_count: "Challenges",
+    rules: "Rules",
+    timeline: "Timeline",
+    max_joint_units: "Joint units at most",
+    max_applications: "Applications per organization",
+    publicity_days: "Publicity (working days)",
+    aggregation: "Score aggregation",
+    recommendation: "Regional recommendation",
+    exclude_winners: "Earlier winners excluded",
+    yes: "Yes",
+    no: "No",
+    opens_on: "Applications open",
+    applicant_deadline: "Applicant deadline",
+    recommender_deadline: "Recommender deadline",
+    review_by: "Review by",
+    announce_by: "Announcement by",
+    filter: "Filter",
+    industry: "Industry",
+    region: "Region",
+    direction: "Direction",
+    all: "All",
+    keyword: "Keyword",
+    code: "No.",
+    number: "#",
+    title: "Title",
+    task_class: "Task class",
+    indicators: "Indicators",
+    period: "Period",
+    months: "months",
+    winners: "Winners",
+    no_challenges: "No matching challenges.",
+    export_xlsx: "Export Excel",
+    export_csv: "Export CSV",
+    import_list: "Import list",
+    new_challenge: "New challenge",
+    edit: "Edit",
+    move_to: "Move to:",
+    organizer_tools: "Organizer tools",
+    total: "Total",
+    items: "items",
+    previous: "Previous",
+    next: "Next",
+    by_industry: "By industry",
+    by_region: "By region",
+    unspecified: "Unspecified",
+    background: "Background",
+    scenario: "Scenario",
+    objectives: "Objectives",
+    deliverables: "Deliverables",
+    support: "Support",
+    sub_field: "Sub-field",
+    indicator_name: "Indicator",
+    metric: "Metric key",
+    target: "Target",
+    operator: "Operator",
+    threshold: "Threshold",
+    unit: "Unit",
+    test_method: "Test method",
+    kind: "Kind",
+    hard: "Hard (veto)",
+    scored: "Scored",
+    weight: "Weight",
+    better_higher: "higher is better",
+    better_lower: "lower is better",
+    back_to_list: "Back to the list",
+    delete: "Delete",
+    email: "E-mail",
+    password: "Password",
+    login_failed: "Wrong e-mail or password.",
+    save: "Save",
+    cancel: "Cancel",
+    add_indicator: "Add indicator",
+    fix_errors: "Please correct the marked fields and submit again.",
+    program_title: "Program title",
+    description: "Description",
+    upload: "Upload and import",
+    import_help: "Upload an .xlsx or .csv file (UTF-8 or GBK). If any row is wrong nothing is imported and every problem is listed.",
+    template_help: "Columns and rules: see",
+    template_doc: "the list template",
+    imported: "Imported",
+    row: "Row",
+    column: "Column",
+    problem: "Problem",
+    org_name: "Name",
+    credit_code: "Unified social credit code",
+    org_kind: "Kind",
+    register_org: "Register an organization",
+    no_orgs: "No organizations yet.",
+    tokens: "API tokens",
+    token_name: "Token name",
+    create_token: "Create token",
+    token_created: "New token (shown only once, save it now):",
+    last_used: "Last used",
+    created: "Created",
+    never: "never",
+    roles: "Roles",
+    error_title: "Something went wrong",
+    home: "Home",
+};
+
+impl Catalog {
+    /// A program status.
+    pub fn status(&self, status: &ProgramStatus) -> &'static str {
+        match self.lang {
+            Lang::Zh => status.label_zh(),
+            Lang::En => status.label_en(),
+        }
+    }
+
+    /// A task class.
+    pub fn task_class(&self, class: &TaskClass) -> &'static str {
+        match self.lang {
+            Lang::Zh => class.label_zh(),
+            Lang::En => class.label_en(),
+        }
+    }
+
+    /// An organization kind.
+    pub fn org_kind(&self, kind: &OrgKind) -> &'static str {
+        match self.lang {
+            Lang::Zh => kind.label_zh(),
+            Lang::En => kind.as_str(),
+        }
+    }
+
+    /// An industry's name.
+    pub fn industry(&self, industry: &IndustryCode) -> &'static str {
+        match self.lang {
+            Lang::Zh => industry.industry().name,
+            Lang::En => industry.industry().name_en,
+        }
+    }
+
+    /// A region's name.
+    pub fn region(&self, region: &Region) -> &'static str {
+        match self.lang {
+            Lang::Zh => region.name,
+            Lang::En => region.name_en,
+        }
+    }
+
+    /// The label of a Role.
+    pub fn role(&self, value: &Role) -> &'static str {
+        match (self.lang, value) {
+            (Lang::Zh, Role::Admin) => "管理员",
+            (Lang::En, Role::Admin) => "Administrator",
+            (Lang::Zh, Role::Organizer) => "发榜方",
+            (Lang::En, Role::Organizer) => "Organizer",
+            (Lang::Zh, Role::Expert) => "评审专家",
+            (Lang::En, Role::Expert) => "Expert",
+            (Lang::Zh, Role::Recommender) => "推荐单位",
+            (Lang::En, Role::Recommender) => "Recommender",
+            (Lang::Zh, Role::Applicant) => "揭榜方",
+            (Lang::En, Role::Applicant) => "Applicant",
+        }
+    }
+
+    /// The label of a Aggregation.
+    pub fn aggregation(&self, value: &Aggregation) -> &'static str {
+        match (self.lang, value) {
+            (Lang::Zh, Aggregation::Mean) => "算术平均",
+            (Lang::En, Aggregation::Mean) => "Mean",
+            (Lang::Zh, Aggregation::TrimmedMean) => "去掉最高最低分后平均",
+            (Lang::En, Aggregation::TrimmedMean) => "Trimmed mean",
+            (Lang::Zh, Aggregation::Median) => "中位数",
+            (Lang::En, Aggregation::Median) => "Median",
+        }
+    }
+
+    /// 是 / 否.
+    pub fn yes_no(&self, value: &bool) -> &'static str {
+        if *value { self.yes } else { self.no }
+    }
+}

@@ -1,0 +1,333 @@
+//! Server-rendered pages (askama), Chinese first with an English switch. Pages use the same
+//! store calls and permission checks as the API; forms post back to the page that shows them
+//! and, when refused, come back filled in with each error beside its field.
+
+mod form;
+mod programs;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiebang_core::organization::{OrgKind, OrganizationInput};
+use jiebang_core::region::{REGIONS, Region};
+use jiebang_core::role::{Grant, Role, Scope};
+use jiebang_store::{ApiToken, PageRequest, User};
+use serde::Deserialize;
+
+use self::form::FormState;
+use crate::AppState;
+use crate::auth::{SESSION_COOKIE, Viewer, cookie, session_cookie};
+use crate::error::ApiError;
+use crate::i18n::{Catalog, Lang};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{lang}", get(set_lang))
+        .route("/organizations", get(organizations_page).post(organizations_submit))
+        .route("/account", get(account_page))
+        .route("/account/tokens", post(create_token_submit))
+        .route(
+            "/static/style.css",
+            get(|| async { static_file("text/css; charset=utf-8", include_str!("../../static/style.css")) }),
+        )
+        .route(
+            "/static/htmx-2.0.11.min.js",
+            get(|| async {
+                static_file("text/javascript; charset=utf-8", include_str!("../../static/htmx-2.0.11.min.js"))
+            }),
+        )
+        .merge(programs::routes())
+}
+
+fn static_file(content_type: &'static str, body: &'static str) -> Response {
+    ([(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}
+
+/// What every page needs: the language's strings, the caller, and where they are.
+#[derive(Debug, Clone)]
+pub(crate) struct Ctx {
+    pub(crate) t: &'static Catalog,
+    pub(crate) viewer: Viewer,
+    pub(crate) path: String,
+}
+
+impl Ctx {
+    pub(crate) fn signed_in(&self) -> bool {
+        self.viewer.0.is_some()
+    }
+
+    pub(crate) fn user_name(&self) -> Option<&str> {
+        self.viewer.0.as_ref().map(|a| a.user.name.as_str())
+    }
+
+    /// Turns an error into a page: a login redirect when signed out, else an error page.
+    pub(crate) fn fail(&self, error: impl Into<ApiError>) -> PageError {
+        PageError { ctx: self.clone(), error: error.into() }
+    }
+
+    /// Current regions for selects: provinces and cities, then districts, in code order.
+    pub(crate) fn region_options(&self) -> Vec<(&'static str, String)> {
+        REGIONS
+            .iter()
+            .filter(|r| r.is_current())
+            .map(|r| (r.code, format!("{} {}", r.code, self.t.region(r))))
+            .collect()
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let t = Lang::from_cookie(cookie(parts, "lang")).catalog();
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        Ok(Self { t, viewer, path })
+    }
+}
+
+/// An error shown as a page.
+pub(crate) struct PageError {
+    ctx: Ctx,
+    error: ApiError,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: Ctx,
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.error, ApiError::Unauthenticated) {
+            return Redirect::to(&format!("/login?next={}", urlencode(&self.ctx.path))).into_response();
+        }
+        if let ApiError::Internal(detail) = &self.error {
+            tracing::error!(%detail, "internal error on a page");
+        }
+        let (status, body) = self.error.parts();
+        let page = ErrorPage { ctx: self.ctx, status: status.as_u16(), message: body.message };
+        (status, page).into_response()
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A local path to return to; anything else (another site, `//host`) becomes `/`.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "index.html")]
+struct IndexPage {
+    ctx: Ctx,
+    programs: Vec<jiebang_store::Program>,
+    any_demo: bool,
+    can_create: bool,
+}
+
+async fn index(State(state): State<AppState>, ctx: Ctx) -> Result<IndexPage, PageError> {
+    let programs = state.store.list_programs(ctx.viewer.principal()).await.map_err(|e| ctx.fail(e))?;
+    let can_create = ctx.viewer.principal().is_some_and(|p| p.can_create_program());
+    Ok(IndexPage { any_demo: programs.iter().any(|p| p.is_demo), can_create, programs, ctx })
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    failed: bool,
+    email: String,
+    next: String,
+}
+
+async fn login_page(ctx: Ctx, Query(query): Query<NextQuery>) -> LoginPage {
+    LoginPage { ctx, failed: false, email: String::new(), next: query.next.unwrap_or_else(|| "/".into()) }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let next = form.next.clone().unwrap_or_else(|| "/".into());
+    let Some(user) = state.store.authenticate(&form.email, &form.password).await.map_err(|e| ctx.fail(e))? else {
+        let page = LoginPage { ctx, failed: true, email: form.email, next };
+        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    };
+    let secret = state.store.create_session(user.id, state.config.session_seconds).await.map_err(|e| ctx.fail(e))?;
+    let cookie = session_cookie(&secret, state.config.session_seconds, state.config.secure_cookies);
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(safe_next(&next))).into_response())
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let mut request = axum::http::Request::new(());
+    *request.headers_mut() = headers;
+    let (parts, ()) = request.into_parts();
+    if let Some(secret) = cookie(&parts, SESSION_COOKIE) {
+        state.store.delete_session(secret).await?;
+    }
+    Ok((AppendHeaders([(SET_COOKIE, session_cookie("", 0, state.config.secure_cookies))]), Redirect::to("/"))
+        .into_response())
+}
+
+async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(query): Query<NextQuery>) -> Response {
+    let value = if lang == "en" { "en" } else { "zh" };
+    let next = query.next.unwrap_or_else(|| "/".into());
+    let cookie = format!("lang={value}; Path=/; Max-Age=31536000; SameSite=Lax");
+    (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(safe_next(&next))).into_response()
+}
+
+/// An organization row with its region's name resolved.
+struct OrgRow {
+    name: String,
+    credit_code: String,
+    kind: OrgKind,
+    region_name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "organizations.html")]
+struct OrganizationsPage {
+    ctx: Ctx,
+    orgs: Vec<OrgRow>,
+    form: FormState,
+    kinds: [OrgKind; 6],
+    region_options: Vec<(&'static str, String)>,
+}
+
+const ORG_FIELDS: &[&str] = &["name", "credit_code", "kind", "region"];
+
+async fn render_organizations(state: &AppState, ctx: Ctx, form: FormState) -> Result<OrganizationsPage, PageError> {
+    let page =
+        state.store.list_organizations(None, PageRequest { page: 1, per_page: 200 }).await.map_err(|e| ctx.fail(e))?;
+    let orgs = page
+        .items
+        .into_iter()
+        .map(|o| OrgRow {
+            region_name: Region::lookup(&o.region_code).map_or(o.region_code.clone(), |r| ctx.t.region(r).to_owned()),
+            name: o.name,
+            credit_code: o.credit_code,
+            kind: o.kind,
+        })
+        .collect();
+    Ok(OrganizationsPage { region_options: ctx.region_options(), ctx, orgs, form, kinds: OrgKind::ALL })
+}
+
+async fn organizations_page(State(state): State<AppState>, ctx: Ctx) -> Result<OrganizationsPage, PageError> {
+    ctx.viewer.require().map_err(|e| ctx.fail(e))?;
+    let form = FormState::new(vec![("region".into(), "370100".into())], ORG_FIELDS);
+    render_organizations(&state, ctx, form).await
+}
+
+async fn organizations_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let authed = ctx.viewer.require_that(|p| p.can_create_organization()).map_err(|e| ctx.fail(e))?.clone();
+    let form = FormState::new(values, ORG_FIELDS);
+    let input = OrganizationInput {
+        name: form.get("name").into(),
+        credit_code: form.get("credit_code").into(),
+        kind: form.get("kind").into(),
+        region: form.get("region").into(),
+        industries: vec![],
+    };
+    let created = match input.validate() {
+        Ok(org) => state.store.create_organization(&org, Some(authed.user.id)).await.map_err(ApiError::from),
+        Err(e) => Err(e.into()),
+    };
+    match created {
+        Ok(org) => {
+            if !authed.principal.is_admin() {
+                let grant = Grant { role: Role::Applicant, scope: Scope::Organization(org.id) };
+                state.store.add_grant(authed.user.id, &grant).await.map_err(|e| ctx.fail(e))?;
+            }
+            Ok(Redirect::to("/organizations").into_response())
+        }
+        Err(error) if !error.field_errors().is_empty() => {
+            let form = form.with_errors(error.field_errors());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_organizations(&state, ctx, form).await?).into_response())
+        }
+        Err(error) => Err(ctx.fail(error)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+struct AccountPage {
+    ctx: Ctx,
+    user: User,
+    roles: Vec<Role>,
+    tokens: Vec<ApiToken>,
+    new_secret: Option<String>,
+}
+
+async fn render_account(state: &AppState, ctx: Ctx, new_secret: Option<String>) -> Result<AccountPage, PageError> {
+    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
+    let tokens = state.store.list_api_tokens(authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    Ok(AccountPage { roles: authed.principal.roles(), user: authed.user, tokens, new_secret, ctx })
+}
+
+async fn account_page(State(state): State<AppState>, ctx: Ctx) -> Result<AccountPage, PageError> {
+    render_account(&state, ctx, None).await
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    name: String,
+}
+
+async fn create_token_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(form): axum::Form<TokenForm>,
+) -> Result<AccountPage, PageError> {
+    let user_id = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
+    let (_, secret) = state.store.create_api_token(user_id, &form.name).await.map_err(|e| ctx.fail(e))?;
+    render_account(&state, ctx, Some(secret)).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(super::safe_next("/programs/1"), "/programs/1");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", ""] {
+            assert_eq!(super::safe_next(bad), "/", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The demo loaded by `serve --demo`: a provincial program modelled on Shandong's 2025
+//! industrial large-model list, a national program mirroring the five industry models of the
+//! seed article, a few organizations, and one account per role. The lists go through the same
+//! spreadsheet importer users use, so the demo also proves the template.
+//!
+//! Everything is marked as demo data. Account passwords are new random ones at every start.
+
+use anyhow::Context;
+use jiebang_core::organization::OrganizationInput;
+use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
+use jiebang_core::role::{Grant, Role, Scope};
+use jiebang_core::uscc::CreditCode;
+use jiebang_store::{FileStore, Store, StoreError};
+
+const SHANDONG: &str = include_str!("../demo/shandong-2025.csv");
+const NATIONAL: &str = include_str!("../demo/national-2025.csv");
+
+/// A demo account and its password for this run.
+pub(crate) struct DemoAccount {
+    /// Role shown to the user.
+    pub(crate) role: &'static str,
+    /// Login.
+    pub(crate) email: &'static str,
+    /// Password for this run.
+    pub(crate) password: String,
+}
+
+fn day(text: &str) -> Option<Day> {
+    Day::parse("date", text).ok()
+}
+
+/// Loads the demo data once and (re)sets the demo accounts; returns them with their passwords.
+pub(crate) async fn load(store: &Store, files: &FileStore) -> anyhow::Result<Vec<DemoAccount>> {
+    let programs = if store.list_programs(None).await?.iter().any(|p| p.is_demo) {
+        store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect()
+    } else {
+        load_programs(store, files).await?
+    };
+    let organization = demo_organizations(store).await?;
+    accounts(store, &programs, organization).await
+}
+
+async fn load_programs(store: &Store, files: &FileStore) -> anyhow::Result<Vec<i64>> {
+    let shandong = ProgramInput {
+        title: "2025年工业领域行业大模型“揭榜挂帅”攻关项目（示例）".into(),
+        issuer: "山东省工业和信息化厅（示例）".into(),
+        year: 2025,
+        description:
+            "按照“企业申报、市级推荐、专家评审、网上公示”程序，遴选一批工业领域行业大模型攻关项目，推动“一行业一模型”，\
+                      聚焦多模态数据融合、工业知识库和大模型轻量化部署。本批次为示例数据。"
+                .into(),
+        rules: Rules::default(),
+        timeline: Timeline {
+            opens_on: day("2025-06-01"),
+            applicant_deadline: day("2025-07-15"),
+            recommender_deadline: day("2025-07-31"),
+            review_by: day("2025-09-15"),
+            announce_by: day("2025-10-15"),
+        },
+    };
+    let national = ProgramInput {
+        title: "2025年行业大模型揭榜挂帅首批任务（示例）".into(),
+        issuer: "科学技术部（示例）".into(),
+        year: 2025,
+        description: "面向工业、医疗健康、金融、农业、交通物流五个领域发布行业大模型揭榜任务，以公开遴选、竞争择优方式组织攻关。本批次为示例数据。".into(),
+        rules: Rules { recommendation_required: false, ..Rules::default() },
+        timeline: Timeline { opens_on: day("2025-03-01"), applicant_deadline: day("2025-04-30"), ..Timeline::default() },
+    };
+    let mut ids = Vec::new();
+    for (input, csv, name) in [(shandong, SHANDONG, "shandong-2025.csv"), (national, NATIONAL, "national-2025.csv")] {
+        let program = store.create_program(input, None, true).await?;
+        jiebang_web::import::import_sheet(store, files, program.id, name, csv.as_bytes().to_vec(), None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.parts().1.message))
+            .with_context(|| format!("demo list {name}"))?;
+        store.transition_program(program.id, ProgramStatus::Published, None).await?;
+        ids.push(program.id);
+    }
+    Ok(ids)
+}
+
+/// Registers the demo organizations (once); returns the enterprise's id.
+async fn demo_organizations(store: &Store) -> anyhow::Result<i64> {
+    let orgs = [
+        (
+            "云鼎科技股份有限公司（示例）",
+            "91370100MA3DEM001",
+            "enterprise",
+            "370100",
+            vec!["65".to_owned(), "26".to_owned()],
+        ),
+        ("山东省计算中心（国家超级计算济南中心）（示例）", "12370000MB0DEM002", "research_institute", "370100", vec![]),
+        ("山东大学（示例）", "12370000MB0DEM003", "university", "370100", vec![]),
+        ("青岛某轮胎股份有限公司（示例）", "91370200MA3DEM004", "enterprise", "370200", vec!["29".to_owned()]),
+    ];
+    let mut first = None;
+    for (name, prefix, kind, region, industries) in orgs {
+        let code = CreditCode::with_check_character(prefix).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let input = OrganizationInput {
+            name: name.into(),
+            credit_code: code.to_string(),
+            kind: kind.into(),
+            region: region.into(),
+            industries,
+        };
+        let id = match store.create_organization(&input.validate()?, None).await {
+            Ok(org) => org.id,
+            Err(StoreError::Conflict { .. }) => store
+                .list_organizations(Some(code.as_str()), Default::default())
+                .await?
+                .items
+                .first()
+                .map(|o| o.id)
+                .context("demo organization")?,
+            Err(e) => return Err(e.into()),
+        };
+        first.get_or_insert(id);
+    }
+    first.context("demo organizations")
+}
+
+async fn accounts(store: &Store, programs: &[i64], organization: i64) -> anyhow::Result<Vec<DemoAccount>> {
+    let mut grants_by_email: Vec<(&str, &str, &str, Vec<Grant>)> = vec![
+        (
+            "管理员 admin",
+            "admin@demo.jiebang.cn",
+            "演示管理员",
+            vec![Grant { role: Role::Admin, scope: Scope::Global }],
+        ),
+        (
+            "发榜方 organizer",
+            "organizer@demo.jiebang.cn",
+            "演示发榜方",
+            vec![Grant { role: Role::Organizer, scope: Scope::Global }],
+        ),
+        (
+            "评审专家 expert",
+            "expert@demo.jiebang.cn",
+            "演示专家",
+            vec![Grant { role: Role::Expert, scope: Scope::Global }],
+        ),
+        (
+            "推荐单位 recommender",
+            "recommender@demo.jiebang.cn",
+            "济南市工信局（示例）",
+            vec![Grant { role: Role::Recommender, scope: Scope::Region("370100".into()) }],
+        ),
+        (
+            "揭榜方 applicant",
+            "applicant@demo.jiebang.cn",
+            "云鼎科技申报人（示例）",
+            vec![Grant { role: Role::Applicant, scope: Scope::Organization(organization) }],
+        ),
+    ];
+    for program in programs {
+        grants_by_email[1].3.push(Grant { role: Role::Organizer, scope: Scope::Program(*program) });
+    }
+    let mut accounts = Vec::new();
+    for (role, email, name, grants) in grants_by_email {
+        let password = random_password();
+        let user = match store.find_user_by_email(email).await? {
+            Some(user) => {
+                store.set_password(user.id, &password).await?;
+                user
+            }
+            None => store.create_user(email, name, &password).await?,
+        };
+        for grant in &grants {
+            store.add_grant(user.id, grant).await?;
+        }
+        accounts.push(DemoAccount { role, email, password });
+    }
+    Ok(accounts)
+}
+
+fn random_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..12).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}

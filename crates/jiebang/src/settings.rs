@@ -1,0 +1,141 @@
+//! Typed settings: defaults, then an optional TOML file (`--config`), then `JIEBANG__SECTION__KEY`
+//! environment variables, then command-line flags. Secrets are redacted when printed or logged.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything the program can be configured with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct Settings {
+    /// Where the SQLite database and uploaded files live by default.
+    pub(crate) data_dir: PathBuf,
+    /// The database.
+    pub(crate) database: DatabaseSettings,
+    /// The file store.
+    pub(crate) files: FileSettings,
+    /// The HTTP server.
+    pub(crate) server: ServerSettings,
+}
+
+/// The database.
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct DatabaseSettings {
+    /// `postgres://…` or `sqlite://…`; unset means `<data_dir>/jiebang.db`.
+    pub(crate) url: Option<String>,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings").field("url", &self.url.as_deref().map(jiebang_store::redact)).finish()
+    }
+}
+
+/// The file store.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct FileSettings {
+    /// Directory for uploaded files; unset means `<data_dir>/files`.
+    pub(crate) dir: Option<PathBuf>,
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct ServerSettings {
+    /// Address to listen on.
+    pub(crate) bind: String,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub(crate) secure_cookies: bool,
+    /// Session lifetime in hours.
+    pub(crate) session_hours: i64,
+    /// Largest upload in MiB.
+    pub(crate) max_upload_mb: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./jiebang-data"),
+            database: DatabaseSettings::default(),
+            files: FileSettings::default(),
+            server: ServerSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self { bind: "127.0.0.1:8080".into(), secure_cookies: false, session_hours: 12, max_upload_mb: 10 }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, the file (if given; it must exist) and the environment.
+    pub(crate) fn load(config: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = config {
+            anyhow::ensure!(path.is_file(), "配置文件不存在 / config file not found: {}", path.display());
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("JIEBANG__").split("__"));
+        figment.extract().context("设置有误 / invalid settings")
+    }
+
+    /// The database URL in force.
+    pub(crate) fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => jiebang_store::sqlite_url(
+                &std::path::absolute(self.data_dir.join("jiebang.db")).unwrap_or(self.data_dir.join("jiebang.db")),
+            ),
+        }
+    }
+
+    /// The file store directory in force.
+    pub(crate) fn files_dir(&self) -> PathBuf {
+        self.files.dir.clone().unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
+    /// The defaults as a commented TOML file.
+    pub(crate) fn default_toml() -> String {
+        let body = toml::to_string_pretty(&Settings::default()).unwrap_or_default();
+        format!(
+            "# jiebang settings. Every key can also be set as JIEBANG__SECTION__KEY, e.g.\n\
+             # JIEBANG__DATABASE__URL=postgres://user:password@host/db or JIEBANG__SERVER__BIND=0.0.0.0:8080.\n\
+             # [database] url: unset means SQLite at <data_dir>/jiebang.db.\n\
+             # [files] dir: unset means <data_dir>/files.\n\n{body}"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_defaults_parse_back_to_the_defaults() {
+        let parsed: Settings = toml::from_str(&Settings::default_toml()).unwrap();
+        assert_eq!(parsed.server.bind, "127.0.0.1:8080");
+        assert_eq!(parsed.data_dir, PathBuf::from("./jiebang-data"));
+    }
+
+    #[test]
+    fn a_database_password_never_shows_in_debug_output() {
+        let settings = DatabaseSettings { url: Some("postgres://app:hunter22@db/jiebang".into()) };
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter22") && printed.contains("***"), "{printed}");
+    }
+
+    #[test]
+    fn without_a_url_the_database_is_sqlite_in_the_data_dir() {
+        let settings = Settings { data_dir: PathBuf::from("/srv/jb"), ..Settings::default() };
+        assert_eq!(settings.database_url(), "sqlite:///srv/jb/jiebang.db?mode=rwc");
+        assert_eq!(settings.files_dir(), PathBuf::from("/srv/jb/files"));
+    }
+}
