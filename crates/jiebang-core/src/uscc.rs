@@ -179,8 +179,10 @@ mod tests {
     #[test]
     fn the_standards_worked_example_is_valid_and_a_changed_check_character_is_not() {
         assert_eq!(CreditCode::parse("91350100M000100Y43").unwrap().as_str(), "91350100M000100Y43");
+        let err = CreditCode::parse("91350100M000100Y44").unwrap_err();
+        assert!(err.message.contains("expected '3', found '4'"), "{err}");
         let err = CreditCode::parse("91350100M000100Y4Z").unwrap_err();
-        assert!(err.message.contains("Z"), "{err}");
+        assert!(err.message.contains("character 18 'Z' is not allowed"), "{err}");
     }
 
     #[test]

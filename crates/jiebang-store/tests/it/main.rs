@@ -1,6 +1,8 @@
 //! The store contract suite: every test runs against a real database — SQLite by default,
 //! PostgreSQL when `JIEBANG_TEST_DATABASE_URL` is set — and must pass on both.
 
+#![allow(missing_docs)]
+
 mod accounts;
 mod programs;
 

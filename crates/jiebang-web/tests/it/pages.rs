@@ -1,0 +1,141 @@
+//! Pages: language switch, forms that come back with errors beside their fields, login flow.
+
+use axum::http::{Method, StatusCode, header};
+
+use crate::{TestApp, text};
+
+#[tokio::test]
+async fn pages_are_chinese_by_default_and_english_with_the_language_cookie() {
+    let app = TestApp::new().await;
+    let (status, _, body) = app.send(app.request(Method::GET, "/", None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = text(&body);
+    assert!(body.contains("lang=\"zh-CN\"") && body.contains("揭榜挂帅批次"));
+    let (status, headers, _) = app.send(app.request(Method::GET, "/lang/en?next=/programs/1", None, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/programs/1");
+    assert!(headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().starts_with("lang=en"));
+    let mut request = app.request(Method::GET, "/", None, None);
+    request.headers_mut().insert(header::COOKIE, "lang=en".parse().unwrap());
+    let body = text(&app.send(request).await.2);
+    assert!(body.contains("lang=\"en\"") && body.contains("Programs"));
+    let (_, headers, _) = app.send(app.request(Method::GET, "/lang/en?next=https://evil.example", None, None)).await;
+    assert_eq!(headers.get(header::LOCATION).unwrap(), "/", "no open redirect");
+}
+
+#[tokio::test]
+async fn pages_forbid_inline_scripts_and_styles_and_embed_every_asset() {
+    let app = TestApp::new().await;
+    let (_, headers, body) =
+        app.send(app.request(Method::GET, &format!("/programs/{}", app.program), None, None)).await;
+    let csp = headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let body = text(&body);
+    assert!(!body.contains("style=\""), "inline style attributes would be blocked by the CSP");
+    assert!(!body.contains("http://") && !body.contains("https://"), "no asset is fetched from outside");
+    let (status, headers, js) = app.send(app.request(Method::GET, "/static/htmx-2.0.11.min.js", None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("text/javascript"));
+    assert!(js.len() > 40_000);
+}
+
+#[tokio::test]
+async fn a_refused_organization_form_comes_back_filled_in_with_the_error_beside_the_field() {
+    let app = TestApp::new().await;
+    let cookie = app.login_cookie("applicant").await;
+    let form = app.form(
+        "/organizations",
+        Some(&cookie),
+        &[("name", "测试单位"), ("credit_code", "370100228012345"), ("kind", "enterprise"), ("region", "370100")],
+    );
+    let (status, _, body) = app.send(form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = text(&body);
+    assert!(body.contains("data-field-error=\"credit_code\""), "error beside the field");
+    assert!(body.contains("15位工商注册号"));
+    assert!(body.contains("value=\"测试单位\""), "the form keeps what was typed");
+}
+
+#[tokio::test]
+async fn an_organizer_creates_a_challenge_with_two_indicators_through_the_form() {
+    let app = TestApp::new().await;
+    let cookie = app.login_cookie("organizer").await;
+    let path = format!("/programs/{}/challenges/new", app.program);
+    let fields = [
+        ("code", "FORM-01"),
+        ("task_class", "key_product"),
+        ("title", "表单任务"),
+        ("direction", "人工智能+制造"),
+        ("industries", "26"),
+        ("industries", "28"),
+        ("region", "370200"),
+        ("ind_name", "F1"),
+        ("ind_metric", "f1"),
+        ("ind_op", ">="),
+        ("ind_threshold", "0.9"),
+        ("ind_unit", ""),
+        ("ind_test_method", ""),
+        ("ind_kind", "hard"),
+        ("ind_weight", ""),
+        ("ind_name", "时延"),
+        ("ind_metric", "latency_p99_ms"),
+        ("ind_op", "<="),
+        ("ind_threshold", "abc"),
+        ("ind_unit", "ms"),
+        ("ind_test_method", ""),
+        ("ind_kind", "scored"),
+        ("ind_weight", "20"),
+        ("ind_name", ""),
+        ("ind_metric", ""),
+        ("ind_op", ">="),
+        ("ind_threshold", ""),
+        ("ind_unit", ""),
+        ("ind_test_method", ""),
+        ("ind_kind", "hard"),
+        ("ind_weight", ""),
+        ("period_months", "24"),
+        ("winners", "2"),
+    ];
+    let (status, _, body) = app.send(app.form(&path, Some(&cookie), &fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a threshold that is not a number is refused");
+    assert!(text(&body).contains("abc"), "the bad value is named");
+    let fixed: Vec<_> = fields.iter().map(|(k, v)| (*k, if *v == "abc" { "100" } else { *v })).collect();
+    let (status, headers, _) = app.send(app.form(&path, Some(&cookie), &fixed)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers.get(header::LOCATION).unwrap().to_str().unwrap().to_owned();
+    let id: i64 = location.trim_start_matches("/challenges/").parse().unwrap();
+    let stored = app.t.store.get_challenge(id).await.unwrap();
+    assert_eq!(stored.challenge.indicators.len(), 2, "the blank row is ignored");
+    assert_eq!(stored.challenge.indicators[1].target_text(), "≤ 100 ms");
+    assert_eq!(stored.challenge.industries.len(), 2);
+}
+
+#[tokio::test]
+async fn the_import_page_lists_every_bad_row() {
+    let app = TestApp::new().await;
+    let sheet = "序号,任务名称,揭榜方向,任务类别,所属行业,考核指标\n1,甲,方向,示范应用,99,F1 | f1>=0.9\n2,乙,方向,示范应用,26,F1 | f1>=2\n";
+    let mut request =
+        app.upload(&format!("/programs/{}/import", app.program), Some("organizer"), "bad.csv", sheet.as_bytes());
+    request.headers_mut().remove(header::AUTHORIZATION);
+    request.headers_mut().insert(header::COOKIE, app.login_cookie("organizer").await.parse().unwrap());
+    let (status, _, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = text(&body);
+    assert!(body.contains("import-row-errors"));
+    assert!(
+        body.contains("<td class=\"num\">2</td>") && body.contains("<td class=\"num\">3</td>"),
+        "both rows are listed"
+    );
+}
+
+#[tokio::test]
+async fn filters_narrow_the_list_page() {
+    let app = TestApp::new().await;
+    let (_, _, body) =
+        app.send(app.request(Method::GET, &format!("/programs/{}?industry=34", app.program), None, None)).await;
+    assert!(text(&body).contains("data-testid=\"challenge-total\">共 0 项"));
+    let (_, _, body) = app
+        .send(app.request(Method::GET, &format!("/programs/{}?industry=26&region=370100", app.program), None, None))
+        .await;
+    assert!(text(&body).contains("data-testid=\"challenge-total\">共 1 项"));
+}

@@ -1,0 +1,296 @@
+//! Every route, asked by every role (and by nobody): each answer is the one that role should
+//! get. Authorized callers send well-formed but invalid input (or an impossible state change), so
+//! the walk proves the permission check without changing data: they get 422/409 where others get
+//! 401/403/404. The walk must cover every path of the OpenAPI document.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::{ROLES, TestApp, challenge_json};
+
+/// Who gets the "allowed" answer.
+#[derive(Clone, Copy, Debug)]
+enum Audience {
+    /// Everyone, signed in or not.
+    Public,
+    /// Any signed-in user.
+    SignedIn,
+    /// Admins and organizers allowed to create programs.
+    Creators,
+    /// Admins and the program's organizer; others get 403.
+    Managers,
+    /// Admins and the program's organizer; others (a draft) get 404.
+    ManagersOfDraft,
+    /// Admins only.
+    Admins,
+}
+
+enum Payload {
+    None,
+    Json(Value),
+    Form(Vec<(&'static str, &'static str)>),
+    Upload(&'static [u8]),
+}
+
+struct Case {
+    method: Method,
+    /// The route as the OpenAPI document (or the page router) writes it.
+    pattern: &'static str,
+    payload: Payload,
+    audience: Audience,
+    /// The answer for the audience.
+    allowed: StatusCode,
+    /// A page (redirects anonymous callers to the login page) rather than the API (401).
+    page: bool,
+}
+
+fn allowed_for(audience: Audience, who: &str) -> bool {
+    match audience {
+        Audience::Public | Audience::SignedIn => true,
+        Audience::Creators => matches!(who, "admin" | "organizer" | "other_organizer"),
+        Audience::Managers | Audience::ManagersOfDraft => matches!(who, "admin" | "organizer"),
+        Audience::Admins => who == "admin",
+    }
+}
+
+fn expected(case: &Case, who: Option<&str>) -> StatusCode {
+    match (who, case.audience) {
+        (_, Audience::Public) => case.allowed,
+        (None, Audience::ManagersOfDraft) if !case.page => StatusCode::NOT_FOUND,
+        (None, Audience::ManagersOfDraft) if case.method == Method::GET => StatusCode::NOT_FOUND,
+        (None, _) if case.page => StatusCode::SEE_OTHER,
+        (None, _) => StatusCode::UNAUTHORIZED,
+        (Some(who), audience) if allowed_for(audience, who) => case.allowed,
+        (Some(_), Audience::ManagersOfDraft) => StatusCode::NOT_FOUND,
+        (Some(_), _) => StatusCode::FORBIDDEN,
+    }
+}
+
+const BAD_SHEET: &[u8] = "任务名称,揭榜方向\n甲,乙\n".as_bytes();
+
+fn cases() -> Vec<Case> {
+    use Audience::*;
+    let api = |method: Method, pattern: &'static str, payload: Payload, audience: Audience, allowed: StatusCode| Case {
+        method,
+        pattern,
+        payload,
+        audience,
+        allowed,
+        page: false,
+    };
+    let page = |method: Method, pattern: &'static str, payload: Payload, audience: Audience, allowed: StatusCode| {
+        Case { method, pattern, payload, audience, allowed, page: true }
+    };
+    let bad_program = || Payload::Json(json!({"title": "", "issuer": "", "year": 2025}));
+    let bad_challenge = || {
+        let mut c = challenge_json("");
+        c["code"] = json!("");
+        Payload::Json(c)
+    };
+    use Payload as P;
+    use StatusCode as S;
+    vec![
+        api(
+            Method::POST,
+            "/api/v1/session",
+            P::Json(json!({"email": "admin@example.cn", "password": "password123"})),
+            Public,
+            S::OK,
+        ),
+        api(Method::GET, "/api/v1/session", P::None, SignedIn, S::OK),
+        api(Method::DELETE, "/api/v1/session", P::None, Public, S::NO_CONTENT),
+        api(Method::GET, "/api/v1/tokens", P::None, SignedIn, S::OK),
+        api(Method::POST, "/api/v1/tokens", P::Json(json!({"name": ""})), SignedIn, S::UNPROCESSABLE_ENTITY),
+        api(Method::DELETE, "/api/v1/tokens/{id}", P::None, SignedIn, S::NOT_FOUND),
+        api(Method::GET, "/api/v1/users", P::None, Admins, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/users",
+            P::Json(json!({"email": "bad", "name": "", "password": "x"})),
+            Admins,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/users/{id}/grants",
+            P::Json(json!({"role": "recommender", "scope": {"kind": "global"}})),
+            Admins,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/programs", P::None, Public, S::OK),
+        api(Method::POST, "/api/v1/programs", bad_program(), Creators, S::UNPROCESSABLE_ENTITY),
+        api(Method::GET, "/api/v1/programs/{id}", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/programs/{draft}", P::None, ManagersOfDraft, S::OK),
+        api(Method::PUT, "/api/v1/programs/{id}", bad_program(), Managers, S::UNPROCESSABLE_ENTITY),
+        api(Method::PUT, "/api/v1/programs/{draft}", bad_program(), ManagersOfDraft, S::UNPROCESSABLE_ENTITY),
+        api(Method::POST, "/api/v1/programs/{id}/transition", P::Json(json!({"to": "closed"})), Managers, S::CONFLICT),
+        api(Method::GET, "/api/v1/programs/{id}/challenges", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/programs/{draft}/challenges", P::None, ManagersOfDraft, S::OK),
+        api(Method::POST, "/api/v1/programs/{id}/challenges", bad_challenge(), Managers, S::UNPROCESSABLE_ENTITY),
+        api(
+            Method::POST,
+            "/api/v1/programs/{id}/challenges/import",
+            P::Upload(BAD_SHEET),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/programs/{id}/challenges/export", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/programs/{draft}/challenges/export", P::None, ManagersOfDraft, S::OK),
+        api(Method::GET, "/api/v1/challenges/{id}", P::None, Public, S::OK),
+        api(Method::PUT, "/api/v1/challenges/{id}", bad_challenge(), Managers, S::UNPROCESSABLE_ENTITY),
+        api(Method::DELETE, "/api/v1/challenges/{fresh}", P::None, Managers, S::NO_CONTENT),
+        api(Method::GET, "/api/v1/organizations", P::None, SignedIn, S::OK),
+        api(Method::POST, "/api/v1/organizations", P::Json(json!({"name": ""})), SignedIn, S::UNPROCESSABLE_ENTITY),
+        api(Method::GET, "/api/v1/organizations/{id}", P::None, SignedIn, S::OK),
+        api(Method::GET, "/api/v1/codes/regions", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/codes/industries", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/openapi.json", P::None, Public, S::OK),
+        api(Method::GET, "/healthz", P::None, Public, S::OK),
+        page(Method::GET, "/", P::None, Public, S::OK),
+        page(Method::GET, "/login", P::None, Public, S::OK),
+        page(
+            Method::POST,
+            "/login",
+            P::Form(vec![("email", "nobody@example.cn"), ("password", "wrong")]),
+            Public,
+            S::UNAUTHORIZED,
+        ),
+        page(Method::POST, "/logout", P::None, Public, S::SEE_OTHER),
+        page(Method::GET, "/lang/en", P::None, Public, S::SEE_OTHER),
+        page(Method::GET, "/static/style.css", P::None, Public, S::OK),
+        page(Method::GET, "/programs/{id}", P::None, Public, S::OK),
+        page(Method::GET, "/programs/{draft}", P::None, ManagersOfDraft, S::OK),
+        page(Method::GET, "/programs/new", P::None, Creators, S::OK),
+        page(
+            Method::POST,
+            "/programs/new",
+            P::Form(vec![("title", ""), ("issuer", ""), ("year", "2025")]),
+            Creators,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::GET, "/programs/{id}/edit", P::None, Managers, S::OK),
+        page(
+            Method::POST,
+            "/programs/{id}/edit",
+            P::Form(vec![("title", ""), ("year", "2025")]),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::POST, "/programs/{id}/transition", P::Form(vec![("to", "closed")]), Managers, S::CONFLICT),
+        page(Method::GET, "/programs/{id}/challenges/new", P::None, Managers, S::OK),
+        page(
+            Method::POST,
+            "/programs/{id}/challenges/new",
+            P::Form(vec![("code", ""), ("title", "")]),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::GET, "/programs/{id}/import", P::None, Managers, S::OK),
+        page(Method::POST, "/programs/{id}/import", P::Upload(BAD_SHEET), Managers, S::UNPROCESSABLE_ENTITY),
+        page(Method::GET, "/challenges/indicator-row", P::None, Public, S::OK),
+        page(Method::GET, "/challenges/{id}", P::None, Public, S::OK),
+        page(Method::GET, "/challenges/{id}/edit", P::None, Managers, S::OK),
+        page(
+            Method::POST,
+            "/challenges/{id}/edit",
+            P::Form(vec![("code", ""), ("title", "")]),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::POST, "/challenges/{fresh}/delete", P::None, Managers, S::SEE_OTHER),
+        page(Method::GET, "/organizations", P::None, SignedIn, S::OK),
+        page(
+            Method::POST,
+            "/organizations",
+            P::Form(vec![("name", ""), ("credit_code", "x"), ("region", "370100")]),
+            SignedIn,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::GET, "/account", P::None, SignedIn, S::OK),
+        page(Method::POST, "/account/tokens", P::Form(vec![("name", "")]), SignedIn, S::UNPROCESSABLE_ENTITY),
+    ]
+}
+
+async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
+    let mut path = case
+        .pattern
+        .replace("/programs/{id}", &format!("/programs/{}", app.program))
+        .replace("{draft}", &app.draft.to_string())
+        .replace("/challenges/{id}", &format!("/challenges/{}", app.challenge))
+        .replace("/organizations/{id}", &format!("/organizations/{}", app.organization))
+        .replace("/users/{id}", "/users/1")
+        .replace("/tokens/{id}", "/tokens/999999");
+    if path.contains("{fresh}") {
+        let challenge: jiebang_core::challenge::ChallengeInput =
+            serde_json::from_value(challenge_json(&format!("F-{}", rand_suffix()))).unwrap();
+        let id = app.t.store.create_challenge(app.program, &challenge.validate().unwrap(), None).await.unwrap().id;
+        path = path.replace("{fresh}", &id.to_string());
+    }
+    let mut request = match &case.payload {
+        Payload::None => app.request(case.method.clone(), &path, None, None),
+        Payload::Json(body) => app.request(case.method.clone(), &path, None, Some(body)),
+        Payload::Form(pairs) => app.form(&path, None, pairs),
+        Payload::Upload(bytes) => app.upload(&path, None, "list.csv", bytes),
+    };
+    if let Some(who) = who {
+        request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens[who]).parse().unwrap());
+    }
+    request
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_it_should() {
+    let app = TestApp::new().await;
+    let mut failures = Vec::new();
+    for case in cases() {
+        for who in std::iter::once(None).chain(ROLES.iter().map(|r| Some(*r))) {
+            let want = expected(&case, who);
+            let (got, headers, body) = app.send(build(&app, &case, who).await).await;
+            if got != want {
+                failures.push(format!(
+                    "{} {} as {}: want {want}, got {got}: {}",
+                    case.method,
+                    case.pattern,
+                    who.unwrap_or("anonymous"),
+                    String::from_utf8_lossy(&body).chars().take(160).collect::<String>()
+                ));
+            }
+            if got == StatusCode::SEE_OTHER && who.is_none() && !matches!(case.audience, Audience::Public) {
+                let location = headers.get(header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("");
+                if !location.starts_with("/login?next=") {
+                    failures.push(format!(
+                        "{} {} as anonymous: redirected to {location}, not the login page",
+                        case.method, case.pattern
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong answers:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn the_walk_covers_every_path_and_method_of_the_openapi_document() {
+    let app = TestApp::new().await;
+    let (_, doc) = app.json(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let walked: Vec<(String, String)> = cases()
+        .iter()
+        .map(|c| (c.method.as_str().to_lowercase(), c.pattern.replace("{draft}", "{id}").replace("{fresh}", "{id}")))
+        .collect();
+    let mut missing = Vec::new();
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for method in operations.as_object().unwrap().keys() {
+            if !walked.contains(&(method.clone(), path.clone())) {
+                missing.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "routes the role walk does not cover: {missing:?}");
+}

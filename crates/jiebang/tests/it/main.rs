@@ -1,0 +1,268 @@
+//! The `jiebang` command as people run it: real processes, a real server on a random loopback
+//! port, real files — on SQLite, or on PostgreSQL when `JIEBANG_TEST_DATABASE_URL` is set.
+
+#![allow(missing_docs)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_jiebang");
+
+/// A data directory and the database URL the commands use.
+struct Env {
+    dir: tempfile::TempDir,
+    database_url: String,
+}
+
+impl Env {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = jiebang_store::testing::fresh_database_url(dir.path()).await;
+        Self { dir, database_url }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(["--data-dir", self.dir.path().to_str().unwrap(), "--database-url", &self.database_url])
+            .args(args);
+        command.env_remove("RUST_LOG");
+        command
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child =
+            self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// A running `jiebang serve`; killed on drop.
+struct Server {
+    child: Child,
+    base: String,
+    stdout: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(env: &Env, extra: &[&str]) -> Server {
+    let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let mut child = env.command(&args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("server printed its address").unwrap();
+    let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect("an address").to_owned();
+    let mut stdout = vec![first];
+    if extra.contains(&"--demo") {
+        stdout.extend(lines.by_ref().take(6).map(Result::unwrap));
+    }
+    Server { child, base, stdout }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let output = Command::new(BIN).arg("--help").output().unwrap();
+    let text = stdout(&output);
+    for command in ["serve", "migrate", "admin", "import", "export", "config", "audit"] {
+        assert!(text.contains(command), "--help lacks {command}:\n{text}");
+    }
+}
+
+#[test]
+fn config_default_prints_toml_that_names_every_section() {
+    let output = Command::new(BIN).args(["config", "default"]).output().unwrap();
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for key in ["data_dir", "[server]", "bind = \"127.0.0.1:8080\"", "JIEBANG__DATABASE__URL"] {
+        assert!(text.contains(key), "{key} missing:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_the_api() {
+    let env = Env::new().await;
+    let server = serve(&env, &["--demo"]);
+    assert!(server.stdout.iter().any(|l| l.contains("admin@demo.jiebang.cn")), "{:?}", server.stdout);
+    let client = reqwest::Client::new();
+    let health: Value = client.get(format!("{}/healthz", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let programs: Value =
+        client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
+    let programs = programs.as_array().unwrap();
+    assert_eq!(programs.len(), 2);
+    assert!(programs.iter().all(|p| p["is_demo"] == true && p["status"] == "published"));
+    let shandong = programs.iter().find(|p| p["title"].as_str().unwrap().contains("工业领域")).unwrap();
+    let list: Value = client
+        .get(format!("{}/api/v1/programs/{}/challenges?per_page=200", server.base, shandong["id"]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert!(items.len() >= 18, "about 20 challenges");
+    let industries: std::collections::HashSet<_> = items
+        .iter()
+        .flat_map(|c| c["industries"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(industries.len() >= 8, "at least 8 industries: {industries:?}");
+    let cities: std::collections::HashSet<_> =
+        items.iter().filter_map(|c| c["region"]["code"].as_str().map(|r| r[..4].to_owned())).collect();
+    assert!(cities.len() >= 4, "several cities: {cities:?}");
+    assert!(items.iter().all(|c| (2..=4).contains(&c["indicators"].as_array().unwrap().len())));
+    let page = client.get(&server.base).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("示例数据") && page.contains("2025年工业领域行业大模型"));
+}
+
+#[tokio::test]
+async fn a_cli_created_admin_logs_in_and_a_restart_with_demo_keeps_one_copy() {
+    let env = Env::new().await;
+    let output = env.run(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "root@example.cn",
+            "--name",
+            "管理员",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        "s3cret-pass\n",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let again = env.run(
+        &["admin", "create-user", "--email", "root@example.cn", "--name", "x", "--role", "admin", "--password-stdin"],
+        "s3cret-pass\n",
+    );
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already registered"), "{}", stderr(&again));
+    let missing_scope = env.run(
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "r@example.cn",
+            "--name",
+            "r",
+            "--role",
+            "recommender",
+            "--password-stdin",
+        ],
+        "s3cret-pass\n",
+    );
+    assert_eq!(missing_scope.status.code(), Some(2));
+    assert!(stderr(&missing_scope).contains("--region"));
+
+    for _ in 0..2 {
+        let server = serve(&env, &["--demo"]);
+        let client = reqwest::Client::new();
+        let login = client
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&json!({"email": "root@example.cn", "password": "s3cret-pass"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200);
+        let programs: Value =
+            client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
+        assert_eq!(programs.as_array().unwrap().len(), 2, "the demo is loaded once, not on every start");
+        let demo_admin = server.stdout.iter().find(|l| l.contains("admin@demo.jiebang.cn")).unwrap();
+        let password = demo_admin.split_whitespace().last().unwrap();
+        let login = client
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&json!({"email": "admin@demo.jiebang.cn", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200, "the printed demo password works");
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn cli_import_names_the_bad_row_imports_nothing_and_a_good_file_imports_all() {
+    let env = Env::new().await;
+    let store = jiebang_store::Store::connect(&env.database_url).await.unwrap();
+    store.migrate().await.unwrap();
+    let input = jiebang_core::program::ProgramInput {
+        title: "P".into(),
+        issuer: "I".into(),
+        year: 2025,
+        description: String::new(),
+        rules: Default::default(),
+        timeline: Default::default(),
+    };
+    let program = store.create_program(input, None, false).await.unwrap().id.to_string();
+    let header = "序号,任务编号,任务名称,揭榜方向,任务类别,所属行业,考核指标\n";
+    let bad = write(
+        env.dir.path(),
+        "bad.csv",
+        &format!(
+            "{header}1,A,甲,方向,示范应用,26,F1 | f1>=0.9\n2,B,乙,方向,示范应用,26,F1 | f1>=0.9\n3,C,丙,方向,示范应用,999,F1 | f1>=0.9\n"
+        ),
+    );
+    let output = env.run(&["import", "challenges", "--program", &program, &bad], "");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("row 4, 所属行业"), "{}", stderr(&output));
+    assert!(store.challenge_codes(program.parse().unwrap()).await.unwrap().is_empty(), "nothing imported");
+
+    let good = write(
+        env.dir.path(),
+        "good.csv",
+        &format!("{header}1,A,甲,方向,示范应用,26,F1 | f1>=0.9\n2,B,乙,方向,示范应用,26,F1 | f1>=0.9\n"),
+    );
+    let output = env.run(&["import", "challenges", "--program", &program, &good], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("imported 2 challenges"));
+    let exported = env.dir.path().join("out.xlsx");
+    let output = env.run(&["export", "challenges", "--program", &program, "--output", exported.to_str().unwrap()], "");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = jiebang_sheets::read_challenges("out.xlsx", &std::fs::read(&exported).unwrap()).unwrap();
+    assert_eq!(rows.len(), 2);
+    let output = env.run(&["audit", "verify"], "");
+    assert!(stdout(&output).contains("intact"), "{}", stdout(&output));
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_clear_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--database-url",
+            "postgres://nobody:secret@127.0.0.1:1/x",
+            "migrate",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("127.0.0.1:1") && !text.contains("secret"), "{text}");
+}
