@@ -4,7 +4,7 @@
 //!
 //! Why raw SQL through sqlx's `Any` driver rather than an ORM: the schema is small and portable
 //! (BIGINT, DOUBLE PRECISION, TEXT), every query is visible and reviewable as SQL, the backend
-//! differences fit in two places ([`migrate`] and [`Store::begin_write`]), and the build is several
+//! differences fit in two places ([`migrate`] and `Store::begin_write`), and the build is several
 //! minutes lighter on the two-core machines this project builds on. See ARCHITECTURE.md.
 //!
 //! Invariant: this is the only crate that knows SQL. Every operation that changes state and the

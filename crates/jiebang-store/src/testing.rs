@@ -67,6 +67,13 @@ impl TestStore {
     }
 }
 
+impl Store {
+    /// Runs arbitrary SQL, bypassing every rule; only for tests that simulate tampering.
+    pub async fn execute_unchecked(&self, sql: &str) -> crate::Result<u64> {
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -80,12 +87,5 @@ mod tests {
             "postgres://u@h:1/t2?sslmode=disable"
         );
         assert_eq!(super::with_database("postgres://u@h:1", "t3"), "postgres://u@h:1/t3");
-    }
-}
-
-impl Store {
-    /// Runs arbitrary SQL, bypassing every rule; only for tests that simulate tampering.
-    pub async fn execute_unchecked(&self, sql: &str) -> crate::Result<u64> {
-        Ok(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
     }
 }

@@ -39,6 +39,8 @@ pub(crate) fn routes() -> Router<AppState> {
             "/static/style.css",
             get(|| async { static_file("text/css; charset=utf-8", include_str!("../../static/style.css")) }),
         )
+        .route("/favicon.ico", get(favicon))
+        .route("/static/favicon.svg", get(favicon))
         .route(
             "/static/htmx-2.0.11.min.js",
             get(|| async {
@@ -46,6 +48,10 @@ pub(crate) fn routes() -> Router<AppState> {
             }),
         )
         .merge(programs::routes())
+}
+
+async fn favicon() -> Response {
+    static_file("image/svg+xml", include_str!("../../static/favicon.svg"))
 }
 
 fn static_file(content_type: &'static str, body: &'static str) -> Response {

@@ -159,6 +159,7 @@ fn cases() -> Vec<Case> {
         page(Method::POST, "/logout", P::None, Public, S::SEE_OTHER),
         page(Method::GET, "/lang/en", P::None, Public, S::SEE_OTHER),
         page(Method::GET, "/static/style.css", P::None, Public, S::OK),
+        page(Method::GET, "/favicon.ico", P::None, Public, S::OK),
         page(Method::GET, "/programs/{id}", P::None, Public, S::OK),
         page(Method::GET, "/programs/{draft}", P::None, ManagersOfDraft, S::OK),
         page(Method::GET, "/programs/new", P::None, Creators, S::OK),

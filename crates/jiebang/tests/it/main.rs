@@ -3,6 +3,8 @@
 
 #![allow(missing_docs)]
 
+mod tidy;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

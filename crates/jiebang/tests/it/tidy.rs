@@ -1,0 +1,60 @@
+//! Checks that keep the architecture true: which crate may depend on what, and module docs.
+
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// The names in a manifest's `[dependencies]` table.
+fn dependencies(krate: &str) -> Vec<String> {
+    let manifest = std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let mut in_dependencies = false;
+    let mut names = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+        } else if in_dependencies && let Some((name, _)) = line.split_once('=') {
+            names.push(name.trim().trim_end_matches(".workspace").to_owned());
+        }
+    }
+    names
+}
+
+#[test]
+fn only_the_store_knows_sql_only_the_web_knows_http_and_the_core_does_no_io() {
+    let io = ["tokio", "sqlx", "axum", "tower", "tower-http", "object_store", "reqwest", "askama"];
+    for krate in ["jiebang-core", "jiebang-sheets"] {
+        let deps = dependencies(krate);
+        assert!(!deps.is_empty(), "{krate} has a [dependencies] table");
+        for forbidden in io {
+            assert!(!deps.iter().any(|d| d == forbidden), "{krate} must not depend on {forbidden}");
+        }
+    }
+    assert!(
+        !dependencies("jiebang-store").iter().any(|d| ["axum", "tower", "tower-http", "askama"].contains(&d.as_str()))
+    );
+    assert!(!dependencies("jiebang-web").iter().any(|d| d == "sqlx"), "the web crate goes through the store");
+    assert!(!dependencies("jiebang").iter().any(|d| d == "sqlx"), "the binary goes through the store");
+}
+
+#[test]
+fn every_source_file_starts_with_a_module_doc() {
+    let mut missing = Vec::new();
+    let mut stack = vec![workspace().join("crates")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if !text.starts_with("//!") {
+                    missing.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "files without a //! first line: {missing:?}");
+}
