@@ -1,0 +1,10 @@
+//! The evaluation engine: scores predictions against ground truth exactly as scikit-learn
+//! defines each metric (its edge cases included), and turns indicator expressions into verdicts.
+//!
+//! This crate does no database or network IO and knows no web framework, so it can be used from
+//! the command line, from workers and from tests alike. Metric definitions are documented in
+//! `docs/metrics.md`.
+
+pub mod metrics;
+
+pub use metrics::{Metric, MetricError, Task};

@@ -1,0 +1,211 @@
+//! Binary metrics over a truth label (positive or not) and a score per row.
+
+use super::{Metric, MetricError, ratio};
+
+/// Binary truth and scores, row-aligned.
+#[derive(Debug, Clone, Default)]
+pub struct BinaryData {
+    /// Whether each row is of the positive class.
+    pub truth: Vec<bool>,
+    /// The predicted score (probability of the positive class for `log_loss`).
+    pub score: Vec<f64>,
+}
+
+/// Confusion counts at a threshold: predicted positive when `score >= threshold`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts {
+    tp: u64,
+    fp: u64,
+    tn: u64,
+    fn_: u64,
+}
+
+impl Counts {
+    fn at(data: &BinaryData, threshold: f64) -> Self {
+        let mut c = Counts::default();
+        for (&t, &s) in data.truth.iter().zip(&data.score) {
+            match (t, s >= threshold) {
+                (true, true) => c.tp += 1,
+                (false, true) => c.fp += 1,
+                (false, false) => c.tn += 1,
+                (true, false) => c.fn_ += 1,
+            }
+        }
+        c
+    }
+}
+
+impl BinaryData {
+    /// Computes a binary metric.
+    pub fn compute(&self, metric: Metric) -> Result<f64, MetricError> {
+        let n = self.truth.len() as f64;
+        Ok(match metric {
+            Metric::RocAuc => self.roc_auc()?,
+            Metric::AveragePrecision => self.average_precision(),
+            Metric::LogLoss => self.log_loss()?,
+            Metric::Accuracy(threshold) => {
+                let c = Counts::at(self, threshold.unwrap_or(0.5));
+                ratio((c.tp + c.tn) as f64, n)
+            }
+            Metric::Precision(t) => {
+                let c = Counts::at(self, t);
+                ratio(c.tp as f64, (c.tp + c.fp) as f64)
+            }
+            Metric::Recall(t) => {
+                let c = Counts::at(self, t);
+                ratio(c.tp as f64, (c.tp + c.fn_) as f64)
+            }
+            Metric::F1(t) => {
+                let c = Counts::at(self, t);
+                ratio(2.0 * c.tp as f64, (2 * c.tp + c.fp + c.fn_) as f64)
+            }
+            Metric::BalancedAccuracy(t) => {
+                // Mean recall over the classes present in the truth (scikit-learn drops classes
+                // with no true samples, with a warning).
+                let c = Counts::at(self, t);
+                let recalls: Vec<f64> = [(c.tp, c.tp + c.fn_), (c.tn, c.tn + c.fp)]
+                    .into_iter()
+                    .filter(|(_, support)| *support > 0)
+                    .map(|(hit, support)| hit as f64 / support as f64)
+                    .collect();
+                ratio(recalls.iter().sum(), recalls.len() as f64)
+            }
+            Metric::Mcc(t) => {
+                let c = Counts::at(self, t);
+                let confusion = [[c.tn, c.fp], [c.fn_, c.tp]];
+                super::multiclass::matthews(&confusion.iter().map(|r| r.to_vec()).collect::<Vec<_>>())
+            }
+            other => {
+                return Err(MetricError::Unknown { name: other.key(), task: "binary", known: String::new() });
+            }
+        })
+    }
+
+    /// Row indices by score, highest first, with the number of positives and negatives.
+    fn ranked(&self) -> (Vec<usize>, u64, u64) {
+        let mut order: Vec<usize> = (0..self.score.len()).collect();
+        order.sort_unstable_by(|&a, &b| self.score[b].total_cmp(&self.score[a]));
+        let positives = self.truth.iter().filter(|t| **t).count() as u64;
+        (order, positives, self.truth.len() as u64 - positives)
+    }
+
+    /// `roc_auc_score`: the trapezoidal area under the ROC curve, with tied scores forming one
+    /// step (so ties count one half, as in the Mann–Whitney statistic). Computed from integer
+    /// counts, divided once at the end.
+    fn roc_auc(&self) -> Result<f64, MetricError> {
+        let (order, positives, negatives) = self.ranked();
+        if positives == 0 || negatives == 0 {
+            return Err(MetricError::Undefined {
+                metric: "roc_auc".into(),
+                reason:
+                    "真值只有一个类别，ROC-AUC 无定义 / only one class is present in the truth; ROC AUC is not defined"
+                        .into(),
+            });
+        }
+        let (mut tp, mut fp, mut twice_area) = (0u64, 0u64, 0u128);
+        let mut i = 0;
+        while i < order.len() {
+            let (tp_before, fp_before) = (tp, fp);
+            let score = self.score[order[i]];
+            while i < order.len() && self.score[order[i]] == score {
+                if self.truth[order[i]] {
+                    tp += 1
+                } else {
+                    fp += 1
+                }
+                i += 1;
+            }
+            twice_area += u128::from(fp - fp_before) * u128::from(tp + tp_before);
+        }
+        Ok(twice_area as f64 / (2.0 * positives as f64 * negatives as f64))
+    }
+
+    /// `average_precision_score`: Σ (Rₖ − Rₖ₋₁)·Pₖ over distinct thresholds, highest first.
+    /// Without positives scikit-learn's recall is 0/0; it then returns 0 (after a warning).
+    fn average_precision(&self) -> f64 {
+        let (order, positives, _) = self.ranked();
+        if positives == 0 {
+            return 0.0;
+        }
+        let (mut tp, mut seen, mut sum) = (0u64, 0u64, 0.0);
+        let mut i = 0;
+        while i < order.len() {
+            let tp_before = tp;
+            let score = self.score[order[i]];
+            while i < order.len() && self.score[order[i]] == score {
+                tp += u64::from(self.truth[order[i]]);
+                seen += 1;
+                i += 1;
+            }
+            sum += (tp - tp_before) as f64 / positives as f64 * (tp as f64 / seen as f64);
+        }
+        sum
+    }
+
+    /// `log_loss` with the positive-class probability: scores are clipped to
+    /// [ε, 1 − ε] with ε = `f64::EPSILON`, as scikit-learn clips to the dtype's epsilon.
+    fn log_loss(&self) -> Result<f64, MetricError> {
+        if let Some(row) = self.score.iter().position(|p| !(0.0..=1.0).contains(p)) {
+            return Err(MetricError::Undefined {
+                metric: "log_loss".into(),
+                reason: format!(
+                    "第{}行得分 {} 不在 [0, 1] 内，不是概率 / score {} in row {} is not a probability in [0, 1]",
+                    row + 1,
+                    self.score[row],
+                    self.score[row],
+                    row + 1
+                ),
+            });
+        }
+        let eps = f64::EPSILON;
+        let total: f64 = self
+            .truth
+            .iter()
+            .zip(&self.score)
+            .map(|(&t, &p)| {
+                let p = p.clamp(eps, 1.0 - eps);
+                if t { -p.ln() } else { -(1.0 - p).ln() }
+            })
+            .sum();
+        Ok(total / self.truth.len() as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(truth: &[u8], score: &[f64]) -> BinaryData {
+        BinaryData { truth: truth.iter().map(|t| *t == 1).collect(), score: score.to_vec() }
+    }
+
+    #[test]
+    fn roc_auc_counts_ties_as_one_half() {
+        // Of the four positive–negative pairs, three are ordered right and one is tied: 3.5 / 4.
+        let d = data(&[1, 1, 0, 0], &[0.9, 0.5, 0.5, 0.1]);
+        assert_eq!(d.compute(Metric::RocAuc).unwrap(), 0.875);
+        assert_eq!(data(&[0, 1], &[0.2, 0.2]).compute(Metric::RocAuc).unwrap(), 0.5);
+    }
+
+    #[test]
+    fn roc_auc_with_one_class_is_undefined() {
+        let err = data(&[1, 1], &[0.2, 0.3]).compute(Metric::RocAuc).unwrap_err();
+        assert!(err.to_string().contains("only one class"));
+    }
+
+    #[test]
+    fn thresholded_metrics_predict_positive_at_or_above_the_threshold() {
+        let d = data(&[1, 0, 1, 0], &[0.5, 0.5, 0.2, 0.1]);
+        assert_eq!(d.compute(Metric::Accuracy(Some(0.5))).unwrap(), 0.5);
+        assert_eq!(d.compute(Metric::Precision(0.5)).unwrap(), 0.5);
+        assert_eq!(d.compute(Metric::Recall(0.5)).unwrap(), 0.5);
+        assert_eq!(d.compute(Metric::Precision(0.99)).unwrap(), 0.0, "zero division gives 0");
+    }
+
+    #[test]
+    fn log_loss_refuses_scores_that_are_not_probabilities() {
+        assert!(data(&[1], &[1.2]).compute(Metric::LogLoss).unwrap_err().to_string().contains("row 1"));
+        let perfect = data(&[1, 0], &[1.0, 0.0]).compute(Metric::LogLoss).unwrap();
+        assert!(perfect > 0.0 && perfect < 1e-15, "clipped, not infinite: {perfect}");
+    }
+}
