@@ -5,6 +5,12 @@
 //! the command line, from workers and from tests alike. Metric definitions are documented in
 //! `docs/metrics.md`.
 
+mod error;
+pub mod evaluate;
 pub mod metrics;
+pub mod table;
 
+pub use error::EvalError;
+pub use evaluate::{Bootstrap, Columns, Report, Request, evaluate};
 pub use metrics::{Metric, MetricError, Task};
+pub use table::Source;

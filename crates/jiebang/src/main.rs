@@ -1,6 +1,7 @@
 //! The `jiebang` command: parses arguments, loads settings, dispatches. Nothing else lives here.
 
 mod demo;
+mod eval;
 mod settings;
 
 use std::io::{IsTerminal, Read};
@@ -64,6 +65,11 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Scores prediction files against ground truth.
+    Eval {
+        #[command(subcommand)]
+        command: eval::EvalCommand,
     },
     /// Checks the tamper-evident audit log.
     Audit {
@@ -214,6 +220,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { command: ExportCommand::Challenges { program, format, output } } => {
             export_challenges(settings, program, format, output).await
         }
+        // Scoring files needs no database; the work is CPU-bound, so off the async executor.
+        Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
         Command::Audit { command: AuditCommand::Verify } => {
             let store = connect(&settings).await?;
             let n = store.verify_audit_chain().await?;

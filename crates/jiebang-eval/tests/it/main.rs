@@ -4,6 +4,7 @@
 
 #![allow(missing_docs)]
 
+mod inputs;
 mod properties;
 
 use jiebang_eval::metrics::{BinaryData, MulticlassData, RegressionData};

@@ -1,0 +1,533 @@
+//! One evaluation: read both tables, join predictions to the truth on the id column, type the
+//! values, compute the metrics overall and per split, judge the indicators, and optionally add
+//! bootstrap confidence intervals.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiebang_core::indicator::IndicatorExpr;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::EvalError;
+use crate::metrics::{BinaryData, Metric, MulticlassData, RegressionData, Task};
+use crate::table::{Source, Table, read_table_selecting};
+
+/// Column names in the two files.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    /// Id column, in both files.
+    pub id: String,
+    /// Truth label (class or value).
+    pub label: String,
+    /// Binary score column in the predictions.
+    pub score: String,
+    /// Predicted class or value in the predictions (for multiclass, `label` is used if absent).
+    pub prediction: String,
+    /// Prefix of class probability columns (`p_正常`, `p_内圈故障`).
+    pub proba_prefix: String,
+    /// Optional split column in the truth (`public` / `private`).
+    pub split: Option<String>,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Self {
+            id: "id".into(),
+            label: "label".into(),
+            score: "score".into(),
+            prediction: "prediction".into(),
+            proba_prefix: "p_".into(),
+            split: None,
+        }
+    }
+}
+
+/// Resampling for confidence intervals.
+#[derive(Debug, Clone, Copy)]
+pub struct Bootstrap {
+    /// Number of resamples.
+    pub resamples: usize,
+    /// Seed, so intervals can be reproduced.
+    pub seed: u64,
+}
+
+/// What to evaluate.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The task.
+    pub task: Task,
+    /// Ground truth.
+    pub truth: Source<'a>,
+    /// Predictions.
+    pub predictions: Source<'a>,
+    /// Column names.
+    pub columns: Columns,
+    /// Metrics to report.
+    pub metrics: Vec<Metric>,
+    /// Indicators to judge; their metrics are computed too.
+    pub indicators: Vec<IndicatorExpr>,
+    /// Confidence intervals, if wanted.
+    pub bootstrap: Option<Bootstrap>,
+    /// The positive class of a binary task whose labels are not 0/1 or true/false.
+    pub positive_label: Option<String>,
+    /// Largest accepted file.
+    pub max_bytes: u64,
+}
+
+/// One indicator's verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorResult {
+    /// As given, e.g. `f1@0.5>=0.9`.
+    pub expr: String,
+    /// Canonical metric name.
+    pub metric: String,
+    /// Measured value.
+    pub value: f64,
+    /// Operator.
+    pub op: &'static str,
+    /// Target.
+    pub threshold: f64,
+    /// Whether the value meets the target.
+    pub pass: bool,
+}
+
+/// The result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Rows scored.
+    pub rows: usize,
+    /// Metric values over all rows.
+    pub metrics: BTreeMap<String, f64>,
+    /// Metric values per split.
+    pub splits: BTreeMap<String, BTreeMap<String, f64>>,
+    /// 95% bootstrap intervals `[low, high]` per metric, when asked for.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub intervals: BTreeMap<String, [f64; 2]>,
+    /// Indicator verdicts.
+    pub indicators: Vec<IndicatorResult>,
+    /// `pass` when every indicator passes, `fail` otherwise, `null` without indicators.
+    pub verdict: Option<&'static str>,
+    /// sha256 of the truth file.
+    pub truth_sha256: String,
+    /// sha256 of the predictions file.
+    pub pred_sha256: String,
+    /// Engine name and version.
+    pub engine: String,
+}
+
+/// Row-aligned data of any task.
+#[derive(Debug, Clone)]
+pub enum Aligned {
+    /// Binary.
+    Binary(BinaryData),
+    /// Multiclass.
+    Multiclass(MulticlassData),
+    /// Regression.
+    Regression(RegressionData),
+}
+
+impl Aligned {
+    /// Computes a metric.
+    pub fn compute(&self, metric: Metric) -> Result<f64, crate::MetricError> {
+        match self {
+            Self::Binary(d) => d.compute(metric),
+            Self::Multiclass(d) => d.compute(metric),
+            Self::Regression(d) => d.compute(metric),
+        }
+    }
+
+    /// The rows at `rows` (repeats allowed), in that order.
+    pub fn subset(&self, rows: &[usize]) -> Self {
+        fn pick<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
+            rows.iter().map(|&r| v[r]).collect()
+        }
+        match self {
+            Self::Binary(d) => Self::Binary(BinaryData { truth: pick(&d.truth, rows), score: pick(&d.score, rows) }),
+            Self::Regression(d) => {
+                Self::Regression(RegressionData { truth: pick(&d.truth, rows), predicted: pick(&d.predicted, rows) })
+            }
+            Self::Multiclass(d) => {
+                let k = d.classes.len();
+                Self::Multiclass(MulticlassData {
+                    classes: d.classes.clone(),
+                    truth: pick(&d.truth, rows),
+                    predicted: d.predicted.as_ref().map(|p| pick(p, rows)),
+                    probabilities: d
+                        .probabilities
+                        .as_ref()
+                        .map(|p| rows.iter().flat_map(|&r| p[r * k..(r + 1) * k].iter().copied()).collect()),
+                })
+            }
+        }
+    }
+}
+
+/// Runs an evaluation.
+pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
+    let mut metrics = request.metrics.clone();
+    let mut judged = Vec::new();
+    for indicator in &request.indicators {
+        let metric = Metric::parse(request.task, indicator.metric.as_str())?;
+        if !metrics.contains(&metric) {
+            metrics.push(metric);
+        }
+        judged.push((indicator, metric));
+    }
+    if metrics.is_empty() {
+        return Err(EvalError::Usage(
+            "至少需要一个 --metric 或 --indicator / give at least one --metric or --indicator".into(),
+        ));
+    }
+    let (aligned, splits) = load(request)?;
+    let mut report = Report {
+        rows: row_count(&aligned),
+        metrics: BTreeMap::new(),
+        splits: BTreeMap::new(),
+        intervals: BTreeMap::new(),
+        indicators: Vec::new(),
+        verdict: None,
+        truth_sha256: hex(request.truth.bytes),
+        pred_sha256: hex(request.predictions.bytes),
+        engine: format!("jiebang-eval {}", env!("CARGO_PKG_VERSION")),
+    };
+    for &metric in &metrics {
+        report.metrics.insert(metric.key(), aligned.compute(metric)?);
+    }
+    for (name, rows) in &splits {
+        let part = aligned.subset(rows);
+        let mut values = BTreeMap::new();
+        for &metric in &metrics {
+            // A split may lack what a metric needs (one class only); it is left out there.
+            if let Ok(value) = part.compute(metric) {
+                values.insert(metric.key(), value);
+            }
+        }
+        report.splits.insert(name.clone(), values);
+    }
+    if let Some(bootstrap) = request.bootstrap {
+        report.intervals = intervals(&aligned, &metrics, bootstrap);
+    }
+    for (indicator, metric) in judged {
+        let value = report.metrics[&metric.key()];
+        report.indicators.push(IndicatorResult {
+            expr: indicator.to_string(),
+            metric: metric.key(),
+            value,
+            op: indicator.op.symbol(),
+            threshold: indicator.threshold,
+            pass: indicator.is_met_by(value),
+        });
+    }
+    if !report.indicators.is_empty() {
+        report.verdict = Some(if report.indicators.iter().all(|i| i.pass) { "pass" } else { "fail" });
+    }
+    Ok(report)
+}
+
+fn row_count(aligned: &Aligned) -> usize {
+    match aligned {
+        Aligned::Binary(d) => d.truth.len(),
+        Aligned::Multiclass(d) => d.truth.len(),
+        Aligned::Regression(d) => d.truth.len(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A split's name and its rows.
+pub type Split = (String, Vec<usize>);
+
+/// Reads, joins and types both files; returns the aligned data and the rows of each split.
+pub fn load(request: &Request<'_>) -> Result<(Aligned, Vec<Split>), EvalError> {
+    let c = &request.columns;
+    let mut truth_columns = vec![c.id.clone(), c.label.clone()];
+    if let Some(split) = &c.split {
+        truth_columns.push(split.clone());
+    }
+    let task = request.task;
+    let select_predictions = |header: &[String]| -> Vec<String> {
+        match task {
+            Task::Binary => vec![c.id.clone(), c.score.clone()],
+            Task::Regression => vec![c.id.clone(), c.prediction.clone()],
+            Task::Multiclass => {
+                let mut wanted = vec![c.id.clone()];
+                if header.contains(&c.prediction) {
+                    wanted.push(c.prediction.clone());
+                } else if header.contains(&c.label) {
+                    wanted.push(c.label.clone());
+                }
+                wanted.extend(
+                    header.iter().filter(|h| h.starts_with(&c.proba_prefix) && h.len() > c.proba_prefix.len()).cloned(),
+                );
+                wanted
+            }
+        }
+    };
+    let (truth, predictions) = std::thread::scope(|scope| {
+        let truth = scope.spawn(|| read_table_selecting(request.truth, request.max_bytes, |_| truth_columns.clone()));
+        let predictions = read_table_selecting(request.predictions, request.max_bytes, select_predictions);
+        (truth.join().unwrap_or_else(|_| Err(EvalError::Usage("reader thread failed".into()))), predictions)
+    });
+    let (truth, predictions) = (truth?, predictions?);
+    let order = join(&truth, &predictions)?;
+    let splits = match &c.split {
+        Some(_) => {
+            let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for row in 0..truth.rows() {
+                groups.entry(truth.cell(2, row).trim().to_owned()).or_default().push(row);
+            }
+            groups.into_iter().collect()
+        }
+        None => Vec::new(),
+    };
+    let aligned = match task {
+        Task::Binary => Aligned::Binary(BinaryData {
+            truth: binary_labels(&truth, request.positive_label.as_deref())?,
+            score: numbers(&predictions, 1, &order, &truth)?,
+        }),
+        Task::Regression => Aligned::Regression(RegressionData {
+            truth: numbers(&truth, 1, &(0..truth.rows()).collect::<Vec<_>>(), &truth)?,
+            predicted: numbers(&predictions, 1, &order, &truth)?,
+        }),
+        Task::Multiclass => Aligned::Multiclass(multiclass(&truth, &predictions, &order, &c.proba_prefix)?),
+    };
+    Ok((aligned, splits))
+}
+
+/// For each truth row, the prediction row with the same id. Reports duplicate, unknown and
+/// missing ids with counts and the first few of each.
+fn join(truth: &Table, predictions: &Table) -> Result<Vec<usize>, EvalError> {
+    const UNSET: u32 = u32::MAX;
+    let mut index: HashMap<&str, u32> = HashMap::with_capacity(truth.rows());
+    for row in 0..truth.rows() {
+        let id = truth.cell(0, row).trim();
+        if let Some(first) = index.insert(id, row as u32) {
+            return Err(truth.error(
+                row,
+                0,
+                format!(
+                    "id「{id}」重复（第{}行已出现）/ duplicate id '{id}' (also on line {})",
+                    truth.line(first as usize),
+                    truth.line(first as usize)
+                ),
+            ));
+        }
+    }
+    let mut order = vec![UNSET; truth.rows()];
+    let mut unknown = Vec::new();
+    let mut unknown_count = 0usize;
+    for row in 0..predictions.rows() {
+        let id = predictions.cell(0, row).trim();
+        match index.get(id) {
+            Some(&t) if order[t as usize] != UNSET => {
+                let first = order[t as usize] as usize;
+                return Err(predictions.error(
+                    row,
+                    0,
+                    format!(
+                        "id「{id}」重复（第{}行已出现）/ duplicate id '{id}' (also on line {})",
+                        predictions.line(first),
+                        predictions.line(first)
+                    ),
+                ));
+            }
+            Some(&t) => order[t as usize] = row as u32,
+            None => {
+                unknown_count += 1;
+                if unknown.len() < 5 {
+                    unknown.push(format!("{id}（第{}行 / line {}）", predictions.line(row), predictions.line(row)));
+                }
+            }
+        }
+    }
+    let missing: Vec<usize> = (0..truth.rows()).filter(|&r| order[r] == UNSET).collect();
+    let mut problems = Vec::new();
+    if unknown_count > 0 {
+        problems.push(format!(
+            "{}: {unknown_count} 个 id 不在真值中，如 {} / {unknown_count} id(s) not in the truth, first: {}",
+            predictions.file,
+            unknown.join("、"),
+            unknown.join(", ")
+        ));
+    }
+    if !missing.is_empty() {
+        let first: Vec<&str> = missing.iter().take(5).map(|&r| truth.cell(0, r).trim()).collect();
+        problems.push(format!(
+            "{}: 缺少 {} 个 id 的预测，如 {} / {} id(s) have no prediction, first: {}",
+            predictions.file,
+            missing.len(),
+            first.join("、"),
+            missing.len(),
+            first.join(", ")
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(EvalError::Ids { message: problems.join("; ") });
+    }
+    Ok(order.into_iter().map(|r| r as usize).collect())
+}
+
+/// Parses column `column` of `table` at `rows` as finite numbers.
+fn numbers(table: &Table, column: usize, rows: &[usize], truth: &Table) -> Result<Vec<f64>, EvalError> {
+    rows.iter()
+        .enumerate()
+        .map(|(truth_row, &row)| {
+            let text = table.cell(column, row).trim();
+            let id = truth.cell(0, truth_row).trim();
+            if text.is_empty() {
+                return Err(table.error(row, column, format!("id「{id}」的值为空 / the value for id '{id}' is empty")));
+            }
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                Ok(_) => Err(table.error(
+                    row,
+                    column,
+                    format!("id「{id}」的值「{text}」不是有限数 / the value '{text}' for id '{id}' is not finite"),
+                )),
+                Err(_) => Err(table.error(
+                    row,
+                    column,
+                    format!("id「{id}」的值「{text}」不是数字 / the value '{text}' for id '{id}' is not a number"),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Binary truth: 0/1 (also 0.0/1.0) or true/false; other labels need `positive_label`, and then
+/// there may be only two distinct labels.
+fn binary_labels(truth: &Table, positive: Option<&str>) -> Result<Vec<bool>, EvalError> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut labels = Vec::with_capacity(truth.rows());
+    for row in 0..truth.rows() {
+        let text = truth.cell(1, row).trim();
+        let value = match (positive, text) {
+            (Some(p), t) => {
+                if !seen.iter().any(|s| s == t) {
+                    seen.push(t.to_owned());
+                    if seen.len() > 2 {
+                        return Err(truth.error(row, 1, format!("二分类真值出现第三个类别「{t}」（已有 {}）/ a binary truth has a third label '{t}' (after {})", seen[..2].join("、"), seen[..2].join(", "))));
+                    }
+                }
+                t == p
+            }
+            (None, "1" | "1.0" | "true" | "True" | "TRUE") => true,
+            (None, "0" | "0.0" | "false" | "False" | "FALSE") => false,
+            (None, t) => {
+                return Err(truth.error(
+                    row,
+                    1,
+                    format!("二分类真值应为 0/1 或 true/false，发现「{t}」；其他标签请用 --positive-label 指定正类 / binary labels must be 0/1 or true/false, found '{t}'; for other labels name the positive class with --positive-label"),
+                ));
+            }
+        };
+        labels.push(value);
+    }
+    Ok(labels)
+}
+
+/// Sorts class names as scikit-learn sorts label values: numerically when all are numbers.
+fn sort_classes(classes: &mut [String]) {
+    if classes.iter().all(|c| c.parse::<f64>().is_ok()) {
+        classes.sort_by(|a, b| a.parse::<f64>().unwrap_or(0.0).total_cmp(&b.parse::<f64>().unwrap_or(0.0)));
+    } else {
+        classes.sort();
+    }
+}
+
+fn multiclass(truth: &Table, predictions: &Table, order: &[usize], prefix: &str) -> Result<MulticlassData, EvalError> {
+    let has_predicted = predictions.names.len() > 1 && !predictions.names[1].starts_with(prefix);
+    let proba_columns: Vec<usize> =
+        (1..predictions.names.len()).filter(|&c| predictions.names[c].starts_with(prefix)).collect();
+    if !has_predicted && proba_columns.is_empty() {
+        return Err(EvalError::Usage(format!(
+            "{}: 多分类预测需要预测类别列或以「{prefix}」开头的概率列 / multiclass predictions need a predicted-class column or probability columns named {prefix}<class>",
+            predictions.file
+        )));
+    }
+    let mut classes: Vec<String> = (0..truth.rows()).map(|r| truth.cell(1, r).trim().to_owned()).collect();
+    if has_predicted {
+        classes.extend((0..predictions.rows()).map(|r| predictions.cell(1, r).trim().to_owned()));
+    }
+    classes.extend(proba_columns.iter().map(|&c| predictions.names[c][prefix.len()..].to_owned()));
+    sort_classes(&mut classes);
+    classes.dedup();
+    let index: HashMap<&str, u32> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
+    let truth_classes: Vec<u32> = (0..truth.rows()).map(|r| index[truth.cell(1, r).trim()]).collect();
+    let predicted = has_predicted.then(|| order.iter().map(|&r| index[predictions.cell(1, r).trim()]).collect());
+    let probabilities = if proba_columns.is_empty() {
+        None
+    } else {
+        let column_of: HashMap<&str, usize> =
+            proba_columns.iter().map(|&c| (&predictions.names[c][prefix.len()..], c)).collect();
+        if let Some(t) =
+            truth_classes.iter().map(|&t| classes[t as usize].as_str()).find(|t| !column_of.contains_key(t))
+        {
+            return Err(EvalError::Usage(format!(
+                "{}: 真值类别「{t}」没有概率列「{prefix}{t}」/ the truth class '{t}' has no probability column '{prefix}{t}'",
+                predictions.file
+            )));
+        }
+        let mut matrix = vec![0.0; order.len() * classes.len()];
+        for (class, name) in classes.iter().enumerate() {
+            if let Some(&column) = column_of.get(name.as_str()) {
+                for (value, row) in numbers(predictions, column, order, truth)?.into_iter().zip(0..) {
+                    matrix[row * classes.len() + class] = value;
+                }
+            }
+        }
+        Some(matrix)
+    };
+    Ok(MulticlassData { classes, truth: truth_classes, predicted, probabilities })
+}
+
+/// Percentile bootstrap: `resamples` draws of n rows with replacement, the 2.5th and 97.5th
+/// percentiles (linear interpolation, as numpy's default) of each metric. Draws where a metric
+/// is undefined (one class only) are skipped for that metric.
+fn intervals(aligned: &Aligned, metrics: &[Metric], bootstrap: Bootstrap) -> BTreeMap<String, [f64; 2]> {
+    let n = row_count(aligned);
+    let mut rng = SplitMix64(bootstrap.seed);
+    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(bootstrap.resamples); metrics.len()];
+    let mut rows = vec![0usize; n];
+    for _ in 0..bootstrap.resamples {
+        for r in rows.iter_mut() {
+            *r = (rng.next() % n as u64) as usize;
+        }
+        let draw = aligned.subset(&rows);
+        for (m, &metric) in metrics.iter().enumerate() {
+            if let Ok(v) = draw.compute(metric) {
+                samples[m].push(v);
+            }
+        }
+    }
+    metrics
+        .iter()
+        .zip(samples)
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(metric, mut s)| {
+            s.sort_unstable_by(f64::total_cmp);
+            (metric.key(), [percentile(&s, 2.5), percentile(&s, 97.5)])
+        })
+        .collect()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let position = p / 100.0 * (sorted.len() - 1) as f64;
+    let (low, high) = (position.floor() as usize, position.ceil() as usize);
+    sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
+}
+
+/// SplitMix64: tiny, fast, and the same on every platform, so a seed reproduces an interval.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,170 @@
+//! Files through the whole engine: every bad input of the list gets an error naming the
+//! problem, and a GBK file with Chinese labels scores exactly as scikit-learn does.
+
+use jiebang_core::indicator::IndicatorExpr;
+use jiebang_eval::{Columns, EvalError, Metric, Request, Source, Task, evaluate};
+use serde_json::Value;
+
+fn request<'a>(task: Task, truth: &'a [u8], pred: &'a [u8], metrics: &[&str]) -> Request<'a> {
+    Request {
+        task,
+        truth: Source { name: "truth.csv", bytes: truth },
+        predictions: Source { name: "pred.csv", bytes: pred },
+        columns: Columns::default(),
+        metrics: metrics.iter().map(|m| Metric::parse(task, m).unwrap()).collect(),
+        indicators: vec![],
+        bootstrap: None,
+        positive_label: None,
+        max_bytes: 1 << 30,
+    }
+}
+
+fn binary_error(truth: &str, pred: &str, metric: &str) -> String {
+    evaluate(&request(Task::Binary, truth.as_bytes(), pred.as_bytes(), &[metric])).unwrap_err().to_string()
+}
+
+const TRUTH: &str = "id,label\n1,1\n2,0\n3,1\n4,0\n";
+
+#[test]
+fn each_bad_input_is_refused_with_a_message_that_names_it() {
+    let cases: &[(&str, &str, &str, &[&str])] = &[
+        (TRUTH, "id,score\n1,0.1\n2,0.2\n", "roc_auc", &["2 id(s) have no prediction", "3, 4"]),
+        (TRUTH, "id,score\n1,0.1\n1,0.2\n2,0.3\n3,0.1\n4,0.2\n", "roc_auc", &["duplicate id '1'", "line 2"]),
+        ("id,label\n1,1\n1,0\n", "id,score\n1,0.1\n", "roc_auc", &["truth.csv", "duplicate id '1'"]),
+        (
+            TRUTH,
+            "id,score\n1,0.1\n2,0.2\n3,0.3\n4,0.4\n9,0.5\n",
+            "roc_auc",
+            &["1 id(s) not in the truth", "9", "line 6"],
+        ),
+        (TRUTH, "id,score\n1,0.1\n2,abc\n3,0.3\n4,0.4\n", "roc_auc", &["line 3", "column score", "'abc'", "id '2'"]),
+        (TRUTH, "id,score\n1,0.1\n2,\n3,0.3\n4,0.4\n", "roc_auc", &["line 3", "empty", "id '2'"]),
+        (TRUTH, "id,score\n1,0.1\n2,NaN\n3,0.3\n4,0.4\n", "roc_auc", &["'NaN'", "not finite"]),
+        (TRUTH, "id,score\n1,0.1\n2,inf\n3,0.3\n4,0.4\n", "roc_auc", &["'inf'", "not finite"]),
+        (TRUTH, "", "roc_auc", &["pred.csv", "empty"]),
+        (TRUTH, "id,score\n", "roc_auc", &["pred.csv", "no rows"]),
+        (TRUTH, "id,prob\n1,0.1\n", "roc_auc", &["no column 'score'", "「id」、「prob」"]),
+        (TRUTH, "id,score\n1,0.1\n2\n", "roc_auc", &["line 3", "1 fields", "header has 2"]),
+        (TRUTH, "\u{0}\u{1}PK garbage \u{0}", "roc_auc", &["binary data"]),
+        (TRUTH, "id,score\n1,0.1\n2,1.5\n3,0.3\n4,0.4\n", "log_loss", &["row 2", "not a probability"]),
+        ("id,label\n1,1\n2,1\n", "id,score\n1,0.1\n2,0.2\n", "roc_auc", &["only one class"]),
+        ("id,label\n1,yes\n2,no\n", "id,score\n1,0.1\n2,0.2\n", "roc_auc", &["'yes'", "--positive-label"]),
+    ];
+    for (truth, pred, metric, expected) in cases {
+        let message = binary_error(truth, pred, metric);
+        for part in *expected {
+            assert!(message.contains(part), "pred {pred:?}: expected «{part}» in: {message}");
+        }
+    }
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_parsing() {
+    let mut r = request(Task::Binary, TRUTH.as_bytes(), b"id,score\n1,0.1\n", &["roc_auc"]);
+    r.max_bytes = 10;
+    assert!(evaluate(&r).unwrap_err().to_string().contains("over the limit"));
+}
+
+#[test]
+fn string_labels_work_with_a_named_positive_class_and_a_third_label_is_refused() {
+    let mut r = request(
+        Task::Binary,
+        "id,label\n1,缺陷\n2,合格\n3,缺陷\n".as_bytes(),
+        b"id,score\n1,0.9\n2,0.2\n3,0.4\n",
+        &["roc_auc"],
+    );
+    r.positive_label = Some("缺陷".into());
+    assert_eq!(evaluate(&r).unwrap().metrics["roc_auc"], 1.0);
+    let mut r = request(
+        Task::Binary,
+        "id,label\n1,缺陷\n2,合格\n3,其他\n".as_bytes(),
+        b"id,score\n1,0.9\n2,0.2\n3,0.4\n",
+        &["roc_auc"],
+    );
+    r.positive_label = Some("缺陷".into());
+    assert!(evaluate(&r).unwrap_err().to_string().contains("third label"));
+}
+
+#[test]
+fn indicators_give_verdicts_and_splits_are_scored_apart() {
+    let truth = "id,label,split\n1,1,public\n2,0,public\n3,1,private\n4,0,private\n";
+    let mut r = request(Task::Binary, truth.as_bytes(), b"id,score\n4,0.6\n3,0.7\n2,0.4\n1,0.8\n", &["accuracy"]);
+    r.columns.split = Some("split".into());
+    r.indicators =
+        vec![IndicatorExpr::parse("accuracy@0.5>=0.75").unwrap(), IndicatorExpr::parse("roc_auc>0.99").unwrap()];
+    let report = evaluate(&r).unwrap();
+    assert_eq!(report.metrics["accuracy@0.5"], 0.75);
+    assert_eq!(report.splits["public"]["accuracy@0.5"], 1.0);
+    assert_eq!(report.splits["private"]["accuracy@0.5"], 0.5);
+    assert_eq!(report.indicators.iter().map(|i| i.pass).collect::<Vec<_>>(), [true, true]);
+    assert_eq!(report.verdict, Some("pass"));
+    r.indicators.push(IndicatorExpr::parse("f1<=0.1").unwrap());
+    assert_eq!(evaluate(&r).unwrap().verdict, Some("fail"));
+}
+
+#[test]
+fn a_bootstrap_interval_brackets_the_value_and_a_seed_reproduces_it() {
+    let truth: String = std::iter::once("id,label".to_owned())
+        .chain((0..200).map(|i| format!("{i},{}", i % 3 == 0)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let pred: String = std::iter::once("id,score".to_owned())
+        .chain(
+            (0..200).map(|i| format!("{i},{}", ((i * 37) % 100) as f64 / 100.0 + if i % 3 == 0 { 0.3 } else { 0.0 })),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut r = request(Task::Binary, truth.as_bytes(), pred.as_bytes(), &["roc_auc"]);
+    r.bootstrap = Some(jiebang_eval::Bootstrap { resamples: 300, seed: 42 });
+    let a = evaluate(&r).unwrap();
+    let [low, high] = a.intervals["roc_auc"];
+    assert!(low < a.metrics["roc_auc"] && a.metrics["roc_auc"] < high, "{low} < {} < {high}", a.metrics["roc_auc"]);
+    assert_eq!(evaluate(&r).unwrap().intervals, a.intervals);
+    r.bootstrap = Some(jiebang_eval::Bootstrap { resamples: 300, seed: 43 });
+    assert_ne!(evaluate(&r).unwrap().intervals, a.intervals);
+}
+
+#[test]
+fn a_gbk_file_with_chinese_labels_scores_as_scikit_learn_does() {
+    let fixtures: Value = serde_json::from_str(include_str!("../fixtures/metrics.json")).unwrap();
+    let datasets = fixtures["datasets"].as_array().unwrap();
+    let (index, data) = datasets
+        .iter()
+        .enumerate()
+        .find(|(_, d)| d["classes"].as_array().is_some_and(|c| c.iter().any(|l| l == "正常")))
+        .unwrap();
+    let classes: Vec<&str> = data["classes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let truth_labels = data["truth"].as_array().unwrap();
+    let n = truth_labels.len();
+    let mut truth = String::from("id,label\n");
+    let mut pred =
+        format!("prediction\tid\t{}\n", classes.iter().map(|c| format!("p_{c}")).collect::<Vec<_>>().join("\t"));
+    // Predictions in reverse order, ids as text: the join must not rely on order.
+    for (i, label) in truth_labels.iter().enumerate() {
+        truth.push_str(&format!("row-{i},{}\r\n", label.as_str().unwrap()));
+    }
+    for i in (0..n).rev() {
+        let probabilities: Vec<String> =
+            data["probabilities"][i].as_array().unwrap().iter().map(|p| format!("{:e}", p.as_f64().unwrap())).collect();
+        pred.push_str(&format!("{}\trow-{i}\t{}\n", data["predicted"][i].as_str().unwrap(), probabilities.join("\t")));
+    }
+    let (truth_gbk, _, lossy) = encoding_rs::GBK.encode(&truth);
+    assert!(!lossy);
+    let (pred_gbk, _, _) = encoding_rs::GBK.encode(&pred);
+    let cases: Vec<&Value> = fixtures["cases"].as_array().unwrap().iter().filter(|c| c["dataset"] == index).collect();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["metric"].as_str().unwrap();
+        let report = evaluate(&request(Task::Multiclass, &truth_gbk, &pred_gbk, &[name]))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got = report.metrics[&Metric::parse(Task::Multiclass, name).unwrap().key()];
+        let want = case["expected"].as_f64().unwrap();
+        assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0), "{name}: scikit-learn {want}, jiebang {got}");
+    }
+}
+
+#[test]
+fn multiclass_without_any_prediction_column_says_what_it_needs() {
+    let err = evaluate(&request(Task::Multiclass, b"id,label\n1,a\n", b"id,other\n1,x\n", &["accuracy"])).unwrap_err();
+    assert!(matches!(err, EvalError::Usage(ref m) if m.contains("p_<class>")), "{err}");
+}
