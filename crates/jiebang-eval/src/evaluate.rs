@@ -285,63 +285,116 @@ pub fn load(request: &Request<'_>) -> Result<(Aligned, Vec<Split>), EvalError> {
     let aligned = match task {
         Task::Binary => Aligned::Binary(BinaryData {
             truth: binary_labels(&truth, request.positive_label.as_deref())?,
-            score: numbers(&predictions, 1, &order, &truth)?,
+            score: numbers(&predictions, 1, Some(&order), &truth)?,
         }),
         Task::Regression => Aligned::Regression(RegressionData {
-            truth: numbers(&truth, 1, &(0..truth.rows()).collect::<Vec<_>>(), &truth)?,
-            predicted: numbers(&predictions, 1, &order, &truth)?,
+            truth: numbers(&truth, 1, None, &truth)?,
+            predicted: numbers(&predictions, 1, Some(&order), &truth)?,
         }),
         Task::Multiclass => Aligned::Multiclass(multiclass(&truth, &predictions, &order, &c.proba_prefix)?),
     };
     Ok((aligned, splits))
 }
 
-/// For each truth row, the prediction row with the same id. Reports duplicate, unknown and
-/// missing ids with counts and the first few of each.
-fn join(truth: &Table, predictions: &Table) -> Result<Vec<usize>, EvalError> {
-    const UNSET: u32 = u32::MAX;
-    let mut index: HashMap<&str, u32> = HashMap::with_capacity(truth.rows());
-    for row in 0..truth.rows() {
-        let id = truth.cell(0, row).trim();
-        if let Some(first) = index.insert(id, row as u32) {
-            return Err(truth.error(
-                row,
-                0,
-                format!(
-                    "id「{id}」重复（第{}行已出现）/ duplicate id '{id}' (also on line {})",
-                    truth.line(first as usize),
-                    truth.line(first as usize)
-                ),
-            ));
+/// How truth ids are found. Canonical integer ids (no sign, no leading zeros — so equal as text
+/// exactly when equal as numbers) take a dense table when they are compact, a map otherwise.
+enum IdIndex<'t> {
+    Dense { slots: Vec<u32> },
+    Integers(HashMap<u64, u32>),
+    Text(HashMap<&'t str, u32>),
+}
+
+const UNSET: u32 = u32::MAX;
+
+/// A canonical non-negative decimal integer.
+fn integer_id(bytes: &[u8]) -> Option<u64> {
+    let bytes = bytes.trim_ascii();
+    if bytes.is_empty() || bytes.len() > 19 || (bytes.len() > 1 && bytes[0] == b'0') {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |value, &b| b.is_ascii_digit().then(|| value * 10 + u64::from(b - b'0')))
+}
+
+fn duplicate(table: &Table<'_>, row: usize, first: usize) -> EvalError {
+    let id = table.cell(0, row).trim();
+    table.error(
+        row,
+        0,
+        format!(
+            "id「{id}」重复（第{}行已出现）/ duplicate id '{id}' (also on line {})",
+            table.line(first),
+            table.line(first)
+        ),
+    )
+}
+
+impl<'t> IdIndex<'t> {
+    fn build(truth: &'t Table<'_>) -> Result<Self, EvalError> {
+        let rows = truth.rows();
+        let integers: Option<Vec<u64>> = (0..rows).map(|r| integer_id(truth.cell_bytes(0, r))).collect();
+        let Some(integers) = integers else {
+            let mut map = HashMap::with_capacity(rows);
+            for row in 0..rows {
+                if let Some(first) = map.insert(truth.cell(0, row).trim(), row as u32) {
+                    return Err(duplicate(truth, row, first as usize));
+                }
+            }
+            return Ok(Self::Text(map));
+        };
+        let max = integers.iter().copied().max().unwrap_or(0);
+        if max < (rows as u64).saturating_mul(4) + 1024 {
+            let mut slots = vec![UNSET; max as usize + 1];
+            for (row, &id) in integers.iter().enumerate() {
+                if slots[id as usize] != UNSET {
+                    return Err(duplicate(truth, row, slots[id as usize] as usize));
+                }
+                slots[id as usize] = row as u32;
+            }
+            return Ok(Self::Dense { slots });
+        }
+        let mut map = HashMap::with_capacity(rows);
+        for (row, &id) in integers.iter().enumerate() {
+            if let Some(first) = map.insert(id, row as u32) {
+                return Err(duplicate(truth, row, first as usize));
+            }
+        }
+        Ok(Self::Integers(map))
+    }
+
+    fn find(&self, predictions: &Table<'_>, row: usize) -> Option<u32> {
+        match self {
+            Self::Dense { slots } => integer_id(predictions.cell_bytes(0, row))
+                .and_then(|id| slots.get(id as usize).copied())
+                .filter(|&t| t != UNSET),
+            Self::Integers(map) => integer_id(predictions.cell_bytes(0, row)).and_then(|id| map.get(&id).copied()),
+            Self::Text(map) => map.get(predictions.cell(0, row).trim()).copied(),
         }
     }
+}
+
+/// For each truth row, the prediction row with the same id. Reports duplicate, unknown and
+/// missing ids with counts and the first few of each.
+fn join(truth: &Table<'_>, predictions: &Table<'_>) -> Result<Vec<u32>, EvalError> {
+    let index = IdIndex::build(truth)?;
     let mut order = vec![UNSET; truth.rows()];
     let mut unknown = Vec::new();
     let mut unknown_count = 0usize;
     for row in 0..predictions.rows() {
-        let id = predictions.cell(0, row).trim();
-        match index.get(id) {
-            Some(&t) if order[t as usize] != UNSET => {
-                let first = order[t as usize] as usize;
-                return Err(predictions.error(
-                    row,
-                    0,
-                    format!(
-                        "id「{id}」重复（第{}行已出现）/ duplicate id '{id}' (also on line {})",
-                        predictions.line(first),
-                        predictions.line(first)
-                    ),
-                ));
+        match index.find(predictions, row) {
+            Some(t) if order[t as usize] != UNSET => {
+                return Err(duplicate(predictions, row, order[t as usize] as usize));
             }
-            Some(&t) => order[t as usize] = row as u32,
+            Some(t) => order[t as usize] = row as u32,
             None => {
                 unknown_count += 1;
                 if unknown.len() < 5 {
+                    let id = predictions.cell(0, row).trim();
                     unknown.push(format!("{id}（第{}行 / line {}）", predictions.line(row), predictions.line(row)));
                 }
             }
         }
     }
+    drop(index);
     let missing: Vec<usize> = (0..truth.rows()).filter(|&r| order[r] == UNSET).collect();
     let mut problems = Vec::new();
     if unknown_count > 0 {
@@ -366,14 +419,15 @@ fn join(truth: &Table, predictions: &Table) -> Result<Vec<usize>, EvalError> {
     if !problems.is_empty() {
         return Err(EvalError::Ids { message: problems.join("; ") });
     }
-    Ok(order.into_iter().map(|r| r as usize).collect())
+    Ok(order)
 }
 
-/// Parses column `column` of `table` at `rows` as finite numbers.
-fn numbers(table: &Table, column: usize, rows: &[usize], truth: &Table) -> Result<Vec<f64>, EvalError> {
-    rows.iter()
-        .enumerate()
-        .map(|(truth_row, &row)| {
+/// Parses column `column` of `table` as finite numbers, in truth order: `order[i]` is the row of
+/// truth row `i` (`None`: the table is the truth itself).
+fn numbers(table: &Table<'_>, column: usize, order: Option<&[u32]>, truth: &Table<'_>) -> Result<Vec<f64>, EvalError> {
+    (0..truth.rows())
+        .map(|truth_row| {
+            let row = order.map_or(truth_row, |o| o[truth_row] as usize);
             let text = table.cell(column, row).trim();
             let id = truth.cell(0, truth_row).trim();
             if text.is_empty() {
@@ -398,7 +452,7 @@ fn numbers(table: &Table, column: usize, rows: &[usize], truth: &Table) -> Resul
 
 /// Binary truth: 0/1 (also 0.0/1.0) or true/false; other labels need `positive_label`, and then
 /// there may be only two distinct labels.
-fn binary_labels(truth: &Table, positive: Option<&str>) -> Result<Vec<bool>, EvalError> {
+fn binary_labels(truth: &Table<'_>, positive: Option<&str>) -> Result<Vec<bool>, EvalError> {
     let mut seen: Vec<String> = Vec::new();
     let mut labels = Vec::with_capacity(truth.rows());
     for row in 0..truth.rows() {
@@ -437,7 +491,12 @@ fn sort_classes(classes: &mut [String]) {
     }
 }
 
-fn multiclass(truth: &Table, predictions: &Table, order: &[usize], prefix: &str) -> Result<MulticlassData, EvalError> {
+fn multiclass(
+    truth: &Table<'_>,
+    predictions: &Table<'_>,
+    order: &[u32],
+    prefix: &str,
+) -> Result<MulticlassData, EvalError> {
     let has_predicted = predictions.names.len() > 1 && !predictions.names[1].starts_with(prefix);
     let proba_columns: Vec<usize> =
         (1..predictions.names.len()).filter(|&c| predictions.names[c].starts_with(prefix)).collect();
@@ -456,7 +515,8 @@ fn multiclass(truth: &Table, predictions: &Table, order: &[usize], prefix: &str)
     classes.dedup();
     let index: HashMap<&str, u32> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
     let truth_classes: Vec<u32> = (0..truth.rows()).map(|r| index[truth.cell(1, r).trim()]).collect();
-    let predicted = has_predicted.then(|| order.iter().map(|&r| index[predictions.cell(1, r).trim()]).collect());
+    let predicted =
+        has_predicted.then(|| order.iter().map(|&r| index[predictions.cell(1, r as usize).trim()]).collect());
     let probabilities = if proba_columns.is_empty() {
         None
     } else {
@@ -473,7 +533,7 @@ fn multiclass(truth: &Table, predictions: &Table, order: &[usize], prefix: &str)
         let mut matrix = vec![0.0; order.len() * classes.len()];
         for (class, name) in classes.iter().enumerate() {
             if let Some(&column) = column_of.get(name.as_str()) {
-                for (value, row) in numbers(predictions, column, order, truth)?.into_iter().zip(0..) {
+                for (row, value) in numbers(predictions, column, Some(order), truth)?.into_iter().enumerate() {
                     matrix[row * classes.len() + class] = value;
                 }
             }

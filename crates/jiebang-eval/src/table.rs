@@ -5,6 +5,8 @@
 //! files with quotes go through the `csv` crate. UTF-8 with or without BOM is read as is; UTF-16
 //! with BOM and GBK/GB18030 (detected) are decoded to UTF-8 first.
 
+use std::borrow::Cow;
+
 use crate::EvalError;
 
 /// Bytes of a named file.
@@ -16,21 +18,22 @@ pub struct Source<'a> {
     pub bytes: &'a [u8],
 }
 
-/// The selected columns of a table. Cell `r` of column `c` is `buffer[cells[c][r]]`.
+/// The selected columns of a table. Cell `r` of column `c` is `buffer[cells[c][r]]`; the buffer
+/// is the file itself when it is UTF-8 without quotes.
 #[derive(Debug, Default)]
-pub struct Table {
+pub struct Table<'a> {
     /// File name.
     pub file: String,
     /// Header names of the selected columns.
     pub names: Vec<String>,
-    buffer: Vec<u8>,
+    buffer: Cow<'a, [u8]>,
     cells: Vec<Vec<(u32, u32)>>,
     /// Line number of each data row, when it is not simply row + 2 (blank lines were skipped
     /// or quoted cells spanned lines).
     lines: Option<Vec<u64>>,
 }
 
-impl Table {
+impl Table<'_> {
     /// Number of data rows.
     pub fn rows(&self) -> usize {
         self.cells.first().map_or(0, Vec::len)
@@ -66,16 +69,16 @@ impl Table {
 }
 
 /// Reads the columns named in `wanted`, in that order; every one must exist.
-pub fn read_table(source: Source<'_>, wanted: &[&str], max_bytes: u64) -> Result<Table, EvalError> {
+pub fn read_table<'a>(source: Source<'a>, wanted: &[&str], max_bytes: u64) -> Result<Table<'a>, EvalError> {
     read_table_selecting(source, max_bytes, |_| wanted.iter().map(|w| (*w).to_owned()).collect())
 }
 
 /// Reads the columns that `select` picks after seeing the header, in that order.
-pub fn read_table_selecting(
-    source: Source<'_>,
+pub fn read_table_selecting<'a>(
+    source: Source<'a>,
     max_bytes: u64,
     select: impl FnOnce(&[String]) -> Vec<String>,
-) -> Result<Table, EvalError> {
+) -> Result<Table<'a>, EvalError> {
     let file = source.name.to_owned();
     let fail = |message: String| EvalError::File { file: file.clone(), message };
     if source.bytes.len() as u64 > max_bytes {
@@ -137,7 +140,7 @@ fn trim_cr(line: &[u8]) -> &[u8] {
 }
 
 /// UTF-8 text of the file: as is (without BOM) when it is UTF-8, decoded otherwise.
-fn decode(bytes: &[u8]) -> Result<Vec<u8>, String> {
+fn decode(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if encoding == encoding_rs::UTF_8 {
             return utf8(&bytes[bom..]);
@@ -146,14 +149,14 @@ fn decode(bytes: &[u8]) -> Result<Vec<u8>, String> {
         return if had_errors {
             Err(format!("不是有效的 {} 文本 / not valid {} text", encoding.name(), encoding.name()))
         } else {
-            Ok(text.into_owned().into_bytes())
+            Ok(Cow::Owned(text.into_owned().into_bytes()))
         };
     }
     if bytes.iter().take(8192).any(|b| *b == 0) {
         return Err("不是文本文件（含二进制数据）/ this is not a text file (it contains binary data)".into());
     }
     if std::str::from_utf8(bytes).is_ok() {
-        return Ok(bytes.to_vec());
+        return Ok(Cow::Borrowed(bytes));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(&bytes[..bytes.len().min(1 << 20)], bytes.len() <= 1 << 20);
@@ -167,17 +170,22 @@ fn decode(bytes: &[u8]) -> Result<Vec<u8>, String> {
             encoding.name()
         ));
     }
-    Ok(text.into_owned().into_bytes())
+    Ok(Cow::Owned(text.into_owned().into_bytes()))
 }
 
-fn utf8(bytes: &[u8]) -> Result<Vec<u8>, String> {
+fn utf8(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
     std::str::from_utf8(bytes)
-        .map(|_| bytes.to_vec())
+        .map(|_| Cow::Borrowed(bytes))
         .map_err(|e| format!("UTF-8 编码错误 / invalid UTF-8 at byte {}", e.valid_up_to()))
 }
 
 /// The fast path: no quotes anywhere, so every newline ends a row and every delimiter ends a cell.
-fn parse_plain(file: &str, buffer: Vec<u8>, delimiter: u8, header_end: usize) -> Result<Table, EvalError> {
+fn parse_plain<'a>(
+    file: &str,
+    buffer: Cow<'a, [u8]>,
+    delimiter: u8,
+    header_end: usize,
+) -> Result<Table<'a>, EvalError> {
     let names: Vec<String> = trim_cr(&buffer[..header_end])
         .split(|b| *b == delimiter)
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
@@ -241,9 +249,9 @@ fn parse_plain(file: &str, buffer: Vec<u8>, delimiter: u8, header_end: usize) ->
 
 /// The general path, for files with quoted cells: the `csv` crate does the parsing; cell text is
 /// copied into a new buffer.
-fn parse_quoted(file: &str, input: Vec<u8>, delimiter: u8) -> Result<Table, EvalError> {
+fn parse_quoted<'a>(file: &str, input: Cow<'a, [u8]>, delimiter: u8) -> Result<Table<'a>, EvalError> {
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input.as_slice());
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&input[..]);
     let mut records = reader.byte_records();
     let row_error = |line: u64, message: String| EvalError::Row { file: file.to_owned(), line, column: None, message };
     let header = match records.next() {
@@ -283,14 +291,14 @@ fn parse_quoted(file: &str, input: Vec<u8>, delimiter: u8) -> Result<Table, Eval
         }
         lines.push(line);
     }
-    Ok(Table { file: file.to_owned(), names, buffer, cells, lines: Some(lines) })
+    Ok(Table { file: file.to_owned(), names, buffer: Cow::Owned(buffer), cells, lines: Some(lines) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read(text: &[u8], wanted: &[&str]) -> Result<Table, EvalError> {
+    fn read<'a>(text: &'a [u8], wanted: &[&str]) -> Result<Table<'a>, EvalError> {
         read_table(Source { name: "t.csv", bytes: text }, wanted, u64::MAX)
     }
 
@@ -318,7 +326,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_broken_file_is_named() {
-        let message = |r: Result<Table, EvalError>| r.unwrap_err().to_string();
+        let message = |r: Result<Table<'_>, EvalError>| r.unwrap_err().to_string();
         assert!(message(read(b"", &["id"])).contains("empty"));
         assert!(message(read(b"id,label\n\n", &["id"])).contains("no rows"));
         assert!(message(read(b"id,lable\n1,2\n", &["label"])).contains("「lable」"));

@@ -81,19 +81,58 @@ impl BinaryData {
         })
     }
 
-    /// Row indices by score, highest first, with the number of positives and negatives.
-    fn ranked(&self) -> (Vec<usize>, u64, u64) {
-        let mut order: Vec<usize> = (0..self.score.len()).collect();
-        order.sort_unstable_by(|&a, &b| self.score[b].total_cmp(&self.score[a]));
+    /// Calls `group(positives, negatives)` for each distinct score, from the highest down.
+    /// Scores are sorted as integer keys by radix sort, positives and negatives apart (on two
+    /// threads), then walked together: O(n) after the sort, no per-row index array.
+    fn for_each_score_group(&self, mut group: impl FnMut(u64, u64)) {
+        let keys = |positive: bool| -> Vec<u64> {
+            let mut keys: Vec<u64> = self
+                .truth
+                .iter()
+                .zip(&self.score)
+                .filter(|(t, _)| **t == positive)
+                .map(|(_, s)| sort_key(*s))
+                .collect();
+            radix_sort(&mut keys);
+            keys
+        };
+        let (positives, negatives) = if self.score.len() < 1 << 16 {
+            (keys(true), keys(false))
+        } else {
+            std::thread::scope(|scope| {
+                let positives = scope.spawn(|| keys(true));
+                let negatives = keys(false);
+                (positives.join().unwrap_or_default(), negatives)
+            })
+        };
+        let (mut p, mut n) = (positives.len(), negatives.len());
+        while p > 0 || n > 0 {
+            let top = match (p, n) {
+                (0, _) => negatives[n - 1],
+                (_, 0) => positives[p - 1],
+                _ => positives[p - 1].max(negatives[n - 1]),
+            };
+            let (p0, n0) = (p, n);
+            while p > 0 && positives[p - 1] == top {
+                p -= 1;
+            }
+            while n > 0 && negatives[n - 1] == top {
+                n -= 1;
+            }
+            group((p0 - p) as u64, (n0 - n) as u64);
+        }
+    }
+
+    fn class_counts(&self) -> (u64, u64) {
         let positives = self.truth.iter().filter(|t| **t).count() as u64;
-        (order, positives, self.truth.len() as u64 - positives)
+        (positives, self.truth.len() as u64 - positives)
     }
 
     /// `roc_auc_score`: the trapezoidal area under the ROC curve, with tied scores forming one
     /// step (so ties count one half, as in the Mann–Whitney statistic). Computed from integer
     /// counts, divided once at the end.
     fn roc_auc(&self) -> Result<f64, MetricError> {
-        let (order, positives, negatives) = self.ranked();
+        let (positives, negatives) = self.class_counts();
         if positives == 0 || negatives == 0 {
             return Err(MetricError::Undefined {
                 metric: "roc_auc".into(),
@@ -102,43 +141,27 @@ impl BinaryData {
                         .into(),
             });
         }
-        let (mut tp, mut fp, mut twice_area) = (0u64, 0u64, 0u128);
-        let mut i = 0;
-        while i < order.len() {
-            let (tp_before, fp_before) = (tp, fp);
-            let score = self.score[order[i]];
-            while i < order.len() && self.score[order[i]] == score {
-                if self.truth[order[i]] {
-                    tp += 1
-                } else {
-                    fp += 1
-                }
-                i += 1;
-            }
-            twice_area += u128::from(fp - fp_before) * u128::from(tp + tp_before);
-        }
+        let (mut tp, mut twice_area) = (0u64, 0u128);
+        self.for_each_score_group(|p, n| {
+            twice_area += u128::from(n) * u128::from(2 * tp + p);
+            tp += p;
+        });
         Ok(twice_area as f64 / (2.0 * positives as f64 * negatives as f64))
     }
 
     /// `average_precision_score`: Σ (Rₖ − Rₖ₋₁)·Pₖ over distinct thresholds, highest first.
     /// Without positives scikit-learn's recall is 0/0; it then returns 0 (after a warning).
     fn average_precision(&self) -> f64 {
-        let (order, positives, _) = self.ranked();
+        let (positives, _) = self.class_counts();
         if positives == 0 {
             return 0.0;
         }
         let (mut tp, mut seen, mut sum) = (0u64, 0u64, 0.0);
-        let mut i = 0;
-        while i < order.len() {
-            let tp_before = tp;
-            let score = self.score[order[i]];
-            while i < order.len() && self.score[order[i]] == score {
-                tp += u64::from(self.truth[order[i]]);
-                seen += 1;
-                i += 1;
-            }
-            sum += (tp - tp_before) as f64 / positives as f64 * (tp as f64 / seen as f64);
-        }
+        self.for_each_score_group(|p, n| {
+            tp += p;
+            seen += p + n;
+            sum += p as f64 / positives as f64 * (tp as f64 / seen as f64);
+        });
         sum
     }
 
@@ -171,9 +194,61 @@ impl BinaryData {
     }
 }
 
+/// A key whose unsigned order is the order of the finite floats (−0 and +0 equal).
+fn sort_key(x: f64) -> u64 {
+    let bits = (x + 0.0).to_bits();
+    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
+}
+
+/// LSD radix sort with 16-bit digits; a pass where every key has the same digit is skipped
+/// (common for the high bits of probabilities).
+fn radix_sort(keys: &mut Vec<u64>) {
+    if keys.len() < 1 << 14 {
+        keys.sort_unstable();
+        return;
+    }
+    let mut scratch = vec![0u64; keys.len()];
+    for shift in [0, 16, 32, 48] {
+        let mut counts = vec![0usize; 1 << 16];
+        for &k in keys.iter() {
+            counts[((k >> shift) & 0xFFFF) as usize] += 1;
+        }
+        if counts.iter().any(|&c| c == keys.len()) {
+            continue;
+        }
+        let mut offset = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = offset;
+            offset += n;
+        }
+        for &k in keys.iter() {
+            let digit = ((k >> shift) & 0xFFFF) as usize;
+            scratch[counts[digit]] = k;
+            counts[digit] += 1;
+        }
+        std::mem::swap(keys, &mut scratch);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_radix_sort_orders_floats_like_total_order_with_signed_zeros_equal() {
+        let base = [3.5, -1.0, 0.0, -0.0, 1e-300, -1e300, 0.25, 0.25, 7.0];
+        // Enough values to take the radix path, not the small-input sort.
+        let values: Vec<f64> = (0..40_000).map(|i| base[i % base.len()] * (1.0 + (i % 97) as f64)).collect();
+        let mut keys: Vec<u64> = values.iter().map(|v| sort_key(*v)).collect();
+        radix_sort(&mut keys);
+        let mut expected = values.clone();
+        expected.sort_by(f64::total_cmp);
+        let mut expected: Vec<u64> = expected.iter().map(|v| sort_key(*v)).collect();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+        assert_eq!(sort_key(0.0), sort_key(-0.0));
+    }
 
     fn data(truth: &[u8], score: &[f64]) -> BinaryData {
         BinaryData { truth: truth.iter().map(|t| *t == 1).collect(), score: score.to_vec() }
