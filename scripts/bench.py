@@ -95,6 +95,7 @@ def main():
         ("`jiebang eval score`", jiebang),
         ("`jiebang eval parse` (reading both files only)", parse),
     ]
+    speedup = reference[0] / jiebang[0]
     table = "\n".join(f"| {name} | {r[0]:.2f} | {reference[0] / r[0]:.1f}× | {r[1]:.0f} |" for name, r in rows)
     text = f"""# Benchmarks
 
@@ -112,7 +113,15 @@ process and includes reading the files.
 {table}
 
 - Results agree: the largest difference between the two sides' metric values is {worst:.1e}.
-- `jiebang eval score` takes {jiebang[0] / parse[0]:.2f}× the time of merely parsing both files.
+
+Against the targets of issue 3:
+
+| target | measured | status |
+|---|---|---|
+| at least 20× faster than the reference | {speedup:.1f}× | {"met" if speedup >= 20 else "**not met**"} |
+| peak memory under 1 GiB | {jiebang[1]:.0f} MiB | {"met" if jiebang[1] < 1024 else "**not met**"} |
+| within 3× of merely parsing both files | {jiebang[0] / parse[0]:.2f}× | {"met" if jiebang[0] <= 3 * parse[0] else "**not met**"} |
+
 - Machine: {cpu}, {os.cpu_count()} cores, {memory} MiB memory; Python {platform.python_version()},
   pandas {pandas.__version__}, scikit-learn {sklearn.__version__}; jiebang built with `cargo build --release`.
 """

@@ -178,7 +178,12 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
             "至少需要一个 --metric 或 --indicator / give at least one --metric or --indicator".into(),
         ));
     }
-    let (aligned, splits) = load(request)?;
+    let (loaded, truth_sha256, pred_sha256) = std::thread::scope(|scope| {
+        let truth_hash = scope.spawn(|| hex(request.truth.bytes));
+        let pred_hash = scope.spawn(|| hex(request.predictions.bytes));
+        (load(request), truth_hash.join().unwrap_or_default(), pred_hash.join().unwrap_or_default())
+    });
+    let (aligned, splits) = loaded?;
     let mut report = Report {
         rows: row_count(&aligned),
         metrics: BTreeMap::new(),
@@ -186,8 +191,8 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
         intervals: BTreeMap::new(),
         indicators: Vec::new(),
         verdict: None,
-        truth_sha256: hex(request.truth.bytes),
-        pred_sha256: hex(request.predictions.bytes),
+        truth_sha256,
+        pred_sha256,
         engine: format!("jiebang-eval {}", env!("CARGO_PKG_VERSION")),
     };
     for &metric in &metrics {
@@ -265,13 +270,30 @@ pub fn load(request: &Request<'_>) -> Result<(Aligned, Vec<Split>), EvalError> {
             }
         }
     };
+    // Each file is read and typed on its own thread: ids as integers where they are, and the
+    // value column where it is numeric.
+    let numeric_truth = task == Task::Regression;
+    let numeric_predictions = task != Task::Multiclass;
+    let positive = request.positive_label.as_deref();
     let (truth, predictions) = std::thread::scope(|scope| {
-        let truth = scope.spawn(|| read_table_selecting(request.truth, request.max_bytes, |_| truth_columns.clone()));
-        let predictions = read_table_selecting(request.predictions, request.max_bytes, select_predictions);
+        let truth = scope.spawn(|| {
+            let table = read_table_selecting(request.truth, request.max_bytes, |_| truth_columns.clone())?;
+            let labels = (task == Task::Binary).then(|| binary_labels(&table, positive));
+            let values = numeric_truth.then(|| numbers(&table, 1));
+            Ok::<_, EvalError>((integer_ids(&table), labels, values, table))
+        });
+        // Prediction ids are parsed during the join instead: one pass, no extra array.
+        let predictions =
+            read_table_selecting(request.predictions, request.max_bytes, select_predictions).map(|table| {
+                let values = numeric_predictions.then(|| numbers(&table, 1));
+                (values, table)
+            });
         (truth.join().unwrap_or_else(|_| Err(EvalError::Usage("reader thread failed".into()))), predictions)
     });
-    let (truth, predictions) = (truth?, predictions?);
-    let order = join(&truth, &predictions)?;
+    let (truth_ids, labels, truth_values, truth) = truth?;
+    let (prediction_values, predictions) = predictions?;
+    let order = join(&truth, truth_ids.as_deref(), &predictions)?;
+    drop(truth_ids);
     let splits = match &c.split {
         Some(_) => {
             let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -284,12 +306,12 @@ pub fn load(request: &Request<'_>) -> Result<(Aligned, Vec<Split>), EvalError> {
     };
     let aligned = match task {
         Task::Binary => Aligned::Binary(BinaryData {
-            truth: binary_labels(&truth, request.positive_label.as_deref())?,
-            score: numbers(&predictions, 1, Some(&order), &truth)?,
+            truth: labels.transpose()?.unwrap_or_default(),
+            score: gather(&prediction_values.transpose()?.unwrap_or_default(), &order),
         }),
         Task::Regression => Aligned::Regression(RegressionData {
-            truth: numbers(&truth, 1, None, &truth)?,
-            predicted: numbers(&predictions, 1, Some(&order), &truth)?,
+            truth: truth_values.transpose()?.unwrap_or_default(),
+            predicted: gather(&prediction_values.transpose()?.unwrap_or_default(), &order),
         }),
         Task::Multiclass => Aligned::Multiclass(multiclass(&truth, &predictions, &order, &c.proba_prefix)?),
     };
@@ -299,12 +321,24 @@ pub fn load(request: &Request<'_>) -> Result<(Aligned, Vec<Split>), EvalError> {
 /// How truth ids are found. Canonical integer ids (no sign, no leading zeros — so equal as text
 /// exactly when equal as numbers) take a dense table when they are compact, a map otherwise.
 enum IdIndex<'t> {
-    Dense { slots: Vec<u32> },
+    /// Ids `first, first + 1, …` in row order: the row is `id − first`, no lookup at all.
+    Consecutive {
+        first: u64,
+        rows: u64,
+    },
+    Dense {
+        slots: Vec<u32>,
+    },
     Integers(HashMap<u64, u32>),
     Text(HashMap<&'t str, u32>),
 }
 
 const UNSET: u32 = u32::MAX;
+
+/// Every id of a table as an integer, if every one is a canonical integer.
+fn integer_ids(table: &Table<'_>) -> Option<Vec<u64>> {
+    (0..table.rows()).map(|row| integer_id(table.cell_bytes(0, row))).collect()
+}
 
 /// A canonical non-negative decimal integer.
 fn integer_id(bytes: &[u8]) -> Option<u64> {
@@ -329,9 +363,8 @@ fn duplicate(table: &Table<'_>, row: usize, first: usize) -> EvalError {
 }
 
 impl<'t> IdIndex<'t> {
-    fn build(truth: &'t Table<'_>) -> Result<Self, EvalError> {
+    fn build(truth: &'t Table<'_>, integers: Option<&[u64]>) -> Result<Self, EvalError> {
         let rows = truth.rows();
-        let integers: Option<Vec<u64>> = (0..rows).map(|r| integer_id(truth.cell_bytes(0, r))).collect();
         let Some(integers) = integers else {
             let mut map = HashMap::with_capacity(rows);
             for row in 0..rows {
@@ -341,6 +374,10 @@ impl<'t> IdIndex<'t> {
             }
             return Ok(Self::Text(map));
         };
+        let first = integers.first().copied().unwrap_or(0);
+        if integers.iter().enumerate().all(|(row, &id)| id == first + row as u64) {
+            return Ok(Self::Consecutive { first, rows: rows as u64 });
+        }
         let max = integers.iter().copied().max().unwrap_or(0);
         if max < (rows as u64).saturating_mul(4) + 1024 {
             let mut slots = vec![UNSET; max as usize + 1];
@@ -362,11 +399,13 @@ impl<'t> IdIndex<'t> {
     }
 
     fn find(&self, predictions: &Table<'_>, row: usize) -> Option<u32> {
+        let integer = || integer_id(predictions.cell_bytes(0, row));
         match self {
-            Self::Dense { slots } => integer_id(predictions.cell_bytes(0, row))
-                .and_then(|id| slots.get(id as usize).copied())
-                .filter(|&t| t != UNSET),
-            Self::Integers(map) => integer_id(predictions.cell_bytes(0, row)).and_then(|id| map.get(&id).copied()),
+            Self::Consecutive { first, rows } => {
+                integer().and_then(|id| id.checked_sub(*first)).filter(|t| t < rows).map(|t| t as u32)
+            }
+            Self::Dense { slots } => integer().and_then(|id| slots.get(id as usize).copied()).filter(|&t| t != UNSET),
+            Self::Integers(map) => integer().and_then(|id| map.get(&id).copied()),
             Self::Text(map) => map.get(predictions.cell(0, row).trim()).copied(),
         }
     }
@@ -374,17 +413,24 @@ impl<'t> IdIndex<'t> {
 
 /// For each truth row, the prediction row with the same id. Reports duplicate, unknown and
 /// missing ids with counts and the first few of each.
-fn join(truth: &Table<'_>, predictions: &Table<'_>) -> Result<Vec<u32>, EvalError> {
-    let index = IdIndex::build(truth)?;
+fn join(truth: &Table<'_>, truth_ids: Option<&[u64]>, predictions: &Table<'_>) -> Result<Vec<u32>, EvalError> {
+    let index = IdIndex::build(truth, truth_ids)?;
     let mut order = vec![UNSET; truth.rows()];
+    // Which truth rows have a prediction: a bitset small enough to stay in cache, so the loop
+    // does not read `order` at random (predictions usually come shuffled).
+    let mut seen = vec![0u64; truth.rows().div_ceil(64)];
     let mut unknown = Vec::new();
     let mut unknown_count = 0usize;
     for row in 0..predictions.rows() {
         match index.find(predictions, row) {
-            Some(t) if order[t as usize] != UNSET => {
-                return Err(duplicate(predictions, row, order[t as usize] as usize));
+            Some(t) => {
+                let (word, bit) = (t as usize / 64, 1u64 << (t % 64));
+                if seen[word] & bit != 0 {
+                    return Err(duplicate(predictions, row, order[t as usize] as usize));
+                }
+                seen[word] |= bit;
+                order[t as usize] = row as u32;
             }
-            Some(t) => order[t as usize] = row as u32,
             None => {
                 unknown_count += 1;
                 if unknown.len() < 5 {
@@ -395,7 +441,7 @@ fn join(truth: &Table<'_>, predictions: &Table<'_>) -> Result<Vec<u32>, EvalErro
         }
     }
     drop(index);
-    let missing: Vec<usize> = (0..truth.rows()).filter(|&r| order[r] == UNSET).collect();
+    let missing: Vec<usize> = (0..truth.rows()).filter(|&r| seen[r / 64] & (1 << (r % 64)) == 0).collect();
     let mut problems = Vec::new();
     if unknown_count > 0 {
         problems.push(format!(
@@ -422,32 +468,46 @@ fn join(truth: &Table<'_>, predictions: &Table<'_>) -> Result<Vec<u32>, EvalErro
     Ok(order)
 }
 
-/// Parses column `column` of `table` as finite numbers, in truth order: `order[i]` is the row of
-/// truth row `i` (`None`: the table is the truth itself).
-fn numbers(table: &Table<'_>, column: usize, order: Option<&[u32]>, truth: &Table<'_>) -> Result<Vec<f64>, EvalError> {
-    (0..truth.rows())
-        .map(|truth_row| {
-            let row = order.map_or(truth_row, |o| o[truth_row] as usize);
-            let text = table.cell(column, row).trim();
-            let id = truth.cell(0, truth_row).trim();
-            if text.is_empty() {
-                return Err(table.error(row, column, format!("id「{id}」的值为空 / the value for id '{id}' is empty")));
-            }
+/// Parses column `column` of `table` as finite numbers, in the table's own row order (a
+/// sequential pass; column 0 holds the id named in messages).
+fn numbers(table: &Table<'_>, column: usize) -> Result<Vec<f64>, EvalError> {
+    (0..table.rows())
+        .map(|row| {
+            let text = table.cell(column, row).trim_ascii();
+            let id = || table.cell(0, row).trim();
             match text.parse::<f64>() {
                 Ok(v) if v.is_finite() => Ok(v),
+                _ if text.is_empty() => Err(table.error(
+                    row,
+                    column,
+                    format!("id「{}」的值为空 / the value for id '{}' is empty", id(), id()),
+                )),
                 Ok(_) => Err(table.error(
                     row,
                     column,
-                    format!("id「{id}」的值「{text}」不是有限数 / the value '{text}' for id '{id}' is not finite"),
+                    format!(
+                        "id「{}」的值「{text}」不是有限数 / the value '{text}' for id '{}' is not finite",
+                        id(),
+                        id()
+                    ),
                 )),
                 Err(_) => Err(table.error(
                     row,
                     column,
-                    format!("id「{id}」的值「{text}」不是数字 / the value '{text}' for id '{id}' is not a number"),
+                    format!(
+                        "id「{}」的值「{text}」不是数字 / the value '{text}' for id '{}' is not a number",
+                        id(),
+                        id()
+                    ),
                 )),
             }
         })
         .collect()
+}
+
+/// Prediction values in truth order: `order[i]` is the prediction row of truth row `i`.
+fn gather(values: &[f64], order: &[u32]) -> Vec<f64> {
+    order.iter().map(|&row| values[row as usize]).collect()
 }
 
 /// Binary truth: 0/1 (also 0.0/1.0) or true/false; other labels need `positive_label`, and then
@@ -456,7 +516,7 @@ fn binary_labels(truth: &Table<'_>, positive: Option<&str>) -> Result<Vec<bool>,
     let mut seen: Vec<String> = Vec::new();
     let mut labels = Vec::with_capacity(truth.rows());
     for row in 0..truth.rows() {
-        let text = truth.cell(1, row).trim();
+        let text = truth.cell(1, row).trim_ascii();
         let value = match (positive, text) {
             (Some(p), t) => {
                 if !seen.iter().any(|s| s == t) {
@@ -533,7 +593,7 @@ fn multiclass(
         let mut matrix = vec![0.0; order.len() * classes.len()];
         for (class, name) in classes.iter().enumerate() {
             if let Some(&column) = column_of.get(name.as_str()) {
-                for (row, value) in numbers(predictions, column, Some(order), truth)?.into_iter().enumerate() {
+                for (row, value) in gather(&numbers(predictions, column)?, order).into_iter().enumerate() {
                     matrix[row * classes.len() + class] = value;
                 }
             }

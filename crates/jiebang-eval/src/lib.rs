@@ -8,6 +8,8 @@
 mod error;
 pub mod evaluate;
 pub mod metrics;
+#[cfg(feature = "parquet")]
+mod parquet;
 pub mod table;
 
 pub use error::EvalError;

@@ -1,6 +1,6 @@
 //! Reading a table (CSV or TSV) into the columns an evaluation needs.
 //!
-//! The whole file is read into one buffer and each cell is kept as a byte range of it, so no
+//! The whole file is validated once as UTF-8 text and each cell is kept as a byte range of it, so no
 //! cell is copied. Files without quotes take a fast path (split on the delimiter and newlines);
 //! files with quotes go through the `csv` crate. UTF-8 with or without BOM is read as is; UTF-16
 //! with BOM and GBK/GB18030 (detected) are decoded to UTF-8 first.
@@ -18,7 +18,7 @@ pub struct Source<'a> {
     pub bytes: &'a [u8],
 }
 
-/// The selected columns of a table. Cell `r` of column `c` is `buffer[cells[c][r]]`; the buffer
+/// The selected columns of a table. Cell `r` of column `c` is `text[cells[c][r]]`; the text
 /// is the file itself when it is UTF-8 without quotes.
 #[derive(Debug, Default)]
 pub struct Table<'a> {
@@ -26,7 +26,7 @@ pub struct Table<'a> {
     pub file: String,
     /// Header names of the selected columns.
     pub names: Vec<String>,
-    buffer: Cow<'a, [u8]>,
+    text: Cow<'a, str>,
     cells: Vec<Vec<(u32, u32)>>,
     /// Line number of each data row, when it is not simply row + 2 (blank lines were skipped
     /// or quoted cells spanned lines).
@@ -42,14 +42,14 @@ impl Table<'_> {
     /// The cell text of row `row` in selected column `column`.
     pub fn cell(&self, column: usize, row: usize) -> &str {
         let (start, end) = self.cells[column][row];
-        // Cells were cut at ASCII delimiters from UTF-8 text, so each is valid UTF-8.
-        std::str::from_utf8(&self.buffer[start as usize..end as usize]).unwrap_or("")
+        // The text was validated once; cells are cut at ASCII delimiters, so slicing is O(1).
+        self.text.get(start as usize..end as usize).unwrap_or("")
     }
 
     /// The raw bytes of a cell.
     pub fn cell_bytes(&self, column: usize, row: usize) -> &[u8] {
         let (start, end) = self.cells[column][row];
-        &self.buffer[start as usize..end as usize]
+        &self.text.as_bytes()[start as usize..end as usize]
     }
 
     /// The file line of a data row (the header is line 1).
@@ -77,7 +77,7 @@ pub fn read_table<'a>(source: Source<'a>, wanted: &[&str], max_bytes: u64) -> Re
 pub fn read_table_selecting<'a>(
     source: Source<'a>,
     max_bytes: u64,
-    select: impl FnOnce(&[String]) -> Vec<String>,
+    select_columns: impl FnOnce(&[String]) -> Vec<String>,
 ) -> Result<Table<'a>, EvalError> {
     let file = source.name.to_owned();
     let fail = |message: String| EvalError::File { file: file.clone(), message };
@@ -93,21 +93,31 @@ pub fn read_table_selecting<'a>(
     if source.bytes.len() > u32::MAX as usize {
         return Err(fail("文件超过 4 GiB / the file exceeds 4 GiB".into()));
     }
-    let buffer = decode(source.bytes).map_err(fail)?;
-    let header_end = memchr(b'\n', &buffer, 0).unwrap_or(buffer.len());
-    let header_line = trim_cr(&buffer[..header_end]);
-    if buffer.iter().all(u8::is_ascii_whitespace) {
+    if source.bytes.starts_with(b"PAR1") {
+        return select(read_parquet(&file, source.bytes)?, select_columns);
+    }
+    let text = decode(source.bytes).map_err(fail)?;
+    let bytes = text.as_bytes();
+    let header_end = memchr(b'\n', bytes, 0).unwrap_or(bytes.len());
+    let header_line = trim_cr(&bytes[..header_end]);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(fail("文件是空的 / the file is empty".into()));
     }
     let delimiter = if count(header_line, b'\t') > count(header_line, b',') { b'\t' } else { b',' };
-    let quoted = memchr(b'"', &buffer, 0).is_some();
-    let mut table = if quoted {
-        parse_quoted(&file, buffer, delimiter)?
-    } else {
-        parse_plain(&file, buffer, delimiter, header_end)?
-    };
+    let quoted = memchr(b'"', bytes, 0).is_some();
+    let table =
+        if quoted { parse_quoted(&file, &text, delimiter)? } else { parse_plain(&file, text, delimiter, header_end)? };
+    select(table, select_columns)
+}
+
+/// Keeps the columns `select_columns` picks, in its order; all must exist and there must be rows.
+fn select<'a>(
+    mut table: Table<'a>,
+    select_columns: impl FnOnce(&[String]) -> Vec<String>,
+) -> Result<Table<'a>, EvalError> {
+    let file = table.file.clone();
     let header: Vec<String> = table.names.clone();
-    let wanted = select(&header);
+    let wanted = select_columns(&header);
     let mut positions = Vec::with_capacity(wanted.len());
     for name in &wanted {
         match header.iter().position(|h| h == name) {
@@ -119,12 +129,47 @@ pub fn read_table_selecting<'a>(
         }
     }
     if table.rows() == 0 {
-        return Err(fail("只有表头，没有数据行 / the file has a header but no rows".into()));
+        return Err(EvalError::File {
+            file,
+            message: "只有表头，没有数据行 / the file has a header but no rows".into(),
+        });
     }
     let mut all = std::mem::take(&mut table.cells);
     table.cells = positions.iter().map(|&i| std::mem::take(&mut all[i])).collect();
     table.names = wanted;
     Ok(table)
+}
+
+#[cfg(feature = "parquet")]
+fn read_parquet<'a>(file: &str, bytes: &[u8]) -> Result<Table<'a>, EvalError> {
+    let (names, columns) = crate::parquet::read(file, bytes)?;
+    let mut buffer = Vec::new();
+    let cells = columns
+        .into_iter()
+        .map(|column| {
+            column
+                .into_iter()
+                .map(|value| {
+                    let start = buffer.len() as u32;
+                    buffer.extend_from_slice(value.unwrap_or_default().as_bytes());
+                    (start, buffer.len() as u32)
+                })
+                .collect()
+        })
+        .collect::<Vec<Vec<(u32, u32)>>>();
+    let rows = cells.first().map_or(0, Vec::len) as u64;
+    // Parquet has no lines; row r is reported as "line" r + 1, its position among the rows.
+    let text =
+        String::from_utf8(buffer).map_err(|e| EvalError::File { file: file.to_owned(), message: e.to_string() })?;
+    Ok(Table { file: file.to_owned(), names, text: Cow::Owned(text), cells, lines: Some((1..=rows).collect()) })
+}
+
+#[cfg(not(feature = "parquet"))]
+fn read_parquet<'a>(file: &str, _bytes: &[u8]) -> Result<Table<'a>, EvalError> {
+    Err(EvalError::File {
+        file: file.to_owned(),
+        message: "这是 Parquet 文件，但本程序构建时未启用 parquet 功能 / this is a Parquet file, but this build has no Parquet support (build with --features parquet)".into(),
+    })
 }
 
 fn count(bytes: &[u8], byte: u8) -> usize {
@@ -140,7 +185,7 @@ fn trim_cr(line: &[u8]) -> &[u8] {
 }
 
 /// UTF-8 text of the file: as is (without BOM) when it is UTF-8, decoded otherwise.
-fn decode(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         if encoding == encoding_rs::UTF_8 {
             return utf8(&bytes[bom..]);
@@ -149,14 +194,14 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
         return if had_errors {
             Err(format!("不是有效的 {} 文本 / not valid {} text", encoding.name(), encoding.name()))
         } else {
-            Ok(Cow::Owned(text.into_owned().into_bytes()))
+            Ok(Cow::Owned(text.into_owned()))
         };
     }
     if bytes.iter().take(8192).any(|b| *b == 0) {
         return Err("不是文本文件（含二进制数据）/ this is not a text file (it contains binary data)".into());
     }
-    if std::str::from_utf8(bytes).is_ok() {
-        return Ok(Cow::Borrowed(bytes));
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(&bytes[..bytes.len().min(1 << 20)], bytes.len() <= 1 << 20);
@@ -170,22 +215,18 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
             encoding.name()
         ));
     }
-    Ok(Cow::Owned(text.into_owned().into_bytes()))
+    Ok(Cow::Owned(text.into_owned()))
 }
 
-fn utf8(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     std::str::from_utf8(bytes)
-        .map(|_| Cow::Borrowed(bytes))
+        .map(Cow::Borrowed)
         .map_err(|e| format!("UTF-8 编码错误 / invalid UTF-8 at byte {}", e.valid_up_to()))
 }
 
 /// The fast path: no quotes anywhere, so every newline ends a row and every delimiter ends a cell.
-fn parse_plain<'a>(
-    file: &str,
-    buffer: Cow<'a, [u8]>,
-    delimiter: u8,
-    header_end: usize,
-) -> Result<Table<'a>, EvalError> {
+fn parse_plain<'a>(file: &str, text: Cow<'a, str>, delimiter: u8, header_end: usize) -> Result<Table<'a>, EvalError> {
+    let buffer = text.as_bytes();
     let names: Vec<String> = trim_cr(&buffer[..header_end])
         .split(|b| *b == delimiter)
         .map(|h| String::from_utf8_lossy(h).trim().to_owned())
@@ -197,7 +238,7 @@ fn parse_plain<'a>(
     let mut line_number = 1u64;
     let mut start = header_end + 1;
     while start < buffer.len() {
-        let end = memchr(b'\n', &buffer, start).unwrap_or(buffer.len());
+        let end = memchr(b'\n', buffer, start).unwrap_or(buffer.len());
         line_number += 1;
         let mut line_end = end;
         if line_end > start && buffer[line_end - 1] == b'\r' {
@@ -244,14 +285,14 @@ fn parse_plain<'a>(
         }
         start = end + 1;
     }
-    Ok(Table { file: file.to_owned(), names, buffer, cells, lines })
+    Ok(Table { file: file.to_owned(), names, text, cells, lines })
 }
 
 /// The general path, for files with quoted cells: the `csv` crate does the parsing; cell text is
 /// copied into a new buffer.
-fn parse_quoted<'a>(file: &str, input: Cow<'a, [u8]>, delimiter: u8) -> Result<Table<'a>, EvalError> {
+fn parse_quoted<'a>(file: &str, input: &str, delimiter: u8) -> Result<Table<'a>, EvalError> {
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&input[..]);
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(input.as_bytes());
     let mut records = reader.byte_records();
     let row_error = |line: u64, message: String| EvalError::Row { file: file.to_owned(), line, column: None, message };
     let header = match records.next() {
@@ -291,7 +332,9 @@ fn parse_quoted<'a>(file: &str, input: Cow<'a, [u8]>, delimiter: u8) -> Result<T
         }
         lines.push(line);
     }
-    Ok(Table { file: file.to_owned(), names, buffer: Cow::Owned(buffer), cells, lines: Some(lines) })
+    // Fields of valid UTF-8 text split at ASCII delimiters are valid UTF-8.
+    let text = String::from_utf8(buffer).map_err(|e| row_error(0, e.to_string()))?;
+    Ok(Table { file: file.to_owned(), names, text: Cow::Owned(text), cells, lines: Some(lines) })
 }
 
 #[cfg(test)]

@@ -53,6 +53,18 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
     })
 }
 
+/// Checks a new password (at least 8 characters) and hashes it off the async executor, since
+/// hashing is deliberately slow.
+async fn hash_new_password(password: &str) -> Result<String> {
+    if password.chars().count() < 8 {
+        return Err(
+            jiebang_core::Error::invalid("password", "密码至少8位 / the password needs at least 8 characters").into()
+        );
+    }
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(StoreError::corrupt)?
+}
+
 fn hash_password(password: &str) -> Result<String> {
     let hash: argon2::password_hash::phc::PasswordHash =
         Argon2::default().hash_password(password.as_bytes()).map_err(StoreError::corrupt)?;
@@ -112,17 +124,7 @@ impl Store {
     pub async fn create_user(&self, email: &str, name: &str, password: &str) -> Result<User> {
         let email = normalise_email(email).map_err(jiebang_core::Error::from)?;
         let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
-        if password.chars().count() < 8 {
-            return Err(jiebang_core::Error::invalid(
-                "password",
-                "密码至少8位 / the password needs at least 8 characters",
-            )
-            .into());
-        }
-        let password = password.to_owned();
-        // Hashing is deliberately slow; keep it off the async executor.
-        let hash =
-            tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(StoreError::corrupt)??;
+        let hash = hash_new_password(password).await?;
         let row = sqlx::query("INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name, created_at")
             .bind(&email)
             .bind(&name)
@@ -142,16 +144,7 @@ impl Store {
 
     /// Replaces a user's password (at least 8 characters) and ends their sessions.
     pub async fn set_password(&self, user_id: i64, password: &str) -> Result<()> {
-        if password.chars().count() < 8 {
-            return Err(jiebang_core::Error::invalid(
-                "password",
-                "密码至少8位 / the password needs at least 8 characters",
-            )
-            .into());
-        }
-        let password = password.to_owned();
-        let hash =
-            tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(StoreError::corrupt)??;
+        let hash = hash_new_password(password).await?;
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)

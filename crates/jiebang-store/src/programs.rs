@@ -427,10 +427,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(self
-            .list_challenges(program_id, &ChallengeFilter::default(), PageRequest { page: 1, per_page: 200 })
-            .await?
-            .items)
+        self.all_challenges(program_id).await
     }
 
     /// Replaces a challenge's content, keeping its id and position.
@@ -560,6 +557,21 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(Page { items: hydrate(&rows, &industries, &indicators)?, total, page: page.page, per_page: limit as u32 })
+    }
+
+    /// A program's whole list, in list order (for exports and statistics).
+    pub async fn all_challenges(&self, program_id: i64) -> Result<Vec<ChallengeRecord>> {
+        let mut all = Vec::new();
+        let mut page = PageRequest { page: 1, per_page: 200 };
+        loop {
+            let batch = self.list_challenges(program_id, &ChallengeFilter::default(), page).await?;
+            let done = batch.items.is_empty() || all.len() + batch.items.len() >= batch.total as usize;
+            all.extend(batch.items);
+            if done {
+                return Ok(all);
+            }
+            page.page += 1;
+        }
     }
 
     /// The distinct directions on a program's list, for filters.

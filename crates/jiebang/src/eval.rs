@@ -110,12 +110,12 @@ pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
         EvalCommand::Score(args) => score(*args),
         EvalCommand::Parse { truth, pred } => {
             let (t, p) = (read(&truth, 4095)?, read(&pred, 4095)?);
+            let every_column = |header: &[String]| header.to_vec();
+            let read_all =
+                |name, bytes| jiebang_eval::table::read_table_selecting(Source { name, bytes }, u64::MAX, every_column);
             let (a, b) = std::thread::scope(|s| {
-                let a = s.spawn(|| jiebang_eval::table::read_table(Source { name: "truth", bytes: &t }, &[], u64::MAX));
-                (
-                    a.join().map_err(|_| anyhow::anyhow!("reader failed")),
-                    jiebang_eval::table::read_table(Source { name: "pred", bytes: &p }, &[], u64::MAX),
-                )
+                let a = s.spawn(|| read_all("truth", &t));
+                (a.join().map_err(|_| anyhow::anyhow!("reader failed")), read_all("pred", &p))
             });
             println!("{{\"truth_rows\":{},\"pred_rows\":{}}}", a??.rows(), b?.rows());
             Ok(())

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiebang_core::role::{Grant, Role, Scope};
-use jiebang_store::{ChallengeFilter, FileStore, PageRequest, Store};
+use jiebang_store::{FileStore, Store};
 use settings::Settings;
 
 /// jiebang (揭榜): runs 揭榜挂帅 open-competition programs for industry AI models.
@@ -368,17 +368,7 @@ async fn export_challenges(
 ) -> anyhow::Result<()> {
     let (store, _) = open(&settings).await?;
     let found = store.get_program(program).await?;
-    let mut challenges = Vec::new();
-    let mut page = PageRequest { page: 1, per_page: 200 };
-    loop {
-        let batch = store.list_challenges(program, &ChallengeFilter::default(), page).await?;
-        let done = batch.items.len() < batch.per_page as usize;
-        challenges.extend(batch.items.into_iter().map(|r| r.challenge));
-        if done {
-            break;
-        }
-        page.page += 1;
-    }
+    let challenges: Vec<_> = store.all_challenges(program).await?.into_iter().map(|r| r.challenge).collect();
     let (bytes, extension) = match format {
         SheetFormat::Xlsx => (jiebang_sheets::write_xlsx(&found.title, &challenges)?, "xlsx"),
         SheetFormat::Csv => (jiebang_sheets::write_csv(&challenges)?, "csv"),

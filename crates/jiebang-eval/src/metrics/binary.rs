@@ -200,20 +200,22 @@ fn sort_key(x: f64) -> u64 {
     if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
 
-/// LSD radix sort with 16-bit digits; a pass where every key has the same digit is skipped
-/// (common for the high bits of probabilities).
+/// LSD radix sort with 11-bit digits (six passes; the counts stay in the L1 cache); a pass where
+/// every key has the same digit is skipped (common for the high bits of probabilities).
 fn radix_sort(keys: &mut Vec<u64>) {
+    const BITS: usize = 11;
+    const MASK: u64 = (1 << BITS) - 1;
     if keys.len() < 1 << 14 {
         keys.sort_unstable();
         return;
     }
     let mut scratch = vec![0u64; keys.len()];
-    for shift in [0, 16, 32, 48] {
-        let mut counts = vec![0usize; 1 << 16];
+    for shift in (0..64).step_by(BITS) {
+        let mut counts = [0usize; 1 << BITS];
         for &k in keys.iter() {
-            counts[((k >> shift) & 0xFFFF) as usize] += 1;
+            counts[((k >> shift) & MASK) as usize] += 1;
         }
-        if counts.iter().any(|&c| c == keys.len()) {
+        if counts.contains(&keys.len()) {
             continue;
         }
         let mut offset = 0;
@@ -223,7 +225,7 @@ fn radix_sort(keys: &mut Vec<u64>) {
             offset += n;
         }
         for &k in keys.iter() {
-            let digit = ((k >> shift) & 0xFFFF) as usize;
+            let digit = ((k >> shift) & MASK) as usize;
             scratch[counts[digit]] = k;
             counts[digit] += 1;
         }

@@ -168,3 +168,38 @@ fn multiclass_without_any_prediction_column_says_what_it_needs() {
     let err = evaluate(&request(Task::Multiclass, b"id,label\n1,a\n", b"id,other\n1,x\n", &["accuracy"])).unwrap_err();
     assert!(matches!(err, EvalError::Usage(ref m) if m.contains("p_<class>")), "{err}");
 }
+
+#[cfg(feature = "parquet")]
+#[test]
+fn a_parquet_prediction_file_scores_like_the_same_csv_and_a_null_is_named() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
+    let write = |scores: Vec<Option<f64>>| {
+        let ids: ArrayRef = Arc::new(Int64Array::from(vec![4, 3, 2, 1]));
+        let scores: ArrayRef = Arc::new(Float64Array::from(scores));
+        let batch = RecordBatch::try_from_iter([("id", ids), ("score", scores)]).unwrap();
+        let mut bytes = Vec::new();
+        let mut writer = parquet::arrow::ArrowWriter::try_new(&mut bytes, batch.schema(), None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        bytes
+    };
+    let parquet = write(vec![Some(0.1), Some(0.7), Some(0.25), Some(0.9)]);
+    let csv = b"id,score\n4,0.1\n3,0.7\n2,0.25\n1,0.9\n";
+    let metrics = ["roc_auc", "f1", "log_loss"];
+    let from_parquet = evaluate(&request(Task::Binary, TRUTH.as_bytes(), &parquet, &metrics)).unwrap();
+    let from_csv = evaluate(&request(Task::Binary, TRUTH.as_bytes(), csv, &metrics)).unwrap();
+    assert_eq!(from_parquet.metrics, from_csv.metrics);
+    let with_null = write(vec![Some(0.1), None, Some(0.25), Some(0.9)]);
+    let err = evaluate(&request(Task::Binary, TRUTH.as_bytes(), &with_null, &metrics)).unwrap_err().to_string();
+    assert!(err.contains("empty") && err.contains("id '3'"), "{err}");
+}
+
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn a_parquet_file_without_the_feature_says_how_to_get_it() {
+    let err =
+        evaluate(&request(Task::Binary, TRUTH.as_bytes(), b"PAR1\x00\x00PAR1", &["roc_auc"])).unwrap_err().to_string();
+    assert!(err.contains("--features parquet"), "{err}");
+}

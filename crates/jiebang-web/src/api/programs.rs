@@ -9,7 +9,7 @@ use jiebang_core::challenge::ChallengeInput;
 use jiebang_core::industry::IndustryCode;
 use jiebang_core::program::{ProgramInput, ProgramStatus};
 use jiebang_core::region::RegionCode;
-use jiebang_store::{ChallengeFilter, PageRequest, Program};
+use jiebang_store::{ChallengeFilter, Program};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -247,18 +247,7 @@ pub(super) async fn export_challenges(
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let program = visible_program(&state, &viewer, id).await?;
-    let all = PageRequest { page: 1, per_page: 200 };
-    let mut challenges = Vec::new();
-    let mut page = all;
-    loop {
-        let batch = state.store.list_challenges(id, &ChallengeFilter::default(), page).await?;
-        let done = batch.items.len() < batch.per_page as usize;
-        challenges.extend(batch.items.into_iter().map(|r| r.challenge));
-        if done {
-            break;
-        }
-        page.page += 1;
-    }
+    let challenges: Vec<_> = state.store.all_challenges(id).await?.into_iter().map(|r| r.challenge).collect();
     let (bytes, extension, content_type) = match query.format.as_deref().unwrap_or("xlsx") {
         "csv" => (jiebang_sheets::write_csv(&challenges)?, "csv", "text/csv; charset=utf-8"),
         "xlsx" => (

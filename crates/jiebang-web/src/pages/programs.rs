@@ -16,7 +16,7 @@ use jiebang_core::indicator::{Direction, IndicatorInput, Weighting};
 use jiebang_core::industry::{INDUSTRIES, IndustryCode};
 use jiebang_core::program::{Aggregation, Day, ProgramInput, ProgramStatus, Rules, Timeline};
 use jiebang_sheets::{RowError, SheetError};
-use jiebang_store::{ChallengeFilter, ChallengeRecord, PageRequest, Program};
+use jiebang_store::{ChallengeRecord, PageRequest, Program};
 use serde::Deserialize;
 
 use super::form::{FormState, optional_number};
@@ -118,17 +118,13 @@ async fn program_page(
         .await
         .map_err(|e| ctx.fail(e))?;
     // The charts and filter choices describe the whole list, not the filtered page.
-    let everything = state
-        .store
-        .list_challenges(id, &ChallengeFilter::default(), PageRequest { page: 1, per_page: 200 })
-        .await
-        .map_err(|e| ctx.fail(e))?;
+    let everything = state.store.all_challenges(id).await.map_err(|e| ctx.fail(e))?;
     let t = ctx.t;
     let mut industry_counts = BTreeMap::new();
     let mut region_counts = BTreeMap::new();
     let mut industry_options = BTreeMap::new();
     let mut region_options = BTreeMap::new();
-    for record in &everything.items {
+    for record in &everything {
         for industry in &record.challenge.industries {
             *industry_counts.entry(t.industry(industry).to_owned()).or_insert(0) += 1;
             industry_options.insert(industry.code(), t.industry(industry));
@@ -735,25 +731,39 @@ async fn new_challenge_submit(
     axum::Form(values): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let program = visible_program(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let authed = ctx.viewer.require_that(|p| p.can_manage_program(id)).map_err(|e| ctx.fail(e))?.clone();
+    let user_id = ctx.viewer.require_that(|p| p.can_manage_program(id)).map_err(|e| ctx.fail(e))?.user.id;
+    let spec = ChallengeFormSpec {
+        heading: ctx.t.new_challenge.into(),
+        action: format!("/programs/{id}/challenges/new"),
+        cancel_url: format!("/programs/{id}"),
+        program,
+    };
+    let store = state.store.clone();
+    save_challenge_form(&state, ctx, spec, values, async move |challenge| {
+        store.create_challenge(id, &challenge, Some(user_id)).await.map(|r| r.id)
+    })
+    .await
+}
+
+/// Validates a submitted challenge form and saves it with `save`; a refused form comes back
+/// with its errors (422), a saved one redirects to the challenge.
+async fn save_challenge_form(
+    state: &AppState,
+    ctx: Ctx,
+    spec: ChallengeFormSpec,
+    values: Vec<(String, String)>,
+    save: impl AsyncFnOnce(jiebang_core::challenge::Challenge) -> Result<i64, jiebang_store::StoreError>,
+) -> Result<Response, PageError> {
     let form = FormState::new(values, CHALLENGE_FIELDS);
     let (result, rows) = challenge_from_form(&form);
-    let stored = match result {
-        Ok(challenge) => {
-            state.store.create_challenge(id, &challenge, Some(authed.user.id)).await.map_err(ApiError::from)
-        }
+    let saved = match result {
+        Ok(challenge) => save(challenge).await.map_err(ApiError::from),
         Err(errors) => Err(ApiError::Invalid(errors)),
     };
-    match stored {
-        Ok(record) => Ok(Redirect::to(&format!("/challenges/{}", record.id)).into_response()),
+    match saved {
+        Ok(id) => Ok(Redirect::to(&format!("/challenges/{id}")).into_response()),
         Err(error) if !error.field_errors().is_empty() => {
-            let spec = ChallengeFormSpec {
-                heading: ctx.t.new_challenge.into(),
-                action: format!("/programs/{id}/challenges/new"),
-                cancel_url: format!("/programs/{id}"),
-                program,
-            };
-            let page = render_challenge_form(&state, ctx, spec, form.with_errors(error.field_errors()), rows).await?;
+            let page = render_challenge_form(state, ctx, spec, form.with_errors(error.field_errors()), rows).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(ctx.fail(error)),
@@ -786,29 +796,18 @@ async fn edit_challenge_submit(
 ) -> Result<Response, PageError> {
     let record = state.store.get_challenge(id).await.map_err(|e| ctx.fail(e))?;
     let program = visible_program(&state, &ctx.viewer, record.program_id).await.map_err(|e| ctx.fail(e))?;
-    let authed = ctx.viewer.require_that(|p| p.can_manage_program(program.id)).map_err(|e| ctx.fail(e))?.clone();
-    let form = FormState::new(values, CHALLENGE_FIELDS);
-    let (result, rows) = challenge_from_form(&form);
-    let stored = match result {
-        Ok(challenge) => {
-            state.store.update_challenge(id, &challenge, Some(authed.user.id)).await.map_err(ApiError::from)
-        }
-        Err(errors) => Err(ApiError::Invalid(errors)),
+    let user_id = ctx.viewer.require_that(|p| p.can_manage_program(program.id)).map_err(|e| ctx.fail(e))?.user.id;
+    let spec = ChallengeFormSpec {
+        heading: format!("{} · {}", ctx.t.edit, record.challenge.title),
+        action: format!("/challenges/{id}/edit"),
+        cancel_url: format!("/challenges/{id}"),
+        program,
     };
-    match stored {
-        Ok(_) => Ok(Redirect::to(&format!("/challenges/{id}")).into_response()),
-        Err(error) if !error.field_errors().is_empty() => {
-            let spec = ChallengeFormSpec {
-                heading: format!("{} · {}", ctx.t.edit, record.challenge.title),
-                action: format!("/challenges/{id}/edit"),
-                cancel_url: format!("/challenges/{id}"),
-                program,
-            };
-            let page = render_challenge_form(&state, ctx, spec, form.with_errors(error.field_errors()), rows).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(error) => Err(ctx.fail(error)),
-    }
+    let store = state.store.clone();
+    save_challenge_form(&state, ctx, spec, values, async move |challenge| {
+        store.update_challenge(id, &challenge, Some(user_id)).await.map(|r| r.id)
+    })
+    .await
 }
 
 async fn delete_challenge_submit(

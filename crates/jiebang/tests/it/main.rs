@@ -3,6 +3,7 @@
 
 #![allow(missing_docs)]
 
+mod eval;
 mod tidy;
 
 use std::io::{BufRead, BufReader, Write};
@@ -11,7 +12,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_jiebang");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_jiebang");
 
 /// A data directory and the database URL the commands use.
 struct Env {

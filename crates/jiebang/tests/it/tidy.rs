@@ -25,7 +25,7 @@ fn dependencies(krate: &str) -> Vec<String> {
 #[test]
 fn only_the_store_knows_sql_only_the_web_knows_http_and_the_core_does_no_io() {
     let io = ["tokio", "sqlx", "axum", "tower", "tower-http", "object_store", "reqwest", "askama"];
-    for krate in ["jiebang-core", "jiebang-sheets"] {
+    for krate in ["jiebang-core", "jiebang-sheets", "jiebang-eval"] {
         let deps = dependencies(krate);
         assert!(!deps.is_empty(), "{krate} has a [dependencies] table");
         for forbidden in io {

@@ -1,0 +1,118 @@
+//! `jiebang eval score` as a participant runs it: the JSON contract, the table, and exit code 2
+//! with a message on stderr for bad input.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::BIN;
+
+fn files(truth: &str, pred: &str) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (t, p) = (dir.path().join("truth.csv"), dir.path().join("pred.csv"));
+    std::fs::write(&t, truth).unwrap();
+    std::fs::write(&p, pred).unwrap();
+    (dir, t.to_str().unwrap().to_owned(), p.to_str().unwrap().to_owned())
+}
+
+const TRUTH: &str = "id,label,split\n1,1,public\n2,0,public\n3,1,private\n4,0,private\n";
+const PRED: &str = "id,score\n4,0.3\n3,0.8\n2,0.6\n1,0.9\n";
+
+#[test]
+fn json_output_keeps_the_documented_keys_and_exit_code_0_even_when_the_verdict_fails() {
+    let (_dir, truth, pred) = files(TRUTH, PRED);
+    let output = Command::new(BIN)
+        .args([
+            "eval", "score", "--truth", &truth, "--pred", &pred, "--task", "binary", "--metric", "roc_auc", "--metric",
+            "f1",
+        ])
+        .args(["--indicator", "roc_auc>=0.99", "--split-column", "split"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    for key in
+        ["rows", "metrics", "splits", "indicators", "verdict", "truth_sha256", "pred_sha256", "engine", "elapsed_ms"]
+    {
+        assert!(report.get(key).is_some(), "missing {key}: {report}");
+    }
+    assert_eq!(report["rows"], 4);
+    assert_eq!(report["metrics"]["roc_auc"], 0.75);
+    assert_eq!(report["indicators"][0]["expr"], "roc_auc>=0.99");
+    assert_eq!(report["indicators"][0]["pass"], false);
+    assert_eq!(report["verdict"], "fail");
+    assert!(report["engine"].as_str().unwrap().starts_with("jiebang-eval "));
+    assert_eq!(report["truth_sha256"].as_str().unwrap().len(), 64);
+    assert!(report["splits"]["public"]["f1@0.5"].is_number());
+}
+
+#[test]
+fn the_table_format_prints_metrics_per_split_and_the_verdict() {
+    let (_dir, truth, pred) = files(TRUTH, PRED);
+    let output = Command::new(BIN)
+        .args(["eval", "score", "--truth", &truth, "--pred", &pred, "--task", "binary", "--metric", "accuracy@0.5"])
+        .args(["--indicator", "accuracy@0.5>=0.7", "--split-column", "split", "--format", "table"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("accuracy@0.5") && text.contains("private") && text.contains("verdict   PASS"), "{text}");
+}
+
+#[test]
+fn bad_input_exits_2_with_the_problem_on_stderr() {
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("id,score\n1,0.9\n2,0.1\n", &["--metric", "roc_auc"], "2 id(s) have no prediction"),
+        (PRED, &["--metric", "rmse"], "binary metrics are: roc_auc"),
+        (PRED, &["--indicator", "roc_auc>>0.9"], "--indicator"),
+        (PRED, &[], "at least one --metric"),
+    ];
+    for (pred, extra, expected) in cases {
+        let (_dir, truth, pred) = files(TRUTH, pred);
+        let output = Command::new(BIN)
+            .args(["eval", "score", "--truth", &truth, "--pred", &pred, "--task", "binary"])
+            .args(*extra)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{extra:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let output = Command::new(BIN)
+        .args([
+            "eval",
+            "score",
+            "--truth",
+            "/nonexistent.csv",
+            "--pred",
+            "/x.csv",
+            "--task",
+            "binary",
+            "--metric",
+            "f1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent.csv"));
+    let (_dir, truth, pred) = files(TRUTH, PRED);
+    let output = Command::new(BIN)
+        .args([
+            "eval",
+            "score",
+            "--truth",
+            &truth,
+            "--pred",
+            &pred,
+            "--task",
+            "binary",
+            "--metric",
+            "f1",
+            "--max-file-mb",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("over the limit"));
+}
