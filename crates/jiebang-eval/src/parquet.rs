@@ -8,8 +8,11 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::EvalError;
 
-/// Names and text cells (row-major per column) of a Parquet file.
-pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<Option<String>>>), EvalError> {
+/// Column names, and each column's cells as text (`None` for a null).
+pub(crate) type TextColumns = (Vec<String>, Vec<Vec<Option<String>>>);
+
+/// The columns of a Parquet file as text.
+pub(crate) fn read(file: &str, bytes: &[u8]) -> Result<TextColumns, EvalError> {
     let fail = |e: &dyn std::fmt::Display| EvalError::File {
         file: file.to_owned(),
         message: format!("无法读取 Parquet 文件 / cannot read the Parquet file: {e}"),
