@@ -72,7 +72,7 @@ pub(crate) struct ScoreArgs {
     /// Predicted value or class column in the predictions.
     #[arg(long, default_value = "prediction")]
     prediction_column: String,
-    /// Prefix of class probability columns (p_<class>).
+    /// Prefix of class probability columns (`p_<class>`).
     #[arg(long, default_value = "p_")]
     proba_prefix: String,
     /// The positive class of a binary task whose labels are not 0/1.

@@ -26,7 +26,7 @@ fn json_output_keeps_the_documented_keys_and_exit_code_0_even_when_the_verdict_f
             "eval", "score", "--truth", &truth, "--pred", &pred, "--task", "binary", "--metric", "roc_auc", "--metric",
             "f1",
         ])
-        .args(["--indicator", "roc_auc>=0.99", "--split-column", "split"])
+        .args(["--indicator", "f1@0.5<=0.5", "--split-column", "split"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
@@ -37,8 +37,10 @@ fn json_output_keeps_the_documented_keys_and_exit_code_0_even_when_the_verdict_f
         assert!(report.get(key).is_some(), "missing {key}: {report}");
     }
     assert_eq!(report["rows"], 4);
-    assert_eq!(report["metrics"]["roc_auc"], 0.75);
-    assert_eq!(report["indicators"][0]["expr"], "roc_auc>=0.99");
+    // Both positives (0.9, 0.8) outrank both negatives (0.6, 0.3); at 0.5, TP 2, FP 1: F1 0.8.
+    assert_eq!(report["metrics"]["roc_auc"], 1.0);
+    assert_eq!(report["metrics"]["f1@0.5"], 0.8);
+    assert_eq!(report["indicators"][0]["expr"], "f1@0.5<=0.5");
     assert_eq!(report["indicators"][0]["pass"], false);
     assert_eq!(report["verdict"], "fail");
     assert!(report["engine"].as_str().unwrap().starts_with("jiebang-eval "));
