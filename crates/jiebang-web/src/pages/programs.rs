@@ -24,6 +24,7 @@ use super::{Ctx, PageError};
 use crate::AppState;
 use crate::api::programs::{ChallengeQuery, read_upload, visible_program};
 use crate::error::ApiError;
+use crate::i18n::Catalog;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -543,6 +544,28 @@ struct ChallengeFormSpec {
     cancel_url: String,
 }
 
+impl ChallengeFormSpec {
+    fn new_challenge(program: Program, t: &Catalog) -> Self {
+        let id = program.id;
+        Self {
+            heading: t.new_challenge.into(),
+            action: format!("/programs/{id}/challenges/new"),
+            cancel_url: format!("/programs/{id}"),
+            program,
+        }
+    }
+
+    fn edit(program: Program, record: &ChallengeRecord, t: &Catalog) -> Self {
+        let id = record.id;
+        Self {
+            heading: format!("{} · {}", t.edit, record.challenge.title),
+            action: format!("/challenges/{id}/edit"),
+            cancel_url: format!("/challenges/{id}"),
+            program,
+        }
+    }
+}
+
 async fn render_challenge_form(
     state: &AppState,
     ctx: Ctx,
@@ -715,12 +738,7 @@ async fn new_challenge_page(
         ..Default::default()
     };
     let (values, rows) = challenge_values(&input);
-    let spec = ChallengeFormSpec {
-        heading: ctx.t.new_challenge.into(),
-        action: format!("/programs/{id}/challenges/new"),
-        cancel_url: format!("/programs/{id}"),
-        program,
-    };
+    let spec = ChallengeFormSpec::new_challenge(program, ctx.t);
     render_challenge_form(&state, ctx, spec, FormState::new(values, CHALLENGE_FIELDS), rows).await
 }
 
@@ -732,12 +750,7 @@ async fn new_challenge_submit(
 ) -> Result<Response, PageError> {
     let program = visible_program(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let user_id = ctx.viewer.require_that(|p| p.can_manage_program(id)).map_err(|e| ctx.fail(e))?.user.id;
-    let spec = ChallengeFormSpec {
-        heading: ctx.t.new_challenge.into(),
-        action: format!("/programs/{id}/challenges/new"),
-        cancel_url: format!("/programs/{id}"),
-        program,
-    };
+    let spec = ChallengeFormSpec::new_challenge(program, ctx.t);
     let store = state.store.clone();
     save_challenge_form(&state, ctx, spec, values, async move |challenge| {
         store.create_challenge(id, &challenge, Some(user_id)).await.map(|r| r.id)
@@ -779,12 +792,7 @@ async fn edit_challenge_page(
     let program = visible_program(&state, &ctx.viewer, record.program_id).await.map_err(|e| ctx.fail(e))?;
     ctx.viewer.require_that(|p| p.can_manage_program(program.id)).map_err(|e| ctx.fail(e))?;
     let (values, rows) = challenge_values(&ChallengeInput::from(&record.challenge));
-    let spec = ChallengeFormSpec {
-        heading: format!("{} · {}", ctx.t.edit, record.challenge.title),
-        action: format!("/challenges/{id}/edit"),
-        cancel_url: format!("/challenges/{id}"),
-        program,
-    };
+    let spec = ChallengeFormSpec::edit(program, &record, ctx.t);
     render_challenge_form(&state, ctx, spec, FormState::new(values, CHALLENGE_FIELDS), rows).await
 }
 
@@ -797,12 +805,7 @@ async fn edit_challenge_submit(
     let record = state.store.get_challenge(id).await.map_err(|e| ctx.fail(e))?;
     let program = visible_program(&state, &ctx.viewer, record.program_id).await.map_err(|e| ctx.fail(e))?;
     let user_id = ctx.viewer.require_that(|p| p.can_manage_program(program.id)).map_err(|e| ctx.fail(e))?.user.id;
-    let spec = ChallengeFormSpec {
-        heading: format!("{} · {}", ctx.t.edit, record.challenge.title),
-        action: format!("/challenges/{id}/edit"),
-        cancel_url: format!("/challenges/{id}"),
-        program,
-    };
+    let spec = ChallengeFormSpec::edit(program, &record, ctx.t);
     let store = state.store.clone();
     save_challenge_form(&state, ctx, spec, values, async move |challenge| {
         store.update_challenge(id, &challenge, Some(user_id)).await.map(|r| r.id)
