@@ -14,6 +14,7 @@ pub mod organization;
 pub mod program;
 pub mod region;
 pub mod role;
+pub mod text;
 pub mod uscc;
 
 pub use error::{Error, FieldError};

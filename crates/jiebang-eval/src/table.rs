@@ -96,7 +96,7 @@ pub fn read_table_selecting<'a>(
     if source.bytes.starts_with(b"PAR1") {
         return select(read_parquet(&file, source.bytes)?, select_columns);
     }
-    let text = decode(source.bytes).map_err(fail)?;
+    let text = jiebang_core::text::decode(source.bytes).map_err(fail)?;
     let bytes = text.as_bytes();
     let header_end = memchr(b'\n', bytes, 0).unwrap_or(bytes.len());
     let header_line = trim_cr(&bytes[..header_end]);
@@ -182,46 +182,6 @@ fn memchr(needle: u8, haystack: &[u8], from: usize) -> Option<usize> {
 
 fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// UTF-8 text of the file: as is (without BOM) when it is UTF-8, decoded otherwise.
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        if encoding == encoding_rs::UTF_8 {
-            return utf8(&bytes[bom..]);
-        }
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        return if had_errors {
-            Err(format!("不是有效的 {} 文本 / not valid {} text", encoding.name(), encoding.name()))
-        } else {
-            Ok(Cow::Owned(text.into_owned()))
-        };
-    }
-    if bytes.iter().take(8192).any(|b| *b == 0) {
-        return Err("不是文本文件（含二进制数据）/ this is not a text file (it contains binary data)".into());
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Cow::Borrowed(text));
-    }
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(&bytes[..bytes.len().min(1 << 20)], bytes.len() <= 1 << 20);
-    let guessed = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
-    let encoding = if guessed == encoding_rs::GBK { encoding_rs::GB18030 } else { guessed };
-    let (text, _, had_errors) = encoding.decode(bytes);
-    if had_errors {
-        return Err(format!(
-            "无法识别文件编码（猜测为 {}）/ cannot decode the file (guessed {})",
-            encoding.name(),
-            encoding.name()
-        ));
-    }
-    Ok(Cow::Owned(text.into_owned()))
-}
-
-fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
-    std::str::from_utf8(bytes)
-        .map(Cow::Borrowed)
-        .map_err(|e| format!("UTF-8 编码错误 / invalid UTF-8 at byte {}", e.valid_up_to()))
 }
 
 /// The fast path: no quotes anywhere, so every newline ends a row and every delimiter ends a cell.

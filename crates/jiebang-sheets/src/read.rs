@@ -263,7 +263,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    let text = decode(bytes)?;
+    let text = jiebang_core::text::decode(bytes)?;
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() { b'\t' } else { b',' };
     let mut reader =
@@ -274,37 +274,4 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         rows.push(record.iter().map(str::to_owned).collect());
     }
     Ok(rows)
-}
-
-/// Text from bytes: a BOM decides; else UTF-8 if valid; else the detected legacy encoding
-/// (GBK/GB18030 for Chinese files). Binary data is refused.
-fn decode(bytes: &[u8]) -> Result<String, String> {
-    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
-        return if had_errors {
-            Err(format!("文件不是有效的 {} 文本 / not valid {} text", encoding.name(), encoding.name()))
-        } else {
-            Ok(text.into_owned())
-        };
-    }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err("这不是文本文件（含二进制数据）；请上传 .xlsx 或 .csv / this is not a text file (binary data): upload .xlsx or .csv".into());
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
-    }
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
-    let encoding = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
-    // GBK files are decoded as GB18030, its superset, so rarer characters survive.
-    let encoding = if encoding == encoding_rs::GBK { encoding_rs::GB18030 } else { encoding };
-    let (text, _, had_errors) = encoding.decode(bytes);
-    if had_errors {
-        return Err(format!(
-            "无法识别文件编码（猜测为 {}） / cannot decode the file (guessed {})",
-            encoding.name(),
-            encoding.name()
-        ));
-    }
-    Ok(text.into_owned())
 }
