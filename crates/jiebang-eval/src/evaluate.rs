@@ -2,7 +2,7 @@
 //! values, compute the metrics overall and per split, judge the indicators, and optionally add
 //! bootstrap confidence intervals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiebang_core::indicator::IndicatorExpr;
 use serde::Serialize;
@@ -127,6 +127,15 @@ pub enum Aligned {
 }
 
 impl Aligned {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        match self {
+            Self::Binary(d) => d.truth.len(),
+            Self::Multiclass(d) => d.truth.len(),
+            Self::Regression(d) => d.truth.len(),
+        }
+    }
+
     /// Computes a metric.
     pub fn compute(&self, metric: Metric) -> Result<f64, crate::MetricError> {
         match self {
@@ -185,7 +194,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
     });
     let (aligned, splits) = loaded?;
     let mut report = Report {
-        rows: row_count(&aligned),
+        rows: aligned.rows(),
         metrics: BTreeMap::new(),
         splits: BTreeMap::new(),
         intervals: BTreeMap::new(),
@@ -227,14 +236,6 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
         report.verdict = Some(if report.indicators.iter().all(|i| i.pass) { "pass" } else { "fail" });
     }
     Ok(report)
-}
-
-fn row_count(aligned: &Aligned) -> usize {
-    match aligned {
-        Aligned::Binary(d) => d.truth.len(),
-        Aligned::Multiclass(d) => d.truth.len(),
-        Aligned::Regression(d) => d.truth.len(),
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -362,17 +363,25 @@ fn duplicate(table: &Table<'_>, row: usize, first: usize) -> EvalError {
     )
 }
 
+/// A map from each id to its row; a repeated id is an error naming both lines.
+fn unique<K: std::hash::Hash + Eq>(
+    truth: &Table<'_>,
+    ids: impl Iterator<Item = K>,
+) -> Result<HashMap<K, u32>, EvalError> {
+    let mut map = HashMap::with_capacity(truth.rows());
+    for (row, id) in ids.enumerate() {
+        if let Some(first) = map.insert(id, row as u32) {
+            return Err(duplicate(truth, row, first as usize));
+        }
+    }
+    Ok(map)
+}
+
 impl<'t> IdIndex<'t> {
     fn build(truth: &'t Table<'_>, integers: Option<&[u64]>) -> Result<Self, EvalError> {
         let rows = truth.rows();
         let Some(integers) = integers else {
-            let mut map = HashMap::with_capacity(rows);
-            for row in 0..rows {
-                if let Some(first) = map.insert(truth.cell(0, row).trim(), row as u32) {
-                    return Err(duplicate(truth, row, first as usize));
-                }
-            }
-            return Ok(Self::Text(map));
+            return unique(truth, (0..rows).map(|row| truth.cell(0, row).trim())).map(Self::Text);
         };
         let first = integers.first().copied().unwrap_or(0);
         if integers.iter().enumerate().all(|(row, &id)| id == first + row as u64) {
@@ -389,13 +398,7 @@ impl<'t> IdIndex<'t> {
             }
             return Ok(Self::Dense { slots });
         }
-        let mut map = HashMap::with_capacity(rows);
-        for (row, &id) in integers.iter().enumerate() {
-            if let Some(first) = map.insert(id, row as u32) {
-                return Err(duplicate(truth, row, first as usize));
-            }
-        }
-        Ok(Self::Integers(map))
+        unique(truth, integers.iter().copied()).map(Self::Integers)
     }
 
     fn find(&self, predictions: &Table<'_>, row: usize) -> Option<u32> {
@@ -440,7 +443,6 @@ fn join(truth: &Table<'_>, truth_ids: Option<&[u64]>, predictions: &Table<'_>) -
             }
         }
     }
-    drop(index);
     let missing: Vec<usize> = (0..truth.rows()).filter(|&r| seen[r / 64] & (1 << (r % 64)) == 0).collect();
     let mut problems = Vec::new();
     if unknown_count > 0 {
@@ -474,33 +476,14 @@ fn numbers(table: &Table<'_>, column: usize) -> Result<Vec<f64>, EvalError> {
     (0..table.rows())
         .map(|row| {
             let text = table.cell(column, row).trim_ascii();
-            let id = || table.cell(0, row).trim();
-            match text.parse::<f64>() {
-                Ok(v) if v.is_finite() => Ok(v),
-                _ if text.is_empty() => Err(table.error(
-                    row,
-                    column,
-                    format!("id「{}」的值为空 / the value for id '{}' is empty", id(), id()),
-                )),
-                Ok(_) => Err(table.error(
-                    row,
-                    column,
-                    format!(
-                        "id「{}」的值「{text}」不是有限数 / the value '{text}' for id '{}' is not finite",
-                        id(),
-                        id()
-                    ),
-                )),
-                Err(_) => Err(table.error(
-                    row,
-                    column,
-                    format!(
-                        "id「{}」的值「{text}」不是数字 / the value '{text}' for id '{}' is not a number",
-                        id(),
-                        id()
-                    ),
-                )),
-            }
+            let (zh, en) = match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => return Ok(v),
+                _ if text.is_empty() => ("为空".to_owned(), "is empty".to_owned()),
+                Ok(_) => (format!("「{text}」不是有限数"), format!("is '{text}', not finite")),
+                Err(_) => (format!("「{text}」不是数字"), format!("is '{text}', not a number")),
+            };
+            let id = table.cell(0, row).trim();
+            Err(table.error(row, column, format!("id「{id}」的值{zh} / the value for id '{id}' {en}")))
         })
         .collect()
 }
@@ -566,13 +549,13 @@ fn multiclass(
             predictions.file
         )));
     }
-    let mut classes: Vec<String> = (0..truth.rows()).map(|r| truth.cell(1, r).trim().to_owned()).collect();
+    let mut distinct: HashSet<&str> = (0..truth.rows()).map(|r| truth.cell(1, r).trim()).collect();
     if has_predicted {
-        classes.extend((0..predictions.rows()).map(|r| predictions.cell(1, r).trim().to_owned()));
+        distinct.extend((0..predictions.rows()).map(|r| predictions.cell(1, r).trim()));
     }
-    classes.extend(proba_columns.iter().map(|&c| predictions.names[c][prefix.len()..].to_owned()));
+    distinct.extend(proba_columns.iter().map(|&c| &predictions.names[c][prefix.len()..]));
+    let mut classes: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
     sort_classes(&mut classes);
-    classes.dedup();
     let index: HashMap<&str, u32> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
     let truth_classes: Vec<u32> = (0..truth.rows()).map(|r| index[truth.cell(1, r).trim()]).collect();
     let predicted =
@@ -607,7 +590,7 @@ fn multiclass(
 /// percentiles (linear interpolation, as numpy's default) of each metric. Draws where a metric
 /// is undefined (one class only) are skipped for that metric.
 fn intervals(aligned: &Aligned, metrics: &[Metric], bootstrap: Bootstrap) -> BTreeMap<String, [f64; 2]> {
-    let n = row_count(aligned);
+    let n = aligned.rows();
     let mut rng = SplitMix64(bootstrap.seed);
     let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(bootstrap.resamples); metrics.len()];
     let mut rows = vec![0usize; n];

@@ -228,9 +228,6 @@ fn parse_plain<'a>(file: &str, text: Cow<'a, str>, delimiter: u8, header_end: us
         }
         column += 1;
         if column != width {
-            for c in cells.iter_mut().take(column.min(width)) {
-                c.pop();
-            }
             return Err(EvalError::Row {
                 file: file.to_owned(),
                 line: line_number,
