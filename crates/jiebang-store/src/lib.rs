@@ -123,14 +123,6 @@ impl Store {
         Ok(Self { pool, backend })
     }
 
-    /// Opens (creating if needed) the SQLite database `jiebang.db` in `data_dir`.
-    pub async fn open_sqlite(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Migration(format!("{}: {e}", data_dir.display())))?;
-        let path = std::path::absolute(data_dir.join("jiebang.db"))
-            .map_err(|e| StoreError::Migration(format!("{}: {e}", data_dir.display())))?;
-        Self::connect(&sqlite_url(&path)).await
-    }
-
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend

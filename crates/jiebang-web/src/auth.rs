@@ -2,6 +2,7 @@
 //! once per request into a [`Viewer`]. Handlers then ask the domain's permission functions.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use jiebang_core::role::Principal;
@@ -49,10 +50,9 @@ impl Viewer {
     }
 }
 
-/// The value of one cookie in the request.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+/// The value of one cookie in the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -60,6 +60,15 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
+}
+
+/// Signs out: deletes the request's session, if any, and returns the `Set-Cookie` value that
+/// clears it in the browser.
+pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+    if let Some(secret) = cookie(headers, SESSION_COOKIE) {
+        state.store.delete_session(secret).await?;
+    }
+    Ok(session_cookie("", 0, state.config.secure_cookies))
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -71,7 +80,7 @@ impl FromRequestParts<AppState> for Viewer {
             let token =
                 header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or(ApiError::Unauthenticated)?;
             Some(state.store.token_user(token.trim()).await?.ok_or(ApiError::Unauthenticated)?)
-        } else if let Some(secret) = cookie(parts, SESSION_COOKIE) {
+        } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
             state.store.session_user(secret).await?
         } else {
             None

@@ -31,11 +31,8 @@ fn day(text: &str) -> Option<Day> {
 
 /// Loads the demo data once and (re)sets the demo accounts; returns them with their passwords.
 pub(crate) async fn load(store: &Store, files: &FileStore) -> anyhow::Result<Vec<DemoAccount>> {
-    let programs = if store.list_programs(None).await?.iter().any(|p| p.is_demo) {
-        store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect()
-    } else {
-        load_programs(store, files).await?
-    };
+    let loaded: Vec<i64> = store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect();
+    let programs = if loaded.is_empty() { load_programs(store, files).await? } else { loaded };
     let organization = demo_organizations(store).await?;
     accounts(store, &programs, organization).await
 }

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::Paging;
 use super::views::{PageView, UserView};
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, Viewer, cookie, session_cookie};
+use crate::auth::{Viewer, end_session, session_cookie};
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 
 /// Credentials.
@@ -49,13 +49,10 @@ pub(super) async fn get_session(viewer: Viewer) -> Result<Json<UserView>, ApiErr
 #[utoipa::path(delete, path = "/api/v1/session", responses((status = 204)))]
 pub(super) async fn delete_session(
     State(state): State<AppState>,
-    request: axum::http::Request<axum::body::Body>,
+    headers: axum::http::HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
-    let (parts, _) = request.into_parts();
-    if let Some(secret) = cookie(&parts, SESSION_COOKIE) {
-        state.store.delete_session(secret).await?;
-    }
-    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, session_cookie("", 0, state.config.secure_cookies))])))
+    let clear = end_session(&state, &headers).await?;
+    Ok((StatusCode::NO_CONTENT, AppendHeaders([(SET_COOKIE, clear)])))
 }
 
 /// A token to create.

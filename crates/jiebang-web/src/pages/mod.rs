@@ -22,7 +22,7 @@ use serde::Deserialize;
 
 use self::form::FormState;
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, Viewer, cookie, session_cookie};
+use crate::auth::{Viewer, cookie, end_session, session_cookie};
 use crate::error::ApiError;
 use crate::i18n::{Catalog, Lang};
 
@@ -94,7 +94,7 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let t = Lang::from_cookie(cookie(parts, "lang")).catalog();
+        let t = Lang::from_cookie(cookie(&parts.headers, "lang")).catalog();
         let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
         let viewer = Viewer::from_request_parts(parts, state).await?;
         Ok(Self { t, viewer, path })
@@ -199,14 +199,8 @@ async fn login_submit(
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let mut request = axum::http::Request::new(());
-    *request.headers_mut() = headers;
-    let (parts, ()) = request.into_parts();
-    if let Some(secret) = cookie(&parts, SESSION_COOKIE) {
-        state.store.delete_session(secret).await?;
-    }
-    Ok((AppendHeaders([(SET_COOKIE, session_cookie("", 0, state.config.secure_cookies))]), Redirect::to("/"))
-        .into_response())
+    let clear = end_session(&state, &headers).await?;
+    Ok((AppendHeaders([(SET_COOKIE, clear)]), Redirect::to("/")).into_response())
 }
 
 async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(query): Query<NextQuery>) -> Response {
