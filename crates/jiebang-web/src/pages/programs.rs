@@ -136,7 +136,8 @@ async fn program_page(
             region_options.insert(city.code, t.region(city));
         }
     }
-    let directions = state.store.list_directions(id).await.map_err(|e| ctx.fail(e))?;
+    let directions: std::collections::BTreeSet<String> =
+        everything.iter().map(|r| r.challenge.direction.clone()).collect();
     let page_url = |n: u32| {
         let q = &text;
         format!(
@@ -167,7 +168,7 @@ async fn program_page(
         query: text,
         industry_options: industry_options.into_iter().collect(),
         region_options: region_options.into_iter().collect(),
-        directions,
+        directions: directions.into_iter().collect(),
         by_industry: bars(industry_counts),
         by_region: bars(region_counts),
         program,
