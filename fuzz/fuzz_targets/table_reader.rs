@@ -2,13 +2,16 @@
 //! predictions: whatever the bytes, the result is a report or an error, never a panic.
 #![no_main]
 
+use jiebang_eval::table::Kind;
 use jiebang_eval::{Columns, Metric, Request, Source, Task, evaluate};
 use libfuzzer_sys::fuzz_target;
 
 const TRUTH: &[u8] = b"id,label\n1,1\n2,0\n3,1\n";
 
 fuzz_target!(|data: &[u8]| {
-    let _ = jiebang_eval::table::read_table(Source { name: "fuzz.csv", bytes: data }, &["id", "score"], u64::MAX);
+    let _ = jiebang_eval::table::read_table(Source { name: "fuzz.csv", bytes: data }, u64::MAX, |_| {
+        vec![("id".into(), Kind::Id), ("score".into(), Kind::Number)]
+    });
     let request = Request {
         task: Task::Binary,
         truth: Source { name: "truth.csv", bytes: TRUTH },

@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 
 use crate::EvalError;
 use crate::metrics::{BinaryData, Metric, MulticlassData, RegressionData, Task};
-use crate::table::{Source, Table, read_table_selecting};
+use crate::table::{
+    Categories, Column, Kind, Lookup, Matches, Source, Table, UNMATCHED, canonical_integer, read_table,
+};
 
 /// Column names in the two files.
 #[derive(Debug, Clone)]
@@ -192,7 +194,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
         let pred_hash = scope.spawn(|| hex(request.predictions.bytes));
         (load(request), truth_hash.join().unwrap_or_default(), pred_hash.join().unwrap_or_default())
     });
-    let (aligned, splits) = loaded?;
+    let Loaded { aligned, splits, truth_rows } = loaded?;
     let mut report = Report {
         rows: aligned.rows(),
         metrics: BTreeMap::new(),
@@ -219,7 +221,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
         report.splits.insert(name.clone(), values);
     }
     if let Some(bootstrap) = request.bootstrap {
-        report.intervals = intervals(&aligned, &metrics, bootstrap);
+        report.intervals = intervals(&aligned, &truth_rows, &metrics, bootstrap);
     }
     for (indicator, metric) in judged {
         let value = report.metrics[&metric.key()];
@@ -245,82 +247,95 @@ fn hex(bytes: &[u8]) -> String {
 /// A split's name and its rows.
 pub type Split = (String, Vec<usize>);
 
-/// Reads, joins and types both files; returns the aligned data and the rows of each split.
-pub fn load(request: &Request<'_>) -> Result<(Aligned, Vec<Split>), EvalError> {
-    let c = &request.columns;
-    let mut truth_columns = vec![c.id.clone(), c.label.clone()];
-    if let Some(split) = &c.split {
-        truth_columns.push(split.clone());
-    }
-    let task = request.task;
-    let select_predictions = |header: &[String]| -> Vec<String> {
-        match task {
-            Task::Binary => vec![c.id.clone(), c.score.clone()],
-            Task::Regression => vec![c.id.clone(), c.prediction.clone()],
-            Task::Multiclass => {
-                let mut wanted = vec![c.id.clone()];
-                if header.contains(&c.prediction) {
-                    wanted.push(c.prediction.clone());
-                } else if header.contains(&c.label) {
-                    wanted.push(c.label.clone());
-                }
-                wanted.extend(
-                    header.iter().filter(|h| h.starts_with(&c.proba_prefix) && h.len() > c.proba_prefix.len()).cloned(),
-                );
-                wanted
-            }
-        }
-    };
-    // Each file is read and typed on its own thread: ids as integers where they are, and the
-    // value column where it is numeric.
-    let numeric_truth = task == Task::Regression;
-    let numeric_predictions = task != Task::Multiclass;
-    let positive = request.positive_label.as_deref();
-    let (truth, predictions) = std::thread::scope(|scope| {
-        let truth = scope.spawn(|| {
-            let table = read_table_selecting(request.truth, request.max_bytes, |_| truth_columns.clone())?;
-            let labels = (task == Task::Binary).then(|| binary_labels(&table, positive));
-            let values = numeric_truth.then(|| numbers(&table, 1));
-            Ok::<_, EvalError>((integer_ids(&table), labels, values, table))
-        });
-        // Prediction ids are parsed during the join instead: one pass, no extra array.
-        let predictions =
-            read_table_selecting(request.predictions, request.max_bytes, select_predictions).map(|table| {
-                let values = numeric_predictions.then(|| numbers(&table, 1));
-                (values, table)
-            });
-        (truth.join().unwrap_or_else(|_| Err(EvalError::Usage("reader thread failed".into()))), predictions)
-    });
-    let (truth_ids, labels, truth_values, truth) = truth?;
-    let (prediction_values, predictions) = predictions?;
-    let order = join(&truth, truth_ids.as_deref(), &predictions)?;
-    drop(truth_ids);
-    let splits = match &c.split {
-        Some(_) => {
-            let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-            for row in 0..truth.rows() {
-                groups.entry(truth.cell(2, row).trim().to_owned()).or_default().push(row);
-            }
-            groups.into_iter().collect()
-        }
-        None => Vec::new(),
-    };
-    let aligned = match task {
-        Task::Binary => Aligned::Binary(BinaryData {
-            truth: labels.transpose()?.unwrap_or_default(),
-            score: gather(&prediction_values.transpose()?.unwrap_or_default(), &order),
-        }),
-        Task::Regression => Aligned::Regression(RegressionData {
-            truth: truth_values.transpose()?.unwrap_or_default(),
-            predicted: gather(&prediction_values.transpose()?.unwrap_or_default(), &order),
-        }),
-        Task::Multiclass => Aligned::Multiclass(multiclass(&truth, &predictions, &order, &c.proba_prefix)?),
-    };
-    Ok((aligned, splits))
+/// Both files read and joined.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Truth and predictions side by side, one row per prediction-file row, in its order.
+    pub aligned: Aligned,
+    /// The aligned rows of each split, by split name.
+    pub splits: Vec<Split>,
+    /// The truth row of each aligned row.
+    pub truth_rows: Vec<u32>,
 }
 
-/// How truth ids are found. Canonical integer ids (no sign, no leading zeros — so equal as text
-/// exactly when equal as numbers) take a dense table when they are compact, a map otherwise.
+/// Reads, joins and types both files.
+///
+/// The truth is read first (on every core) and indexed by id; the predictions are then read
+/// (on every core) with each id resolved to its truth row as it is parsed, so prediction ids are
+/// never stored. Rows stay in the prediction file's order and the truth's (small) labels are
+/// fetched to them: no metric depends on row order, and reading labels at random is far cheaper
+/// than writing predictions at random.
+pub fn load(request: &Request<'_>) -> Result<Loaded, EvalError> {
+    let c = &request.columns;
+    let task = request.task;
+    let label = if task == Task::Regression { Kind::Number } else { Kind::Category };
+    let truth = read_table(request.truth, request.max_bytes, |_| {
+        let mut wanted = vec![(c.id.clone(), Kind::Id), (c.label.clone(), label)];
+        wanted.extend(c.split.iter().map(|split| (split.clone(), Kind::Category)));
+        wanted
+    })?;
+    let index = IdIndex::build(&truth)?;
+    let predictions = read_table(request.predictions, request.max_bytes, |header| {
+        let mut wanted = vec![(c.id.clone(), Kind::Lookup(&index))];
+        match task {
+            Task::Binary => wanted.push((c.score.clone(), Kind::Number)),
+            Task::Regression => wanted.push((c.prediction.clone(), Kind::Number)),
+            Task::Multiclass => {
+                if let Some(predicted) = [&c.prediction, &c.label].into_iter().find(|name| header.contains(name)) {
+                    wanted.push((predicted.clone(), Kind::Category));
+                }
+                wanted.extend(
+                    header
+                        .iter()
+                        .filter(|h| h.starts_with(&c.proba_prefix) && h.len() > c.proba_prefix.len())
+                        .map(|h| (h.clone(), Kind::Number)),
+                );
+            }
+        }
+        wanted
+    })?;
+    check_ids(&truth, &predictions)?;
+    let file = predictions.file.clone();
+    let names = predictions.names.clone();
+    let mut columns = predictions.columns.into_iter();
+    let Some(Column::Matches(Matches { rows: truth_rows, .. })) = columns.next() else {
+        unreachable!("prediction ids are looked up")
+    };
+    let splits = match truth.columns.get(2) {
+        Some(Column::Categories(split)) => {
+            let mut groups: Vec<Vec<usize>> = vec![Vec::new(); split.len()];
+            for (row, &t) in truth_rows.iter().enumerate() {
+                groups[split.codes[t as usize] as usize].push(row);
+            }
+            let mut named: Vec<Split> = split.values().map(str::to_owned).zip(groups).collect();
+            named.sort_by(|a, b| a.0.cmp(&b.0));
+            named
+        }
+        _ => Vec::new(),
+    };
+    let fetch = |values: &[bool]| truth_rows.iter().map(|&t| values[t as usize]).collect();
+    let aligned = match (task, &truth.columns[1], columns.next()) {
+        (Task::Binary, Column::Categories(labels), Some(Column::Numbers(score))) => Aligned::Binary(BinaryData {
+            truth: fetch(&binary_labels(&truth, labels, request.positive_label.as_deref())?),
+            score,
+        }),
+        (Task::Regression, Column::Numbers(values), Some(Column::Numbers(predicted))) => {
+            Aligned::Regression(RegressionData {
+                truth: truth_rows.iter().map(|&t| values[t as usize]).collect(),
+                predicted,
+            })
+        }
+        (Task::Multiclass, Column::Categories(labels), first) => {
+            let rest: Vec<(String, Column)> = names.into_iter().skip(1).zip(first.into_iter().chain(columns)).collect();
+            Aligned::Multiclass(multiclass(&file, labels, &truth_rows, rest, &c.proba_prefix)?)
+        }
+        _ => unreachable!("the columns are read as the task asks"),
+    };
+    Ok(Loaded { aligned, splits, truth_rows })
+}
+
+/// How truth ids are found. Canonical integer ids take a dense table when they are compact, a
+/// map otherwise; text ids a map.
 enum IdIndex<'t> {
     /// Ids `first, first + 1, …` in row order: the row is `id − first`, no lookup at all.
     Consecutive {
@@ -334,54 +349,30 @@ enum IdIndex<'t> {
     Text(HashMap<&'t str, u32>),
 }
 
-const UNSET: u32 = u32::MAX;
-
-/// Every id of a table as an integer, if every one is a canonical integer.
-fn integer_ids(table: &Table<'_>) -> Option<Vec<u64>> {
-    (0..table.rows()).map(|row| integer_id(table.cell_bytes(0, row))).collect()
-}
-
-/// A canonical non-negative decimal integer.
-fn integer_id(bytes: &[u8]) -> Option<u64> {
-    let bytes = bytes.trim_ascii();
-    if bytes.is_empty() || bytes.len() > 19 || (bytes.len() > 1 && bytes[0] == b'0') {
-        return None;
-    }
-    bytes.iter().try_fold(0u64, |value, &b| b.is_ascii_digit().then(|| value * 10 + u64::from(b - b'0')))
-}
-
-fn duplicate(table: &Table<'_>, row: usize, first: usize) -> EvalError {
-    let id = table.cell(0, row).trim();
-    table.error(
-        row,
-        0,
-        format!(
-            "id「{id}」重复（第{}行已出现）/ duplicate id '{id}' (also on line {})",
-            table.line(first),
-            table.line(first)
-        ),
-    )
-}
-
-/// A map from each id to its row; a repeated id is an error naming both lines.
-fn unique<K: std::hash::Hash + Eq>(
-    truth: &Table<'_>,
-    ids: impl Iterator<Item = K>,
-) -> Result<HashMap<K, u32>, EvalError> {
-    let mut map = HashMap::with_capacity(truth.rows());
-    for (row, id) in ids.enumerate() {
-        if let Some(first) = map.insert(id, row as u32) {
-            return Err(duplicate(truth, row, first as usize));
-        }
-    }
-    Ok(map)
+fn duplicate(table: &Table, row: usize, first: usize, id: &str) -> EvalError {
+    let line = table.line(first);
+    table.error(row, 0, format!("id「{id}」重复（第{line}行已出现）/ duplicate id '{id}' (also on line {line})"))
 }
 
 impl<'t> IdIndex<'t> {
-    fn build(truth: &'t Table<'_>, integers: Option<&[u64]>) -> Result<Self, EvalError> {
+    fn build(truth: &'t Table) -> Result<Self, EvalError> {
         let rows = truth.rows();
-        let Some(integers) = integers else {
-            return unique(truth, (0..rows).map(|row| truth.cell(0, row).trim())).map(Self::Text);
+        let integers = match &truth.columns[0] {
+            Column::Integers(integers) => integers,
+            Column::Categories(ids) => {
+                // Codes follow first appearance, so with no repeats code `r` is row `r`.
+                if ids.len() < rows {
+                    let mut first = vec![UNMATCHED; ids.len()];
+                    for (row, &code) in ids.codes.iter().enumerate() {
+                        if first[code as usize] != UNMATCHED {
+                            return Err(duplicate(truth, row, first[code as usize] as usize, ids.value(code)));
+                        }
+                        first[code as usize] = row as u32;
+                    }
+                }
+                return Ok(Self::Text(ids.values().zip(0..).collect()));
+            }
+            _ => unreachable!("ids are read as ids"),
         };
         let first = integers.first().copied().unwrap_or(0);
         if integers.iter().enumerate().all(|(row, &id)| id == first + row as u64) {
@@ -389,140 +380,116 @@ impl<'t> IdIndex<'t> {
         }
         let max = integers.iter().copied().max().unwrap_or(0);
         if max < (rows as u64).saturating_mul(4) + 1024 {
-            let mut slots = vec![UNSET; max as usize + 1];
+            let mut slots = vec![UNMATCHED; max as usize + 1];
             for (row, &id) in integers.iter().enumerate() {
-                if slots[id as usize] != UNSET {
-                    return Err(duplicate(truth, row, slots[id as usize] as usize));
+                if slots[id as usize] != UNMATCHED {
+                    return Err(duplicate(truth, row, slots[id as usize] as usize, &id.to_string()));
                 }
                 slots[id as usize] = row as u32;
             }
             return Ok(Self::Dense { slots });
         }
-        unique(truth, integers.iter().copied()).map(Self::Integers)
+        let mut map = HashMap::with_capacity(rows);
+        for (row, &id) in integers.iter().enumerate() {
+            if let Some(first) = map.insert(id, row as u32) {
+                return Err(duplicate(truth, row, first as usize, &id.to_string()));
+            }
+        }
+        Ok(Self::Integers(map))
     }
+}
 
-    fn find(&self, predictions: &Table<'_>, row: usize) -> Option<u32> {
-        let integer = || integer_id(predictions.cell_bytes(0, row));
+impl Lookup for IdIndex<'_> {
+    fn find(&self, id: &[u8]) -> Option<u32> {
         match self {
             Self::Consecutive { first, rows } => {
-                integer().and_then(|id| id.checked_sub(*first)).filter(|t| t < rows).map(|t| t as u32)
+                canonical_integer(id).and_then(|id| id.checked_sub(*first)).filter(|t| t < rows).map(|t| t as u32)
             }
-            Self::Dense { slots } => integer().and_then(|id| slots.get(id as usize).copied()).filter(|&t| t != UNSET),
-            Self::Integers(map) => integer().and_then(|id| map.get(&id).copied()),
-            Self::Text(map) => map.get(predictions.cell(0, row).trim()).copied(),
+            Self::Dense { slots } => {
+                canonical_integer(id).and_then(|id| slots.get(id as usize).copied()).filter(|&t| t != UNMATCHED)
+            }
+            Self::Integers(map) => canonical_integer(id).and_then(|id| map.get(&id).copied()),
+            Self::Text(map) => std::str::from_utf8(id).ok().and_then(|id| map.get(id).copied()),
         }
     }
 }
 
-/// For each truth row, the prediction row with the same id. Reports duplicate, unknown and
-/// missing ids with counts and the first few of each.
-fn join(truth: &Table<'_>, truth_ids: Option<&[u64]>, predictions: &Table<'_>) -> Result<Vec<u32>, EvalError> {
-    let index = IdIndex::build(truth, truth_ids)?;
-    let mut order = vec![UNSET; truth.rows()];
-    // Which truth rows have a prediction: a bitset small enough to stay in cache, so the loop
-    // does not read `order` at random (predictions usually come shuffled).
+/// Checks that every truth row has exactly one prediction: reports duplicate, unknown and
+/// missing ids with counts and the first few of each. A bitset small enough to stay in cache
+/// records which truth rows are taken, so this pass reads memory in order.
+fn check_ids(truth: &Table, predictions: &Table) -> Result<(), EvalError> {
+    let matches = matches(predictions);
     let mut seen = vec![0u64; truth.rows().div_ceil(64)];
-    let mut unknown = Vec::new();
-    let mut unknown_count = 0usize;
-    for row in 0..predictions.rows() {
-        match index.find(predictions, row) {
-            Some(t) => {
-                let (word, bit) = (t as usize / 64, 1u64 << (t % 64));
-                if seen[word] & bit != 0 {
-                    return Err(duplicate(predictions, row, order[t as usize] as usize));
-                }
-                seen[word] |= bit;
-                order[t as usize] = row as u32;
+    for (row, &t) in matches.rows.iter().enumerate() {
+        if t != UNMATCHED {
+            let (word, bit) = (t as usize / 64, 1u64 << (t % 64));
+            if seen[word] & bit != 0 {
+                let first = matches.rows.iter().position(|&r| r == t).unwrap_or(row);
+                return Err(duplicate(predictions, row, first, &truth.text(0, t as usize)));
             }
-            None => {
-                unknown_count += 1;
-                if unknown.len() < 5 {
-                    let id = predictions.cell(0, row).trim();
-                    unknown.push(format!("{id}（第{}行 / line {}）", predictions.line(row), predictions.line(row)));
-                }
-            }
+            seen[word] |= bit;
         }
     }
-    let missing: Vec<usize> = (0..truth.rows()).filter(|&r| seen[r / 64] & (1 << (r % 64)) == 0).collect();
     let mut problems = Vec::new();
-    if unknown_count > 0 {
+    if matches.unmatched > 0 {
+        let unknown: Vec<String> = matches
+            .first_unmatched
+            .iter()
+            .map(|(row, id)| format!("{id}（第{}行 / line {}）", predictions.line(*row), predictions.line(*row)))
+            .collect();
+        let count = matches.unmatched;
         problems.push(format!(
-            "{}: {unknown_count} 个 id 不在真值中，如 {} / {unknown_count} id(s) not in the truth, first: {}",
+            "{}: {count} 个 id 不在真值中，如 {} / {count} id(s) not in the truth, first: {}",
             predictions.file,
             unknown.join("、"),
             unknown.join(", ")
         ));
     }
-    if !missing.is_empty() {
-        let first: Vec<&str> = missing.iter().take(5).map(|&r| truth.cell(0, r).trim()).collect();
+    let is_missing = |r: &usize| seen[r / 64] & (1 << (r % 64)) == 0;
+    let missing = truth.rows() - seen.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+    if missing > 0 {
+        let first: Vec<String> =
+            (0..truth.rows()).filter(is_missing).take(5).map(|r| truth.text(0, r).into_owned()).collect();
         problems.push(format!(
-            "{}: 缺少 {} 个 id 的预测，如 {} / {} id(s) have no prediction, first: {}",
+            "{}: 缺少 {missing} 个 id 的预测，如 {} / {missing} id(s) have no prediction, first: {}",
             predictions.file,
-            missing.len(),
             first.join("、"),
-            missing.len(),
             first.join(", ")
         ));
     }
-    if !problems.is_empty() {
-        return Err(EvalError::Ids { message: problems.join("; ") });
-    }
-    Ok(order)
+    if problems.is_empty() { Ok(()) } else { Err(EvalError::Ids { message: problems.join("; ") }) }
 }
 
-/// Parses column `column` of `table` as finite numbers, in the table's own row order (a
-/// sequential pass; column 0 holds the id named in messages).
-fn numbers(table: &Table<'_>, column: usize) -> Result<Vec<f64>, EvalError> {
-    (0..table.rows())
-        .map(|row| {
-            let text = table.cell(column, row).trim_ascii();
-            let (zh, en) = match text.parse::<f64>() {
-                Ok(v) if v.is_finite() => return Ok(v),
-                _ if text.is_empty() => ("为空".to_owned(), "is empty".to_owned()),
-                Ok(_) => (format!("「{text}」不是有限数"), format!("is '{text}', not finite")),
-                Err(_) => (format!("「{text}」不是数字"), format!("is '{text}', not a number")),
-            };
-            let id = table.cell(0, row).trim();
-            Err(table.error(row, column, format!("id「{id}」的值{zh} / the value for id '{id}' {en}")))
-        })
-        .collect()
+fn matches(predictions: &Table) -> &Matches {
+    let Column::Matches(matches) = &predictions.columns[0] else { unreachable!("prediction ids are looked up") };
+    matches
 }
 
-/// Prediction values in truth order: `order[i]` is the prediction row of truth row `i`.
-fn gather(values: &[f64], order: &[u32]) -> Vec<f64> {
-    order.iter().map(|&row| values[row as usize]).collect()
-}
-
-/// Binary truth: 0/1 (also 0.0/1.0) or true/false; other labels need `positive_label`, and then
+/// Binary truth: 0/1 (also 0.0/1.0) or true/false; other labels need `positive`, and then
 /// there may be only two distinct labels.
-fn binary_labels(truth: &Table<'_>, positive: Option<&str>) -> Result<Vec<bool>, EvalError> {
-    let mut seen: Vec<String> = Vec::new();
-    let mut labels = Vec::with_capacity(truth.rows());
-    for row in 0..truth.rows() {
-        let text = truth.cell(1, row).trim_ascii();
-        let value = match (positive, text) {
-            (Some(p), t) => {
-                if !seen.iter().any(|s| s == t) {
-                    seen.push(t.to_owned());
-                    if seen.len() > 2 {
-                        return Err(truth.error(row, 1, format!("二分类真值出现第三个类别「{t}」（已有 {}）/ a binary truth has a third label '{t}' (after {})", seen[..2].join("、"), seen[..2].join(", "))));
-                    }
-                }
-                t == p
+fn binary_labels(truth: &Table, labels: &Categories, positive: Option<&str>) -> Result<Vec<bool>, EvalError> {
+    // Codes follow first appearance, so the first row with the first bad code is the first bad row.
+    let first_row = |code: u32| labels.codes.iter().position(|&c| c == code).unwrap_or(0);
+    let mut meaning = Vec::with_capacity(labels.len());
+    for (code, value) in labels.values().enumerate() {
+        meaning.push(match (positive, value) {
+            (Some(_), _) if code >= 2 => {
+                let (a, b) = (labels.value(0), labels.value(1));
+                return Err(truth.error(first_row(code as u32), 1, format!("二分类真值出现第三个类别「{value}」（已有 {a}、{b}）/ a binary truth has a third label '{value}' (after {a}, {b})")));
             }
+            (Some(p), v) => v == p,
             (None, "1" | "1.0" | "true" | "True" | "TRUE") => true,
             (None, "0" | "0.0" | "false" | "False" | "FALSE") => false,
-            (None, t) => {
+            (None, v) => {
                 return Err(truth.error(
-                    row,
+                    first_row(code as u32),
                     1,
-                    format!("二分类真值应为 0/1 或 true/false，发现「{t}」；其他标签请用 --positive-label 指定正类 / binary labels must be 0/1 or true/false, found '{t}'; for other labels name the positive class with --positive-label"),
+                    format!("二分类真值应为 0/1 或 true/false，发现「{v}」；其他标签请用 --positive-label 指定正类 / binary labels must be 0/1 or true/false, found '{v}'; for other labels name the positive class with --positive-label"),
                 ));
             }
-        };
-        labels.push(value);
+        });
     }
-    Ok(labels)
+    Ok(labels.codes.iter().map(|&c| meaning[c as usize]).collect())
 }
 
 /// Sorts class names as scikit-learn sorts label values: numerically when all are numbers.
@@ -534,69 +501,89 @@ fn sort_classes(classes: &mut [String]) {
     }
 }
 
+/// Multiclass data from the truth labels (fetched to prediction order through `truth_rows`)
+/// and the prediction columns after the id: a predicted class and/or `prefix<class>`
+/// probabilities.
 fn multiclass(
-    truth: &Table<'_>,
-    predictions: &Table<'_>,
-    order: &[u32],
+    file: &str,
+    truth: &Categories,
+    truth_rows: &[u32],
+    columns: Vec<(String, Column)>,
     prefix: &str,
 ) -> Result<MulticlassData, EvalError> {
-    let has_predicted = predictions.names.len() > 1 && !predictions.names[1].starts_with(prefix);
-    let proba_columns: Vec<usize> =
-        (1..predictions.names.len()).filter(|&c| predictions.names[c].starts_with(prefix)).collect();
-    if !has_predicted && proba_columns.is_empty() {
+    let mut predicted = None;
+    let mut probabilities: HashMap<String, Vec<f64>> = HashMap::new();
+    for (name, column) in columns {
+        match column {
+            Column::Numbers(values) if name.starts_with(prefix) => {
+                probabilities.insert(name[prefix.len()..].to_owned(), values);
+            }
+            Column::Categories(classes) => predicted = Some(classes),
+            _ => {}
+        }
+    }
+    if predicted.is_none() && probabilities.is_empty() {
         return Err(EvalError::Usage(format!(
-            "{}: 多分类预测需要预测类别列或以「{prefix}」开头的概率列 / multiclass predictions need a predicted-class column or probability columns named {prefix}<class>",
-            predictions.file
+            "{file}: 多分类预测需要预测类别列或以「{prefix}」开头的概率列 / multiclass predictions need a predicted-class column or probability columns named {prefix}<class>"
         )));
     }
-    let mut distinct: HashSet<&str> = (0..truth.rows()).map(|r| truth.cell(1, r).trim()).collect();
-    if has_predicted {
-        distinct.extend((0..predictions.rows()).map(|r| predictions.cell(1, r).trim()));
-    }
-    distinct.extend(proba_columns.iter().map(|&c| &predictions.names[c][prefix.len()..]));
+    let mut distinct: HashSet<&str> = truth.values().collect();
+    distinct.extend(predicted.iter().flat_map(|p| p.values()));
+    distinct.extend(probabilities.keys().map(String::as_str));
     let mut classes: Vec<String> = distinct.into_iter().map(str::to_owned).collect();
     sort_classes(&mut classes);
     let index: HashMap<&str, u32> = classes.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
-    let truth_classes: Vec<u32> = (0..truth.rows()).map(|r| index[truth.cell(1, r).trim()]).collect();
-    let predicted =
-        has_predicted.then(|| order.iter().map(|&r| index[predictions.cell(1, r as usize).trim()]).collect());
-    let probabilities = if proba_columns.is_empty() {
+    let class_of = |categories: &Categories| -> Vec<u32> { categories.values().map(|v| index[v]).collect() };
+    let truth_class = class_of(truth);
+    let truth_classes = truth_rows.iter().map(|&t| truth_class[truth.codes[t as usize] as usize]).collect();
+    let predicted = predicted.map(|p| {
+        let class = class_of(&p);
+        p.codes.iter().map(|&c| class[c as usize]).collect()
+    });
+    let matrix = if probabilities.is_empty() {
         None
     } else {
-        let column_of: HashMap<&str, usize> =
-            proba_columns.iter().map(|&c| (&predictions.names[c][prefix.len()..], c)).collect();
-        if let Some(t) =
-            truth_classes.iter().map(|&t| classes[t as usize].as_str()).find(|t| !column_of.contains_key(t))
-        {
+        if let Some(t) = truth.values().find(|t| !probabilities.contains_key(*t)) {
             return Err(EvalError::Usage(format!(
-                "{}: 真值类别「{t}」没有概率列「{prefix}{t}」/ the truth class '{t}' has no probability column '{prefix}{t}'",
-                predictions.file
+                "{file}: 真值类别「{t}」没有概率列「{prefix}{t}」/ the truth class '{t}' has no probability column '{prefix}{t}'"
             )));
         }
-        let mut matrix = vec![0.0; order.len() * classes.len()];
+        let k = classes.len();
+        let mut matrix = vec![0.0; truth_rows.len() * k];
         for (class, name) in classes.iter().enumerate() {
-            if let Some(&column) = column_of.get(name.as_str()) {
-                for (row, value) in gather(&numbers(predictions, column)?, order).into_iter().enumerate() {
-                    matrix[row * classes.len() + class] = value;
+            if let Some(values) = probabilities.get(name) {
+                for (row, &value) in values.iter().enumerate() {
+                    matrix[row * k + class] = value;
                 }
             }
         }
         Some(matrix)
     };
-    Ok(MulticlassData { classes, truth: truth_classes, predicted, probabilities })
+    Ok(MulticlassData { classes, truth: truth_classes, predicted, probabilities: matrix })
 }
 
 /// Percentile bootstrap: `resamples` draws of n rows with replacement, the 2.5th and 97.5th
 /// percentiles (linear interpolation, as numpy's default) of each metric. Draws where a metric
 /// is undefined (one class only) are skipped for that metric.
-fn intervals(aligned: &Aligned, metrics: &[Metric], bootstrap: Bootstrap) -> BTreeMap<String, [f64; 2]> {
+/// Rows are drawn by their truth row, so an interval does not depend on the order of the
+/// prediction file.
+fn intervals(
+    aligned: &Aligned,
+    truth_rows: &[u32],
+    metrics: &[Metric],
+    bootstrap: Bootstrap,
+) -> BTreeMap<String, [f64; 2]> {
     let n = aligned.rows();
+    let mut aligned_row = vec![0usize; n];
+    for (row, &t) in truth_rows.iter().enumerate() {
+        aligned_row[t as usize] = row;
+    }
     let mut rng = SplitMix64(bootstrap.seed);
     let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(bootstrap.resamples); metrics.len()];
     let mut rows = vec![0usize; n];
     for _ in 0..bootstrap.resamples {
         for r in rows.iter_mut() {
-            *r = (rng.next() % n as u64) as usize;
+            *r = aligned_row[(rng.next() % n as u64) as usize];
         }
         let draw = aligned.subset(&rows);
         for (m, &metric) in metrics.iter().enumerate() {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use jiebang_core::indicator::IndicatorExpr;
+use jiebang_eval::table::Kind;
 use jiebang_eval::{Bootstrap, Columns, Metric, Request, Source, Task, evaluate};
 
 /// `jiebang eval …`.
@@ -109,15 +110,21 @@ pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
     match command {
         EvalCommand::Score(args) => score(*args),
         EvalCommand::Parse { truth, pred } => {
-            let (t, p) = (read(&truth, 4095)?, read(&pred, 4095)?);
-            let every_column = |header: &[String]| header.to_vec();
-            let read_all =
-                |name, bytes| jiebang_eval::table::read_table_selecting(Source { name, bytes }, u64::MAX, every_column);
-            let (a, b) = std::thread::scope(|s| {
-                let a = s.spawn(|| read_all("truth", &t));
-                (a.join().map_err(|_| anyhow::anyhow!("reader failed")), read_all("pred", &p))
+            let (t, p) = std::thread::scope(|scope| {
+                let t = scope.spawn(|| read(&truth, 4095));
+                (t.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the truth failed"))), read(&pred, 4095))
             });
-            println!("{{\"truth_rows\":{},\"pred_rows\":{}}}", a??.rows(), b?.rows());
+            let (t, p) = (t?, p?);
+            // Typed as scoring types them: the first column as ids, the truth's others as labels,
+            // the predictions' others as numbers.
+            let read_all = |name, bytes, rest: Kind<'static>| {
+                jiebang_eval::table::read_table(Source { name, bytes }, u64::MAX, |header: &[String]| {
+                    header.iter().enumerate().map(|(i, h)| (h.clone(), if i == 0 { Kind::Id } else { rest })).collect()
+                })
+            };
+            let truth_rows = read_all("truth", &t, Kind::Category)?.rows();
+            let pred_rows = read_all("pred", &p, Kind::Number)?.rows();
+            println!("{{\"truth_rows\":{truth_rows},\"pred_rows\":{pred_rows}}}");
             Ok(())
         }
     }
@@ -136,8 +143,13 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
         .iter()
         .map(|e| IndicatorExpr::parse(e).map_err(|err| anyhow::anyhow!("--indicator {e}: {}", err.message)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let truth = read(&args.truth, args.max_file_mb)?;
-    let pred = read(&args.pred, args.max_file_mb)?;
+    // Both files at once: copying from the page cache is work for both cores too.
+    let (truth, pred) = std::thread::scope(|scope| {
+        let truth = scope.spawn(|| read(&args.truth, args.max_file_mb));
+        let pred = read(&args.pred, args.max_file_mb);
+        (truth.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the truth failed"))), pred)
+    });
+    let (truth, pred) = (truth?, pred?);
     let truth_name = args.truth.display().to_string();
     let pred_name = args.pred.display().to_string();
     let request = Request {

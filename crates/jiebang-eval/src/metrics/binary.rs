@@ -22,16 +22,16 @@ struct Counts {
 
 impl Counts {
     fn at(data: &BinaryData, threshold: f64) -> Self {
-        let mut c = Counts::default();
+        // Sums instead of branches: which way a score falls is unpredictable.
+        let (mut positives, mut predicted, mut tp) = (0u64, 0u64, 0u64);
         for (&t, &s) in data.truth.iter().zip(&data.score) {
-            match (t, s >= threshold) {
-                (true, true) => c.tp += 1,
-                (false, true) => c.fp += 1,
-                (false, false) => c.tn += 1,
-                (true, false) => c.fn_ += 1,
-            }
+            let p = s >= threshold;
+            positives += u64::from(t);
+            predicted += u64::from(p);
+            tp += u64::from(t & p);
         }
-        c
+        let n = data.truth.len() as u64;
+        Counts { tp, fp: predicted - tp, fn_: positives - tp, tn: n + tp - positives - predicted }
     }
 }
 
@@ -82,44 +82,47 @@ impl BinaryData {
     }
 
     /// Calls `group(positives, negatives)` for each distinct score, from the highest down.
-    /// Scores are sorted as integer keys by radix sort, positives and negatives apart (on two
-    /// threads), then walked together: O(n) after the sort, no per-row index array.
+    /// Each class's scores become integer keys in two halves, and the four runs are sorted on
+    /// two threads (each taking half the rows), then walked together: O(n) after the sorts.
     fn for_each_score_group(&self, mut group: impl FnMut(u64, u64)) {
-        let keys = |positive: bool| -> Vec<u64> {
-            let mut keys: Vec<u64> = self
-                .truth
+        let half = self.truth.len() / 2;
+        let keys = |positive: bool, rows: std::ops::Range<usize>| -> Vec<u64> {
+            let mut keys: Vec<u64> = self.truth[rows.clone()]
                 .iter()
-                .zip(&self.score)
+                .zip(&self.score[rows])
                 .filter(|(t, _)| **t == positive)
                 .map(|(_, s)| sort_key(*s))
                 .collect();
             radix_sort(&mut keys);
             keys
         };
-        let (positives, negatives) = if self.score.len() < 1 << 16 {
-            (keys(true), keys(false))
+        let runs = |rows: std::ops::Range<usize>| (keys(true, rows.clone()), keys(false, rows));
+        let n = self.truth.len();
+        let ((p1, n1), (p2, n2)) = if n < 1 << 16 {
+            (runs(0..n), (Vec::new(), Vec::new()))
         } else {
             std::thread::scope(|scope| {
-                let positives = scope.spawn(|| keys(true));
-                let negatives = keys(false);
-                (positives.join().unwrap_or_default(), negatives)
+                let second = scope.spawn(|| runs(half..n));
+                (runs(0..half), second.join().unwrap_or_default())
             })
         };
-        let (mut p, mut n) = (positives.len(), negatives.len());
-        while p > 0 || n > 0 {
-            let top = match (p, n) {
-                (0, _) => negatives[n - 1],
-                (_, 0) => positives[p - 1],
-                _ => positives[p - 1].max(negatives[n - 1]),
-            };
-            let (p0, n0) = (p, n);
-            while p > 0 && positives[p - 1] == top {
-                p -= 1;
+        let mut positives = [p1.as_slice(), p2.as_slice()];
+        let mut negatives = [n1.as_slice(), n2.as_slice()];
+        let top = |runs: &[&[u64]; 2]| runs.iter().filter_map(|r| r.last()).max().copied();
+        // Pops the keys equal to `key` from the ends of the runs; returns how many.
+        let take = |runs: &mut [&[u64]; 2], key: u64| -> u64 {
+            let mut taken = 0;
+            for run in runs.iter_mut() {
+                let keep = run.len() - run.iter().rev().take_while(|&&k| k == key).count();
+                taken += (run.len() - keep) as u64;
+                *run = &run[..keep];
             }
-            while n > 0 && negatives[n - 1] == top {
-                n -= 1;
-            }
-            group((p0 - p) as u64, (n0 - n) as u64);
+            taken
+        };
+        while let Some(key) = top(&positives).max(top(&negatives)) {
+            let p = take(&mut positives, key);
+            let n = take(&mut negatives, key);
+            group(p, n);
         }
     }
 
@@ -200,36 +203,48 @@ fn sort_key(x: f64) -> u64 {
     if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
 
-/// LSD radix sort with 11-bit digits (six passes; the counts stay in the L1 cache); a pass where
-/// every key has the same digit is skipped (common for the high bits of probabilities).
-fn radix_sort(keys: &mut Vec<u64>) {
-    const BITS: usize = 11;
-    const MASK: u64 = (1 << BITS) - 1;
-    if keys.len() < 1 << 14 {
+/// Sorts keys by their most significant bits first: one pass spreads them over 4,096 buckets
+/// of the range actually used, and each bucket — usually small enough to sit in cache — is
+/// sorted the same way (or by comparison once small). Two passes over memory instead of the
+/// six of a least-significant-digit radix sort.
+fn radix_sort(keys: &mut [u64]) {
+    let mut scratch = vec![0u64; keys.len()];
+    msd_sort(keys, &mut scratch);
+}
+
+fn msd_sort(keys: &mut [u64], scratch: &mut [u64]) {
+    const BITS: u32 = 12;
+    if keys.len() <= 1 << 12 {
         keys.sort_unstable();
         return;
     }
-    let mut scratch = vec![0u64; keys.len()];
-    for shift in (0..64).step_by(BITS) {
-        let mut counts = [0usize; 1 << BITS];
-        for &k in keys.iter() {
-            counts[((k >> shift) & MASK) as usize] += 1;
+    let (min, max) = keys.iter().fold((u64::MAX, 0), |(lo, hi), &k| (lo.min(k), hi.max(k)));
+    if min == max {
+        return;
+    }
+    let shift = (64 - (max - min).leading_zeros()).saturating_sub(BITS);
+    let bucket = |k: u64| ((k - min) >> shift) as usize;
+    let mut starts = vec![0usize; (1 << BITS) + 1];
+    for &k in keys.iter() {
+        starts[bucket(k) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts.clone();
+    for &k in keys.iter() {
+        let b = bucket(k);
+        scratch[next[b]] = k;
+        next[b] += 1;
+    }
+    keys.copy_from_slice(scratch);
+    if shift > 0 {
+        for window in starts.windows(2) {
+            let (from, to) = (window[0], window[1]);
+            if to - from > 1 {
+                msd_sort(&mut keys[from..to], &mut scratch[from..to]);
+            }
         }
-        if counts.contains(&keys.len()) {
-            continue;
-        }
-        let mut offset = 0;
-        for c in counts.iter_mut() {
-            let n = *c;
-            *c = offset;
-            offset += n;
-        }
-        for &k in keys.iter() {
-            let digit = ((k >> shift) & MASK) as usize;
-            scratch[counts[digit]] = k;
-            counts[digit] += 1;
-        }
-        std::mem::swap(keys, &mut scratch);
     }
 }
 

@@ -122,6 +122,25 @@ fn a_bootstrap_interval_brackets_the_value_and_a_seed_reproduces_it() {
     assert_eq!(evaluate(&r).unwrap().intervals, a.intervals);
     r.bootstrap = Some(jiebang_eval::Bootstrap { resamples: 300, seed: 43 });
     assert_ne!(evaluate(&r).unwrap().intervals, a.intervals);
+    // Rows are drawn by truth row: the same predictions in another order give the same interval.
+    let mut lines: Vec<&str> = pred.lines().collect();
+    lines[1..].reverse();
+    let reversed = lines.join("\n");
+    let mut r = request(Task::Binary, truth.as_bytes(), reversed.as_bytes(), &["roc_auc"]);
+    r.bootstrap = Some(jiebang_eval::Bootstrap { resamples: 300, seed: 42 });
+    assert_eq!(evaluate(&r).unwrap().intervals, a.intervals);
+}
+
+#[test]
+fn rows_the_fast_path_leaves_to_the_general_one_score_the_same() {
+    let clean = "id,score\n1,0.1\n2,0.2\n3,0.3\n4,0.4\n";
+    // Spaces, an exponent, a leading '+', a 17-digit mantissa, CRLF, a blank line, a text id.
+    let unusual = "id,score\r\n 1,0.1\r\n2, 2e-1\r\n\r\n3,+0.30000000000000000\r\n4 ,0.4";
+    let scored =
+        |pred: &str| evaluate(&request(Task::Binary, TRUTH.as_bytes(), pred.as_bytes(), &["roc_auc", "log_loss"]));
+    assert_eq!(scored(unusual).unwrap().metrics, scored(clean).unwrap().metrics);
+    let message = scored("id,score\n1,0.1\nx7,0.2\n3,0.3\n4,0.4\n2,0.2\n").unwrap_err().to_string();
+    assert!(message.contains("1 id(s) not in the truth") && message.contains("x7（第3行"), "{message}");
 }
 
 #[test]
