@@ -686,52 +686,6 @@ impl<'a, 'i> Chunk<'a, 'i, '_> {
             _ => None,
         }
     }
-
-    /// Takes the data row `bytes[start..end]`, typing each selected cell as it is found. A row
-    /// that is refused is cut into `cells` and taken again by [`Chunk::row`], which says why.
-    #[inline]
-    fn line(
-        &mut self,
-        plan: &Plan<'i>,
-        bytes: &'a [u8],
-        (start, end): (usize, usize),
-        delimiter: u8,
-        cells: &mut Vec<(usize, usize)>,
-    ) -> Result<(), Stop> {
-        let mut field = 0;
-        let mut cell_start = start;
-        loop {
-            let cell_end = bytes[cell_start..end].iter().position(|&b| b == delimiter).map_or(end, |i| cell_start + i);
-            if let Some(&slot) = plan.slots.get(field)
-                && slot != UNSELECTED
-                && self.builders[slot].push(&bytes[cell_start..cell_end], self.rows, &[]).is_err()
-            {
-                break;
-            }
-            field += 1;
-            if cell_end == end {
-                if field == plan.width {
-                    self.rows += 1;
-                    return Ok(());
-                }
-                break;
-            }
-            cell_start = cell_end + 1;
-        }
-        for builder in &mut self.builders {
-            builder.truncate(self.rows);
-        }
-        cells.clear();
-        let mut cell_start = start;
-        for (i, &b) in bytes[start..end].iter().enumerate() {
-            if b == delimiter {
-                cells.push((cell_start, start + i));
-                cell_start = start + i + 1;
-            }
-        }
-        cells.push((cell_start, end));
-        self.row(plan, bytes, cells)
-    }
 }
 
 /// What is left of a chunk once its values are written.
@@ -808,7 +762,16 @@ fn parse_chunk<'a, 'i>(
             chunk.blanks.push(chunk.rows as u64);
             continue;
         }
-        chunk.line(plan, bytes, (first, first + line.len()), delimiter, &mut cells)?;
+        cells.clear();
+        let mut cell_start = first;
+        for (i, &b) in line.iter().enumerate() {
+            if b == delimiter {
+                cells.push((cell_start, first + i));
+                cell_start = first + i + 1;
+            }
+        }
+        cells.push((cell_start, first + line.len()));
+        chunk.row(plan, bytes, &cells)?;
     }
     Ok(())
 }
