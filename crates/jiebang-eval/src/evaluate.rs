@@ -295,9 +295,8 @@ pub fn load(request: &Request<'_>) -> Result<Loaded, EvalError> {
         wanted
     })?;
     check_ids(&truth, &predictions)?;
-    let file = predictions.file.clone();
-    let names = predictions.names.clone();
-    let mut columns = predictions.columns.into_iter();
+    let Table { file, names, columns, .. } = predictions;
+    let mut columns = columns.into_iter();
     let Some(Column::Matches(Matches { rows: truth_rows, .. })) = columns.next() else {
         unreachable!("prediction ids are looked up")
     };
@@ -418,7 +417,7 @@ impl Lookup for IdIndex<'_> {
 /// missing ids with counts and the first few of each. A bitset small enough to stay in cache
 /// records which truth rows are taken, so this pass reads memory in order.
 fn check_ids(truth: &Table, predictions: &Table) -> Result<(), EvalError> {
-    let matches = matches(predictions);
+    let Column::Matches(matches) = &predictions.columns[0] else { unreachable!("prediction ids are looked up") };
     let mut seen = vec![0u64; truth.rows().div_ceil(64)];
     for (row, &t) in matches.rows.iter().enumerate() {
         if t != UNMATCHED {
@@ -458,11 +457,6 @@ fn check_ids(truth: &Table, predictions: &Table) -> Result<(), EvalError> {
         ));
     }
     if problems.is_empty() { Ok(()) } else { Err(EvalError::Ids { message: problems.join("; ") }) }
-}
-
-fn matches(predictions: &Table) -> &Matches {
-    let Column::Matches(matches) = &predictions.columns[0] else { unreachable!("prediction ids are looked up") };
-    matches
 }
 
 /// Binary truth: 0/1 (also 0.0/1.0) or true/false; other labels need `positive`, and then

@@ -457,6 +457,8 @@ impl<'a, 'i, 'o> Builder<'a, 'i, 'o> {
 /// A canonical non-negative decimal integer (no sign, no leading zero, at most 19 digits).
 #[inline]
 pub fn canonical_integer(bytes: &[u8]) -> Option<u64> {
+    // Not `scan_integer` on the whole cell: this runs once per prediction id in the lookup, and
+    // checking the length first is measurably faster there.
     if bytes.is_empty() || bytes.len() > 19 || (bytes.len() > 1 && bytes[0] == b'0') {
         return None;
     }
@@ -520,7 +522,8 @@ fn scan_decimal(bytes: &[u8], start: usize, end: usize) -> Option<(f64, usize)> 
     Some((if negative { -value } else { value }, i))
 }
 
-/// Reads a canonical integer from `bytes[start..]` up to the first non-digit.
+/// Reads a [`canonical_integer`] from `bytes[start..end]` up to the first non-digit; returns
+/// the value and where it stopped.
 #[inline]
 fn scan_integer(bytes: &[u8], start: usize, end: usize) -> Option<(u64, usize)> {
     let mut i = start;
@@ -629,9 +632,7 @@ impl<'a, 'i> Chunk<'a, 'i, '_> {
         self.rows += 1;
         Ok(())
     }
-}
 
-impl<'a, 'i> Chunk<'a, 'i, '_> {
     /// The fast path for one row starting at `start`: each cell typed in the same pass that
     /// finds its end. Returns where the next row starts, or `None` when the row needs the general
     /// path (unusual numbers, spaces, unknown ids, errors); the caller then forgets what this
@@ -869,12 +870,18 @@ fn fill<'a, 'i>(
         }
     }
     let columns =
-        storage.into_iter().enumerate().map(|(slot, column)| finish(column, slot, &summaries, &placed)).collect();
+        storage.into_iter().enumerate().map(|(slot, column)| finish(column, slot, plan, &summaries, &placed)).collect();
     Ok(Pass::Done(Table { file: file.to_owned(), names: plan.names.clone(), columns, rows, lines: lines_of(blanks) }))
 }
 
 /// Turns a filled column and the chunks' tallies into the table's column.
-fn finish(column: Storage, slot: usize, summaries: &[Option<Summary<'_>>], placed: &[(usize, usize)]) -> Column {
+fn finish(
+    column: Storage,
+    slot: usize,
+    plan: &Plan<'_>,
+    summaries: &[Option<Summary<'_>>],
+    placed: &[(usize, usize)],
+) -> Column {
     let tallies = summaries.iter().flatten().map(|s| &s.tallies[slot]);
     match column {
         Storage::Integers(v) => Column::Integers(v),
@@ -905,7 +912,7 @@ fn finish(column: Storage, slot: usize, summaries: &[Option<Summary<'_>>], place
                 }
                 to += rows;
             }
-            if matches!(summaries.iter().flatten().next().map(|s| &s.tallies[slot]), Some(Tally::Unmatched(..))) {
+            if let Kind::Lookup(_) = plan.kinds[slot] {
                 matches.rows = codes;
                 Column::Matches(matches)
             } else {

@@ -106,15 +106,20 @@ fn read(path: &PathBuf, max_mb: u64) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("{}", path.display()))
 }
 
+/// Reads both files at once: copying from the page cache is work for both cores too.
+fn read_both(truth: &PathBuf, pred: &PathBuf, max_mb: u64) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+    let (truth, pred) = std::thread::scope(|scope| {
+        let truth = scope.spawn(|| read(truth, max_mb));
+        (truth.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the truth failed"))), read(pred, max_mb))
+    });
+    Ok((truth?, pred?))
+}
+
 pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
     match command {
         EvalCommand::Score(args) => score(*args),
         EvalCommand::Parse { truth, pred } => {
-            let (t, p) = std::thread::scope(|scope| {
-                let t = scope.spawn(|| read(&truth, 4095));
-                (t.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the truth failed"))), read(&pred, 4095))
-            });
-            let (t, p) = (t?, p?);
+            let (t, p) = read_both(&truth, &pred, 4095)?;
             // Typed as scoring types them: the first column as ids, the truth's others as labels,
             // the predictions' others as numbers.
             let read_all = |name, bytes, rest: Kind<'static>| {
@@ -143,13 +148,7 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
         .iter()
         .map(|e| IndicatorExpr::parse(e).map_err(|err| anyhow::anyhow!("--indicator {e}: {}", err.message)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    // Both files at once: copying from the page cache is work for both cores too.
-    let (truth, pred) = std::thread::scope(|scope| {
-        let truth = scope.spawn(|| read(&args.truth, args.max_file_mb));
-        let pred = read(&args.pred, args.max_file_mb);
-        (truth.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the truth failed"))), pred)
-    });
-    let (truth, pred) = (truth?, pred?);
+    let (truth, pred) = read_both(&args.truth, &args.pred, args.max_file_mb)?;
     let truth_name = args.truth.display().to_string();
     let pred_name = args.pred.display().to_string();
     let request = Request {
