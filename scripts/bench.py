@@ -76,7 +76,7 @@ def best(command):
 
 
 def main():
-    binary = ROOT / "target" / "release" / "jiebang"
+    binary = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "jiebang"
     truth, pred = generate()
     size_mb = (truth.stat().st_size + pred.stat().st_size) / 1e6
     reference = best([sys.executable, "-c", REFERENCE, str(truth), str(pred)])

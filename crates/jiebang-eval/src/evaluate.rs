@@ -312,17 +312,13 @@ pub fn load(request: &Request<'_>) -> Result<Loaded, EvalError> {
         }
         _ => Vec::new(),
     };
-    let fetch = |values: &[bool]| truth_rows.iter().map(|&t| values[t as usize]).collect();
     let aligned = match (task, &truth.columns[1], columns.next()) {
         (Task::Binary, Column::Categories(labels), Some(Column::Numbers(score))) => Aligned::Binary(BinaryData {
-            truth: fetch(&binary_labels(&truth, labels, request.positive_label.as_deref())?),
+            truth: gather(&binary_labels(&truth, labels, request.positive_label.as_deref())?, &truth_rows),
             score,
         }),
         (Task::Regression, Column::Numbers(values), Some(Column::Numbers(predicted))) => {
-            Aligned::Regression(RegressionData {
-                truth: truth_rows.iter().map(|&t| values[t as usize]).collect(),
-                predicted,
-            })
+            Aligned::Regression(RegressionData { truth: gather(values, &truth_rows), predicted })
         }
         (Task::Multiclass, Column::Categories(labels), first) => {
             let rest: Vec<(String, Column)> = names.into_iter().skip(1).zip(first.into_iter().chain(columns)).collect();
@@ -401,14 +397,17 @@ impl<'t> IdIndex<'t> {
 impl Lookup for IdIndex<'_> {
     fn find(&self, id: &[u8]) -> Option<u32> {
         match self {
-            Self::Consecutive { first, rows } => {
-                canonical_integer(id).and_then(|id| id.checked_sub(*first)).filter(|t| t < rows).map(|t| t as u32)
-            }
-            Self::Dense { slots } => {
-                canonical_integer(id).and_then(|id| slots.get(id as usize).copied()).filter(|&t| t != UNMATCHED)
-            }
-            Self::Integers(map) => canonical_integer(id).and_then(|id| map.get(&id).copied()),
             Self::Text(map) => std::str::from_utf8(id).ok().and_then(|id| map.get(id).copied()),
+            _ => canonical_integer(id).and_then(|id| self.find_integer(id)),
+        }
+    }
+
+    fn find_integer(&self, id: u64) -> Option<u32> {
+        match self {
+            Self::Consecutive { first, rows } => id.checked_sub(*first).filter(|t| t < rows).map(|t| t as u32),
+            Self::Dense { slots } => slots.get(id as usize).copied().filter(|&t| t != UNMATCHED),
+            Self::Integers(map) => map.get(&id).copied(),
+            Self::Text(_) => None,
         }
     }
 }
@@ -418,6 +417,9 @@ impl Lookup for IdIndex<'_> {
 /// records which truth rows are taken, so this pass reads memory in order.
 fn check_ids(truth: &Table, predictions: &Table) -> Result<(), EvalError> {
     let Column::Matches(matches) = &predictions.columns[0] else { unreachable!("prediction ids are looked up") };
+    if matches.unmatched == 0 && matches.rows.len() == truth.rows() && no_repeats(&matches.rows, truth.rows()) {
+        return Ok(());
+    }
     let mut seen = vec![0u64; truth.rows().div_ceil(64)];
     for (row, &t) in matches.rows.iter().enumerate() {
         if t != UNMATCHED {
@@ -461,6 +463,65 @@ fn check_ids(truth: &Table, predictions: &Table) -> Result<(), EvalError> {
 
 /// Binary truth: 0/1 (also 0.0/1.0) or true/false; other labels need `positive`, and then
 /// there may be only two distinct labels.
+/// Whether no truth row is matched twice, checked on every core: each marks its share of the
+/// rows in its own bitset, and the bitsets must not overlap. Only the answer; [`check_ids`]
+/// finds the offending rows when there are any.
+fn no_repeats(rows: &[u32], truth_rows: usize) -> bool {
+    let marks = on_each_core(rows, |share| {
+        let mut seen = vec![0u64; truth_rows.div_ceil(64)];
+        for &t in share {
+            let (word, bit) = (t as usize / 64, 1u64 << (t % 64));
+            if seen[word] & bit != 0 {
+                return None;
+            }
+            seen[word] |= bit;
+        }
+        Some(seen)
+    });
+    let Some(mut all) = marks.iter().all(Option::is_some).then(|| vec![0u64; truth_rows.div_ceil(64)]) else {
+        return false;
+    };
+    for seen in marks.into_iter().flatten() {
+        for (a, b) in all.iter_mut().zip(seen) {
+            if *a & b != 0 {
+                return false;
+            }
+            *a |= b;
+        }
+    }
+    true
+}
+
+/// `values[row]` for each of `rows`, fetched on every core (random reads of a truth column in
+/// prediction order).
+fn gather<T: Copy + Default + Send + Sync>(values: &[T], rows: &[u32]) -> Vec<T> {
+    let mut out = vec![T::default(); rows.len()];
+    let share = rows.len().div_ceil(cores()).max(1);
+    std::thread::scope(|scope| {
+        for (out, rows) in out.chunks_mut(share).zip(rows.chunks(share)) {
+            scope.spawn(move || {
+                for (o, &t) in out.iter_mut().zip(rows) {
+                    *o = values[t as usize];
+                }
+            });
+        }
+    });
+    out
+}
+
+/// `work` on one share of `items` per core, results in order.
+fn on_each_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let share = items.len().div_ceil(cores()).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.chunks(share).map(|part| scope.spawn(|| work(part))).collect();
+        handles.into_iter().filter_map(|handle| handle.join().ok()).collect()
+    })
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn binary_labels(truth: &Table, labels: &Categories, positive: Option<&str>) -> Result<Vec<bool>, EvalError> {
     // Codes follow first appearance, so the first row with the first bad code is the first bad row.
     let first_row = |code: u32| labels.codes.iter().position(|&c| c == code).unwrap_or(0);

@@ -27,6 +27,11 @@ pub struct Source<'a> {
 pub trait Lookup: Sync {
     /// The row whose id is `id` (already trimmed), if any.
     fn find(&self, id: &[u8]) -> Option<u32>;
+    /// The row whose id is the canonical integer `id`, if the index can tell from the number
+    /// alone (text ids cannot: the caller then asks [`find`](Self::find)).
+    fn find_integer(&self, _id: u64) -> Option<u32> {
+        None
+    }
 }
 
 /// How a selected column is typed while it is read.
@@ -545,12 +550,20 @@ fn scan_cell(bytes: &[u8], mut i: usize, end: usize, delimiter: u8) -> usize {
     i
 }
 
-/// Distinct byte strings in order of first appearance. Few values (labels) are found by a
-/// linear scan; many (text ids) through a hash map.
-#[derive(Default)]
+/// Distinct byte strings in order of first appearance. One-byte values (the usual `0`/`1`
+/// labels) are found by a table, a few longer ones by a linear scan, many (text ids) through a
+/// hash map.
 struct Interner<'a> {
     values: Vec<&'a [u8]>,
     map: HashMap<&'a [u8], u32>,
+    /// The code of each one-byte value seen, [`UNMATCHED`] for the others.
+    single: Box<[u32; 256]>,
+}
+
+impl Default for Interner<'_> {
+    fn default() -> Self {
+        Self { values: Vec::new(), map: HashMap::new(), single: Box::new([UNMATCHED; 256]) }
+    }
 }
 
 /// Up to this many distinct values a linear scan beats hashing.
@@ -559,6 +572,11 @@ const LINEAR: usize = 8;
 impl<'a> Interner<'a> {
     #[inline]
     fn intern(&mut self, value: &'a [u8]) -> u32 {
+        if let [byte] = value
+            && self.single[usize::from(*byte)] != UNMATCHED
+        {
+            return self.single[usize::from(*byte)];
+        }
         let found = if self.values.len() <= LINEAR {
             // Labels are a few bytes long: comparing bytes inline beats calling memcmp.
             let same = |v: &&[u8]| v.len() == value.len() && v.iter().zip(value).all(|(a, b)| a == b);
@@ -570,6 +588,9 @@ impl<'a> Interner<'a> {
             let code = self.values.len() as u32;
             self.values.push(value);
             self.map.insert(value, code);
+            if let [byte] = value {
+                self.single[usize::from(*byte)] = code;
+            }
             code
         })
     }
@@ -667,8 +688,16 @@ impl<'a, 'i> Chunk<'a, 'i, '_> {
                         i = stop;
                     }
                     Builder::Matches { index, rows, .. } => {
-                        let stop = scan_cell(bytes, i, end, delimiter);
-                        rows.push(index.find(bytes[i..stop].trim_ascii())?);
+                        let by_number =
+                            scan_integer(bytes, i, end).and_then(|(id, stop)| Some((index.find_integer(id)?, stop)));
+                        let (row, stop) = match by_number {
+                            Some(found) => found,
+                            None => {
+                                let stop = scan_cell(bytes, i, end, delimiter);
+                                (index.find(bytes[i..stop].trim_ascii())?, stop)
+                            }
+                        };
+                        rows.push(row);
                         i = stop;
                     }
                 },

@@ -1,7 +1,7 @@
 //! `jiebang eval`: scores a prediction file against a ground-truth file from the command line,
 //! with the same engine the platform uses.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -93,8 +93,30 @@ pub(crate) struct ScoreArgs {
     max_file_mb: u64,
 }
 
-fn read(path: &PathBuf, max_mb: u64) -> anyhow::Result<Vec<u8>> {
-    let size = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?.len();
+/// A file's bytes: mapped when it is a regular file, read otherwise (pipes, empty files).
+///
+/// Mapping skips copying hundreds of megabytes out of the page cache and the page faults of a
+/// fresh buffer; for a 10-million-row task that is a tenth of the scoring time.
+enum Contents {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Contents {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Contents::Mapped(map) => map,
+            Contents::Read(bytes) => bytes,
+        }
+    }
+}
+
+#[allow(unsafe_code)] // the one mapping; see the SAFETY note
+fn read(path: &PathBuf, max_mb: u64) -> anyhow::Result<Contents> {
+    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    let metadata = file.metadata().with_context(|| format!("{}", path.display()))?;
+    let size = metadata.len();
     if size > max_mb << 20 {
         bail!(
             "{}: 文件 {} MiB 超过上限 {max_mb} MiB / the file is {} MiB, over the limit of {max_mb} MiB",
@@ -103,11 +125,21 @@ fn read(path: &PathBuf, max_mb: u64) -> anyhow::Result<Vec<u8>> {
             size >> 20
         );
     }
-    std::fs::read(path).with_context(|| format!("{}", path.display()))
+    if metadata.is_file() && size > 0 {
+        // SAFETY: the map is only read. A file truncated by another process while we read it
+        // would fault; that is the price every mapping reader (ripgrep included) pays, and
+        // evaluation inputs are not being written while they are scored.
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
+            return Ok(Contents::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take((max_mb << 20) + 1).read_to_end(&mut bytes).with_context(|| format!("{}", path.display()))?;
+    Ok(Contents::Read(bytes))
 }
 
 /// Reads both files at once: copying from the page cache is work for both cores too.
-fn read_both(truth: &PathBuf, pred: &PathBuf, max_mb: u64) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+fn read_both(truth: &PathBuf, pred: &PathBuf, max_mb: u64) -> anyhow::Result<(Contents, Contents)> {
     let (truth, pred) = std::thread::scope(|scope| {
         let truth = scope.spawn(|| read(truth, max_mb));
         (truth.join().unwrap_or_else(|_| Err(anyhow::anyhow!("reading the truth failed"))), read(pred, max_mb))

@@ -82,32 +82,21 @@ impl BinaryData {
     }
 
     /// Calls `group(positives, negatives)` for each distinct score, from the highest down.
-    /// Each class's scores become integer keys in two halves, and the four runs are sorted on
-    /// two threads (each taking half the rows), then walked together: O(n) after the sorts.
+    /// Two threads each sort half the rows by class ([`class_runs`]); the four sorted runs are
+    /// then walked together from their ends: O(n) after the sorts.
     fn for_each_score_group(&self, mut group: impl FnMut(u64, u64)) {
-        let half = self.truth.len() / 2;
-        let keys = |positive: bool, rows: std::ops::Range<usize>| -> Vec<u64> {
-            let mut keys: Vec<u64> = self.truth[rows.clone()]
-                .iter()
-                .zip(&self.score[rows])
-                .filter(|(t, _)| **t == positive)
-                .map(|(_, s)| sort_key(*s))
-                .collect();
-            radix_sort(&mut keys);
-            keys
-        };
-        let runs = |rows: std::ops::Range<usize>| (keys(true, rows.clone()), keys(false, rows));
         let n = self.truth.len();
-        let ((p1, n1), (p2, n2)) = if n < 1 << 16 {
-            (runs(0..n), (Vec::new(), Vec::new()))
+        let runs = |rows: std::ops::Range<usize>| class_runs(&self.truth[rows.clone()], &self.score[rows]);
+        let (first, second) = if n < 1 << 16 {
+            (runs(0..n), ClassRuns::default())
         } else {
             std::thread::scope(|scope| {
-                let second = scope.spawn(|| runs(half..n));
-                (runs(0..half), second.join().unwrap_or_default())
+                let second = scope.spawn(|| runs(n / 2..n));
+                (runs(0..n / 2), second.join().unwrap_or_default())
             })
         };
-        let mut positives = [p1.as_slice(), p2.as_slice()];
-        let mut negatives = [n1.as_slice(), n2.as_slice()];
+        let mut positives = [first.positives(), second.positives()];
+        let mut negatives = [first.negatives(), second.negatives()];
         let top = |runs: &[&[u64]; 2]| runs.iter().filter_map(|r| r.last()).max().copied();
         // Pops the keys equal to `key` from the ends of the runs; returns how many.
         let take = |runs: &mut [&[u64]; 2], key: u64| -> u64 {
@@ -203,17 +192,70 @@ fn sort_key(x: f64) -> u64 {
     if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
 
-/// Sorts keys by their most significant bits first: one pass spreads them over 4,096 buckets
-/// of the range actually used, and each bucket — usually small enough to sit in cache — is
-/// sorted the same way (or by comparison once small). Two passes over memory instead of the
-/// six of a least-significant-digit radix sort.
-fn radix_sort(keys: &mut [u64]) {
-    let mut scratch = vec![0u64; keys.len()];
-    msd_sort(keys, &mut scratch);
+/// Sort keys of rows, each class sorted: the positives' keys, then the negatives'.
+#[derive(Default)]
+struct ClassRuns {
+    keys: Vec<u64>,
+    positives: usize,
 }
 
+impl ClassRuns {
+    fn positives(&self) -> &[u64] {
+        &self.keys[..self.positives]
+    }
+
+    fn negatives(&self) -> &[u64] {
+        &self.keys[self.positives..]
+    }
+}
+
+/// Bits of a key that one radix pass distributes on: 4,096 buckets, whose counters stay in cache.
+const RADIX_BITS: u32 = 14;
+
+/// Sorts the scores of each class by their most significant bits first, straight from the
+/// rows: one pass finds the range of keys, one counts each class's share of 4,096 buckets of
+/// it, one writes every key into its bucket (positives' buckets first). Each bucket — usually
+/// small enough to sit in cache — is then sorted by [`msd_sort`]. No per-class key arrays, and
+/// no copy back: three streaming reads and one scattered write of the keys.
+fn class_runs(truth: &[bool], score: &[f64]) -> ClassRuns {
+    const BUCKETS: usize = 1 << RADIX_BITS;
+    let (min, max) = score.iter().fold((u64::MAX, 0), |(lo, hi), &s| (lo.min(sort_key(s)), hi.max(sort_key(s))));
+    let shift = (64 - max.saturating_sub(min).leading_zeros()).saturating_sub(RADIX_BITS);
+    // Slot of a row: positives use buckets 0..4096, negatives 4096..8192.
+    let slot = |t: bool, s: f64| usize::from(!t) * BUCKETS + ((sort_key(s) - min) >> shift) as usize;
+    let mut starts = vec![0usize; 2 * BUCKETS + 1];
+    for (&t, &s) in truth.iter().zip(score) {
+        starts[slot(t, s) + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut keys = vec![0u64; truth.len()];
+    let mut next = starts.clone();
+    for (&t, &s) in truth.iter().zip(score) {
+        let at = &mut next[slot(t, s)];
+        keys[*at] = sort_key(s);
+        *at += 1;
+    }
+    // With `shift == 0` a bucket holds one key value: nothing left to sort.
+    if shift > 0 {
+        let largest = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        let mut scratch = vec![0u64; largest];
+        for window in starts.windows(2) {
+            let (from, to) = (window[0], window[1]);
+            if to - from > 1 {
+                msd_sort(&mut keys[from..to], &mut scratch[..to - from]);
+            }
+        }
+    }
+    ClassRuns { keys, positives: starts[BUCKETS] }
+}
+
+/// Sorts keys by their most significant bits first: one pass spreads them over 4,096 buckets
+/// of the range actually used, and each bucket is sorted the same way (or by comparison once
+/// small).
 fn msd_sort(keys: &mut [u64], scratch: &mut [u64]) {
-    const BITS: u32 = 12;
+    const BITS: u32 = RADIX_BITS;
     if keys.len() <= 1 << 12 {
         keys.sort_unstable();
         return;
@@ -253,18 +295,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_radix_sort_orders_floats_like_total_order_with_signed_zeros_equal() {
+    fn class_runs_order_each_class_like_total_order_with_signed_zeros_equal() {
         let base = [3.5, -1.0, 0.0, -0.0, 1e-300, -1e300, 0.25, 0.25, 7.0];
-        // Enough values to take the radix path, not the small-input sort.
-        let values: Vec<f64> = (0..40_000).map(|i| base[i % base.len()] * (1.0 + (i % 97) as f64)).collect();
-        let mut keys: Vec<u64> = values.iter().map(|v| sort_key(*v)).collect();
-        radix_sort(&mut keys);
-        let mut expected = values.clone();
-        expected.sort_by(f64::total_cmp);
-        let mut expected: Vec<u64> = expected.iter().map(|v| sort_key(*v)).collect();
-        expected.sort_unstable();
-        assert_eq!(keys, expected);
+        // Enough values for buckets that take the radix path, not only the small-input sort.
+        let values: Vec<f64> = (0..400_000).map(|i| base[i % base.len()] * (1.0 + (i % 9973) as f64)).collect();
+        let truth: Vec<bool> = (0..values.len()).map(|i| i % 3 == 0).collect();
+        let runs = class_runs(&truth, &values);
+        let expected = |class: bool| {
+            let mut keys: Vec<u64> =
+                values.iter().zip(&truth).filter(|(_, t)| **t == class).map(|(v, _)| sort_key(*v)).collect();
+            keys.sort_unstable();
+            keys
+        };
+        assert_eq!(runs.positives(), expected(true));
+        assert_eq!(runs.negatives(), expected(false));
         assert_eq!(sort_key(0.0), sort_key(-0.0));
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let keys: Vec<u64> = sorted.iter().map(|v| sort_key(*v)).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "key order is number order");
     }
 
     fn data(truth: &[u8], score: &[f64]) -> BinaryData {

@@ -144,6 +144,20 @@ fn rows_the_fast_path_leaves_to_the_general_one_score_the_same() {
 }
 
 #[test]
+fn number_like_text_ids_join_as_text() {
+    // "007" makes the truth's ids text; "12" and "8" must still find their rows, and "0012"
+    // (12 as a number) must not.
+    let truth = "id,label\n007,1\n12,0\nb,1\n8,0\n";
+    let scored = |pred: &str| evaluate(&request(Task::Binary, truth.as_bytes(), pred.as_bytes(), &["roc_auc"]));
+    let report = scored("id,score\n12,0.1\n8,0.3\n007,0.9\nb,0.5\n").unwrap();
+    assert_eq!(report.metrics["roc_auc"], 1.0);
+    let report = scored("id,score\n12,0.6\n8,0.3\n007,0.9\nb,0.5\n").unwrap();
+    assert_eq!(report.metrics["roc_auc"], 0.75);
+    let message = scored("id,score\n0012,0.1\n8,0.3\n007,0.9\nb,0.5\n").unwrap_err().to_string();
+    assert!(message.contains("0012（第2行"), "{message}");
+}
+
+#[test]
 fn a_gbk_file_with_chinese_labels_scores_as_scikit_learn_does() {
     let fixtures: Value = serde_json::from_str(include_str!("../fixtures/metrics.json")).unwrap();
     let datasets = fixtures["datasets"].as_array().unwrap();

@@ -118,3 +118,30 @@ fn bad_input_exits_2_with_the_problem_on_stderr() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("over the limit"));
 }
+
+#[test]
+fn predictions_piped_on_stdin_score_like_the_same_file() {
+    use std::io::Write;
+    let (_dir, truth, pred) = files(TRUTH, PRED);
+    let args = |pred: &str| -> Vec<String> {
+        ["eval", "score", "--truth", &truth, "--pred", pred, "--task", "binary", "--metric", "roc_auc"]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    // A regular file is mapped; a pipe is read.
+    let mapped = Command::new(BIN).args(args(&pred)).output().unwrap();
+    let mut child = Command::new(BIN)
+        .args(args("/dev/stdin"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(PRED.as_bytes()).unwrap();
+    let piped = child.wait_with_output().unwrap();
+    assert_eq!(piped.status.code(), Some(0));
+    let (mapped, piped): (Value, Value) =
+        (serde_json::from_slice(&mapped.stdout).unwrap(), serde_json::from_slice(&piped.stdout).unwrap());
+    assert_eq!(piped["metrics"], mapped["metrics"]);
+    assert_eq!(piped["pred_sha256"], mapped["pred_sha256"]);
+    assert_eq!(mapped["metrics"]["roc_auc"], 1.0);
+}
