@@ -3,6 +3,13 @@
 
 use std::borrow::Cow;
 
+/// Whether the bytes are UTF-8 if they validate: no byte-order mark and no NUL in the first
+/// 8 KiB. Readers of large files check such bytes in parallel themselves; the rest go through
+/// [`decode`].
+pub fn is_plain(bytes: &[u8]) -> bool {
+    encoding_rs::Encoding::for_bom(bytes).is_none() && !bytes.iter().take(8192).any(|b| *b == 0)
+}
+
 /// The bytes as text. A BOM decides the encoding; otherwise UTF-8 is taken as is (borrowed, no
 /// copy); otherwise the encoding is detected (GBK is decoded as its superset GB18030, so rarer
 /// characters survive). Binary data and undecodable bytes are refused with a message.

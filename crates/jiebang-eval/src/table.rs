@@ -203,15 +203,28 @@ pub fn read_table<'i>(
         let lines: Vec<u64> = (1..=rows.len() as u64).collect();
         return read_with_retries(&file, plan, |plan| parse_listed(&file, &buffer, &rows, &lines, plan));
     }
-    let text = jiebang_core::text::decode(source.bytes).map_err(fail)?;
-    let bytes = text.as_bytes();
+    // Most files are UTF-8 without a byte-order mark: one parallel pass checks that while it
+    // cuts the body for the cores. Anything else is decoded first, then cut the same way.
+    let bytes = source.bytes;
+    let (text, layout) =
+        match jiebang_core::text::is_plain(bytes).then(|| Layout::of(bytes)).filter(|layout| layout.utf8) {
+            Some(layout) => (Cow::Borrowed(bytes), layout),
+            None => {
+                let text = match jiebang_core::text::decode(bytes).map_err(fail)? {
+                    Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+                    Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+                };
+                let layout = Layout::of(&text);
+                (text, layout)
+            }
+        };
+    let bytes = &text[..];
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(fail("文件是空的 / the file is empty".into()));
     }
-    let header_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
-    let header = trim_cr(&bytes[..header_end]);
+    let header = trim_cr(&bytes[..layout.header_end]);
     let delimiter = if count(header, b'\t') > count(header, b',') { b'\t' } else { b',' };
-    if memchr::memchr(b'"', bytes).is_some() {
+    if layout.quoted {
         let (names, buffer, rows, lines) = quoted_cells(&file, bytes, delimiter)?;
         let plan = Plan::new(&file, &names, select)?;
         return read_with_retries(&file, plan, |plan| parse_listed(&file, &buffer, &rows, &lines, plan));
@@ -219,8 +232,56 @@ pub fn read_table<'i>(
     let names: Vec<String> =
         header.split(|b| *b == delimiter).map(|h| String::from_utf8_lossy(h).trim().to_owned()).collect();
     let plan = Plan::new(&file, &names, select)?;
-    let body = (header_end + 1).min(bytes.len());
-    read_with_retries(&file, plan, |plan| parse_plain(&file, bytes, body, delimiter, plan))
+    read_with_retries(&file, plan, |plan| parse_plain(&file, bytes, &layout, delimiter, plan))
+}
+
+/// A text file's header and body, the body cut at line ends into chunks for the cores, found
+/// in one parallel pass that also checks the encoding and looks for quotes.
+struct Layout {
+    /// Where the header line ends (its newline, or the end of the file).
+    header_end: usize,
+    /// The chunks of the body, as byte ranges.
+    chunks: Vec<(usize, usize)>,
+    /// Lines in each chunk.
+    lines: Vec<usize>,
+    /// Whether the whole file is valid UTF-8.
+    utf8: bool,
+    /// Whether there is a quote anywhere (then the `csv` crate splits the cells).
+    quoted: bool,
+}
+
+impl Layout {
+    fn of(bytes: &[u8]) -> Self {
+        const CHUNK: usize = 4 << 20;
+        let header_end = memchr::memchr(b'\n', bytes).unwrap_or(bytes.len());
+        let body = (header_end + 1).min(bytes.len());
+        let mut chunks = Vec::new();
+        let mut start = body;
+        while start < bytes.len() {
+            let cut = start + CHUNK;
+            let end = if cut >= bytes.len() {
+                bytes.len()
+            } else {
+                memchr::memchr(b'\n', &bytes[cut..]).map_or(bytes.len(), |i| cut + i + 1)
+            };
+            chunks.push((start, end));
+            start = end;
+        }
+        // Chunks end at a newline, so no character spans two of them.
+        let surveys = in_parallel(chunks.len(), |i| {
+            let chunk = &bytes[chunks[i].0..chunks[i].1];
+            let lines = count(chunk, b'\n') + usize::from(chunk.last() != Some(&b'\n'));
+            (lines, simdutf8::basic::from_utf8(chunk).is_ok(), memchr::memchr(b'"', chunk).is_some())
+        });
+        let header = &bytes[..header_end];
+        Self {
+            header_end,
+            lines: surveys.iter().map(|s| s.0).collect(),
+            utf8: std::str::from_utf8(header).is_ok() && surveys.iter().all(|s| s.1),
+            quoted: memchr::memchr(b'"', header).is_some() || surveys.iter().any(|s| s.2),
+            chunks,
+        }
+    }
 }
 
 /// The selected columns: their names, kinds and positions in the file.
@@ -735,29 +796,18 @@ fn is_blank(line: &[u8]) -> bool {
 /// The fast path: no quotes anywhere, so every newline ends a row and every delimiter ends a
 /// cell. The body is cut at line ends into chunks that all cores parse, each into its own
 /// stretch of the file-wide columns.
-fn parse_plain<'i>(file: &str, bytes: &[u8], body: usize, delimiter: u8, plan: &Plan<'i>) -> Result<Pass, EvalError> {
-    const CHUNK: usize = 4 << 20;
-    let mut ranges = Vec::new();
-    let mut start = body;
-    while start < bytes.len() {
-        let cut = start + CHUNK;
-        let end = if cut >= bytes.len() {
-            bytes.len()
-        } else {
-            memchr::memchr(b'\n', &bytes[cut..]).map_or(bytes.len(), |i| cut + i + 1)
-        };
-        ranges.push((start, end));
-        start = end;
-    }
-    let lines = in_parallel(ranges.len(), |i| {
-        let (start, end) = ranges[i];
-        memchr::memchr_iter(b'\n', &bytes[start..end]).count() + usize::from(bytes[end - 1] != b'\n')
-    });
+fn parse_plain<'i>(
+    file: &str,
+    bytes: &[u8],
+    layout: &Layout,
+    delimiter: u8,
+    plan: &Plan<'i>,
+) -> Result<Pass, EvalError> {
     fill(
         file,
         plan,
-        &lines,
-        |i, chunk| parse_chunk(bytes, ranges[i], delimiter, plan, chunk),
+        &layout.lines,
+        |i, chunk| parse_chunk(bytes, layout.chunks[i], delimiter, plan, chunk),
         |blanks| Lines::Plain { blanks },
     )
 }

@@ -209,11 +209,12 @@ impl ClassRuns {
     }
 }
 
-/// Bits of a key that one radix pass distributes on: 4,096 buckets, whose counters stay in cache.
+/// Bits of a key that one radix pass distributes on: 16,384 buckets, whose counters stay in
+/// cache (measured faster than 4,096).
 const RADIX_BITS: u32 = 14;
 
 /// Sorts the scores of each class by their most significant bits first, straight from the
-/// rows: one pass finds the range of keys, one counts each class's share of 4,096 buckets of
+/// rows: one pass finds the range of keys, one counts each class's share of 16,384 buckets of
 /// it, one writes every key into its bucket (positives' buckets first). Each bucket — usually
 /// small enough to sit in cache — is then sorted by [`msd_sort`]. No per-class key arrays, and
 /// no copy back: three streaming reads and one scattered write of the keys.
@@ -221,7 +222,7 @@ fn class_runs(truth: &[bool], score: &[f64]) -> ClassRuns {
     const BUCKETS: usize = 1 << RADIX_BITS;
     let (min, max) = score.iter().fold((u64::MAX, 0), |(lo, hi), &s| (lo.min(sort_key(s)), hi.max(sort_key(s))));
     let shift = (64 - max.saturating_sub(min).leading_zeros()).saturating_sub(RADIX_BITS);
-    // Slot of a row: positives use buckets 0..4096, negatives 4096..8192.
+    // Slot of a row: positives use the first half of the buckets, negatives the second.
     let slot = |t: bool, s: f64| usize::from(!t) * BUCKETS + ((sort_key(s) - min) >> shift) as usize;
     let mut starts = vec![0usize; 2 * BUCKETS + 1];
     for (&t, &s) in truth.iter().zip(score) {
@@ -251,7 +252,7 @@ fn class_runs(truth: &[bool], score: &[f64]) -> ClassRuns {
     ClassRuns { keys, positives: starts[BUCKETS] }
 }
 
-/// Sorts keys by their most significant bits first: one pass spreads them over 4,096 buckets
+/// Sorts keys by their most significant bits first: one pass spreads them over 16,384 buckets
 /// of the range actually used, and each bucket is sorted the same way (or by comparison once
 /// small).
 fn msd_sort(keys: &mut [u64], scratch: &mut [u64]) {
