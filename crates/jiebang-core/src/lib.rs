@@ -8,6 +8,7 @@
 
 pub mod challenge;
 pub mod error;
+pub mod evaluation;
 pub mod indicator;
 pub mod industry;
 pub mod organization;

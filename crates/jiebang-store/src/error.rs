@@ -22,6 +22,10 @@ pub enum StoreError {
     /// The input broke a domain rule.
     #[error(transparent)]
     Domain(#[from] jiebang_core::Error),
+    /// The request is well-formed but not allowed now: a quota is used up, a phase is closed,
+    /// a submission is in the wrong state.
+    #[error("{0}")]
+    Refused(String),
     /// The database failed or is unreachable.
     #[error("数据库错误 / database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -54,6 +54,17 @@ impl FileStore {
         }
     }
 
+    /// Stores `bytes` under `key` unless something is there already; returns what is stored
+    /// under `key` afterwards. Several processes calling this at once agree on one value.
+    pub async fn create_once(&self, key: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+        let options = PutOptions { mode: PutMode::Create, ..Default::default() };
+        match self.inner.put_opts(&ObjectPath::from(key), PutPayload::from(bytes.clone()), options).await {
+            Ok(_) => Ok(bytes),
+            Err(object_store::Error::AlreadyExists { .. }) => self.get(key).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Reads a stored file whole.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>> {
         let result = self.inner.get(&ObjectPath::from(key)).await?;

@@ -13,6 +13,7 @@
 mod accounts;
 mod audit;
 mod error;
+mod evaluation;
 mod files;
 pub mod migrate;
 mod organizations;
@@ -30,6 +31,10 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 pub use accounts::{ApiToken, User};
 pub use audit::AuditEvent;
 pub use error::{Result, StoreError};
+pub use evaluation::{
+    DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, Outcome, PURPOSES, Phase, QueueStats,
+    SCORE_SUBMISSION, ScoringSpec, Submission, WorkerRecord, now_ms,
+};
 pub use files::{FileStore, StoredFile};
 pub use organizations::Organization;
 pub use programs::{ChallengeFilter, ChallengeRecord, Program};

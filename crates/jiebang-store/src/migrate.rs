@@ -17,8 +17,10 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/0001_foundation.sql") },
+    Migration { version: 2, name: "evaluation", sql: include_str!("../migrations/0002_evaluation.sql") },
+];
 
 fn expand(sql: &str, backend: Backend) -> String {
     let id = match backend {

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod accounts;
+mod evaluation;
 mod programs;
 
 use jiebang_core::challenge::{Challenge, ChallengeInput};

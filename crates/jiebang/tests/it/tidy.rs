@@ -37,6 +37,8 @@ fn only_the_store_knows_sql_only_the_web_knows_http_and_the_core_does_no_io() {
     );
     assert!(!dependencies("jiebang-web").iter().any(|d| d == "sqlx"), "the web crate goes through the store");
     assert!(!dependencies("jiebang").iter().any(|d| d == "sqlx"), "the binary goes through the store");
+    let worker = dependencies("jiebang-worker");
+    assert!(!worker.iter().any(|d| ["sqlx", "axum", "tower", "tower-http", "askama"].contains(&d.as_str())));
 }
 
 #[test]

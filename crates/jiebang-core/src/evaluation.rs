@@ -1,0 +1,286 @@
+//! The evaluation side of a challenge (测评): phases with their dates, quotas and visibility, and
+//! the life of a submission. Pure types and rules; the store keeps them and the worker moves
+//! submissions along.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Collector, Error, FieldError, required_text};
+use crate::program::Day;
+
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &[Self] = &[$(Self::$variant),+];
+
+            /// The snake_case name stored and sent.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+
+            /// The Chinese name shown on pages.
+            pub fn label_zh(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $zh),+
+                }
+            }
+
+            /// Parses the snake_case name; `field` is named in the error.
+            pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text.trim()).ok_or_else(|| {
+                    let known = Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+                    FieldError::new(field, format!("未知取值「{text}」，应为 {known} 之一 / unknown value '{text}', expected one of {known}"))
+                })
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// What a phase is for.
+    PhaseKind {
+        /// 开发: participants iterate against the public split.
+        Development = "development" / "开发",
+        /// 最终: the private split decides; teams pick which submissions count.
+        Final = "final" / "最终",
+        /// 验收: the acceptance test of the delivered work.
+        Acceptance = "acceptance" / "验收",
+    }
+);
+
+named_enum!(
+    /// Who sees a phase's leaderboard.
+    Visibility {
+        /// The challenge's organizers only.
+        Organizers = "organizers" / "仅发榜方",
+        /// Registered participants and organizers.
+        Participants = "participants" / "参赛方",
+        /// Everyone.
+        Public = "public" / "公开",
+    }
+);
+
+named_enum!(
+    /// Where a submission is in its life.
+    SubmissionState {
+        /// Waiting for a worker.
+        Queued = "queued" / "排队中",
+        /// A worker is scoring it.
+        Running = "running" / "评测中",
+        /// Scored; it has an evaluation.
+        Scored = "scored" / "已评分",
+        /// The file's fault (the engine's message says why); counts against the invalid cap.
+        Invalid = "invalid" / "无效",
+        /// The platform's fault, after its retries; does not count against any quota.
+        Failed = "failed" / "失败",
+        /// Withdrawn by its team or an organizer before it ran.
+        Cancelled = "cancelled" / "已取消",
+    }
+);
+
+impl SubmissionState {
+    /// Whether nothing more will happen to it (until an organizer re-runs it).
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Scored | Self::Invalid | Self::Failed | Self::Cancelled)
+    }
+
+    /// Whether it still occupies a concurrent slot.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
+    }
+}
+
+/// Limits on one team's submissions in one phase. Zero means "no limit".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quotas {
+    /// Per rolling 24 hours (invalid files included: a failing file still costs something).
+    pub per_day: u32,
+    /// Over the whole phase.
+    pub total: u32,
+    /// Queued or running at once.
+    pub concurrent: u32,
+    /// Invalid submissions over the whole phase.
+    pub invalid: u32,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self { per_day: 5, total: 100, concurrent: 2, invalid: 20 }
+    }
+}
+
+/// A team's submissions in a phase so far, as the quotas count them. Failed (the platform's
+/// fault) and cancelled submissions count nowhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    /// In the last 24 hours.
+    pub last_day: u32,
+    /// In the phase.
+    pub total: u32,
+    /// Queued or running now.
+    pub active: u32,
+    /// Invalid in the phase.
+    pub invalid: u32,
+}
+
+impl Quotas {
+    /// Why one more submission is not allowed, if it is not.
+    pub fn refuse(&self, usage: &Usage) -> Option<String> {
+        let over = |limit: u32, used: u32| limit > 0 && used >= limit;
+        if over(self.concurrent, usage.active) {
+            let n = self.concurrent;
+            return Some(format!(
+                "已有 {n} 个提交在排队或评测，请等待完成 / {n} submission(s) already queued or running; wait for one to finish"
+            ));
+        }
+        if over(self.per_day, usage.last_day) {
+            let n = self.per_day;
+            return Some(format!("24 小时内最多提交 {n} 次 / at most {n} submission(s) per 24 hours"));
+        }
+        if over(self.total, usage.total) {
+            let n = self.total;
+            return Some(format!("本阶段最多提交 {n} 次 / at most {n} submission(s) in this phase"));
+        }
+        if over(self.invalid, usage.invalid) {
+            let n = self.invalid;
+            return Some(format!("无效提交已达上限 {n} 次 / the cap of {n} invalid submission(s) is reached"));
+        }
+        None
+    }
+}
+
+/// A phase as an organizer defines it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhaseInput {
+    /// Development, final or acceptance.
+    pub kind: PhaseKind,
+    /// Shown name, e.g. 开发阶段.
+    pub name: String,
+    /// First day submissions are accepted (China Standard Time).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub opens_on: Day,
+    /// Last day submissions are accepted.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub closes_on: Day,
+    /// The split the leaderboard ranks on, e.g. `public`; empty for all rows.
+    #[serde(default)]
+    pub split: String,
+    /// Who sees the leaderboard.
+    pub visibility: Visibility,
+    /// Submission limits per team.
+    #[serde(default)]
+    pub quotas: Quotas,
+    /// Final phase: how many selected submissions count per team (default the latest 2).
+    #[serde(default = "default_counted")]
+    pub counted: u32,
+    /// Decimal places shown on the leaderboard.
+    #[serde(default = "default_precision")]
+    pub precision: u32,
+}
+
+fn default_counted() -> u32 {
+    2
+}
+
+fn default_precision() -> u32 {
+    4
+}
+
+impl PhaseInput {
+    /// Checks every field; reports all problems at once.
+    pub fn validate(self) -> Result<Self, Error> {
+        let mut errors = Collector::default();
+        let name = errors.check(required_text("name", &self.name, 100));
+        let split = errors.check(crate::error::optional_text("split", &self.split, 50));
+        if self.closes_on < self.opens_on {
+            errors.push(FieldError::new("closes_on", "截止日期早于开始日期 / the phase closes before it opens"));
+        }
+        if self.counted == 0 || self.counted > 20 {
+            errors.push(FieldError::new(
+                "counted",
+                "计入成绩的提交数应在 1 到 20 之间 / counted must be between 1 and 20",
+            ));
+        }
+        if self.precision > 10 {
+            errors.push(FieldError::new("precision", "小数位数最多 10 / precision is at most 10 decimal places"));
+        }
+        errors.finish(|| Self { name: name.unwrap_or_default(), split: split.unwrap_or_default(), ..self })
+    }
+
+    /// Whether submissions are accepted on `today`.
+    pub fn is_open_on(&self, today: Day) -> bool {
+        self.opens_on <= today && today <= self.closes_on
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Day {
+        Day::parse("d", text).unwrap()
+    }
+
+    fn phase() -> PhaseInput {
+        PhaseInput {
+            kind: PhaseKind::Development,
+            name: " 开发阶段 ".into(),
+            opens_on: day("2026-01-01"),
+            closes_on: day("2026-03-31"),
+            split: "public".into(),
+            visibility: Visibility::Public,
+            quotas: Quotas::default(),
+            counted: 2,
+            precision: 4,
+        }
+    }
+
+    #[test]
+    fn a_phase_is_trimmed_and_every_bad_field_is_named() {
+        assert_eq!(phase().validate().unwrap().name, "开发阶段");
+        let bad = PhaseInput { name: " ".into(), closes_on: day("2025-12-31"), counted: 0, precision: 11, ..phase() };
+        let fields: Vec<String> = bad.validate().unwrap_err().field_errors().iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["name", "closes_on", "counted", "precision"]);
+    }
+
+    #[test]
+    fn a_phase_is_open_on_both_of_its_end_days() {
+        let p = phase();
+        assert!(p.is_open_on(day("2026-01-01")) && p.is_open_on(day("2026-03-31")));
+        assert!(!p.is_open_on(day("2025-12-31")) && !p.is_open_on(day("2026-04-01")));
+    }
+
+    #[test]
+    fn each_quota_refuses_with_its_own_reason_and_zero_means_unlimited() {
+        let quotas = Quotas { per_day: 3, total: 10, concurrent: 1, invalid: 2 };
+        assert_eq!(quotas.refuse(&Usage { last_day: 2, total: 9, active: 0, invalid: 1 }), None);
+        let reason = |usage: Usage| quotas.refuse(&usage).unwrap();
+        assert!(reason(Usage { active: 1, ..Usage::default() }).contains("queued or running"));
+        assert!(reason(Usage { last_day: 3, ..Usage::default() }).contains("per 24 hours"));
+        assert!(reason(Usage { total: 10, ..Usage::default() }).contains("in this phase"));
+        assert!(reason(Usage { invalid: 2, ..Usage::default() }).contains("invalid"));
+        let unlimited = Quotas { per_day: 0, total: 0, concurrent: 0, invalid: 0 };
+        assert_eq!(unlimited.refuse(&Usage { last_day: 99, total: 999, active: 50, invalid: 9 }), None);
+    }
+
+    #[test]
+    fn states_know_whether_they_are_finished_and_names_round_trip() {
+        for &state in SubmissionState::ALL {
+            assert_eq!(SubmissionState::parse("state", state.as_str()).unwrap(), state);
+            assert_ne!(state.is_finished(), state.is_active());
+        }
+        assert!(SubmissionState::parse("state", "done").unwrap_err().message.contains("queued"));
+    }
+}

@@ -1,0 +1,253 @@
+//! Datasets, phases, submissions under quotas, and the job queue's leases.
+
+use std::sync::Arc;
+
+use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, SubmissionState, Visibility};
+use jiebang_core::organization::OrganizationInput;
+use jiebang_core::program::Day;
+use jiebang_core::uscc::CreditCode;
+use jiebang_store::testing::TestStore;
+use jiebang_store::{DatasetFileInput, Outcome, ScoringSpec, StoreError, StoredFile};
+
+use crate::{challenge, program_input};
+
+/// A challenge with a dataset version and an open development phase; returns
+/// `(user, organization, phase)`.
+async fn open_phase(t: &TestStore, quotas: Quotas) -> (i64, i64, i64) {
+    let store = &t.store;
+    let user = store.create_user("team@example.com", "队长", "correct horse battery").await.unwrap().id;
+    let org = OrganizationInput {
+        name: "云鼎科技股份有限公司".into(),
+        credit_code: CreditCode::with_check_character("91370000163042000").unwrap().to_string(),
+        kind: "企业".into(),
+        region: "370100".into(),
+        industries: vec!["C26".into()],
+    };
+    let org = store.create_organization(&org.validate().unwrap(), Some(user)).await.unwrap().id;
+    let program = store.create_program(program_input("测评"), None, false).await.unwrap().id;
+    let challenge =
+        store.create_challenge(program, &challenge("JB-01", &["C26"], "370100", "安全"), None).await.unwrap().id;
+    let labels = store
+        .save_file(&t.files, "labels.csv", b"id,label,split\n1,1,public\n2,0,private\n".to_vec(), None)
+        .await
+        .unwrap();
+    let train = store.save_file(&t.files, "train.csv", b"id,x\n9,0.1\n".to_vec(), None).await.unwrap();
+    let dataset = store
+        .create_dataset_version(
+            challenge,
+            scoring(),
+            "首版",
+            vec![
+                DatasetFileInput { purpose: "labels".into(), file: labels },
+                DatasetFileInput { purpose: "train".into(), file: train },
+            ],
+            None,
+        )
+        .await
+        .unwrap();
+    let phase = store.create_phase(challenge, dataset.id, phase_input(quotas), None).await.unwrap().id;
+    store.register_participant(challenge, org, user).await.unwrap();
+    (user, org, phase)
+}
+
+fn scoring() -> ScoringSpec {
+    ScoringSpec {
+        task: "binary".into(),
+        id_column: "id".into(),
+        label_column: "label".into(),
+        split_column: "split".into(),
+        positive_label: String::new(),
+    }
+}
+
+fn phase_input(quotas: Quotas) -> PhaseInput {
+    PhaseInput {
+        kind: PhaseKind::Development,
+        name: "开发阶段".into(),
+        opens_on: Day::parse("d", "2020-01-01").unwrap(),
+        closes_on: Day::parse("d", "2099-12-31").unwrap(),
+        split: "public".into(),
+        visibility: Visibility::Public,
+        quotas,
+        counted: 2,
+        precision: 4,
+    }
+}
+
+async fn upload(t: &TestStore, n: usize) -> StoredFile {
+    t.store.save_file(&t.files, "pred.csv", format!("id,score\n1,0.9\n2,0.{n}\n").into_bytes(), None).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_dataset_version_needs_one_labels_file_and_versions_count_up() {
+    let t = TestStore::new().await;
+    let (_, _, phase) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(phase).await.unwrap().challenge_id;
+    let file = upload(&t, 1).await;
+    let err = t
+        .store
+        .create_dataset_version(
+            challenge,
+            scoring(),
+            "",
+            vec![DatasetFileInput { purpose: "train".into(), file }],
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("exactly one labels file"), "{err}");
+    let labels = upload(&t, 2).await;
+    let second = t
+        .store
+        .create_dataset_version(
+            challenge,
+            scoring(),
+            "修订",
+            vec![DatasetFileInput { purpose: "labels".into(), file: labels }],
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(second.version, 2);
+    let versions = t.store.list_dataset_versions(challenge).await.unwrap();
+    assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1]);
+    let first = &versions[1];
+    assert_eq!(
+        first.files.iter().map(|f| (f.name.as_str(), f.hidden)).collect::<Vec<_>>(),
+        [("train.csv", false), ("labels.csv", true)]
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_submissions_against_a_quota_of_five_accept_exactly_five() {
+    let t = TestStore::new().await;
+    let quotas = Quotas { per_day: 5, total: 100, concurrent: 0, invalid: 10 };
+    let (user, org, phase) = open_phase(&t, quotas).await;
+    let file = Arc::new(upload(&t, 1).await);
+    let attempts = (0..50).map(|_| {
+        let (store, file) = (t.store.clone(), file.clone());
+        tokio::spawn(async move { store.create_submission(phase, org, user, &file, "", false).await })
+    });
+    let mut accepted = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(StoreError::Refused(reason)) => assert!(reason.contains("per 24 hours"), "{reason}"),
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert_eq!(accepted, 5);
+    assert_eq!(t.store.list_submissions(phase, Some(org)).await.unwrap().len(), 5);
+    assert_eq!(t.store.queue_stats().await.unwrap().queued, 5, "one job per accepted submission");
+}
+
+#[tokio::test]
+async fn the_concurrent_and_invalid_quotas_count_what_they_say() {
+    let t = TestStore::new().await;
+    let (user, org, phase) = open_phase(&t, Quotas { per_day: 0, total: 0, concurrent: 1, invalid: 1 }).await;
+    let file = upload(&t, 1).await;
+    t.store.create_submission(phase, org, user, &file, "", false).await.unwrap();
+    let err = t.store.create_submission(phase, org, user, &file, "", false).await.unwrap_err();
+    assert!(err.to_string().contains("queued or running"), "{err}");
+    // Baselines from organizers are not counted.
+    t.store.create_submission(phase, org, user, &file, "基线", true).await.unwrap();
+    let worker = "w1";
+    t.store.register_worker(worker, "host", "test").await.unwrap();
+    let job = t.store.claim_job(worker, 60_000).await.unwrap().unwrap();
+    assert!(t.store.finish_job(&job, worker, Outcome::Invalid("第2行 score 不是数字".into())).await.unwrap());
+    let err = t.store.create_submission(phase, org, user, &file, "", false).await.unwrap_err();
+    assert!(err.to_string().contains("invalid submission(s) is reached"), "{err}");
+}
+
+#[tokio::test]
+async fn a_claimed_job_is_recorded_once_and_a_lost_lease_records_nothing() {
+    let t = TestStore::new().await;
+    let (user, org, phase) = open_phase(&t, Quotas::default()).await;
+    let submission = t.store.create_submission(phase, org, user, &upload(&t, 1).await, "", false).await.unwrap();
+    assert_eq!(t.store.queue_position(submission.id).await.unwrap(), Some(0));
+    for worker in ["a", "b"] {
+        t.store.register_worker(worker, "host", "test").await.unwrap();
+    }
+    // Worker a claims with a lease that is already over; the sweeper hands the job to b.
+    let first = t.store.claim_job("a", -1).await.unwrap().unwrap();
+    assert_eq!(t.store.get_submission(submission.id).await.unwrap().state, SubmissionState::Running);
+    assert!(t.store.claim_job("b", 60_000).await.unwrap().is_none(), "a running job is not claimed twice");
+    assert_eq!(t.store.requeue_expired().await.unwrap(), 1);
+    let second = t.store.claim_job("b", 60_000).await.unwrap().unwrap();
+    assert_eq!((second.id, second.attempts), (first.id, 2));
+    assert!(!t.store.extend_lease(first.id, "a", 60_000).await.unwrap(), "a has lost its lease");
+    let scored = || Outcome::Scored { report: "{}".into(), signature: "00".into() };
+    assert!(!t.store.finish_job(&first, "a", scored()).await.unwrap(), "a late result is dropped");
+    assert!(t.store.finish_job(&second, "b", scored()).await.unwrap());
+    assert!(!t.store.finish_job(&second, "b", scored()).await.unwrap(), "a job closes once");
+    assert_eq!(t.store.list_evaluations(submission.id).await.unwrap().len(), 1);
+    let done = t.store.get_submission(submission.id).await.unwrap();
+    assert_eq!(done.state, SubmissionState::Scored);
+    assert!(done.finished_ms.is_some());
+    // A re-run is a new run with its own evaluation; the first is kept.
+    let rerun = t.store.rerun_submission(submission.id, user).await.unwrap();
+    assert_eq!((rerun.state, rerun.runs), (SubmissionState::Queued, 2));
+    let job = t.store.claim_job("b", 60_000).await.unwrap().unwrap();
+    assert_eq!(job.run, 2);
+    assert!(t.store.finish_job(&job, "b", scored()).await.unwrap());
+    assert_eq!(
+        t.store.list_evaluations(submission.id).await.unwrap().iter().map(|e| e.run).collect::<Vec<_>>(),
+        [2, 1]
+    );
+}
+
+#[tokio::test]
+async fn platform_errors_are_retried_then_fail_with_a_reason_and_cost_no_quota() {
+    let t = TestStore::new().await;
+    let (user, org, phase) = open_phase(&t, Quotas { per_day: 1, total: 0, concurrent: 0, invalid: 0 }).await;
+    let submission = t.store.create_submission(phase, org, user, &upload(&t, 1).await, "", false).await.unwrap();
+    t.store.register_worker("w", "host", "test").await.unwrap();
+    let job = t.store.claim_job("w", 60_000).await.unwrap().unwrap();
+    assert!(t.store.finish_job(&job, "w", Outcome::Error("disk full".into())).await.unwrap());
+    let retried = t.store.get_submission(submission.id).await.unwrap();
+    assert_eq!(retried.state, SubmissionState::Queued);
+    assert!(retried.message.contains("will be retried"), "{}", retried.message);
+    assert!(t.store.claim_job("w", 60_000).await.unwrap().is_none(), "the retry waits out its backoff");
+    // Skip the backoff, then use up the attempts.
+    t.store.execute_unchecked("UPDATE jobs SET run_after_ms = 0").await.unwrap();
+    for _ in 1..3 {
+        let job = t.store.claim_job("w", 60_000).await.unwrap().unwrap();
+        assert!(t.store.finish_job(&job, "w", Outcome::Error("disk full".into())).await.unwrap());
+        t.store.execute_unchecked("UPDATE jobs SET run_after_ms = 0").await.unwrap();
+    }
+    let failed = t.store.get_submission(submission.id).await.unwrap();
+    assert_eq!(failed.state, SubmissionState::Failed);
+    assert!(failed.message.contains("disk full"), "{}", failed.message);
+    assert_eq!(t.store.queue_stats().await.unwrap().failed, 1);
+    // The platform's failure did not use the team's one submission of the day.
+    t.store.create_submission(phase, org, user, &upload(&t, 2).await, "", false).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_closed_phase_refuses_submissions_but_takes_baselines() {
+    let t = TestStore::new().await;
+    let (user, org, phase) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(phase).await.unwrap().challenge_id;
+    let dataset = t.store.list_dataset_versions(challenge).await.unwrap()[0].id;
+    let closed = PhaseInput { closes_on: Day::parse("d", "2020-12-31").unwrap(), ..phase_input(Quotas::default()) };
+    let closed = t.store.create_phase(challenge, dataset, closed, None).await.unwrap().id;
+    let file = upload(&t, 1).await;
+    let err = t.store.create_submission(closed, org, user, &file, "", false).await.unwrap_err();
+    assert!(err.to_string().contains("from 2020-01-01 to 2020-12-31"), "{err}");
+    t.store.create_submission(closed, org, user, &file, "基线", true).await.unwrap();
+    assert_eq!(t.store.list_phases(challenge).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_queued_submission_can_be_cancelled_and_then_is_never_claimed() {
+    let t = TestStore::new().await;
+    let (user, org, phase) = open_phase(&t, Quotas::default()).await;
+    let submission = t.store.create_submission(phase, org, user, &upload(&t, 1).await, "", false).await.unwrap();
+    assert!(t.store.cancel_submission(submission.id, user).await.unwrap());
+    assert!(!t.store.cancel_submission(submission.id, user).await.unwrap());
+    t.store.register_worker("w", "host", "test").await.unwrap();
+    assert!(t.store.claim_job("w", 60_000).await.unwrap().is_none());
+    assert_eq!(t.store.get_submission(submission.id).await.unwrap().state, SubmissionState::Cancelled);
+    let workers = t.store.list_workers(60_000).await.unwrap();
+    assert_eq!(workers.len(), 1);
+}

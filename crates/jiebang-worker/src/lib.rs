@@ -1,0 +1,308 @@
+//! Evaluation workers. A [`Worker`] claims a job from the queue in the database, scores the
+//! submission with `jiebang-eval` on a blocking thread (never on the async executor), extends
+//! its lease while it runs, signs the report and records it — or records why the file is invalid,
+//! or hands the job back for a retry when the platform failed. `jiebang serve` runs a few
+//! workers inside the server; `jiebang worker` runs them anywhere that reaches the database and
+//! the file store.
+
+pub mod signing;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiebang_core::indicator::IndicatorExpr;
+use jiebang_eval::{Columns, EvalError, Metric, Request, Source, Task};
+use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError, Submission};
+use serde_json::json;
+
+pub use signing::Signer;
+
+/// The crate's one error type: what stops a worker (not what a submission gets wrong).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// The database or the file store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The signing key is unusable.
+    #[error("签名密钥 / signing key: {0}")]
+    Signing(String),
+}
+
+/// How a worker paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// How long a claim holds before others may take the job back.
+    pub lease: Duration,
+    /// How often a running job's lease is extended (well inside `lease`).
+    pub heartbeat: Duration,
+    /// How long to wait when the queue is empty.
+    pub idle: Duration,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Self { lease: Duration::from_secs(60), heartbeat: Duration::from_secs(10), idle: Duration::from_millis(500) }
+    }
+}
+
+/// Largest file a worker scores (the upload limit is enforced before; this guards the engine).
+const MAX_SCORED_BYTES: u64 = 4 << 30;
+
+/// A worker process's handle on the queue.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    store: Store,
+    files: FileStore,
+    signer: Arc<Signer>,
+    id: String,
+    pace: Pace,
+}
+
+impl Worker {
+    /// Announces a worker named after its host and process (plus `suffix`, to tell apart several
+    /// in one process).
+    pub async fn start(
+        store: Store,
+        files: FileStore,
+        signer: Arc<Signer>,
+        suffix: &str,
+        pace: Pace,
+    ) -> Result<Self, WorkerError> {
+        let host = host_name();
+        let id = format!("{host}:{}:{suffix}", std::process::id());
+        store.register_worker(&id, &host, &engine()).await?;
+        Ok(Self { store, files, signer, id, pace })
+    }
+
+    /// This worker's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Takes back expired leases, then claims and runs one job. `Ok(false)` when nothing was
+    /// ready.
+    pub async fn step(&self) -> Result<bool, WorkerError> {
+        self.store.requeue_expired().await?;
+        let Some(job) = self.store.claim_job(&self.id, self.pace.lease.as_millis() as i64).await? else {
+            return Ok(false);
+        };
+        let outcome = match job.kind.as_str() {
+            SCORE_SUBMISSION => self.score(&job).await,
+            other => Outcome::Error(format!("未知任务类型 / unknown job kind {other}")),
+        };
+        if !self.store.finish_job(&job, &self.id, outcome).await? {
+            tracing::warn!(job = job.id, worker = %self.id, "lease lost; the result was dropped");
+        }
+        Ok(true)
+    }
+
+    /// Runs jobs until `stop` turns true. Database hiccups are logged and retried.
+    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            let idle = match self.step().await {
+                Ok(true) => continue,
+                Ok(false) => self.pace.idle,
+                Err(error) => {
+                    tracing::error!(%error, worker = %self.id, "worker step failed");
+                    self.pace.idle * 4
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(idle) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// Scores a submission's current run, extending the lease while the engine works.
+    async fn score(&self, job: &Job) -> Outcome {
+        let started = Instant::now();
+        let started_at = now_text();
+        let inputs = match self.inputs(job.subject_id).await {
+            Ok(inputs) => inputs,
+            Err(error) => return Outcome::Error(error.to_string()),
+        };
+        let Inputs {
+            submission,
+            task,
+            columns,
+            truth,
+            truth_sha256,
+            predictions,
+            metrics,
+            indicators,
+            skipped,
+            context,
+        } = inputs;
+        let mut scoring = tokio::task::spawn_blocking(move || {
+            let request = Request {
+                task,
+                truth: Source { name: "labels", bytes: &truth },
+                predictions: Source { name: &submission.file_name, bytes: &predictions },
+                columns,
+                metrics,
+                indicators,
+                bootstrap: None,
+                positive_label: context.positive_label.clone(),
+                max_bytes: MAX_SCORED_BYTES,
+            };
+            (jiebang_eval::evaluate(&request), submission, context)
+        });
+        let mut beat = tokio::time::interval(self.pace.heartbeat);
+        beat.tick().await;
+        let (result, submission, context) = loop {
+            tokio::select! {
+                joined = &mut scoring => match joined {
+                    Ok(done) => break done,
+                    Err(error) => return Outcome::Error(format!("评测线程异常 / the scoring thread failed: {error}")),
+                },
+                _ = beat.tick() => {
+                    if !matches!(self.store.extend_lease(job.id, &self.id, self.pace.lease.as_millis() as i64).await, Ok(true)) {
+                        tracing::warn!(job = job.id, "lease lost while scoring");
+                    }
+                }
+            }
+        };
+        match result {
+            Ok(report) => {
+                let mut body = json!({
+                    "platform": "jiebang",
+                    "submission": submission.id,
+                    "run": job.run,
+                    "team": {"id": submission.organization_id, "name": submission.organization_name},
+                    "challenge": context.challenge,
+                    "phase": context.phase,
+                    "dataset": {"id": context.dataset_id, "version": context.dataset_version, "labels_sha256": truth_sha256},
+                    "submission_sha256": submission.file_sha256,
+                    "task": context.task,
+                    "not_measured": skipped,
+                    "worker": self.id,
+                    "started_at": started_at,
+                    "finished_at": now_text(),
+                    "elapsed_ms": started.elapsed().as_millis() as u64,
+                });
+                if let (Some(body), Ok(serde_json::Value::Object(result))) =
+                    (body.as_object_mut(), serde_json::to_value(&report))
+                {
+                    // The engine hashed the bytes it read; the truth's hash is named `labels_sha256` above.
+                    body.extend(result.into_iter().filter(|(k, _)| k != "truth_sha256" && k != "pred_sha256"));
+                }
+                let report = body.to_string();
+                let signature = self.signer.sign(report.as_bytes());
+                Outcome::Scored { report, signature }
+            }
+            // A fault in the hidden labels is the organizers' to fix; the team is told no more.
+            Err(EvalError::File { file, message }) if file == "labels" => Outcome::Error(format!("labels: {message}")),
+            Err(EvalError::Row { file, line, .. }) if file == "labels" => {
+                Outcome::Error(format!("测试标签第 {line} 行有误 / the hidden labels are broken at line {line}"))
+            }
+            Err(EvalError::MissingColumn { file, column, .. }) if file == "labels" => {
+                Outcome::Error(format!("测试标签缺少「{column}」列 / the hidden labels lack column {column}"))
+            }
+            Err(error) => Outcome::Invalid(error.to_string()),
+        }
+    }
+
+    /// Everything scoring a submission needs, read from the store.
+    async fn inputs(&self, submission_id: i64) -> Result<Inputs, StoreError> {
+        let submission = self.store.get_submission(submission_id).await?;
+        let phase = self.store.get_phase(submission.phase_id).await?;
+        let dataset = self.store.get_dataset_version(phase.dataset_id).await?;
+        let challenge = self.store.get_challenge(phase.challenge_id).await?;
+        let labels =
+            dataset.labels().ok_or_else(|| StoreError::Corrupt(format!("dataset {} has no labels", dataset.id)))?;
+        let task = match dataset.scoring.task.as_str() {
+            "binary" => Task::Binary,
+            "multiclass" => Task::Multiclass,
+            _ => Task::Regression,
+        };
+        // Indicators a prediction file can answer are judged; the others (latency, size …)
+        // need a delivered model and are listed as not measured.
+        let (mut indicators, mut skipped) = (Vec::new(), Vec::new());
+        for indicator in &challenge.challenge.indicators {
+            match Metric::parse(task, indicator.expr.metric.as_str()) {
+                Ok(_) => indicators.push(indicator.expr.clone()),
+                Err(_) => skipped.push(indicator.expr.to_string()),
+            }
+        }
+        let metrics = if indicators.is_empty() { vec![default_metric(task)] } else { Vec::new() };
+        let (truth, predictions) = tokio::try_join!(self.files.get(&labels.key), self.files.get(&submission.file_key))?;
+        let split = dataset.scoring.split_column.trim();
+        Ok(Inputs {
+            task,
+            columns: Columns {
+                id: dataset.scoring.id_column.clone(),
+                label: dataset.scoring.label_column.clone(),
+                split: (!split.is_empty()).then(|| split.to_owned()),
+                ..Columns::default()
+            },
+            truth,
+            truth_sha256: labels.sha256.clone(),
+            predictions,
+            metrics,
+            indicators,
+            skipped,
+            context: Context {
+                challenge: json!({"id": challenge.id, "code": challenge.challenge.code, "title": challenge.challenge.title}),
+                phase: json!({"id": phase.id, "name": phase.input.name, "kind": phase.input.kind.as_str()}),
+                dataset_id: dataset.id,
+                dataset_version: dataset.version,
+                task: dataset.scoring.task.clone(),
+                positive_label: Some(dataset.scoring.positive_label.clone()).filter(|p| !p.is_empty()),
+            },
+            submission,
+        })
+    }
+}
+
+/// The inputs of one scoring run.
+struct Inputs {
+    submission: Submission,
+    task: Task,
+    columns: Columns,
+    truth: Vec<u8>,
+    truth_sha256: String,
+    predictions: Vec<u8>,
+    metrics: Vec<Metric>,
+    indicators: Vec<IndicatorExpr>,
+    skipped: Vec<String>,
+    context: Context,
+}
+
+/// What the report says about where the run belongs.
+struct Context {
+    challenge: serde_json::Value,
+    phase: serde_json::Value,
+    dataset_id: i64,
+    dataset_version: i64,
+    task: String,
+    positive_label: Option<String>,
+}
+
+/// Scored when a challenge names no metric a prediction file can answer.
+fn default_metric(task: Task) -> Metric {
+    let key = match task {
+        Task::Binary => "roc_auc",
+        Task::Multiclass => "accuracy",
+        Task::Regression => "rmse",
+    };
+    Metric::parse(task, key).unwrap_or_else(|_| unreachable!("{key} is a {task:?} metric"))
+}
+
+/// The engine named in reports and on the queue page.
+pub fn engine() -> String {
+    format!("jiebang-eval {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+fn now_text() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
