@@ -67,6 +67,129 @@ impl TestStore {
     }
 }
 
+/// A challenge ready for submissions: a team (a user acting for an organization, registered
+/// as a participant), a program and a challenge with the given indicators, a dataset version
+/// whose hidden labels are the given CSV (`id,label[,split]`, binary), and a phase open from 2020
+/// to 2099 with the given quotas.
+#[derive(Debug, Clone, Copy)]
+pub struct Arena {
+    /// The team's user.
+    pub user: i64,
+    /// The team.
+    pub organization: i64,
+    /// The challenge.
+    pub challenge: i64,
+    /// The dataset version.
+    pub dataset: i64,
+    /// The phase.
+    pub phase: i64,
+}
+
+impl Arena {
+    /// Builds the arena in `store`.
+    pub async fn new(
+        store: &Store,
+        files: &FileStore,
+        labels: &str,
+        indicators: &[&str],
+        quotas: jiebang_core::evaluation::Quotas,
+    ) -> Self {
+        use jiebang_core::evaluation::{PhaseInput, PhaseKind, Visibility};
+        use jiebang_core::program::Day;
+        let user = store.create_user("team@example.com", "队长", "correct horse battery").await.expect("user").id;
+        let org = jiebang_core::organization::OrganizationInput {
+            name: "云鼎科技股份有限公司".into(),
+            credit_code: jiebang_core::uscc::CreditCode::with_check_character("91370000163042000")
+                .expect("code")
+                .to_string(),
+            kind: "企业".into(),
+            region: "370100".into(),
+            industries: vec!["C26".into()],
+        };
+        let organization = store
+            .create_organization(&org.validate().expect("valid organization"), Some(user))
+            .await
+            .expect("organization")
+            .id;
+        let program = jiebang_core::program::ProgramInput {
+            title: "测评批次".into(),
+            issuer: "工业和信息化厅".into(),
+            year: 2026,
+            description: String::new(),
+            rules: Default::default(),
+            timeline: Default::default(),
+        };
+        let program = store.create_program(program, None, false).await.expect("program").id;
+        let challenge = jiebang_core::challenge::ChallengeInput {
+            code: "JB-01".into(),
+            title: "轴承故障识别".into(),
+            direction: "智能制造".into(),
+            sub_field: "装备".into(),
+            task_class: "示范应用".into(),
+            industries: vec!["C34".into()],
+            region: "370100".into(),
+            scenario: "预测性维护".into(),
+            indicators: indicators
+                .iter()
+                .map(|text| {
+                    let expr = jiebang_core::indicator::IndicatorExpr::parse(text).expect("indicator");
+                    jiebang_core::indicator::IndicatorInput {
+                        name: expr.metric.as_str().into(),
+                        metric: expr.metric.as_str().into(),
+                        op: expr.op.symbol().into(),
+                        threshold: Some(expr.threshold),
+                        ..Default::default()
+                    }
+                })
+                .collect(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid challenge");
+        let challenge = store.create_challenge(program, &challenge, None).await.expect("challenge").id;
+        let has_split = labels.lines().next().is_some_and(|header| header.trim_end().ends_with(",split"));
+        let labels = store.save_file(files, "labels.csv", labels.as_bytes().to_vec(), None).await.expect("labels");
+        let scoring = crate::ScoringSpec {
+            task: "binary".into(),
+            id_column: "id".into(),
+            label_column: "label".into(),
+            split_column: if has_split { "split".into() } else { String::new() },
+            positive_label: String::new(),
+        };
+        let dataset = store
+            .create_dataset_version(
+                challenge,
+                scoring,
+                "",
+                vec![crate::DatasetFileInput { purpose: "labels".into(), file: labels }],
+                None,
+            )
+            .await
+            .expect("dataset")
+            .id;
+        let phase = PhaseInput {
+            kind: PhaseKind::Development,
+            name: "开发阶段".into(),
+            opens_on: Day::parse("d", "2020-01-01").expect("day"),
+            closes_on: Day::parse("d", "2099-12-31").expect("day"),
+            split: "public".into(),
+            visibility: Visibility::Public,
+            quotas,
+            counted: 2,
+            precision: 4,
+        };
+        let phase = store.create_phase(challenge, dataset, phase, None).await.expect("phase").id;
+        store.register_participant(challenge, organization, user).await.expect("participant");
+        Self { user, organization, challenge, dataset, phase }
+    }
+
+    /// Uploads `predictions` as the team's submission; returns its id.
+    pub async fn submit(&self, store: &Store, files: &FileStore, predictions: &str) -> crate::Result<i64> {
+        let file = store.save_file(files, "pred.csv", predictions.as_bytes().to_vec(), None).await?;
+        Ok(store.create_submission(self.phase, self.organization, self.user, &file, "", false).await?.id)
+    }
+}
+
 impl Store {
     /// Runs arbitrary SQL, bypassing every rule; only for tests that simulate tampering.
     pub async fn execute_unchecked(&self, sql: &str) -> crate::Result<u64> {

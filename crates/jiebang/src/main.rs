@@ -44,6 +44,25 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Runs evaluation workers against a shared database and file store until stopped.
+    Worker {
+        /// How many workers this process runs.
+        #[arg(long, default_value_t = 1)]
+        count: usize,
+        /// The file store: a directory (or file:///path) that the servers share [default: the
+        /// data directory's files].
+        #[arg(long)]
+        store_url: Option<String>,
+    },
+    /// Checks a signed evaluation report offline.
+    Verify {
+        /// The report as downloaded (`{"report": …, "signature": …, "public_key": …}`).
+        report: PathBuf,
+        /// The platform's public key (hex, from /api/v1/keys); without it the key in the file is
+        /// trusted, which only shows the report is unchanged since it was signed by that key.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
     /// Applies database migrations.
     Migrate,
     /// Administers accounts.
@@ -213,6 +232,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { bind, demo } => serve(settings, bind, demo).await,
+        Command::Worker { count, store_url } => {
+            if let Some(url) = store_url {
+                settings.files.dir = Some(PathBuf::from(url.strip_prefix("file://").unwrap_or(&url)));
+            }
+            let (store, files) = open(&settings).await?;
+            let (stop, workers) = start_workers(&store, &files, count.max(1), settings.workers.pace()).await?;
+            println!("{} worker(s) running; stop with Ctrl-C", count.max(1));
+            shutdown_signal().await;
+            stop_workers(stop, workers).await;
+            store.close().await;
+            Ok(())
+        }
+        Command::Verify { report, public_key } => verify_report(&report, public_key.as_deref()),
         Command::Admin { command } => admin(settings, command).await,
         Command::Import { command: ImportCommand::Challenges { program, file } } => {
             import_challenges(settings, program, file).await
@@ -259,6 +291,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         session_seconds: settings.server.session_hours * 3600,
         max_upload_bytes: settings.server.max_upload_mb << 20,
     };
+    let (stop, workers) = start_workers(&store, &files, settings.workers.embedded, settings.workers.pace()).await?;
     let state = jiebang_web::AppState { store: store.clone(), files, config: Arc::new(config) };
     let listener = tokio::net::TcpListener::bind(&settings.server.bind)
         .await
@@ -273,7 +306,58 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     }
     tracing::info!(database = %jiebang_store::redact(&settings.database_url()), "serving");
     axum::serve(listener, jiebang_web::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    stop_workers(stop, workers).await;
     store.close().await;
+    Ok(())
+}
+
+/// Starts `count` workers on the queue; they stop when the returned sender says so.
+async fn start_workers(
+    store: &Store,
+    files: &FileStore,
+    count: usize,
+    pace: jiebang_worker::Pace,
+) -> anyhow::Result<(tokio::sync::watch::Sender<bool>, Vec<tokio::task::JoinHandle<()>>)> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let signer = Arc::new(jiebang_worker::Signer::load_or_create(files).await?);
+    let mut handles = Vec::with_capacity(count);
+    for n in 0..count {
+        let worker =
+            jiebang_worker::Worker::start(store.clone(), files.clone(), signer.clone(), &n.to_string(), pace).await?;
+        tracing::info!(worker = worker.id(), "worker started");
+        handles.push(tokio::spawn(worker.run(stopped.clone())));
+    }
+    Ok((stop, handles))
+}
+
+/// Asks the workers to stop and waits for the jobs they hold to finish.
+async fn stop_workers(stop: tokio::sync::watch::Sender<bool>, workers: Vec<tokio::task::JoinHandle<()>>) {
+    let _ = stop.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
+}
+
+/// Checks a downloaded report's signature; an error (exit 2) when it does not verify.
+fn verify_report(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let signed: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: 不是 JSON / not JSON", path.display()))?;
+    let field =
+        |name: &str| signed.get(name).with_context(|| format!("{}: 缺少「{name}」/ no '{name}' field", path.display()));
+    let report = field("report")?.to_string();
+    let signature = field("signature")?.as_str().unwrap_or_default();
+    let key = match public_key {
+        Some(key) => key.to_owned(),
+        None => field("public_key")?.as_str().unwrap_or_default().to_owned(),
+    };
+    if !jiebang_worker::signing::verify(&key, report.as_bytes(), signature) {
+        bail!(
+            "{}: 签名无效，报告被改动或不是由该密钥签发 / the signature does not match: the report was changed or not signed by this key",
+            path.display()
+        );
+    }
+    println!("签名有效 / signature valid (key {key})");
     Ok(())
 }
 

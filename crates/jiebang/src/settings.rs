@@ -2,6 +2,7 @@
 //! environment variables, then command-line flags. Secrets are redacted when printed or logged.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use figment::Figment;
@@ -20,6 +21,32 @@ pub(crate) struct Settings {
     pub(crate) files: FileSettings,
     /// The HTTP server.
     pub(crate) server: ServerSettings,
+    /// Evaluation workers.
+    pub(crate) workers: WorkerSettings,
+}
+
+/// Evaluation workers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct WorkerSettings {
+    /// Workers `serve` runs in its own process (0 when standalone `jiebang worker`s do the work).
+    pub(crate) embedded: usize,
+    /// Seconds a claimed job is held before another worker may take it back.
+    pub(crate) lease_seconds: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self { embedded: 2, lease_seconds: 60 }
+    }
+}
+
+impl WorkerSettings {
+    /// The pace every worker keeps: heartbeats six times per lease.
+    pub(crate) fn pace(&self) -> jiebang_worker::Pace {
+        let lease = Duration::from_secs(self.lease_seconds.max(3));
+        jiebang_worker::Pace { lease, heartbeat: lease / 6, idle: Duration::from_millis(500) }
+    }
 }
 
 /// The database.
@@ -65,6 +92,7 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             files: FileSettings::default(),
             server: ServerSettings::default(),
+            workers: WorkerSettings::default(),
         }
     }
 }

@@ -3,51 +3,15 @@
 use std::sync::Arc;
 
 use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, SubmissionState, Visibility};
-use jiebang_core::organization::OrganizationInput;
 use jiebang_core::program::Day;
-use jiebang_core::uscc::CreditCode;
-use jiebang_store::testing::TestStore;
+use jiebang_store::testing::{Arena, TestStore};
 use jiebang_store::{DatasetFileInput, Outcome, ScoringSpec, StoreError, StoredFile};
 
-use crate::{challenge, program_input};
-
-/// A challenge with a dataset version and an open development phase; returns
-/// `(user, organization, phase)`.
+/// An arena for one team; returns `(user, organization, phase)`.
 async fn open_phase(t: &TestStore, quotas: Quotas) -> (i64, i64, i64) {
-    let store = &t.store;
-    let user = store.create_user("team@example.com", "队长", "correct horse battery").await.unwrap().id;
-    let org = OrganizationInput {
-        name: "云鼎科技股份有限公司".into(),
-        credit_code: CreditCode::with_check_character("91370000163042000").unwrap().to_string(),
-        kind: "企业".into(),
-        region: "370100".into(),
-        industries: vec!["C26".into()],
-    };
-    let org = store.create_organization(&org.validate().unwrap(), Some(user)).await.unwrap().id;
-    let program = store.create_program(program_input("测评"), None, false).await.unwrap().id;
-    let challenge =
-        store.create_challenge(program, &challenge("JB-01", &["C26"], "370100", "安全"), None).await.unwrap().id;
-    let labels = store
-        .save_file(&t.files, "labels.csv", b"id,label,split\n1,1,public\n2,0,private\n".to_vec(), None)
-        .await
-        .unwrap();
-    let train = store.save_file(&t.files, "train.csv", b"id,x\n9,0.1\n".to_vec(), None).await.unwrap();
-    let dataset = store
-        .create_dataset_version(
-            challenge,
-            scoring(),
-            "首版",
-            vec![
-                DatasetFileInput { purpose: "labels".into(), file: labels },
-                DatasetFileInput { purpose: "train".into(), file: train },
-            ],
-            None,
-        )
-        .await
-        .unwrap();
-    let phase = store.create_phase(challenge, dataset.id, phase_input(quotas), None).await.unwrap().id;
-    store.register_participant(challenge, org, user).await.unwrap();
-    (user, org, phase)
+    let labels = "id,label,split\n1,1,public\n2,0,private\n";
+    let arena = Arena::new(&t.store, &t.files, labels, &["f1@0.5>=0.9"], quotas).await;
+    (arena.user, arena.organization, arena.phase)
 }
 
 fn scoring() -> ScoringSpec {
@@ -109,12 +73,19 @@ async fn a_dataset_version_needs_one_labels_file_and_versions_count_up() {
         .await
         .unwrap();
     assert_eq!(second.version, 2);
+    let train = t.store.save_file(&t.files, "train.csv", b"id,x\n9,0.1\n".to_vec(), None).await.unwrap();
+    let labels = upload(&t, 3).await;
+    let files = vec![
+        DatasetFileInput { purpose: "labels".into(), file: labels },
+        DatasetFileInput { purpose: "train".into(), file: train },
+    ];
+    let third = t.store.create_dataset_version(challenge, scoring(), "", files, None).await.unwrap();
     let versions = t.store.list_dataset_versions(challenge).await.unwrap();
-    assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 1]);
-    let first = &versions[1];
+    assert_eq!(versions.iter().map(|v| v.version).collect::<Vec<_>>(), [3, 2, 1]);
+    assert_eq!(versions[2].labels().unwrap().name, "labels.csv", "earlier versions are unchanged");
     assert_eq!(
-        first.files.iter().map(|f| (f.name.as_str(), f.hidden)).collect::<Vec<_>>(),
-        [("train.csv", false), ("labels.csv", true)]
+        third.files.iter().map(|f| (f.name.as_str(), f.hidden)).collect::<Vec<_>>(),
+        [("train.csv", false), ("pred.csv", true)]
     );
 }
 

@@ -7,21 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use jiebang_core::challenge::ChallengeInput;
-use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, SubmissionState, Visibility};
-use jiebang_core::indicator::IndicatorInput;
-use jiebang_core::organization::OrganizationInput;
-use jiebang_core::program::{Day, ProgramInput, Rules, Timeline};
-use jiebang_core::uscc::CreditCode;
-use jiebang_store::testing::TestStore;
-use jiebang_store::{DatasetFileInput, ScoringSpec};
+use jiebang_core::evaluation::{Quotas, SubmissionState};
+use jiebang_store::testing::{Arena, TestStore};
 use jiebang_worker::{Pace, Signer, Worker, signing};
 
 struct Setup {
     t: TestStore,
-    user: i64,
-    org: i64,
-    phase: i64,
+    arena: Arena,
     worker: Worker,
     signer: Arc<Signer>,
 }
@@ -30,93 +22,19 @@ const LABELS: &str = "id,label,split\n1,1,public\n2,0,public\n3,1,private\n4,0,p
 
 async fn setup(labels: &str) -> Setup {
     let t = TestStore::new().await;
-    let store = &t.store;
-    let user = store.create_user("team@example.com", "队长", "correct horse battery").await.unwrap().id;
-    let org = OrganizationInput {
-        name: "云鼎科技股份有限公司".into(),
-        credit_code: CreditCode::with_check_character("91370000163042000").unwrap().to_string(),
-        kind: "企业".into(),
-        region: "370100".into(),
-        industries: vec!["C26".into()],
-    };
-    let org = store.create_organization(&org.validate().unwrap(), Some(user)).await.unwrap().id;
-    let program = ProgramInput {
-        title: "测评".into(),
-        issuer: "工信厅".into(),
-        year: 2026,
-        description: String::new(),
-        rules: Rules::default(),
-        timeline: Timeline::default(),
-    };
-    let program = store.create_program(program, None, false).await.unwrap().id;
-    let indicator = |metric: &str, op: &str, threshold: f64| IndicatorInput {
-        name: metric.into(),
-        metric: metric.into(),
-        op: op.into(),
-        threshold: Some(threshold),
-        ..Default::default()
-    };
-    let challenge = ChallengeInput {
-        code: "JB-01".into(),
-        title: "轴承故障识别".into(),
-        direction: "智能制造".into(),
-        sub_field: "装备".into(),
-        task_class: "示范应用".into(),
-        industries: vec!["C34".into()],
-        region: "370100".into(),
-        scenario: "预测性维护".into(),
-        indicators: vec![
-            indicator("roc_auc", ">=", 0.9),
-            indicator("f1@0.5", ">=", 0.99),
-            indicator("latency_p99_ms", "<=", 10.0),
-        ],
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
-    let challenge = store.create_challenge(program, &challenge, None).await.unwrap().id;
-    let labels = store.save_file(&t.files, "labels.csv", labels.as_bytes().to_vec(), None).await.unwrap();
-    let scoring = ScoringSpec {
-        task: "binary".into(),
-        id_column: "id".into(),
-        label_column: "label".into(),
-        split_column: "split".into(),
-        positive_label: String::new(),
-    };
-    let dataset = store
-        .create_dataset_version(
-            challenge,
-            scoring,
-            "",
-            vec![DatasetFileInput { purpose: "labels".into(), file: labels }],
-            None,
-        )
-        .await
-        .unwrap();
-    let phase = PhaseInput {
-        kind: PhaseKind::Development,
-        name: "开发阶段".into(),
-        opens_on: Day::parse("d", "2020-01-01").unwrap(),
-        closes_on: Day::parse("d", "2099-12-31").unwrap(),
-        split: "public".into(),
-        visibility: Visibility::Public,
-        quotas: Quotas { per_day: 0, total: 0, concurrent: 0, invalid: 0 },
-        counted: 2,
-        precision: 4,
-    };
-    let phase = store.create_phase(challenge, dataset.id, phase, None).await.unwrap().id;
+    let indicators = ["roc_auc>=0.9", "f1@0.5>=0.99", "latency_p99_ms<=10"];
+    let unlimited = Quotas { per_day: 0, total: 0, concurrent: 0, invalid: 0 };
+    let arena = Arena::new(&t.store, &t.files, labels, &indicators, unlimited).await;
     let signer = Arc::new(Signer::load_or_create(&t.files).await.unwrap());
     let pace =
         Pace { lease: Duration::from_secs(30), heartbeat: Duration::from_millis(50), idle: Duration::from_millis(10) };
-    let worker = Worker::start(store.clone(), t.files.clone(), signer.clone(), "0", pace).await.unwrap();
-    Setup { t, user, org, phase, worker, signer }
+    let worker = Worker::start(t.store.clone(), t.files.clone(), signer.clone(), "0", pace).await.unwrap();
+    Setup { t, arena, worker, signer }
 }
 
 impl Setup {
     async fn submit(&self, predictions: &str) -> i64 {
-        let file =
-            self.t.store.save_file(&self.t.files, "pred.csv", predictions.as_bytes().to_vec(), None).await.unwrap();
-        self.t.store.create_submission(self.phase, self.org, self.user, &file, "", false).await.unwrap().id
+        self.arena.submit(&self.t.store, &self.t.files, predictions).await.unwrap()
     }
 }
 
@@ -136,6 +54,8 @@ async fn a_submission_is_scored_on_the_challenge_indicators_and_the_report_is_si
         &evaluation.signature
     ));
     let report: serde_json::Value = serde_json::from_str(&evaluation.report).unwrap();
+    // Signed in canonical form (sorted keys, compact), so a re-serialised copy verifies too.
+    assert_eq!(report.to_string(), evaluation.report);
     // Positives 0.9, 0.8, 0.7 all outrank negatives 0.6, 0.3, 0.2: AUC 1; at 0.5, one false positive.
     assert_eq!(report["metrics"]["roc_auc"], 1.0);
     assert_eq!(report["metrics"]["f1@0.5"], 6.0 / 7.0);
