@@ -106,6 +106,22 @@ impl Principal {
         true
     }
 
+    /// May act for an organization: register it for a challenge and submit as its team.
+    pub fn can_act_for(&self, organization_id: i64) -> bool {
+        self.is_admin() || self.holds(Role::Applicant, &Scope::Organization(organization_id))
+    }
+
+    /// The organizations the user acts for as an applicant.
+    pub fn organizations(&self) -> Vec<i64> {
+        self.grants
+            .iter()
+            .filter_map(|g| match (g.role, &g.scope) {
+                (Role::Applicant, Scope::Organization(id)) => Some(*id),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// May list and create user accounts and grants.
     pub fn can_manage_users(&self) -> bool {
         self.is_admin()
@@ -152,5 +168,14 @@ mod tests {
         let expert = principal(&[(Role::Expert, Scope::Global)]);
         assert!(!expert.can_manage_program(1) && !expert.can_manage_users() && !expert.can_create_program());
         assert_eq!(expert.roles(), [Role::Expert]);
+    }
+
+    #[test]
+    fn an_applicant_acts_only_for_their_own_organizations() {
+        let p = principal(&[(Role::Applicant, Scope::Organization(3)), (Role::Expert, Scope::Global)]);
+        assert!(p.can_act_for(3) && !p.can_act_for(4));
+        assert_eq!(p.organizations(), [3]);
+        assert!(principal(&[(Role::Admin, Scope::Global)]).can_act_for(4));
+        assert!(!principal(&[(Role::Organizer, Scope::Program(3))]).can_act_for(3));
     }
 }

@@ -56,6 +56,8 @@ pub struct AppState {
     pub files: FileStore,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// The public key that checks evaluation reports (hex), served at `/api/v1/keys`.
+    pub public_key: Arc<str>,
 }
 
 /// The whole application: API, docs, pages, health check.

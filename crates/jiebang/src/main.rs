@@ -237,7 +237,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.files.dir = Some(PathBuf::from(url.strip_prefix("file://").unwrap_or(&url)));
             }
             let (store, files) = open(&settings).await?;
-            let (stop, workers) = start_workers(&store, &files, count.max(1), settings.workers.pace()).await?;
+            let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
+            let (stop, workers) = start_workers(&store, &files, &signer, count.max(1), settings.workers.pace()).await?;
             println!("{} worker(s) running; stop with Ctrl-C", count.max(1));
             shutdown_signal().await;
             stop_workers(stop, workers).await;
@@ -291,8 +292,11 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         session_seconds: settings.server.session_hours * 3600,
         max_upload_bytes: settings.server.max_upload_mb << 20,
     };
-    let (stop, workers) = start_workers(&store, &files, settings.workers.embedded, settings.workers.pace()).await?;
-    let state = jiebang_web::AppState { store: store.clone(), files, config: Arc::new(config) };
+    let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
+    let public_key = signer.public_key_hex().into();
+    let (stop, workers) =
+        start_workers(&store, &files, &signer, settings.workers.embedded, settings.workers.pace()).await?;
+    let state = jiebang_web::AppState { store: store.clone(), files, config: Arc::new(config), public_key };
     let listener = tokio::net::TcpListener::bind(&settings.server.bind)
         .await
         .with_context(|| format!("无法监听 / cannot listen on {}", settings.server.bind))?;
@@ -315,11 +319,11 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
 async fn start_workers(
     store: &Store,
     files: &FileStore,
+    signer: &Arc<jiebang_worker::Signer>,
     count: usize,
     pace: jiebang_worker::Pace,
 ) -> anyhow::Result<(tokio::sync::watch::Sender<bool>, Vec<tokio::task::JoinHandle<()>>)> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let signer = Arc::new(jiebang_worker::Signer::load_or_create(files).await?);
     let mut handles = Vec::with_capacity(count);
     for n in 0..count {
         let worker =

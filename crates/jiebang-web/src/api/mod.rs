@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod codes;
+pub mod evaluation;
 pub mod organizations;
 pub mod programs;
 pub mod views;
@@ -16,7 +17,7 @@ use crate::error::ApiError;
 /// The OpenAPI document of `/api/v1`.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "jiebang API", description = "揭榜挂帅 platform: programs, challenge lists, organizations, accounts."),
+    info(title = "jiebang API", description = "揭榜挂帅 platform: programs, challenge lists, organizations, accounts, evaluation."),
     paths(
         accounts::create_session, accounts::get_session, accounts::delete_session,
         accounts::list_tokens, accounts::create_token, accounts::delete_token,
@@ -27,6 +28,10 @@ use crate::error::ApiError;
         programs::import_challenges, programs::export_challenges,
         organizations::list_organizations, organizations::create_organization, organizations::get_organization,
         codes::list_regions, codes::list_industries,
+        evaluation::create_dataset, evaluation::list_datasets, evaluation::download_dataset_file,
+        evaluation::list_phases, evaluation::create_phase, evaluation::register,
+        evaluation::create_submission, evaluation::list_submissions, evaluation::get_submission,
+        evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -67,6 +72,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/organizations", get(organizations::list_organizations).post(organizations::create_organization))
         .route("/organizations/{id}", get(organizations::get_organization))
+        .route("/challenges/{id}/datasets", get(evaluation::list_datasets).post(evaluation::create_dataset))
+        .route("/datasets/{id}/files/{name}", get(evaluation::download_dataset_file))
+        .route("/challenges/{id}/phases", get(evaluation::list_phases).post(evaluation::create_phase))
+        .route("/challenges/{id}/participants", post(evaluation::register))
+        .route("/phases/{id}/submissions", get(evaluation::list_submissions).post(evaluation::create_submission))
+        .route("/submissions/{id}", get(evaluation::get_submission))
+        .route("/submissions/{id}/cancel", post(evaluation::cancel_submission))
+        .route("/submissions/{id}/rerun", post(evaluation::rerun_submission))
+        .route("/submissions/{id}/report", get(evaluation::get_report))
+        .route("/keys", get(evaluation::keys))
         .route("/codes/regions", get(codes::list_regions))
         .route("/codes/industries", get(codes::list_industries))
         .fallback(|| async { ApiError::NotFound("没有这个接口 / no such endpoint".into()) })

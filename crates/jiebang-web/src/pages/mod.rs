@@ -129,7 +129,8 @@ impl IntoResponse for PageError {
     }
 }
 
-fn urlencode(text: &str) -> String {
+/// Percent-encodes `text` for a URL (or a `filename*` header value).
+pub(crate) fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),

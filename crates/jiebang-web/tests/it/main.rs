@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod api;
+mod evaluation;
 mod pages;
 mod roles;
 mod server;
@@ -29,9 +30,22 @@ pub struct TestApp {
     pub draft: i64,
     /// A challenge on `program`.
     pub challenge: i64,
-    /// The applicant's organization.
+    /// The applicant's organization, registered for `challenge`.
     pub organization: i64,
+    /// A dataset version of `challenge`: hidden `labels.csv`, public `train.csv`.
+    pub dataset: i64,
+    /// An open phase of `challenge` scoring on the public split.
+    pub phase: i64,
+    /// The applicant's scored submission.
+    pub scored: i64,
+    /// The applicant's queued submission.
+    pub queued: i64,
+    /// The platform's public key.
+    pub public_key: String,
 }
+
+/// The hidden labels of the test app's dataset.
+pub const LABELS: &str = "id,label,split\n1,1,public\n2,0,public\n3,1,private\n4,0,private\n";
 
 /// The accounts every test app has, by name.
 pub const ROLES: [&str; 6] = ["admin", "organizer", "other_organizer", "expert", "recommender", "applicant"];
@@ -49,6 +63,34 @@ pub fn challenge_json(code: &str) -> Value {
 
 pub fn program_json(title: &str) -> Value {
     json!({"title": title, "issuer": "山东省工业和信息化厅", "year": 2025})
+}
+
+/// A dataset version (hidden labels, public train file) and an open phase for `challenge`.
+async fn evaluation_setup(t: &TestStore, challenge: i64) -> (i64, i64) {
+    use jiebang_core::evaluation::{PhaseInput, Quotas};
+    use jiebang_store::{DatasetFileInput, ScoringSpec};
+    let labels = t.store.save_file(&t.files, "labels.csv", LABELS.as_bytes().to_vec(), None).await.unwrap();
+    let train = t.store.save_file(&t.files, "train.csv", b"id,x,label\n9,0.5,1\n".to_vec(), None).await.unwrap();
+    let scoring = ScoringSpec {
+        task: "binary".into(),
+        id_column: "id".into(),
+        label_column: "label".into(),
+        split_column: "split".into(),
+        positive_label: String::new(),
+    };
+    let files = vec![
+        DatasetFileInput { purpose: "labels".into(), file: labels },
+        DatasetFileInput { purpose: "train".into(), file: train },
+    ];
+    let dataset = t.store.create_dataset_version(challenge, scoring, "", files, None).await.unwrap().id;
+    let phase: PhaseInput = serde_json::from_value(json!({
+        "kind": "development", "name": "开发阶段", "opens_on": "2020-01-01", "closes_on": "2099-12-31",
+        "split": "public", "visibility": "public",
+        "quotas": Quotas { per_day: 0, total: 0, concurrent: 0, invalid: 0 }
+    }))
+    .unwrap();
+    let phase = t.store.create_phase(challenge, dataset, phase, None).await.unwrap().id;
+    (dataset, phase)
 }
 
 impl TestApp {
@@ -89,8 +131,45 @@ impl TestApp {
         let challenge: jiebang_core::challenge::ChallengeInput =
             serde_json::from_value(challenge_json("SD-01")).unwrap();
         let challenge = store.create_challenge(program, &challenge.validate().unwrap(), None).await.unwrap().id;
-        let state = AppState { store: t.store.clone(), files: t.files.clone(), config: Arc::new(config) };
-        Self { router: router(state), t, tokens, program, draft, challenge, organization }
+        let (dataset, phase) = evaluation_setup(&t, challenge).await;
+        store.register_participant(challenge, organization, ids["applicant"]).await.unwrap();
+        let submit = |predictions: &'static str| {
+            let (t, applicant) = (&t, ids["applicant"]);
+            async move {
+                let file =
+                    t.store.save_file(&t.files, "pred.csv", predictions.as_bytes().to_vec(), None).await.unwrap();
+                t.store.create_submission(phase, organization, applicant, &file, "", false).await.unwrap().id
+            }
+        };
+        let scored = submit("id,score\n1,0.9\n2,0.2\n3,0.8\n4,0.4\n").await;
+        let signer = Arc::new(jiebang_worker::Signer::load_or_create(&t.files).await.unwrap());
+        let worker =
+            jiebang_worker::Worker::start(t.store.clone(), t.files.clone(), signer.clone(), "t", Default::default())
+                .await
+                .unwrap();
+        assert!(worker.step().await.unwrap());
+        let queued = submit("id,score\n1,0.6\n2,0.5\n3,0.7\n4,0.1\n").await;
+        let public_key = signer.public_key_hex();
+        let state = AppState {
+            store: t.store.clone(),
+            files: t.files.clone(),
+            config: Arc::new(config),
+            public_key: public_key.clone().into(),
+        };
+        Self {
+            router: router(state),
+            t,
+            tokens,
+            program,
+            draft,
+            challenge,
+            organization,
+            dataset,
+            phase,
+            scored,
+            queued,
+            public_key,
+        }
     }
 
     /// Sends a request as `who` (a role name, or `None` for anonymous).
@@ -129,8 +208,27 @@ impl TestApp {
 
     /// A multipart upload of one file under field `file`.
     pub fn upload(&self, path: &str, who: Option<&str>, name: &str, bytes: &[u8]) -> Request<Body> {
+        self.upload_with(path, who, &[], name, bytes)
+    }
+
+    /// A multipart upload of text fields and one file under field `file`.
+    pub fn upload_with(
+        &self,
+        path: &str,
+        who: Option<&str>,
+        fields: &[(&str, String)],
+        name: &str,
+        bytes: &[u8],
+    ) -> Request<Body> {
         let boundary = "jiebang-test-boundary";
-        let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+        let mut body = Vec::new();
+        for (field, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes());
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let mut builder = Request::builder()

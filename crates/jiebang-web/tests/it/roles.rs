@@ -24,6 +24,16 @@ enum Audience {
     ManagersOfDraft,
     /// Admins only.
     Admins,
+    /// Admins, the challenge's organizer and the registered team; other users get 403.
+    Participants,
+    /// Admins and the challenge's organizer; everyone else, anonymous included, gets 404.
+    ManagersElseNotFound,
+    /// Admins and the applicant acting for the organization; others get 403.
+    ActsForOrganization,
+    /// Admins, the challenge's organizer and the submission's team; other users get 404.
+    TeamElseNotFound,
+    /// Admins and the challenge's organizer; the team gets 403, other users 404.
+    ManagersTeamForbidden,
 }
 
 enum Payload {
@@ -31,6 +41,8 @@ enum Payload {
     Json(Value),
     Form(Vec<(&'static str, &'static str)>),
     Upload(&'static [u8]),
+    /// A multipart form with text fields and one file under `file`.
+    Fields(Vec<(&'static str, String)>, &'static [u8]),
 }
 
 struct Case {
@@ -51,12 +63,19 @@ fn allowed_for(audience: Audience, who: &str) -> bool {
         Audience::Creators => matches!(who, "admin" | "organizer" | "other_organizer"),
         Audience::Managers | Audience::ManagersOfDraft => matches!(who, "admin" | "organizer"),
         Audience::Admins => who == "admin",
+        Audience::Participants | Audience::TeamElseNotFound => matches!(who, "admin" | "organizer" | "applicant"),
+        Audience::ManagersElseNotFound | Audience::ManagersTeamForbidden => matches!(who, "admin" | "organizer"),
+        Audience::ActsForOrganization => matches!(who, "admin" | "applicant"),
     }
 }
 
 fn expected(case: &Case, who: Option<&str>) -> StatusCode {
     match (who, case.audience) {
         (_, Audience::Public) => case.allowed,
+        (Some(who), audience) if allowed_for(audience, who) => case.allowed,
+        (_, Audience::ManagersElseNotFound) => StatusCode::NOT_FOUND,
+        (Some("applicant"), Audience::ManagersTeamForbidden) => StatusCode::FORBIDDEN,
+        (Some(_), Audience::TeamElseNotFound | Audience::ManagersTeamForbidden) => StatusCode::NOT_FOUND,
         (None, Audience::ManagersOfDraft) if !case.page => StatusCode::NOT_FOUND,
         (None, Audience::ManagersOfDraft) if case.method == Method::GET => StatusCode::NOT_FOUND,
         (None, _) if case.page => StatusCode::SEE_OTHER,
@@ -69,7 +88,14 @@ fn expected(case: &Case, who: Option<&str>) -> StatusCode {
 
 const BAD_SHEET: &[u8] = "任务名称,揭榜方向\n甲,乙\n".as_bytes();
 
-fn cases() -> Vec<Case> {
+fn cases(app: &TestApp) -> Vec<Case> {
+    let (organization, dataset) = (app.organization, app.dataset);
+    let bad_phase = || {
+        Payload::Json(json!({
+            "dataset_id": dataset, "kind": "final", "name": "", "opens_on": "2026-01-01", "closes_on": "2026-02-01",
+            "visibility": "public"
+        }))
+    };
     use Audience::*;
     let api = |method: Method, pattern: &'static str, payload: Payload, audience: Audience, allowed: StatusCode| Case {
         method,
@@ -143,6 +169,32 @@ fn cases() -> Vec<Case> {
         api(Method::GET, "/api/v1/organizations", P::None, SignedIn, S::OK),
         api(Method::POST, "/api/v1/organizations", P::Json(json!({"name": ""})), SignedIn, S::UNPROCESSABLE_ENTITY),
         api(Method::GET, "/api/v1/organizations/{id}", P::None, SignedIn, S::OK),
+        api(Method::POST, "/api/v1/challenges/{id}/datasets", P::Upload(BAD_SHEET), Managers, S::UNPROCESSABLE_ENTITY),
+        api(Method::GET, "/api/v1/challenges/{id}/datasets", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/datasets/{id}/files/{public}", P::None, Participants, S::OK),
+        api(Method::GET, "/api/v1/datasets/{id}/files/{hidden}", P::None, ManagersElseNotFound, S::OK),
+        api(Method::GET, "/api/v1/challenges/{id}/phases", P::None, Public, S::OK),
+        api(Method::POST, "/api/v1/challenges/{id}/phases", bad_phase(), Managers, S::UNPROCESSABLE_ENTITY),
+        api(
+            Method::POST,
+            "/api/v1/challenges/{id}/participants",
+            P::Json(json!({"organization_id": organization})),
+            ActsForOrganization,
+            S::NO_CONTENT,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/phases/{id}/submissions",
+            P::Fields(vec![("organization_id", organization.to_string())], b""),
+            ActsForOrganization,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/phases/{id}/submissions", P::None, Participants, S::OK),
+        api(Method::GET, "/api/v1/submissions/{scored}", P::None, TeamElseNotFound, S::OK),
+        api(Method::POST, "/api/v1/submissions/{scored}/cancel", P::None, TeamElseNotFound, S::CONFLICT),
+        api(Method::POST, "/api/v1/submissions/{queued}/rerun", P::None, ManagersTeamForbidden, S::CONFLICT),
+        api(Method::GET, "/api/v1/submissions/{scored}/report", P::None, ManagersTeamForbidden, S::OK),
+        api(Method::GET, "/api/v1/keys", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/codes/regions", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/codes/industries", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/openapi.json", P::None, Public, S::OK),
@@ -221,6 +273,12 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         .replace("/challenges/{id}", &format!("/challenges/{}", app.challenge))
         .replace("/organizations/{id}", &format!("/organizations/{}", app.organization))
         .replace("/users/{id}", "/users/1")
+        .replace("/datasets/{id}", &format!("/datasets/{}", app.dataset))
+        .replace("{public}", "train.csv")
+        .replace("{hidden}", "labels.csv")
+        .replace("/phases/{id}", &format!("/phases/{}", app.phase))
+        .replace("{scored}", &app.scored.to_string())
+        .replace("{queued}", &app.queued.to_string())
         .replace("/tokens/{id}", "/tokens/999999");
     if path.contains("{fresh}") {
         let challenge: jiebang_core::challenge::ChallengeInput =
@@ -233,6 +291,7 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         Payload::Json(body) => app.request(case.method.clone(), &path, None, Some(body)),
         Payload::Form(pairs) => app.form(&path, None, pairs),
         Payload::Upload(bytes) => app.upload(&path, None, "list.csv", bytes),
+        Payload::Fields(fields, bytes) => app.upload_with(&path, None, fields, "pred.csv", bytes),
     };
     if let Some(who) = who {
         request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens[who]).parse().unwrap());
@@ -250,7 +309,7 @@ fn rand_suffix() -> u64 {
 async fn every_route_answers_every_role_as_it_should() {
     let app = TestApp::new().await;
     let mut failures = Vec::new();
-    for case in cases() {
+    for case in cases(&app) {
         for who in std::iter::once(None).chain(ROLES.iter().map(|r| Some(*r))) {
             let want = expected(&case, who);
             let (got, headers, body) = app.send(build(&app, &case, who).await).await;
@@ -281,9 +340,22 @@ async fn every_route_answers_every_role_as_it_should() {
 async fn the_walk_covers_every_path_and_method_of_the_openapi_document() {
     let app = TestApp::new().await;
     let (_, doc) = app.json(Method::GET, "/api/v1/openapi.json", None, None).await;
-    let walked: Vec<(String, String)> = cases()
+    let walked: Vec<(String, String)> = cases(&app)
         .iter()
-        .map(|c| (c.method.as_str().to_lowercase(), c.pattern.replace("{draft}", "{id}").replace("{fresh}", "{id}")))
+        .map(|c| {
+            let mut pattern = c.pattern.to_owned();
+            for (placeholder, parameter) in [
+                ("{draft}", "{id}"),
+                ("{fresh}", "{id}"),
+                ("{scored}", "{id}"),
+                ("{queued}", "{id}"),
+                ("{public}", "{name}"),
+                ("{hidden}", "{name}"),
+            ] {
+                pattern = pattern.replace(placeholder, parameter);
+            }
+            (c.method.as_str().to_lowercase(), pattern)
+        })
         .collect();
     let mut missing = Vec::new();
     for (path, operations) in doc["paths"].as_object().unwrap() {

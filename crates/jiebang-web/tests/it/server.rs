@@ -12,7 +12,12 @@ async fn start() -> (String, TestStore) {
     let grant =
         jiebang_core::role::Grant { role: jiebang_core::role::Role::Admin, scope: jiebang_core::role::Scope::Global };
     t.store.add_grant(admin.id, &grant).await.unwrap();
-    let state = AppState { store: t.store.clone(), files: t.files.clone(), config: Arc::new(WebConfig::default()) };
+    let state = AppState {
+        store: t.store.clone(),
+        files: t.files.clone(),
+        config: Arc::new(WebConfig::default()),
+        public_key: "".into(),
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });

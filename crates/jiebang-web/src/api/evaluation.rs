@@ -1,0 +1,570 @@
+//! The evaluation service (测评): dataset versions, phases, registration, submissions, signed
+//! reports and the key that checks them.
+//!
+//! Who sees what: a challenge's organizers (and admins) see and download everything; a team (the
+//! applicants of a registered organization) downloads the public files and sees its own
+//! submissions with the scores of the phase's split; hidden files are invisible (404) to
+//! everyone else, and no answer of this module carries a byte of them.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use jiebang_core::evaluation::{PhaseInput, SubmissionState};
+use jiebang_store::{ChallengeRecord, DatasetFileInput, DatasetVersion, Phase, ScoringSpec, StoreError, Submission};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::programs::visible_program;
+use crate::AppState;
+use crate::auth::{Authed, Viewer};
+use crate::error::{ApiError, ApiJson, ApiPath};
+
+/// The challenge if the viewer may see it (its program is visible), and whether they manage it.
+async fn visible_challenge(state: &AppState, viewer: &Viewer, id: i64) -> Result<(ChallengeRecord, bool), ApiError> {
+    let challenge = state.store.get_challenge(id).await?;
+    visible_program(state, viewer, challenge.program_id).await?;
+    let manages = viewer.principal().is_some_and(|p| p.can_manage_program(challenge.program_id));
+    Ok((challenge, manages))
+}
+
+/// A phase the viewer may see, with whether they manage its challenge.
+async fn visible_phase(state: &AppState, viewer: &Viewer, id: i64) -> Result<(Phase, bool), ApiError> {
+    let phase = state.store.get_phase(id).await?;
+    let (_, manages) = visible_challenge(state, viewer, phase.challenge_id).await?;
+    Ok((phase, manages))
+}
+
+/// A submission as its team or the challenge's organizers may see it (404 for everyone else);
+/// with the phase and whether the viewer manages it.
+async fn own_submission(state: &AppState, viewer: &Viewer, id: i64) -> Result<(Submission, Phase, bool), ApiError> {
+    let authed = viewer.require()?;
+    let submission = state.store.get_submission(id).await?;
+    let (phase, manages) = visible_phase(state, viewer, submission.phase_id).await?;
+    if manages || authed.principal.can_act_for(submission.organization_id) {
+        Ok((submission, phase, manages))
+    } else {
+        Err(ApiError::NotFound(format!("submission {id} 不存在 / submission {id} not found")))
+    }
+}
+
+/// A dataset file as listed (its bytes are downloaded separately).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetFileView {
+    /// File name.
+    pub name: String,
+    /// `labels` (hidden), `train`, `test_features`, `sample_submission`, `data_card`, `other`.
+    pub purpose: String,
+    /// Only the challenge's organizers see hidden files at all.
+    pub hidden: bool,
+    /// Bytes.
+    pub size: i64,
+    /// sha256, hex.
+    pub sha256: String,
+}
+
+/// How a dataset is scored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoringView {
+    /// `binary`, `multiclass` or `regression`.
+    pub task: String,
+    /// Id column.
+    pub id_column: String,
+    /// Label column (of the hidden labels).
+    pub label_column: String,
+    /// Split column, empty for none.
+    pub split_column: String,
+}
+
+/// A dataset version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatasetView {
+    /// Id.
+    pub id: i64,
+    /// The challenge.
+    pub challenge_id: i64,
+    /// Version number.
+    pub version: i64,
+    /// What changed.
+    pub note: String,
+    /// How submissions are scored against it.
+    pub scoring: ScoringView,
+    /// Files; hidden ones only for the challenge's organizers.
+    pub files: Vec<DatasetFileView>,
+    /// Created.
+    pub created_at: String,
+}
+
+impl DatasetView {
+    fn of(d: DatasetVersion, show_hidden: bool) -> Self {
+        Self {
+            id: d.id,
+            challenge_id: d.challenge_id,
+            version: d.version,
+            note: d.note,
+            scoring: ScoringView {
+                task: d.scoring.task,
+                id_column: d.scoring.id_column,
+                label_column: d.scoring.label_column,
+                split_column: d.scoring.split_column,
+            },
+            files: d
+                .files
+                .into_iter()
+                .filter(|f| show_hidden || !f.hidden)
+                .map(|f| DatasetFileView {
+                    name: f.name,
+                    purpose: f.purpose,
+                    hidden: f.hidden,
+                    size: f.size,
+                    sha256: f.sha256,
+                })
+                .collect(),
+            created_at: d.created_at,
+        }
+    }
+}
+
+/// Multipart fields read whole: text fields by name, files as `(field, file name, bytes)`.
+struct Form {
+    text: BTreeMap<String, String>,
+    files: Vec<(String, String, Vec<u8>)>,
+}
+
+async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Form, ApiError> {
+    let too_large =
+        || ApiError::TooLarge(format!("文件超过 {} MB / a file exceeds {} MB", max_bytes >> 20, max_bytes >> 20));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::BadRequest(e.body_text()) }
+    };
+    let mut form = Form { text: BTreeMap::new(), files: Vec::new() };
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if bytes.len() > max_bytes {
+                    return Err(too_large());
+                }
+                form.files.push((name, file_name, bytes.to_vec()));
+            }
+            None => {
+                let value = field.text().await.map_err(bad)?;
+                form.text.insert(name, value);
+            }
+        }
+    }
+    Ok(form)
+}
+
+impl Form {
+    fn text(&self, name: &str, default: &str) -> String {
+        self.text.get(name).map_or(default, |v| v.trim()).to_owned()
+    }
+}
+
+/// Adds a dataset version (the challenge's organizers). Multipart: text fields `task`
+/// (`binary` | `multiclass` | `regression`), `id_column` (default `id`), `label_column` (default
+/// `label`), `split_column`, `positive_label`, `note`; one file field per file, named by its
+/// purpose — exactly one `labels` (the hidden test labels), any of `train`, `test_features`,
+/// `sample_submission`, `data_card`, `other`.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/datasets",
+    request_body(content_type = "multipart/form-data", description = "scoring fields and files named by purpose"),
+    responses((status = 201, body = DatasetView), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_dataset(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<DatasetView>), ApiError> {
+    let (challenge, _) = visible_challenge(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(challenge.program_id))?;
+    let form = read_form(multipart, state.config.max_upload_bytes).await?;
+    let scoring = ScoringSpec {
+        task: form.text("task", ""),
+        id_column: form.text("id_column", "id"),
+        label_column: form.text("label_column", "label"),
+        split_column: form.text("split_column", ""),
+        positive_label: form.text("positive_label", ""),
+    };
+    let note = form.text("note", "");
+    let mut files = Vec::with_capacity(form.files.len());
+    for (purpose, name, bytes) in form.files {
+        let file = state.store.save_file(&state.files, &name, bytes, Some(authed.user.id)).await?;
+        files.push(DatasetFileInput { purpose, file });
+    }
+    let dataset = state.store.create_dataset_version(id, scoring, &note, files, Some(authed.user.id)).await?;
+    Ok((StatusCode::CREATED, Json(DatasetView::of(dataset, true))))
+}
+
+/// A challenge's dataset versions, newest first; hidden files are listed to its organizers only.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/datasets", responses((status = 200, body = Vec<DatasetView>)))]
+pub(super) async fn list_datasets(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<DatasetView>>, ApiError> {
+    let (_, manages) = visible_challenge(&state, &viewer, id).await?;
+    let versions = state.store.list_dataset_versions(id).await?;
+    Ok(Json(versions.into_iter().map(|d| DatasetView::of(d, manages)).collect()))
+}
+
+/// Whether the viewer's team is registered for the challenge.
+async fn is_participant(state: &AppState, authed: &Authed, challenge_id: i64) -> Result<bool, ApiError> {
+    let registered = state.store.participant_organizations(challenge_id).await?;
+    Ok(authed.principal.organizations().iter().any(|o| registered.contains(o)))
+}
+
+/// Downloads a dataset file: public files to registered teams and organizers; hidden files to
+/// the challenge's organizers only (404 for everyone else).
+#[utoipa::path(get, path = "/api/v1/datasets/{id}/files/{name}",
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn download_dataset_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath((id, name)): ApiPath<(i64, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let dataset = state.store.get_dataset_version(id).await?;
+    let (_, manages) = visible_challenge(&state, &viewer, dataset.challenge_id).await?;
+    let not_found = || ApiError::NotFound(format!("file {name} 不存在 / file {name} not found"));
+    let file = dataset.files.iter().find(|f| f.name == name && (manages || !f.hidden)).ok_or_else(not_found)?;
+    let authed = viewer.require()?;
+    if !manages && !is_participant(&state, authed, dataset.challenge_id).await? {
+        return Err(ApiError::Forbidden);
+    }
+    let bytes = state.files.get(&file.key).await?;
+    let disposition = format!("attachment; filename*=UTF-8''{}", crate::pages::urlencode(&file.name));
+    Ok(([(CONTENT_TYPE, "application/octet-stream".to_owned()), (CONTENT_DISPOSITION, disposition)], bytes))
+}
+
+/// A phase.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhaseView {
+    /// Id.
+    pub id: i64,
+    /// The challenge.
+    pub challenge_id: i64,
+    /// The dataset version it scores against.
+    pub dataset_id: i64,
+    /// The definition.
+    #[serde(flatten)]
+    pub input: PhaseInput,
+    /// Whether the private split's results are published.
+    pub private_published: bool,
+}
+
+impl From<Phase> for PhaseView {
+    fn from(p: Phase) -> Self {
+        Self {
+            id: p.id,
+            challenge_id: p.challenge_id,
+            dataset_id: p.dataset_id,
+            input: p.input,
+            private_published: p.private_published,
+        }
+    }
+}
+
+/// A new phase: its definition and the dataset version it scores against.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPhase {
+    /// A dataset version of the same challenge.
+    pub dataset_id: i64,
+    /// The definition.
+    #[serde(flatten)]
+    pub input: PhaseInput,
+}
+
+/// A challenge's phases in the order they open.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/phases", responses((status = 200, body = Vec<PhaseView>)))]
+pub(super) async fn list_phases(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<PhaseView>>, ApiError> {
+    visible_challenge(&state, &viewer, id).await?;
+    Ok(Json(state.store.list_phases(id).await?.into_iter().map(PhaseView::from).collect()))
+}
+
+/// Adds a phase (the challenge's organizers).
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/phases", request_body = NewPhase,
+    responses((status = 201, body = PhaseView), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_phase(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<NewPhase>,
+) -> Result<(StatusCode, Json<PhaseView>), ApiError> {
+    let (challenge, _) = visible_challenge(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(challenge.program_id))?;
+    let phase = state.store.create_phase(id, input.dataset_id, input.input, Some(authed.user.id)).await?;
+    Ok((StatusCode::CREATED, Json(phase.into())))
+}
+
+/// The organization to register.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Registration {
+    /// An organization the caller acts for.
+    pub organization_id: i64,
+}
+
+/// Registers an organization the caller acts for as a participant of the challenge (idempotent).
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/participants", request_body = Registration,
+    responses((status = 204, description = "registered")), security(("token" = [])))]
+pub(super) async fn register(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<Registration>,
+) -> Result<StatusCode, ApiError> {
+    visible_challenge(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_act_for(input.organization_id))?;
+    state.store.get_organization(input.organization_id).await?;
+    state.store.register_participant(id, input.organization_id, authed.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionView {
+    /// Id.
+    pub id: i64,
+    /// The phase.
+    pub phase_id: i64,
+    /// The team.
+    pub organization_id: i64,
+    /// The team's name.
+    pub organization_name: String,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub file_size: i64,
+    /// Its sha256.
+    pub file_sha256: String,
+    /// The team's note.
+    pub note: String,
+    /// `queued`, `running`, `scored`, `invalid`, `failed` or `cancelled`.
+    #[schema(value_type = String)]
+    pub state: SubmissionState,
+    /// The state in Chinese.
+    pub state_zh: &'static str,
+    /// Why it is invalid or failed, or what is being retried.
+    pub message: String,
+    /// An organizers' reference submission.
+    pub is_baseline: bool,
+    /// Scoring runs so far.
+    pub runs: i64,
+    /// Uploaded.
+    pub created_at: String,
+    /// Jobs ahead of it while queued (0 = next).
+    pub queue_position: Option<i64>,
+    /// Milliseconds since it started running, or that it took.
+    pub elapsed_ms: Option<i64>,
+    /// Scores on the phase's split (all rows when it has none) once scored.
+    pub scores: Option<BTreeMap<String, f64>>,
+}
+
+async fn submission_view(state: &AppState, s: Submission, phase: &Phase) -> Result<SubmissionView, ApiError> {
+    let queue_position =
+        if s.state == SubmissionState::Queued { state.store.queue_position(s.id).await? } else { None };
+    let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
+    let scores = if s.state == SubmissionState::Scored {
+        let evaluation = state.store.list_evaluations(s.id).await?.into_iter().next();
+        evaluation.and_then(|e| shown_scores(&e.report, &phase.input.split))
+    } else {
+        None
+    };
+    Ok(SubmissionView {
+        id: s.id,
+        phase_id: s.phase_id,
+        organization_id: s.organization_id,
+        organization_name: s.organization_name,
+        file_name: s.file_name,
+        file_size: s.file_size,
+        file_sha256: s.file_sha256,
+        note: s.note,
+        state: s.state,
+        state_zh: s.state.label_zh(),
+        message: s.message,
+        is_baseline: s.is_baseline,
+        runs: s.runs,
+        created_at: s.created_at,
+        queue_position,
+        elapsed_ms,
+        scores,
+    })
+}
+
+/// The metrics of one split of a report (all rows when `split` is empty).
+fn shown_scores(report: &str, split: &str) -> Option<BTreeMap<String, f64>> {
+    let report: serde_json::Value = serde_json::from_str(report).ok()?;
+    let metrics = if split.is_empty() { &report["metrics"] } else { &report["splits"][split] };
+    serde_json::from_value(metrics.clone()).ok()
+}
+
+/// Uploads a prediction file for a team (multipart: `file`, `organization_id`, `note`). The
+/// team's applicants submit once it is registered; the challenge's organizers may add a
+/// baseline (`baseline=true`) for any organization. 409 when a quota is used up or the phase is
+/// closed, with the reason.
+#[utoipa::path(post, path = "/api/v1/phases/{id}/submissions",
+    request_body(content_type = "multipart/form-data", description = "`file`, `organization_id`, optional `note` and `baseline`"),
+    responses((status = 201, body = SubmissionView), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)),
+    security(("token" = [])))]
+pub(super) async fn create_submission(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Multipart,
+) -> Result<(StatusCode, Json<SubmissionView>), ApiError> {
+    let authed = viewer.require()?;
+    let (phase, manages) = visible_phase(&state, &viewer, id).await?;
+    let form = read_form(multipart, state.config.max_upload_bytes).await?;
+    let organization = form.text("organization_id", "").parse::<i64>().map_err(|_| {
+        jiebang_core::Error::invalid("organization_id", "请指定提交团队的单位 id / give the team's organization_id")
+    })?;
+    let baseline = form.text("baseline", "false") == "true";
+    if baseline && !manages {
+        return Err(ApiError::Forbidden);
+    }
+    if !baseline {
+        if !authed.principal.can_act_for(organization) {
+            return Err(ApiError::Forbidden);
+        }
+        if !state.store.participant_organizations(phase.challenge_id).await?.contains(&organization) {
+            return Err(ApiError::Conflict {
+                code: "not_registered",
+                field: Some("organization_id".into()),
+                message: "该单位尚未报名此揭榜任务 / the organization has not registered for this challenge".into(),
+            });
+        }
+    }
+    let Some((_, name, bytes)) = form.files.into_iter().find(|(field, ..)| field == "file") else {
+        return Err(jiebang_core::Error::invalid("file", "请选择预测文件 / choose a prediction file").into());
+    };
+    if bytes.is_empty() {
+        return Err(jiebang_core::Error::invalid("file", format!("{name}: 文件是空的 / the file is empty")).into());
+    }
+    state.store.get_organization(organization).await?;
+    let file = state.store.save_file(&state.files, &name, bytes, Some(authed.user.id)).await?;
+    let note = form.text.get("note").map_or("", String::as_str);
+    let submission = state.store.create_submission(id, organization, authed.user.id, &file, note, baseline).await?;
+    Ok((StatusCode::CREATED, Json(submission_view(&state, submission, &phase).await?)))
+}
+
+/// A phase's submissions, newest first: all of them for its organizers, the caller's teams'
+/// otherwise.
+#[utoipa::path(get, path = "/api/v1/phases/{id}/submissions", responses((status = 200, body = Vec<SubmissionView>)), security(("token" = [])))]
+pub(super) async fn list_submissions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<SubmissionView>>, ApiError> {
+    let authed = viewer.require()?;
+    let (phase, manages) = visible_phase(&state, &viewer, id).await?;
+    let teams = authed.principal.organizations();
+    if !manages && teams.is_empty() {
+        return Err(ApiError::Forbidden);
+    }
+    let mut views = Vec::new();
+    for submission in state.store.list_submissions(id, None).await? {
+        if manages || teams.contains(&submission.organization_id) {
+            views.push(submission_view(&state, submission, &phase).await?);
+        }
+    }
+    Ok(Json(views))
+}
+
+/// One submission, with its queue position or scores (its team and the organizers).
+#[utoipa::path(get, path = "/api/v1/submissions/{id}", responses((status = 200, body = SubmissionView), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn get_submission(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SubmissionView>, ApiError> {
+    let (submission, phase, _) = own_submission(&state, &viewer, id).await?;
+    Ok(Json(submission_view(&state, submission, &phase).await?))
+}
+
+/// Withdraws a submission that has not started (its team or the organizers); 409 once it has.
+#[utoipa::path(post, path = "/api/v1/submissions/{id}/cancel", responses((status = 200, body = SubmissionView), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn cancel_submission(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SubmissionView>, ApiError> {
+    let (_, phase, _) = own_submission(&state, &viewer, id).await?;
+    let actor = viewer.require()?.user.id;
+    if !state.store.cancel_submission(id, actor).await? {
+        return Err(
+            StoreError::Refused("只能取消排队中的提交 / only a queued submission can be cancelled".into()).into()
+        );
+    }
+    Ok(Json(submission_view(&state, state.store.get_submission(id).await?, &phase).await?))
+}
+
+/// Scores a finished submission again (the organizers); earlier runs' reports are kept.
+#[utoipa::path(post, path = "/api/v1/submissions/{id}/rerun", responses((status = 200, body = SubmissionView), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn rerun_submission(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SubmissionView>, ApiError> {
+    let (_, phase, manages) = own_submission(&state, &viewer, id).await?;
+    if !manages {
+        return Err(ApiError::Forbidden);
+    }
+    let submission = state.store.rerun_submission(id, viewer.require()?.user.id).await?;
+    Ok(Json(submission_view(&state, submission, &phase).await?))
+}
+
+/// A signed evaluation report: check it with `jiebang verify` or any Ed25519 library against
+/// the key at `/api/v1/keys` (the signature covers `report` written as compact JSON with sorted
+/// keys).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedReport {
+    /// The report.
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+    /// Ed25519 signature, hex.
+    pub signature: String,
+    /// The platform's public key, hex.
+    pub public_key: String,
+}
+
+/// The latest run's signed report. The organizers always; the team once the phase's private
+/// results are published (or when the phase has no split), since the report covers every row.
+#[utoipa::path(get, path = "/api/v1/submissions/{id}/report", responses((status = 200, body = SignedReport), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn get_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SignedReport>, ApiError> {
+    let (_, phase, manages) = own_submission(&state, &viewer, id).await?;
+    if !(manages || phase.private_published || phase.input.split.is_empty()) {
+        return Err(ApiError::Forbidden);
+    }
+    let evaluation =
+        state.store.list_evaluations(id).await?.into_iter().next().ok_or_else(|| {
+            ApiError::NotFound(format!("submission {id} 尚未评分 / submission {id} has not been scored"))
+        })?;
+    let report = serde_json::from_str(&evaluation.report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(SignedReport { report, signature: evaluation.signature, public_key: state.public_key.to_string() }))
+}
+
+/// The platform's keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Keys {
+    /// `ed25519`.
+    pub algorithm: &'static str,
+    /// The key that signs evaluation reports, hex.
+    pub report_signing: String,
+}
+
+/// The public key that signs evaluation reports.
+#[utoipa::path(get, path = "/api/v1/keys", responses((status = 200, body = Keys)))]
+pub(super) async fn keys(State(state): State<AppState>) -> Json<Keys> {
+    Json(Keys { algorithm: "ed25519", report_signing: state.public_key.to_string() })
+}

@@ -1,0 +1,200 @@
+//! The evaluation API as organizers and teams use it, and the promise that hidden labels never
+//! leave the server.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::{LABELS, ROLES, TestApp, text};
+
+/// A multipart request with text fields and files `(field, file name, bytes)`.
+fn multipart(
+    path: &str,
+    who: &str,
+    app: &TestApp,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Request<Body> {
+    let boundary = "jiebang-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").into_bytes(),
+        );
+    }
+    for (field, name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\r\n")
+                .into_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.tokens[who]))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_organizer_adds_a_dataset_version_and_teams_see_and_download_only_its_public_files() {
+    let app = TestApp::new().await;
+    let path = format!("/api/v1/challenges/{}/datasets", app.challenge);
+    let labels = b"id,label\n1,1\n2,0\n";
+    let files: [(&str, &str, &[u8]); 3] = [
+        ("labels", "test_labels.csv", labels),
+        ("test_features", "test.csv", b"id,x\n1,0.3\n2,0.9\n"),
+        ("sample_submission", "sample.csv", b"id,score\n1,0.5\n2,0.5\n"),
+    ];
+    let (status, _, body) =
+        app.send(multipart(&path, "organizer", &app, &[("task", "binary"), ("note", "第二版")], &files)).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
+    let created: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(created["version"], 2);
+    assert_eq!(created["files"].as_array().unwrap().len(), 3);
+    let (_, listed) = app.json(Method::GET, &path, Some("applicant"), None).await;
+    let names: Vec<&str> = listed[0]["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["sample.csv", "test.csv"], "the team does not even see the hidden file listed");
+    let (_, listed) = app.json(Method::GET, &path, Some("organizer"), None).await;
+    assert_eq!(listed[0]["files"].as_array().unwrap().len(), 3);
+    let app = &app;
+    let download = |who: &'static str, name: &str| {
+        let path = format!("/api/v1/datasets/{}/files/{name}", created["id"]);
+        let request = app.request(Method::GET, &path, Some(who), None);
+        async move { app.send(request).await }
+    };
+    let (status, _, body) = download("applicant", "test.csv").await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, b"id,x\n1,0.3\n2,0.9\n".as_slice()));
+    assert_eq!(download("applicant", "test_labels.csv").await.0, StatusCode::NOT_FOUND);
+    let (status, _, body) = download("organizer", "test_labels.csv").await;
+    assert_eq!((status, body.as_slice()), (StatusCode::OK, labels.as_slice()));
+    // Without exactly one labels file, nothing is created and the problem is named.
+    let (status, _, body) =
+        app.send(multipart(&path, "organizer", &app, &[("task", "ranking")], &[("train", "t.csv", b"id\n1\n")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = serde_json::from_slice(&body).unwrap();
+    let fields: Vec<&str> =
+        error["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["task", "files"]);
+    assert_eq!(app.json(Method::GET, &path, Some("organizer"), None).await.1.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_team_submits_sees_its_queue_position_and_public_scores_but_not_the_private_report() {
+    let app = TestApp::new().await;
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = [("organization_id", organization.as_str()), ("note", "第一次")];
+    let pred: &[u8] = b"id,score\n1,0.7\n2,0.1\n3,0.2\n4,0.9\n";
+    let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "p.csv", pred)])).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
+    let submission: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(submission["state"], "queued");
+    assert_eq!(submission["queue_position"], 1, "behind the test app's queued submission");
+    assert_eq!(submission["note"], "第一次");
+    let (_, listed) = app.json(Method::GET, &path, Some("applicant"), None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    // The scored one shows the public split's scores only.
+    let (status, scored) =
+        app.json(Method::GET, &format!("/api/v1/submissions/{}", app.scored), Some("applicant"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(scored["state"], "scored");
+    // The challenge's indicator f1 on the public rows: 1 (0.9, positive) and 2 (0.2, negative).
+    assert_eq!(scored["scores"], json!({"f1@0.5": 1.0}));
+    let report = format!("/api/v1/submissions/{}/report", app.scored);
+    assert_eq!(app.json(Method::GET, &report, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
+    let (status, signed) = app.json(Method::GET, &report, Some("organizer"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, keys) = app.json(Method::GET, "/api/v1/keys", None, None).await;
+    assert_eq!(signed["public_key"], keys["report_signing"]);
+    let message = signed["report"].to_string();
+    let signature = signed["signature"].as_str().unwrap();
+    assert!(jiebang_worker::signing::verify(&app.public_key, message.as_bytes(), signature));
+    assert_eq!(signed["report"]["splits"]["private"]["f1@0.5"], 1.0);
+    // Cancelling the queued one works once.
+    let cancel = format!("/api/v1/submissions/{}/cancel", submission["id"]);
+    let (status, cancelled) = app.json(Method::POST, &cancel, Some("applicant"), None).await;
+    assert_eq!((status, cancelled["state"].as_str()), (StatusCode::OK, Some("cancelled")));
+    assert_eq!(app.json(Method::POST, &cancel, Some("applicant"), None).await.0, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn quotas_and_registration_refuse_with_the_reason() {
+    let app = TestApp::new().await;
+    let phase = json!({
+        "dataset_id": app.dataset, "kind": "final", "name": "最终阶段", "opens_on": "2020-01-01",
+        "closes_on": "2099-12-31", "split": "private", "visibility": "participants",
+        "quotas": {"per_day": 1, "total": 10, "concurrent": 0, "invalid": 5}
+    });
+    let (status, created) = app
+        .json(Method::POST, &format!("/api/v1/challenges/{}/phases", app.challenge), Some("organizer"), Some(phase))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/api/v1/phases/{}/submissions", created["id"]);
+    let organization = app.organization.to_string();
+    let upload = |who: &'static str, organization: &str| {
+        let fields = [("organization_id", organization)];
+        multipart(&path, who, &app, &fields, &[("file", "p.csv", b"id,score\n1,0.5\n2,0.5\n3,0.5\n4,0.5\n")])
+    };
+    assert_eq!(app.send(upload("applicant", &organization)).await.0, StatusCode::CREATED);
+    let (status, _, body) = app.send(upload("applicant", &organization)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(text(&body).contains("at most 1 submission(s) per 24 hours"), "{}", text(&body));
+    // An organization that has not registered cannot submit, even for an admin.
+    let other = app
+        .t
+        .store
+        .create_organization(
+            &jiebang_core::organization::OrganizationInput {
+                name: "未报名单位".into(),
+                credit_code: jiebang_core::uscc::CreditCode::with_check_character("91370100MA3DEM002")
+                    .unwrap()
+                    .to_string(),
+                kind: "enterprise".into(),
+                region: "370100".into(),
+                industries: vec![],
+            }
+            .validate()
+            .unwrap(),
+            None,
+        )
+        .await
+        .unwrap();
+    let (status, _, body) = app.send(upload("admin", &other.id.to_string())).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(text(&body).contains("has not registered"), "{}", text(&body));
+}
+
+#[tokio::test]
+async fn no_answer_to_any_role_carries_the_hidden_labels() {
+    let app = TestApp::new().await;
+    let mut paths = vec![
+        format!("/api/v1/challenges/{}/datasets", app.challenge),
+        format!("/api/v1/challenges/{}/phases", app.challenge),
+        format!("/api/v1/phases/{}/submissions", app.phase),
+        format!("/api/v1/submissions/{}", app.scored),
+        format!("/api/v1/submissions/{}/report", app.scored),
+        format!("/api/v1/datasets/{}/files/train.csv", app.dataset),
+        format!("/api/v1/challenges/{}", app.challenge),
+        format!("/challenges/{}", app.challenge),
+    ];
+    paths.push(format!("/api/v1/datasets/{}/files/labels.csv", app.dataset));
+    for path in &paths {
+        for who in std::iter::once(None).chain(ROLES.iter().map(|r| Some(*r))) {
+            let manages = matches!(who, Some("admin" | "organizer"));
+            let (status, _, body) = app.send(app.request(Method::GET, path, who, None)).await;
+            let body = text(&body);
+            if !manages {
+                assert!(!body.contains(LABELS), "{path} as {who:?} ({status}) returned the hidden labels");
+                // (A 404 may repeat the name the caller asked for.)
+                if !path.contains("labels.csv") {
+                    assert!(!body.contains("labels.csv"), "{path} as {who:?} ({status}) names the hidden file");
+                }
+            }
+        }
+    }
+}
