@@ -74,7 +74,7 @@ async fn an_organizer_adds_a_dataset_version_and_teams_see_and_download_only_its
     assert_eq!((status, body.as_slice()), (StatusCode::OK, labels.as_slice()));
     // Without exactly one labels file, nothing is created and the problem is named.
     let (status, _, body) =
-        app.send(multipart(&path, "organizer", &app, &[("task", "ranking")], &[("train", "t.csv", b"id\n1\n")])).await;
+        app.send(multipart(&path, "organizer", app, &[("task", "ranking")], &[("train", "t.csv", b"id\n1\n")])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let error: Value = serde_json::from_slice(&body).unwrap();
     let fields: Vec<&str> =
