@@ -225,9 +225,143 @@ impl PhaseInput {
     }
 }
 
+/// One scored submission as a leaderboard sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    /// The submission.
+    pub submission_id: i64,
+    /// The team's organization.
+    pub team_id: i64,
+    /// The team's name.
+    pub team: String,
+    /// An organizers' reference submission: listed, never ranked.
+    pub baseline: bool,
+    /// When it was submitted (ms), which breaks ties: earlier first.
+    pub submitted_ms: i64,
+    /// Its scores on the split the board shows.
+    pub scores: std::collections::BTreeMap<String, f64>,
+}
+
+/// A line of a leaderboard: a team's best entry (or a baseline), in board order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standing {
+    /// 1, 2, … for teams; `None` for baselines.
+    pub rank: Option<u32>,
+    /// The entry that counts.
+    #[serde(flatten)]
+    pub entry: Entry,
+    /// The primary score rounded to the board's precision (what is compared).
+    pub score: f64,
+    /// Scored entries the team had on this board.
+    pub entries: u32,
+}
+
+/// `value` rounded half away from zero to `decimals` places.
+pub fn round_to(value: f64, decimals: u32) -> f64 {
+    let scale = 10f64.powi(decimals.min(15) as i32);
+    (value * scale).round() / scale
+}
+
+/// Ranks teams by their best entry on `primary` (rounded to `decimals`, better first in
+/// `direction`, ties to the earlier submission). With `counted`, only each team's latest
+/// `counted` entries are considered (the final phase's rule). Baselines are listed in place,
+/// unranked; entries without the primary score are left out.
+pub fn rank(
+    entries: Vec<Entry>,
+    primary: &str,
+    direction: crate::indicator::Direction,
+    decimals: u32,
+    counted: Option<u32>,
+) -> Vec<Standing> {
+    use std::collections::BTreeMap;
+    let better = |a: f64, b: f64| match direction {
+        crate::indicator::Direction::HigherIsBetter => b.total_cmp(&a),
+        crate::indicator::Direction::LowerIsBetter => a.total_cmp(&b),
+    };
+    let mut by_team: BTreeMap<i64, Vec<Entry>> = BTreeMap::new();
+    let mut standings = Vec::new();
+    for entry in entries.into_iter().filter(|e| e.scores.get(primary).is_some_and(|v| v.is_finite())) {
+        if entry.baseline {
+            let score = round_to(entry.scores[primary], decimals);
+            standings.push(Standing { rank: None, entry, score, entries: 1 });
+        } else {
+            by_team.entry(entry.team_id).or_default().push(entry);
+        }
+    }
+    for (_, mut team) in by_team {
+        let total = team.len() as u32;
+        if let Some(n) = counted {
+            team.sort_by_key(|e| std::cmp::Reverse(e.submitted_ms));
+            team.truncate(n as usize);
+        }
+        let best = team.into_iter().min_by(|a, b| {
+            let (x, y) = (round_to(a.scores[primary], decimals), round_to(b.scores[primary], decimals));
+            better(x, y).then(a.submitted_ms.cmp(&b.submitted_ms))
+        });
+        if let Some(entry) = best {
+            let score = round_to(entry.scores[primary], decimals);
+            standings.push(Standing { rank: Some(0), entry, score, entries: total });
+        }
+    }
+    standings.sort_by(|a, b| better(a.score, b.score).then(a.entry.submitted_ms.cmp(&b.entry.submitted_ms)));
+    let mut next = 0;
+    for standing in &mut standings {
+        if standing.rank.is_some() {
+            next += 1;
+            standing.rank = Some(next);
+        }
+    }
+    standings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(id: i64, team: i64, score: f64, at: i64) -> Entry {
+        Entry {
+            submission_id: id,
+            team_id: team,
+            team: format!("team {team}"),
+            baseline: team == 0,
+            submitted_ms: at,
+            scores: [("f1@0.5".to_owned(), score)].into(),
+        }
+    }
+
+    #[test]
+    fn a_board_ranks_each_teams_best_entry_breaks_rounded_ties_by_time_and_lists_baselines_unranked() {
+        use crate::indicator::Direction::*;
+        let entries = vec![
+            entry(1, 1, 0.81, 10),
+            entry(2, 1, 0.90, 20),
+            entry(3, 2, 0.90004, 15), // rounds to 0.9000 like team 1's, but came first
+            entry(4, 3, 0.70, 5),
+            entry(5, 0, 0.85, 1),
+        ];
+        let board = rank(entries.clone(), "f1@0.5", HigherIsBetter, 4, None);
+        let order: Vec<(Option<u32>, i64)> = board.iter().map(|s| (s.rank, s.entry.submission_id)).collect();
+        assert_eq!(order, [(Some(1), 3), (Some(2), 2), (None, 5), (Some(3), 4)]);
+        assert_eq!(board[1].entries, 2);
+        assert_eq!(board[0].score, 0.9);
+        // Lower is better: the order turns around.
+        let board = rank(entries.clone(), "f1@0.5", LowerIsBetter, 4, None);
+        assert_eq!(board[0].entry.submission_id, 4);
+        // Only the latest entry counts: team 1's 0.90 at t=20 stays, its 0.81 is dropped either way;
+        // with counted = 1 and a later worse entry, the later one counts.
+        let mut later = entries;
+        later.push(entry(6, 1, 0.5, 30));
+        let board = rank(later, "f1@0.5", HigherIsBetter, 4, Some(1));
+        let team1 = board.iter().find(|s| s.entry.team_id == 1).unwrap();
+        assert_eq!((team1.entry.submission_id, team1.entries), (6, 3));
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round_to(0.12345, 4), 0.1235);
+        assert_eq!(round_to(-0.5, 0), -1.0);
+        assert_eq!(round_to(2.0 / 3.0, 2), 0.67);
+    }
 
     fn day(text: &str) -> Day {
         Day::parse("d", text).unwrap()

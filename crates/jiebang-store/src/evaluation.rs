@@ -281,9 +281,10 @@ fn phase_from_row(row: &AnyRow) -> Result<Phase> {
     })
 }
 
-const SUBMISSION_SELECT: &str = "SELECT s.*, o.name AS organization_name, f.name AS file_name, f.size AS file_size, \
-     f.sha256 AS file_sha256, f.key AS file_key FROM submissions s \
-     JOIN organizations o ON o.id = s.organization_id JOIN files f ON f.id = s.file_id";
+const SUBMISSION_COLUMNS: &str = "s.*, o.name AS organization_name, f.name AS file_name, f.size AS file_size, \
+     f.sha256 AS file_sha256, f.key AS file_key";
+const SUBMISSION_FROM: &str =
+    "submissions s JOIN organizations o ON o.id = s.organization_id JOIN files f ON f.id = s.file_id";
 
 fn submission_from_row(row: &AnyRow) -> Result<Submission> {
     let state: String = row.try_get("state")?;
@@ -705,18 +706,20 @@ impl Store {
 
     /// One submission.
     pub async fn get_submission(&self, id: i64) -> Result<Submission> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SUBMISSION_SELECT} WHERE s.id = $1")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::not_found("submission", id))?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM {SUBMISSION_FROM} WHERE s.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("submission", id))?;
         submission_from_row(&row)
     }
 
     /// A phase's submissions, newest first; only one team's when `organization_id` is given.
     pub async fn list_submissions(&self, phase_id: i64, organization_id: Option<i64>) -> Result<Vec<Submission>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{SUBMISSION_SELECT} WHERE s.phase_id = $1 AND ($2 = 0 OR s.organization_id = $2) ORDER BY s.id DESC"
+            "SELECT {SUBMISSION_COLUMNS} FROM {SUBMISSION_FROM} WHERE s.phase_id = $1 AND ($2 = 0 OR s.organization_id = $2) ORDER BY s.id DESC"
         )))
         .bind(phase_id)
         .bind(organization_id.unwrap_or(0))
@@ -973,6 +976,43 @@ impl Store {
         }
         tx.commit().await?;
         Ok(expired.len() as u64)
+    }
+
+    /// A phase's scored submissions with the report of their latest run, oldest first.
+    pub async fn scored_submissions(&self, phase_id: i64) -> Result<Vec<(Submission, String)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SUBMISSION_COLUMNS}, e.report AS report FROM {SUBMISSION_FROM} \
+             JOIN evaluations e ON e.submission_id = s.id AND e.run = s.runs \
+             WHERE s.phase_id = $1 AND s.state = 'scored' ORDER BY s.id"
+        )))
+        .bind(phase_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok((submission_from_row(row)?, row.try_get::<String, _>("report")?))).collect()
+    }
+
+    /// Publishes a phase's private results: its board on the private split and the full
+    /// reports become visible to the teams (as the phase's visibility allows).
+    pub async fn publish_private(&self, phase_id: i64, actor: i64) -> Result<Phase> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE phases SET private_published = 1 WHERE id = $1")
+            .bind(phase_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::not_found("phase", phase_id));
+        }
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "phase.publish_private",
+            &format!("phase:{phase_id}"),
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_phase(phase_id).await
     }
 
     /// The evaluations of a submission, latest run first.

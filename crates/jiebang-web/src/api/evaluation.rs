@@ -568,3 +568,243 @@ pub struct Keys {
 pub(super) async fn keys(State(state): State<AppState>) -> Json<Keys> {
     Json(Keys { algorithm: "ed25519", report_signing: state.public_key.to_string() })
 }
+
+/// `?split=&format=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BoardQuery {
+    /// The split to rank on [default: the phase's]; other splits (`private`) once published.
+    pub split: Option<String>,
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// An indicator column of a board.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardIndicator {
+    /// As published, e.g. `f1@0.5>=0.9`.
+    pub expr: String,
+    /// The metric's key in the scores.
+    pub metric: String,
+    /// Operator.
+    pub op: String,
+    /// Target.
+    pub threshold: f64,
+}
+
+/// A line of a board.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardRow {
+    /// 1, 2, …; none for baselines.
+    pub rank: Option<u32>,
+    /// The team.
+    pub team: String,
+    /// The team's organization.
+    pub team_id: i64,
+    /// The submission that counts.
+    pub submission_id: i64,
+    /// An organizers' baseline.
+    pub baseline: bool,
+    /// The primary score, rounded.
+    pub score: f64,
+    /// Every score on the split, rounded.
+    pub scores: BTreeMap<String, f64>,
+    /// Whether each indicator (in `indicators` order) is met on the split.
+    pub passes: Vec<Option<bool>>,
+    /// The team's scored entries.
+    pub entries: u32,
+}
+
+/// A phase's leaderboard on one split.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Leaderboard {
+    /// The phase.
+    pub phase_id: i64,
+    /// The split ranked on (empty: all rows).
+    pub split: String,
+    /// The metric that ranks: the challenge's first indicator a prediction file answers.
+    pub primary: String,
+    /// `higher` or `lower` is better.
+    pub direction: &'static str,
+    /// Decimal places shown and compared.
+    pub decimals: u32,
+    /// The indicator columns.
+    pub indicators: Vec<BoardIndicator>,
+    /// Best first.
+    pub rows: Vec<BoardRow>,
+}
+
+/// The leaderboard of a phase: each team's best submission on the phase's split (the latest
+/// `counted` submissions in a final phase), ranked by the primary metric in its direction,
+/// rounded to the phase's precision, ties to the earlier submission; baselines listed unranked.
+/// Who sees it follows the phase's visibility; the private split only once published.
+#[utoipa::path(get, path = "/api/v1/phases/{id}/leaderboard", params(BoardQuery),
+    responses((status = 200, body = Leaderboard), (status = 403, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn leaderboard(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    crate::error::ApiQuery(query): crate::error::ApiQuery<BoardQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use jiebang_core::evaluation::{Entry, PhaseKind, Visibility};
+    let (phase, manages) = visible_phase(&state, &viewer, id).await?;
+    if !manages {
+        match phase.input.visibility {
+            Visibility::Public => {}
+            Visibility::Participants => {
+                let authed = viewer.require()?;
+                if !is_participant(&state, authed, phase.challenge_id).await? {
+                    return Err(ApiError::Forbidden);
+                }
+            }
+            Visibility::Organizers => {
+                viewer.require()?;
+                return Err(ApiError::Forbidden);
+            }
+        }
+    }
+    let split = query.split.map_or_else(|| phase.input.split.clone(), |s| s.trim().to_owned());
+    if split != phase.input.split && !manages && !phase.private_published {
+        return Err(ApiError::Conflict {
+            code: "not_published",
+            field: Some("split".into()),
+            message: format!("「{split}」榜尚未公布 / the '{split}' results are not published yet"),
+        });
+    }
+    let scored = state.store.scored_submissions(id).await?;
+    let report_of = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+    let indicators: Vec<BoardIndicator> = scored
+        .last()
+        .map(|(_, report)| report_of(report)["indicators"].as_array().cloned().unwrap_or_default())
+        .unwrap_or_default()
+        .iter()
+        .map(|i| BoardIndicator {
+            expr: i["expr"].as_str().unwrap_or_default().to_owned(),
+            metric: i["metric"].as_str().unwrap_or_default().to_owned(),
+            op: i["op"].as_str().unwrap_or_default().to_owned(),
+            threshold: i["threshold"].as_f64().unwrap_or(f64::NAN),
+        })
+        .collect();
+    let entries: Vec<Entry> = scored
+        .iter()
+        .filter_map(|(submission, report)| {
+            Some(Entry {
+                submission_id: submission.id,
+                team_id: submission.organization_id,
+                team: submission.organization_name.clone(),
+                baseline: submission.is_baseline,
+                submitted_ms: submission.created_ms,
+                scores: shown_scores(report, &split)?,
+            })
+        })
+        .collect();
+    let primary = indicators
+        .first()
+        .map(|i| i.metric.clone())
+        .or_else(|| entries.first().and_then(|e| e.scores.keys().next().cloned()))
+        .unwrap_or_default();
+    let direction = jiebang_core::indicator::MetricKey::parse(&primary)
+        .map_or(jiebang_core::indicator::Direction::HigherIsBetter, |k| k.direction());
+    let decimals = phase.input.precision;
+    let counted = (phase.input.kind == PhaseKind::Final).then_some(phase.input.counted);
+    let rows = jiebang_core::evaluation::rank(entries, &primary, direction, decimals, counted)
+        .into_iter()
+        .map(|standing| BoardRow {
+            rank: standing.rank,
+            passes: indicators
+                .iter()
+                .map(|i| {
+                    let value = standing.entry.scores.get(&i.metric)?;
+                    let op = jiebang_core::indicator::Comparison::parse(&i.op)?;
+                    Some(op.holds(*value, i.threshold))
+                })
+                .collect(),
+            team: standing.entry.team,
+            team_id: standing.entry.team_id,
+            submission_id: standing.entry.submission_id,
+            baseline: standing.entry.baseline,
+            score: standing.score,
+            scores: standing
+                .entry
+                .scores
+                .into_iter()
+                .map(|(k, v)| (k, jiebang_core::evaluation::round_to(v, decimals)))
+                .collect(),
+            entries: standing.entries,
+        })
+        .collect();
+    let board = Leaderboard {
+        phase_id: id,
+        split,
+        primary,
+        direction: match direction {
+            jiebang_core::indicator::Direction::HigherIsBetter => "higher",
+            jiebang_core::indicator::Direction::LowerIsBetter => "lower",
+        },
+        decimals,
+        indicators,
+        rows,
+    };
+    match query.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(board).into_response()),
+        "csv" => {
+            let file_name = format!("phase-{id}-leaderboard.csv");
+            Ok((
+                [
+                    (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+                ],
+                board_csv(&board),
+            )
+                .into_response())
+        }
+        other => {
+            Err(ApiError::BadRequest(format!("format 应为 json 或 csv / format must be json or csv, not '{other}'")))
+        }
+    }
+}
+
+/// The board as CSV with a BOM (so Excel reads the Chinese header), one line per row.
+fn board_csv(board: &Leaderboard) -> String {
+    let quote = |text: &str| {
+        if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+    };
+    let metrics: Vec<&String> = board.rows.first().map(|r| r.scores.keys().collect()).unwrap_or_default();
+    let mut header = vec!["排名 rank".to_owned(), "团队 team".into(), "提交 submission".into(), "基线 baseline".into()];
+    header.extend(metrics.iter().map(|m| (*m).clone()));
+    header.extend(board.indicators.iter().map(|i| format!("达标 {}", i.expr)));
+    let mut out = String::from("\u{feff}");
+    out.push_str(&header.iter().map(|h| quote(h)).collect::<Vec<_>>().join(","));
+    out.push('\n');
+    for row in &board.rows {
+        let mut cells = vec![
+            row.rank.map(|r| r.to_string()).unwrap_or_default(),
+            quote(&row.team),
+            row.submission_id.to_string(),
+            if row.baseline { "是".into() } else { String::new() },
+        ];
+        cells.extend(metrics.iter().map(|m| row.scores.get(*m).map(|v| v.to_string()).unwrap_or_default()));
+        cells.extend(row.passes.iter().map(|p| match p {
+            Some(true) => "是".to_owned(),
+            Some(false) => "否".to_owned(),
+            None => String::new(),
+        }));
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Publishes the phase's private results (the challenge's organizers).
+#[utoipa::path(post, path = "/api/v1/phases/{id}/publish", responses((status = 200, body = PhaseView)), security(("token" = [])))]
+pub(super) async fn publish_private(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PhaseView>, ApiError> {
+    let (_, manages) = visible_phase(&state, &viewer, id).await?;
+    let authed = viewer.require()?;
+    if !manages {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(state.store.publish_private(id, authed.user.id).await?.into()))
+}

@@ -32,6 +32,7 @@ use crate::error::ApiError;
         evaluation::list_phases, evaluation::create_phase, evaluation::register,
         evaluation::create_submission, evaluation::list_submissions, evaluation::get_submission,
         evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
+        evaluation::leaderboard, evaluation::publish_private,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -82,6 +83,8 @@ pub fn routes() -> Router<AppState> {
         .route("/submissions/{id}/rerun", post(evaluation::rerun_submission))
         .route("/submissions/{id}/report", get(evaluation::get_report))
         .route("/keys", get(evaluation::keys))
+        .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))
+        .route("/phases/{id}/publish", post(evaluation::publish_private))
         .route("/codes/regions", get(codes::list_regions))
         .route("/codes/industries", get(codes::list_industries))
         .fallback(|| async { ApiError::NotFound("没有这个接口 / no such endpoint".into()) })

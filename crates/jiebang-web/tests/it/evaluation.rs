@@ -198,3 +198,54 @@ async fn no_answer_to_any_role_carries_the_hidden_labels() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_published() {
+    let app = TestApp::new().await;
+    // A baseline from the organizers, scored like any submission.
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = [("organization_id", organization.as_str()), ("baseline", "true")];
+    let baseline: &[u8] = b"id,score\n1,0.4\n2,0.3\n3,0.6\n4,0.2\n";
+    let (status, _, body) =
+        app.send(multipart(&path, "organizer", &app, &fields, &[("file", "b.csv", baseline)])).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
+    let signer = std::sync::Arc::new(jiebang_worker::Signer::load_or_create(&app.t.files).await.unwrap());
+    let worker =
+        jiebang_worker::Worker::start(app.t.store.clone(), app.t.files.clone(), signer, "b", Default::default())
+            .await
+            .unwrap();
+    while worker.step().await.unwrap() {}
+    let board_path = format!("/api/v1/phases/{}/leaderboard", app.phase);
+    let (status, board) = app.json(Method::GET, &board_path, None, None).await;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    assert_eq!((board["primary"].as_str(), board["direction"].as_str()), (Some("f1@0.5"), Some("higher")));
+    // As published; latency is not measured on a prediction file, so it has no column.
+    assert_eq!(board["indicators"], json!([{"expr": "f1>=0.92", "metric": "f1@0.5", "op": ">=", "threshold": 0.92}]));
+    let rows = board["rows"].as_array().unwrap();
+    // The team's two submissions: f1 1.0 (scored) and 2/3 (the queued one, scored now); its best counts.
+    assert_eq!(rows[0]["rank"], 1);
+    assert_eq!(rows[0]["score"], 1.0);
+    assert_eq!(rows[0]["entries"], 2);
+    assert_eq!(rows[0]["passes"], json!([true]));
+    // The baseline predicts nothing positive on the public rows: f1 0, listed unranked.
+    assert_eq!((rows[1]["rank"].clone(), rows[1]["baseline"].clone()), (Value::Null, json!(true)));
+    let private = format!("{board_path}?split=private");
+    assert_eq!(app.json(Method::GET, &private, Some("applicant"), None).await.0, StatusCode::CONFLICT);
+    assert_eq!(app.json(Method::GET, &private, Some("organizer"), None).await.0, StatusCode::OK);
+    let report = format!("/api/v1/submissions/{}/report", app.scored);
+    assert_eq!(app.json(Method::GET, &report, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
+    let publish = format!("/api/v1/phases/{}/publish", app.phase);
+    assert_eq!(app.json(Method::POST, &publish, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
+    let (status, phase) = app.json(Method::POST, &publish, Some("organizer"), None).await;
+    assert_eq!((status, phase["private_published"].clone()), (StatusCode::OK, json!(true)));
+    assert_eq!(app.json(Method::GET, &private, Some("applicant"), None).await.0, StatusCode::OK);
+    assert_eq!(app.json(Method::GET, &report, Some("applicant"), None).await.0, StatusCode::OK);
+    let (status, headers, body) =
+        app.send(app.request(Method::GET, &format!("{board_path}?format=csv"), None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    let csv = text(&body);
+    assert!(csv.starts_with("\u{feff}排名 rank,团队 team"), "{csv}");
+    assert!(csv.contains("\n1,云鼎科技,"), "{csv}");
+}
