@@ -242,6 +242,19 @@ pub struct QueueStats {
     pub oldest_queued_ms: Option<i64>,
 }
 
+/// Submissions of one phase by state, for the queue page and `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PhaseCounts {
+    /// The phase.
+    pub phase_id: i64,
+    /// Its name.
+    pub phase: String,
+    /// Its challenge's code.
+    pub challenge: String,
+    /// Submissions by state name.
+    pub states: std::collections::BTreeMap<String, i64>,
+}
+
 /// A submission's job kind.
 pub const SCORE_SUBMISSION: &str = "score_submission";
 const MAX_ATTEMPTS: i64 = 3;
@@ -1073,6 +1086,33 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Submissions per phase and state, phases in id order.
+    pub async fn phase_counts(&self) -> Result<Vec<PhaseCounts>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, c.code, s.state, COUNT(*) AS n FROM submissions s \
+             JOIN phases p ON p.id = s.phase_id JOIN challenges c ON c.id = p.challenge_id \
+             GROUP BY p.id, p.name, c.code, s.state ORDER BY p.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut phases: Vec<PhaseCounts> = Vec::new();
+        for row in rows {
+            let id: i64 = row.try_get("id")?;
+            if phases.last().is_none_or(|p| p.phase_id != id) {
+                phases.push(PhaseCounts {
+                    phase_id: id,
+                    phase: row.try_get("name")?,
+                    challenge: row.try_get("code")?,
+                    states: Default::default(),
+                });
+            }
+            if let Some(phase) = phases.last_mut() {
+                phase.states.insert(row.try_get("state")?, row.try_get("n")?);
+            }
+        }
+        Ok(phases)
     }
 
     /// Counts of the queue's jobs by state, and the oldest waiting one.

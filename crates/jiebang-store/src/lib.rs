@@ -32,7 +32,7 @@ pub use accounts::{ApiToken, User};
 pub use audit::AuditEvent;
 pub use error::{Result, StoreError};
 pub use evaluation::{
-    DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, Outcome, PURPOSES, Phase, QueueStats,
+    DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, Outcome, PURPOSES, Phase, PhaseCounts, QueueStats,
     SCORE_SUBMISSION, ScoringSpec, Submission, WorkerRecord, now_ms,
 };
 pub use files::{FileStore, StoredFile};

@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api::ApiDoc::openapi()))
         .merge(pages)
         .route("/healthz", get(healthz))
+        .route("/metrics", get(api::evaluation::metrics))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CsrfLayer::new())
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

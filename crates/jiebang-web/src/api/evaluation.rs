@@ -808,3 +808,85 @@ pub(super) async fn publish_private(
     }
     Ok(Json(state.store.publish_private(id, authed.user.id).await?.into()))
 }
+
+/// The evaluation queue as operators watch it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueView {
+    /// Jobs by state.
+    #[schema(value_type = Object)]
+    pub jobs: jiebang_store::QueueStats,
+    /// Seconds the oldest waiting job has waited.
+    pub oldest_wait_seconds: Option<f64>,
+    /// Workers that reported in the last two minutes.
+    #[schema(value_type = Vec<Object>)]
+    pub workers: Vec<jiebang_store::WorkerRecord>,
+    /// Submissions per phase and state.
+    #[schema(value_type = Vec<Object>)]
+    pub phases: Vec<jiebang_store::PhaseCounts>,
+}
+
+/// Workers count as alive when they reported within this window.
+const WORKER_WINDOW_MS: i64 = 120_000;
+
+pub(crate) async fn queue_view(state: &AppState) -> Result<QueueView, ApiError> {
+    let jobs = state.store.queue_stats().await?;
+    let oldest_wait_seconds = jobs.oldest_queued_ms.map(|ms| (jiebang_store::now_ms() - ms) as f64 / 1000.0);
+    Ok(QueueView {
+        jobs,
+        oldest_wait_seconds,
+        workers: state.store.list_workers(WORKER_WINDOW_MS).await?,
+        phases: state.store.phase_counts().await?,
+    })
+}
+
+/// The evaluation queue: job counts, the oldest wait, live workers with their current job, and
+/// submissions per phase by state (admins and organizers).
+#[utoipa::path(get, path = "/api/v1/queue", responses((status = 200, body = QueueView)), security(("token" = [])))]
+pub(super) async fn queue(State(state): State<AppState>, viewer: Viewer) -> Result<Json<QueueView>, ApiError> {
+    viewer.require_that(|p| p.can_create_program())?;
+    Ok(Json(queue_view(&state).await?))
+}
+
+/// The queue in Prometheus text format (admins, e.g. a scraper with an admin's API token).
+pub(crate) async fn metrics(State(state): State<AppState>, viewer: Viewer) -> Result<impl IntoResponse, ApiError> {
+    viewer.require_that(|p| p.is_admin())?;
+    let view = queue_view(&state).await?;
+    let mut out = String::new();
+    let mut family = |name: &str, help: &str, samples: Vec<(String, f64)>| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        for (labels, value) in samples {
+            out.push_str(&format!("{name}{labels} {value}\n"));
+        }
+    };
+    let jobs = &view.jobs;
+    family(
+        "jiebang_jobs",
+        "Jobs in the evaluation queue by state.",
+        [("queued", jobs.queued), ("running", jobs.running), ("done", jobs.done), ("failed", jobs.failed)]
+            .map(|(state, n)| (format!("{{state=\"{state}\"}}"), n as f64))
+            .to_vec(),
+    );
+    family(
+        "jiebang_oldest_queued_job_age_seconds",
+        "How long the oldest waiting job has waited (0 when none waits).",
+        vec![(String::new(), view.oldest_wait_seconds.unwrap_or(0.0))],
+    );
+    family(
+        "jiebang_workers",
+        "Workers that reported in the last two minutes.",
+        vec![(String::new(), view.workers.len() as f64)],
+    );
+    family(
+        "jiebang_submissions",
+        "Submissions by phase and state.",
+        view.phases
+            .iter()
+            .flat_map(|p| {
+                p.states
+                    .iter()
+                    .map(move |(state, n)| (format!("{{phase=\"{}\",state=\"{state}\"}}", p.phase_id), *n as f64))
+            })
+            .collect(),
+    );
+    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out))
+}

@@ -32,7 +32,7 @@ use crate::error::ApiError;
         evaluation::list_phases, evaluation::create_phase, evaluation::register,
         evaluation::create_submission, evaluation::list_submissions, evaluation::get_submission,
         evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
-        evaluation::leaderboard, evaluation::publish_private,
+        evaluation::leaderboard, evaluation::publish_private, evaluation::queue,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -84,6 +84,7 @@ pub fn routes() -> Router<AppState> {
         .route("/submissions/{id}/report", get(evaluation::get_report))
         .route("/keys", get(evaluation::keys))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))
+        .route("/queue", get(evaluation::queue))
         .route("/phases/{id}/publish", post(evaluation::publish_private))
         .route("/codes/regions", get(codes::list_regions))
         .route("/codes/industries", get(codes::list_industries))

@@ -249,3 +249,24 @@ async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_publ
     assert!(csv.starts_with("\u{feff}排名 rank,团队 team"), "{csv}");
     assert!(csv.contains("\n1,云鼎科技,"), "{csv}");
 }
+
+#[tokio::test]
+async fn the_queue_and_metrics_show_jobs_workers_and_phases() {
+    let app = TestApp::new().await;
+    let (status, queue) = app.json(Method::GET, "/api/v1/queue", Some("organizer"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    // The test app has one scored and one queued submission, scored by one worker.
+    assert_eq!((queue["jobs"]["queued"].as_i64(), queue["jobs"]["done"].as_i64()), (Some(1), Some(1)));
+    assert!(queue["oldest_wait_seconds"].as_f64().unwrap() >= 0.0);
+    assert_eq!(queue["workers"].as_array().unwrap().len(), 1);
+    assert_eq!(queue["phases"][0]["states"], json!({"queued": 1, "scored": 1}));
+    let (status, _, body) = app.send(app.request(Method::GET, "/metrics", Some("admin"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let metrics = text(&body);
+    assert!(metrics.contains("jiebang_jobs{state=\"queued\"} 1\n"), "{metrics}");
+    assert!(
+        metrics.contains(&format!("jiebang_submissions{{phase=\"{}\",state=\"scored\"}} 1\n", app.phase)),
+        "{metrics}"
+    );
+    assert!(metrics.contains("# TYPE jiebang_workers gauge\njiebang_workers 1\n"), "{metrics}");
+}

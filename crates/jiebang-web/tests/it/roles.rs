@@ -196,6 +196,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         api(Method::GET, "/api/v1/submissions/{scored}/report", P::None, ManagersTeamForbidden, S::OK),
         api(Method::GET, "/api/v1/keys", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/phases/{id}/leaderboard", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/queue", P::None, Creators, S::OK),
+        api(Method::GET, "/metrics", P::None, Admins, S::OK),
         // Last of the evaluation cases: publishing opens the report to the team.
         api(Method::POST, "/api/v1/phases/{id}/publish", P::None, Managers, S::OK),
         api(Method::GET, "/api/v1/codes/regions", P::None, Public, S::OK),
