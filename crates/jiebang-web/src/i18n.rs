@@ -61,6 +61,8 @@ pub struct Catalog {
     pub other_lang: &'static str,
     /// jiebang — 揭榜挂帅全流程开放平台：发榜、揭榜、评审、公示、测评、验收。 / jiebang — the open platform for 揭榜挂帅 programs: publish, apply, review, announce, evaluate, accept.
     pub footer: &'static str,
+    /// The evaluation pages' strings.
+    pub eval: &'static EvalText,
     /// 示例数据 / Demo data
     pub demo_badge: &'static str,
     /// 本站加载了示例数据，内容仿照公开报道编写，仅用于演示。 / This site shows demo data modelled on public reports, for demonstration only.
@@ -290,6 +292,7 @@ pub static ZH: Catalog = Catalog {
     nav_api: "API 文档",
     other_lang: "English",
     footer: "jiebang — 揭榜挂帅全流程开放平台：发榜、揭榜、评审、公示、测评、验收。",
+    eval: &EVAL_ZH,
     demo_badge: "示例数据",
     demo_notice: "本站加载了示例数据，内容仿照公开报道编写，仅用于演示。",
     programs_heading: "揭榜挂帅批次",
@@ -413,6 +416,7 @@ pub static EN: Catalog = Catalog {
     nav_api: "API docs",
     other_lang: "中文",
     footer: "jiebang — the open platform for 揭榜挂帅 programs: publish, apply, review, announce, evaluate, accept.",
+    eval: &EVAL_EN,
     demo_badge: "Demo data",
     demo_notice: "This site shows demo data modelled on public reports, for demonstration only.",
     programs_heading: "Programs",
@@ -593,5 +597,372 @@ impl Catalog {
     /// 是 / 否.
     pub fn yes_no(&self, value: &bool) -> &'static str {
         if *value { self.yes } else { self.no }
+    }
+}
+
+/// The evaluation pages' strings (测评: phases, data, submissions, leaderboards, the queue).
+#[derive(Debug)]
+pub struct EvalText {
+    /// Which language.
+    pub lang: Lang,
+    /// 测评
+    pub evaluation: &'static str,
+    /// No phases yet.
+    pub no_phases: &'static str,
+    /// Tab: data.
+    pub tab_data: &'static str,
+    /// Tab: submit.
+    pub tab_submit: &'static str,
+    /// Tab: my submissions.
+    pub tab_mine: &'static str,
+    /// Tab: leaderboard.
+    pub tab_board: &'static str,
+    /// Open dates.
+    pub open_dates: &'static str,
+    /// The split ranked on.
+    pub ranked_on: &'static str,
+    /// All rows.
+    pub all_rows: &'static str,
+    /// Who sees the board.
+    pub board_visible_to: &'static str,
+    /// Quotas.
+    pub quotas: &'static str,
+    /// Dataset version.
+    pub dataset_version: &'static str,
+    /// File.
+    pub file: &'static str,
+    /// Purpose.
+    pub purpose: &'static str,
+    /// Size.
+    pub size: &'static str,
+    /// Note on hidden files.
+    pub hidden_note: &'static str,
+    /// Download.
+    pub download: &'static str,
+    /// Why register.
+    pub register_prompt: &'static str,
+    /// Register.
+    pub register: &'static str,
+    /// Registered.
+    pub registered: &'static str,
+    /// Organization.
+    pub organization: &'static str,
+    /// Sign in to take part.
+    pub sign_in_to_take_part: &'static str,
+    /// Only applicants take part.
+    pub applicants_only: &'static str,
+    /// Prediction file.
+    pub prediction_file: &'static str,
+    /// Note.
+    pub note: &'static str,
+    /// Submit.
+    pub submit: &'static str,
+    /// Baseline checkbox.
+    pub as_baseline: &'static str,
+    /// Phase closed.
+    pub phase_closed: &'static str,
+    /// Submitted at.
+    pub submitted_at: &'static str,
+    /// State.
+    pub state: &'static str,
+    /// Progress.
+    pub progress: &'static str,
+    /// Scores.
+    pub scores: &'static str,
+    /// Message.
+    pub message: &'static str,
+    /// No submissions.
+    pub no_submissions: &'static str,
+    /// Rank.
+    pub rank: &'static str,
+    /// Team.
+    pub team: &'static str,
+    /// Score.
+    pub score: &'static str,
+    /// Entries.
+    pub entries: &'static str,
+    /// Baseline.
+    pub baseline: &'static str,
+    /// Met.
+    pub met: &'static str,
+    /// Not met.
+    pub not_met: &'static str,
+    /// Empty board.
+    pub board_empty: &'static str,
+    /// Private board not yet published.
+    pub private_hidden: &'static str,
+    /// Publish private results.
+    pub publish: &'static str,
+    /// Private published.
+    pub published: &'static str,
+    /// Export CSV.
+    pub export_csv: &'static str,
+    /// Queue page title.
+    pub queue: &'static str,
+    /// Jobs.
+    pub jobs: &'static str,
+    /// Oldest wait.
+    pub oldest_wait: &'static str,
+    /// Workers.
+    pub workers: &'static str,
+    /// Host.
+    pub host: &'static str,
+    /// Last heartbeat.
+    pub heartbeat: &'static str,
+    /// Current job.
+    pub current_job: &'static str,
+    /// Idle.
+    pub idle: &'static str,
+    /// No workers.
+    pub no_workers: &'static str,
+    /// Per phase.
+    pub per_phase: &'static str,
+    /// Success rate.
+    pub success_rate: &'static str,
+    /// Signed report.
+    pub report: &'static str,
+}
+
+/// 简体中文.
+pub static EVAL_ZH: EvalText = EvalText {
+    lang: Lang::Zh,
+    evaluation: "测评",
+    no_phases: "尚未设置测评阶段。",
+    tab_data: "数据",
+    tab_submit: "提交",
+    tab_mine: "我的提交",
+    tab_board: "排行榜",
+    open_dates: "开放时间",
+    ranked_on: "排名依据",
+    all_rows: "全部测试数据",
+    board_visible_to: "排行榜可见范围",
+    quotas: "提交限额",
+    dataset_version: "数据集版本",
+    file: "文件",
+    purpose: "用途",
+    size: "大小",
+    hidden_note: "隐藏文件仅发榜方可见，只用于评测。",
+    download: "下载",
+    register_prompt: "报名后可下载数据并提交结果。",
+    register: "报名",
+    registered: "已报名",
+    organization: "单位",
+    sign_in_to_take_part: "登录后报名参加。",
+    applicants_only: "以单位揭榜方身份登录后可报名参加。",
+    prediction_file: "预测文件（CSV、TSV 或 Parquet）",
+    note: "备注",
+    submit: "提交评测",
+    as_baseline: "作为基线（发榜方参考结果，不参与排名）",
+    phase_closed: "本阶段当前不接受提交。",
+    submitted_at: "提交时间",
+    state: "状态",
+    progress: "进度",
+    scores: "得分",
+    message: "说明",
+    no_submissions: "还没有提交。",
+    rank: "排名",
+    team: "团队",
+    score: "得分",
+    entries: "提交次数",
+    baseline: "基线",
+    met: "达标",
+    not_met: "未达标",
+    board_empty: "还没有已评分的提交。",
+    private_hidden: "私有榜将在发榜方公布后显示。",
+    publish: "公布私有榜",
+    published: "私有榜已公布",
+    export_csv: "导出 CSV",
+    queue: "评测队列",
+    jobs: "任务",
+    oldest_wait: "最久等待",
+    workers: "评测节点",
+    host: "主机",
+    heartbeat: "最近心跳",
+    current_job: "当前任务",
+    idle: "空闲",
+    no_workers: "两分钟内没有评测节点报到。",
+    per_phase: "各阶段提交",
+    success_rate: "成功率",
+    report: "评测报告",
+};
+
+/// English.
+pub static EVAL_EN: EvalText = EvalText {
+    lang: Lang::En,
+    evaluation: "Evaluation",
+    no_phases: "No evaluation phases yet.",
+    tab_data: "Data",
+    tab_submit: "Submit",
+    tab_mine: "My submissions",
+    tab_board: "Leaderboard",
+    open_dates: "Open",
+    ranked_on: "Ranked on",
+    all_rows: "all test rows",
+    board_visible_to: "Leaderboard visible to",
+    quotas: "Quotas",
+    dataset_version: "Dataset version",
+    file: "File",
+    purpose: "Purpose",
+    size: "Size",
+    hidden_note: "Hidden files are visible to the organizers only and used for scoring.",
+    download: "Download",
+    register_prompt: "Register to download the data and submit results.",
+    register: "Register",
+    registered: "Registered",
+    organization: "Organization",
+    sign_in_to_take_part: "Sign in to take part.",
+    applicants_only: "Sign in as an applicant acting for an organization to take part.",
+    prediction_file: "Prediction file (CSV, TSV or Parquet)",
+    note: "Note",
+    submit: "Submit for scoring",
+    as_baseline: "As a baseline (the organizers' reference, not ranked)",
+    phase_closed: "This phase is not accepting submissions now.",
+    submitted_at: "Submitted",
+    state: "State",
+    progress: "Progress",
+    scores: "Scores",
+    message: "Message",
+    no_submissions: "No submissions yet.",
+    rank: "Rank",
+    team: "Team",
+    score: "Score",
+    entries: "Entries",
+    baseline: "Baseline",
+    met: "met",
+    not_met: "not met",
+    board_empty: "No scored submissions yet.",
+    private_hidden: "The private leaderboard appears once the organizers publish it.",
+    publish: "Publish private results",
+    published: "Private results published",
+    export_csv: "Export CSV",
+    queue: "Evaluation queue",
+    jobs: "Jobs",
+    oldest_wait: "Oldest wait",
+    workers: "Workers",
+    host: "Host",
+    heartbeat: "Last heartbeat",
+    current_job: "Current job",
+    idle: "idle",
+    no_workers: "No worker has reported in the last two minutes.",
+    per_phase: "Submissions per phase",
+    success_rate: "Success rate",
+    report: "Evaluation report",
+};
+
+impl EvalText {
+    /// A phase kind.
+    pub fn kind(&self, kind: &jiebang_core::evaluation::PhaseKind) -> &'static str {
+        use jiebang_core::evaluation::PhaseKind::*;
+        match (self.lang, *kind) {
+            (Lang::Zh, k) => k.label_zh(),
+            (Lang::En, Development) => "Development",
+            (Lang::En, Final) => "Final",
+            (Lang::En, Acceptance) => "Acceptance",
+        }
+    }
+
+    /// A leaderboard visibility.
+    pub fn visibility(&self, visibility: &jiebang_core::evaluation::Visibility) -> &'static str {
+        use jiebang_core::evaluation::Visibility::*;
+        match (self.lang, *visibility) {
+            (Lang::Zh, v) => v.label_zh(),
+            (Lang::En, Organizers) => "organizers only",
+            (Lang::En, Participants) => "participants",
+            (Lang::En, Public) => "everyone",
+        }
+    }
+
+    /// A submission state.
+    pub fn state_name(&self, state: &jiebang_core::evaluation::SubmissionState) -> &'static str {
+        use jiebang_core::evaluation::SubmissionState::*;
+        match (self.lang, *state) {
+            (Lang::Zh, s) => s.label_zh(),
+            (Lang::En, Queued) => "queued",
+            (Lang::En, Running) => "running",
+            (Lang::En, Scored) => "scored",
+            (Lang::En, Invalid) => "invalid",
+            (Lang::En, Failed) => "failed",
+            (Lang::En, Cancelled) => "cancelled",
+        }
+    }
+
+    /// A dataset file's purpose.
+    pub fn purpose_name(&self, purpose: &str) -> &'static str {
+        let zh = self.lang == Lang::Zh;
+        match purpose {
+            "labels" => {
+                if zh {
+                    "测试标签（隐藏）"
+                } else {
+                    "test labels (hidden)"
+                }
+            }
+            "train" => {
+                if zh {
+                    "训练数据"
+                } else {
+                    "training data"
+                }
+            }
+            "test_features" => {
+                if zh {
+                    "测试特征"
+                } else {
+                    "test features"
+                }
+            }
+            "sample_submission" => {
+                if zh {
+                    "提交样例"
+                } else {
+                    "sample submission"
+                }
+            }
+            "data_card" => {
+                if zh {
+                    "数据说明"
+                } else {
+                    "data card"
+                }
+            }
+            _ => {
+                if zh {
+                    "其他"
+                } else {
+                    "other"
+                }
+            }
+        }
+    }
+
+    /// The quotas in words; 0 means unlimited.
+    pub fn quota_text(&self, q: &jiebang_core::evaluation::Quotas) -> String {
+        let n = |v: u32| if v == 0 { "∞".to_owned() } else { v.to_string() };
+        match self.lang {
+            Lang::Zh => format!(
+                "每 24 小时 {} 次 · 共 {} 次 · 同时 {} 个 · 无效 {} 次",
+                n(q.per_day),
+                n(q.total),
+                n(q.concurrent),
+                n(q.invalid)
+            ),
+            Lang::En => format!(
+                "{} per 24 h · {} in total · {} at once · {} invalid",
+                n(q.per_day),
+                n(q.total),
+                n(q.concurrent),
+                n(q.invalid)
+            ),
+        }
+    }
+
+    /// Where a submission is: its place in the queue or how long it ran.
+    pub fn progress_text(&self, queue_position: &Option<i64>, elapsed_ms: &Option<i64>) -> String {
+        match (self.lang, *queue_position, *elapsed_ms) {
+            (Lang::Zh, Some(ahead), _) => format!("前面还有 {ahead} 个"),
+            (Lang::En, Some(ahead), _) => format!("{ahead} ahead"),
+            (_, None, Some(ms)) => format!("{:.1} s", ms as f64 / 1000.0),
+            _ => String::new(),
+        }
     }
 }

@@ -24,7 +24,11 @@ use crate::auth::{Authed, Viewer};
 use crate::error::{ApiError, ApiJson, ApiPath};
 
 /// The challenge if the viewer may see it (its program is visible), and whether they manage it.
-async fn visible_challenge(state: &AppState, viewer: &Viewer, id: i64) -> Result<(ChallengeRecord, bool), ApiError> {
+pub(crate) async fn visible_challenge(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(ChallengeRecord, bool), ApiError> {
     let challenge = state.store.get_challenge(id).await?;
     visible_program(state, viewer, challenge.program_id).await?;
     let manages = viewer.principal().is_some_and(|p| p.can_manage_program(challenge.program_id));
@@ -32,7 +36,7 @@ async fn visible_challenge(state: &AppState, viewer: &Viewer, id: i64) -> Result
 }
 
 /// A phase the viewer may see, with whether they manage its challenge.
-async fn visible_phase(state: &AppState, viewer: &Viewer, id: i64) -> Result<(Phase, bool), ApiError> {
+pub(crate) async fn visible_phase(state: &AppState, viewer: &Viewer, id: i64) -> Result<(Phase, bool), ApiError> {
     let phase = state.store.get_phase(id).await?;
     let (_, manages) = visible_challenge(state, viewer, phase.challenge_id).await?;
     Ok((phase, manages))
@@ -129,12 +133,12 @@ impl DatasetView {
 }
 
 /// Multipart fields read whole: text fields by name, files as `(field, file name, bytes)`.
-struct Form {
+pub(crate) struct Form {
     text: BTreeMap<String, String>,
     files: Vec<(String, String, Vec<u8>)>,
 }
 
-async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Form, ApiError> {
+pub(crate) async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Form, ApiError> {
     let too_large =
         || ApiError::TooLarge(format!("文件超过 {} MB / a file exceeds {} MB", max_bytes >> 20, max_bytes >> 20));
     let bad = |e: axum::extract::multipart::MultipartError| {
@@ -213,7 +217,7 @@ pub(super) async fn list_datasets(
 }
 
 /// Whether the viewer's team is registered for the challenge.
-async fn is_participant(state: &AppState, authed: &Authed, challenge_id: i64) -> Result<bool, ApiError> {
+pub(crate) async fn is_participant(state: &AppState, authed: &Authed, challenge_id: i64) -> Result<bool, ApiError> {
     let registered = state.store.participant_organizations(challenge_id).await?;
     Ok(authed.principal.organizations().iter().any(|o| registered.contains(o)))
 }
@@ -367,7 +371,11 @@ pub struct SubmissionView {
     pub scores: Option<BTreeMap<String, f64>>,
 }
 
-async fn submission_view(state: &AppState, s: Submission, phase: &Phase) -> Result<SubmissionView, ApiError> {
+pub(crate) async fn submission_view(
+    state: &AppState,
+    s: Submission,
+    phase: &Phase,
+) -> Result<SubmissionView, ApiError> {
     let queue_position =
         if s.state == SubmissionState::Queued { state.store.queue_position(s.id).await? } else { None };
     let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
@@ -422,6 +430,18 @@ pub(super) async fn create_submission(
     let authed = viewer.require()?;
     let (phase, manages) = visible_phase(&state, &viewer, id).await?;
     let form = read_form(multipart, state.config.max_upload_bytes).await?;
+    let submission = submit(&state, authed, &phase, manages, form).await?;
+    Ok((StatusCode::CREATED, Json(submission_view(&state, submission, &phase).await?)))
+}
+
+/// Checks and records a submission from an upload form (API and page alike).
+pub(crate) async fn submit(
+    state: &AppState,
+    authed: &Authed,
+    phase: &Phase,
+    manages: bool,
+    form: Form,
+) -> Result<Submission, ApiError> {
     let organization = form.text("organization_id", "").parse::<i64>().map_err(|_| {
         jiebang_core::Error::invalid("organization_id", "请指定提交团队的单位 id / give the team's organization_id")
     })?;
@@ -450,8 +470,7 @@ pub(super) async fn create_submission(
     state.store.get_organization(organization).await?;
     let file = state.store.save_file(&state.files, &name, bytes, Some(authed.user.id)).await?;
     let note = form.text.get("note").map_or("", String::as_str);
-    let submission = state.store.create_submission(id, organization, authed.user.id, &file, note, baseline).await?;
-    Ok((StatusCode::CREATED, Json(submission_view(&state, submission, &phase).await?)))
+    Ok(state.store.create_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?)
 }
 
 /// A phase's submissions, newest first: all of them for its organizers, the caller's teams'
@@ -645,14 +664,42 @@ pub(super) async fn leaderboard(
     ApiPath(id): ApiPath<i64>,
     crate::error::ApiQuery(query): crate::error::ApiQuery<BoardQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    use jiebang_core::evaluation::{Entry, PhaseKind, Visibility};
     let (phase, manages) = visible_phase(&state, &viewer, id).await?;
+    let board = board(&state, &viewer, &phase, manages, query.split).await?;
+    match query.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(board).into_response()),
+        "csv" => {
+            let file_name = format!("phase-{id}-leaderboard.csv");
+            Ok((
+                [
+                    (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+                ],
+                board_csv(&board),
+            )
+                .into_response())
+        }
+        other => {
+            Err(ApiError::BadRequest(format!("format 应为 json 或 csv / format must be json or csv, not '{other}'")))
+        }
+    }
+}
+
+/// A phase's board on `split` (default: the phase's), as `viewer` may see it.
+pub(crate) async fn board(
+    state: &AppState,
+    viewer: &Viewer,
+    phase: &Phase,
+    manages: bool,
+    split: Option<String>,
+) -> Result<Leaderboard, ApiError> {
+    use jiebang_core::evaluation::{Entry, PhaseKind, Visibility};
     if !manages {
         match phase.input.visibility {
             Visibility::Public => {}
             Visibility::Participants => {
                 let authed = viewer.require()?;
-                if !is_participant(&state, authed, phase.challenge_id).await? {
+                if !is_participant(state, authed, phase.challenge_id).await? {
                     return Err(ApiError::Forbidden);
                 }
             }
@@ -662,7 +709,7 @@ pub(super) async fn leaderboard(
             }
         }
     }
-    let split = query.split.map_or_else(|| phase.input.split.clone(), |s| s.trim().to_owned());
+    let split = split.map_or_else(|| phase.input.split.clone(), |s| s.trim().to_owned());
     if split != phase.input.split && !manages && !phase.private_published {
         return Err(ApiError::Conflict {
             code: "not_published",
@@ -670,7 +717,7 @@ pub(super) async fn leaderboard(
             message: format!("「{split}」榜尚未公布 / the '{split}' results are not published yet"),
         });
     }
-    let scored = state.store.scored_submissions(id).await?;
+    let scored = state.store.scored_submissions(phase.id).await?;
     let report_of = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
     let indicators: Vec<BoardIndicator> = scored
         .last()
@@ -732,8 +779,8 @@ pub(super) async fn leaderboard(
             entries: standing.entries,
         })
         .collect();
-    let board = Leaderboard {
-        phase_id: id,
+    Ok(Leaderboard {
+        phase_id: phase.id,
         split,
         primary,
         direction: match direction {
@@ -743,24 +790,7 @@ pub(super) async fn leaderboard(
         decimals,
         indicators,
         rows,
-    };
-    match query.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(board).into_response()),
-        "csv" => {
-            let file_name = format!("phase-{id}-leaderboard.csv");
-            Ok((
-                [
-                    (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-                ],
-                board_csv(&board),
-            )
-                .into_response())
-        }
-        other => {
-            Err(ApiError::BadRequest(format!("format 应为 json 或 csv / format must be json or csv, not '{other}'")))
-        }
-    }
+    })
 }
 
 /// The board as CSV with a BOM (so Excel reads the Chinese header), one line per row.

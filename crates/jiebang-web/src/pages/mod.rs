@@ -2,6 +2,7 @@
 //! store calls and permission checks as the API; forms post back to the page that shows them
 //! and, when refused, come back filled in with each error beside its field.
 
+mod evaluation;
 mod form;
 mod programs;
 
@@ -48,6 +49,7 @@ pub(crate) fn routes() -> Router<AppState> {
             }),
         )
         .merge(programs::routes())
+        .merge(evaluation::routes())
 }
 
 async fn favicon() -> Response {
@@ -69,6 +71,10 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub(crate) fn signed_in(&self) -> bool {
         self.viewer.0.is_some()
+    }
+
+    pub(crate) fn can_watch_queue(&self) -> bool {
+        self.viewer.principal().is_some_and(|p| p.can_create_program())
     }
 
     pub(crate) fn user_name(&self) -> Option<&str> {

@@ -437,6 +437,7 @@ struct ChallengePage {
     record: ChallengeRecord,
     sections: Vec<(&'static str, String)>,
     can_manage: bool,
+    phases: Vec<jiebang_store::Phase>,
 }
 
 async fn challenge_page(
@@ -458,7 +459,9 @@ async fn challenge_page(
     .filter(|(_, text)| !text.is_empty())
     .map(|(label, text)| (label, text.clone()))
     .collect();
+    let phases = state.store.list_phases(id).await.map_err(|e| ctx.fail(e))?;
     Ok(ChallengePage {
+        phases,
         can_manage: ctx.viewer.principal().is_some_and(|p| p.can_manage_program(program.id)),
         program,
         record,

@@ -270,3 +270,68 @@ async fn the_queue_and_metrics_show_jobs_workers_and_phases() {
     );
     assert!(metrics.contains("# TYPE jiebang_workers gauge\njiebang_workers 1\n"), "{metrics}");
 }
+
+/// A page as `who` sees it: status and HTML.
+async fn page(app: &TestApp, path: &str, who: Option<&str>) -> (StatusCode, String) {
+    let (status, _, body) = app.send(app.request(Method::GET, path, who, None)).await;
+    (status, text(&body))
+}
+
+#[tokio::test]
+async fn the_phase_page_shows_data_submissions_and_the_board_by_tab_without_hidden_files() {
+    let app = TestApp::new().await;
+    let (status, challenge) = page(&app, &format!("/challenges/{}", app.challenge), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(challenge.contains(&format!("href=\"/phases/{}\"", app.phase)), "the challenge links its phases");
+    let base = format!("/phases/{}", app.phase);
+    let (status, data) = page(&app, &base, Some("applicant")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(data.contains("train.csv") && data.contains(&format!("/api/v1/datasets/{}/files/train.csv", app.dataset)));
+    assert!(!data.contains("labels.csv"), "the team's page does not list the hidden file");
+    assert!(data.contains("已报名"));
+    let (_, organizer) = page(&app, &base, Some("organizer")).await;
+    assert!(organizer.contains("labels.csv") && organizer.contains("测试标签（隐藏）"));
+    let (_, anonymous) = page(&app, &base, None).await;
+    assert!(
+        anonymous.contains("登录后报名参加") && !anonymous.contains("/files/train.csv"),
+        "no download link before registering"
+    );
+    // My submissions: the queued one polls for updates, the scored one shows its public scores.
+    let (_, mine) = page(&app, &format!("{base}?tab=mine"), Some("applicant")).await;
+    assert!(mine.contains(&format!("hx-get=\"/phases/{}/mine\"", app.phase)), "polls while one is queued");
+    assert!(mine.contains("data-state=\"queued\"") && mine.contains("前面还有 0 个"));
+    assert!(mine.contains("f1@0.5 1.0000"), "{mine}");
+    // The board, with a bar per row and an indicator column; no inline styles (the CSP forbids them).
+    let (_, board) = page(&app, &format!("{base}?tab=board"), None).await;
+    assert!(board.contains("data-testid=\"leaderboard\"") && board.contains("<rect width=\"100\""), "{board}");
+    assert!(board.contains("f1&#62;=0.92"), "the indicator column: {board}");
+    assert!(!board.contains("style=\""));
+    let mut english = app.request(Method::GET, &format!("{base}?tab=mine"), Some("applicant"), None);
+    english.headers_mut().insert(header::COOKIE, "lang=en".parse().unwrap());
+    let english = text(&app.send(english).await.2);
+    assert!(english.contains("My submissions") && english.contains("Leaderboard") && english.contains("0 ahead"));
+}
+
+#[tokio::test]
+async fn a_team_submits_through_the_page_and_a_refusal_comes_back_with_its_reason() {
+    let app = TestApp::new().await;
+    let organization = app.organization.to_string();
+    let path = format!("/phases/{}/submit", app.phase);
+    let fields = [("organization_id", organization.as_str()), ("note", "页面提交")];
+    let pred: &[u8] = b"id,score\n1,0.7\n2,0.1\n3,0.2\n4,0.9\n";
+    let (status, headers, _) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "p.csv", pred)])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], format!("/phases/{}?tab=mine", app.phase));
+    let (_, mine) = page(&app, &format!("/phases/{}/mine", app.phase), Some("applicant")).await;
+    assert!(mine.contains("页面提交") && mine.contains("前面还有 1 个"), "{mine}");
+    // An empty file is refused on the page itself, with the reason.
+    let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "e.csv", b"")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&body).contains("the file is empty") && text(&body).contains("data-testid=\"submit-error\""));
+    let (status, queue) = page(&app, "/queue", Some("organizer")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        queue.contains("评测队列") && queue.contains("data-testid=\"workers\"") && queue.contains("SD-01"),
+        "{queue}"
+    );
+}

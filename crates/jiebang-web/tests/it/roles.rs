@@ -90,6 +90,7 @@ const BAD_SHEET: &[u8] = "任务名称,揭榜方向\n甲,乙\n".as_bytes();
 
 fn cases(app: &TestApp) -> Vec<Case> {
     let (organization, dataset) = (app.organization, app.dataset);
+    let organization_text: &'static str = Box::leak(organization.to_string().into_boxed_str());
     let bad_phase = || {
         Payload::Json(json!({
             "dataset_id": dataset, "kind": "final", "name": "", "opens_on": "2026-01-01", "closes_on": "2026-02-01",
@@ -257,6 +258,24 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::UNPROCESSABLE_ENTITY,
         ),
         page(Method::POST, "/challenges/{fresh}/delete", P::None, Managers, S::SEE_OTHER),
+        page(Method::GET, "/phases/{id}", P::None, Public, S::OK),
+        page(
+            Method::POST,
+            "/phases/{id}/register",
+            P::Form(vec![("organization_id", organization_text)]),
+            ActsForOrganization,
+            S::SEE_OTHER,
+        ),
+        page(
+            Method::POST,
+            "/phases/{id}/submit",
+            P::Fields(vec![("organization_id", organization.to_string())], b""),
+            ActsForOrganization,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::GET, "/phases/{id}/mine", P::None, Participants, S::OK),
+        page(Method::POST, "/phases/{id}/publish", P::None, Managers, S::SEE_OTHER),
+        page(Method::GET, "/queue", P::None, Creators, S::OK),
         page(Method::GET, "/organizations", P::None, SignedIn, S::OK),
         page(
             Method::POST,

@@ -1,0 +1,285 @@
+//! Evaluation pages: a phase with its tabs (数据 data · 提交 submit · 我的提交 my submissions ·
+//! 排行榜 leaderboard), registration and upload forms, and the organizers' queue page. They use
+//! the same checks and store calls as the API; the submissions table refreshes itself (htmx)
+//! while anything is queued or running.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiebang_core::evaluation::SubmissionState;
+use jiebang_store::{DatasetVersion, Organization, Phase};
+use serde::Deserialize;
+
+use super::{Ctx, PageError};
+use crate::AppState;
+use crate::api::evaluation::{
+    Leaderboard, QueueView, SubmissionView, board, queue_view, read_form, submission_view, submit, visible_challenge,
+    visible_phase,
+};
+use crate::error::ApiError;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/phases/{id}", get(phase_page))
+        .route("/phases/{id}/register", post(register_submit))
+        .route("/phases/{id}/submit", post(submit_form))
+        .route("/phases/{id}/mine", get(mine_fragment))
+        .route("/phases/{id}/publish", post(publish_submit))
+        .route("/queue", get(queue_page))
+}
+
+/// `?tab=`.
+#[derive(Debug, Deserialize)]
+pub(super) struct TabQuery {
+    tab: Option<String>,
+}
+
+/// The submissions table, alone (the htmx refresh) or inside the phase page.
+#[derive(Template, WebTemplate)]
+#[template(path = "submissions_table.html")]
+pub(super) struct SubmissionsTable {
+    ctx: Ctx,
+    phase_id: i64,
+    submissions: Vec<SubmissionView>,
+    /// Whether to poll again: something is still queued or running.
+    active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "phase.html")]
+pub(super) struct PhasePage {
+    ctx: Ctx,
+    challenge_id: i64,
+    challenge_title: String,
+    phase: Phase,
+    phases: Vec<Phase>,
+    tab: &'static str,
+    manages: bool,
+    dataset: Option<DatasetVersion>,
+    /// The viewer's organizations, and whether each is registered.
+    teams: Vec<(Organization, bool)>,
+    open: bool,
+    table: SubmissionsTable,
+    board: Result<Leaderboard, String>,
+    /// Bar widths (0–100) of the board's primary scores, in row order.
+    bars: Vec<f64>,
+    error: Option<String>,
+}
+
+impl PhasePage {
+    fn file_url(&self, name: &str) -> String {
+        let dataset = self.dataset.as_ref().map_or(0, |d| d.id);
+        format!("/api/v1/datasets/{dataset}/files/{}", super::urlencode(name))
+    }
+
+    fn registered(&self) -> bool {
+        self.teams.iter().any(|(_, registered)| *registered)
+    }
+}
+
+const TABS: [&str; 4] = ["data", "submit", "mine", "board"];
+
+async fn team_submissions(
+    state: &AppState,
+    ctx: &Ctx,
+    phase: &Phase,
+    manages: bool,
+) -> Result<SubmissionsTable, ApiError> {
+    let teams = ctx.viewer.principal().map(|p| p.organizations()).unwrap_or_default();
+    let mut submissions = Vec::new();
+    if ctx.signed_in() && (manages || !teams.is_empty()) {
+        for s in state.store.list_submissions(phase.id, None).await? {
+            if manages || teams.contains(&s.organization_id) {
+                submissions.push(submission_view(state, s, phase).await?);
+            }
+        }
+    }
+    let active = submissions.iter().any(|s| s.state.is_active());
+    Ok(SubmissionsTable { ctx: ctx.clone(), phase_id: phase.id, submissions, active })
+}
+
+async fn render_phase(
+    state: &AppState,
+    ctx: Ctx,
+    id: i64,
+    tab: Option<String>,
+    error: Option<String>,
+) -> Result<PhasePage, PageError> {
+    let fail = |e: ApiError| ctx.fail(e);
+    let (phase, manages) = visible_phase(state, &ctx.viewer, id).await.map_err(fail)?;
+    let (challenge, _) = visible_challenge(state, &ctx.viewer, phase.challenge_id).await.map_err(fail)?;
+    let phases = state.store.list_phases(phase.challenge_id).await.map_err(|e| fail(e.into()))?;
+    let dataset = state.store.get_dataset_version(phase.dataset_id).await.ok();
+    let registered = state.store.participant_organizations(phase.challenge_id).await.map_err(|e| fail(e.into()))?;
+    let mut teams = Vec::new();
+    for organization in ctx.viewer.principal().map(|p| p.organizations()).unwrap_or_default() {
+        if let Ok(org) = state.store.get_organization(organization).await {
+            teams.push((org, registered.contains(&organization)));
+        }
+    }
+    let table = team_submissions(state, &ctx, &phase, manages).await.map_err(fail)?;
+    let board = board(state, &ctx.viewer, &phase, manages, None).await.map_err(|e| e.parts().1.message);
+    let bars = match &board {
+        Ok(b) => {
+            let max = b.rows.iter().map(|r| r.score.abs()).fold(0.0, f64::max);
+            b.rows
+                .iter()
+                .map(|r| if max > 0.0 { (r.score.abs() / max * 100.0).clamp(0.0, 100.0) } else { 0.0 })
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    let tab = TABS.into_iter().find(|t| tab.as_deref() == Some(*t)).unwrap_or("data");
+    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
+    let open = phase.input.is_open_on(jiebang_core::program::Day(today));
+    let dataset = dataset.map(|mut d| {
+        d.files.retain(|f| manages || !f.hidden);
+        d
+    });
+    Ok(PhasePage {
+        ctx,
+        challenge_id: challenge.id,
+        challenge_title: challenge.challenge.title,
+        phase,
+        phases,
+        tab,
+        manages,
+        dataset,
+        teams,
+        open,
+        table,
+        board,
+        bars,
+        error,
+    })
+}
+
+async fn phase_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(query): Query<TabQuery>,
+) -> Result<PhasePage, PageError> {
+    render_phase(&state, ctx, id, query.tab, None).await
+}
+
+/// The submissions table alone, for the page's self-refresh.
+async fn mine_fragment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<SubmissionsTable, PageError> {
+    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?;
+    let (phase, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    if !manages && authed.principal.organizations().is_empty() {
+        return Err(ctx.fail(ApiError::Forbidden));
+    }
+    team_submissions(&state, &ctx, &phase, manages).await.map_err(|e| ctx.fail(e))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct RegisterForm {
+    organization_id: i64,
+}
+
+async fn register_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<RegisterForm>,
+) -> Result<Redirect, PageError> {
+    let (phase, _) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let authed = ctx.viewer.require_that(|p| p.can_act_for(form.organization_id)).map_err(|e| ctx.fail(e))?;
+    state.store.get_organization(form.organization_id).await.map_err(|e| ctx.fail(e))?;
+    state
+        .store
+        .register_participant(phase.challenge_id, form.organization_id, authed.user.id)
+        .await
+        .map_err(|e| ctx.fail(e))?;
+    Ok(Redirect::to(&format!("/phases/{id}?tab=data")))
+}
+
+async fn submit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
+    let (phase, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let result = match read_form(multipart, state.config.max_upload_bytes).await {
+        Ok(form) => submit(&state, &authed, &phase, manages, form).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/phases/{id}?tab=mine")).into_response()),
+        Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_))) => Err(ctx.fail(e)),
+        Err(e) => {
+            let (status, body) = e.parts();
+            let page = render_phase(&state, ctx, id, Some("submit".into()), Some(body.message)).await?;
+            Ok((if status == StatusCode::CONFLICT { StatusCode::CONFLICT } else { status }, page).into_response())
+        }
+    }
+}
+
+async fn publish_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Redirect, PageError> {
+    let (_, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?;
+    if !manages {
+        return Err(ctx.fail(ApiError::Forbidden));
+    }
+    state.store.publish_private(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    Ok(Redirect::to(&format!("/phases/{id}?tab=board")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "queue.html")]
+pub(super) struct QueuePage {
+    ctx: Ctx,
+    queue: QueueView,
+    now_ms: i64,
+}
+
+impl QueuePage {
+    /// Scored share of the finished submissions of a phase, as text.
+    fn success_rate(&self, states: &std::collections::BTreeMap<String, i64>) -> String {
+        let count = |s: SubmissionState| states.get(s.as_str()).copied().unwrap_or(0);
+        let finished =
+            count(SubmissionState::Scored) + count(SubmissionState::Invalid) + count(SubmissionState::Failed);
+        if finished == 0 {
+            "—".into()
+        } else {
+            format!("{:.0}%", count(SubmissionState::Scored) as f64 / finished as f64 * 100.0)
+        }
+    }
+
+    /// The headline numbers: queued, running and failed jobs, and the oldest wait.
+    fn cards(&self) -> Vec<(&'static str, String)> {
+        let e = self.ctx.t.eval;
+        let jobs = &self.queue.jobs;
+        vec![
+            (e.state_name(&SubmissionState::Queued), jobs.queued.to_string()),
+            (e.state_name(&SubmissionState::Running), jobs.running.to_string()),
+            (e.state_name(&SubmissionState::Failed), jobs.failed.to_string()),
+            (e.oldest_wait, self.queue.oldest_wait_seconds.map_or("—".into(), |s| format!("{s:.0} s"))),
+        ]
+    }
+
+    fn seconds_since(&self, ms: &i64) -> String {
+        format!("{:.0}", (self.now_ms - ms) as f64 / 1000.0)
+    }
+
+    fn count(&self, states: &std::collections::BTreeMap<String, i64>, state: &SubmissionState) -> i64 {
+        states.get(state.as_str()).copied().unwrap_or(0)
+    }
+}
+
+async fn queue_page(State(state): State<AppState>, ctx: Ctx) -> Result<QueuePage, PageError> {
+    ctx.viewer.require_that(|p| p.can_create_program()).map_err(|e| ctx.fail(e))?;
+    let queue = queue_view(&state).await.map_err(|e| ctx.fail(e))?;
+    Ok(QueuePage { ctx, queue, now_ms: jiebang_store::now_ms() })
+}
