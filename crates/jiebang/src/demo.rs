@@ -1,16 +1,19 @@
 //! The demo loaded by `serve --demo`: a provincial program modelled on Shandong's 2025
 //! industrial large-model list, a national program mirroring the five industry models of the
-//! seed article, a few organizations, and one account per role. The lists go through the same
-//! spreadsheet importer users use, so the demo also proves the template.
+//! seed article, a few organizations, one account per role, and an evaluation for the national
+//! list's predictive-maintenance challenge (the seeded bearing dataset of [`crate::bearing`],
+//! three teams' submissions and a baseline). The lists go through the same spreadsheet importer
+//! users use, so the demo also proves the template.
 //!
 //! Everything is marked as demo data. Account passwords are new random ones at every start.
 
 use anyhow::Context;
+use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, Visibility};
 use jiebang_core::organization::OrganizationInput;
 use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
 use jiebang_core::role::{Grant, Role, Scope};
 use jiebang_core::uscc::CreditCode;
-use jiebang_store::{FileStore, Store, StoreError};
+use jiebang_store::{DatasetFileInput, FileStore, ScoringSpec, Store, StoreError};
 
 const SHANDONG: &str = include_str!("../demo/shandong-2025.csv");
 const NATIONAL: &str = include_str!("../demo/national-2025.csv");
@@ -32,9 +35,77 @@ fn day(text: &str) -> Option<Day> {
 /// Loads the demo data once and (re)sets the demo accounts; returns them with their passwords.
 pub(crate) async fn load(store: &Store, files: &FileStore) -> anyhow::Result<Vec<DemoAccount>> {
     let loaded: Vec<i64> = store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect();
-    let programs = if loaded.is_empty() { load_programs(store, files).await? } else { loaded };
-    let organization = demo_organizations(store).await?;
-    accounts(store, &programs, organization).await
+    let fresh = loaded.is_empty();
+    let programs = if fresh { load_programs(store, files).await? } else { loaded };
+    let organizations = demo_organizations(store).await?;
+    let accounts = accounts(store, &programs, organizations[0]).await?;
+    if fresh {
+        load_evaluation(store, files, &programs, &organizations).await.context("demo evaluation data")?;
+    }
+    Ok(accounts)
+}
+
+/// Gives the national list's predictive-maintenance challenge (NAT25-01) an evaluation: the
+/// seeded bearing dataset, an open development phase, three registered teams with a
+/// submission each and a baseline. The embedded workers score them as the server starts.
+async fn load_evaluation(
+    store: &Store,
+    files: &FileStore,
+    programs: &[i64],
+    organizations: &[i64],
+) -> anyhow::Result<()> {
+    let mut challenge = None;
+    for program in programs {
+        challenge =
+            challenge.or(store.all_challenges(*program).await?.into_iter().find(|c| c.challenge.code == "NAT25-01"));
+    }
+    let challenge = challenge.context("NAT25-01 in the demo list")?.id;
+    let data = crate::bearing::BearingData::generate(2025, 4000, 2000);
+    let mut dataset_files = Vec::new();
+    for (purpose, name, text) in [
+        ("labels", "test_labels.csv", &data.labels),
+        ("train", "train.csv", &data.train),
+        ("test_features", "test.csv", &data.test),
+        ("sample_submission", "sample_submission.csv", &data.sample_submission),
+        ("data_card", "README.md", &data.data_card),
+    ] {
+        let file = store.save_file(files, name, text.as_bytes().to_vec(), None).await?;
+        dataset_files.push(DatasetFileInput { purpose: purpose.into(), file });
+    }
+    let scoring = ScoringSpec {
+        task: "binary".into(),
+        id_column: "id".into(),
+        label_column: "label".into(),
+        split_column: "split".into(),
+        positive_label: String::new(),
+    };
+    let dataset = store.create_dataset_version(challenge, scoring, "示例数据（合成）", dataset_files, None).await?;
+    let phase = PhaseInput {
+        kind: PhaseKind::Development,
+        name: "开发阶段（示例）".into(),
+        opens_on: Day::parse("opens_on", "2025-01-01").map_err(|e| anyhow::anyhow!("{e}"))?,
+        closes_on: Day::parse("closes_on", "2030-12-31").map_err(|e| anyhow::anyhow!("{e}"))?,
+        split: "public".into(),
+        visibility: Visibility::Public,
+        quotas: Quotas::default(),
+        counted: 2,
+        precision: 4,
+    };
+    let phase = store.create_phase(challenge, dataset.id, phase, None).await?.id;
+    let admin = store.find_user_by_email("admin@demo.jiebang.cn").await?.context("demo admin")?.id;
+    let organizer = store.find_user_by_email("organizer@demo.jiebang.cn").await?.context("demo organizer")?.id;
+    // The applicant's enterprise, the computing centre and the university take part; each has
+    // one earlier submission of different quality, and the centre also runs the baseline.
+    for (n, (&organization, noise)) in organizations.iter().zip([2.5, 0.8, 1.5]).enumerate() {
+        store.register_participant(challenge, organization, admin).await?;
+        let predictions = data.predictions(100 + n as u64, noise);
+        let file = store.save_file(files, &format!("team-{}.csv", n + 1), predictions.into_bytes(), None).await?;
+        store.create_submission(phase, organization, admin, &file, "示例提交", false).await?;
+    }
+    let baseline = data.predictions(7, 3.5);
+    let file = store.save_file(files, "baseline.csv", baseline.into_bytes(), None).await?;
+    store.create_submission(phase, organizations[1], organizer, &file, "基线：峭度阈值", true).await?;
+    Ok(())
 }
 
 async fn load_programs(store: &Store, files: &FileStore) -> anyhow::Result<Vec<i64>> {
@@ -76,8 +147,8 @@ async fn load_programs(store: &Store, files: &FileStore) -> anyhow::Result<Vec<i
     Ok(ids)
 }
 
-/// Registers the demo organizations (once); returns the enterprise's id.
-async fn demo_organizations(store: &Store) -> anyhow::Result<i64> {
+/// Registers the demo organizations (once); returns their ids, the applicant's enterprise first.
+async fn demo_organizations(store: &Store) -> anyhow::Result<Vec<i64>> {
     let orgs = [
         (
             "云鼎科技股份有限公司（示例）",
@@ -90,7 +161,7 @@ async fn demo_organizations(store: &Store) -> anyhow::Result<i64> {
         ("山东大学（示例）", "12370000MB0DEM003", "university", "370100", vec![]),
         ("青岛某轮胎股份有限公司（示例）", "91370200MA3DEM004", "enterprise", "370200", vec!["29".to_owned()]),
     ];
-    let mut first = None;
+    let mut ids = Vec::new();
     for (name, prefix, kind, region, industries) in orgs {
         let code = CreditCode::with_check_character(prefix).map_err(|e| anyhow::anyhow!("{e}"))?;
         let input = OrganizationInput {
@@ -111,9 +182,9 @@ async fn demo_organizations(store: &Store) -> anyhow::Result<i64> {
                 .context("demo organization")?,
             Err(e) => return Err(e.into()),
         };
-        first.get_or_insert(id);
+        ids.push(id);
     }
-    first.context("demo organizations")
+    Ok(ids)
 }
 
 async fn accounts(store: &Store, programs: &[i64], organization: i64) -> anyhow::Result<Vec<DemoAccount>> {

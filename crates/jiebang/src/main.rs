@@ -1,5 +1,6 @@
 //! The `jiebang` command: parses arguments, loads settings, dispatches. Nothing else lives here.
 
+mod bearing;
 mod demo;
 mod eval;
 mod settings;

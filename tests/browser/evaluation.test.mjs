@@ -1,0 +1,72 @@
+// A team takes part in the demo's evaluation: the applicant signs in, finds the predictive-
+// maintenance challenge's phase, downloads the test features, submits predictions through the
+// form, watches the submission go from queued to scored without reloading (htmx), and finds the
+// team first on the leaderboard. Runs against `serve --demo` started by scripts/test:
+// JIEBANG_URL and JIEBANG_APPLICANT_PASSWORD (the demo applicant's, from the server's output).
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const base = process.env.JIEBANG_URL;
+const password = process.env.JIEBANG_APPLICANT_PASSWORD;
+let browser;
+
+before(async () => {
+  assert.ok(base && password, 'JIEBANG_URL and JIEBANG_APPLICANT_PASSWORD must be set');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+test('a team submits predictions, sees them scored live, and leads the leaderboard', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+
+  await page.goto(`${base}/login`);
+  await page.fill('#email', 'applicant@demo.jiebang.cn');
+  await page.fill('#password', password);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${base}/`);
+
+  await page.click('text=2025年行业大模型揭榜挂帅首批任务');
+  await page.click('tr:has-text("NAT25-01") a[href^="/challenges/"]');
+  await page.click('[data-testid="phases"] a');
+  await page.waitForSelector('[data-testid="dataset-files"]');
+  const phaseUrl = page.url().split('?')[0];
+  assert.ok(await page.locator('text=已报名').first().isVisible(), 'the demo team is registered');
+  assert.equal(await page.locator('text=test_labels.csv').count(), 0, 'the hidden labels are not listed');
+
+  // The test features, downloaded with the team's session, become sharp predictions.
+  const link = page.locator('a[href$="/files/test.csv"]');
+  const response = await page.request.get(new URL(await link.getAttribute('href'), base).href);
+  assert.equal(response.status(), 200);
+  const [header, ...rows] = (await response.text()).trim().split('\n');
+  const column = Object.fromEntries(header.split(',').map((name, i) => [name, i]));
+  const predictions = ['id,score', ...rows.map((line) => {
+    const cells = line.split(',').map(Number);
+    const signal = 1.2 * (cells[column.kurtosis] - 4) + 4 * (cells[column.bpfo_energy] - 0.3);
+    return `${cells[column.id]},${(1 / (1 + Math.exp(-signal))).toFixed(6)}`;
+  })].join('\n');
+
+  await page.goto(`${phaseUrl}?tab=submit`);
+  await page.setInputFiles('input[name=file]', { name: 'predictions.csv', mimeType: 'text/csv', buffer: Buffer.from(predictions) });
+  await page.fill('input[name=note]', '浏览器提交');
+  await page.click('[data-testid="submit-form"] button[type=submit]');
+  await page.waitForURL(/tab=mine/);
+  // The newest submission is the first row; the table refreshes itself until it is scored.
+  const newest = page.locator('[data-testid="submissions"] tbody tr').first();
+  assert.ok(await newest.locator('text=浏览器提交').isVisible());
+  await page.waitForSelector('[data-testid="submissions"] tbody tr:first-child[data-state="scored"]', { timeout: 60_000 });
+  assert.match(await newest.textContent(), /roc_auc 0\.9\d{3}/);
+
+  await page.goto(`${phaseUrl}?tab=board`);
+  const first = page.locator('[data-testid="leaderboard"] tbody tr').first();
+  assert.match(await first.textContent(), /云鼎科技/, 'the sharper predictions rank first');
+  assert.ok(await page.locator('[data-testid="leaderboard"] .badge:has-text("基线")').isVisible(), 'the baseline is marked');
+  assert.deepEqual(problems, [], 'no console errors (CSP violations show up here)');
+});
