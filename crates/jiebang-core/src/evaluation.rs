@@ -238,6 +238,8 @@ pub struct Entry {
     pub baseline: bool,
     /// When it was submitted (ms), which breaks ties: earlier first.
     pub submitted_ms: i64,
+    /// Chosen by its team to count in a final phase.
+    pub selected: bool,
     /// Its scores on the split the board shows.
     pub scores: std::collections::BTreeMap<String, f64>,
 }
@@ -263,8 +265,8 @@ pub fn round_to(value: f64, decimals: u32) -> f64 {
 }
 
 /// Ranks teams by their best entry on `primary` (rounded to `decimals`, better first in
-/// `direction`, ties to the earlier submission). With `counted`, only each team's latest
-/// `counted` entries are considered (the final phase's rule). Baselines are listed in place,
+/// `direction`, ties to the earlier submission). With `counted` (the final phase's rule), only
+/// the entries a team selected count — or, when it selected none, its latest `counted`. Baselines are listed in place,
 /// unranked; entries without the primary score are left out.
 pub fn rank(
     entries: Vec<Entry>,
@@ -291,8 +293,12 @@ pub fn rank(
     for (_, mut team) in by_team {
         let total = team.len() as u32;
         if let Some(n) = counted {
-            team.sort_by_key(|e| std::cmp::Reverse(e.submitted_ms));
-            team.truncate(n as usize);
+            if team.iter().any(|e| e.selected) {
+                team.retain(|e| e.selected);
+            } else {
+                team.sort_by_key(|e| std::cmp::Reverse(e.submitted_ms));
+                team.truncate(n as usize);
+            }
         }
         let best = team.into_iter().min_by(|a, b| {
             let (x, y) = (round_to(a.scores[primary], decimals), round_to(b.scores[primary], decimals));
@@ -325,6 +331,7 @@ mod tests {
             team: format!("team {team}"),
             baseline: team == 0,
             submitted_ms: at,
+            selected: false,
             scores: [("f1@0.5".to_owned(), score)].into(),
         }
     }
@@ -351,9 +358,13 @@ mod tests {
         // with counted = 1 and a later worse entry, the later one counts.
         let mut later = entries;
         later.push(entry(6, 1, 0.5, 30));
-        let board = rank(later, "f1@0.5", HigherIsBetter, 4, Some(1));
+        let board = rank(later.clone(), "f1@0.5", HigherIsBetter, 4, Some(1));
         let team1 = board.iter().find(|s| s.entry.team_id == 1).unwrap();
         assert_eq!((team1.entry.submission_id, team1.entries), (6, 3));
+        // A team's own selection overrides "the latest".
+        later[1].selected = true;
+        let board = rank(later, "f1@0.5", HigherIsBetter, 4, Some(1));
+        assert_eq!(board.iter().find(|s| s.entry.team_id == 1).unwrap().entry.submission_id, 2);
     }
 
     #[test]

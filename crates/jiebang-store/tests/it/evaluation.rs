@@ -222,3 +222,28 @@ async fn a_queued_submission_can_be_cancelled_and_then_is_never_claimed() {
     let workers = t.store.list_workers(60_000).await.unwrap();
     assert_eq!(workers.len(), 1);
 }
+
+#[tokio::test]
+async fn a_team_selects_at_most_counted_scored_submissions_and_only_in_a_final_phase() {
+    let t = TestStore::new().await;
+    let (user, org, development) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(development).await.unwrap().challenge_id;
+    let dataset = t.store.list_dataset_versions(challenge).await.unwrap()[0].id;
+    let final_phase = PhaseInput { kind: PhaseKind::Final, counted: 1, ..phase_input(Quotas::default()) };
+    let final_phase = t.store.create_phase(challenge, dataset, final_phase, None).await.unwrap().id;
+    t.store.register_worker("w", "host", "test").await.unwrap();
+    let mut scored = Vec::new();
+    for (phase, n) in [(final_phase, 1), (final_phase, 2), (development, 3)] {
+        let id = t.store.create_submission(phase, org, user, &upload(&t, n).await, "", false).await.unwrap().id;
+        let job = t.store.claim_job("w", 60_000).await.unwrap().unwrap();
+        t.store.finish_job(&job, "w", Outcome::Scored { report: "{}".into(), signature: String::new() }).await.unwrap();
+        scored.push(id);
+    }
+    assert!(t.store.select_submission(scored[0], true, user).await.unwrap().selected);
+    let err = t.store.select_submission(scored[1], true, user).await.unwrap_err();
+    assert!(err.to_string().contains("at most 1 submission(s) count"), "{err}");
+    t.store.select_submission(scored[0], false, user).await.unwrap();
+    assert!(t.store.select_submission(scored[1], true, user).await.unwrap().selected);
+    let err = t.store.select_submission(scored[2], true, user).await.unwrap_err();
+    assert!(err.to_string().contains("only a final phase"), "{err}");
+}

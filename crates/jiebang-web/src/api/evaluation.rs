@@ -361,6 +361,8 @@ pub struct SubmissionView {
     pub is_baseline: bool,
     /// Scoring runs so far.
     pub runs: i64,
+    /// Chosen by the team to count in a final phase.
+    pub selected: bool,
     /// Uploaded.
     pub created_at: String,
     /// Jobs ahead of it while queued (0 = next).
@@ -399,6 +401,7 @@ pub(crate) async fn submission_view(
         message: s.message,
         is_baseline: s.is_baseline,
         runs: s.runs,
+        selected: s.selected,
         created_at: s.created_at,
         queue_position,
         elapsed_ms,
@@ -522,6 +525,28 @@ pub(super) async fn cancel_submission(
         );
     }
     Ok(Json(submission_view(&state, state.store.get_submission(id).await?, &phase).await?))
+}
+
+/// Whether a submission counts.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Selection {
+    /// Count it (or stop counting it) in the final ranking.
+    pub selected: bool,
+}
+
+/// Chooses whether a scored submission counts in a final phase (its team; the organizers may
+/// too); at most the phase's `counted` per team. Without a choice the latest ones count.
+#[utoipa::path(post, path = "/api/v1/submissions/{id}/select", request_body = Selection,
+    responses((status = 200, body = SubmissionView), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn select_submission(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<Selection>,
+) -> Result<Json<SubmissionView>, ApiError> {
+    let (_, phase, _) = own_submission(&state, &viewer, id).await?;
+    let submission = state.store.select_submission(id, input.selected, viewer.require()?.user.id).await?;
+    Ok(Json(submission_view(&state, submission, &phase).await?))
 }
 
 /// Scores a finished submission again (the organizers); earlier runs' reports are kept.
@@ -740,6 +765,7 @@ pub(crate) async fn board(
                 team: submission.organization_name.clone(),
                 baseline: submission.is_baseline,
                 submitted_ms: submission.created_ms,
+                selected: submission.selected,
                 scores: shown_scores(report, &split)?,
             })
         })

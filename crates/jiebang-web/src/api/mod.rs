@@ -32,7 +32,7 @@ use crate::error::ApiError;
         evaluation::list_phases, evaluation::create_phase, evaluation::register,
         evaluation::create_submission, evaluation::list_submissions, evaluation::get_submission,
         evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
-        evaluation::leaderboard, evaluation::publish_private, evaluation::queue,
+        evaluation::leaderboard, evaluation::publish_private, evaluation::queue, evaluation::select_submission,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -81,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/submissions/{id}", get(evaluation::get_submission))
         .route("/submissions/{id}/cancel", post(evaluation::cancel_submission))
         .route("/submissions/{id}/rerun", post(evaluation::rerun_submission))
+        .route("/submissions/{id}/select", post(evaluation::select_submission))
         .route("/submissions/{id}/report", get(evaluation::get_report))
         .route("/keys", get(evaluation::keys))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

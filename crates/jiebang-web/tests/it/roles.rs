@@ -194,6 +194,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
         api(Method::GET, "/api/v1/submissions/{scored}", P::None, TeamElseNotFound, S::OK),
         api(Method::POST, "/api/v1/submissions/{scored}/cancel", P::None, TeamElseNotFound, S::CONFLICT),
         api(Method::POST, "/api/v1/submissions/{queued}/rerun", P::None, ManagersTeamForbidden, S::CONFLICT),
+        api(
+            Method::POST,
+            "/api/v1/submissions/{scored}/select",
+            P::Json(json!({"selected": true})),
+            TeamElseNotFound,
+            S::CONFLICT,
+        ),
         api(Method::GET, "/api/v1/submissions/{scored}/report", P::None, ManagersTeamForbidden, S::OK),
         api(Method::GET, "/api/v1/keys", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/phases/{id}/leaderboard", P::None, Public, S::OK),
