@@ -586,7 +586,12 @@ pub(super) async fn get_report(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SignedReport>, ApiError> {
-    let (_, phase, manages) = own_submission(&state, &viewer, id).await?;
+    Ok(Json(signed_report(&state, &viewer, id).await?))
+}
+
+/// The latest run's signed report, if the viewer may read it (see [`get_report`]).
+pub(crate) async fn signed_report(state: &AppState, viewer: &Viewer, id: i64) -> Result<SignedReport, ApiError> {
+    let (_, phase, manages) = own_submission(state, viewer, id).await?;
     if !(manages || phase.private_published || phase.input.split.is_empty()) {
         return Err(ApiError::Forbidden);
     }
@@ -595,7 +600,7 @@ pub(super) async fn get_report(
             ApiError::NotFound(format!("submission {id} 尚未评分 / submission {id} has not been scored"))
         })?;
     let report = serde_json::from_str(&evaluation.report).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Json(SignedReport { report, signature: evaluation.signature, public_key: state.public_key.to_string() }))
+    Ok(SignedReport { report, signature: evaluation.signature, public_key: state.public_key.to_string() })
 }
 
 /// The platform's keys.

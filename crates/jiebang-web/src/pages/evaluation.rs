@@ -30,6 +30,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/phases/{id}/mine", get(mine_fragment))
         .route("/phases/{id}/publish", post(publish_submit))
         .route("/queue", get(queue_page))
+        .route("/submissions/{id}/report", get(report_page))
 }
 
 /// `?tab=`.
@@ -47,6 +48,8 @@ pub(super) struct SubmissionsTable {
     submissions: Vec<SubmissionView>,
     /// Whether to poll again: something is still queued or running.
     active: bool,
+    /// Whether the viewer may open the signed reports.
+    reports_open: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -99,7 +102,8 @@ async fn team_submissions(
         }
     }
     let active = submissions.iter().any(|s| s.state.is_active());
-    Ok(SubmissionsTable { ctx: ctx.clone(), phase_id: phase.id, submissions, active })
+    let reports_open = manages || phase.private_published || phase.input.split.is_empty();
+    Ok(SubmissionsTable { ctx: ctx.clone(), phase_id: phase.id, submissions, active, reports_open })
 }
 
 async fn render_phase(
@@ -282,4 +286,85 @@ async fn queue_page(State(state): State<AppState>, ctx: Ctx) -> Result<QueuePage
     ctx.viewer.require_that(|p| p.can_create_program()).map_err(|e| ctx.fail(e))?;
     let queue = queue_view(&state).await.map_err(|e| ctx.fail(e))?;
     Ok(QueuePage { ctx, queue, now_ms: jiebang_store::now_ms() })
+}
+
+/// A metric row of the report page: the value overall and on each split.
+pub(super) struct ReportMetric {
+    name: String,
+    overall: String,
+    splits: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "report.html")]
+pub(super) struct ReportPage {
+    ctx: Ctx,
+    submission_id: i64,
+    phase_id: i64,
+    report: serde_json::Value,
+    /// The report's JSON, pretty, for people who want to see what was signed.
+    pretty: String,
+    split_names: Vec<String>,
+    metrics: Vec<ReportMetric>,
+    signature: String,
+    public_key: String,
+}
+
+impl ReportPage {
+    /// A top-level text field of the report.
+    fn field(&self, path: &[&str]) -> String {
+        let value = path.iter().fold(&self.report, |v, key| &v[*key]);
+        match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+
+    fn indicators(&self) -> Vec<(String, String, bool)> {
+        self.report["indicators"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|i| {
+                        let expr = i["expr"].as_str().unwrap_or_default().to_owned();
+                        let value = i["value"].as_f64().map_or(String::new(), |v| format!("{v:.6}"));
+                        (expr, value, i["pass"].as_bool().unwrap_or(false))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<ReportPage, PageError> {
+    let crate::api::evaluation::SignedReport { report, signature, public_key } =
+        crate::api::evaluation::signed_report(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let split_names: Vec<String> =
+        report["splits"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let number = |v: &serde_json::Value| v.as_f64().map_or(String::new(), |v| format!("{v:.6}"));
+    let metrics = report["metrics"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(name, value)| ReportMetric {
+                    name: name.clone(),
+                    overall: number(value),
+                    splits: split_names.iter().map(|s| number(&report["splits"][s][name])).collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let phase_id = report["phase"]["id"].as_i64().unwrap_or_default();
+    Ok(ReportPage {
+        pretty: serde_json::to_string_pretty(&report).unwrap_or_default(),
+        ctx,
+        submission_id: id,
+        phase_id,
+        report,
+        split_names,
+        metrics,
+        signature,
+        public_key,
+    })
 }

@@ -335,3 +335,21 @@ async fn a_team_submits_through_the_page_and_a_refusal_comes_back_with_its_reaso
         "{queue}"
     );
 }
+
+#[tokio::test]
+async fn the_report_page_shows_what_was_signed_to_the_organizers_and_to_the_team_once_published() {
+    let app = TestApp::new().await;
+    let path = format!("/submissions/{}/report", app.scored);
+    assert_eq!(page(&app, &path, Some("applicant")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &path, Some("expert")).await.0, StatusCode::NOT_FOUND);
+    let (status, report) = page(&app, &path, Some("organizer")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(report.contains("data-testid=\"report-metrics\"") && report.contains(&app.public_key), "{report}");
+    assert!(report.contains("f1@0.5") && report.contains("private") && report.contains("1.000000"));
+    let (_, mine) = page(&app, &format!("/phases/{}?tab=mine", app.phase), Some("applicant")).await;
+    assert!(!mine.contains(&format!("href=\"{path}\"")), "no link before the private results are published");
+    app.json(Method::POST, &format!("/api/v1/phases/{}/publish", app.phase), Some("organizer"), None).await;
+    assert_eq!(page(&app, &path, Some("applicant")).await.0, StatusCode::OK);
+    let (_, mine) = page(&app, &format!("/phases/{}?tab=mine", app.phase), Some("applicant")).await;
+    assert!(mine.contains(&format!("href=\"{path}\"")));
+}

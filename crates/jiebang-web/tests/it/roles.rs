@@ -283,6 +283,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(Method::GET, "/phases/{id}/mine", P::None, Participants, S::OK),
         page(Method::POST, "/phases/{id}/publish", P::None, Managers, S::SEE_OTHER),
         page(Method::GET, "/queue", P::None, Creators, S::OK),
+        // The API case above published the phase, so the team may read the report by now.
+        page(Method::GET, "/submissions/{scored}/report", P::None, TeamElseNotFound, S::OK),
         page(Method::GET, "/organizations", P::None, SignedIn, S::OK),
         page(
             Method::POST,
