@@ -32,12 +32,27 @@ pub enum StoreError {
     /// A migration could not be applied or was changed after it was applied.
     #[error("迁移错误 / migration error: {0}")]
     Migration(String),
+    /// An upload is larger than allowed (the limit in bytes).
+    #[error("文件超过上限 {} / the file exceeds the limit of {}", size_text(*.0), size_text(*.0))]
+    TooLarge(u64),
+    /// An upload broke off.
+    #[error("上传中断 / the upload broke off: {0}")]
+    Upload(String),
     /// The file store failed.
     #[error("文件存储错误 / file store error: {0}")]
     Files(#[from] object_store::Error),
     /// Stored data could not be decoded; a bug or a manual edit of the database.
     #[error("数据损坏 / corrupt stored data: {0}")]
     Corrupt(String),
+}
+
+/// A byte count as people read it: whole MiB when it is one, bytes otherwise.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Result of store operations.

@@ -54,6 +54,53 @@ impl FileStore {
         }
     }
 
+    /// Streams an upload into the store without holding it in memory: the chunks go to a
+    /// temporary object while their sha256 is computed, which then becomes the content address.
+    /// More than `max_bytes` is refused ([`StoreError::TooLarge`]) and nothing is kept.
+    pub async fn put_stream<S, B, E>(&self, mut chunks: S, max_bytes: u64) -> Result<(String, String, u64)>
+    where
+        S: futures::Stream<Item = std::result::Result<B, E>> + Unpin,
+        B: AsRef<[u8]>,
+        E: std::fmt::Display,
+    {
+        use futures::StreamExt;
+        let temporary = ObjectPath::from(format!("tmp/{:032x}", rand::random::<u128>()));
+        let mut upload = object_store::WriteMultipart::new(self.inner.put_multipart(&temporary).await?);
+        let (mut hasher, mut size) = (Sha256::new(), 0u64);
+        let mut failure = None;
+        while let Some(chunk) = chunks.next().await {
+            match chunk {
+                Ok(chunk) => {
+                    let chunk = chunk.as_ref();
+                    size += chunk.len() as u64;
+                    if size > max_bytes {
+                        failure = Some(StoreError::TooLarge(max_bytes));
+                        break;
+                    }
+                    hasher.update(chunk);
+                    upload.write(chunk);
+                }
+                Err(e) => {
+                    failure = Some(StoreError::Upload(e.to_string()));
+                    break;
+                }
+            }
+        }
+        if let Some(failure) = failure {
+            upload.abort().await?;
+            return Err(failure);
+        }
+        upload.finish().await?;
+        let sha256 = hex::encode(hasher.finalize());
+        let key = format!("uploads/{sha256}");
+        match self.inner.rename_if_not_exists(&temporary, &ObjectPath::from(key.as_str())).await {
+            Ok(()) => {}
+            Err(object_store::Error::AlreadyExists { .. }) => self.inner.delete(&temporary).await?,
+            Err(e) => return Err(e.into()),
+        }
+        Ok((key, sha256, size))
+    }
+
     /// Stores `bytes` under `key` unless something is there already; returns what is stored
     /// under `key` afterwards. Several processes calling this at once agree on one value.
     pub async fn create_once(&self, key: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
@@ -73,6 +120,25 @@ impl FileStore {
 }
 
 impl Store {
+    /// Streams an upload into `files` (see [`FileStore::put_stream`]) and records who uploaded
+    /// it under which name.
+    pub async fn save_stream<S, B, E>(
+        &self,
+        files: &FileStore,
+        name: &str,
+        chunks: S,
+        max_bytes: u64,
+        created_by: Option<i64>,
+    ) -> Result<StoredFile>
+    where
+        S: futures::Stream<Item = std::result::Result<B, E>> + Unpin,
+        B: AsRef<[u8]>,
+        E: std::fmt::Display,
+    {
+        let (key, sha256, size) = files.put_stream(chunks, max_bytes).await?;
+        self.record_file(key, sha256, size as i64, name, created_by).await
+    }
+
     /// Stores `bytes` in `files` and records who uploaded them under which name.
     pub async fn save_file(
         &self,
@@ -83,6 +149,17 @@ impl Store {
     ) -> Result<StoredFile> {
         let size = bytes.len() as i64;
         let (key, sha256) = files.put(bytes).await?;
+        self.record_file(key, sha256, size, name, created_by).await
+    }
+
+    async fn record_file(
+        &self,
+        key: String,
+        sha256: String,
+        size: i64,
+        name: &str,
+        created_by: Option<i64>,
+    ) -> Result<StoredFile> {
         let name: String = name.chars().take(200).collect();
         let mut tx = self.begin_write().await?;
         let existing: Option<i64> =

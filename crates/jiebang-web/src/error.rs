@@ -155,6 +155,8 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { .. } => Self::NotFound(error.to_string()),
             StoreError::Conflict { field, message } => Self::Conflict { code: "conflict", field: Some(field), message },
             StoreError::Refused(message) => Self::Conflict { code: "refused", field: None, message },
+            e @ StoreError::TooLarge(_) => Self::TooLarge(e.to_string()),
+            e @ StoreError::Upload(_) => Self::BadRequest(e.to_string()),
             StoreError::Domain(jiebang_core::Error::Invalid(errors)) => Self::Invalid(errors),
             StoreError::Domain(e @ jiebang_core::Error::Transition { .. }) => {
                 Self::Conflict { code: "invalid_transition", field: Some("status".into()), message: e.to_string() }

@@ -37,13 +37,23 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Session lifetime.
     pub session_seconds: i64,
-    /// Largest accepted upload.
+    /// Largest accepted upload of a spreadsheet or form.
     pub max_upload_bytes: usize,
+    /// Largest accepted data file (a dataset file or a prediction file), streamed to the file
+    /// store rather than held in memory.
+    pub max_data_bytes: u64,
+}
+
+impl WebConfig {
+    /// The request body limit of the routes that take data files: the file and room for fields.
+    pub(crate) fn data_body_limit(&self) -> usize {
+        usize::try_from(self.max_data_bytes).unwrap_or(usize::MAX).saturating_add(1 << 20)
+    }
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, session_seconds: 12 * 3600, max_upload_bytes: 10 << 20 }
+        Self { secure_cookies: false, session_seconds: 12 * 3600, max_upload_bytes: 10 << 20, max_data_bytes: 4 << 30 }
     }
 }
 
@@ -64,10 +74,11 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_upload_bytes + (64 << 10);
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'";
-    let pages = pages::routes()
+    let data_limit = state.config.data_body_limit();
+    let pages = pages::routes(data_limit)
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)));
     Router::new()
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes(data_limit))
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api::ApiDoc::openapi()))
         .merge(pages)
         .route("/healthz", get(healthz))

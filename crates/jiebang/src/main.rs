@@ -292,6 +292,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         secure_cookies: settings.server.secure_cookies,
         session_seconds: settings.server.session_hours * 3600,
         max_upload_bytes: settings.server.max_upload_mb << 20,
+        max_data_bytes: settings.server.max_data_mb << 20,
     };
     let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
     let public_key = signer.public_key_hex().into();

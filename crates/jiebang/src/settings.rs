@@ -81,8 +81,10 @@ pub(crate) struct ServerSettings {
     pub(crate) secure_cookies: bool,
     /// Session lifetime in hours.
     pub(crate) session_hours: i64,
-    /// Largest upload in MiB.
+    /// Largest upload of a spreadsheet or form in MiB.
     pub(crate) max_upload_mb: usize,
+    /// Largest data file (dataset file or prediction file) in MiB; streamed to the file store.
+    pub(crate) max_data_mb: u64,
 }
 
 impl Default for Settings {
@@ -99,7 +101,13 @@ impl Default for Settings {
 
 impl Default for ServerSettings {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:8080".into(), secure_cookies: false, session_hours: 12, max_upload_mb: 10 }
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            session_hours: 12,
+            max_upload_mb: 10,
+            max_data_mb: 4096,
+        }
     }
 }
 

@@ -247,3 +247,23 @@ async fn a_team_selects_at_most_counted_scored_submissions_and_only_in_a_final_p
     let err = t.store.select_submission(scored[2], true, user).await.unwrap_err();
     assert!(err.to_string().contains("only a final phase"), "{err}");
 }
+
+#[tokio::test]
+async fn a_streamed_upload_is_stored_like_a_whole_one_and_an_oversized_one_leaves_nothing() {
+    let t = TestStore::new().await;
+    let bytes: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let whole = t.store.save_file(&t.files, "whole.bin", bytes.clone(), None).await.unwrap();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes.chunks(7_777).map(|c| Ok(c.to_vec())).collect();
+    let streamed =
+        t.store.save_stream(&t.files, "streamed.bin", futures::stream::iter(chunks), 1 << 20, None).await.unwrap();
+    assert_eq!((streamed.id, &streamed.sha256, streamed.size), (whole.id, &whole.sha256, 800_000));
+    assert_eq!(t.files.get(&streamed.key).await.unwrap(), bytes);
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes.chunks(7_777).map(|c| Ok(c.to_vec())).collect();
+    let err = t.store.save_stream(&t.files, "big.bin", futures::stream::iter(chunks), 100_000, None).await.unwrap_err();
+    assert!(matches!(err, StoreError::TooLarge(100_000)), "{err}");
+    let broken = futures::stream::iter(vec![Ok(vec![1u8; 10]), Err(std::io::Error::other("connection reset"))]);
+    let err = t.store.save_stream(&t.files, "cut.bin", broken, 1 << 20, None).await.unwrap_err();
+    assert!(err.to_string().contains("connection reset"), "{err}");
+    let leftovers = std::fs::read_dir(t.dir.path().join("files/tmp")).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(leftovers, 0, "aborted uploads leave no temporary object");
+}

@@ -14,7 +14,9 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use jiebang_core::evaluation::{PhaseInput, SubmissionState};
-use jiebang_store::{ChallengeRecord, DatasetFileInput, DatasetVersion, Phase, ScoringSpec, StoreError, Submission};
+use jiebang_store::{
+    ChallengeRecord, DatasetFileInput, DatasetVersion, Phase, ScoringSpec, StoreError, StoredFile, Submission,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -132,32 +134,50 @@ impl DatasetView {
     }
 }
 
-/// Multipart fields read whole: text fields by name, files as `(field, file name, bytes)`.
+/// A multipart form: text fields by name, files streamed into the file store as they arrive
+/// (never held in memory), as `(field, stored file)`.
 pub(crate) struct Form {
     text: BTreeMap<String, String>,
-    files: Vec<(String, String, Vec<u8>)>,
+    files: Vec<(String, StoredFile)>,
 }
 
-pub(crate) async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<Form, ApiError> {
-    let too_large =
-        || ApiError::TooLarge(format!("文件超过 {} MB / a file exceeds {} MB", max_bytes >> 20, max_bytes >> 20));
+/// Longest text field accepted.
+const MAX_TEXT_FIELD: usize = 64 << 10;
+
+/// Reads a multipart form, streaming each file (at most `max_file_bytes`) into the file store.
+pub(crate) async fn read_form(
+    state: &AppState,
+    mut multipart: Multipart,
+    max_file_bytes: u64,
+    uploader: i64,
+) -> Result<Form, ApiError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::BadRequest(e.body_text()) }
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!("请求超过上限 / the request exceeds the limit: {}", e.body_text()))
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
     };
     let mut form = Form { text: BTreeMap::new(), files: Vec::new() };
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         match field.file_name().map(str::to_owned) {
             Some(file_name) => {
-                let bytes = field.bytes().await.map_err(bad)?;
-                if bytes.len() > max_bytes {
-                    return Err(too_large());
-                }
-                form.files.push((name, file_name, bytes.to_vec()));
+                let file = state
+                    .store
+                    .save_stream(&state.files, &file_name, &mut field, max_file_bytes, Some(uploader))
+                    .await?;
+                form.files.push((name, file));
             }
             None => {
-                let value = field.text().await.map_err(bad)?;
-                form.text.insert(name, value);
+                let mut value = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    value.extend_from_slice(&chunk);
+                    if value.len() > MAX_TEXT_FIELD {
+                        return Err(jiebang_core::Error::invalid(name, "字段过长 / the field is too long").into());
+                    }
+                }
+                form.text.insert(name, String::from_utf8_lossy(&value).into_owned());
             }
         }
     }
@@ -186,7 +206,7 @@ pub(super) async fn create_dataset(
 ) -> Result<(StatusCode, Json<DatasetView>), ApiError> {
     let (challenge, _) = visible_challenge(&state, &viewer, id).await?;
     let authed = viewer.require_that(|p| p.can_manage_program(challenge.program_id))?;
-    let form = read_form(multipart, state.config.max_upload_bytes).await?;
+    let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
     let scoring = ScoringSpec {
         task: form.text("task", ""),
         id_column: form.text("id_column", "id"),
@@ -195,11 +215,7 @@ pub(super) async fn create_dataset(
         positive_label: form.text("positive_label", ""),
     };
     let note = form.text("note", "");
-    let mut files = Vec::with_capacity(form.files.len());
-    for (purpose, name, bytes) in form.files {
-        let file = state.store.save_file(&state.files, &name, bytes, Some(authed.user.id)).await?;
-        files.push(DatasetFileInput { purpose, file });
-    }
+    let files = form.files.into_iter().map(|(purpose, file)| DatasetFileInput { purpose, file }).collect();
     let dataset = state.store.create_dataset_version(id, scoring, &note, files, Some(authed.user.id)).await?;
     Ok((StatusCode::CREATED, Json(DatasetView::of(dataset, true))))
 }
@@ -432,9 +448,21 @@ pub(super) async fn create_submission(
 ) -> Result<(StatusCode, Json<SubmissionView>), ApiError> {
     let authed = viewer.require()?;
     let (phase, manages) = visible_phase(&state, &viewer, id).await?;
-    let form = read_form(multipart, state.config.max_upload_bytes).await?;
+    may_submit(&state, authed, &phase, manages).await?;
+    let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
     let submission = submit(&state, authed, &phase, manages, form).await?;
     Ok((StatusCode::CREATED, Json(submission_view(&state, submission, &phase).await?)))
+}
+
+/// Refuses, before any byte is stored, a caller who could not submit to the phase at all: only
+/// its organizers and the applicants of registered teams upload.
+pub(crate) async fn may_submit(
+    state: &AppState,
+    authed: &Authed,
+    phase: &Phase,
+    manages: bool,
+) -> Result<(), ApiError> {
+    if manages || is_participant(state, authed, phase.challenge_id).await? { Ok(()) } else { Err(ApiError::Forbidden) }
 }
 
 /// Checks and records a submission from an upload form (API and page alike).
@@ -464,14 +492,14 @@ pub(crate) async fn submit(
             });
         }
     }
-    let Some((_, name, bytes)) = form.files.into_iter().find(|(field, ..)| field == "file") else {
+    let Some((_, file)) = form.files.into_iter().find(|(field, _)| field == "file") else {
         return Err(jiebang_core::Error::invalid("file", "请选择预测文件 / choose a prediction file").into());
     };
-    if bytes.is_empty() {
+    if file.size == 0 {
+        let name = &file.name;
         return Err(jiebang_core::Error::invalid("file", format!("{name}: 文件是空的 / the file is empty")).into());
     }
     state.store.get_organization(organization).await?;
-    let file = state.store.save_file(&state.files, &name, bytes, Some(authed.user.id)).await?;
     let note = form.text.get("note").map_or("", String::as_str);
     Ok(state.store.create_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?)
 }

@@ -54,7 +54,9 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The `/api/v1` routes.
-pub fn routes() -> Router<AppState> {
+/// The routes; those that take data files accept bodies up to `data_limit` bytes.
+pub fn routes(data_limit: usize) -> Router<AppState> {
+    let data = axum::extract::DefaultBodyLimit::max(data_limit);
     Router::new()
         .route("/session", post(accounts::create_session).get(accounts::get_session).delete(accounts::delete_session))
         .route("/tokens", get(accounts::list_tokens).post(accounts::create_token))
@@ -73,11 +75,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/organizations", get(organizations::list_organizations).post(organizations::create_organization))
         .route("/organizations/{id}", get(organizations::get_organization))
-        .route("/challenges/{id}/datasets", get(evaluation::list_datasets).post(evaluation::create_dataset))
+        .route("/challenges/{id}/datasets", get(evaluation::list_datasets).post(evaluation::create_dataset).layer(data))
         .route("/datasets/{id}/files/{name}", get(evaluation::download_dataset_file))
         .route("/challenges/{id}/phases", get(evaluation::list_phases).post(evaluation::create_phase))
         .route("/challenges/{id}/participants", post(evaluation::register))
-        .route("/phases/{id}/submissions", get(evaluation::list_submissions).post(evaluation::create_submission))
+        .route(
+            "/phases/{id}/submissions",
+            get(evaluation::list_submissions).post(evaluation::create_submission).layer(data),
+        )
         .route("/submissions/{id}", get(evaluation::get_submission))
         .route("/submissions/{id}/cancel", post(evaluation::cancel_submission))
         .route("/submissions/{id}/rerun", post(evaluation::rerun_submission))

@@ -17,16 +17,16 @@ use serde::Deserialize;
 use super::{Ctx, PageError};
 use crate::AppState;
 use crate::api::evaluation::{
-    Leaderboard, QueueView, SubmissionView, board, queue_view, read_form, submission_view, submit, visible_challenge,
-    visible_phase,
+    Leaderboard, QueueView, SubmissionView, board, may_submit, queue_view, read_form, submission_view, submit,
+    visible_challenge, visible_phase,
 };
 use crate::error::ApiError;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes(data_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/phases/{id}", get(phase_page))
         .route("/phases/{id}/register", post(register_submit))
-        .route("/phases/{id}/submit", post(submit_form))
+        .route("/phases/{id}/submit", post(submit_form).layer(axum::extract::DefaultBodyLimit::max(data_limit)))
         .route("/phases/{id}/mine", get(mine_fragment))
         .route("/phases/{id}/publish", post(publish_submit))
         .route("/queue", get(queue_page))
@@ -215,7 +215,8 @@ async fn submit_form(
 ) -> Result<Response, PageError> {
     let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
     let (phase, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let result = match read_form(multipart, state.config.max_upload_bytes).await {
+    may_submit(&state, &authed, &phase, manages).await.map_err(|e| ctx.fail(e))?;
+    let result = match read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await {
         Ok(form) => submit(&state, &authed, &phase, manages, form).await,
         Err(e) => Err(e),
     };

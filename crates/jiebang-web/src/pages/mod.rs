@@ -27,7 +27,7 @@ use crate::auth::{Viewer, cookie, end_session, session_cookie};
 use crate::error::ApiError;
 use crate::i18n::{Catalog, Lang};
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/login", get(login_page).post(login_submit))
@@ -49,7 +49,7 @@ pub(crate) fn routes() -> Router<AppState> {
             }),
         )
         .merge(programs::routes())
-        .merge(evaluation::routes())
+        .merge(evaluation::routes(data_limit))
 }
 
 async fn favicon() -> Response {

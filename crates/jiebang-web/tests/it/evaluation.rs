@@ -353,3 +353,18 @@ async fn the_report_page_shows_what_was_signed_to_the_organizers_and_to_the_team
     let (_, mine) = page(&app, &format!("/phases/{}?tab=mine", app.phase), Some("applicant")).await;
     assert!(mine.contains(&format!("href=\"{path}\"")));
 }
+
+#[tokio::test]
+async fn an_oversized_prediction_file_is_refused_and_an_outsider_cannot_upload_at_all() {
+    let app = TestApp::with_config(jiebang_web::WebConfig { max_data_bytes: 64, ..Default::default() }).await;
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = [("organization_id", organization.as_str())];
+    let big = vec![b'1'; 1000];
+    let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "big.csv", &big)])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{}", text(&body));
+    assert!(text(&body).contains("exceeds the limit of 64 bytes"), "{}", text(&body));
+    let small: &[u8] = b"id,score\n1,0.5\n";
+    let (status, _, _) = app.send(multipart(&path, "expert", &app, &fields, &[("file", "p.csv", small)])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "refused before anything is stored");
+}
