@@ -9,7 +9,9 @@ side by side:
   * `jiebang eval score` with roc_auc, f1@0.5 and accuracy@0.5;
   * `jiebang eval parse`: merely reading and parsing both files (the floor).
 Each runs in its own process; wall time and peak resident memory come from /usr/bin/time.
-Writes the table to docs/benchmarks.md.
+Then the evaluation queue's throughput (issue 4): `cargo bench -p jiebang-worker --bench
+throughput` scores 1,000 queued submissions with 1 and 2 workers, next to a pandas +
+scikit-learn loop over the same files. Writes both tables to docs/benchmarks.md.
 """
 import json
 import os
@@ -125,8 +127,58 @@ Against the targets of issue 3:
 - Machine: {cpu}, {os.cpu_count()} cores, {memory} MiB memory; Python {platform.python_version()},
   pandas {pandas.__version__}, scikit-learn {sklearn.__version__}; jiebang built with `cargo build --release`.
 """
+    text += throughput()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
+
+
+THROUGHPUT_REFERENCE = r"""
+import sys, time
+import pandas as pd
+from sklearn.metrics import f1_score, roc_auc_score
+labels, predictions, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+started = time.perf_counter()
+for _ in range(n):
+    merged = pd.read_csv(labels).merge(pd.read_csv(predictions), on="id", validate="one_to_one")
+    for part in [merged] + [group for _, group in merged.groupby("split")]:
+        roc_auc_score(part.label, part.score)
+        f1_score(part.label, part.score >= 0.5)
+print(time.perf_counter() - started)
+"""
+
+
+def throughput():
+    """The evaluation queue: N submissions through 1 and 2 workers, and the reference's rate."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as files:
+        env = dict(os.environ, JIEBANG_BENCH_FILES_DIR=files)
+        out = subprocess.run(["cargo", "bench", "-q", "-p", "jiebang-worker", "--bench", "throughput"],
+                             cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+        result = json.loads(out.strip().splitlines()[-1])
+        sample = 100
+        seconds = float(subprocess.run([sys.executable, "-c", THROUGHPUT_REFERENCE, f"{files}/labels.csv",
+                                        f"{files}/pred.csv", str(sample)],
+                                       check=True, capture_output=True, text=True).stdout)
+    n, rows, mb = result["submissions"], result["rows"], result["bytes"] / 1e6
+    lines = [f"| pandas + scikit-learn, one process, no queue (reference; {sample} submissions) | "
+             f"{sample / seconds:.1f} | {seconds / sample * 1000:.0f} |"]
+    for run in result["runs"]:
+        lines.append(f"| `jiebang`, {run['workers']} worker(s) on {result['backend']} ({n} submissions) | "
+                     f"{n / run['seconds']:.1f} | {run['seconds'] / n * 1000:.0f} |")
+    table = "\n".join(lines)
+    return f"""
+## Evaluation queue throughput
+
+{n:,} submissions of {rows:,} rows ({mb:.1f} MB each) queued for one challenge, then scored by 1 and
+by 2 workers (`cargo bench -p jiebang-worker --bench throughput`). Each goes the whole way: claim
+the job with a lease, read both files from the file store, score `roc_auc` and `f1@0.5` overall and
+per split, sign the report, record it and close the job in one transaction. The reference scores
+the same files in a loop in one Python process, with no queue, database, file store or signature.
+
+| scorer | submissions per second | ms per submission |
+|---|---:|---:|
+{table}
+"""
 
 
 if __name__ == "__main__":
