@@ -37,6 +37,24 @@ pub struct StoredFile {
 }
 
 impl FileStore {
+    /// The store a URL names: `s3://bucket[/prefix]` for an S3-compatible service (configured by
+    /// the usual `AWS_*` environment variables, e.g. `AWS_ENDPOINT` and `AWS_ALLOW_HTTP` for a
+    /// local one; needs the `s3` feature), or a directory (`file:///path` or a plain path).
+    pub fn open(url: &str) -> Result<Self> {
+        if url.starts_with("s3://") {
+            #[cfg(feature = "s3")]
+            {
+                let store = object_store::aws::AmazonS3Builder::from_env().with_url(url).build()?;
+                return Ok(Self { inner: Arc::new(store) });
+            }
+            #[cfg(not(feature = "s3"))]
+            return Err(StoreError::Migration(format!(
+                "{url}: 此版本未包含 S3 支持（以 --features s3 构建）/ this build has no S3 support (build with --features s3)"
+            )));
+        }
+        Self::local(Path::new(url.strip_prefix("file://").unwrap_or(url)))
+    }
+
     /// A store in a local directory (created if missing).
     pub fn local(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Migration(format!("{}: {e}", dir.display())))?;
@@ -93,11 +111,9 @@ impl FileStore {
         upload.finish().await?;
         let sha256 = hex::encode(hasher.finalize());
         let key = format!("uploads/{sha256}");
-        match self.inner.rename_if_not_exists(&temporary, &ObjectPath::from(key.as_str())).await {
-            Ok(()) => {}
-            Err(object_store::Error::AlreadyExists { .. }) => self.inner.delete(&temporary).await?,
-            Err(e) => return Err(e.into()),
-        }
+        // Same name, same bytes: replacing an existing copy is harmless, and S3 has no
+        // rename-if-absent without extra configuration.
+        self.inner.rename(&temporary, &ObjectPath::from(key.as_str())).await?;
         Ok((key, sha256, size))
     }
 

@@ -1,6 +1,8 @@
 //! Test support: a fresh, migrated store per test, on SQLite by default or on PostgreSQL when
 //! `JIEBANG_TEST_DATABASE_URL` names a server (`scripts/test` runs the suite both ways).
 //!
+//! `JIEBANG_TEST_STORE_URL` puts the files in another store (e.g. `s3://bucket`).
+//!
 //! On PostgreSQL each test gets its own database (`jiebang_test_<random>`); they are dropped with
 //! the throwaway cluster that `scripts/test` starts and stops.
 
@@ -62,7 +64,11 @@ impl TestStore {
         let url = fresh_database_url(dir.path()).await;
         let store = Store::connect(&url).await.expect("connect to test database");
         store.migrate().await.expect("migrate test database");
-        let files = FileStore::local(&dir.path().join("files")).expect("file store");
+        // `JIEBANG_TEST_STORE_URL` (an S3-compatible store in scripts/test's scale-out run) wins.
+        let files = match std::env::var("JIEBANG_TEST_STORE_URL").ok().filter(|u| !u.is_empty()) {
+            Some(url) => FileStore::open(&url).expect("test file store"),
+            None => FileStore::local(&dir.path().join("files")).expect("file store"),
+        };
         Self { store, files, dir }
     }
 }

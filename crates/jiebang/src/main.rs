@@ -50,8 +50,8 @@ enum Command {
         /// How many workers this process runs.
         #[arg(long, default_value_t = 1)]
         count: usize,
-        /// The file store: a directory (or file:///path) that the servers share [default: the
-        /// data directory's files].
+        /// The file store the servers share: `s3://bucket` (S3-compatible, with the `s3` feature),
+        /// `file:///path` or a directory [default: the data directory's files].
         #[arg(long)]
         store_url: Option<String>,
     },
@@ -235,7 +235,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { bind, demo } => serve(settings, bind, demo).await,
         Command::Worker { count, store_url } => {
             if let Some(url) = store_url {
-                settings.files.dir = Some(PathBuf::from(url.strip_prefix("file://").unwrap_or(&url)));
+                settings.files.url = Some(url);
             }
             let (store, files) = open(&settings).await?;
             let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
@@ -278,7 +278,7 @@ async fn connect(settings: &Settings) -> anyhow::Result<Store> {
 async fn open(settings: &Settings) -> anyhow::Result<(Store, FileStore)> {
     let store = connect(settings).await?;
     store.migrate().await?;
-    let files = FileStore::local(&settings.files_dir())?;
+    let files = FileStore::open(&settings.files_url())?;
     Ok((store, files))
 }
 

@@ -69,6 +69,9 @@ impl std::fmt::Debug for DatabaseSettings {
 pub(crate) struct FileSettings {
     /// Directory for uploaded files; unset means `<data_dir>/files`.
     pub(crate) dir: Option<PathBuf>,
+    /// A file store URL that wins over `dir`: `s3://bucket[/prefix]` (with the `s3` feature;
+    /// credentials and endpoint from the `AWS_*` environment variables) or `file:///path`.
+    pub(crate) url: Option<String>,
 }
 
 /// The HTTP server.
@@ -133,9 +136,17 @@ impl Settings {
         }
     }
 
-    /// The file store directory in force.
+    /// The file store directory in force (when no URL is set).
     pub(crate) fn files_dir(&self) -> PathBuf {
         self.files.dir.clone().unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
+    /// The file store in force: the URL if set, else the directory.
+    pub(crate) fn files_url(&self) -> String {
+        match &self.files.url {
+            Some(url) if !url.is_empty() => url.clone(),
+            _ => self.files_dir().display().to_string(),
+        }
     }
 
     /// The defaults as a commented TOML file.

@@ -43,11 +43,20 @@ impl Process for Server {
 /// Large enough that scoring takes a moment in a debug build, so a kill lands mid-job.
 const ROWS: usize = 200_000;
 
+/// The file store the processes share: `JIEBANG_TEST_STORE_URL` when set (scripts/test sets an
+/// S3-compatible one for the scale-out run), else the data directory's.
+fn store_url(env: &Env) -> String {
+    std::env::var("JIEBANG_TEST_STORE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| env.dir.path().join("files").display().to_string())
+}
+
 /// A store with `n` submissions queued for one challenge.
 async fn queued(env: &Env, n: usize) -> (Store, FileStore, Vec<i64>) {
     let store = Store::connect(&env.database_url).await.unwrap();
     store.migrate().await.unwrap();
-    let files = FileStore::local(&env.dir.path().join("files")).unwrap();
+    let files = FileStore::open(&store_url(env)).unwrap();
     let mut labels = String::from("id,label\n");
     (0..ROWS).for_each(|i| labels.push_str(&format!("{i},{}\n", i % 2)));
     let unlimited = Quotas { per_day: 0, total: 0, concurrent: 0, invalid: 0 };
@@ -83,7 +92,11 @@ async fn wait_for(store: &Store, ids: &[i64], what: &str, done: impl Fn(&[Submis
 }
 
 fn worker(env: &Env) -> Child {
-    env.command(&["worker"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    env.command(&["worker", "--store-url", &store_url(env)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 /// Kills whatever `start` runs while it scores, starts it again, and checks that every
