@@ -39,6 +39,29 @@ pub struct ScoringSpec {
     pub positive_label: String,
 }
 
+impl ScoringSpec {
+    /// What is wrong with it, field by field (empty when nothing is): checked before any file
+    /// is uploaded, and again when the version is created.
+    pub fn problems(&self) -> Vec<jiebang_core::FieldError> {
+        let mut errors = Vec::new();
+        if !["binary", "multiclass", "regression"].contains(&self.task.as_str()) {
+            errors.push(jiebang_core::FieldError::new(
+                "task",
+                format!(
+                    "任务类型「{}」应为 binary、multiclass、regression 之一 / task '{}' must be binary, multiclass or regression",
+                    self.task, self.task
+                ),
+            ));
+        }
+        for (field, value) in [("id_column", &self.id_column), ("label_column", &self.label_column)] {
+            if value.trim().is_empty() {
+                errors.push(jiebang_core::FieldError::new(field, "必填 / required"));
+            }
+        }
+        errors
+    }
+}
+
 /// What a dataset file is for. Only `labels` is hidden.
 pub const PURPOSES: &[&str] = &["labels", "train", "test_features", "sample_submission", "data_card", "other"];
 
@@ -365,13 +388,7 @@ impl Store {
         files: Vec<DatasetFileInput>,
         actor: Option<i64>,
     ) -> Result<DatasetVersion> {
-        let mut errors = Vec::new();
-        if !["binary", "multiclass", "regression"].contains(&scoring.task.as_str()) {
-            errors.push(jiebang_core::FieldError::new(
-                "task",
-                format!("任务类型「{}」应为 binary、multiclass、regression 之一 / task '{}' must be binary, multiclass or regression", scoring.task, scoring.task),
-            ));
-        }
+        let mut errors = scoring.problems();
         for (i, file) in files.iter().enumerate() {
             if !PURPOSES.contains(&file.purpose.as_str()) {
                 errors.push(jiebang_core::FieldError::new(
@@ -396,11 +413,6 @@ impl Store {
                 "files",
                 "需要且只能有一个 labels（隐藏的测试标签）文件 / exactly one labels file (the hidden test labels) is required",
             ));
-        }
-        for (field, value) in [("id_column", &scoring.id_column), ("label_column", &scoring.label_column)] {
-            if value.trim().is_empty() {
-                errors.push(jiebang_core::FieldError::new(field, "必填 / required"));
-            }
         }
         if !errors.is_empty() {
             return Err(jiebang_core::Error::Invalid(errors).into());

@@ -1,6 +1,7 @@
 //! The `jiebang` command: parses arguments, loads settings, dispatches. Nothing else lives here.
 
 mod bearing;
+mod dataset;
 mod demo;
 mod eval;
 mod settings;
@@ -70,6 +71,11 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Manages challenges' evaluation datasets.
+    Dataset {
+        #[command(subcommand)]
+        command: dataset::DatasetCommand,
     },
     /// Imports data from files.
     Import {
@@ -247,6 +253,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { report, public_key } => verify_report(&report, public_key.as_deref()),
+        Command::Dataset { command } => {
+            let (store, files) = open(&settings).await?;
+            dataset::run(&store, &files, command).await
+        }
         Command::Admin { command } => admin(settings, command).await,
         Command::Import { command: ImportCommand::Challenges { program, file } } => {
             import_challenges(settings, program, file).await

@@ -162,3 +162,32 @@ async fn two_worker_processes_share_the_queue_and_a_report_verifies_offline() {
     assert_eq!(output.status.code(), Some(2));
     assert!(crate::stderr(&output).contains("signature does not match"), "{}", crate::stderr(&output));
 }
+
+#[tokio::test]
+async fn dataset_upload_adds_a_version_with_hidden_labels_and_names_what_is_wrong() {
+    let env = Env::new().await;
+    let (store, _files, _) = queued(&env, 0).await;
+    let challenge = store.get_phase(1).await.unwrap().challenge_id;
+    let labels = env.dir.path().join("labels.csv");
+    let train = env.dir.path().join("train.csv");
+    std::fs::write(&labels, "id,label\n1,1\n2,0\n").unwrap();
+    std::fs::write(&train, "id,x,label\n9,0.5,1\n").unwrap();
+    let (labels, train) = (labels.to_str().unwrap(), train.to_str().unwrap());
+    let id = challenge.to_string();
+    let upload = ["dataset", "upload", "--challenge", &id, "--task", "binary", "--labels", labels, "--train", train];
+    let output = env.run(&upload, "");
+    assert_eq!(output.status.code(), Some(0), "{}", crate::stderr(&output));
+    let out = crate::stdout(&output);
+    assert!(out.contains("version 2") && out.contains("hidden") && out.contains("labels.csv"), "{out}");
+    let versions = store.list_dataset_versions(challenge).await.unwrap();
+    assert_eq!(versions[0].files.iter().filter(|f| f.hidden).count(), 1);
+    let bad = ["dataset", "upload", "--challenge", &id, "--task", "ranking", "--labels", labels];
+    let output = env.run(&bad, "");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(crate::stderr(&output).contains("task 'ranking' must be binary"), "{}", crate::stderr(&output));
+    let missing = ["dataset", "upload", "--challenge", &id, "--task", "binary", "--labels", "/nonexistent/l.csv"];
+    let output = env.run(&missing, "");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(crate::stderr(&output).contains("/nonexistent/l.csv"), "{}", crate::stderr(&output));
+    assert_eq!(store.list_dataset_versions(challenge).await.unwrap().len(), 2, "nothing half-written");
+}
