@@ -721,6 +721,46 @@ pub struct EvalText {
     pub success_rate: &'static str,
     /// Signed report.
     pub report: &'static str,
+    /// Set up the evaluation.
+    pub setup: &'static str,
+    /// New dataset version.
+    pub new_dataset: &'static str,
+    /// Task type.
+    pub task: &'static str,
+    /// Id column.
+    pub id_column: &'static str,
+    /// Label column.
+    pub label_column: &'static str,
+    /// Split column.
+    pub split_column: &'static str,
+    /// Positive label.
+    pub positive_label: &'static str,
+    /// Upload.
+    pub upload: &'static str,
+    /// New phase.
+    pub new_phase: &'static str,
+    /// Name.
+    pub name: &'static str,
+    /// Opens on.
+    pub opens_on: &'static str,
+    /// Closes on.
+    pub closes_on: &'static str,
+    /// Per 24 hours.
+    pub per_day: &'static str,
+    /// Total.
+    pub total: &'static str,
+    /// At once.
+    pub concurrent: &'static str,
+    /// Invalid.
+    pub invalid: &'static str,
+    /// Counted in final.
+    pub counted: &'static str,
+    /// Decimals.
+    pub decimals: &'static str,
+    /// Create.
+    pub create: &'static str,
+    /// Saved.
+    pub saved: &'static str,
 }
 
 /// 简体中文.
@@ -784,6 +824,26 @@ pub static EVAL_ZH: EvalText = EvalText {
     per_phase: "各阶段提交",
     success_rate: "成功率",
     report: "评测报告",
+    setup: "设置测评",
+    new_dataset: "新增数据集版本",
+    task: "任务类型",
+    id_column: "id 列",
+    label_column: "标签列",
+    split_column: "划分列（public / private）",
+    positive_label: "正类标签（文本标签时）",
+    upload: "上传",
+    new_phase: "新增测评阶段",
+    name: "名称",
+    opens_on: "开始日期",
+    closes_on: "截止日期",
+    per_day: "每 24 小时",
+    total: "总计",
+    concurrent: "同时",
+    invalid: "无效上限",
+    counted: "最终阶段计分提交数",
+    decimals: "排行榜小数位",
+    create: "创建",
+    saved: "已保存。",
 };
 
 /// English.
@@ -847,6 +907,26 @@ pub static EVAL_EN: EvalText = EvalText {
     per_phase: "Submissions per phase",
     success_rate: "Success rate",
     report: "Evaluation report",
+    setup: "Set up evaluation",
+    new_dataset: "New dataset version",
+    task: "Task",
+    id_column: "Id column",
+    label_column: "Label column",
+    split_column: "Split column (public / private)",
+    positive_label: "Positive label (for text labels)",
+    upload: "Upload",
+    new_phase: "New phase",
+    name: "Name",
+    opens_on: "Opens on",
+    closes_on: "Closes on",
+    per_day: "Per 24 hours",
+    total: "Total",
+    concurrent: "At once",
+    invalid: "Invalid cap",
+    counted: "Submissions counted in a final phase",
+    decimals: "Leaderboard decimals",
+    create: "Create",
+    saved: "Saved.",
 };
 
 impl EvalText {

@@ -188,6 +188,20 @@ impl Form {
     fn text(&self, name: &str, default: &str) -> String {
         self.text.get(name).map_or(default, |v| v.trim()).to_owned()
     }
+
+    /// A dataset upload: the scoring fields, the note, and each file under its purpose.
+    pub(crate) fn into_dataset(self) -> (ScoringSpec, String, Vec<DatasetFileInput>) {
+        let scoring = ScoringSpec {
+            task: self.text("task", ""),
+            id_column: self.text("id_column", "id"),
+            label_column: self.text("label_column", "label"),
+            split_column: self.text("split_column", ""),
+            positive_label: self.text("positive_label", ""),
+        };
+        let note = self.text("note", "");
+        let files = self.files.into_iter().map(|(purpose, file)| DatasetFileInput { purpose, file }).collect();
+        (scoring, note, files)
+    }
 }
 
 /// Adds a dataset version (the challenge's organizers). Multipart: text fields `task`
@@ -207,15 +221,7 @@ pub(super) async fn create_dataset(
     let (challenge, _) = visible_challenge(&state, &viewer, id).await?;
     let authed = viewer.require_that(|p| p.can_manage_program(challenge.program_id))?;
     let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
-    let scoring = ScoringSpec {
-        task: form.text("task", ""),
-        id_column: form.text("id_column", "id"),
-        label_column: form.text("label_column", "label"),
-        split_column: form.text("split_column", ""),
-        positive_label: form.text("positive_label", ""),
-    };
-    let note = form.text("note", "");
-    let files = form.files.into_iter().map(|(purpose, file)| DatasetFileInput { purpose, file }).collect();
+    let (scoring, note, files) = form.into_dataset();
     let dataset = state.store.create_dataset_version(id, scoring, &note, files, Some(authed.user.id)).await?;
     Ok((StatusCode::CREATED, Json(DatasetView::of(dataset, true))))
 }

@@ -30,6 +30,12 @@ pub(super) fn routes(data_limit: usize) -> Router<AppState> {
         .route("/phases/{id}/mine", get(mine_fragment))
         .route("/phases/{id}/publish", post(publish_submit))
         .route("/queue", get(queue_page))
+        .route("/challenges/{id}/evaluation", get(setup_page))
+        .route(
+            "/challenges/{id}/datasets",
+            post(dataset_submit).layer(axum::extract::DefaultBodyLimit::max(data_limit)),
+        )
+        .route("/challenges/{id}/phases", post(phase_submit))
         .route("/submissions/{id}/report", get(report_page))
 }
 
@@ -368,4 +374,126 @@ async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         signature,
         public_key,
     })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "evaluation_setup.html")]
+pub(super) struct SetupPage {
+    ctx: Ctx,
+    challenge_id: i64,
+    challenge_title: String,
+    datasets: Vec<DatasetVersion>,
+    phases: Vec<Phase>,
+    error: Option<String>,
+}
+
+/// The organizers' evaluation setup of a challenge: its dataset versions and phases, and forms
+/// to add both.
+async fn render_setup(state: &AppState, ctx: Ctx, id: i64, error: Option<String>) -> Result<SetupPage, PageError> {
+    let (challenge, _) = visible_challenge(state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    ctx.viewer.require_that(|p| p.can_manage_program(challenge.program_id)).map_err(|e| ctx.fail(e))?;
+    let datasets = state.store.list_dataset_versions(id).await.map_err(|e| ctx.fail(e))?;
+    let phases = state.store.list_phases(id).await.map_err(|e| ctx.fail(e))?;
+    Ok(SetupPage { ctx, challenge_id: id, challenge_title: challenge.challenge.title, datasets, phases, error })
+}
+
+async fn setup_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<SetupPage, PageError> {
+    render_setup(&state, ctx, id, None).await
+}
+
+/// Renders the setup page again with the error, or goes back to it after success.
+async fn setup_outcome(
+    state: &AppState,
+    ctx: Ctx,
+    id: i64,
+    result: Result<(), ApiError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/challenges/{id}/evaluation")).into_response()),
+        Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_))) => Err(ctx.fail(e)),
+        Err(e) => {
+            let (status, body) = e.parts();
+            let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
+            let message =
+                if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
+            Ok((status, render_setup(state, ctx, id, Some(message)).await?).into_response())
+        }
+    }
+}
+
+async fn dataset_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let (challenge, _) = visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let authed =
+        ctx.viewer.require_that(|p| p.can_manage_program(challenge.program_id)).map_err(|e| ctx.fail(e))?.clone();
+    let result = async {
+        let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
+        let (scoring, note, files) = form.into_dataset();
+        state.store.create_dataset_version(id, scoring, &note, files, Some(authed.user.id)).await?;
+        Ok(())
+    }
+    .await;
+    setup_outcome(&state, ctx, id, result).await
+}
+
+/// The phase form, as posted.
+#[derive(Debug, Deserialize)]
+pub(super) struct PhaseForm {
+    dataset_id: i64,
+    kind: String,
+    name: String,
+    opens_on: String,
+    closes_on: String,
+    #[serde(default)]
+    split: String,
+    visibility: String,
+    per_day: u32,
+    total: u32,
+    concurrent: u32,
+    invalid: u32,
+    counted: u32,
+    precision: u32,
+}
+
+async fn phase_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<PhaseForm>,
+) -> Result<Response, PageError> {
+    use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, Visibility};
+    let (challenge, _) = visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let authed =
+        ctx.viewer.require_that(|p| p.can_manage_program(challenge.program_id)).map_err(|e| ctx.fail(e))?.clone();
+    let result = async {
+        let mut errors = jiebang_core::error::Collector::default();
+        let kind = errors.check(PhaseKind::parse("kind", &form.kind));
+        let visibility = errors.check(Visibility::parse("visibility", &form.visibility));
+        let opens_on = errors.check(jiebang_core::program::Day::parse("opens_on", &form.opens_on));
+        let closes_on = errors.check(jiebang_core::program::Day::parse("closes_on", &form.closes_on));
+        let input = errors.finish(|| PhaseInput {
+            kind: kind.unwrap_or(PhaseKind::Development),
+            name: form.name.clone(),
+            opens_on: opens_on.unwrap_or(jiebang_core::program::Day(time::Date::MIN)),
+            closes_on: closes_on.unwrap_or(jiebang_core::program::Day(time::Date::MIN)),
+            split: form.split.clone(),
+            visibility: visibility.unwrap_or(Visibility::Organizers),
+            quotas: Quotas {
+                per_day: form.per_day,
+                total: form.total,
+                concurrent: form.concurrent,
+                invalid: form.invalid,
+            },
+            counted: form.counted,
+            precision: form.precision,
+        })?;
+        state.store.create_phase(id, form.dataset_id, input, Some(authed.user.id)).await?;
+        Ok::<(), ApiError>(())
+    }
+    .await;
+    setup_outcome(&state, ctx, id, result).await
 }

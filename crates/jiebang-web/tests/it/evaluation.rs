@@ -368,3 +368,49 @@ async fn an_oversized_prediction_file_is_refused_and_an_outsider_cannot_upload_a
     let (status, _, _) = app.send(multipart(&path, "expert", &app, &fields, &[("file", "p.csv", small)])).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "refused before anything is stored");
 }
+
+#[tokio::test]
+async fn an_organizer_sets_up_an_evaluation_through_the_pages() {
+    let app = TestApp::new().await;
+    let (status, setup) = page(&app, &format!("/challenges/{}/evaluation", app.challenge), Some("organizer")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(setup.contains("data-testid=\"dataset-form\"") && setup.contains("data-testid=\"phase-form\""));
+    let path = format!("/challenges/{}/datasets", app.challenge);
+    let fields = [("task", "binary"), ("split_column", "split"), ("note", "页面上传")];
+    let files: [(&str, &str, &[u8]); 2] = [("labels", "y.csv", LABELS.as_bytes()), ("train", "x.csv", b"id,x\n1,2\n")];
+    let (status, headers, body) = app.send(multipart(&path, "organizer", &app, &fields, &files)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{}", text(&body));
+    assert_eq!(headers[header::LOCATION], format!("/challenges/{}/evaluation", app.challenge));
+    let versions = app.t.store.list_dataset_versions(app.challenge).await.unwrap();
+    assert_eq!((versions[0].version, versions[0].note.as_str()), (2, "页面上传"));
+    // A phase with bad dates comes back with every problem named.
+    let phase = format!("/challenges/{}/phases", app.challenge);
+    let dataset = versions[0].id.to_string();
+    let mut form = vec![
+        ("dataset_id", dataset.as_str()),
+        ("kind", "final"),
+        ("name", "最终阶段"),
+        ("opens_on", "2026-02-01"),
+        ("closes_on", "2026-01-01"),
+        ("split", "private"),
+        ("visibility", "participants"),
+        ("per_day", "2"),
+        ("total", "10"),
+        ("concurrent", "1"),
+        ("invalid", "3"),
+        ("counted", "1"),
+        ("precision", "3"),
+    ];
+    let mut request = app.form(&phase, None, &form);
+    request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["organizer"]).parse().unwrap());
+    let (status, _, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&body).contains("closes before it opens"), "{}", text(&body));
+    form[4] = ("closes_on", "2026-03-01");
+    let mut request = app.form(&phase, None, &form);
+    request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["organizer"]).parse().unwrap());
+    assert_eq!(app.send(request).await.0, StatusCode::SEE_OTHER);
+    let phases = app.t.store.list_phases(app.challenge).await.unwrap();
+    let created = phases.iter().find(|p| p.input.name == "最终阶段").unwrap();
+    assert_eq!((created.input.counted, created.input.precision, created.input.quotas.per_day), (1, 3, 2));
+}
