@@ -836,6 +836,25 @@ impl Store {
         self.get_submission(id).await
     }
 
+    /// Scores every finished submission of a phase again (after a fix to the labels, say);
+    /// returns how many were queued.
+    pub async fn rerun_phase(&self, phase_id: i64, actor: i64) -> Result<u64> {
+        let finished: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM submissions WHERE phase_id = $1 AND state IN ('scored', 'invalid', 'failed') ORDER BY id",
+        )
+        .bind(phase_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut queued = 0;
+        for id in finished {
+            // One at a time: a submission that moved meanwhile is simply skipped.
+            if self.rerun_submission(id, actor).await.is_ok() {
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+
     /// Claims the oldest ready job for `worker` with a lease of `lease_ms`, and marks its
     /// submission running. `None` when nothing is ready.
     pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {

@@ -761,6 +761,12 @@ pub struct EvalText {
     pub create: &'static str,
     /// Saved.
     pub saved: &'static str,
+    /// Count this submission.
+    pub select: &'static str,
+    /// Counted.
+    pub selected: &'static str,
+    /// Re-run all.
+    pub rerun_all: &'static str,
 }
 
 /// 简体中文.
@@ -844,6 +850,9 @@ pub static EVAL_ZH: EvalText = EvalText {
     decimals: "排行榜小数位",
     create: "创建",
     saved: "已保存。",
+    select: "选为计分提交",
+    selected: "计分提交",
+    rerun_all: "全部重新评测",
 };
 
 /// English.
@@ -927,6 +936,9 @@ pub static EVAL_EN: EvalText = EvalText {
     decimals: "Leaderboard decimals",
     create: "Create",
     saved: "Saved.",
+    select: "Count this one",
+    selected: "counts",
+    rerun_all: "Re-run all",
 };
 
 impl EvalText {

@@ -598,6 +598,28 @@ pub(super) async fn rerun_submission(
     Ok(Json(submission_view(&state, submission, &phase).await?))
 }
 
+/// How many submissions were queued again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Requeued {
+    /// Submissions queued.
+    pub requeued: u64,
+}
+
+/// Scores every finished submission of a phase again (the organizers), e.g. after a fix.
+#[utoipa::path(post, path = "/api/v1/phases/{id}/rerun", responses((status = 200, body = Requeued)), security(("token" = [])))]
+pub(super) async fn rerun_phase(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Requeued>, ApiError> {
+    let (_, manages) = visible_phase(&state, &viewer, id).await?;
+    let authed = viewer.require()?;
+    if !manages {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(Requeued { requeued: state.store.rerun_phase(id, authed.user.id).await? }))
+}
+
 /// A signed evaluation report: check it with `jiebang verify` or any Ed25519 library against
 /// the key at `/api/v1/keys` (the signature covers `report` written as compact JSON with sorted
 /// keys).

@@ -33,6 +33,7 @@ use crate::error::ApiError;
         evaluation::create_submission, evaluation::list_submissions, evaluation::get_submission,
         evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
         evaluation::leaderboard, evaluation::publish_private, evaluation::queue, evaluation::select_submission,
+        evaluation::rerun_phase,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -92,6 +93,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))
         .route("/queue", get(evaluation::queue))
         .route("/phases/{id}/publish", post(evaluation::publish_private))
+        .route("/phases/{id}/rerun", post(evaluation::rerun_phase))
         .route("/codes/regions", get(codes::list_regions))
         .route("/codes/industries", get(codes::list_industries))
         .fallback(|| async { ApiError::NotFound("没有这个接口 / no such endpoint".into()) })

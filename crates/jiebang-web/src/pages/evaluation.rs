@@ -29,6 +29,8 @@ pub(super) fn routes(data_limit: usize) -> Router<AppState> {
         .route("/phases/{id}/submit", post(submit_form).layer(axum::extract::DefaultBodyLimit::max(data_limit)))
         .route("/phases/{id}/mine", get(mine_fragment))
         .route("/phases/{id}/publish", post(publish_submit))
+        .route("/phases/{id}/rerun", post(rerun_submit))
+        .route("/submissions/{id}/select", post(select_submit))
         .route("/queue", get(queue_page))
         .route("/challenges/{id}/evaluation", get(setup_page))
         .route(
@@ -56,6 +58,10 @@ pub(super) struct SubmissionsTable {
     active: bool,
     /// Whether the viewer may open the signed reports.
     reports_open: bool,
+    /// A final phase: teams choose which submissions count.
+    selectable: bool,
+    /// The viewer manages the phase (may re-run it).
+    manages: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -109,7 +115,16 @@ async fn team_submissions(
     }
     let active = submissions.iter().any(|s| s.state.is_active());
     let reports_open = manages || phase.private_published || phase.input.split.is_empty();
-    Ok(SubmissionsTable { ctx: ctx.clone(), phase_id: phase.id, submissions, active, reports_open })
+    let selectable = phase.input.kind == jiebang_core::evaluation::PhaseKind::Final;
+    Ok(SubmissionsTable {
+        ctx: ctx.clone(),
+        phase_id: phase.id,
+        submissions,
+        active,
+        reports_open,
+        selectable,
+        manages,
+    })
 }
 
 async fn render_phase(
@@ -245,6 +260,38 @@ async fn publish_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     }
     state.store.publish_private(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/phases/{id}?tab=board")))
+}
+
+async fn rerun_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Redirect, PageError> {
+    let (_, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?;
+    if !manages {
+        return Err(ctx.fail(ApiError::Forbidden));
+    }
+    state.store.rerun_phase(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    Ok(Redirect::to(&format!("/phases/{id}?tab=mine")))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct SelectForm {
+    selected: bool,
+}
+
+/// A team's choice of the submissions that count in a final phase.
+async fn select_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<SelectForm>,
+) -> Result<Redirect, PageError> {
+    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?;
+    let submission = state.store.get_submission(id).await.map_err(|e| ctx.fail(e))?;
+    let (_, manages) = visible_phase(&state, &ctx.viewer, submission.phase_id).await.map_err(|e| ctx.fail(e))?;
+    if !manages && !authed.principal.can_act_for(submission.organization_id) {
+        return Err(ctx.fail(ApiError::NotFound(format!("submission {id} 不存在 / submission {id} not found"))));
+    }
+    state.store.select_submission(id, form.selected, authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    Ok(Redirect::to(&format!("/phases/{}?tab=mine", submission.phase_id)))
 }
 
 #[derive(Template, WebTemplate)]

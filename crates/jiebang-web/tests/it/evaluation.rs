@@ -414,3 +414,20 @@ async fn an_organizer_sets_up_an_evaluation_through_the_pages() {
     let created = phases.iter().find(|p| p.input.name == "最终阶段").unwrap();
     assert_eq!((created.input.counted, created.input.precision, created.input.quotas.per_day), (1, 3, 2));
 }
+
+#[tokio::test]
+async fn organizers_rerun_a_whole_phase_and_earlier_reports_are_kept() {
+    let app = TestApp::new().await;
+    let rerun = format!("/api/v1/phases/{}/rerun", app.phase);
+    assert_eq!(app.json(Method::POST, &rerun, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
+    let (status, body) = app.json(Method::POST, &rerun, Some("organizer"), None).await;
+    assert_eq!(
+        (status, body["requeued"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "the scored one; the queued one waits anyway"
+    );
+    let (_, submission) =
+        app.json(Method::GET, &format!("/api/v1/submissions/{}", app.scored), Some("applicant"), None).await;
+    assert_eq!((submission["state"].as_str(), submission["runs"].as_i64()), (Some("queued"), Some(2)));
+    assert_eq!(app.t.store.list_evaluations(app.scored).await.unwrap().len(), 1, "run 1's report is kept");
+}

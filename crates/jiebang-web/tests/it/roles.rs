@@ -317,6 +317,16 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         page(Method::GET, "/account", P::None, SignedIn, S::OK),
         page(Method::POST, "/account/tokens", P::Form(vec![("name", "")]), SignedIn, S::UNPROCESSABLE_ENTITY),
+        page(
+            Method::POST,
+            "/submissions/{scored}/select",
+            P::Form(vec![("selected", "true")]),
+            TeamElseNotFound,
+            S::CONFLICT,
+        ),
+        // Last: they queue the phase's submissions again.
+        api(Method::POST, "/api/v1/phases/{id}/rerun", P::None, Managers, S::OK),
+        page(Method::POST, "/phases/{id}/rerun", P::None, Managers, S::SEE_OTHER),
     ]
 }
 
