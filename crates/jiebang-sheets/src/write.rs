@@ -81,3 +81,85 @@ pub fn write_xlsx(sheet_name: &str, challenges: &[Challenge]) -> Result<Vec<u8>,
     sheet.set_freeze_panes(1, 0).map_err(error)?;
     workbook.save_to_buffer().map_err(error)
 }
+
+/// A cell of a generic table: text, or a number Excel can compute with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableCell {
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// Nothing.
+    Empty,
+}
+
+impl TableCell {
+    /// The cell as CSV text.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Text(text) => text.clone(),
+            Self::Number(value) => value.to_string(),
+            Self::Empty => String::new(),
+        }
+    }
+}
+
+/// A table (a leaderboard, say) as CSV with a BOM.
+pub fn write_table_csv(header: &[String], rows: &[Vec<TableCell>]) -> Result<Vec<u8>, SheetError> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let error = |e: csv::Error| SheetError::Write(e.to_string());
+    writer.write_record(header).map_err(error)?;
+    for row in rows {
+        writer.write_record(row.iter().map(TableCell::text)).map_err(error)?;
+    }
+    writer.into_inner().map_err(|e| SheetError::Write(e.to_string()))
+}
+
+/// A table as an `.xlsx` workbook: bold frozen header, numbers as numbers.
+pub fn write_table_xlsx(sheet_name: &str, header: &[String], rows: &[Vec<TableCell>]) -> Result<Vec<u8>, SheetError> {
+    let error = |e: rust_xlsxwriter::XlsxError| SheetError::Write(e.to_string());
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let name: String = sheet_name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+    sheet.set_name(if name.trim().is_empty() { "Sheet1" } else { name.trim() }).map_err(error)?;
+    let bold = Format::new().set_bold();
+    for (col, title) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, title, &bold).map_err(error)?;
+        sheet.set_column_width(col as u16, 14).map_err(error)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (col, cell) in row.iter().enumerate() {
+            let (r, col) = (r as u32 + 1, col as u16);
+            match cell {
+                TableCell::Text(text) => sheet.write_string(r, col, text).map(drop),
+                TableCell::Number(value) => sheet.write_number(r, col, *value).map(drop),
+                TableCell::Empty => Ok(()),
+            }
+            .map_err(error)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(error)?;
+    workbook.save_to_buffer().map_err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_keeps_numbers_numeric_in_xlsx_and_quotes_text_in_csv() {
+        let header = vec!["排名 rank".to_owned(), "团队 team".to_owned()];
+        let rows = vec![
+            vec![TableCell::Number(1.0), TableCell::Text("云鼎, 科技".into())],
+            vec![TableCell::Empty, TableCell::Text("基线".into())],
+        ];
+        let csv = String::from_utf8(write_table_csv(&header, &rows).unwrap()).unwrap();
+        assert_eq!(csv, "\u{feff}排名 rank,团队 team\n1,\"云鼎, 科技\"\n,基线\n");
+        let xlsx = write_table_xlsx("排行榜", &header, &rows).unwrap();
+        assert!(xlsx.starts_with(b"PK"), "an xlsx is a zip");
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+        use calamine::Reader;
+        let range = book.worksheet_range("排行榜").unwrap();
+        assert_eq!(range.get_value((1, 0)), Some(&calamine::Data::Float(1.0)));
+    }
+}

@@ -697,6 +697,8 @@ pub struct EvalText {
     pub published: &'static str,
     /// Export CSV.
     pub export_csv: &'static str,
+    /// Export XLSX.
+    pub export_xlsx: &'static str,
     /// Queue page title.
     pub queue: &'static str,
     /// Jobs.
@@ -818,6 +820,7 @@ pub static EVAL_ZH: EvalText = EvalText {
     publish: "公布私有榜",
     published: "私有榜已公布",
     export_csv: "导出 CSV",
+    export_xlsx: "导出 Excel",
     queue: "评测队列",
     jobs: "任务",
     oldest_wait: "最久等待",
@@ -904,6 +907,7 @@ pub static EVAL_EN: EvalText = EvalText {
     publish: "Publish private results",
     published: "Private results published",
     export_csv: "Export CSV",
+    export_xlsx: "Export Excel",
     queue: "Evaluation queue",
     jobs: "Jobs",
     oldest_wait: "Oldest wait",

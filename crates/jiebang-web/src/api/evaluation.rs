@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use jiebang_core::evaluation::{PhaseInput, SubmissionState};
+use jiebang_sheets::TableCell;
 use jiebang_store::{
     ChallengeRecord, DatasetFileInput, DatasetVersion, Phase, ScoringSpec, StoreError, StoredFile, Submission,
 };
@@ -679,7 +680,7 @@ pub(super) async fn keys(State(state): State<AppState>) -> Json<Keys> {
 pub struct BoardQuery {
     /// The split to rank on [default: the phase's]; other splits (`private`) once published.
     pub split: Option<String>,
-    /// `json` (default) or `csv`.
+    /// `json` (default), `csv` or `xlsx`.
     pub format: Option<String>,
 }
 
@@ -754,20 +755,26 @@ pub(super) async fn leaderboard(
     let board = board(&state, &viewer, &phase, manages, query.split).await?;
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(board).into_response()),
-        "csv" => {
-            let file_name = format!("phase-{id}-leaderboard.csv");
+        format @ ("csv" | "xlsx") => {
+            let (header, rows) = board_table(&board);
+            let (bytes, content_type) = if format == "csv" {
+                (jiebang_sheets::write_table_csv(&header, &rows)?, "text/csv; charset=utf-8")
+            } else {
+                let bytes = jiebang_sheets::write_table_xlsx("排行榜", &header, &rows)?;
+                (bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            };
             Ok((
                 [
-                    (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+                    (CONTENT_TYPE, content_type.to_owned()),
+                    (CONTENT_DISPOSITION, format!("attachment; filename=\"phase-{id}-leaderboard.{format}\"")),
                 ],
-                board_csv(&board),
+                bytes,
             )
                 .into_response())
         }
-        other => {
-            Err(ApiError::BadRequest(format!("format 应为 json 或 csv / format must be json or csv, not '{other}'")))
-        }
+        other => Err(ApiError::BadRequest(format!(
+            "format 应为 json、csv 或 xlsx / format must be json, csv or xlsx, not '{other}'"
+        ))),
     }
 }
 
@@ -880,35 +887,33 @@ pub(crate) async fn board(
     })
 }
 
-/// The board as CSV with a BOM (so Excel reads the Chinese header), one line per row.
-fn board_csv(board: &Leaderboard) -> String {
-    let quote = |text: &str| {
-        if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
-    };
+/// The board as a table: rank, team, submission, baseline, every score, every indicator.
+fn board_table(board: &Leaderboard) -> (Vec<String>, Vec<Vec<TableCell>>) {
     let metrics: Vec<&String> = board.rows.first().map(|r| r.scores.keys().collect()).unwrap_or_default();
     let mut header = vec!["排名 rank".to_owned(), "团队 team".into(), "提交 submission".into(), "基线 baseline".into()];
     header.extend(metrics.iter().map(|m| (*m).clone()));
     header.extend(board.indicators.iter().map(|i| format!("达标 {}", i.expr)));
-    let mut out = String::from("\u{feff}");
-    out.push_str(&header.iter().map(|h| quote(h)).collect::<Vec<_>>().join(","));
-    out.push('\n');
-    for row in &board.rows {
-        let mut cells = vec![
-            row.rank.map(|r| r.to_string()).unwrap_or_default(),
-            quote(&row.team),
-            row.submission_id.to_string(),
-            if row.baseline { "是".into() } else { String::new() },
-        ];
-        cells.extend(metrics.iter().map(|m| row.scores.get(*m).map(|v| v.to_string()).unwrap_or_default()));
-        cells.extend(row.passes.iter().map(|p| match p {
-            Some(true) => "是".to_owned(),
-            Some(false) => "否".to_owned(),
-            None => String::new(),
-        }));
-        out.push_str(&cells.join(","));
-        out.push('\n');
-    }
-    out
+    let rows = board
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![
+                row.rank.map_or(TableCell::Empty, |r| TableCell::Number(f64::from(r))),
+                TableCell::Text(row.team.clone()),
+                TableCell::Number(row.submission_id as f64),
+                if row.baseline { TableCell::Text("是".into()) } else { TableCell::Empty },
+            ];
+            cells
+                .extend(metrics.iter().map(|m| row.scores.get(*m).map_or(TableCell::Empty, |v| TableCell::Number(*v))));
+            cells.extend(row.passes.iter().map(|p| match p {
+                Some(true) => TableCell::Text("是".into()),
+                Some(false) => TableCell::Text("否".into()),
+                None => TableCell::Empty,
+            }));
+            cells
+        })
+        .collect();
+    (header, rows)
 }
 
 /// Publishes the phase's private results (the challenge's organizers).

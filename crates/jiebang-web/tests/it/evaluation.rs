@@ -248,6 +248,11 @@ async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_publ
     let csv = text(&body);
     assert!(csv.starts_with("\u{feff}排名 rank,团队 team"), "{csv}");
     assert!(csv.contains("\n1,云鼎科技,"), "{csv}");
+    let (status, headers, body) =
+        app.send(app.request(Method::GET, &format!("{board_path}?format=xlsx"), None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
+    assert!(body.starts_with(b"PK"), "an xlsx workbook");
 }
 
 #[tokio::test]
