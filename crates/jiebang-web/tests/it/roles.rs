@@ -1,7 +1,8 @@
 //! Every route, asked by every role (and by nobody): each answer is the one that role should
 //! get. Authorized callers send well-formed but invalid input (or an impossible state change), so
 //! the walk proves the permission check without changing data: they get 422/409 where others get
-//! 401/403/404. The walk must cover every path of the OpenAPI document.
+//! 401/403/404. The walk must cover every path of the OpenAPI document, and no answer to anyone
+//! but the organizers may carry the hidden test labels.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -378,6 +379,11 @@ async fn every_route_answers_every_role_as_it_should() {
         for who in std::iter::once(None).chain(ROLES.iter().map(|r| Some(*r))) {
             let want = expected(&case, who);
             let (got, headers, body) = app.send(build(&app, &case, who).await).await;
+            // Every answer to anyone but the challenge's organizers is free of the hidden labels.
+            if !matches!(who, Some("admin" | "organizer")) && String::from_utf8_lossy(&body).contains(crate::LABELS) {
+                failures
+                    .push(format!("{} {} as {who:?}: the answer carries the hidden labels", case.method, case.pattern));
+            }
             if got != want {
                 failures.push(format!(
                     "{} {} as {}: want {want}, got {got}: {}",
