@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use crate::EvalError;
 use crate::metrics::{BinaryData, Metric, MulticlassData, RegressionData, Task};
 use crate::table::{
-    Categories, Column, Kind, Lookup, Matches, Source, Table, UNMATCHED, canonical_integer, read_table,
+    Categories, Column, Kind, Lookup, Matches, Source, Table, UNMATCHED, canonical_integer, cores, in_parallel,
+    read_table,
 };
 
 /// Column names in the two files.
@@ -204,7 +205,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
         verdict: None,
         truth_sha256,
         pred_sha256,
-        engine: format!("jiebang-eval {}", env!("CARGO_PKG_VERSION")),
+        engine: crate::engine(),
     };
     for &metric in &metrics {
         report.metrics.insert(metric.key(), aligned.compute(metric)?);
@@ -467,9 +468,10 @@ fn check_ids(truth: &Table, predictions: &Table) -> Result<(), EvalError> {
 /// rows in its own bitset, and the bitsets must not overlap. Only the answer; [`check_ids`]
 /// finds the offending rows when there are any.
 fn no_repeats(rows: &[u32], truth_rows: usize) -> bool {
-    let marks = on_each_core(rows, |share| {
+    let shares: Vec<&[u32]> = rows.chunks(rows.len().div_ceil(cores()).max(1)).collect();
+    let marks = in_parallel(shares.len(), |i| {
         let mut seen = vec![0u64; truth_rows.div_ceil(64)];
-        for &t in share {
+        for &t in shares[i] {
             let (word, bit) = (t as usize / 64, 1u64 << (t % 64));
             if seen[word] & bit != 0 {
                 return None;
@@ -507,19 +509,6 @@ fn gather<T: Copy + Default + Send + Sync>(values: &[T], rows: &[u32]) -> Vec<T>
         }
     });
     out
-}
-
-/// `work` on one share of `items` per core, results in order.
-fn on_each_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
-    let share = items.len().div_ceil(cores()).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items.chunks(share).map(|part| scope.spawn(|| work(part))).collect();
-        handles.into_iter().filter_map(|handle| handle.join().ok()).collect()
-    })
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn binary_labels(truth: &Table, labels: &Categories, positive: Option<&str>) -> Result<Vec<bool>, EvalError> {

@@ -16,3 +16,8 @@ pub use error::EvalError;
 pub use evaluate::{Bootstrap, Columns, Report, Request, evaluate};
 pub use metrics::{Metric, MetricError, Task};
 pub use table::Source;
+
+/// The engine's name and version, as reports and the queue page give it.
+pub fn engine() -> String {
+    format!("jiebang-eval {}", env!("CARGO_PKG_VERSION"))
+}

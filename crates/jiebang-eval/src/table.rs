@@ -856,9 +856,14 @@ fn parse_chunk<'a, 'i>(
     Ok(())
 }
 
+/// The cores this process may use.
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Runs `work(0..n)` on every core, each index once; results come back in index order.
-fn in_parallel<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n);
+pub(crate) fn in_parallel<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = cores().min(n);
     if threads <= 1 {
         return (0..n).map(work).collect();
     }

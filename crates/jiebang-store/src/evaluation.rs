@@ -19,11 +19,6 @@ pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-/// Today in China Standard Time, the calendar phases are dated in.
-fn today_in_china() -> Day {
-    Day(time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date())
-}
-
 /// How a dataset's files are scored: the task and the truth file's columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ScoringSpec {
@@ -40,6 +35,17 @@ pub struct ScoringSpec {
 }
 
 impl ScoringSpec {
+    /// A binary task with 0/1 labels in `id`, `label` (and `split_column`, empty for none).
+    pub fn binary(split_column: &str) -> Self {
+        Self {
+            task: "binary".into(),
+            id_column: "id".into(),
+            label_column: "label".into(),
+            split_column: split_column.into(),
+            positive_label: String::new(),
+        }
+    }
+
     /// What is wrong with it, field by field (empty when nothing is): checked before any file
     /// is uploaded, and again when the version is created.
     pub fn problems(&self) -> Vec<jiebang_core::FieldError> {
@@ -135,6 +141,20 @@ pub struct Phase {
     pub input: PhaseInput,
     /// Whether the organizer has published the private split's results.
     pub private_published: bool,
+}
+
+impl Phase {
+    /// Whether teams may see results on every row (full reports): once the private split is
+    /// published, or always when the phase has no split.
+    pub fn all_rows_public(&self) -> bool {
+        self.private_published || self.input.split.is_empty()
+    }
+
+    /// Whether the phase takes submissions today, in China Standard Time (the calendar its
+    /// dates are written in).
+    pub fn is_open_today(&self) -> bool {
+        self.input.is_open_on(Day(time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date()))
+    }
 }
 
 /// A stored submission.
@@ -286,10 +306,6 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool> {
     Ok(row.try_get::<i64, _>(column)? != 0)
 }
 
-fn corrupt_field(e: jiebang_core::FieldError) -> StoreError {
-    StoreError::corrupt(e)
-}
-
 fn phase_from_row(row: &AnyRow) -> Result<Phase> {
     let text = |c: &str| -> Result<String> { Ok(row.try_get::<String, _>(c)?) };
     let number = |c: &str| -> Result<u32> { Ok(row.try_get::<i64, _>(c)? as u32) };
@@ -298,12 +314,12 @@ fn phase_from_row(row: &AnyRow) -> Result<Phase> {
         challenge_id: row.try_get("challenge_id")?,
         dataset_id: row.try_get("dataset_id")?,
         input: PhaseInput {
-            kind: PhaseKind::parse("kind", &text("kind")?).map_err(corrupt_field)?,
+            kind: PhaseKind::parse("kind", &text("kind")?).map_err(StoreError::corrupt)?,
             name: text("name")?,
-            opens_on: Day::parse("opens_on", &text("opens_on")?).map_err(corrupt_field)?,
-            closes_on: Day::parse("closes_on", &text("closes_on")?).map_err(corrupt_field)?,
+            opens_on: Day::parse("opens_on", &text("opens_on")?).map_err(StoreError::corrupt)?,
+            closes_on: Day::parse("closes_on", &text("closes_on")?).map_err(StoreError::corrupt)?,
             split: text("split")?,
-            visibility: Visibility::parse("visibility", &text("visibility")?).map_err(corrupt_field)?,
+            visibility: Visibility::parse("visibility", &text("visibility")?).map_err(StoreError::corrupt)?,
             quotas: Quotas {
                 per_day: number("per_day")?,
                 total: number("total")?,
@@ -334,7 +350,7 @@ fn submission_from_row(row: &AnyRow) -> Result<Submission> {
         file_size: row.try_get("file_size")?,
         file_sha256: row.try_get("file_sha256")?,
         note: row.try_get("note")?,
-        state: SubmissionState::parse("state", &state).map_err(corrupt_field)?,
+        state: SubmissionState::parse("state", &state).map_err(StoreError::corrupt)?,
         message: row.try_get("message")?,
         is_baseline: flag(row, "is_baseline")?,
         selected: flag(row, "selected")?,
@@ -356,6 +372,20 @@ fn job_from_row(row: &AnyRow) -> Result<Job> {
         attempts: row.try_get("attempts")?,
         max_attempts: row.try_get("max_attempts")?,
     })
+}
+
+/// What a submission the platform could not score says.
+fn failed_message(reason: &str) -> String {
+    format!("平台评测失败 / the platform failed to score it: {reason}")
+}
+
+/// Serialises writers of one phase's submissions until commit on PostgreSQL (SQLite's
+/// `BEGIN IMMEDIATE` already serialises every writer), so counts read in the transaction hold.
+async fn lock_phase(tx: &mut Transaction<'static, Any>, backend: Backend, phase_id: i64) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM phases WHERE id = $1 FOR UPDATE").bind(phase_id).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Waiting time before retry `attempt` (1-based) of a job the platform failed: 2, 4, 8 … s.
@@ -681,18 +711,14 @@ impl Store {
         is_baseline: bool,
     ) -> Result<Submission> {
         let phase = self.get_phase(phase_id).await?;
-        if !is_baseline && !phase.input.is_open_on(today_in_china()) {
+        if !is_baseline && !phase.is_open_today() {
             let (opens, closes) = (phase.input.opens_on, phase.input.closes_on);
             return Err(StoreError::Refused(format!(
                 "本阶段 {opens} 至 {closes} 开放提交 / this phase accepts submissions from {opens} to {closes}"
             )));
         }
         let mut tx = self.begin_write().await?;
-        if self.backend == Backend::Postgres {
-            // Serialises submissions to this phase until commit (SQLite's BEGIN IMMEDIATE already
-            // serialises every writer).
-            sqlx::query("SELECT id FROM phases WHERE id = $1 FOR UPDATE").bind(phase_id).execute(&mut *tx).await?;
-        }
+        lock_phase(&mut tx, self.backend, phase_id).await?;
         let now = now_ms();
         if !is_baseline {
             let usage = Self::usage(&mut tx, phase_id, organization_id, now).await?;
@@ -959,9 +985,7 @@ impl Store {
                     job.attempts, job.attempts
                 ),
             ),
-            Outcome::Error(message) => {
-                (SubmissionState::Failed, format!("平台评测失败 / the platform failed to score it: {message}"))
-            }
+            Outcome::Error(message) => (SubmissionState::Failed, failed_message(message)),
         };
         let finished = state.is_finished().then_some(now);
         sqlx::query("UPDATE submissions SET state = $2, message = $3, finished_ms = $4 WHERE id = $1")
@@ -984,6 +1008,16 @@ impl Store {
     /// for good once their attempts are used up. Returns how many were taken back.
     pub async fn requeue_expired(&self) -> Result<u64> {
         let now = now_ms();
+        // Every worker step sweeps; a plain read keeps the common case (nothing expired) from
+        // taking the write lock.
+        let any: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM jobs WHERE state = 'running' AND lease_until_ms < $1 LIMIT 1")
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
         let mut tx = self.begin_write().await?;
         let expired: Vec<(i64, i64, i64, i64)> = sqlx::query(
             "SELECT id, subject_id, attempts, max_attempts FROM jobs WHERE state = 'running' AND lease_until_ms < $1",
@@ -1007,7 +1041,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             let (state, text) = if give_up {
-                (SubmissionState::Failed, format!("平台评测失败 / the platform failed to score it: {message}"))
+                (SubmissionState::Failed, failed_message(message))
             } else {
                 (SubmissionState::Queued, String::new())
             };
@@ -1049,9 +1083,7 @@ impl Store {
             return Err(StoreError::Refused("只能选择已评分的提交 / only a scored submission can be selected".into()));
         }
         let mut tx = self.begin_write().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT id FROM phases WHERE id = $1 FOR UPDATE").bind(phase.id).execute(&mut *tx).await?;
-        }
+        lock_phase(&mut tx, self.backend, phase.id).await?;
         if selected {
             let already: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM submissions WHERE phase_id = $1 AND organization_id = $2 AND selected = 1 AND id <> $3",

@@ -133,6 +133,18 @@ impl FileStore {
         let result = self.inner.get(&ObjectPath::from(key)).await?;
         Ok(result.bytes().await?.to_vec())
     }
+
+    /// A stored file as a stream of chunks, with its size: for sending large files on without
+    /// holding them in memory.
+    pub async fn get_stream(
+        &self,
+        key: &str,
+    ) -> Result<(u64, futures::stream::BoxStream<'static, std::result::Result<bytes::Bytes, StoreError>>)> {
+        use futures::StreamExt;
+        let result = self.inner.get(&ObjectPath::from(key)).await?;
+        let size = result.meta.size;
+        Ok((size, result.into_stream().map(|chunk| chunk.map_err(StoreError::from)).boxed()))
+    }
 }
 
 impl Store {

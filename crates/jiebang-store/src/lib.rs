@@ -173,8 +173,8 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Now, as the RFC 3339 UTC text stored in `*_at` columns.
-pub(crate) fn now_text() -> String {
+/// Now, as the RFC 3339 UTC text stored in `*_at` columns (and written in reports).
+pub fn now_text() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 

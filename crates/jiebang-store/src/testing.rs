@@ -155,13 +155,7 @@ impl Arena {
         let challenge = store.create_challenge(program, &challenge, None).await.expect("challenge").id;
         let has_split = labels.lines().next().is_some_and(|header| header.trim_end().ends_with(",split"));
         let labels = store.save_file(files, "labels.csv", labels.as_bytes().to_vec(), None).await.expect("labels");
-        let scoring = crate::ScoringSpec {
-            task: "binary".into(),
-            id_column: "id".into(),
-            label_column: "label".into(),
-            split_column: if has_split { "split".into() } else { String::new() },
-            positive_label: String::new(),
-        };
+        let scoring = crate::ScoringSpec::binary(if has_split { "split" } else { "" });
         let dataset = store
             .create_dataset_version(
                 challenge,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use jiebang_core::indicator::IndicatorExpr;
 use jiebang_eval::{Columns, EvalError, Metric, Request, Source, Task};
-use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError, Submission};
+use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError};
 use serde_json::json;
 
 pub use signing::Signer;
@@ -70,7 +70,7 @@ impl Worker {
     ) -> Result<Self, WorkerError> {
         let host = host_name();
         let id = format!("{host}:{}:{suffix}", std::process::id());
-        store.register_worker(&id, &host, &engine()).await?;
+        store.register_worker(&id, &host, &jiebang_eval::engine()).await?;
         Ok(Self { store, files, signer, id, pace })
     }
 
@@ -117,43 +117,19 @@ impl Worker {
     /// Scores a submission's current run, extending the lease while the engine works.
     async fn score(&self, job: &Job) -> Outcome {
         let started = Instant::now();
-        let started_at = now_text();
-        let inputs = match self.inputs(job.subject_id).await {
-            Ok(inputs) => inputs,
+        let started_at = jiebang_store::now_text();
+        let Scoring { request, truth, predictions, mut report } = match self.scoring(job).await {
+            Ok(scoring) => scoring,
             Err(error) => return Outcome::Error(error.to_string()),
         };
-        let Inputs {
-            submission,
-            task,
-            columns,
-            truth,
-            truth_sha256,
-            predictions,
-            metrics,
-            indicators,
-            skipped,
-            context,
-        } = inputs;
-        let mut scoring = tokio::task::spawn_blocking(move || {
-            let request = Request {
-                task,
-                truth: Source { name: "labels", bytes: &truth },
-                predictions: Source { name: &submission.file_name, bytes: &predictions },
-                columns,
-                metrics,
-                indicators,
-                bootstrap: None,
-                positive_label: context.positive_label.clone(),
-                max_bytes: MAX_SCORED_BYTES,
-            };
-            (jiebang_eval::evaluate(&request), submission, context)
-        });
+        let mut scoring =
+            tokio::task::spawn_blocking(move || jiebang_eval::evaluate(&request.with_files(&truth, &predictions)));
         let mut beat = tokio::time::interval(self.pace.heartbeat);
         beat.tick().await;
-        let (result, submission, context) = loop {
+        let result = loop {
             tokio::select! {
                 joined = &mut scoring => match joined {
-                    Ok(done) => break done,
+                    Ok(result) => break result,
                     Err(error) => return Outcome::Error(format!("评测线程异常 / the scoring thread failed: {error}")),
                 },
                 _ = beat.tick() => {
@@ -164,58 +140,41 @@ impl Worker {
             }
         };
         match result {
-            Ok(report) => {
-                let mut body = json!({
-                    "platform": "jiebang",
-                    "submission": submission.id,
-                    "run": job.run,
-                    "team": {"id": submission.organization_id, "name": submission.organization_name},
-                    "challenge": context.challenge,
-                    "phase": context.phase,
-                    "dataset": {"id": context.dataset_id, "version": context.dataset_version, "labels_sha256": truth_sha256},
-                    "submission_sha256": submission.file_sha256,
-                    "task": context.task,
-                    "not_measured": skipped,
-                    "worker": self.id,
-                    "started_at": started_at,
-                    "finished_at": now_text(),
-                    "elapsed_ms": started.elapsed().as_millis() as u64,
-                });
-                if let (Some(body), Ok(serde_json::Value::Object(result))) =
-                    (body.as_object_mut(), serde_json::to_value(&report))
-                {
-                    // The engine hashed the bytes it read; the truth's hash is named `labels_sha256` above.
-                    body.extend(result.into_iter().filter(|(k, _)| k != "truth_sha256" && k != "pred_sha256"));
+            Ok(result) => {
+                report.insert("worker".into(), json!(self.id));
+                report.insert("started_at".into(), json!(started_at));
+                report.insert("finished_at".into(), json!(jiebang_store::now_text()));
+                report.insert("elapsed_ms".into(), json!(started.elapsed().as_millis() as u64));
+                if let Ok(serde_json::Value::Object(result)) = serde_json::to_value(&result) {
+                    // The engine hashed the bytes it read; the report names the stored hashes.
+                    report.extend(result.into_iter().filter(|(k, _)| k != "truth_sha256" && k != "pred_sha256"));
                 }
-                let report = body.to_string();
+                let report = serde_json::Value::Object(report).to_string();
                 let signature = self.signer.sign(report.as_bytes());
                 Outcome::Scored { report, signature }
             }
             // A fault in the hidden labels is the organizers' to fix; the team is told no more.
-            Err(EvalError::File { file, message }) if file == "labels" => Outcome::Error(format!("labels: {message}")),
-            Err(EvalError::Row { file, line, .. }) if file == "labels" => {
+            Err(EvalError::File { file, message }) if file == LABELS => Outcome::Error(format!("labels: {message}")),
+            Err(EvalError::Row { file, line, .. }) if file == LABELS => {
                 Outcome::Error(format!("测试标签第 {line} 行有误 / the hidden labels are broken at line {line}"))
             }
-            Err(EvalError::MissingColumn { file, column, .. }) if file == "labels" => {
+            Err(EvalError::MissingColumn { file, column, .. }) if file == LABELS => {
                 Outcome::Error(format!("测试标签缺少「{column}」列 / the hidden labels lack column {column}"))
             }
             Err(error) => Outcome::Invalid(error.to_string()),
         }
     }
 
-    /// Everything scoring a submission needs, read from the store.
-    async fn inputs(&self, submission_id: i64) -> Result<Inputs, StoreError> {
-        let submission = self.store.get_submission(submission_id).await?;
+    /// Everything scoring a job's submission needs, read from the store: the engine's request,
+    /// both files, and the report's account of where the run belongs.
+    async fn scoring(&self, job: &Job) -> Result<Scoring, StoreError> {
+        let submission = self.store.get_submission(job.subject_id).await?;
         let phase = self.store.get_phase(submission.phase_id).await?;
         let dataset = self.store.get_dataset_version(phase.dataset_id).await?;
         let challenge = self.store.get_challenge(phase.challenge_id).await?;
-        let labels =
-            dataset.labels().ok_or_else(|| StoreError::Corrupt(format!("dataset {} has no labels", dataset.id)))?;
-        let task = match dataset.scoring.task.as_str() {
-            "binary" => Task::Binary,
-            "multiclass" => Task::Multiclass,
-            _ => Task::Regression,
-        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("dataset {}: {what}", dataset.id));
+        let labels = dataset.labels().ok_or_else(|| corrupt("no labels file"))?;
+        let task = Task::parse(&dataset.scoring.task).ok_or_else(|| corrupt("unknown task"))?;
         // Indicators a prediction file can answer are judged; the others (latency, size …)
         // need a delivered model and are listed as not measured.
         let (mut indicators, mut skipped) = (Vec::new(), Vec::new());
@@ -225,58 +184,79 @@ impl Worker {
                 Err(_) => skipped.push(indicator.expr.to_string()),
             }
         }
-        let metrics = if indicators.is_empty() { vec![default_metric(task)] } else { Vec::new() };
         let (truth, predictions) = tokio::try_join!(self.files.get(&labels.key), self.files.get(&submission.file_key))?;
-        let split = dataset.scoring.split_column.trim();
-        Ok(Inputs {
-            task,
-            columns: Columns {
-                id: dataset.scoring.id_column.clone(),
-                label: dataset.scoring.label_column.clone(),
-                split: (!split.is_empty()).then(|| split.to_owned()),
-                ..Columns::default()
+        let scoring = &dataset.scoring;
+        let report = json!({
+            "platform": "jiebang",
+            "submission": submission.id,
+            "run": job.run,
+            "team": {"id": submission.organization_id, "name": submission.organization_name},
+            "challenge": {"id": challenge.id, "code": challenge.challenge.code, "title": challenge.challenge.title},
+            "phase": {"id": phase.id, "name": phase.input.name, "kind": phase.input.kind.as_str()},
+            "dataset": {"id": dataset.id, "version": dataset.version, "labels_sha256": labels.sha256},
+            "submission_sha256": submission.file_sha256,
+            "task": scoring.task,
+            "not_measured": skipped,
+        });
+        let serde_json::Value::Object(report) = report else { unreachable!("an object literal") };
+        Ok(Scoring {
+            request: RequestParts {
+                task,
+                columns: Columns {
+                    id: scoring.id_column.clone(),
+                    label: scoring.label_column.clone(),
+                    split: Some(scoring.split_column.trim().to_owned()).filter(|s| !s.is_empty()),
+                    ..Columns::default()
+                },
+                metrics: if indicators.is_empty() { vec![default_metric(task)] } else { Vec::new() },
+                indicators,
+                positive_label: Some(scoring.positive_label.clone()).filter(|p| !p.is_empty()),
+                predictions_name: submission.file_name,
             },
             truth,
-            truth_sha256: labels.sha256.clone(),
             predictions,
-            metrics,
-            indicators,
-            skipped,
-            context: Context {
-                challenge: json!({"id": challenge.id, "code": challenge.challenge.code, "title": challenge.challenge.title}),
-                phase: json!({"id": phase.id, "name": phase.input.name, "kind": phase.input.kind.as_str()}),
-                dataset_id: dataset.id,
-                dataset_version: dataset.version,
-                task: dataset.scoring.task.clone(),
-                positive_label: Some(dataset.scoring.positive_label.clone()).filter(|p| !p.is_empty()),
-            },
-            submission,
+            report,
         })
     }
 }
 
-/// The inputs of one scoring run.
-struct Inputs {
-    submission: Submission,
-    task: Task,
-    columns: Columns,
+/// How the hidden labels are named in the engine's messages (never shown to the team).
+const LABELS: &str = "labels";
+
+/// One scoring run, ready to go.
+struct Scoring {
+    request: RequestParts,
     truth: Vec<u8>,
-    truth_sha256: String,
     predictions: Vec<u8>,
-    metrics: Vec<Metric>,
-    indicators: Vec<IndicatorExpr>,
-    skipped: Vec<String>,
-    context: Context,
+    /// The report so far; the engine's result and the times are added to it.
+    report: serde_json::Map<String, serde_json::Value>,
 }
 
-/// What the report says about where the run belongs.
-struct Context {
-    challenge: serde_json::Value,
-    phase: serde_json::Value,
-    dataset_id: i64,
-    dataset_version: i64,
-    task: String,
+/// The engine request without the file bytes, which the blocking thread borrows.
+struct RequestParts {
+    task: Task,
+    columns: Columns,
+    metrics: Vec<Metric>,
+    indicators: Vec<IndicatorExpr>,
     positive_label: Option<String>,
+    predictions_name: String,
+}
+
+impl RequestParts {
+    /// The engine's request over the two files.
+    fn with_files<'a>(&'a self, truth: &'a [u8], predictions: &'a [u8]) -> Request<'a> {
+        Request {
+            task: self.task,
+            truth: Source { name: LABELS, bytes: truth },
+            predictions: Source { name: &self.predictions_name, bytes: predictions },
+            columns: self.columns.clone(),
+            metrics: self.metrics.clone(),
+            indicators: self.indicators.clone(),
+            bootstrap: None,
+            positive_label: self.positive_label.clone(),
+            max_bytes: MAX_SCORED_BYTES,
+        }
+    }
 }
 
 /// Scored when a challenge names no metric a prediction file can answer.
@@ -289,11 +269,6 @@ fn default_metric(task: Task) -> Metric {
     Metric::parse(task, key).unwrap_or_else(|_| unreachable!("{key} is a {task:?} metric"))
 }
 
-/// The engine named in reports and on the queue page.
-pub fn engine() -> String {
-    format!("jiebang-eval {}", env!("CARGO_PKG_VERSION"))
-}
-
 fn host_name() -> String {
     std::fs::read_to_string("/etc/hostname")
         .ok()
@@ -301,8 +276,4 @@ fn host_name() -> String {
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into())
-}
-
-fn now_text() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

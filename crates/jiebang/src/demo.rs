@@ -72,13 +72,7 @@ async fn load_evaluation(
         let file = store.save_file(files, name, text.as_bytes().to_vec(), None).await?;
         dataset_files.push(DatasetFileInput { purpose: purpose.into(), file });
     }
-    let scoring = ScoringSpec {
-        task: "binary".into(),
-        id_column: "id".into(),
-        label_column: "label".into(),
-        split_column: "split".into(),
-        positive_label: String::new(),
-    };
+    let scoring = ScoringSpec::binary("split");
     let dataset = store.create_dataset_version(challenge, scoring, "示例数据（合成）", dataset_files, None).await?;
     let phase = PhaseInput {
         kind: PhaseKind::Development,

@@ -15,13 +15,7 @@ async fn open_phase(t: &TestStore, quotas: Quotas) -> (i64, i64, i64) {
 }
 
 fn scoring() -> ScoringSpec {
-    ScoringSpec {
-        task: "binary".into(),
-        id_column: "id".into(),
-        label_column: "label".into(),
-        split_column: "split".into(),
-        positive_label: String::new(),
-    }
+    ScoringSpec::binary("split")
 }
 
 fn phase_input(quotas: Quotas) -> PhaseInput {

@@ -45,9 +45,24 @@ pub(crate) async fn visible_phase(state: &AppState, viewer: &Viewer, id: i64) ->
     Ok((phase, manages))
 }
 
+/// A phase the viewer manages (401 when signed out, 403 for others), and who they are.
+pub(crate) async fn managed_phase<'v>(
+    state: &AppState,
+    viewer: &'v Viewer,
+    id: i64,
+) -> Result<(Phase, &'v Authed), ApiError> {
+    let (phase, manages) = visible_phase(state, viewer, id).await?;
+    let authed = viewer.require()?;
+    if manages { Ok((phase, authed)) } else { Err(ApiError::Forbidden) }
+}
+
 /// A submission as its team or the challenge's organizers may see it (404 for everyone else);
 /// with the phase and whether the viewer manages it.
-async fn own_submission(state: &AppState, viewer: &Viewer, id: i64) -> Result<(Submission, Phase, bool), ApiError> {
+pub(crate) async fn own_submission(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(Submission, Phase, bool), ApiError> {
     let authed = viewer.require()?;
     let submission = state.store.get_submission(id).await?;
     let (phase, manages) = visible_phase(state, viewer, submission.phase_id).await?;
@@ -262,9 +277,17 @@ pub(super) async fn download_dataset_file(
     if !manages && !is_participant(&state, authed, dataset.challenge_id).await? {
         return Err(ApiError::Forbidden);
     }
-    let bytes = state.files.get(&file.key).await?;
+    // Streamed: dataset files may be gigabytes.
+    let (size, chunks) = state.files.get_stream(&file.key).await?;
     let disposition = format!("attachment; filename*=UTF-8''{}", crate::pages::urlencode(&file.name));
-    Ok(([(CONTENT_TYPE, "application/octet-stream".to_owned()), (CONTENT_DISPOSITION, disposition)], bytes))
+    Ok((
+        [
+            (CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CONTENT_LENGTH, size.to_string()),
+        ],
+        axum::body::Body::from_stream(chunks),
+    ))
 }
 
 /// A phase.
@@ -521,17 +544,30 @@ pub(super) async fn list_submissions(
 ) -> Result<Json<Vec<SubmissionView>>, ApiError> {
     let authed = viewer.require()?;
     let (phase, manages) = visible_phase(&state, &viewer, id).await?;
-    let teams = authed.principal.organizations();
-    if !manages && teams.is_empty() {
+    if !manages && authed.principal.organizations().is_empty() {
         return Err(ApiError::Forbidden);
     }
+    Ok(Json(submissions_seen_by(&state, Some(&authed.principal), &phase, manages).await?))
+}
+
+/// The phase's submissions `viewer` may see, newest first: all of them for its organizers,
+/// their own teams' for applicants, none for anyone else.
+pub(crate) async fn submissions_seen_by(
+    state: &AppState,
+    viewer: Option<&jiebang_core::role::Principal>,
+    phase: &Phase,
+    manages: bool,
+) -> Result<Vec<SubmissionView>, ApiError> {
+    let teams = viewer.map(|p| p.organizations()).unwrap_or_default();
     let mut views = Vec::new();
-    for submission in state.store.list_submissions(id, None).await? {
-        if manages || teams.contains(&submission.organization_id) {
-            views.push(submission_view(&state, submission, &phase).await?);
+    if manages || !teams.is_empty() {
+        for submission in state.store.list_submissions(phase.id, None).await? {
+            if manages || teams.contains(&submission.organization_id) {
+                views.push(submission_view(state, submission, phase).await?);
+            }
         }
     }
-    Ok(Json(views))
+    Ok(views)
 }
 
 /// One submission, with its queue position or scores (its team and the organizers).
@@ -613,11 +649,7 @@ pub(super) async fn rerun_phase(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Requeued>, ApiError> {
-    let (_, manages) = visible_phase(&state, &viewer, id).await?;
-    let authed = viewer.require()?;
-    if !manages {
-        return Err(ApiError::Forbidden);
-    }
+    let (_, authed) = managed_phase(&state, &viewer, id).await?;
     Ok(Json(Requeued { requeued: state.store.rerun_phase(id, authed.user.id).await? }))
 }
 
@@ -649,7 +681,7 @@ pub(super) async fn get_report(
 /// The latest run's signed report, if the viewer may read it (see [`get_report`]).
 pub(crate) async fn signed_report(state: &AppState, viewer: &Viewer, id: i64) -> Result<SignedReport, ApiError> {
     let (_, phase, manages) = own_submission(state, viewer, id).await?;
-    if !(manages || phase.private_published || phase.input.split.is_empty()) {
+    if !(manages || phase.all_rows_public()) {
         return Err(ApiError::Forbidden);
     }
     let evaluation =
@@ -923,11 +955,7 @@ pub(super) async fn publish_private(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PhaseView>, ApiError> {
-    let (_, manages) = visible_phase(&state, &viewer, id).await?;
-    let authed = viewer.require()?;
-    if !manages {
-        return Err(ApiError::Forbidden);
-    }
+    let (_, authed) = managed_phase(&state, &viewer, id).await?;
     Ok(Json(state.store.publish_private(id, authed.user.id).await?.into()))
 }
 

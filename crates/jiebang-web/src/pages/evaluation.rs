@@ -17,8 +17,8 @@ use serde::Deserialize;
 use super::{Ctx, PageError};
 use crate::AppState;
 use crate::api::evaluation::{
-    Leaderboard, QueueView, SubmissionView, board, may_submit, queue_view, read_form, submission_view, submit,
-    visible_challenge, visible_phase,
+    Leaderboard, QueueView, SubmissionView, board, managed_phase, may_submit, own_submission, queue_view, read_form,
+    submissions_seen_by, submit, visible_challenge, visible_phase,
 };
 use crate::error::ApiError;
 
@@ -78,8 +78,10 @@ pub(super) struct PhasePage {
     /// The viewer's organizations, and whether each is registered.
     teams: Vec<(Organization, bool)>,
     open: bool,
-    table: SubmissionsTable,
-    board: Result<Leaderboard, String>,
+    /// The 我的提交 tab's table, when that tab is shown.
+    table: Option<SubmissionsTable>,
+    /// The 排行榜 tab's board (or why the viewer may not see it), when that tab is shown.
+    board: Option<Result<Leaderboard, String>>,
     /// Bar widths (0–100) of the board's primary scores, in row order.
     bars: Vec<f64>,
     error: Option<String>,
@@ -104,17 +106,9 @@ async fn team_submissions(
     phase: &Phase,
     manages: bool,
 ) -> Result<SubmissionsTable, ApiError> {
-    let teams = ctx.viewer.principal().map(|p| p.organizations()).unwrap_or_default();
-    let mut submissions = Vec::new();
-    if ctx.signed_in() && (manages || !teams.is_empty()) {
-        for s in state.store.list_submissions(phase.id, None).await? {
-            if manages || teams.contains(&s.organization_id) {
-                submissions.push(submission_view(state, s, phase).await?);
-            }
-        }
-    }
+    let submissions = submissions_seen_by(state, ctx.viewer.principal(), phase, manages).await?;
     let active = submissions.iter().any(|s| s.state.is_active());
-    let reports_open = manages || phase.private_published || phase.input.split.is_empty();
+    let reports_open = manages || phase.all_rows_public();
     let selectable = phase.input.kind == jiebang_core::evaluation::PhaseKind::Final;
     Ok(SubmissionsTable {
         ctx: ctx.clone(),
@@ -135,8 +129,9 @@ async fn render_phase(
     error: Option<String>,
 ) -> Result<PhasePage, PageError> {
     let fail = |e: ApiError| ctx.fail(e);
-    let (phase, manages) = visible_phase(state, &ctx.viewer, id).await.map_err(fail)?;
-    let (challenge, _) = visible_challenge(state, &ctx.viewer, phase.challenge_id).await.map_err(fail)?;
+    let phase = state.store.get_phase(id).await.map_err(|e| fail(e.into()))?;
+    let (challenge, manages) = visible_challenge(state, &ctx.viewer, phase.challenge_id).await.map_err(fail)?;
+    let tab = TABS.into_iter().find(|t| tab.as_deref() == Some(*t)).unwrap_or("data");
     let phases = state.store.list_phases(phase.challenge_id).await.map_err(|e| fail(e.into()))?;
     let dataset = state.store.get_dataset_version(phase.dataset_id).await.ok();
     let registered = state.store.participant_organizations(phase.challenge_id).await.map_err(|e| fail(e.into()))?;
@@ -146,21 +141,26 @@ async fn render_phase(
             teams.push((org, registered.contains(&organization)));
         }
     }
-    let table = team_submissions(state, &ctx, &phase, manages).await.map_err(fail)?;
-    let board = board(state, &ctx.viewer, &phase, manages, None).await.map_err(|e| e.parts().1.message);
+    // Only the shown tab's content is read.
+    let table = match tab {
+        "mine" => Some(team_submissions(state, &ctx, &phase, manages).await.map_err(fail)?),
+        _ => None,
+    };
+    let board = match tab {
+        "board" => Some(board(state, &ctx.viewer, &phase, manages, None).await.map_err(|e| e.parts().1.message)),
+        _ => None,
+    };
     let bars = match &board {
-        Ok(b) => {
+        Some(Ok(b)) => {
             let max = b.rows.iter().map(|r| r.score.abs()).fold(0.0, f64::max);
             b.rows
                 .iter()
                 .map(|r| if max > 0.0 { (r.score.abs() / max * 100.0).clamp(0.0, 100.0) } else { 0.0 })
                 .collect()
         }
-        Err(_) => Vec::new(),
+        _ => Vec::new(),
     };
-    let tab = TABS.into_iter().find(|t| tab.as_deref() == Some(*t)).unwrap_or("data");
-    let today = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)).date();
-    let open = phase.input.is_open_on(jiebang_core::program::Day(today));
+    let open = phase.is_open_today();
     let dataset = dataset.map(|mut d| {
         d.files.retain(|f| manages || !f.hidden);
         d
@@ -253,21 +253,13 @@ async fn submit_form(
 }
 
 async fn publish_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Redirect, PageError> {
-    let (_, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?;
-    if !manages {
-        return Err(ctx.fail(ApiError::Forbidden));
-    }
+    let (_, authed) = managed_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     state.store.publish_private(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/phases/{id}?tab=board")))
 }
 
 async fn rerun_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Redirect, PageError> {
-    let (_, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?;
-    if !manages {
-        return Err(ctx.fail(ApiError::Forbidden));
-    }
+    let (_, authed) = managed_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     state.store.rerun_phase(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/phases/{id}?tab=mine")))
 }
@@ -284,13 +276,9 @@ async fn select_submit(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<SelectForm>,
 ) -> Result<Redirect, PageError> {
-    let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?;
-    let submission = state.store.get_submission(id).await.map_err(|e| ctx.fail(e))?;
-    let (_, manages) = visible_phase(&state, &ctx.viewer, submission.phase_id).await.map_err(|e| ctx.fail(e))?;
-    if !manages && !authed.principal.can_act_for(submission.organization_id) {
-        return Err(ctx.fail(ApiError::NotFound(format!("submission {id} 不存在 / submission {id} not found"))));
-    }
-    state.store.select_submission(id, form.selected, authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    let (submission, _, _) = own_submission(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let actor = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
+    state.store.select_submission(id, form.selected, actor).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/phases/{}?tab=mine", submission.phase_id)))
 }
 

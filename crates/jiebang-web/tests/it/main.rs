@@ -71,13 +71,7 @@ async fn evaluation_setup(t: &TestStore, challenge: i64) -> (i64, i64) {
     use jiebang_store::{DatasetFileInput, ScoringSpec};
     let labels = t.store.save_file(&t.files, "labels.csv", LABELS.as_bytes().to_vec(), None).await.unwrap();
     let train = t.store.save_file(&t.files, "train.csv", b"id,x,label\n9,0.5,1\n".to_vec(), None).await.unwrap();
-    let scoring = ScoringSpec {
-        task: "binary".into(),
-        id_column: "id".into(),
-        label_column: "label".into(),
-        split_column: "split".into(),
-        positive_label: String::new(),
-    };
+    let scoring = ScoringSpec::binary("split");
     let files = vec![
         DatasetFileInput { purpose: "labels".into(), file: labels },
         DatasetFileInput { purpose: "train".into(), file: train },
