@@ -6,6 +6,11 @@
 //! validate"). Storage, HTTP and files live in other crates; this one must stay fast to compile
 //! and trivially testable.
 
+#[macro_use]
+mod macros;
+
+pub mod application;
+pub mod calendar;
 pub mod challenge;
 pub mod error;
 pub mod evaluation;
@@ -13,7 +18,9 @@ pub mod indicator;
 pub mod industry;
 pub mod organization;
 pub mod program;
+pub mod publicity;
 pub mod region;
+pub mod review;
 pub mod role;
 pub mod text;
 pub mod uscc;

@@ -168,6 +168,16 @@ pub struct Rules {
     pub recommendation_required: bool,
     /// Whether earlier winners (前期揭榜优胜) are excluded.
     pub exclude_previous_winners: bool,
+    /// Applications each region's recommender may recommend, 0 for no limit; default 15.
+    pub recommendation_quota: u32,
+    /// Experts drawn per application, 1–15; default 5.
+    pub experts_per_application: u32,
+    /// A review total further than this from the application's median is flagged; default 20.
+    pub outlier_points: u32,
+    /// Applications selected across the program, 0 for no limit beyond each challenge's winners.
+    pub selection_quota: u32,
+    /// The review form.
+    pub review_form: Vec<crate::review::Criterion>,
 }
 
 impl Default for Rules {
@@ -179,6 +189,11 @@ impl Default for Rules {
             aggregation: Aggregation::Mean,
             recommendation_required: true,
             exclude_previous_winners: true,
+            recommendation_quota: 15,
+            experts_per_application: 5,
+            outlier_points: 20,
+            selection_quota: 0,
+            review_form: crate::review::default_form(),
         }
     }
 }
@@ -197,6 +212,9 @@ impl Rules {
         range("max_joint_units", self.max_joint_units, 0, 10);
         range("max_applications_per_org", self.max_applications_per_org, 1, 50);
         range("publicity_working_days", self.publicity_working_days, 1, 30);
+        range("experts_per_application", self.experts_per_application, 1, 15);
+        range("outlier_points", self.outlier_points, 1, 100);
+        errors.extend(crate::review::validate_form(&self.review_form));
         errors
     }
 }

@@ -122,6 +122,25 @@ impl Principal {
             .collect()
     }
 
+    /// May recommend applications whose lead unit is registered in `region_code`: a recommender
+    /// for a province or city covers the divisions under it.
+    pub fn can_recommend_in(&self, region_code: &str) -> bool {
+        self.grants.iter().any(|g| match (g.role, &g.scope) {
+            (Role::Recommender, Scope::Region(scope)) => region_code.starts_with(scope.trim_end_matches("00")),
+            _ => false,
+        })
+    }
+
+    /// Whether the user holds a recommender grant anywhere.
+    pub fn is_recommender(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Recommender)
+    }
+
+    /// Whether the user is in the expert pool.
+    pub fn is_expert(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Expert)
+    }
+
     /// May list and create user accounts and grants.
     pub fn can_manage_users(&self) -> bool {
         self.is_admin()
@@ -168,6 +187,16 @@ mod tests {
         let expert = principal(&[(Role::Expert, Scope::Global)]);
         assert!(!expert.can_manage_program(1) && !expert.can_manage_users() && !expert.can_create_program());
         assert_eq!(expert.roles(), [Role::Expert]);
+    }
+
+    #[test]
+    fn a_city_recommender_covers_its_districts_and_no_other_city() {
+        let jinan = principal(&[(Role::Recommender, Scope::Region("370100".into()))]);
+        assert!(jinan.can_recommend_in("370102") && jinan.can_recommend_in("370100"));
+        assert!(!jinan.can_recommend_in("370202"));
+        let province = principal(&[(Role::Recommender, Scope::Region("370000".into()))]);
+        assert!(province.can_recommend_in("370202") && !province.can_recommend_in("320100"));
+        assert!(!principal(&[(Role::Expert, Scope::Global)]).can_recommend_in("370102"));
     }
 
     #[test]

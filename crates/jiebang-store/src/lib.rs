@@ -11,13 +11,17 @@
 //! audit event it causes are written in one transaction.
 
 mod accounts;
+mod applications;
 mod audit;
 mod error;
 mod evaluation;
 mod files;
 pub mod migrate;
+mod notifications;
 mod organizations;
 mod programs;
+mod publicity;
+mod review;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -29,6 +33,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use accounts::{ApiToken, User};
+pub use applications::{Application, ApplicationFilter, today};
 pub use audit::AuditEvent;
 pub use error::{Result, StoreError};
 pub use evaluation::{
@@ -36,8 +41,11 @@ pub use evaluation::{
     SCORE_SUBMISSION, ScoringSpec, Submission, WorkerRecord, now_ms,
 };
 pub use files::{FileStore, StoredFile};
+pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
 pub use organizations::Organization;
 pub use programs::{ChallengeFilter, ChallengeRecord, Program};
+pub use publicity::{Objection, Publicity};
+pub use review::{Assignment, Draw, Expert, ExpertInput, Review};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

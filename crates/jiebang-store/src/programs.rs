@@ -349,6 +349,13 @@ impl Store {
 
     /// Moves a program to `to` if its lifecycle allows it, recording who did it.
     pub async fn transition_program(&self, id: i64, to: ProgramStatus, actor: Option<i64>) -> Result<Program> {
+        if matches!(to, ProgramStatus::Publicity | ProgramStatus::Announced) {
+            return Err(StoreError::Refused(format!(
+                "「{}」须通过发布公示或公告完成 / '{}' is reached by publishing the publicity or the announcement",
+                to.label_zh(),
+                to.as_str()
+            )));
+        }
         let mut tx = self.begin_write().await?;
         let status: String = sqlx::query_scalar("SELECT status FROM programs WHERE id = $1")
             .bind(id)
@@ -356,6 +363,11 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::not_found("program", id))?;
         let from = ProgramStatus::parse(&status).map_err(StoreError::corrupt)?;
+        if from == ProgramStatus::Publicity {
+            return Err(StoreError::Refused(
+                "公示期间只能通过异议处理返回评审 / during publicity only an upheld objection returns the program to review".into(),
+            ));
+        }
         from.transition(to)?;
         // The WHERE on the old status makes a concurrent transition lose instead of both winning.
         let done = sqlx::query("UPDATE programs SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")

@@ -6,6 +6,7 @@
 mod accounts;
 mod evaluation;
 mod programs;
+mod selection;
 
 use jiebang_core::challenge::{Challenge, ChallengeInput};
 use jiebang_core::indicator::IndicatorInput;

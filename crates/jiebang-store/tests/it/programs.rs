@@ -43,7 +43,7 @@ async fn an_invalid_program_names_its_fields_and_stores_nothing() {
 async fn status_moves_forward_only_and_every_move_is_audited() {
     let t = TestStore::new().await;
     let p = t.store.create_program(program_input("P"), None, false).await.unwrap();
-    let err = t.store.transition_program(p.id, ProgramStatus::Announced, None).await.unwrap_err();
+    let err = t.store.transition_program(p.id, ProgramStatus::UnderReview, None).await.unwrap_err();
     assert!(matches!(err, StoreError::Domain(jiebang_core::Error::Transition { .. })), "{err}");
     t.store.transition_program(p.id, ProgramStatus::Published, None).await.unwrap();
     assert!(t.store.transition_program(p.id, ProgramStatus::Draft, None).await.is_err());

@@ -1,0 +1,40 @@
+//! `named_enum!`: an enum stored and sent by a snake_case name, shown by a Chinese label.
+
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &[Self] = &[$(Self::$variant),+];
+
+            /// The snake_case name stored and sent.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+
+            /// The Chinese name shown on pages.
+            pub fn label_zh(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $zh),+
+                }
+            }
+
+            /// Parses the snake_case name; `field` is named in the error.
+            pub fn parse(field: &str, text: &str) -> Result<Self, $crate::FieldError> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text.trim()).ok_or_else(|| {
+                    let known = Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+                    $crate::FieldError::new(field, format!("未知取值「{text}」，应为 {known} 之一 / unknown value '{text}', expected one of {known}"))
+                })
+            }
+        }
+    };
+}

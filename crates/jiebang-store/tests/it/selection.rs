@@ -1,0 +1,446 @@
+//! The selection lifecycle from publication to announcement: applications and consortia, the
+//! program's rules, recommendation within quotas, the formal check, a seeded expert draw with a
+//! conflict of interest, reviews, ranking, 公示 with objections, and 公告 — plus the audit chain
+//! and notifications it leaves behind.
+
+use std::collections::HashMap;
+
+use jiebang_core::application::{
+    Action, Actor, ApplicationInput, ApplicationState, BudgetLine, BudgetSource, Commitment, ConsortiumRole, JointUnit,
+    TeamMember,
+};
+use jiebang_core::calendar::WorkCalendar;
+use jiebang_core::organization::OrganizationInput;
+use jiebang_core::program::{Aggregation, Day, ProgramStatus};
+use jiebang_core::publicity::{Decision, FilerKind, NoticeInput, ObjectionInput};
+use jiebang_core::review::ReviewInput;
+use jiebang_core::role::{Grant, Role, Scope};
+use jiebang_core::uscc::CreditCode;
+use jiebang_store::testing::TestStore;
+use jiebang_store::{ExpertInput, Store, StoreError};
+
+use crate::{challenge, program_input};
+
+fn day(text: &str) -> Day {
+    Day::parse("d", text).unwrap()
+}
+
+async fn org(store: &Store, name: &str, n: u32, kind: &str, region: &str) -> i64 {
+    let input = OrganizationInput {
+        name: name.into(),
+        credit_code: CreditCode::with_check_character(&format!("91{region}MA3C{n:05}")).unwrap().to_string(),
+        kind: kind.into(),
+        region: region.into(),
+        industries: vec!["C26".into()],
+    };
+    store.create_organization(&input.validate().unwrap(), None).await.unwrap().id
+}
+
+fn application(project: &str, lead: i64, joint: &[(i64, ConsortiumRole)], f1: f64) -> ApplicationInput {
+    ApplicationInput {
+        project_name: project.into(),
+        lead_organization_id: lead,
+        joint_units: joint
+            .iter()
+            .map(|(id, role)| JointUnit { organization_id: *id, role: *role, work: "联合攻关".into() })
+            .collect(),
+        leader: TeamMember {
+            name: "王工".into(),
+            title: "正高级工程师".into(),
+            organization_id: lead,
+            duty: "总体负责".into(),
+        },
+        team: vec![],
+        budget: vec![BudgetLine { source: BudgetSource::SelfFunded, amount_wan: 500.0 }],
+        summary: "基于行业数据的大模型微调与轻量化部署。".into(),
+        commitments: vec![
+            Commitment { indicator: "F1".into(), value: f1 },
+            Commitment { indicator: "时延".into(), value: 150.0 },
+        ],
+    }
+}
+
+fn review(total: f64, veto: Option<&str>) -> ReviewInput {
+    // Spread `total` over the default form (maxima 15, 15, 20, 15, 10, 15, 10) proportionally.
+    let maxima = [15.0, 15.0, 20.0, 15.0, 10.0, 15.0, 10.0];
+    ReviewInput {
+        scores: maxima.iter().map(|m| m * total / 100.0).collect(),
+        comment: "技术路线清晰。".into(),
+        veto: veto.map(Into::into),
+    }
+}
+
+async fn user(store: &Store, email: &str, grant: Option<Grant>) -> i64 {
+    let id = store.create_user(email, email, "password1").await.unwrap().id;
+    if let Some(grant) = grant {
+        store.add_grant(id, &grant).await.unwrap();
+    }
+    id
+}
+
+fn refused(err: StoreError, needle: &str) {
+    assert!(err.to_string().contains(needle), "expected «{needle}» in: {err}");
+}
+
+#[tokio::test]
+async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objection() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "organizer@example.cn", None).await;
+    let mut input = program_input("2025年工业领域行业大模型揭榜挂帅");
+    input.rules.max_applications_per_org = 1;
+    input.rules.recommendation_quota = 2;
+    input.rules.aggregation = Aggregation::TrimmedMean;
+    input.timeline.applicant_deadline = Some(day("2025-06-30"));
+    input.timeline.recommender_deadline = Some(day("2025-07-10"));
+    let program = s.create_program(input, Some(organizer), false).await.unwrap();
+    let c1 =
+        s.create_challenge(program.id, &challenge("NAT25-01", &["26"], "370100", "人工智能+化工"), None).await.unwrap();
+    let c2 =
+        s.create_challenge(program.id, &challenge("NAT25-02", &["34"], "370200", "人工智能+装备"), None).await.unwrap();
+    s.transition_program(program.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
+
+    // Units: Jinan (3701xx) and Qingdao (3702xx).
+    let a = org(s, "济南云鼎科技有限公司", 1, "企业", "370102").await;
+    let u = org(s, "山东大学", 2, "高校", "370102").await;
+    let b = org(s, "青岛海智装备有限公司", 3, "企业", "370202").await;
+    let r = org(s, "青岛智能研究院", 4, "科研院所", "370202").await;
+    let x = org(s, "济南精机有限公司", 5, "企业", "370112").await;
+    let y = org(s, "济南数联有限公司", 6, "企业", "370103").await;
+    let z = org(s, "淄博新材有限公司", 7, "企业", "370300").await;
+    let applicant_a =
+        user(s, "a@example.cn", Some(Grant { role: Role::Applicant, scope: Scope::Organization(a) })).await;
+    let applicant = |_org: i64| applicant_a; // the acting user is not what the store checks
+
+    // Applications, and the rules that refuse the wrong ones.
+    let open = day("2025-06-20");
+    let app1 = s
+        .create_application(
+            c1.id,
+            &application("云鼎化工行业大模型", a, &[(u, ConsortiumRole::Academia)], 0.95),
+            applicant(a),
+            open,
+        )
+        .await
+        .unwrap();
+    let app2 = s
+        .create_application(
+            c1.id,
+            &application("海智装备大模型", b, &[(r, ConsortiumRole::Research)], 0.93),
+            applicant(b),
+            open,
+        )
+        .await
+        .unwrap();
+    let app3 =
+        s.create_application(c2.id, &application("精机质检大模型", x, &[], 0.96), applicant(x), open).await.unwrap();
+    let app4 =
+        s.create_application(c2.id, &application("数联工艺大模型", y, &[], 0.94), applicant(y), open).await.unwrap();
+    assert_eq!(app1.state, ApplicationState::Draft);
+
+    let err = s.create_application(c2.id, &application("再来一项", a, &[], 0.95), applicant_a, open).await.unwrap_err();
+    refused(err, "最多牵头 1 项");
+    let err = s
+        .create_application(
+            c1.id,
+            &application("同榜第二个联合体", z, &[(u, ConsortiumRole::Academia)], 0.95),
+            applicant_a,
+            open,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, StoreError::Conflict { field, .. } if field == "joint_units[0].organization_id"), "{err}");
+    let err = s.create_application(c1.id, &application("承诺不足", z, &[], 0.90), applicant_a, open).await.unwrap_err();
+    let StoreError::Domain(domain) = &err else { panic!("{err}") };
+    assert_eq!(domain.field_errors()[0].field, "commitments[0].value");
+    let too_many: Vec<_> = [u, b, r, x, a].iter().map(|o| (*o, ConsortiumRole::Industry)).collect();
+    let err = s
+        .create_application(c1.id, &application("联合体过大", z, &too_many, 0.95), applicant_a, open)
+        .await
+        .unwrap_err();
+    refused(err, "联合单位最多 4 家");
+    let err = s
+        .create_application(c2.id, &application("逾期", z, &[], 0.95), applicant_a, day("2025-07-01"))
+        .await
+        .unwrap_err();
+    refused(err, "申报已于 2025-06-30 截止");
+    assert_eq!(s.list_applications(program.id, &Default::default()).await.unwrap().len(), 4, "refusals wrote nothing");
+
+    // Submission freezes a hashed snapshot; a return sends it back for revision.
+    for app in [&app1, &app2, &app3, &app4] {
+        s.act_on_application(app.id, Action::Submit, Actor::Applicant, "", applicant_a, None, day("2025-06-25"))
+            .await
+            .unwrap();
+    }
+    let (snapshot, sha) = s.application_snapshot(app1.id).await.unwrap().unwrap();
+    assert_eq!(sha, hex::encode(<sha2::Sha256 as sha2::Digest>::digest(snapshot.as_bytes())));
+    assert!(snapshot.contains("云鼎化工行业大模型"));
+    let err = s.update_application(app1.id, &app1.input, applicant_a, open).await.unwrap_err();
+    refused(err, "只有草稿或退回修改的申报可以编辑");
+    let err =
+        s.act_on_application(app3.id, Action::Return, Actor::Organizer, " ", organizer, None, open).await.unwrap_err();
+    refused(err, "须写明理由");
+    s.act_on_application(app3.id, Action::Return, Actor::Organizer, "请补充经费预算说明", organizer, None, open)
+        .await
+        .unwrap();
+    let mut revised = app3.input.clone();
+    revised.budget.push(BudgetLine { source: BudgetSource::Bank, amount_wan: 200.0 });
+    s.update_application(app3.id, &revised, applicant_a, open).await.unwrap();
+    s.act_on_application(app3.id, Action::Submit, Actor::Applicant, "", applicant_a, None, day("2025-06-28"))
+        .await
+        .unwrap();
+    assert_eq!(s.get_application(app3.id).await.unwrap().input.budget_total(), 700.0);
+
+    // Recommendation: each city its own units, within a quota of 2, before its deadline.
+    let jinan =
+        user(s, "jinan@example.cn", Some(Grant { role: Role::Recommender, scope: Scope::Region("370100".into()) }))
+            .await;
+    let qingdao =
+        user(s, "qingdao@example.cn", Some(Grant { role: Role::Recommender, scope: Scope::Region("370200".into()) }))
+            .await;
+    let rec = |id, who, region: &'static str, action, when: &'static str| async move {
+        s.act_on_application(id, action, Actor::Recommender, "名额有限，择优推荐", who, Some(region), day(when)).await
+    };
+    refused(rec(app2.id, jinan, "370100", Action::Recommend, "2025-07-05").await.unwrap_err(), "不在您负责推荐的地区");
+    rec(app1.id, jinan, "370100", Action::Recommend, "2025-07-05").await.unwrap();
+    rec(app3.id, jinan, "370100", Action::Recommend, "2025-07-05").await.unwrap();
+    refused(rec(app4.id, jinan, "370100", Action::Recommend, "2025-07-05").await.unwrap_err(), "推荐名额 2 个已用完");
+    rec(app4.id, jinan, "370100", Action::Decline, "2025-07-05").await.unwrap();
+    refused(
+        rec(app2.id, qingdao, "370200", Action::Recommend, "2025-07-11").await.unwrap_err(),
+        "推荐已于 2025-07-10 截止",
+    );
+    rec(app2.id, qingdao, "370200", Action::Recommend, "2025-07-10").await.unwrap();
+    assert_eq!(s.get_application(app4.id).await.unwrap().state, ApplicationState::NotRecommended);
+
+    // Formal check, then review.
+    for app in [&app1, &app2, &app3] {
+        s.act_on_application(app.id, Action::PassCheck, Actor::Organizer, "", organizer, None, open).await.unwrap();
+    }
+    s.transition_program(program.id, ProgramStatus::ApplicationsClosed, Some(organizer)).await.unwrap();
+    s.transition_program(program.id, ProgramStatus::UnderReview, Some(organizer)).await.unwrap();
+
+    // Six experts; the first works for app1's lead unit, the second used to work for app2's joint unit.
+    let mut experts = Vec::new();
+    for i in 0..6 {
+        let uid = user(s, &format!("expert{i}@example.cn"), None).await;
+        let (current, past) = match i {
+            0 => (vec![a], vec![]),
+            1 => (vec![], vec![r]),
+            _ => (vec![], vec![]),
+        };
+        let input = ExpertInput {
+            user_id: uid,
+            name: format!("专家{i}"),
+            title: "教授".into(),
+            fields: "智能制造".into(),
+            current_organizations: current,
+            past_organizations: past,
+        };
+        experts.push(s.create_expert(&input, Some(organizer)).await.unwrap());
+    }
+    let err = s.assign_expert(app1.id, experts[0].id, organizer).await.unwrap_err();
+    refused(err, "存在利益冲突");
+    assert!(s.has_conflict(experts[1].id, app2.id).await.unwrap());
+    let drawn = s.draw_experts(program.id, Some(2025), organizer).await.unwrap();
+    assert_eq!((drawn.seed.as_str(), drawn.assignments.len()), ("2025", 15));
+    assert!(
+        !drawn.assignments.contains(&(app1.id, experts[0].id))
+            && !drawn.assignments.contains(&(app2.id, experts[1].id))
+    );
+    assert_eq!(
+        s.list_draws(program.id).await.unwrap()[0].assignments,
+        drawn.assignments,
+        "the draw is recorded for replay"
+    );
+    refused(s.rank_program(program.id, 0.0, &HashMap::new(), organizer).await.unwrap_err(), "份评审未提交");
+
+    // Reviews: app1 ≈ 85, app2 ≈ 80, app3 ≈ 70 with one outlier.
+    let err = s
+        .submit_review(
+            app1.id,
+            experts[2].id,
+            &ReviewInput { scores: vec![16.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], comment: "好".into(), veto: None },
+        )
+        .await
+        .unwrap_err();
+    let StoreError::Domain(domain) = &err else { panic!("{err}") };
+    assert_eq!(domain.field_errors()[0].field, "scores[0]");
+    for (app, scores) in [
+        (&app1, [85.0, 86.0, 84.0, 90.0, 80.0]),
+        (&app2, [80.0, 81.0, 79.0, 82.0, 78.0]),
+        (&app3, [70.0, 72.0, 70.0, 70.0, 30.0]),
+    ] {
+        let panel = s.application_assignments(app.id).await.unwrap();
+        assert_eq!(panel.len(), 5);
+        for (assignment, total) in panel.iter().zip(scores) {
+            s.submit_review(app.id, assignment.expert_id, &review(total, None)).await.unwrap();
+        }
+    }
+    let first = s.application_assignments(app1.id).await.unwrap().remove(0);
+    refused(s.submit_review(app1.id, first.expert_id, &review(10.0, None)).await.unwrap_err(), "评审意见已提交");
+
+    let ranked = s.rank_program(program.id, 0.0, &HashMap::new(), organizer).await.unwrap();
+    let by_id = |id| ranked.iter().find(|a| a.id == id).unwrap().clone();
+    assert_eq!((by_id(app1.id).rank, by_id(app1.id).proposed), (Some(1), true));
+    assert_eq!((by_id(app2.id).rank, by_id(app2.id).proposed), (Some(2), false), "C1 has one winner");
+    assert!(by_id(app3.id).proposed);
+    // Trimmed mean drops 90 and 80 from app1's five totals.
+    assert!((by_id(app1.id).review_score.unwrap() - 85.0).abs() < 1e-9);
+    assert!((by_id(app3.id).review_score.unwrap() - 70.0).abs() < 1e-9, "the outlier 30 is trimmed");
+
+    // 公示 for five working days from Friday 2025-07-25.
+    let calendar = WorkCalendar::shipped();
+    let notice = NoticeInput { contact: "联系电话：0531-00000000".into(), ..Default::default() };
+    let publicity = s.publish_publicity(program.id, &notice, &calendar, day("2025-07-25"), organizer).await.unwrap();
+    assert_eq!((publicity.starts_on, publicity.ends_on), (day("2025-07-25"), day("2025-07-31")));
+    assert_eq!(s.get_program(program.id).await.unwrap().status, ProgramStatus::Publicity);
+    assert_eq!(s.get_application(app1.id).await.unwrap().state, ApplicationState::Proposed);
+    assert_eq!(s.get_application(app2.id).await.unwrap().state, ApplicationState::NotSelected);
+    refused(
+        s.transition_program(program.id, ProgramStatus::Announced, Some(organizer)).await.unwrap_err(),
+        "须通过发布公示或公告完成",
+    );
+
+    let public = user(s, "citizen@example.cn", None).await;
+    let objection = |application_id, filer_name: &str| ObjectionInput {
+        application_id,
+        filer_kind: FilerKind::Individual,
+        filer_name: filer_name.into(),
+        contact: "13800000000".into(),
+        content: "该项目承诺的指标与其公开材料不符，附相关证明。".into(),
+        sealed: false,
+    };
+    let err = s.file_objection(program.id, &objection(app1.id, " "), public, day("2025-07-28")).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Domain(d) if d.field_errors()[0].field == "filer_name"), "{err}");
+    refused(
+        s.file_objection(program.id, &objection(app2.id, "李四"), public, day("2025-07-28")).await.unwrap_err(),
+        "只能对公示名单中的项目提出异议",
+    );
+    refused(
+        s.file_objection(program.id, &objection(app1.id, "李四"), public, day("2025-08-01")).await.unwrap_err(),
+        "逾期反映的异议无效",
+    );
+    let rejected = s.file_objection(program.id, &objection(app1.id, "李四"), public, day("2025-07-28")).await.unwrap();
+    let upheld = s.file_objection(program.id, &objection(app3.id, "张五"), public, day("2025-07-31")).await.unwrap();
+
+    refused(s.announce(program.id, day("2025-07-31"), organizer).await.unwrap_err(), "之后方可公告");
+    refused(s.announce(program.id, day("2025-08-01"), organizer).await.unwrap_err(), "还有 2 份异议未处理");
+    s.decide_objection(rejected.id, Decision::Reject, "经核查，指标承诺与材料一致，异议不成立。", organizer)
+        .await
+        .unwrap();
+    s.decide_objection(upheld.id, Decision::Withdraw, "经核查，牵头单位资质不符，撤销拟入选资格。", organizer)
+        .await
+        .unwrap();
+    refused(s.decide_objection(upheld.id, Decision::Reject, "再次处理", organizer).await.unwrap_err(), "已处理");
+    s.announce(program.id, day("2025-08-01"), organizer).await.unwrap();
+
+    let state = |id| async move { s.get_application(id).await.unwrap().state };
+    assert_eq!(state(app1.id).await, ApplicationState::Selected);
+    assert_eq!(state(app2.id).await, ApplicationState::NotSelected);
+    assert_eq!(state(app3.id).await, ApplicationState::Withdrawn);
+    assert_eq!(state(app4.id).await, ApplicationState::NotRecommended);
+    assert_eq!(s.get_program(program.id).await.unwrap().status, ProgramStatus::Announced);
+
+    // Everything left a trace: the application's history, an intact chain, notifications.
+    let history: Vec<String> =
+        s.list_audit_events(&format!("application:{}", app1.id)).await.unwrap().into_iter().map(|e| e.action).collect();
+    for action in [
+        "application.create",
+        "application.submit",
+        "application.recommend",
+        "application.pass_check",
+        "review.submit",
+        "objection.file",
+        "objection.decide",
+    ] {
+        assert!(history.iter().any(|h| h == action), "{action} missing from {history:?}");
+    }
+    assert!(s.verify_audit_chain().await.unwrap() > 40);
+    let inbox: Vec<String> =
+        s.list_notifications(applicant_a, 50).await.unwrap().into_iter().map(|n| n.title).collect();
+    assert!(inbox.iter().any(|t| t.starts_with("入围：云鼎化工行业大模型")), "{inbox:?}");
+    assert!(inbox.iter().any(|t| t.starts_with("收到异议")), "{inbox:?}");
+    assert!(!s.list_notifications(public, 10).await.unwrap().is_empty(), "the objector hears the decision");
+    assert!(!s.pending_mail(100).await.unwrap().is_empty(), "every notification has an e-mail copy");
+
+    // The winner may not lead in a later program that excludes earlier winners.
+    let later =
+        s.create_program(program_input("2026年工业领域行业大模型揭榜挂帅"), Some(organizer), false).await.unwrap();
+    let c =
+        s.create_challenge(later.id, &challenge("NAT26-01", &["26"], "370100", "人工智能+化工"), None).await.unwrap();
+    s.transition_program(later.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
+    let err = s.create_application(c.id, &application("云鼎二期", a, &[], 0.95), applicant_a, open).await.unwrap_err();
+    refused(err, "不再受理前期揭榜优胜单位");
+}
+
+#[tokio::test]
+async fn an_objection_upheld_for_re_review_reopens_review_and_the_list_is_published_again() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    let mut input = program_input("P");
+    input.rules.recommendation_required = false;
+    input.rules.experts_per_application = 1;
+    let program = s.create_program(input, Some(organizer), false).await.unwrap();
+    let c = s.create_challenge(program.id, &challenge("C-1", &["26"], "370100", "方向"), None).await.unwrap();
+    s.transition_program(program.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
+    let lead = org(s, "甲公司", 11, "企业", "370102").await;
+    let app = s
+        .create_application(c.id, &application("甲大模型", lead, &[], 0.95), organizer, day("2026-01-05"))
+        .await
+        .unwrap();
+    s.act_on_application(app.id, Action::Submit, Actor::Applicant, "", organizer, None, day("2026-01-05"))
+        .await
+        .unwrap();
+    // Without recommendation the organizer checks submitted applications directly.
+    s.act_on_application(app.id, Action::PassCheck, Actor::Organizer, "", organizer, None, day("2026-01-05"))
+        .await
+        .unwrap();
+    s.transition_program(program.id, ProgramStatus::ApplicationsClosed, Some(organizer)).await.unwrap();
+    s.transition_program(program.id, ProgramStatus::UnderReview, Some(organizer)).await.unwrap();
+    let expert_user = user(s, "e@example.cn", None).await;
+    let expert = s
+        .create_expert(
+            &ExpertInput {
+                user_id: expert_user,
+                name: "专家".into(),
+                title: String::new(),
+                fields: String::new(),
+                current_organizations: vec![],
+                past_organizations: vec![],
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    s.assign_expert(app.id, expert.id, organizer).await.unwrap();
+    s.submit_review(app.id, expert.id, &review(88.0, None)).await.unwrap();
+    s.rank_program(program.id, 0.0, &HashMap::new(), organizer).await.unwrap();
+    let calendar = WorkCalendar::shipped();
+    let notice = NoticeInput { contact: "电话".into(), ..Default::default() };
+    // Published on the eve of the 2026 Spring Festival: the period skips the nine days off.
+    let first = s.publish_publicity(program.id, &notice, &calendar, day("2026-02-12"), organizer).await.unwrap();
+    assert_eq!(first.ends_on, day("2026-02-25"));
+    let objection = ObjectionInput {
+        application_id: app.id,
+        filer_kind: FilerKind::Unit,
+        filer_name: "乙公司".into(),
+        contact: "电话".into(),
+        content: "评审专家与申报单位存在未申报的合作关系。".into(),
+        sealed: true,
+    };
+    let filed = s.file_objection(program.id, &objection, expert_user, day("2026-02-24")).await.unwrap();
+    s.decide_objection(filed.id, Decision::Rereview, "异议成立，组织重新评审。", organizer).await.unwrap();
+    assert_eq!(s.get_program(program.id).await.unwrap().status, ProgramStatus::UnderReview);
+    assert_eq!(s.get_application(app.id).await.unwrap().state, ApplicationState::InReview);
+    refused(
+        s.file_objection(program.id, &objection, expert_user, day("2026-02-25")).await.unwrap_err(),
+        "不在公示期内",
+    );
+    s.rank_program(program.id, 0.0, &HashMap::new(), organizer).await.unwrap();
+    let second = s.publish_publicity(program.id, &notice, &calendar, day("2026-03-02"), organizer).await.unwrap();
+    assert!(second.id > first.id && second.ends_on == day("2026-03-06"));
+    s.announce(program.id, day("2026-03-09"), organizer).await.unwrap();
+    assert_eq!(s.get_application(app.id).await.unwrap().state, ApplicationState::Selected);
+}
