@@ -91,6 +91,12 @@ pub struct Catalog {
     pub max_applications: &'static str,
     /// 公示期（工作日） / Publicity (working days)
     pub publicity_days: &'static str,
+    /// 每个地区推荐名额（0 为不限） / Recommendations per region (0 = no limit)
+    pub recommendation_quota: &'static str,
+    /// 每项申报评审专家数 / Experts per application
+    pub experts_per_application: &'static str,
+    /// 全批次入选总数上限（0 为不限） / Selections across the program (0 = no limit)
+    pub selection_quota: &'static str,
     /// 专家评分汇总 / Score aggregation
     pub aggregation: &'static str,
     /// 需地方推荐 / Regional recommendation
@@ -307,6 +313,9 @@ pub static ZH: Catalog = Catalog {
     max_joint_units: "联合单位上限",
     max_applications: "每单位牵头申报上限",
     publicity_days: "公示期（工作日）",
+    recommendation_quota: "每个地区推荐名额（0 为不限）",
+    experts_per_application: "每项申报评审专家数",
+    selection_quota: "全批次入选总数上限（0 为不限）",
     aggregation: "专家评分汇总",
     recommendation: "需地方推荐",
     exclude_winners: "前期优胜不得重复申报",
@@ -431,6 +440,9 @@ pub static EN: Catalog = Catalog {
     max_joint_units: "Joint units at most",
     max_applications: "Applications per organization",
     publicity_days: "Publicity (working days)",
+    recommendation_quota: "Recommendations per region (0 = no limit)",
+    experts_per_application: "Experts per application",
+    selection_quota: "Selections across the program (0 = no limit)",
     aggregation: "Score aggregation",
     recommendation: "Regional recommendation",
     exclude_winners: "Earlier winners excluded",

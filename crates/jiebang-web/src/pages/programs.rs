@@ -196,6 +196,9 @@ const PROGRAM_FIELDS: &[&str] = &[
     "rules.max_joint_units",
     "rules.max_applications_per_org",
     "rules.publicity_working_days",
+    "rules.recommendation_quota",
+    "rules.experts_per_application",
+    "rules.selection_quota",
     "timeline.opens_on",
     "timeline.applicant_deadline",
     "timeline.recommender_deadline",
@@ -237,6 +240,9 @@ fn program_values(input: &ProgramInput) -> Vec<(String, String)> {
         ("max_joint_units".into(), r.max_joint_units.to_string()),
         ("max_applications_per_org".into(), r.max_applications_per_org.to_string()),
         ("publicity_working_days".into(), r.publicity_working_days.to_string()),
+        ("recommendation_quota".into(), r.recommendation_quota.to_string()),
+        ("experts_per_application".into(), r.experts_per_application.to_string()),
+        ("selection_quota".into(), r.selection_quota.to_string()),
         ("aggregation".into(), r.aggregation.as_str().into()),
     ];
     if r.recommendation_required {
@@ -258,9 +264,9 @@ fn program_values(input: &ProgramInput) -> Vec<(String, String)> {
 }
 
 /// The program a form describes, or the problems it has.
-fn program_from_form(form: &FormState) -> Result<ProgramInput, Vec<FieldError>> {
+fn program_from_form(form: &FormState, base: &Rules) -> Result<ProgramInput, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let defaults = Rules::default();
+    let defaults = base.clone();
     let year = optional_number::<i32>(form.get("year"), "year", &mut errors).unwrap_or(0);
     let rules = Rules {
         max_joint_units: optional_number(form.get("max_joint_units"), "rules.max_joint_units", &mut errors)
@@ -284,6 +290,21 @@ fn program_from_form(form: &FormState) -> Result<ProgramInput, Vec<FieldError>> 
         },
         recommendation_required: form.checked("recommendation_required"),
         exclude_previous_winners: form.checked("exclude_previous_winners"),
+        recommendation_quota: optional_number(
+            form.get("recommendation_quota"),
+            "rules.recommendation_quota",
+            &mut errors,
+        )
+        .unwrap_or(defaults.recommendation_quota),
+        experts_per_application: optional_number(
+            form.get("experts_per_application"),
+            "rules.experts_per_application",
+            &mut errors,
+        )
+        .unwrap_or(defaults.experts_per_application),
+        selection_quota: optional_number(form.get("selection_quota"), "rules.selection_quota", &mut errors)
+            .unwrap_or(defaults.selection_quota),
+        ..defaults.clone()
     };
     let mut day = |name: &str| {
         let text = form.get(name).trim();
@@ -339,7 +360,7 @@ async fn new_program_submit(
 ) -> Result<Response, PageError> {
     let authed = ctx.viewer.require_that(|p| p.can_create_program()).map_err(|e| ctx.fail(e))?.clone();
     let form = FormState::new(values, PROGRAM_FIELDS);
-    match program_from_form(&form) {
+    match program_from_form(&form, &Rules::default()) {
         Ok(input) => {
             let program =
                 state.store.create_program(input, Some(authed.user.id), false).await.map_err(|e| ctx.fail(e))?;
@@ -392,7 +413,7 @@ async fn edit_program_submit(
     let program = visible_program(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let authed = ctx.viewer.require_that(|p| p.can_manage_program(id)).map_err(|e| ctx.fail(e))?.clone();
     let form = FormState::new(values, PROGRAM_FIELDS);
-    match program_from_form(&form) {
+    match program_from_form(&form, &program.rules) {
         Ok(input) => {
             state.store.update_program(id, input, Some(authed.user.id)).await.map_err(|e| ctx.fail(e))?;
             Ok(Redirect::to(&format!("/programs/{id}")).into_response())
