@@ -111,6 +111,15 @@ impl ProgramStatus {
         }
     }
 
+    /// The states an organizer moves to by hand. 公示 and 公告 are reached by publishing the
+    /// draft list and announcing it, and only an upheld objection ends a publicity early.
+    pub fn manual_successors(self) -> Vec<Self> {
+        if self == Self::Publicity {
+            return Vec::new();
+        }
+        self.successors().iter().copied().filter(|s| !matches!(s, Self::Publicity | Self::Announced)).collect()
+    }
+
     /// Checks a transition.
     pub fn transition(self, to: Self) -> Result<Self, Error> {
         if self.successors().contains(&to) {
@@ -363,6 +372,9 @@ mod tests {
         assert!(ProgramStatus::Draft.transition(ProgramStatus::Announced).is_err());
         assert!(ProgramStatus::Published.transition(ProgramStatus::Draft).is_err());
         assert!(ProgramStatus::Closed.successors().is_empty());
+        assert!(ProgramStatus::UnderReview.manual_successors().is_empty());
+        assert!(ProgramStatus::Publicity.manual_successors().is_empty());
+        assert_eq!(ProgramStatus::Announced.manual_successors(), [ProgramStatus::InDelivery]);
     }
 
     #[test]

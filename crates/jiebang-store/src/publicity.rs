@@ -41,9 +41,10 @@ pub struct Publicity {
 }
 
 impl Publicity {
-    /// Whether objections may be filed on `today`.
+    /// Whether objections may be filed on `today`: from publication (which may fall on a rest
+    /// day before the period's first working day) to the period's last day.
     pub fn is_open_on(&self, today: Day) -> bool {
-        self.ended_at.is_none() && self.announced_at.is_none() && self.starts_on <= today && today <= self.ends_on
+        self.ended_at.is_none() && self.announced_at.is_none() && today <= self.ends_on
     }
 }
 

@@ -63,6 +63,8 @@ pub struct Catalog {
     pub footer: &'static str,
     /// The evaluation pages' strings.
     pub eval: &'static EvalText,
+    /// The selection pages' strings.
+    pub sel: &'static SelectText,
     /// 示例数据 / Demo data
     pub demo_badge: &'static str,
     /// 本站加载了示例数据，内容仿照公开报道编写，仅用于演示。 / This site shows demo data modelled on public reports, for demonstration only.
@@ -299,6 +301,7 @@ pub static ZH: Catalog = Catalog {
     other_lang: "English",
     footer: "jiebang — 揭榜挂帅全流程开放平台：发榜、揭榜、评审、公示、测评、验收。",
     eval: &EVAL_ZH,
+    sel: &SELECT_ZH,
     demo_badge: "示例数据",
     demo_notice: "本站加载了示例数据，内容仿照公开报道编写，仅用于演示。",
     programs_heading: "揭榜挂帅批次",
@@ -426,6 +429,7 @@ pub static EN: Catalog = Catalog {
     other_lang: "中文",
     footer: "jiebang — the open platform for 揭榜挂帅 programs: publish, apply, review, announce, evaluate, accept.",
     eval: &EVAL_EN,
+    sel: &SELECT_EN,
     demo_badge: "Demo data",
     demo_notice: "This site shows demo data modelled on public reports, for demonstration only.",
     programs_heading: "Programs",
@@ -1074,3 +1078,123 @@ impl EvalText {
         }
     }
 }
+
+/// Defines a strings struct and its Chinese and English instances from one list, so each string
+/// is written once per language side by side.
+macro_rules! texts {
+    ($(#[$meta:meta])* $name:ident, $zh:ident, $en:ident { $($field:ident: $z:literal / $e:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub struct $name {
+            $(#[doc = $z] pub $field: &'static str,)+
+        }
+        /// Chinese.
+        pub static $zh: $name = $name { $($field: $z,)+ };
+        /// English.
+        pub static $en: $name = $name { $($field: $e,)+ };
+    };
+}
+
+texts!(
+    /// The selection pages' strings (申报、推荐、评审、公示、公告).
+    SelectText, SELECT_ZH, SELECT_EN {
+    actions: "操作" / "Actions",
+    announce: "发布公告" / "Announce the final list",
+    announce_help: "公示期满且异议全部处理后，发布入围名单。" / "After the publicity period, once every objection is decided, announce the final list.",
+    announcement: "公告" / "Announcement",
+    announcement_title: "入围名单公告" / "Announcement of the selected projects",
+    application_form: "揭榜申报书" / "Application",
+    applications: "揭榜申报" / "Applications",
+    apply: "我要揭榜" / "Apply",
+    assign_expert: "指定专家" / "Assign expert",
+    attachments: "附件" / "Attachments",
+    budget: "经费预算" / "Budget",
+    by_city: "按所在市" / "By city",
+    by_industry: "按所属行业" / "By industry",
+    by_kind: "按单位类型" / "By organization kind",
+    by_state: "按状态" / "By state",
+    city: "所在市" / "City",
+    comment: "专家意见" / "Comments",
+    commitments: "榜单指标响应" / "Committed indicators",
+    committed: "承诺值" / "Committed",
+    compute_ranking: "计算排名" / "Compute ranking",
+    consortium: "联合体" / "Consortium",
+    contact: "联系方式" / "Contact",
+    credit_code: "统一社会信用代码" / "Credit code",
+    criterion: "评审指标" / "Criterion",
+    decide: "处理" / "Decide",
+    declare_conflict: "声明回避" / "Declare a conflict of interest",
+    direction: "揭榜方向" / "Direction",
+    draw_experts: "随机抽取专家" / "Draw experts",
+    draw_help: "按批次规定的人数为每项申报抽取无利益冲突的专家；种子留存，可供复现。" / "Draws experts without conflicts for every checked application; the seed is recorded so anyone can replay the draw.",
+    expert: "专家" / "Expert",
+    file_objection: "提出异议" / "File an objection",
+    filer_kind: "反映人类型" / "Filed as",
+    filer_name: "真实姓名或单位名称" / "Real name or unit name",
+    final_score: "总分" / "Final score",
+    handling: "核查与处理意见" / "Handling",
+    history: "全部记录" / "History",
+    inbox: "消息" / "Messages",
+    indicator: "指标" / "Indicator",
+    industry: "所属行业" / "Industry",
+    joint_units: "联合单位" / "Joint units",
+    lead_unit: "牵头单位" / "Lead unit",
+    leader: "项目负责人" / "Project leader",
+    leader_name: "姓名" / "Name",
+    leader_title: "职称" / "Title",
+    legal_basis: "依据（可留空）" / "Legal basis (optional)",
+    login_to_object: "后可实名提出异议。" / "to file an objection under your real name.",
+    max_score: "满分" / "Max",
+    my_reviews: "我的评审" / "My reviews",
+    no_applications: "暂无申报。" / "No applications yet.",
+    no_assignments: "暂无评审任务。" / "No assignments.",
+    no_messages: "暂无消息。" / "No messages.",
+    no_objections: "暂无异议。" / "No objections.",
+    not_an_expert: "您不在专家库中。" / "You are not in the expert pool.",
+    number: "编号" / "No.",
+    objection_content: "异议事实与理由" / "Facts and reasons",
+    objection_filed: "异议已提交，发榜方将核查处理并告知结果。" / "Your objection was filed; the organizer will look into it and tell you the outcome.",
+    objections: "异议" / "Objections",
+    objective_phase: "客观测评（排行榜）" / "Objective evaluation (leaderboard)",
+    objective_weight: "客观测评权重（0–1）" / "Weight of the objective score (0–1)",
+    organizer_desk: "发榜方工作台" / "Organizer's desk",
+    outlier: "离群" / "Outlier",
+    outlier_help: "与中位数相差超过批次规定的分值，请专家组长关注。" / "Further from the median than the program allows; for the panel chair.",
+    process: "评审过程（可留空）" / "Process run (optional)",
+    project_name: "项目名称" / "Project",
+    project_name_hint: "如：云鼎化工行业大模型" / "e.g. Yunding chemical-industry model",
+    proposed_mark: "拟入选" / "Proposed",
+    publicity: "公示" / "Publicity",
+    publicity_title: "拟入选名单公示" / "Publicity of the proposed list",
+    publish_publicity: "发布公示" / "Publish for publicity",
+    rank: "排名" / "Rank",
+    ranking: "排名与拟入选" / "Ranking",
+    reason: "理由" / "Reason",
+    recommender: "推荐单位" / "Recommended by",
+    review_form: "专家评分" / "Review",
+    review_score: "评审得分" / "Review score",
+    reviewed: "已评审" / "Reviewed",
+    reviews: "专家评审" / "Reviews",
+    role: "角色" / "Role",
+    save_draft: "保存草稿" / "Save draft",
+    score: "得分" / "Score",
+    sealed: "单位反映：书面材料已加盖单位公章" / "Unit: the written objection carries the unit's seal",
+    seed: "随机种子（可留空）" / "Seed (optional)",
+    serial: "序号" / "No.",
+    selected_count: "入选" / "Selected",
+    snapshot: "提交快照 SHA-256" / "Submitted snapshot SHA-256",
+    state: "状态" / "State",
+    statistics: "统计" / "Statistics",
+    submit_review: "提交评审意见" / "Submit review",
+    summary: "技术方案摘要" / "Technical summary",
+    target: "榜单要求" / "Target",
+    tie_break: "同分时提交时间早者在前，再按申报编号。" / "Ties go to the earlier submission, then the lower application number.",
+    to_review: "待评审" / "To review",
+    total: "总分" / "Total",
+    unit: "单位" / "Unit",
+    veto: "一票否决（理由）" / "Veto (reason)",
+    veto_help: "如有不符合申报条件的情形，写明理由" / "Only if the application fails an eligibility rule; give the reason",
+    vetoed: "否决" / "Vetoed",
+    work: "任务分工" / "Work",
+    }
+);

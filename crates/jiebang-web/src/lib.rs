@@ -68,6 +68,31 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The public key that checks evaluation reports (hex), served at `/api/v1/keys`.
     pub public_key: Arc<str>,
+    /// The working-day calendar for 公示 periods.
+    pub calendar: Arc<jiebang_core::calendar::WorkCalendar>,
+    /// Today's date for deadlines and periods.
+    pub clock: Clock,
+}
+
+/// Today's date (China Standard Time), shifted by a number of days that tests can set to walk a
+/// program through deadlines and publicity periods. Production never shifts it.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_days: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// Today.
+    pub fn today(&self) -> jiebang_core::program::Day {
+        let offset = self.offset_days.load(std::sync::atomic::Ordering::Relaxed);
+        let today = jiebang_store::today();
+        jiebang_core::program::Day(today.0 + time::Duration::days(offset))
+    }
+
+    /// Moves the clock `days` forward (tests only).
+    pub fn advance(&self, days: i64) {
+        self.offset_days.fetch_add(days, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The whole application: API, docs, pages, health check.

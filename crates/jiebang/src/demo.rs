@@ -2,10 +2,13 @@
 //! industrial large-model list, a national program mirroring the five industry models of the
 //! seed article, a few organizations, one account per role, and an evaluation for the national
 //! list's predictive-maintenance challenge (the seeded bearing dataset of [`crate::bearing`],
-//! three teams' submissions and a baseline). The lists go through the same spreadsheet importer
+//! three teams' submissions and a baseline), and the selection of [`selection`]: the provincial
+//! list in 公示 and a 2026 program in review. The lists go through the same spreadsheet importer
 //! users use, so the demo also proves the template.
 //!
 //! Everything is marked as demo data. Account passwords are new random ones at every start.
+
+mod selection;
 
 use anyhow::Context;
 use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, Visibility};
@@ -33,7 +36,11 @@ fn day(text: &str) -> Option<Day> {
 }
 
 /// Loads the demo data once and (re)sets the demo accounts; returns them with their passwords.
-pub(crate) async fn load(store: &Store, files: &FileStore) -> anyhow::Result<Vec<DemoAccount>> {
+pub(crate) async fn load(
+    store: &Store,
+    files: &FileStore,
+    calendar: &jiebang_core::calendar::WorkCalendar,
+) -> anyhow::Result<Vec<DemoAccount>> {
     let loaded: Vec<i64> = store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect();
     let fresh = loaded.is_empty();
     let programs = if fresh { load_programs(store, files).await? } else { loaded };
@@ -41,6 +48,7 @@ pub(crate) async fn load(store: &Store, files: &FileStore) -> anyhow::Result<Vec
     let accounts = accounts(store, &programs, organizations[0]).await?;
     if fresh {
         load_evaluation(store, files, &programs, &organizations).await.context("demo evaluation data")?;
+        selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
     }
     Ok(accounts)
 }

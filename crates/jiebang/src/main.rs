@@ -297,7 +297,8 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         settings.server.bind = bind;
     }
     let (store, files) = open(&settings).await?;
-    let accounts = if demo { demo::load(&store, &files).await? } else { Vec::new() };
+    let calendar = settings.calendar.load()?;
+    let accounts = if demo { demo::load(&store, &files, &calendar).await? } else { Vec::new() };
     let config = jiebang_web::WebConfig {
         secure_cookies: settings.server.secure_cookies,
         session_seconds: settings.server.session_hours * 3600,
@@ -308,7 +309,14 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     let public_key = signer.public_key_hex().into();
     let (stop, workers) =
         start_workers(&store, &files, &signer, settings.workers.embedded, settings.workers.pace()).await?;
-    let state = jiebang_web::AppState { store: store.clone(), files, config: Arc::new(config), public_key };
+    let state = jiebang_web::AppState {
+        store: store.clone(),
+        files,
+        config: Arc::new(config),
+        public_key,
+        calendar: Arc::new(calendar),
+        clock: jiebang_web::Clock::default(),
+    };
     let listener = tokio::net::TcpListener::bind(&settings.server.bind)
         .await
         .with_context(|| format!("无法监听 / cannot listen on {}", settings.server.bind))?;

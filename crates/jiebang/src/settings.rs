@@ -23,6 +23,31 @@ pub(crate) struct Settings {
     pub(crate) server: ServerSettings,
     /// Evaluation workers.
     pub(crate) workers: WorkerSettings,
+    /// The working-day calendar.
+    pub(crate) calendar: CalendarSettings,
+}
+
+/// The working-day calendar for 公示 periods.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct CalendarSettings {
+    /// A calendar file that replaces the shipped one (same format as
+    /// `crates/jiebang-core/data/calendar-cn.txt`), e.g. when next year's holidays are published.
+    pub(crate) file: Option<PathBuf>,
+}
+
+impl CalendarSettings {
+    /// The configured calendar, or the shipped one.
+    pub(crate) fn load(&self) -> anyhow::Result<jiebang_core::calendar::WorkCalendar> {
+        match &self.file {
+            None => Ok(jiebang_core::calendar::WorkCalendar::shipped()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("读取日历文件 / reading the calendar file {}", path.display()))?;
+                jiebang_core::calendar::WorkCalendar::parse(&text).with_context(|| format!("{}", path.display()))
+            }
+        }
+    }
 }
 
 /// Evaluation workers.
@@ -98,6 +123,7 @@ impl Default for Settings {
             files: FileSettings::default(),
             server: ServerSettings::default(),
             workers: WorkerSettings::default(),
+            calendar: CalendarSettings::default(),
         }
     }
 }

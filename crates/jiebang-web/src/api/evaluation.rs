@@ -153,8 +153,8 @@ impl DatasetView {
 /// A multipart form: text fields by name, files streamed into the file store as they arrive
 /// (never held in memory), as `(field, stored file)`.
 pub(crate) struct Form {
-    text: BTreeMap<String, String>,
-    files: Vec<(String, StoredFile)>,
+    pub(crate) text: BTreeMap<String, String>,
+    pub(crate) files: Vec<(String, StoredFile)>,
 }
 
 /// Longest text field accepted.

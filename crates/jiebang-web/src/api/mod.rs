@@ -5,6 +5,7 @@ pub mod codes;
 pub mod evaluation;
 pub mod organizations;
 pub mod programs;
+pub mod selection;
 pub mod views;
 
 use axum::Router;
@@ -34,6 +35,13 @@ use crate::error::ApiError;
         evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
         evaluation::leaderboard, evaluation::publish_private, evaluation::queue, evaluation::select_submission,
         evaluation::rerun_phase,
+        selection::create_application, selection::list_applications, selection::get_application,
+        selection::update_application, selection::act, selection::attach, selection::history,
+        selection::create_expert, selection::list_experts, selection::assign, selection::draw,
+        selection::declare_conflict, selection::submit_review, selection::list_reviews, selection::rank,
+        selection::publish, selection::get_publicity, selection::export_list, selection::file_objection,
+        selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
+        selection::notifications, selection::read_notifications,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -94,6 +102,26 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/queue", get(evaluation::queue))
         .route("/phases/{id}/publish", post(evaluation::publish_private))
         .route("/phases/{id}/rerun", post(evaluation::rerun_phase))
+        .route("/challenges/{id}/applications", post(selection::create_application))
+        .route("/programs/{id}/applications", get(selection::list_applications))
+        .route("/applications/{id}", get(selection::get_application).put(selection::update_application))
+        .route("/applications/{id}/actions", post(selection::act))
+        .route("/applications/{id}/attachments", post(selection::attach))
+        .route("/applications/{id}/history", get(selection::history))
+        .route("/applications/{id}/assignments", post(selection::assign))
+        .route("/applications/{id}/conflicts", post(selection::declare_conflict))
+        .route("/applications/{id}/reviews", get(selection::list_reviews).post(selection::submit_review))
+        .route("/experts", get(selection::list_experts).post(selection::create_expert))
+        .route("/programs/{id}/draws", post(selection::draw))
+        .route("/programs/{id}/ranking", post(selection::rank))
+        .route("/programs/{id}/publicity", get(selection::get_publicity).post(selection::publish))
+        .route("/programs/{id}/list", get(selection::export_list))
+        .route("/programs/{id}/objections", get(selection::list_objections).post(selection::file_objection))
+        .route("/objections/{id}/decision", post(selection::decide))
+        .route("/programs/{id}/announcement", post(selection::announce))
+        .route("/programs/{id}/statistics", get(selection::get_statistics))
+        .route("/notifications", get(selection::notifications))
+        .route("/notifications/read", post(selection::read_notifications))
         .route("/codes/regions", get(codes::list_regions))
         .route("/codes/industries", get(codes::list_industries))
         .fallback(|| async { ApiError::NotFound("没有这个接口 / no such endpoint".into()) })

@@ -109,7 +109,7 @@ impl From<Program> for ProgramView {
             rules: p.rules,
             timeline: p.timeline,
             status: p.status,
-            next_statuses: p.status.successors().to_vec(),
+            next_statuses: p.status.manual_successors(),
             is_demo: p.is_demo,
             challenge_count: p.challenge_count,
             created_at: p.created_at,

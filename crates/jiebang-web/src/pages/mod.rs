@@ -5,6 +5,7 @@
 mod evaluation;
 mod form;
 mod programs;
+mod selection;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -50,6 +51,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         )
         .merge(programs::routes())
         .merge(evaluation::routes(data_limit))
+        .merge(selection::routes())
 }
 
 async fn favicon() -> Response {
@@ -71,6 +73,10 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub(crate) fn signed_in(&self) -> bool {
         self.viewer.0.is_some()
+    }
+
+    pub(crate) fn is_expert(&self) -> bool {
+        self.viewer.principal().is_some_and(|p| p.is_expert())
     }
 
     pub(crate) fn can_watch_queue(&self) -> bool {

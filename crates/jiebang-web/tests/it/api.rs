@@ -160,7 +160,7 @@ async fn unknown_codes_a_missing_threshold_and_bad_json_are_4xx_naming_the_field
 async fn status_moves_only_forward_and_a_disallowed_move_is_409() {
     let app = TestApp::new().await;
     let path = format!("/api/v1/programs/{}/transition", app.draft);
-    let (status, body) = app.json(Method::POST, &path, Some("organizer"), Some(json!({"to": "announced"}))).await;
+    let (status, body) = app.json(Method::POST, &path, Some("organizer"), Some(json!({"to": "under_review"}))).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_transition")));
     let (status, body) = app.json(Method::POST, &path, Some("organizer"), Some(json!({"to": "published"}))).await;
     assert_eq!(status, StatusCode::OK);

@@ -42,6 +42,12 @@ pub struct TestApp {
     pub queued: i64,
     /// The platform's public key.
     pub public_key: String,
+    /// A draft application led by the applicant's organization on `challenge`.
+    pub application: i64,
+    /// The server's clock (tests move it forward).
+    pub clock: jiebang_web::Clock,
+    /// User ids by role name.
+    pub ids: std::collections::HashMap<&'static str, i64>,
 }
 
 /// The hidden labels of the test app's dataset.
@@ -58,6 +64,16 @@ pub fn challenge_json(code: &str) -> Value {
             {"name": "F1", "metric": "f1", "op": ">=", "threshold": 0.92},
             {"name": "时延", "metric": "latency_p99_ms", "op": "<=", "threshold": 200, "unit": "ms", "hard": false, "weight": 20}
         ]
+    })
+}
+
+/// An application of `lead` (alone) to the test challenge, meeting both indicators.
+pub fn application_json(lead: i64, project: &str) -> Value {
+    json!({
+        "project_name": project, "lead_organization_id": lead,
+        "leader": {"name": "王工", "organization_id": lead},
+        "summary": "技术路线", "budget": [{"source": "self_funded", "amount_wan": 500}],
+        "commitments": [{"indicator": "F1", "value": 0.95}, {"indicator": "时延", "value": 150}]
     })
 }
 
@@ -144,11 +160,21 @@ impl TestApp {
         assert!(worker.step().await.unwrap());
         let queued = submit("id,score\n1,0.6\n2,0.5\n3,0.7\n4,0.1\n").await;
         let public_key = signer.public_key_hex();
+        let application: jiebang_core::application::ApplicationInput =
+            serde_json::from_value(application_json(organization, "云鼎化工行业大模型")).unwrap();
+        let application = store
+            .create_application(challenge, &application, ids["applicant"], jiebang_store::today())
+            .await
+            .unwrap()
+            .id;
+        let clock = jiebang_web::Clock::default();
         let state = AppState {
             store: t.store.clone(),
             files: t.files.clone(),
             config: Arc::new(config),
             public_key: public_key.clone().into(),
+            calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
+            clock: clock.clone(),
         };
         Self {
             router: router(state),
@@ -163,6 +189,9 @@ impl TestApp {
             scored,
             queued,
             public_key,
+            application,
+            clock,
+            ids,
         }
     }
 

@@ -35,6 +35,15 @@ enum Audience {
     TeamElseNotFound,
     /// Admins and the challenge's organizer; the team gets 403, other users 404.
     ManagersTeamForbidden,
+    /// Those who see the draft application (admins, the program's organizer, its lead unit's
+    /// applicant); other users get 404.
+    AppViewers,
+    /// The application's lead unit (and admins); the organizer gets 403, other users 404.
+    AppLead,
+    /// The application's program organizers (and admins); the applicant gets 403, others 404.
+    AppManagers,
+    /// Only an assigned expert, and there is none: those who see it get 403, others 404.
+    AppExpert,
 }
 
 enum Payload {
@@ -67,6 +76,10 @@ fn allowed_for(audience: Audience, who: &str) -> bool {
         Audience::Participants | Audience::TeamElseNotFound => matches!(who, "admin" | "organizer" | "applicant"),
         Audience::ManagersElseNotFound | Audience::ManagersTeamForbidden => matches!(who, "admin" | "organizer"),
         Audience::ActsForOrganization => matches!(who, "admin" | "applicant"),
+        Audience::AppViewers => matches!(who, "admin" | "organizer" | "applicant"),
+        Audience::AppLead => matches!(who, "admin" | "applicant"),
+        Audience::AppManagers => matches!(who, "admin" | "organizer"),
+        Audience::AppExpert => false,
     }
 }
 
@@ -83,6 +96,13 @@ fn expected(case: &Case, who: Option<&str>) -> StatusCode {
         (None, _) => StatusCode::UNAUTHORIZED,
         (Some(who), audience) if allowed_for(audience, who) => case.allowed,
         (Some(_), Audience::ManagersOfDraft) => StatusCode::NOT_FOUND,
+        (
+            Some("admin" | "organizer" | "applicant"),
+            Audience::AppLead | Audience::AppManagers | Audience::AppExpert,
+        ) => StatusCode::FORBIDDEN,
+        (Some(_), Audience::AppViewers | Audience::AppLead | Audience::AppManagers | Audience::AppExpert) => {
+            StatusCode::NOT_FOUND
+        }
         (Some(_), _) => StatusCode::FORBIDDEN,
     }
 }
@@ -325,6 +345,132 @@ fn cases(app: &TestApp) -> Vec<Case> {
             TeamElseNotFound,
             S::CONFLICT,
         ),
+        // Selection: a draft application led by the applicant's unit; the program takes
+        // applications, so review, publicity and announcement are refused (409) for organizers.
+        api(
+            Method::POST,
+            "/api/v1/challenges/{id}/applications",
+            P::Json(
+                json!({"project_name": "", "lead_organization_id": organization, "leader": {"name": "", "organization_id": organization}, "summary": "", "commitments": []}),
+            ),
+            ActsForOrganization,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/programs/{id}/applications", P::None, SignedIn, S::OK),
+        api(Method::GET, "/api/v1/applications/{id}", P::None, AppViewers, S::OK),
+        api(
+            Method::PUT,
+            "/api/v1/applications/{id}",
+            P::Json(
+                json!({"project_name": "", "lead_organization_id": organization, "leader": {"name": "x", "organization_id": organization}, "summary": "", "commitments": []}),
+            ),
+            AppLead,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/applications/{id}/actions",
+            P::Json(json!({"action": "pass_check"})),
+            AppManagers,
+            S::CONFLICT,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/applications/{id}/attachments",
+            P::Upload(BAD_SHEET),
+            AppLead,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/applications/{id}/history", P::None, AppManagers, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/applications/{id}/assignments",
+            P::Json(json!({"expert_id": 1})),
+            AppManagers,
+            S::CONFLICT,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/applications/{id}/conflicts",
+            P::Json(json!({"reason": "合作"})),
+            AppExpert,
+            S::NO_CONTENT,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/applications/{id}/reviews",
+            P::Json(json!({"scores": [], "comment": ""})),
+            AppExpert,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/applications/{id}/reviews", P::None, AppManagers, S::OK),
+        api(Method::GET, "/api/v1/experts", P::None, Creators, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/experts",
+            P::Json(json!({"user_id": 1, "name": ""})),
+            Creators,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::POST, "/api/v1/programs/{id}/draws", P::Json(json!({})), Managers, S::CONFLICT),
+        api(Method::POST, "/api/v1/programs/{id}/ranking", P::Json(json!({})), Managers, S::CONFLICT),
+        api(
+            Method::POST,
+            "/api/v1/programs/{id}/publicity",
+            P::Json(json!({"contact": ""})),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/programs/{id}/publicity", P::None, Public, S::NOT_FOUND),
+        api(Method::GET, "/api/v1/programs/{id}/list", P::None, Public, S::NOT_FOUND),
+        api(
+            Method::POST,
+            "/api/v1/programs/{id}/objections",
+            P::Json(
+                json!({"application_id": 1, "filer_kind": "individual", "filer_name": "", "contact": "", "content": ""}),
+            ),
+            SignedIn,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/programs/{id}/objections", P::None, Managers, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/objections/{id}/decision",
+            P::Json(json!({"decision": "reject", "handling": "x"})),
+            SignedIn,
+            S::NOT_FOUND,
+        ),
+        api(Method::POST, "/api/v1/programs/{id}/announcement", P::None, Managers, S::CONFLICT),
+        api(Method::GET, "/api/v1/programs/{id}/statistics", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/notifications", P::None, SignedIn, S::OK),
+        api(Method::POST, "/api/v1/notifications/read", P::None, SignedIn, S::NO_CONTENT),
+        page(Method::GET, "/programs/{id}/applications", P::None, SignedIn, S::OK),
+        page(Method::POST, "/programs/{id}/draw", P::Form(vec![]), Managers, S::SEE_OTHER),
+        page(Method::POST, "/programs/{id}/rank", P::Form(vec![]), Managers, S::SEE_OTHER),
+        page(Method::POST, "/programs/{id}/publish", P::Form(vec![("contact", "")]), Managers, S::SEE_OTHER),
+        page(Method::POST, "/programs/{id}/announce", P::None, Managers, S::SEE_OTHER),
+        page(Method::GET, "/programs/{id}/publicity", P::None, Public, S::NOT_FOUND),
+        page(Method::GET, "/programs/{id}/statistics", P::None, Public, S::OK),
+        page(Method::GET, "/challenges/{id}/apply", P::None, ActsForOrganization, S::OK),
+        page(
+            Method::POST,
+            "/challenges/{id}/apply",
+            P::Form(vec![("project_name", "")]),
+            ActsForOrganization,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::GET, "/applications/{id}", P::None, AppViewers, S::OK),
+        page(Method::GET, "/applications/{id}/edit", P::None, AppLead, S::OK),
+        page(
+            Method::POST,
+            "/applications/{id}/act",
+            P::Form(vec![("action", "pass_check")]),
+            AppManagers,
+            S::SEE_OTHER,
+        ),
+        page(Method::POST, "/applications/{id}/review", P::Form(vec![("comment", "")]), AppExpert, S::SEE_OTHER),
+        page(Method::GET, "/reviews", P::None, SignedIn, S::OK),
+        page(Method::GET, "/inbox", P::None, SignedIn, S::OK),
         // Last: they queue the phase's submissions again.
         api(Method::POST, "/api/v1/phases/{id}/rerun", P::None, Managers, S::OK),
         page(Method::POST, "/phases/{id}/rerun", P::None, Managers, S::SEE_OTHER),
@@ -343,6 +489,8 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         .replace("{public}", "train.csv")
         .replace("{hidden}", "labels.csv")
         .replace("/phases/{id}", &format!("/phases/{}", app.phase))
+        .replace("/applications/{id}", &format!("/applications/{}", app.application))
+        .replace("/objections/{id}", "/objections/999999")
         .replace("{scored}", &app.scored.to_string())
         .replace("{queued}", &app.queued.to_string())
         .replace("/tokens/{id}", "/tokens/999999");

@@ -17,6 +17,8 @@ async fn start() -> (String, TestStore) {
         files: t.files.clone(),
         config: Arc::new(WebConfig::default()),
         public_key: "".into(),
+        calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
+        clock: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

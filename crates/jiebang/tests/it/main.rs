@@ -113,9 +113,23 @@ async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_t
     let programs: Value =
         client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
     let programs = programs.as_array().unwrap();
-    assert_eq!(programs.len(), 2);
-    assert!(programs.iter().all(|p| p["is_demo"] == true && p["status"] == "published"));
+    assert_eq!(programs.len(), 3);
+    assert!(programs.iter().all(|p| p["is_demo"] == true));
+    let statuses: Vec<&str> = programs.iter().map(|p| p["status"].as_str().unwrap()).collect();
+    assert!(statuses.contains(&"publicity") && statuses.contains(&"under_review"), "{statuses:?}");
     let shandong = programs.iter().find(|p| p["title"].as_str().unwrap().contains("工业领域")).unwrap();
+    // The provincial list is in 公示, with its draft list, the standard notice and an open period.
+    let notice: Value = client
+        .get(format!("{}/api/v1/programs/{}/publicity", server.base, shandong["id"]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(notice["open"], true, "{notice}");
+    assert!(notice["rows"].as_array().unwrap().len() >= 5, "{notice}");
+    assert!(notice["paragraphs"].to_string().contains("匿名反映"), "{notice}");
     let list: Value = client
         .get(format!("{}/api/v1/programs/{}/challenges?per_page=200", server.base, shandong["id"]))
         .send()
@@ -192,7 +206,7 @@ async fn a_cli_created_admin_logs_in_and_a_restart_with_demo_keeps_one_copy() {
         assert_eq!(login.status(), 200);
         let programs: Value =
             client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
-        assert_eq!(programs.as_array().unwrap().len(), 2, "the demo is loaded once, not on every start");
+        assert_eq!(programs.as_array().unwrap().len(), 3, "the demo is loaded once, not on every start");
         let demo_admin = server.stdout.iter().find(|l| l.contains("admin@demo.jiebang.cn")).unwrap();
         let password = demo_admin.split_whitespace().last().unwrap();
         let login = client
