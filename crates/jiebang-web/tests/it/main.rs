@@ -7,6 +7,7 @@ mod api;
 mod evaluation;
 mod pages;
 mod roles;
+mod selection;
 mod server;
 
 use std::sync::Arc;

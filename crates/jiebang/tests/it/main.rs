@@ -267,6 +267,17 @@ async fn cli_import_names_the_bad_row_imports_nothing_and_a_good_file_imports_al
     assert_eq!(rows.len(), 2);
     let output = env.run(&["audit", "verify"], "");
     assert!(stdout(&output).contains("intact"), "{}", stdout(&output));
+
+    // Rewriting a past decision breaks the chain at that event, and the command says where.
+    let second: i64 = store.list_audit_events(&format!("program:{program}")).await.unwrap()[1].id;
+    let edited = store
+        .execute_unchecked(&format!("UPDATE audit_events SET details = '{{\"forged\":true}}' WHERE id = {second}"))
+        .await
+        .unwrap();
+    assert_eq!(edited, 1);
+    let output = env.run(&["audit", "verify"], "");
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(stderr(&output).contains(&format!("event {second}")), "{}", stderr(&output));
 }
 
 #[tokio::test]

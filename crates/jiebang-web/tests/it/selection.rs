@@ -1,0 +1,188 @@
+//! The selection API end to end: applications and a consortium clash, recommendation, the formal
+//! check, a seeded draw that skips a conflicted expert, reviews, ranking, 公示 with an objection
+//! whose filer stays hidden from the applicant, 公告 after the period, and the exported list.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::{TestApp, application_json};
+
+async fn token_for(app: &TestApp, email: &str) -> (i64, String) {
+    let user = app.t.store.create_user(email, email, "password123").await.unwrap();
+    (user.id, app.t.store.create_api_token(user.id, "t").await.unwrap().1)
+}
+
+/// Sends a request with a raw bearer token.
+async fn as_token(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = app.request(method, path, None, body.as_ref());
+    request.headers_mut().insert(axum::http::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+    let (status, _, bytes) = app.send(request).await;
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
+    let app = TestApp::new().await;
+    let (p, a1) = (app.program, app.application);
+    let ok = |status: StatusCode, body: &Value| assert!(status.is_success(), "{status}: {body}");
+
+    // A second Jinan unit applies through the admin; taking the applicant's unit along clashes.
+    let org2 = jiebang_core::organization::OrganizationInput {
+        name: "济南精机".into(),
+        credit_code: jiebang_core::uscc::CreditCode::with_check_character("91370100MA3DEM099").unwrap().to_string(),
+        kind: "enterprise".into(),
+        region: "370102".into(),
+        industries: vec![],
+    };
+    let org2 = app.t.store.create_organization(&org2.validate().unwrap(), None).await.unwrap().id;
+    let mut clash = application_json(org2, "精机质检大模型");
+    clash["joint_units"] = json!([{"organization_id": app.organization, "role": "user", "work": "应用验证"}]);
+    let apply = format!("/api/v1/challenges/{}/applications", app.challenge);
+    let (status, body) = app.json(Method::POST, &apply, Some("admin"), Some(clash)).await;
+    assert_eq!(
+        (status, body["error"]["details"][0]["field"].as_str()),
+        (StatusCode::CONFLICT, Some("joint_units[0].organization_id")),
+        "{body}"
+    );
+    let mut weak = application_json(org2, "精机质检大模型");
+    weak["commitments"][0]["value"] = json!(0.5);
+    let (status, body) = app.json(Method::POST, &apply, Some("admin"), Some(weak)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["details"][0]["field"], "commitments[0].value", "{body}");
+    let (status, body) =
+        app.json(Method::POST, &apply, Some("admin"), Some(application_json(org2, "精机质检大模型"))).await;
+    ok(status, &body);
+    let a2 = body["id"].as_i64().unwrap();
+    let act =
+        |id: i64, action: &str| (format!("/api/v1/applications/{id}/actions"), json!({"action": action, "reason": ""}));
+    for (who, id) in [("applicant", a1), ("admin", a2)] {
+        let (path, body) = act(id, "submit");
+        let (status, body) = app.json(Method::POST, &path, Some(who), Some(body)).await;
+        ok(status, &body);
+        assert_eq!(body["state"], "submitted");
+        assert_eq!(body["snapshot_sha256"].as_str().unwrap().len(), 64);
+    }
+    let (status, _) = app.json(Method::GET, &format!("/api/v1/applications/{a2}"), Some("applicant"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another unit's application is invisible");
+
+    // The Jinan recommender sees and recommends both; only organizers pass the formal check.
+    let (_, listed) =
+        app.json(Method::GET, &format!("/api/v1/programs/{p}/applications"), Some("recommender"), None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    for id in [a1, a2] {
+        let (path, body) = act(id, "pass_check");
+        let (status, _) = app.json(Method::POST, &path, Some("recommender"), Some(body)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (path, body) = act(id, "recommend");
+        let (status, body) = app.json(Method::POST, &path, Some("recommender"), Some(body)).await;
+        ok(status, &body);
+        let (path, body) = act(id, "pass_check");
+        let (status, body) = app.json(Method::POST, &path, Some("organizer"), Some(body)).await;
+        ok(status, &body);
+    }
+    let transition = format!("/api/v1/programs/{p}/transition");
+    for to in ["applications_closed", "under_review"] {
+        let (status, body) = app.json(Method::POST, &transition, Some("organizer"), Some(json!({"to": to}))).await;
+        ok(status, &body);
+    }
+    let mut program = crate::program_json("已发榜批次");
+    program["rules"] = json!({"experts_per_application": 3});
+    let (status, body) =
+        app.json(Method::PUT, &format!("/api/v1/programs/{p}"), Some("organizer"), Some(program)).await;
+    ok(status, &body);
+
+    // Four experts; the last works for the applicant's unit.
+    let mut experts = vec![(app.ids["expert"], app.tokens["expert"].clone())];
+    for i in 1..4 {
+        experts.push(token_for(&app, &format!("e{i}@example.cn")).await);
+    }
+    let mut expert_ids = Vec::new();
+    for (i, (user, _)) in experts.iter().enumerate() {
+        let current = if i == 3 { vec![app.organization] } else { vec![] };
+        let body = json!({"user_id": user, "name": format!("专家{i}"), "current_organizations": current});
+        let (status, body) = app.json(Method::POST, "/api/v1/experts", Some("admin"), Some(body)).await;
+        ok(status, &body);
+        expert_ids.push(body["id"].as_i64().unwrap());
+    }
+    let (status, draw) = app
+        .json(Method::POST, &format!("/api/v1/programs/{p}/draws"), Some("organizer"), Some(json!({"seed": 7})))
+        .await;
+    ok(status, &draw);
+    assert_eq!(draw["seed"], "7");
+    assert!(!draw["assignments"].as_array().unwrap().contains(&json!([a1, expert_ids[3]])), "{draw}");
+    let (status, _) = as_token(&app, &experts[3].1, Method::GET, &format!("/api/v1/applications/{a1}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a conflicted expert cannot see the application");
+    let (status, _) =
+        app.json(Method::POST, &format!("/api/v1/programs/{p}/ranking"), Some("organizer"), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "ranking waits for every review");
+    for pair in draw["assignments"].as_array().unwrap() {
+        let (application, expert) = (pair[0].as_i64().unwrap(), pair[1].as_i64().unwrap());
+        let token = &experts[expert_ids.iter().position(|e| *e == expert).unwrap()].1;
+        let total = if application == a1 { 9.0 } else { 7.0 };
+        let review =
+            json!({"scores": [total, total, total + 4.0, total, total - 2.0, total, total - 2.0], "comment": "意见"});
+        let (status, body) =
+            as_token(&app, token, Method::POST, &format!("/api/v1/applications/{application}/reviews"), Some(review))
+                .await;
+        ok(status, &body);
+    }
+    let (_, reviews) =
+        app.json(Method::GET, &format!("/api/v1/applications/{a1}/reviews"), Some("organizer"), None).await;
+    assert_eq!(reviews.as_array().unwrap().len(), 3);
+    let (status, ranked) =
+        app.json(Method::POST, &format!("/api/v1/programs/{p}/ranking"), Some("organizer"), Some(json!({}))).await;
+    ok(status, &ranked);
+    let first = ranked.as_array().unwrap().iter().find(|a| a["id"] == a1).unwrap();
+    assert_eq!((first["rank"].as_i64(), first["proposed"].as_bool()), (Some(1), Some(true)), "{ranked}");
+
+    // 公示: public list, an objection whose filer the applicant never sees, 公告 after the period.
+    let (status, body) = app
+        .json(
+            Method::POST,
+            &format!("/api/v1/programs/{p}/publicity"),
+            Some("organizer"),
+            Some(json!({"contact": "0531-1234"})),
+        )
+        .await;
+    ok(status, &body);
+    let (status, notice) = app.json(Method::GET, &format!("/api/v1/programs/{p}/publicity"), None, None).await;
+    ok(status, &notice);
+    let rows = notice["rows"].as_array().unwrap();
+    assert_eq!((rows.len(), rows[0]["project_name"].as_str()), (1, Some("云鼎化工行业大模型")));
+    let objection = json!({"application_id": a1, "filer_kind": "individual", "filer_name": "李秘密", "contact": "13800000000", "content": "指标承诺与公开材料不符，请核查。"});
+    let (status, filed) =
+        app.json(Method::POST, &format!("/api/v1/programs/{p}/objections"), Some("recommender"), Some(objection)).await;
+    ok(status, &filed);
+    let (_, seen) = app.json(Method::GET, &format!("/api/v1/applications/{a1}"), Some("applicant"), None).await;
+    let (_, inbox) = app.json(Method::GET, "/api/v1/notifications", Some("applicant"), None).await;
+    assert!(!seen.to_string().contains("李秘密") && !inbox.to_string().contains("李秘密"));
+    assert!(inbox.to_string().contains("收到异议"), "{inbox}");
+    let (status, _) = app.json(Method::GET, &format!("/api/v1/programs/{p}/objections"), Some("applicant"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let announce = format!("/api/v1/programs/{p}/announcement");
+    let (status, body) = app.json(Method::POST, &announce, Some("organizer"), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let decision = json!({"decision": "reject", "handling": "经核查，材料一致。"});
+    let (status, body) = app
+        .json(Method::POST, &format!("/api/v1/objections/{}/decision", filed["id"]), Some("organizer"), Some(decision))
+        .await;
+    ok(status, &body);
+    app.clock.advance(15);
+    let (status, body) = app.json(Method::POST, &announce, Some("organizer"), None).await;
+    ok(status, &body);
+    let (_, selected) = app.json(Method::GET, &format!("/api/v1/applications/{a1}"), Some("applicant"), None).await;
+    assert_eq!(selected["state"], "selected");
+
+    let (status, _, csv) =
+        app.send(app.request(Method::GET, &format!("/api/v1/programs/{p}/list?format=csv"), None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("\u{feff}序号,项目名称,牵头单位,联合单位,所属行业,所在市,推荐单位,揭榜方向\n"), "{csv}");
+    assert!(
+        csv.contains("1,云鼎化工行业大模型,云鼎科技,,化学原料和化学制品制造业,济南市,recommender,人工智能+制造"),
+        "{csv}"
+    );
+    let (_, stats) = app.json(Method::GET, &format!("/api/v1/programs/{p}/statistics"), None, None).await;
+    assert_eq!((stats["total"]["applications"].as_i64(), stats["total"]["selected"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(stats["by_city"][0]["label"], "济南市");
+}
