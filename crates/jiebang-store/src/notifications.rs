@@ -38,6 +38,8 @@ pub struct OutgoingMail {
     pub subject: String,
     /// Text body.
     pub body: String,
+    /// The page it concerns, a path on the platform.
+    pub link: String,
     /// Attempts so far.
     pub attempts: i64,
 }
@@ -133,6 +135,14 @@ fn notification_from_row(row: &AnyRow) -> Result<Notification> {
 pub const MAX_MAIL_ATTEMPTS: i64 = 5;
 
 impl Store {
+    /// Writes one notification (and its e-mail copy) to a user, outside any other change.
+    pub async fn notify_user(&self, user_id: i64, kind: &str, title: &str, body: &str, link: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        notify(&mut tx, Audience::Users(&[user_id]), kind, title, body, link).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A user's latest notifications, newest first.
     pub async fn list_notifications(&self, user_id: i64, limit: i64) -> Result<Vec<Notification>> {
         let rows = sqlx::query("SELECT * FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2")
@@ -171,13 +181,12 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let body: String = row.try_get("body")?;
-                let link: String = row.try_get("link")?;
                 Ok(OutgoingMail {
                     id: row.try_get("id")?,
                     address: row.try_get("address")?,
                     subject: row.try_get("title")?,
-                    body: format!("{body}\n\n{link}"),
+                    body: row.try_get("body")?,
+                    link: row.try_get("link")?,
                     attempts: row.try_get("attempts")?,
                 })
             })

@@ -3,8 +3,9 @@
 //! its lease while it runs, signs the report and records it — or records why the file is invalid,
 //! or hands the job back for a retry when the platform failed. `jiebang serve` runs a few
 //! workers inside the server; `jiebang worker` runs them anywhere that reaches the database and
-//! the file store.
+//! the file store. The [`Mailer`] sends the notification outbox when SMTP is configured.
 
+pub mod mail;
 pub mod signing;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use jiebang_eval::{Columns, EvalError, Metric, Request, Source, Task};
 use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError};
 use serde_json::json;
 
+pub use mail::{MailError, Mailer};
 pub use signing::Signer;
 
 /// The crate's one error type: what stops a worker (not what a submission gets wrong).

@@ -329,10 +329,33 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         }
     }
     tracing::info!(database = %jiebang_store::redact(&settings.database_url()), "serving");
+    let mailer = start_mailer(&store, &settings.mail)?;
     axum::serve(listener, jiebang_web::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    if let Some(mailer) = mailer {
+        mailer.abort();
+    }
     stop_workers(stop, workers).await;
     store.close().await;
     Ok(())
+}
+
+/// Delivers the notification outbox every few seconds when SMTP is configured.
+fn start_mailer(
+    store: &Store,
+    settings: &settings::MailSettings,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(url) = settings.smtp_url.as_deref().filter(|u| !u.is_empty()) else { return Ok(None) };
+    let mailer = jiebang_worker::Mailer::new(url, &settings.from, &settings.site_url)?;
+    let (store, interval) = (store.clone(), std::time::Duration::from_secs(settings.interval_seconds.max(1)));
+    tracing::info!(smtp = %jiebang_store::redact(url), "mailer started");
+    Ok(Some(tokio::spawn(async move {
+        loop {
+            if let Err(error) = mailer.deliver(&store, 50).await {
+                tracing::warn!(%error, "mail delivery failed");
+            }
+            tokio::time::sleep(interval).await;
+        }
+    })))
 }
 
 /// Starts `count` workers on the queue; they stop when the returned sender says so.

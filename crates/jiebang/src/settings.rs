@@ -25,6 +25,44 @@ pub(crate) struct Settings {
     pub(crate) workers: WorkerSettings,
     /// The working-day calendar.
     pub(crate) calendar: CalendarSettings,
+    /// E-mail copies of notifications.
+    pub(crate) mail: MailSettings,
+}
+
+/// E-mail copies of notifications; off until `smtp_url` is set.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct MailSettings {
+    /// `smtp://[user:pass@]host[:port]`, `smtp://…?tls=required` (STARTTLS) or `smtps://…`.
+    pub(crate) smtp_url: Option<String>,
+    /// The sender.
+    pub(crate) from: String,
+    /// The site's public address, for links in the mails.
+    pub(crate) site_url: String,
+    /// Seconds between deliveries of the outbox.
+    pub(crate) interval_seconds: u64,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "揭榜平台 <noreply@localhost>".into(),
+            site_url: "http://127.0.0.1:8080".into(),
+            interval_seconds: 10,
+        }
+    }
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailSettings")
+            .field("smtp_url", &self.smtp_url.as_deref().map(jiebang_store::redact))
+            .field("from", &self.from)
+            .field("site_url", &self.site_url)
+            .field("interval_seconds", &self.interval_seconds)
+            .finish()
+    }
 }
 
 /// The working-day calendar for 公示 periods.
@@ -124,6 +162,7 @@ impl Default for Settings {
             server: ServerSettings::default(),
             workers: WorkerSettings::default(),
             calendar: CalendarSettings::default(),
+            mail: MailSettings::default(),
         }
     }
 }

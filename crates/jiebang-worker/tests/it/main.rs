@@ -4,6 +4,8 @@
 
 #![allow(missing_docs)]
 
+mod mail;
+
 use std::sync::Arc;
 use std::time::Duration;
 
