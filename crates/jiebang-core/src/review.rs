@@ -57,6 +57,28 @@ pub fn validate_form(form: &[Criterion]) -> Vec<FieldError> {
     errors
 }
 
+/// A new member of the expert pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExpertInput {
+    /// The expert's account.
+    pub user_id: i64,
+    /// Name.
+    pub name: String,
+    /// 职称.
+    #[serde(default)]
+    pub title: String,
+    /// 专业领域.
+    #[serde(default)]
+    pub fields: String,
+    /// Organizations now (for conflicts of interest).
+    #[serde(default)]
+    pub current_organizations: Vec<i64>,
+    /// Organizations before.
+    #[serde(default)]
+    pub past_organizations: Vec<i64>,
+}
+
 /// An expert's review as submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

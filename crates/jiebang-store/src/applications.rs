@@ -133,10 +133,6 @@ pub(crate) async fn lock_program(
     ))
 }
 
-fn refused(message: impl Into<String>) -> StoreError {
-    StoreError::Refused(message.into())
-}
-
 /// Moves an application from `from` to `to` in `tx`; a concurrent change makes this one lose.
 pub(crate) async fn set_state(
     tx: &mut Transaction<'static, Any>,
@@ -156,7 +152,7 @@ pub(crate) async fn set_state(
     .execute(&mut **tx)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(refused(format!(
+        return Err(StoreError::refused(format!(
             "申报 {id} 的状态已被他人更改，请刷新 / application {id} changed meanwhile; reload"
         )));
     }
@@ -180,7 +176,7 @@ impl Store {
         let challenge = self.get_challenge(challenge_id).await?;
         let (status, rules, _) = lock_program(tx, self.backend, challenge.program_id).await?;
         if status != ProgramStatus::Published {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "批次当前为「{}」，不接受申报 / the program is {} and takes no applications",
                 status.label_zh(),
                 status.as_str()
@@ -189,7 +185,7 @@ impl Store {
         if let Some(deadline) = self.get_program(challenge.program_id).await?.timeline.applicant_deadline
             && today > deadline
         {
-            return Err(refused(format!("申报已于 {deadline} 截止 / applications closed on {deadline}")));
+            return Err(StoreError::refused(format!("申报已于 {deadline} 截止 / applications closed on {deadline}")));
         }
         let terms = Terms { indicators: &challenge.challenge.indicators, max_joint_units: rules.max_joint_units };
         let valid = input.validate(terms)?;
@@ -331,7 +327,7 @@ impl Store {
     ) -> Result<Application> {
         let current = self.get_application(id).await?;
         if !current.state.is_editable() {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "申报处于「{}」，只有草稿或退回修改的申报可以编辑 / only drafts and returned applications can be edited",
                 current.state.label_zh()
             )));
@@ -356,7 +352,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(refused("申报状态已变化，请刷新 / the application changed meanwhile; reload"));
+            return Err(StoreError::refused("申报状态已变化，请刷新 / the application changed meanwhile; reload"));
         }
         self.write_units(&mut tx, id, current.challenge_id, &valid).await?;
         audit::append(
@@ -380,7 +376,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(refused("只能删除从未提交过的草稿 / only drafts never submitted can be deleted"));
+            return Err(StoreError::refused("只能删除从未提交过的草稿 / only drafts never submitted can be deleted"));
         }
         audit::append(
             &mut tx,
@@ -418,7 +414,7 @@ impl Store {
             .into());
         }
         if !Action::MANUAL.contains(&action) {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "「{}」由评审与公示流程完成 / '{}' follows from review and publicity",
                 action.label_zh(),
                 action.as_str()
@@ -433,7 +429,7 @@ impl Store {
         match action {
             Action::Submit => {
                 if status != ProgramStatus::Published {
-                    return Err(refused(format!(
+                    return Err(StoreError::refused(format!(
                         "批次当前为「{}」，不接受提交 / the program is {}",
                         status.label_zh(),
                         status.as_str()
@@ -442,7 +438,9 @@ impl Store {
                 if let Some(deadline) = program.timeline.applicant_deadline
                     && today > deadline
                 {
-                    return Err(refused(format!("申报已于 {deadline} 截止 / applications closed on {deadline}")));
+                    return Err(StoreError::refused(format!(
+                        "申报已于 {deadline} 截止 / applications closed on {deadline}"
+                    )));
                 }
                 let snapshot = serde_json::json!({
                     "application_id": id,
@@ -478,12 +476,16 @@ impl Store {
                 let Some(region) =
                     recommender_region.filter(|r| current.region_code.starts_with(r.trim_end_matches("00")))
                 else {
-                    return Err(refused("该申报不在您负责推荐的地区 / the application is outside your region"));
+                    return Err(StoreError::refused(
+                        "该申报不在您负责推荐的地区 / the application is outside your region",
+                    ));
                 };
                 if let Some(deadline) = program.timeline.recommender_deadline
                     && today > deadline
                 {
-                    return Err(refused(format!("推荐已于 {deadline} 截止 / recommendation closed on {deadline}")));
+                    return Err(StoreError::refused(format!(
+                        "推荐已于 {deadline} 截止 / recommendation closed on {deadline}"
+                    )));
                 }
                 if action == Action::Recommend {
                     let used: i64 = sqlx::query_scalar(
@@ -494,7 +496,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                     if rules.recommendation_quota > 0 && used >= i64::from(rules.recommendation_quota) {
-                        return Err(refused(format!(
+                        return Err(StoreError::refused(format!(
                             "本地区推荐名额 {} 个已用完 / the region's quota of {} recommendations is used up",
                             rules.recommendation_quota, rules.recommendation_quota
                         )));
@@ -599,7 +601,7 @@ impl Store {
     pub async fn attach_file(&self, application_id: i64, file: &StoredFile, actor: i64) -> Result<()> {
         let current = self.get_application(application_id).await?;
         if !current.state.is_editable() {
-            return Err(refused(
+            return Err(StoreError::refused(
                 "只有草稿或退回修改的申报可以添加附件 / attachments can be added to drafts and returned applications only",
             ));
         }

@@ -63,6 +63,10 @@ impl StoreError {
         Self::NotFound { entity, id: id.to_string() }
     }
 
+    pub(crate) fn refused(message: impl Into<String>) -> Self {
+        Self::Refused(message.into())
+    }
+
     pub(crate) fn corrupt(what: impl std::fmt::Display) -> Self {
         Self::Corrupt(what.to_string())
     }

@@ -45,7 +45,7 @@ pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
 pub use organizations::Organization;
 pub use programs::{ChallengeFilter, ChallengeRecord, Program};
 pub use publicity::{Objection, Publicity};
-pub use review::{Assignment, Draw, Expert, ExpertInput, Review};
+pub use review::{Assignment, Draw, Expert, Review};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -368,27 +368,7 @@ impl Store {
                 "公示期间只能通过异议处理返回评审 / during publicity only an upheld objection returns the program to review".into(),
             ));
         }
-        from.transition(to)?;
-        // The WHERE on the old status makes a concurrent transition lose instead of both winning.
-        let done = sqlx::query("UPDATE programs SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to.as_str())
-            .bind(now_text())
-            .bind(id)
-            .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(jiebang_core::Error::Transition { from: from.as_str().into(), to: to.as_str().into() }.into());
-        }
-        audit::append(
-            &mut tx,
-            self.backend,
-            actor,
-            "program.transition",
-            &format!("program:{id}"),
-            serde_json::json!({"from": from.as_str(), "to": to.as_str()}),
-        )
-        .await?;
+        crate::publicity::move_program(&mut tx, self.backend, id, from, to, actor).await?;
         tx.commit().await?;
         self.get_program(id).await
     }

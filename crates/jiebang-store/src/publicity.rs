@@ -117,10 +117,6 @@ fn objection_from_row(row: &AnyRow) -> Result<Objection> {
     })
 }
 
-fn refused(message: impl Into<String>) -> StoreError {
-    StoreError::Refused(message.into())
-}
-
 /// Moves the program's status inside `tx`, with its audit event.
 pub(crate) async fn move_program(
     tx: &mut Transaction<'static, Any>,
@@ -160,7 +156,7 @@ async fn program_status(
 ) -> Result<()> {
     let (status, _, _) = lock_program(tx, backend, id).await?;
     if status != expected {
-        return Err(refused(format!(
+        return Err(StoreError::refused(format!(
             "批次当前为「{}」，此操作需在「{}」阶段进行 / the program is {}; this needs {}",
             status.label_zh(),
             expected.label_zh(),
@@ -184,8 +180,9 @@ impl Store {
     ) -> Result<Publicity> {
         let program = self.get_program(program_id).await?;
         let notice = notice.validate(&program.title, program.rules.recommendation_required)?;
-        let (starts_on, ends_on) =
-            calendar.period(today, program.rules.publicity_working_days).map_err(|e| refused(e.to_string()))?;
+        let (starts_on, ends_on) = calendar
+            .period(today, program.rules.publicity_working_days)
+            .map_err(|e| StoreError::refused(e.to_string()))?;
         let candidates = self
             .list_applications(
                 program_id,
@@ -196,13 +193,13 @@ impl Store {
             )
             .await?;
         if let Some(unranked) = candidates.iter().find(|a| a.state == ApplicationState::InReview) {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "申报 {}「{}」尚未排名，请先计算排名 / application {} is not ranked yet",
                 unranked.id, unranked.input.project_name, unranked.id
             )));
         }
         if !candidates.iter().any(|a| a.proposed) {
-            return Err(refused("排名中没有拟入选的申报 / the ranking proposes no application"));
+            return Err(StoreError::refused("排名中没有拟入选的申报 / the ranking proposes no application"));
         }
         let mut tx = self.begin_write().await?;
         program_status(&mut tx, self.backend, program_id, ProgramStatus::UnderReview).await?;
@@ -278,9 +275,9 @@ impl Store {
         let publicity = self
             .latest_publicity(program_id)
             .await?
-            .ok_or_else(|| refused("本批次没有公示 / the program has no publicity"))?;
+            .ok_or_else(|| StoreError::refused("本批次没有公示 / the program has no publicity"))?;
         if !publicity.is_open_on(today) {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "不在公示期内（{} 至 {}），逾期反映的异议无效 / outside the publicity period ({} to {}); late objections are invalid",
                 publicity.starts_on, publicity.ends_on, publicity.starts_on, publicity.ends_on
             )));
@@ -367,7 +364,7 @@ impl Store {
             jiebang_core::error::required_text("handling", handling, 2000).map_err(jiebang_core::Error::from)?;
         let objection = self.get_objection(id).await?;
         if objection.status != ObjectionStatus::Pending {
-            return Err(refused("该异议已处理 / the objection was already decided"));
+            return Err(StoreError::refused("该异议已处理 / the objection was already decided"));
         }
         let application = self.get_application(objection.application_id).await?;
         let program_id = application.program_id;
@@ -383,7 +380,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(refused("该异议已处理 / the objection was already decided"));
+            return Err(StoreError::refused("该异议已处理 / the objection was already decided"));
         }
         match decision {
             Decision::Reject => {}
@@ -467,9 +464,9 @@ impl Store {
         let publicity = self
             .latest_publicity(program_id)
             .await?
-            .ok_or_else(|| refused("本批次没有公示 / the program has no publicity"))?;
+            .ok_or_else(|| StoreError::refused("本批次没有公示 / the program has no publicity"))?;
         if today <= publicity.ends_on {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "公示期至 {} 结束，之后方可公告 / the publicity runs until {}; announce after it",
                 publicity.ends_on, publicity.ends_on
             )));
@@ -481,7 +478,9 @@ impl Store {
             .filter(|o| o.publicity_id == publicity.id && o.status == ObjectionStatus::Pending)
             .count();
         if pending > 0 {
-            return Err(refused(format!("还有 {pending} 份异议未处理 / {pending} objections are still pending")));
+            return Err(StoreError::refused(format!(
+                "还有 {pending} 份异议未处理 / {pending} objections are still pending"
+            )));
         }
         let proposed = self
             .list_applications(

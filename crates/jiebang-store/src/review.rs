@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use jiebang_core::application::{Action, Actor, ApplicationState};
 use jiebang_core::program::ProgramStatus;
-use jiebang_core::review::{Candidate, Panelist, ReviewInput, Standing, aggregate, draw, select};
+use jiebang_core::review::{Candidate, ExpertInput, Panelist, ReviewInput, Standing, aggregate, draw, select};
 use rand::Rng;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -34,27 +34,6 @@ pub struct Expert {
     /// Organizations now.
     pub current_organizations: Vec<i64>,
     /// Organizations before.
-    pub past_organizations: Vec<i64>,
-}
-
-/// A new member of the pool.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct ExpertInput {
-    /// The expert's account.
-    pub user_id: i64,
-    /// Name.
-    pub name: String,
-    /// 职称.
-    #[serde(default)]
-    pub title: String,
-    /// 专业领域.
-    #[serde(default)]
-    pub fields: String,
-    /// Organizations now.
-    #[serde(default)]
-    pub current_organizations: Vec<i64>,
-    /// Organizations before.
-    #[serde(default)]
     pub past_organizations: Vec<i64>,
 }
 
@@ -103,10 +82,6 @@ pub struct Draw {
     pub assignments: Vec<(i64, i64)>,
     /// When.
     pub created_at: String,
-}
-
-fn refused(message: impl Into<String>) -> StoreError {
-    StoreError::Refused(message.into())
 }
 
 async fn affiliations(tx: &mut Transaction<'static, Any>, expert_id: i64) -> Result<(Vec<i64>, Vec<i64>)> {
@@ -283,7 +258,7 @@ impl Store {
     async fn reviewable(&self, tx: &mut Transaction<'static, Any>, program_id: i64) -> Result<()> {
         let (status, _, _) = lock_program(tx, self.backend, program_id).await?;
         if status != ProgramStatus::UnderReview {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "批次当前为「{}」，不在评审阶段 / the program is {}, not under review",
                 status.label_zh(),
                 status.as_str()
@@ -298,7 +273,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         self.reviewable(&mut tx, application.program_id).await?;
         if !matches!(application.state, ApplicationState::CheckPassed | ApplicationState::InReview) {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "申报处于「{}」，不能分配专家 / the application is {}",
                 application.state.label_zh(),
                 application.state.as_str()
@@ -338,7 +313,9 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         if applications.is_empty() {
-            return Err(refused("没有通过形式审查、待评审的申报 / no application has passed the formal check"));
+            return Err(StoreError::refused(
+                "没有通过形式审查、待评审的申报 / no application has passed the formal check",
+            ));
         }
         let mut candidates = Vec::new();
         for (id, _) in &applications {
@@ -471,7 +448,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         self.reviewable(&mut tx, application.program_id).await?;
         if application.state != ApplicationState::InReview {
-            return Err(refused(format!(
+            return Err(StoreError::refused(format!(
                 "申报处于「{}」，不在评审中 / the application is not in review",
                 application.state.label_zh()
             )));
@@ -496,7 +473,7 @@ impl Store {
             .await
             .map_err(|e| {
                 if crate::error::is_unique_violation(&e) {
-                    refused("评审意见已提交，不能修改 / the review was already submitted and is final")
+                    StoreError::refused("评审意见已提交，不能修改 / the review was already submitted and is final")
                 } else {
                     e.into()
                 }
@@ -539,14 +516,14 @@ impl Store {
         };
         let applications = self.list_applications(program_id, &filter).await?;
         if applications.is_empty() {
-            return Err(refused("没有评审中的申报 / no application is in review"));
+            return Err(StoreError::refused("没有评审中的申报 / no application is in review"));
         }
         let mut standings = Vec::new();
         for application in &applications {
             let panel = self.application_assignments(application.id).await?;
             let missing = panel.iter().filter(|a| a.review.is_none()).count();
             if panel.is_empty() || missing > 0 {
-                return Err(refused(format!(
+                return Err(StoreError::refused(format!(
                     "申报 {}「{}」还有 {missing} 份评审未提交（共 {} 位专家） / application {} still lacks {missing} of {} reviews",
                     application.id,
                     application.input.project_name,

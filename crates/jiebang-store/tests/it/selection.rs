@@ -13,11 +13,12 @@ use jiebang_core::calendar::WorkCalendar;
 use jiebang_core::organization::OrganizationInput;
 use jiebang_core::program::{Aggregation, Day, ProgramStatus};
 use jiebang_core::publicity::{Decision, FilerKind, NoticeInput, ObjectionInput};
+use jiebang_core::review::ExpertInput;
 use jiebang_core::review::ReviewInput;
 use jiebang_core::role::{Grant, Role, Scope};
 use jiebang_core::uscc::CreditCode;
 use jiebang_store::testing::TestStore;
-use jiebang_store::{ExpertInput, Store, StoreError};
+use jiebang_store::{Store, StoreError};
 
 use crate::{challenge, program_input};
 

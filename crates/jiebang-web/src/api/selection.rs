@@ -18,11 +18,9 @@ use jiebang_core::application::{Action, Actor, ApplicationInput, ApplicationStat
 use jiebang_core::program::ProgramStatus;
 use jiebang_core::publicity::{Decision, NoticeInput, ObjectionInput, notice_paragraphs};
 use jiebang_core::region::Region;
-use jiebang_core::review::{ReviewInput, outliers};
+use jiebang_core::review::{ExpertInput, ReviewInput, outliers};
 use jiebang_sheets::TableCell;
-use jiebang_store::{
-    Application, ApplicationFilter, Assignment, AuditEvent, ExpertInput, Objection, Program, Publicity,
-};
+use jiebang_store::{Application, ApplicationFilter, Assignment, AuditEvent, Objection, Program, Publicity};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -279,43 +277,14 @@ pub(super) async fn history(
 }
 
 /// Adds a user to the expert pool (admins and global organizers).
-#[utoipa::path(post, path = "/api/v1/experts", responses((status = 201, description = "the expert")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/experts", request_body = ExpertInput, responses((status = 201, description = "the expert")), security(("token" = [])))]
 pub(super) async fn create_expert(
     State(state): State<AppState>,
     viewer: Viewer,
-    ApiJson(input): ApiJson<ExpertBody>,
+    ApiJson(input): ApiJson<ExpertInput>,
 ) -> Result<(StatusCode, Json<jiebang_store::Expert>), ApiError> {
     let authed = viewer.require_that(|p| p.can_create_program())?;
-    let input = ExpertInput {
-        user_id: input.user_id,
-        name: input.name,
-        title: input.title,
-        fields: input.fields,
-        current_organizations: input.current_organizations,
-        past_organizations: input.past_organizations,
-    };
     Ok((StatusCode::CREATED, Json(state.store.create_expert(&input, Some(authed.user.id)).await?)))
-}
-
-/// A new expert.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ExpertBody {
-    /// The expert's account.
-    pub user_id: i64,
-    /// Name.
-    pub name: String,
-    /// 职称.
-    #[serde(default)]
-    pub title: String,
-    /// 专业领域.
-    #[serde(default)]
-    pub fields: String,
-    /// Organizations now (conflicts of interest).
-    #[serde(default)]
-    pub current_organizations: Vec<i64>,
-    /// Organizations before.
-    #[serde(default)]
-    pub past_organizations: Vec<i64>,
 }
 
 /// The expert pool (admins and organizers).

@@ -15,10 +15,11 @@ use jiebang_core::indicator::{Comparison, IndicatorInput};
 use jiebang_core::organization::OrganizationInput;
 use jiebang_core::program::{Aggregation, Day, ProgramInput, ProgramStatus, Rules, Timeline};
 use jiebang_core::publicity::{FilerKind, NoticeInput, ObjectionInput};
+use jiebang_core::review::ExpertInput;
 use jiebang_core::review::ReviewInput;
 use jiebang_core::role::{Grant, Role, Scope};
 use jiebang_core::uscc::CreditCode;
-use jiebang_store::{ChallengeRecord, ExpertInput, Store};
+use jiebang_store::{ChallengeRecord, Store};
 
 /// Applicant units beside the four main demo organizations: (name, credit code prefix, kind, region).
 const UNITS: [(&str, &str, &str, &str); 8] = [
