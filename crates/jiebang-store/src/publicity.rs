@@ -312,7 +312,7 @@ impl Store {
             "objection.filed",
             &title,
             "公示期间收到一份异议，请核查处理。",
-            &format!("/programs/{program_id}/selection"),
+            &format!("/programs/{program_id}/applications"),
         )
         .await?;
         notify(

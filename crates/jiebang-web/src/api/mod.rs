@@ -36,7 +36,7 @@ use crate::error::ApiError;
         evaluation::leaderboard, evaluation::publish_private, evaluation::queue, evaluation::select_submission,
         evaluation::rerun_phase,
         selection::create_application, selection::list_applications, selection::get_application,
-        selection::update_application, selection::act, selection::attach, selection::history,
+        selection::update_application, selection::snapshot, selection::act, selection::attach, selection::history,
         selection::create_expert, selection::list_experts, selection::assign, selection::draw,
         selection::declare_conflict, selection::submit_review, selection::list_reviews, selection::rank,
         selection::publish, selection::get_publicity, selection::export_list, selection::file_objection,
@@ -105,6 +105,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/challenges/{id}/applications", post(selection::create_application))
         .route("/programs/{id}/applications", get(selection::list_applications))
         .route("/applications/{id}", get(selection::get_application).put(selection::update_application))
+        .route("/applications/{id}/snapshot", get(selection::snapshot))
         .route("/applications/{id}/actions", post(selection::act))
         .route("/applications/{id}/attachments", post(selection::attach))
         .route("/applications/{id}/history", get(selection::history))

@@ -155,6 +155,30 @@ pub(super) async fn get_application(
     Ok(Json(visible_application(&state, &viewer, id).await?.0))
 }
 
+/// The frozen copy of the last submission, byte for byte as hashed; its SHA-256 is in the
+/// `X-Snapshot-SHA256` header (and on the application as `snapshot_sha256`).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/snapshot", responses((status = 200, description = "the snapshot JSON"), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn snapshot(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    visible_application(&state, &viewer, id).await?;
+    let (snapshot, sha) = state
+        .store
+        .application_snapshot(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("申报 {id} 尚未提交 / application {id} was never submitted")))?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json".to_owned()),
+            (axum::http::HeaderName::from_static("x-snapshot-sha256"), sha),
+        ],
+        snapshot,
+    )
+        .into_response())
+}
+
 /// Edits a draft or returned application (the lead unit).
 #[utoipa::path(put, path = "/api/v1/applications/{id}", request_body = ApplicationInput, responses((status = 200, description = "the application")), security(("token" = [])))]
 pub(super) async fn update_application(
@@ -231,20 +255,19 @@ pub(crate) async fn take_action(
 /// Largest attachment.
 const MAX_ATTACHMENT_BYTES: u64 = 20 << 20;
 
-/// Attaches PDF files (multipart, field `file`, at most 20 MiB each) to an editable application.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/attachments", responses((status = 204, description = "attached"), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
-pub(super) async fn attach(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    ApiPath(id): ApiPath<i64>,
+/// Checks the viewer leads the application, then stores and attaches every PDF in the form.
+pub(crate) async fn attach_pdfs(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
     multipart: Multipart,
-) -> Result<StatusCode, ApiError> {
-    let (_, standing) = visible_application(&state, &viewer, id).await?;
+) -> Result<(), ApiError> {
+    let (_, standing) = visible_application(state, viewer, id).await?;
     if !standing.lead {
         return Err(ApiError::Forbidden);
     }
     let user = viewer.require()?.user.id;
-    let form = super::evaluation::read_form(&state, multipart, MAX_ATTACHMENT_BYTES, user).await?;
+    let form = super::evaluation::read_form(state, multipart, MAX_ATTACHMENT_BYTES, user).await?;
     if form.files.is_empty() {
         return Err(jiebang_core::Error::invalid("file", "请选择 PDF 文件 / choose a PDF file").into());
     }
@@ -259,6 +282,18 @@ pub(super) async fn attach(
         }
         state.store.attach_file(id, file, user).await?;
     }
+    Ok(())
+}
+
+/// Attaches PDF files (multipart, field `file`, at most 20 MiB each) to an editable application.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/attachments", responses((status = 204, description = "attached"), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn attach(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Multipart,
+) -> Result<StatusCode, ApiError> {
+    attach_pdfs(&state, &viewer, id, multipart).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -50,6 +50,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(application_page))
         .route("/applications/{id}/edit", get(edit_application_page).post(edit_application_submit))
         .route("/applications/{id}/act", post(act_submit))
+        .route("/applications/{id}/attach", post(attach_submit))
         .route("/applications/{id}/review", post(review_submit))
         .route("/applications/{id}/conflict", post(conflict_submit))
         .route("/applications/{id}/assign", post(assign_submit))
@@ -711,6 +712,16 @@ async fn application_page(
         history,
         error: flash.error,
     })
+}
+
+async fn attach_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let result = crate::api::selection::attach_pdfs(&state, &ctx.viewer, id, multipart).await;
+    Ok(back(&format!("/applications/{id}"), result, &ctx))
 }
 
 #[derive(Deserialize)]

@@ -382,6 +382,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::UNPROCESSABLE_ENTITY,
         ),
         api(Method::GET, "/api/v1/applications/{id}/history", P::None, AppManagers, S::OK),
+        // A draft has no snapshot yet; those who see it hear so, the others that it does not exist.
+        api(Method::GET, "/api/v1/applications/{id}/snapshot", P::None, AppViewers, S::NOT_FOUND),
         api(
             Method::POST,
             "/api/v1/applications/{id}/assignments",
@@ -461,6 +463,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         page(Method::GET, "/applications/{id}", P::None, AppViewers, S::OK),
         page(Method::GET, "/applications/{id}/edit", P::None, AppLead, S::OK),
+        page(Method::POST, "/applications/{id}/attach", P::Upload(BAD_SHEET), AppLead, S::SEE_OTHER),
         page(
             Method::POST,
             "/applications/{id}/act",

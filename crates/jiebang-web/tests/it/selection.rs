@@ -53,6 +53,12 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
         app.json(Method::POST, &apply, Some("admin"), Some(application_json(org2, "精机质检大模型"))).await;
     ok(status, &body);
     let a2 = body["id"].as_i64().unwrap();
+    let attach = format!("/api/v1/applications/{a2}/attachments");
+    let (status, _, _) = app.send(app.upload(&attach, Some("admin"), "联合协议.pdf", b"%PDF-1.4\n%demo\n")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, body) = app.send(app.upload(&attach, Some("admin"), "预算.csv", b"a,b\n1,2\n")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8_lossy(&body).contains("不是 PDF"));
     let act =
         |id: i64, action: &str| (format!("/api/v1/applications/{id}/actions"), json!({"action": action, "reason": ""}));
     for (who, id) in [("applicant", a1), ("admin", a2)] {
@@ -62,6 +68,12 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
         assert_eq!(body["state"], "submitted");
         assert_eq!(body["snapshot_sha256"].as_str().unwrap().len(), 64);
     }
+    let (status, headers, snapshot) = app
+        .send(app.request(Method::GET, &format!("/api/v1/applications/{a1}/snapshot"), Some("applicant"), None))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&snapshot));
+    assert_eq!(headers["x-snapshot-sha256"].to_str().unwrap(), digest, "the snapshot is served as hashed");
     let (status, _) = app.json(Method::GET, &format!("/api/v1/applications/{a2}"), Some("applicant"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another unit's application is invisible");
 
