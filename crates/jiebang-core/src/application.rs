@@ -14,31 +14,31 @@ named_enum!(
     /// Where an application is in its life.
     ApplicationState {
         /// 草稿: only its lead unit sees it.
-        Draft = "draft" / "草稿",
+        Draft = "draft" / "草稿" / "Draft",
         /// 已提交: frozen; waits for recommendation or the formal check.
-        Submitted = "submitted" / "已提交",
+        Submitted = "submitted" / "已提交" / "Submitted",
         /// 退回修改: the organizer sent it back; its unit may edit and submit again.
-        Returned = "returned" / "退回修改",
+        Returned = "returned" / "退回修改" / "Returned for revision",
         /// 已推荐: the region's recommender put it forward.
-        Recommended = "recommended" / "已推荐",
+        Recommended = "recommended" / "已推荐" / "Recommended",
         /// 未推荐: the recommender declined, with a reason.
-        NotRecommended = "not_recommended" / "未推荐",
+        NotRecommended = "not_recommended" / "未推荐" / "Not recommended",
         /// 形式审查通过.
-        CheckPassed = "check_passed" / "形式审查通过",
+        CheckPassed = "check_passed" / "形式审查通过" / "Passed the formal check",
         /// 形式审查未通过, with reasons.
-        CheckFailed = "check_failed" / "形式审查未通过",
+        CheckFailed = "check_failed" / "形式审查未通过" / "Failed the formal check",
         /// 评审中: experts are assigned.
-        InReview = "in_review" / "评审中",
+        InReview = "in_review" / "评审中" / "In review",
         /// 已排名: scores aggregated.
-        Ranked = "ranked" / "已排名",
+        Ranked = "ranked" / "已排名" / "Ranked",
         /// 拟入选: on the draft list in 公示.
-        Proposed = "proposed" / "拟入选",
+        Proposed = "proposed" / "拟入选" / "Proposed",
         /// 入围: on the announced list.
-        Selected = "selected" / "入围",
+        Selected = "selected" / "入围" / "Selected",
         /// 未入选.
-        NotSelected = "not_selected" / "未入选",
+        NotSelected = "not_selected" / "未入选" / "Not selected",
         /// 撤销: taken off the draft list after an upheld objection.
-        Withdrawn = "withdrawn" / "撤销入选",
+        Withdrawn = "withdrawn" / "撤销入选" / "Withdrawn",
     }
 );
 
@@ -46,31 +46,31 @@ named_enum!(
     /// What someone does to an application.
     Action {
         /// The lead unit submits (or resubmits after a return).
-        Submit = "submit" / "提交",
+        Submit = "submit" / "提交" / "Submit",
         /// The organizer returns it for revision.
-        Return = "return" / "退回修改",
+        Return = "return" / "退回修改" / "Return for revision",
         /// The recommender recommends it.
-        Recommend = "recommend" / "推荐",
+        Recommend = "recommend" / "推荐" / "Recommend",
         /// The recommender declines to recommend it.
-        Decline = "decline" / "不予推荐",
+        Decline = "decline" / "不予推荐" / "Decline to recommend",
         /// The organizer passes the formal check.
-        PassCheck = "pass_check" / "形式审查通过",
+        PassCheck = "pass_check" / "形式审查通过" / "Pass the formal check",
         /// The organizer fails the formal check.
-        FailCheck = "fail_check" / "形式审查不通过",
+        FailCheck = "fail_check" / "形式审查不通过" / "Fail the formal check",
         /// Experts are assigned.
-        StartReview = "start_review" / "进入评审",
+        StartReview = "start_review" / "进入评审" / "Start review",
         /// Scores are aggregated into a ranking.
-        Rank = "rank" / "排名",
+        Rank = "rank" / "排名" / "Rank",
         /// Put on the draft list.
-        Propose = "propose" / "拟入选",
+        Propose = "propose" / "拟入选" / "Propose",
         /// Left off the list.
-        Reject = "reject" / "未入选",
+        Reject = "reject" / "未入选" / "Leave off the list",
         /// Announced.
-        Select = "select" / "入围",
+        Select = "select" / "入围" / "Select",
         /// An upheld objection withdraws it.
-        Withdraw = "withdraw" / "撤销",
+        Withdraw = "withdraw" / "撤销" / "Withdraw",
         /// An upheld objection sends it back to review.
-        Rereview = "rereview" / "重新评审",
+        Rereview = "rereview" / "重新评审" / "Review again",
     }
 );
 
@@ -139,13 +139,13 @@ named_enum!(
     /// A unit's place in the consortium (产学研用).
     ConsortiumRole {
         /// 产: industry.
-        Industry = "industry" / "产",
+        Industry = "industry" / "产" / "Industry",
         /// 学: university.
-        Academia = "academia" / "学",
+        Academia = "academia" / "学" / "Academia",
         /// 研: research institute.
-        Research = "research" / "研",
+        Research = "research" / "研" / "Research",
         /// 用: user / demand side.
-        User = "user" / "用",
+        User = "user" / "用" / "User",
     }
 );
 
@@ -153,13 +153,13 @@ named_enum!(
     /// Where project money comes from.
     BudgetSource {
         /// 财政资金.
-        Fiscal = "fiscal" / "财政资金",
+        Fiscal = "fiscal" / "财政资金" / "Public funds",
         /// 自筹资金.
-        SelfFunded = "self_funded" / "自筹资金",
+        SelfFunded = "self_funded" / "自筹资金" / "Own funds",
         /// 银行贷款.
-        Bank = "bank" / "银行贷款",
+        Bank = "bank" / "银行贷款" / "Bank loans",
         /// 其他.
-        Other = "other" / "其他",
+        Other = "other" / "其他" / "Other",
     }
 );
 
@@ -502,5 +502,8 @@ mod tests {
         assert_eq!(S::Proposed.apply(Action::Rereview, Actor::Organizer, true), Ok(S::InReview));
         assert!(S::Selected.apply(Action::Withdraw, Actor::Organizer, true).is_err());
         assert!(Action::Decline.needs_reason() && !Action::Recommend.needs_reason());
+        for state in ApplicationState::ALL {
+            assert!(!state.label_zh().is_empty() && !state.label_en().is_empty());
+        }
     }
 }

@@ -11,11 +11,11 @@ named_enum!(
     /// What a phase is for.
     PhaseKind {
         /// 开发: participants iterate against the public split.
-        Development = "development" / "开发",
+        Development = "development" / "开发" / "Development",
         /// 最终: the private split decides; teams pick which submissions count.
-        Final = "final" / "最终",
+        Final = "final" / "最终" / "Final",
         /// 验收: the acceptance test of the delivered work.
-        Acceptance = "acceptance" / "验收",
+        Acceptance = "acceptance" / "验收" / "Acceptance",
     }
 );
 
@@ -23,11 +23,11 @@ named_enum!(
     /// Who sees a phase's leaderboard.
     Visibility {
         /// The challenge's organizers only.
-        Organizers = "organizers" / "仅发榜方",
+        Organizers = "organizers" / "仅发榜方" / "Organizers only",
         /// Registered participants and organizers.
-        Participants = "participants" / "参赛方",
+        Participants = "participants" / "参赛方" / "Participants",
         /// Everyone.
-        Public = "public" / "公开",
+        Public = "public" / "公开" / "Public",
     }
 );
 
@@ -35,17 +35,17 @@ named_enum!(
     /// Where a submission is in its life.
     SubmissionState {
         /// Waiting for a worker.
-        Queued = "queued" / "排队中",
+        Queued = "queued" / "排队中" / "Queued",
         /// A worker is scoring it.
-        Running = "running" / "评测中",
+        Running = "running" / "评测中" / "Running",
         /// Scored; it has an evaluation.
-        Scored = "scored" / "已评分",
+        Scored = "scored" / "已评分" / "Scored",
         /// The file's fault (the engine's message says why); counts against the invalid cap.
-        Invalid = "invalid" / "无效",
+        Invalid = "invalid" / "无效" / "Invalid",
         /// The platform's fault, after its retries; does not count against any quota.
-        Failed = "failed" / "失败",
+        Failed = "failed" / "失败" / "Failed",
         /// Withdrawn by its team or an organizer before it ran.
-        Cancelled = "cancelled" / "已取消",
+        Cancelled = "cancelled" / "已取消" / "Cancelled",
     }
 );
 

@@ -26,3 +26,21 @@ pub mod text;
 pub mod uscc;
 
 pub use error::{Error, FieldError};
+
+/// A value shown on pages by a Chinese or an English label (every `named_enum!`).
+pub trait Labelled: Copy {
+    /// The Chinese label.
+    fn label_zh(self) -> &'static str;
+    /// The English label.
+    fn label_en(self) -> &'static str;
+}
+
+impl<T: Labelled> Labelled for &T {
+    fn label_zh(self) -> &'static str {
+        (*self).label_zh()
+    }
+
+    fn label_en(self) -> &'static str {
+        (*self).label_en()
+    }
+}

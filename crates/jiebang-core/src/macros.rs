@@ -1,7 +1,8 @@
-//! `named_enum!`: an enum stored and sent by a snake_case name, shown by a Chinese label.
+//! `named_enum!`: an enum stored and sent by a snake_case name, shown by a Chinese or an English
+//! label.
 
 macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal / $zh:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal / $zh:literal / $en:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
@@ -28,12 +29,29 @@ macro_rules! named_enum {
                 }
             }
 
+            /// The English name shown on pages.
+            pub fn label_en(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $en),+
+                }
+            }
+
             /// Parses the snake_case name; `field` is named in the error.
             pub fn parse(field: &str, text: &str) -> Result<Self, $crate::FieldError> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == text.trim()).ok_or_else(|| {
                     let known = Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
                     $crate::FieldError::new(field, format!("未知取值「{text}」，应为 {known} 之一 / unknown value '{text}', expected one of {known}"))
                 })
+            }
+        }
+
+        impl $crate::Labelled for $name {
+            fn label_zh(self) -> &'static str {
+                $name::label_zh(self)
+            }
+
+            fn label_en(self) -> &'static str {
+                $name::label_en(self)
             }
         }
     };

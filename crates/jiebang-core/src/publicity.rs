@@ -66,9 +66,9 @@ named_enum!(
     /// Who files an objection.
     FilerKind {
         /// An individual, under their real name.
-        Individual = "individual" / "个人",
+        Individual = "individual" / "个人" / "Individual",
         /// A unit, under its seal.
-        Unit = "unit" / "单位",
+        Unit = "unit" / "单位" / "Unit",
     }
 );
 
@@ -76,11 +76,11 @@ named_enum!(
     /// Where an objection stands.
     ObjectionStatus {
         /// Waiting for the organizer.
-        Pending = "pending" / "待处理",
+        Pending = "pending" / "待处理" / "Pending",
         /// Upheld: the application was withdrawn or sent back to review.
-        Upheld = "upheld" / "异议成立",
+        Upheld = "upheld" / "异议成立" / "Upheld",
         /// Rejected.
-        Rejected = "rejected" / "异议不成立",
+        Rejected = "rejected" / "异议不成立" / "Rejected",
     }
 );
 
@@ -88,11 +88,11 @@ named_enum!(
     /// The organizer's decision on an objection.
     Decision {
         /// Not upheld.
-        Reject = "reject" / "异议不成立",
+        Reject = "reject" / "异议不成立" / "Rejected",
         /// Upheld: the application leaves the draft list.
-        Withdraw = "withdraw" / "成立：撤销拟入选",
+        Withdraw = "withdraw" / "成立：撤销拟入选" / "Upheld: withdrawn from the list",
         /// Upheld: the application is reviewed again, and the publicity ends.
-        Rereview = "rereview" / "成立：重新评审",
+        Rereview = "rereview" / "成立：重新评审" / "Upheld: reviewed again",
     }
 );
 

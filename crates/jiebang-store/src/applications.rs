@@ -577,26 +577,6 @@ impl Store {
             .collect())
     }
 
-    /// Applications any of `organizations` takes part in (lead or joint), across programs.
-    pub async fn applications_of(&self, organizations: &[i64]) -> Result<Vec<Application>> {
-        let mut found = Vec::new();
-        for org in organizations {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "{APPLICATION_SELECT} WHERE a.id IN (SELECT application_id FROM application_units WHERE organization_id = $1) ORDER BY a.id DESC"
-            )))
-            .bind(org)
-            .fetch_all(&self.pool)
-            .await?;
-            for row in &rows {
-                let application = application_from_row(row)?;
-                if !found.iter().any(|a: &Application| a.id == application.id) {
-                    found.push(application);
-                }
-            }
-        }
-        Ok(found)
-    }
-
     /// Attaches an uploaded PDF to an editable application.
     pub async fn attach_file(&self, application_id: i64, file: &StoredFile, actor: i64) -> Result<()> {
         let current = self.get_application(application_id).await?;

@@ -75,6 +75,14 @@ impl Ctx {
         self.viewer.0.is_some()
     }
 
+    /// A value's label in the page's language.
+    pub(crate) fn label<T: jiebang_core::Labelled>(&self, value: &T) -> &'static str {
+        match self.t.lang {
+            Lang::Zh => value.label_zh(),
+            Lang::En => value.label_en(),
+        }
+    }
+
     pub(crate) fn is_expert(&self) -> bool {
         self.viewer.principal().is_some_and(|p| p.is_expert())
     }

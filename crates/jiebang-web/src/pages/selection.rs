@@ -659,7 +659,7 @@ async fn application_page(
     )];
     for unit in &application.input.joint_units {
         let org = state.store.get_organization(unit.organization_id).await.map_err(|e| fail(e.into()))?;
-        units.push((org, unit.role.label_zh().to_owned(), unit.work.clone()));
+        units.push((org, ctx.label(&unit.role).to_owned(), unit.work.clone()));
     }
     let files = state.store.application_files(id).await.map_err(|e| fail(e.into()))?;
     let recommendation = program.rules.recommendation_required;
