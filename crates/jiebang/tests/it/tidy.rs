@@ -42,6 +42,19 @@ fn only_the_store_knows_sql_only_the_web_knows_http_and_the_core_does_no_io() {
 }
 
 #[test]
+fn only_the_onnx_crate_links_an_inference_engine_and_it_does_no_other_io() {
+    let engines = ["tract-onnx", "tract-core", "ort", "onnxruntime"];
+    let crates = std::fs::read_dir(workspace().join("crates")).unwrap();
+    for krate in crates.map(|e| e.unwrap().file_name().into_string().unwrap()) {
+        let deps = dependencies(&krate);
+        let links = deps.iter().any(|d| engines.contains(&d.as_str()));
+        assert_eq!(links, krate == "jiebang-onnx", "{krate}: {deps:?}");
+    }
+    let onnx = dependencies("jiebang-onnx");
+    assert!(!onnx.iter().any(|d| ["tokio", "sqlx", "axum", "object_store"].contains(&d.as_str())), "{onnx:?}");
+}
+
+#[test]
 fn every_source_file_starts_with_a_module_doc() {
     let mut missing = Vec::new();
     let mut stack = vec![workspace().join("crates")];

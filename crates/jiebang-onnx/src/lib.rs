@@ -1,0 +1,47 @@
+//! Delivered ONNX models (轻量化部署): read a model file, check it against the challenge's
+//! delivery contract, and run it on the test features with an inference engine.
+//!
+//! This is the only crate that links an inference engine. [`inspect`] reads the file's protobuf
+//! (size, opsets, inputs, outputs, operators, parameter count) without running anything, and
+//! [`ModelInfo::check`] says, in one message per problem, how the file departs from the
+//! [`Contract`]. An [`Engine`] runs batches of float32 feature rows and returns one number per
+//! row (the contract says which output and which column); [`TractEngine`] is the pure-Rust engine
+//! that is always built in, so accuracy can be checked on any machine.
+
+mod contract;
+mod tract;
+
+pub use contract::{Contract, ModelInfo, OutputKind, TensorInfo, inspect};
+pub use tract::TractEngine;
+
+/// Why a model could not be read, checked or run.
+#[derive(Debug, thiserror::Error)]
+pub enum OnnxError {
+    /// The file is not a readable ONNX model (truncated, not protobuf, no graph).
+    #[error("模型文件无法解析 / the model file cannot be parsed: {0}")]
+    Parse(String),
+    /// The model departs from the delivery contract; one message per problem.
+    #[error("模型不符合交付要求 / the model does not meet the delivery contract: {}", .0.join("; "))]
+    Contract(Vec<String>),
+    /// The engine cannot load or run the model (an unsupported operator, a shape it rejects).
+    #[error("推理引擎 {engine} 无法运行该模型 / {engine} cannot run the model: {message}")]
+    Engine {
+        /// Which engine.
+        engine: &'static str,
+        /// What it said.
+        message: String,
+    },
+    /// The features given do not fit the contract.
+    #[error("输入特征有误 / bad input features: {0}")]
+    Input(String),
+}
+
+/// An inference engine loaded with one model.
+pub trait Engine {
+    /// The engine's name and version, for reports (e.g. `tract 0.23.9`).
+    fn describe(&self) -> String;
+
+    /// Runs `rows` rows of `features` float32 values each (row-major) and returns the contract's
+    /// output, one number per row.
+    fn predict(&mut self, features: &[f32], rows: usize) -> Result<Vec<f32>, OnnxError>;
+}
