@@ -37,36 +37,10 @@ impl TractEngine {
     }
 
     fn pick(&self, output: &Tensor, rows: usize, into: &mut Vec<f32>) -> Result<(), OnnxError> {
-        let view = output.cast_to::<f32>().map_err(engine_error)?;
-        let view = view.to_plain_array_view::<f32>().map_err(engine_error)?;
-        let width = match view.ndim() {
-            1 => 1,
-            2 => view.shape()[1],
-            n => {
-                return Err(engine_error(format!(
-                    "输出应为 1 或 2 维，实际为 {n} 维 / the output must have 1 or 2 dimensions, not {n}"
-                )));
-            }
-        };
-        let column = match self.kind {
-            OutputKind::Value if width == 1 => 0,
-            OutputKind::Value => {
-                return Err(engine_error(format!(
-                    "输出每行有 {width} 个值，应为 1 个 / the output has {width} values per row, not 1"
-                )));
-            }
-            OutputKind::Probabilities { column } => {
-                let c = if column < 0 { width as i64 + i64::from(column) } else { i64::from(column) };
-                if !(0..width as i64).contains(&c) {
-                    return Err(engine_error(format!(
-                        "输出只有 {width} 列，没有第 {column} 列 / the output has {width} columns, no column {column}"
-                    )));
-                }
-                c as usize
-            }
-        };
-        let flat = view.as_slice().ok_or_else(|| engine_error("non-contiguous output"))?;
-        into.extend((0..rows).map(|r| flat[r * width + column]));
+        let values = output.cast_to::<f32>().map_err(engine_error)?;
+        let view = values.to_plain_array_view::<f32>().map_err(engine_error)?;
+        let data = view.as_slice().ok_or_else(|| engine_error("non-contiguous output"))?;
+        into.extend(crate::pick_column(output.shape(), data, rows, self.kind).map_err(engine_error)?);
         Ok(())
     }
 }
@@ -78,15 +52,7 @@ impl Engine for TractEngine {
 
     fn predict(&mut self, features: &[f32], rows: usize) -> Result<Vec<f32>, OnnxError> {
         if features.len() != rows * self.features {
-            return Err(OnnxError::Input(format!(
-                "{rows} 行 × {} 列应有 {} 个值，实际 {} 个 / {rows} rows × {} columns need {} values, got {}",
-                self.features,
-                rows * self.features,
-                features.len(),
-                self.features,
-                rows * self.features,
-                features.len()
-            )));
+            return Err(crate::wrong_width(rows, self.features, features.len()));
         }
         let mut out = Vec::with_capacity(rows);
         let mut padded = vec![0f32; self.batch * self.features];
