@@ -10,6 +10,7 @@
 //! Runtime, loaded at run time from the library of the PyPI wheel, the reference for latency.
 
 mod contract;
+pub mod measure;
 mod onnxruntime;
 mod tract;
 

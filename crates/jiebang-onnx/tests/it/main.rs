@@ -180,3 +180,27 @@ fn onnx_runtime_refuses_unknown_operators_and_broken_files_with_the_reason() {
     let mut engine = OrtEngine::load(&ort_library(), &fixture("gbt.onnx"), &contract_for("gbt"), 1).unwrap();
     assert!(matches!(engine.predict(&[0.0; 10], 1), Err(OnnxError::Input(_))));
 }
+
+#[test]
+fn the_harness_times_single_queries_and_whole_batches_on_both_engines() {
+    use jiebang_onnx::measure::{Timing, latency, throughput};
+    let (x, _) = features();
+    let bytes = fixture("mlp.onnx");
+    let contract = contract_for("mlp");
+    let timing = Timing { warmup: 10, queries: 200, min_duration: std::time::Duration::ZERO };
+    let mut engines: Vec<Box<dyn Engine>> = vec![
+        Box::new(TractEngine::load(&bytes, &contract, 1).unwrap()),
+        Box::new(OrtEngine::load(&ort_library(), &bytes, &contract, 1).unwrap()),
+    ];
+    for engine in &mut engines {
+        let measured = latency(engine.as_mut(), &x, FEATURES, timing).unwrap();
+        assert_eq!(measured.queries, 200);
+        assert!(
+            0.0 < measured.p50_ms && measured.p50_ms <= measured.p90_ms && measured.p90_ms <= measured.p99_ms,
+            "{measured:?}"
+        );
+    }
+    let mut batched = TractEngine::load(&bytes, &contract, 50).unwrap();
+    let qps = throughput(&mut batched, &x, FEATURES, 50, std::time::Duration::from_millis(50)).unwrap();
+    assert!(qps.is_finite() && qps > 0.0, "{qps}");
+}
