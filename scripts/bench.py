@@ -11,7 +11,9 @@ side by side:
 Each runs in its own process; wall time and peak resident memory come from /usr/bin/time.
 Then the evaluation queue's throughput (issue 4): `cargo bench -p jiebang-worker --bench
 throughput` scores 1,000 queued submissions with 1 and 2 workers, next to a pandas +
-scikit-learn loop over the same files. Writes both tables to docs/benchmarks.md.
+scikit-learn loop over the same files. Then ONNX model latency (issue 6) per engine, with the
+harness's overhead, next to Python onnxruntime. Writes the tables to docs/benchmarks.md;
+JIEBANG_BENCH_ONLY=onnx refreshes the ONNX section alone.
 """
 import json
 import os
@@ -128,7 +130,57 @@ Against the targets of issue 3:
   pandas {pandas.__version__}, scikit-learn {sklearn.__version__}; jiebang built with `cargo build --release`.
 """
     text += throughput()
+    text += onnx_latency()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
+    print(text)
+
+
+ONNX_HEADING = "\n## ONNX model latency"
+
+
+def onnx_latency():
+    """Single-row latency of the fixture models on one core: tract and ONNX Runtime through the
+    harness and a bare loop (the harness's overhead), next to Python onnxruntime."""
+    venv = ROOT / "target" / "onnx-venv" / "bin" / "python"
+    library = next((ROOT / "target" / "onnx-venv" / "lib").glob("python*/site-packages/onnxruntime/capi/libonnxruntime.so.*"))
+    env = dict(os.environ, ORT_DYLIB_PATH=str(library.resolve()))
+    ours = json.loads(subprocess.run(["cargo", "bench", "-q", "-p", "jiebang-onnx", "--bench", "latency"], cwd=ROOT, env=env,
+                                     check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    python = json.loads(subprocess.run([str(venv), str(ROOT / "scripts" / "onnx-latency.py")], check=True,
+                                       capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    us = lambda ms: f"{ms * 1000:.1f}"
+    lines = []
+    for model in ["logreg", "mlp", "cnn", "gbt"]:
+        for r in [r for r in python + ours if r["model"] == model]:
+            overhead = f"{(r['mean_ms'] / r['bare_mean_ms'] - 1) * 100:+.1f}%" if "bare_mean_ms" in r else "—"
+            lines.append(f"| {model} | {r['engine']} | {us(r['p50_ms'])} | {us(r['p90_ms'])} | {us(r['p99_ms'])} | "
+                         f"{us(r['mean_ms'])} | {overhead} | {r['queries']:,} |")
+    table = "\n".join(lines)
+    worst = max(abs(r["mean_ms"] / r["bare_mean_ms"] - 1) for r in ours)
+    return f"""{ONNX_HEADING}
+
+The fixture models of `jiebang-onnx` (64 float32 features, one row per query, one intra-op
+thread), timed by the harness (`jiebang_onnx::measure::latency`: 50 warm-up calls, then at least
+2,000 timed calls and 0.5 s; only the model call is timed, input preparation excluded) in
+`cargo bench -p jiebang-onnx --bench latency`, and by `scripts/onnx-latency.py` the same way in
+Python onnxruntime. Overhead compares the harness's mean with a bare loop of the same calls on the
+same rows (best of 3 alternating runs each). tract refuses skl2onnx's binary trees (gbt).
+Microseconds:
+
+| model | engine | p50 | p90 | p99 | mean (best of 3) | harness overhead | queries |
+|---|---|---:|---:|---:|---:|---:|---:|
+{table}
+
+- Largest harness overhead: {worst * 100:.1f}% (target: within 10%: {"met" if worst <= 0.10 else "**not met**"}).
+"""
+
+
+def only_onnx():
+    """Refreshes the ONNX section alone (`JIEBANG_BENCH_ONLY=onnx scripts/bench`)."""
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text()
+    text = text.split(ONNX_HEADING)[0].rstrip("\n") + "\n" + onnx_latency()
+    path.write_text(text)
     print(text)
 
 
@@ -182,4 +234,4 @@ the same files in a loop in one Python process, with no queue, database, file st
 
 
 if __name__ == "__main__":
-    main()
+    only_onnx() if os.environ.get("JIEBANG_BENCH_ONLY") == "onnx" else main()
