@@ -12,6 +12,7 @@
 mod contract;
 pub mod measure;
 mod onnxruntime;
+pub mod sandbox;
 mod tract;
 
 pub use contract::{Contract, ModelInfo, OutputKind, TensorInfo, inspect};
@@ -35,6 +36,9 @@ pub enum OnnxError {
         /// What it said.
         message: String,
     },
+    /// The model went beyond a limit of the child process (memory, time).
+    #[error("模型超出运行限制 / the model exceeded a limit: {0}")]
+    Limit(String),
     /// The features given do not fit the contract.
     #[error("输入特征有误 / bad input features: {0}")]
     Input(String),

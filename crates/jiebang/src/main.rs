@@ -56,6 +56,10 @@ enum Command {
         #[arg(long)]
         store_url: Option<String>,
     },
+    /// Runs one delivered model in this process under the limits of the request read on stdin
+    /// (JSON, `jiebang_onnx::sandbox::RunRequest`) and prints the result; the worker starts it.
+    #[command(hide = true)]
+    ModelRun,
     /// Checks a signed evaluation report offline.
     Verify {
         /// The report as downloaded (`{"report": …, "signature": …, "public_key": …}`).
@@ -189,6 +193,10 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::ModelRun) {
+        // Before any runtime or thread exists: the child's limits cover all it does.
+        return model_run();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -212,6 +220,42 @@ fn main() -> ExitCode {
     }
 }
 
+/// The child side of `jiebang_onnx::sandbox::run_child`.
+fn model_run() -> ExitCode {
+    use std::io::Read;
+    let mut input = String::new();
+    let result = std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| e.to_string())
+        .and_then(|_| serde_json::from_str(&input).map_err(|e| format!("bad request: {e}")))
+        .and_then(|request| {
+            // A model can make an engine panic (a failed allocation, say): report it as the
+            // model's failure instead of a backtrace.
+            std::panic::set_hook(Box::new(|_| {}));
+            match std::panic::catch_unwind(|| jiebang_onnx::sandbox::child_main(&request)) {
+                Ok(result) => result.map_err(|e| e.to_string()),
+                Err(panic) => {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_default();
+                    Err(format!("模型运行时引擎崩溃 / the engine crashed running the model: {what}"))
+                }
+            }
+        });
+    match result.and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     if let Some(dir) = cli.data_dir {
@@ -225,6 +269,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", Settings::default_toml());
             Ok(())
         }
+        Command::ModelRun => anyhow::bail!("model-run runs before the runtime starts"),
         Command::Migrate => {
             let store = connect(&settings).await?;
             let applied = store.migrate().await?;
