@@ -55,6 +55,10 @@ x_test, _ = data(200)
 def save(model, name):
     model.producer_name = "jiebang-fixtures"
     model.producer_version = "1"
+    # skl2onnx lists the opsets in set order, which varies from run to run.
+    opsets = sorted(((o.domain, o.version) for o in model.opset_import))
+    del model.opset_import[:]
+    model.opset_import.extend(helper.make_opsetid(d, v) for d, v in opsets)
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(model.SerializeToString(deterministic=True))
 
