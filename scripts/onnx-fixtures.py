@@ -49,7 +49,7 @@ def data(n):
 
 
 x_train, y_train = data(2000)
-x_test, _ = data(200)
+x_test, y_test = data(200)
 
 
 def save(model, name):
@@ -208,6 +208,12 @@ def main():
         w.writerow(["id"] + [f"f{i}" for i in range(FEATURES)])
         for i, row in enumerate(x_test):
             w.writerow([i + 1] + [repr(float(v)) for v in row])
+    # The hidden labels of the test rows, for scoring a model's outputs (`jiebang eval model`).
+    with open(os.path.join(OUT, "truth.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["id", "label", "split"])
+        for i, label in enumerate(y_test):
+            w.writerow([i + 1, int(label), "public" if i % 2 == 0 else "private"])
     outputs = {"logreg.onnx": "probability", "gbt.onnx": "probabilities", "mlp.onnx": "probabilities", "cnn.onnx": "probability"}
     with open(os.path.join(OUT, "expected.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

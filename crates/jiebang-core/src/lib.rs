@@ -12,6 +12,7 @@ mod macros;
 pub mod application;
 pub mod calendar;
 pub mod challenge;
+pub mod delivery;
 pub mod error;
 pub mod evaluation;
 pub mod indicator;

@@ -118,6 +118,34 @@ pub struct Report {
     pub engine: String,
 }
 
+impl Report {
+    /// Adds quantities measured outside the predictions (a delivered model's latency, size,
+    /// memory …) as metrics of every split, judges `indicators` on them like any other and
+    /// recomputes the verdict. Indicators on metrics that were not measured are left out.
+    pub fn add_measured(&mut self, measured: &BTreeMap<String, f64>, indicators: &[IndicatorExpr]) {
+        for (key, value) in measured {
+            self.metrics.insert(key.clone(), *value);
+            for split in self.splits.values_mut() {
+                split.insert(key.clone(), *value);
+            }
+        }
+        for indicator in indicators {
+            let Some(&value) = measured.get(indicator.metric.as_str()) else { continue };
+            self.indicators.push(IndicatorResult {
+                expr: indicator.to_string(),
+                metric: indicator.metric.as_str().to_owned(),
+                value,
+                op: indicator.op.symbol(),
+                threshold: indicator.threshold,
+                pass: indicator.is_met_by(value),
+            });
+        }
+        if !self.indicators.is_empty() {
+            self.verdict = Some(if self.indicators.iter().all(|i| i.pass) { "pass" } else { "fail" });
+        }
+    }
+}
+
 /// Row-aligned data of any task.
 #[derive(Debug, Clone)]
 pub enum Aligned {

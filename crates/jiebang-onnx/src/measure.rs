@@ -5,12 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Engine, OnnxError};
 
 /// How long to measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timing {
     /// Untimed calls first (caches, lazy initialisation, allocator).
     pub warmup: usize,
@@ -27,7 +27,7 @@ impl Default for Timing {
 }
 
 /// Single-stream latency (batch 1) in milliseconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
     /// Timed queries.
     pub queries: usize,
@@ -109,9 +109,53 @@ pub fn throughput(
     Ok(done as f64 / started.elapsed().as_secs_f64())
 }
 
+/// The machine a measurement was taken on, as the report prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    /// CPU model name (`/proc/cpuinfo`).
+    pub cpu: String,
+    /// Logical CPUs this process may use.
+    pub cores: usize,
+    /// Installed memory, MiB.
+    pub memory_mib: u64,
+    /// Operating system and kernel.
+    pub os: String,
+}
+
+impl Host {
+    /// This machine.
+    pub fn this_machine() -> Self {
+        let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+        let field = |text: &str, name: &str| {
+            text.lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let cpuinfo = read("/proc/cpuinfo");
+        let memory_kib: u64 =
+            field(&read("/proc/meminfo"), "MemTotal").trim_end_matches("kB").trim().parse().unwrap_or(0);
+        Self {
+            cpu: Some(field(&cpuinfo, "model name"))
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| std::env::consts::ARCH.into()),
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_mib: memory_kib / 1024,
+            os: format!("{} {}", std::env::consts::OS, read("/proc/sys/kernel/osrelease").trim()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_host_fingerprint_names_cpu_cores_and_memory() {
+        let host = Host::this_machine();
+        assert!(!host.cpu.is_empty() && host.cores >= 1 && host.memory_mib > 0, "{host:?}");
+    }
 
     #[test]
     fn nearest_rank_percentiles_follow_the_textbook_rule() {

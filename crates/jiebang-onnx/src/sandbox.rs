@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::{Latency, Timing, latency, throughput};
 use crate::{Contract, Engine, OnnxError, OrtEngine, TractEngine};
 
 /// What the child is asked to do.
@@ -30,8 +31,30 @@ pub struct RunRequest {
     pub ort_library: Option<PathBuf>,
     /// Address-space limit of the child in bytes.
     pub memory_bytes: u64,
-    /// Rows per call.
+    /// Rows per call for the predictions.
     pub batch: usize,
+    /// Threads the engine may use (ONNX Runtime's intra-op threads; tract uses one).
+    pub threads: usize,
+    /// Latency and throughput to measure after predicting, if any.
+    pub measure: Option<MeasurePlan>,
+}
+
+/// What to time after the predictions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasurePlan {
+    /// How long single-stream latency is measured.
+    pub timing: Timing,
+    /// Batch sizes whose offline throughput is measured, each for `timing.min_duration`.
+    pub batch_sizes: Vec<usize>,
+}
+
+/// Offline throughput at one batch size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchThroughput {
+    /// Rows per call (at most the rows available).
+    pub batch: usize,
+    /// Rows per second.
+    pub rows_per_second: f64,
 }
 
 /// What the child reports.
@@ -41,7 +64,12 @@ pub struct RunResult {
     pub engine: String,
     /// One prediction per row.
     pub predictions: Vec<f32>,
-    /// The child's peak resident memory in KiB (`VmHWM`).
+    /// Single-stream latency, when measured.
+    pub latency: Option<Latency>,
+    /// Offline throughput per batch size, when measured.
+    pub throughput: Vec<BatchThroughput>,
+    /// The child's peak resident memory in KiB (`VmHWM`): the engine, the model and the
+    /// features it was given.
     pub peak_rss_kib: u64,
 }
 
@@ -62,21 +90,65 @@ pub fn child_main(request: &RunRequest) -> Result<RunResult, OnnxError> {
     let raw = std::fs::read(&request.features)
         .map_err(|e| OnnxError::Input(format!("{}: {e}", request.features.display())))?;
     let features: Vec<f32> = raw.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    // The ONNX Runtime library must be opened before files are closed to the child.
-    let mut engine: Box<dyn Engine> = match request.engine.as_str() {
+    let ort_library = match request.engine.as_str() {
         "onnxruntime" => {
-            let library =
-                request.ort_library.as_deref().ok_or_else(|| OnnxError::Input("ort_library is required".into()))?;
-            lock_down(request.memory_bytes)?;
-            Box::new(OrtEngine::load(library, &model, &request.contract, 1)?)
+            Some(request.ort_library.as_deref().ok_or_else(|| OnnxError::Input("ort_library is required".into()))?)
         }
-        _ => {
-            lock_down(request.memory_bytes)?;
-            Box::new(TractEngine::load(&model, &request.contract, request.batch)?)
-        }
+        _ => None,
     };
+    lock_down(request.memory_bytes)?;
+    // ONNX Runtime sessions take any batch; tract plans one batch size per loaded model.
+    let load = |batch: usize| -> Result<Box<dyn Engine>, OnnxError> {
+        Ok(match ort_library {
+            Some(library) => Box::new(OrtEngine::load(library, &model, &request.contract, request.threads)?),
+            None => Box::new(TractEngine::load(&model, &request.contract, batch)?),
+        })
+    };
+    let mut engine = load(request.batch)?;
+    close_files()?;
     let predictions = engine.predict(&features, request.rows)?;
-    Ok(RunResult { engine: engine.describe(), predictions, peak_rss_kib: peak_rss_kib() })
+    let (mut measured_latency, mut measured_throughput) = (None, Vec::new());
+    if let Some(plan) = &request.measure {
+        let width = request.contract.features;
+        let own_plan = |batch: usize| ort_library.is_none() && batch != request.batch;
+        let mut other: Box<dyn Engine>;
+        let timed: &mut dyn Engine = if own_plan(1) {
+            other = load(1)?;
+            other.as_mut()
+        } else {
+            engine.as_mut()
+        };
+        measured_latency = Some(latency(timed, &features, width, plan.timing)?);
+        for &batch in &plan.batch_sizes {
+            let batch = batch.clamp(1, request.rows.max(1));
+            let timed: &mut dyn Engine = if own_plan(batch) {
+                other = load(batch)?;
+                other.as_mut()
+            } else {
+                engine.as_mut()
+            };
+            let rows_per_second = throughput(timed, &features, width, batch, plan.timing.min_duration)?;
+            measured_throughput.push(BatchThroughput { batch, rows_per_second });
+        }
+    }
+    Ok(RunResult {
+        engine: engine.describe(),
+        predictions,
+        latency: measured_latency,
+        throughput: measured_throughput,
+        peak_rss_kib: peak_rss_kib(),
+    })
+}
+
+/// Once the engine is loaded, not even the 16 descriptors `lock_down` left: the open-file limit
+/// drops to just above the highest descriptor open, so no file or socket can be opened at all.
+fn close_files() -> Result<(), OnnxError> {
+    let highest = std::fs::read_dir("/proc/self/fd")
+        .map(|dir| dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u64>().ok()).max().unwrap_or(2))
+        .unwrap_or(15);
+    let (_, hard) = rlimit::Resource::NOFILE.get().map_err(|e| OnnxError::Input(format!("getrlimit: {e}")))?;
+    let limit = (highest + 1).min(hard);
+    rlimit::Resource::NOFILE.set(limit, limit).map_err(|e| OnnxError::Input(format!("setrlimit: {e}")))
 }
 
 fn lock_down(memory_bytes: u64) -> Result<(), OnnxError> {
@@ -86,6 +158,10 @@ fn lock_down(memory_bytes: u64) -> Result<(), OnnxError> {
     rlimit::Resource::NOFILE.set(16, 16).map_err(limit)?;
     Ok(())
 }
+
+/// The child's exit code when the platform's side failed ([`OnnxError::Input`]); any other
+/// failure exits with 2 and is the model's.
+pub const INPUT_FAILURE: i32 = 3;
 
 /// Runs `program args…` as the child, sends it `request` and waits at most `wall`. A child
 /// killed for time, dead by a signal (an allocation beyond the memory limit aborts) or
@@ -133,6 +209,8 @@ pub fn run_child(program: &Path, args: &[&str], request: &RunRequest, wall: Dura
                 request.memory_bytes >> 20,
                 request.memory_bytes >> 20
             )),
+            // The child's own input (the platform's files, its limits) failed, not the model.
+            None if status.code() == Some(INPUT_FAILURE) => OnnxError::Input(last),
             None => OnnxError::Engine { engine: "model-run", message: last },
         });
     }

@@ -6,6 +6,7 @@
 //! `UPDATE … RETURNING` on SQLite), and a result is recorded only by the lease holder, inside
 //! the transaction that closes the job — so each run is recorded exactly once, whatever crashes.
 
+use jiebang_core::delivery::{DeliveryContract, SubmissionKind};
 use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, SubmissionState, Usage, Visibility};
 use jiebang_core::program::Day;
 use serde::Serialize;
@@ -178,6 +179,8 @@ pub struct Submission {
     pub file_sha256: String,
     /// The team's note.
     pub note: String,
+    /// A prediction file or a model.
+    pub kind: SubmissionKind,
     /// Where it is.
     pub state: SubmissionState,
     /// Why it is invalid or failed, or what is being retried.
@@ -340,6 +343,7 @@ const SUBMISSION_FROM: &str =
 
 fn submission_from_row(row: &AnyRow) -> Result<Submission> {
     let state: String = row.try_get("state")?;
+    let kind: String = row.try_get("kind")?;
     Ok(Submission {
         id: row.try_get("id")?,
         phase_id: row.try_get("phase_id")?,
@@ -350,6 +354,7 @@ fn submission_from_row(row: &AnyRow) -> Result<Submission> {
         file_size: row.try_get("file_size")?,
         file_sha256: row.try_get("file_sha256")?,
         note: row.try_get("note")?,
+        kind: SubmissionKind::parse("kind", &kind).map_err(StoreError::corrupt)?,
         state: SubmissionState::parse("state", &state).map_err(StoreError::corrupt)?,
         message: row.try_get("message")?,
         is_baseline: flag(row, "is_baseline")?,
@@ -710,7 +715,50 @@ impl Store {
         note: &str,
         is_baseline: bool,
     ) -> Result<Submission> {
+        self.new_submission(SubmissionKind::Predictions, phase_id, organization_id, user_id, file, note, is_baseline)
+            .await
+    }
+
+    /// Queues a delivered model, as [`Store::create_submission`] queues a prediction file; the
+    /// challenge's delivery contract must accept models.
+    pub async fn create_model_submission(
+        &self,
+        phase_id: i64,
+        organization_id: i64,
+        user_id: i64,
+        file: &StoredFile,
+        note: &str,
+        is_baseline: bool,
+    ) -> Result<Submission> {
+        self.new_submission(SubmissionKind::Model, phase_id, organization_id, user_id, file, note, is_baseline).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn new_submission(
+        &self,
+        kind: SubmissionKind,
+        phase_id: i64,
+        organization_id: i64,
+        user_id: i64,
+        file: &StoredFile,
+        note: &str,
+        is_baseline: bool,
+    ) -> Result<Submission> {
         let phase = self.get_phase(phase_id).await?;
+        let contract = self.delivery_contract(phase.challenge_id).await?;
+        if !contract.takes(kind) {
+            return Err(StoreError::Refused(format!(
+                "本任务只接受{} / this challenge takes {}",
+                contract.accepts.label_zh(),
+                contract.accepts.label_en().to_lowercase()
+            )));
+        }
+        if kind == SubmissionKind::Model && file.size as u64 > contract.max_model_bytes() {
+            return Err(StoreError::Refused(format!(
+                "模型文件 {} 字节，超过交付要求的 {} MB / the model file has {} bytes, more than the contract's {} MB",
+                file.size, contract.max_model_mb, file.size, contract.max_model_mb
+            )));
+        }
         if !is_baseline && !phase.is_open_today() {
             let (opens, closes) = (phase.input.opens_on, phase.input.closes_on);
             return Err(StoreError::Refused(format!(
@@ -728,8 +776,8 @@ impl Store {
         }
         let note: String = note.trim().chars().take(500).collect();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO submissions (phase_id, organization_id, submitted_by, file_id, note, state, message, is_baseline, created_ms, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'queued', '', $6, $7, $8) RETURNING id",
+            "INSERT INTO submissions (phase_id, organization_id, submitted_by, file_id, note, state, message, is_baseline, created_ms, created_at, kind) \
+             VALUES ($1, $2, $3, $4, $5, 'queued', '', $6, $7, $8, $9) RETURNING id",
         )
         .bind(phase_id)
         .bind(organization_id)
@@ -739,6 +787,7 @@ impl Store {
         .bind(i64::from(is_baseline))
         .bind(now)
         .bind(now_text())
+        .bind(kind.as_str())
         .fetch_one(&mut *tx)
         .await?;
         enqueue(&mut tx, id, 1, now).await?;
@@ -748,11 +797,72 @@ impl Store {
             Some(user_id),
             "submission.create",
             &format!("phase:{phase_id}"),
-            serde_json::json!({"submission": id, "organization": organization_id, "sha256": file.sha256, "baseline": is_baseline}),
+            serde_json::json!({"submission": id, "organization": organization_id, "sha256": file.sha256, "baseline": is_baseline, "kind": kind.as_str()}),
         )
         .await?;
         tx.commit().await?;
         self.get_submission(id).await
+    }
+
+    /// The challenge's delivery contract; the default (prediction files only) when none is set.
+    pub async fn delivery_contract(&self, challenge_id: i64) -> Result<DeliveryContract> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT contract FROM delivery_contracts WHERE challenge_id = $1")
+                .bind(challenge_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        match text {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("delivery contract of challenge {challenge_id}: {e}"))),
+            None => Ok(DeliveryContract::default()),
+        }
+    }
+
+    /// Sets the challenge's delivery contract (validated), with its audit event. Submissions
+    /// already made keep the run they had; re-running one measures it under the new contract.
+    pub async fn set_delivery_contract(
+        &self,
+        challenge_id: i64,
+        contract: DeliveryContract,
+        user_id: Option<i64>,
+    ) -> Result<DeliveryContract> {
+        let contract = contract.validate()?;
+        self.get_challenge(challenge_id).await?;
+        let text = serde_json::to_string(&contract).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.begin_write().await?;
+        let now = now_text();
+        let updated = sqlx::query(
+            "UPDATE delivery_contracts SET contract = $1, updated_by = $2, updated_at = $3 WHERE challenge_id = $4",
+        )
+        .bind(&text)
+        .bind(user_id)
+        .bind(&now)
+        .bind(challenge_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            sqlx::query(
+                "INSERT INTO delivery_contracts (challenge_id, contract, updated_by, updated_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(challenge_id)
+            .bind(&text)
+            .bind(user_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            self.backend,
+            user_id,
+            "delivery_contract.set",
+            &format!("challenge:{challenge_id}"),
+            serde_json::to_value(&contract).unwrap_or_default(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(contract)
     }
 
     /// One submission.

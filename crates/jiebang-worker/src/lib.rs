@@ -6,17 +6,20 @@
 //! the file store. The [`Mailer`] sends the notification outbox when SMTP is configured.
 
 pub mod mail;
+pub mod model;
 pub mod signing;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use jiebang_core::delivery::{DeliveryContract, SubmissionKind};
 use jiebang_core::indicator::IndicatorExpr;
-use jiebang_eval::{Columns, EvalError, Metric, Request, Source, Task};
+use jiebang_eval::{Columns, EvalError, Metric, Report, Request, Source, Task};
 use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError};
 use serde_json::json;
 
 pub use mail::{MailError, Mailer};
+pub use model::{ModelFailure, ModelRun, ModelRunner, ModelTask};
 pub use signing::Signer;
 
 /// The crate's one error type: what stops a worker (not what a submission gets wrong).
@@ -58,6 +61,7 @@ pub struct Worker {
     signer: Arc<Signer>,
     id: String,
     pace: Pace,
+    models: Option<Arc<ModelRunner>>,
 }
 
 impl Worker {
@@ -73,7 +77,14 @@ impl Worker {
         let host = host_name();
         let id = format!("{host}:{}:{suffix}", std::process::id());
         store.register_worker(&id, &host, &jiebang_eval::engine()).await?;
-        Ok(Self { store, files, signer, id, pace })
+        Ok(Self { store, files, signer, id, pace, models: None })
+    }
+
+    /// Lets this worker run delivered models; without it, a model submission's job is handed
+    /// back for a worker that can.
+    pub fn with_models(mut self, runner: ModelRunner) -> Self {
+        self.models = Some(Arc::new(runner));
+        self
     }
 
     /// This worker's id.
@@ -120,12 +131,16 @@ impl Worker {
     async fn score(&self, job: &Job) -> Outcome {
         let started = Instant::now();
         let started_at = jiebang_store::now_text();
-        let Scoring { request, truth, predictions, mut report } = match self.scoring(job).await {
+        let Scoring { request, truth, submitted, model, mut report } = match self.scoring(job).await {
             Ok(scoring) => scoring,
             Err(error) => return Outcome::Error(error.to_string()),
         };
-        let mut scoring =
-            tokio::task::spawn_blocking(move || jiebang_eval::evaluate(&request.with_files(&truth, &predictions)));
+        let mut scoring = tokio::task::spawn_blocking(move || match model {
+            None => {
+                jiebang_eval::evaluate(&request.with_files(&truth, &submitted)).map(|r| (r, None)).map_err(Fault::Eval)
+            }
+            Some(model) => model.run(&request, &truth, &submitted),
+        });
         let mut beat = tokio::time::interval(self.pace.heartbeat);
         beat.tick().await;
         let result = loop {
@@ -142,7 +157,7 @@ impl Worker {
             }
         };
         match result {
-            Ok(result) => {
+            Ok((result, model)) => {
                 report.insert("worker".into(), json!(self.id));
                 report.insert("started_at".into(), json!(started_at));
                 report.insert("finished_at".into(), json!(jiebang_store::now_text()));
@@ -151,19 +166,26 @@ impl Worker {
                     // The engine hashed the bytes it read; the report names the stored hashes.
                     report.extend(result.into_iter().filter(|(k, _)| k != "truth_sha256" && k != "pred_sha256"));
                 }
+                if let Some(model) = model {
+                    report.insert("model".into(), model);
+                }
                 let report = serde_json::Value::Object(report).to_string();
                 let signature = self.signer.sign(report.as_bytes());
                 Outcome::Scored { report, signature }
             }
+            Err(Fault::Model(ModelFailure::Model(message))) => Outcome::Invalid(message),
+            Err(Fault::Model(ModelFailure::Platform(message))) => Outcome::Error(message),
             // A fault in the hidden labels is the organizers' to fix; the team is told no more.
-            Err(EvalError::File { file, message }) if file == LABELS => Outcome::Error(format!("labels: {message}")),
-            Err(EvalError::Row { file, line, .. }) if file == LABELS => {
+            Err(Fault::Eval(EvalError::File { file, message })) if file == LABELS => {
+                Outcome::Error(format!("labels: {message}"))
+            }
+            Err(Fault::Eval(EvalError::Row { file, line, .. })) if file == LABELS => {
                 Outcome::Error(format!("测试标签第 {line} 行有误 / the hidden labels are broken at line {line}"))
             }
-            Err(EvalError::MissingColumn { file, column, .. }) if file == LABELS => {
+            Err(Fault::Eval(EvalError::MissingColumn { file, column, .. })) if file == LABELS => {
                 Outcome::Error(format!("测试标签缺少「{column}」列 / the hidden labels lack column {column}"))
             }
-            Err(error) => Outcome::Invalid(error.to_string()),
+            Err(Fault::Eval(error)) => Outcome::Invalid(error.to_string()),
         }
     }
 
@@ -177,16 +199,44 @@ impl Worker {
         let corrupt = |what: &str| StoreError::Corrupt(format!("dataset {}: {what}", dataset.id));
         let labels = dataset.labels().ok_or_else(|| corrupt("no labels file"))?;
         let task = Task::parse(&dataset.scoring.task).ok_or_else(|| corrupt("unknown task"))?;
-        // Indicators a prediction file can answer are judged; the others (latency, size …)
-        // need a delivered model and are listed as not measured.
-        let (mut indicators, mut skipped) = (Vec::new(), Vec::new());
+        // Indicators a prediction file can answer are judged from the predictions; latency,
+        // size and memory are measured on a delivered model, and listed as not measured for a
+        // prediction file.
+        let is_model = submission.kind == SubmissionKind::Model;
+        let (mut indicators, mut measured, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
         for indicator in &challenge.challenge.indicators {
-            match Metric::parse(task, indicator.expr.metric.as_str()) {
-                Ok(_) => indicators.push(indicator.expr.clone()),
-                Err(_) => skipped.push(indicator.expr.to_string()),
+            if Metric::parse(task, indicator.expr.metric.as_str()).is_ok() {
+                indicators.push(indicator.expr.clone());
+            } else if is_model && jiebang_core::delivery::is_measured(indicator.expr.metric.as_str()) {
+                measured.push(indicator.expr.clone());
+            } else {
+                skipped.push(indicator.expr.to_string());
             }
         }
-        let (truth, predictions) = tokio::try_join!(self.files.get(&labels.key), self.files.get(&submission.file_key))?;
+        let (truth, submitted) = tokio::try_join!(self.files.get(&labels.key), self.files.get(&submission.file_key))?;
+        let model = if is_model {
+            let Some(runner) = self.models.clone() else {
+                return Err(StoreError::Refused(
+                    "此评测进程不运行模型 / this worker does not run models; another will".into(),
+                ));
+            };
+            let features = dataset.files.iter().find(|f| f.purpose == "test_features").ok_or_else(|| {
+                StoreError::Refused(format!(
+                    "数据集版本 {} 没有测试特征文件（test_features），无法运行模型 / dataset version {} has no \
+                     test_features file to run the model on",
+                    dataset.version, dataset.version
+                ))
+            })?;
+            Some(ModelScoring {
+                runner,
+                contract: self.store.delivery_contract(challenge.id).await?,
+                features_name: features.name.clone(),
+                features: self.files.get(&features.key).await?,
+                measured,
+            })
+        } else {
+            None
+        };
         let scoring = &dataset.scoring;
         let report = json!({
             "platform": "jiebang",
@@ -197,6 +247,7 @@ impl Worker {
             "phase": {"id": phase.id, "name": phase.input.name, "kind": phase.input.kind.as_str()},
             "dataset": {"id": dataset.id, "version": dataset.version, "labels_sha256": labels.sha256},
             "submission_sha256": submission.file_sha256,
+            "kind": submission.kind.as_str(),
             "task": scoring.task,
             "not_measured": skipped,
         });
@@ -213,10 +264,11 @@ impl Worker {
                 metrics: if indicators.is_empty() { vec![default_metric(task)] } else { Vec::new() },
                 indicators,
                 positive_label: Some(scoring.positive_label.clone()).filter(|p| !p.is_empty()),
-                predictions_name: submission.file_name,
+                predictions_name: if is_model { MODEL_OUTPUTS.to_owned() } else { submission.file_name },
             },
             truth,
-            predictions,
+            submitted,
+            model,
             report,
         })
     }
@@ -225,11 +277,57 @@ impl Worker {
 /// How the hidden labels are named in the engine's messages (never shown to the team).
 const LABELS: &str = "labels";
 
+/// How the predictions of a delivered model are named in the engine's messages.
+const MODEL_OUTPUTS: &str = "模型输出 / model outputs";
+
+/// Why a run ended without a report.
+enum Fault {
+    Eval(EvalError),
+    Model(ModelFailure),
+}
+
+/// What running a delivered model needs beyond the labels.
+struct ModelScoring {
+    runner: Arc<ModelRunner>,
+    contract: DeliveryContract,
+    features_name: String,
+    features: Vec<u8>,
+    /// Indicators on measured quantities (latency, size …).
+    measured: Vec<IndicatorExpr>,
+}
+
+impl ModelScoring {
+    /// Runs the model, scores its predictions and judges what was measured.
+    fn run(
+        &self,
+        request: &RequestParts,
+        truth: &[u8],
+        model: &[u8],
+    ) -> Result<(Report, Option<serde_json::Value>), Fault> {
+        let run = self
+            .runner
+            .run(&ModelTask {
+                task: request.task,
+                model,
+                features: Source { name: &self.features_name, bytes: &self.features },
+                id_column: &request.columns.id,
+                split_column: request.columns.split.as_deref(),
+                contract: &self.contract,
+            })
+            .map_err(Fault::Model)?;
+        let mut report = jiebang_eval::evaluate(&request.with_files(truth, &run.predictions)).map_err(Fault::Eval)?;
+        report.add_measured(&run.measured, &self.measured);
+        Ok((report, Some(run.details)))
+    }
+}
+
 /// One scoring run, ready to go.
 struct Scoring {
     request: RequestParts,
     truth: Vec<u8>,
-    predictions: Vec<u8>,
+    /// The prediction file or the model.
+    submitted: Vec<u8>,
+    model: Option<ModelScoring>,
     /// The report so far; the engine's result and the times are added to it.
     report: serde_json::Map<String, serde_json::Value>,
 }

@@ -1,5 +1,7 @@
 //! `jiebang eval`: scores a prediction file against a ground-truth file from the command line,
-//! with the same engine the platform uses.
+//! with the same engine the platform uses; `jiebang eval model` runs a delivered ONNX model on
+//! test features first, as the platform's workers do, and judges its latency, size and memory
+//! too.
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -16,6 +18,9 @@ use jiebang_eval::{Bootstrap, Columns, Metric, Request, Source, Task, evaluate};
 pub(crate) enum EvalCommand {
     /// Scores predictions against the truth; prints JSON (or a table) on stdout.
     Score(Box<ScoreArgs>),
+    /// Runs an ONNX model on test features in a limited child process, scores its outputs
+    /// against the truth and measures latency, throughput, size and memory.
+    Model(Box<ModelArgs>),
     /// Only reads both files (the benchmark's baseline); prints their row counts.
     #[command(hide = true)]
     Parse {
@@ -93,6 +98,95 @@ pub(crate) struct ScoreArgs {
     max_file_mb: u64,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum EngineArg {
+    Onnxruntime,
+    Tract,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ModelArgs {
+    /// The ONNX model.
+    #[arg(long)]
+    model: PathBuf,
+    /// Test features (CSV or TSV): the id column and the feature columns.
+    #[arg(long)]
+    features: PathBuf,
+    /// Ground-truth table (CSV or TSV).
+    #[arg(long)]
+    truth: PathBuf,
+    /// What is predicted (binary or regression).
+    #[arg(long, value_enum)]
+    task: TaskArg,
+    /// Metric to report (repeatable), e.g. roc_auc.
+    #[arg(long = "metric")]
+    metrics: Vec<String>,
+    /// Indicator to judge (repeatable): on predictions ("roc_auc>=0.9") or on the model
+    /// ("latency_p99_ms<=10", "model_size_mb<=20", "throughput_qps>=500", "peak_memory_mb<=512").
+    #[arg(long = "indicator")]
+    indicators: Vec<String>,
+    /// Truth column that assigns rows to splits; also left out of the features.
+    #[arg(long)]
+    split_column: Option<String>,
+    /// Id column in the features and the truth.
+    #[arg(long, default_value = "id")]
+    id_column: String,
+    /// Truth label column.
+    #[arg(long, default_value = "label")]
+    label_column: String,
+    /// The positive class of a binary task whose labels are not 0/1.
+    #[arg(long)]
+    positive_label: Option<String>,
+    /// Feature column, in the model's order (repeatable); default: every column but the id and
+    /// split columns.
+    #[arg(long = "feature-column")]
+    feature_columns: Vec<String>,
+    /// The model's input name.
+    #[arg(long, default_value = "input")]
+    input: String,
+    /// The model's output name.
+    #[arg(long, default_value = "output")]
+    output: String,
+    /// With a class-probability output, the positive class's column (-1 = last); omit for one
+    /// score or value per row.
+    #[arg(long, allow_hyphen_values = true)]
+    probability_column: Option<i32>,
+    /// The engine that runs and times the model [default: onnxruntime when its library is
+    /// given, else tract].
+    #[arg(long, value_enum)]
+    engine: Option<EngineArg>,
+    /// ONNX Runtime's shared library (the PyPI wheel's `libonnxruntime.so.*`).
+    #[arg(long, env = "ORT_DYLIB_PATH")]
+    ort_library: Option<PathBuf>,
+    /// Threads the engine may use.
+    #[arg(long, default_value_t = 1)]
+    threads: u32,
+    /// Batch size for offline throughput (repeatable; the best counts).
+    #[arg(long = "batch-size")]
+    batch_sizes: Vec<u32>,
+    /// Memory the model process may reserve, MiB.
+    #[arg(long, default_value_t = 2048)]
+    memory_mb: u32,
+    /// Wall time the model process may take, seconds.
+    #[arg(long, default_value_t = 600)]
+    time_limit_s: u32,
+    /// Largest accepted model, MB.
+    #[arg(long, default_value_t = 100.0)]
+    max_model_mb: f64,
+    /// Timed single-row queries, at least.
+    #[arg(long, default_value_t = 1000)]
+    latency_queries: usize,
+    /// Untimed calls first.
+    #[arg(long, default_value_t = 50)]
+    warmup: usize,
+    /// Minimum timing duration (latency, and each batch size), milliseconds.
+    #[arg(long, default_value_t = 500)]
+    min_duration_ms: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: OutputFormat,
+}
+
 /// A file's bytes: mapped when it is a regular file, read otherwise (pipes, empty files).
 ///
 /// Mapping skips copying hundreds of megabytes out of the page cache and the page faults of a
@@ -150,6 +244,7 @@ fn read_both(truth: &PathBuf, pred: &PathBuf, max_mb: u64) -> anyhow::Result<(Co
 pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
     match command {
         EvalCommand::Score(args) => score(*args),
+        EvalCommand::Model(args) => model(*args),
         EvalCommand::Parse { truth, pred } => {
             let (t, p) = read_both(&truth, &pred, 4095)?;
             // Typed as scoring types them: the first column as ids, the truth's others as labels,
@@ -167,19 +262,125 @@ pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
     }
 }
 
-fn score(args: ScoreArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let task = match args.task {
-        TaskArg::Binary => Task::Binary,
-        TaskArg::Multiclass => Task::Multiclass,
-        TaskArg::Regression => Task::Regression,
-    };
-    let metrics = args.metrics.iter().map(|m| Metric::parse(task, m)).collect::<Result<Vec<_>, _>>()?;
-    let indicators = args
-        .indicators
+impl TaskArg {
+    fn task(self) -> Task {
+        match self {
+            TaskArg::Binary => Task::Binary,
+            TaskArg::Multiclass => Task::Multiclass,
+            TaskArg::Regression => Task::Regression,
+        }
+    }
+}
+
+fn parse_indicators(texts: &[String]) -> anyhow::Result<Vec<IndicatorExpr>> {
+    texts
         .iter()
         .map(|e| IndicatorExpr::parse(e).map_err(|err| anyhow::anyhow!("--indicator {e}: {}", err.message)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect()
+}
+
+fn model(args: ModelArgs) -> anyhow::Result<()> {
+    use jiebang_core::delivery::{Accepts, DeliveryContract, MeasuringEngine, is_measured};
+    let started = Instant::now();
+    let task = args.task.task();
+    let metrics = args.metrics.iter().map(|m| Metric::parse(task, m)).collect::<Result<Vec<_>, _>>()?;
+    let (measured, indicators): (Vec<IndicatorExpr>, Vec<IndicatorExpr>) =
+        parse_indicators(&args.indicators)?.into_iter().partition(|i| is_measured(i.metric.as_str()));
+    let engine = match (args.engine, &args.ort_library) {
+        (Some(EngineArg::Onnxruntime), _) | (None, Some(_)) => MeasuringEngine::OnnxRuntime,
+        (Some(EngineArg::Tract), _) | (None, None) => MeasuringEngine::Tract,
+    };
+    let contract = DeliveryContract {
+        accepts: Accepts::Models,
+        input: args.input,
+        feature_columns: args.feature_columns,
+        output: args.output,
+        probability_column: args.probability_column,
+        max_model_mb: args.max_model_mb,
+        batch_sizes: if args.batch_sizes.is_empty() {
+            DeliveryContract::default().batch_sizes
+        } else {
+            args.batch_sizes
+        },
+        threads: args.threads,
+        engine,
+        memory_limit_mb: args.memory_mb,
+        time_limit_s: args.time_limit_s,
+        ..DeliveryContract::default()
+    }
+    .validate()?;
+    let read_small = |path: &PathBuf| std::fs::read(path).with_context(|| format!("{}", path.display()));
+    let (model, features, truth) = (read_small(&args.model)?, read_small(&args.features)?, read_small(&args.truth)?);
+    let runner = jiebang_worker::ModelRunner {
+        program: std::env::current_exe().context("the path of this program")?,
+        args: vec!["model-run".into()],
+        ort_library: args.ort_library.map(|p| std::path::absolute(&p).unwrap_or(p)),
+        timing: jiebang_onnx::measure::Timing {
+            warmup: args.warmup,
+            queries: args.latency_queries.max(1),
+            min_duration: Duration::from_millis(args.min_duration_ms),
+        },
+    };
+    let features_name = args.features.display().to_string();
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if std::io::stderr().is_terminal() {
+        spinner.set_message(format!("running and timing {} …", args.model.display()));
+        spinner.enable_steady_tick(Duration::from_millis(120));
+    }
+    let run = runner.run(&jiebang_worker::ModelTask {
+        task,
+        model: &model,
+        features: Source { name: &features_name, bytes: &features },
+        id_column: &args.id_column,
+        split_column: args.split_column.as_deref(),
+        contract: &contract,
+    });
+    spinner.finish_and_clear();
+    let run = run.map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
+    let truth_name = args.truth.display().to_string();
+    let request = Request {
+        task,
+        truth: Source { name: &truth_name, bytes: &truth },
+        predictions: Source { name: "模型输出 / model outputs", bytes: &run.predictions },
+        columns: Columns {
+            id: args.id_column,
+            label: args.label_column,
+            split: args.split_column,
+            ..Columns::default()
+        },
+        metrics: if metrics.is_empty() && indicators.is_empty() {
+            vec![Metric::parse(task, if task == Task::Regression { "rmse" } else { "roc_auc" })?]
+        } else {
+            metrics
+        },
+        indicators,
+        bootstrap: None,
+        positive_label: args.positive_label,
+        max_bytes: u64::MAX,
+    };
+    let mut report = evaluate(&request)?;
+    report.add_measured(&run.measured, &measured);
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match args.format {
+        OutputFormat::Json => {
+            let mut value = serde_json::to_value(&report)?;
+            value["model"] = run.details;
+            value["elapsed_ms"] = serde_json::json!((elapsed_ms * 1000.0).round() / 1000.0);
+            println!("{value}");
+        }
+        OutputFormat::Table => {
+            println!("model     {} ({})", args.model.display(), run.details["engine"].as_str().unwrap_or_default());
+            print_table(&report, elapsed_ms);
+        }
+    }
+    Ok(())
+}
+
+fn score(args: ScoreArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let task = args.task.task();
+    let metrics = args.metrics.iter().map(|m| Metric::parse(task, m)).collect::<Result<Vec<_>, _>>()?;
+    let indicators = parse_indicators(&args.indicators)?;
     let (truth, pred) = read_both(&args.truth, &args.pred, args.max_file_mb)?;
     let truth_name = args.truth.display().to_string();
     let pred_name = args.pred.display().to_string();

@@ -220,38 +220,42 @@ fn main() -> ExitCode {
     }
 }
 
-/// The child side of `jiebang_onnx::sandbox::run_child`.
+/// The child side of `jiebang_onnx::sandbox::run_child`: exits with
+/// `jiebang_onnx::sandbox::INPUT_FAILURE` when its own input failed, 2 when the model did.
 fn model_run() -> ExitCode {
     use std::io::Read;
+    let input_failure = |message: String| (jiebang_onnx::sandbox::INPUT_FAILURE as u8, message);
     let mut input = String::new();
     let result = std::io::stdin()
         .read_to_string(&mut input)
-        .map_err(|e| e.to_string())
-        .and_then(|_| serde_json::from_str(&input).map_err(|e| format!("bad request: {e}")))
+        .map_err(|e| input_failure(e.to_string()))
+        .and_then(|_| serde_json::from_str(&input).map_err(|e| input_failure(format!("bad request: {e}"))))
         .and_then(|request| {
             // A model can make an engine panic (a failed allocation, say): report it as the
             // model's failure instead of a backtrace.
             std::panic::set_hook(Box::new(|_| {}));
             match std::panic::catch_unwind(|| jiebang_onnx::sandbox::child_main(&request)) {
-                Ok(result) => result.map_err(|e| e.to_string()),
+                Ok(Ok(result)) => Ok(result),
+                Ok(Err(jiebang_onnx::OnnxError::Input(message))) => Err(input_failure(message)),
+                Ok(Err(error)) => Err((2, error.to_string())),
                 Err(panic) => {
                     let what = panic
                         .downcast_ref::<String>()
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
                         .unwrap_or_default();
-                    Err(format!("模型运行时引擎崩溃 / the engine crashed running the model: {what}"))
+                    Err((2, format!("模型运行时引擎崩溃 / the engine crashed running the model: {what}")))
                 }
             }
         });
-    match result.and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string())) {
+    match result.and_then(|r| serde_json::to_string(&r).map_err(|e| input_failure(e.to_string()))) {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS
         }
-        Err(message) => {
+        Err((code, message)) => {
             eprintln!("{message}");
-            ExitCode::from(2)
+            ExitCode::from(code)
         }
     }
 }
@@ -290,7 +294,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let (store, files) = open(&settings).await?;
             let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
-            let (stop, workers) = start_workers(&store, &files, &signer, count.max(1), settings.workers.pace()).await?;
+            let (stop, workers) = start_workers(
+                &store,
+                &files,
+                &signer,
+                count.max(1),
+                settings.workers.pace(),
+                &settings.models.runner()?,
+            )
+            .await?;
             println!("{} worker(s) running; stop with Ctrl-C", count.max(1));
             shutdown_signal().await;
             stop_workers(stop, workers).await;
@@ -352,8 +364,15 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     };
     let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
     let public_key = signer.public_key_hex().into();
-    let (stop, workers) =
-        start_workers(&store, &files, &signer, settings.workers.embedded, settings.workers.pace()).await?;
+    let (stop, workers) = start_workers(
+        &store,
+        &files,
+        &signer,
+        settings.workers.embedded,
+        settings.workers.pace(),
+        &settings.models.runner()?,
+    )
+    .await?;
     let state = jiebang_web::AppState {
         store: store.clone(),
         files,
@@ -410,12 +429,14 @@ async fn start_workers(
     signer: &Arc<jiebang_worker::Signer>,
     count: usize,
     pace: jiebang_worker::Pace,
+    models: &jiebang_worker::ModelRunner,
 ) -> anyhow::Result<(tokio::sync::watch::Sender<bool>, Vec<tokio::task::JoinHandle<()>>)> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut handles = Vec::with_capacity(count);
     for n in 0..count {
-        let worker =
-            jiebang_worker::Worker::start(store.clone(), files.clone(), signer.clone(), &n.to_string(), pace).await?;
+        let worker = jiebang_worker::Worker::start(store.clone(), files.clone(), signer.clone(), &n.to_string(), pace)
+            .await?
+            .with_models(models.clone());
         tracing::info!(worker = worker.id(), "worker started");
         handles.push(tokio::spawn(worker.run(stopped.clone())));
     }

@@ -27,6 +27,54 @@ pub(crate) struct Settings {
     pub(crate) calendar: CalendarSettings,
     /// E-mail copies of notifications.
     pub(crate) mail: MailSettings,
+    /// Running and timing delivered models.
+    pub(crate) models: ModelSettings,
+}
+
+/// Running and timing delivered models.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct ModelSettings {
+    /// ONNX Runtime's shared library (the `libonnxruntime.so.*` in the PyPI `onnxruntime`
+    /// wheel's `capi` folder); unset: `ORT_DYLIB_PATH`. Without either, only challenges whose
+    /// contract measures with tract can run models here.
+    pub(crate) ort_library: Option<PathBuf>,
+    /// Untimed calls before latency is measured.
+    pub(crate) warmup: usize,
+    /// Timed single-row queries, at least.
+    pub(crate) latency_queries: usize,
+    /// And at least this long (also per batch size for throughput), milliseconds.
+    pub(crate) min_duration_ms: u64,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        Self { ort_library: None, warmup: 50, latency_queries: 1000, min_duration_ms: 500 }
+    }
+}
+
+impl ModelSettings {
+    /// The runner: this program as the child (`jiebang model-run`).
+    pub(crate) fn runner(&self) -> anyhow::Result<jiebang_worker::ModelRunner> {
+        let program = std::env::current_exe().context("the path of this program")?;
+        let ort_library = self
+            .ort_library
+            .clone()
+            .or_else(|| std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from))
+            .filter(|p| !p.as_os_str().is_empty())
+            // ONNX Runtime resolves a relative path against the program's folder, not ours.
+            .map(|p| std::path::absolute(&p).unwrap_or(p));
+        Ok(jiebang_worker::ModelRunner {
+            program,
+            args: vec!["model-run".into()],
+            ort_library,
+            timing: jiebang_onnx::measure::Timing {
+                warmup: self.warmup,
+                queries: self.latency_queries.max(1),
+                min_duration: Duration::from_millis(self.min_duration_ms),
+            },
+        })
+    }
 }
 
 /// E-mail copies of notifications; off until `smtp_url` is set.
@@ -163,6 +211,7 @@ impl Default for Settings {
             workers: WorkerSettings::default(),
             calendar: CalendarSettings::default(),
             mail: MailSettings::default(),
+            models: ModelSettings::default(),
         }
     }
 }

@@ -261,3 +261,42 @@ async fn a_streamed_upload_is_stored_like_a_whole_one_and_an_oversized_one_leave
     let leftovers = std::fs::read_dir(t.dir.path().join("files/tmp")).map(|d| d.count()).unwrap_or(0);
     assert_eq!(leftovers, 0, "aborted uploads leave no temporary object");
 }
+
+#[tokio::test]
+async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
+    use jiebang_core::delivery::{Accepts, DeliveryContract, SubmissionKind};
+    let t = TestStore::new().await;
+    let (user, organization, phase) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(phase).await.unwrap().challenge_id;
+    let model = t.store.save_file(&t.files, "model.onnx", vec![8; 2_000], None).await.unwrap();
+    assert_eq!(t.store.delivery_contract(challenge).await.unwrap(), DeliveryContract::default());
+    let err = t.store.create_model_submission(phase, organization, user, &model, "", false).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Refused(m) if m.contains("prediction files only")), "{err}");
+
+    let bad = DeliveryContract { accepts: Accepts::Models, threads: 0, batch_sizes: vec![], ..Default::default() };
+    let err = t.store.set_delivery_contract(challenge, bad, Some(user)).await.unwrap_err();
+    assert!(err.to_string().contains("batch_sizes") && err.to_string().contains("threads"), "{err}");
+    let contract = DeliveryContract {
+        accepts: Accepts::Models,
+        max_model_mb: 0.001,
+        batch_sizes: vec![8, 1],
+        ..Default::default()
+    };
+    t.store.set_delivery_contract(challenge, contract, Some(user)).await.unwrap();
+    let stored = t.store.delivery_contract(challenge).await.unwrap();
+    assert_eq!((stored.accepts, stored.batch_sizes.as_slice()), (Accepts::Models, &[1, 8][..]));
+
+    // 2,000 bytes against a 1,000-byte limit, then a prediction file against "models only".
+    let err = t.store.create_model_submission(phase, organization, user, &model, "", false).await.unwrap_err();
+    assert!(err.to_string().contains("2000 bytes"), "{err}");
+    let err = t.store.create_submission(phase, organization, user, &upload(&t, 1).await, "", false).await.unwrap_err();
+    assert!(err.to_string().contains("models only"), "{err}");
+
+    let roomy = DeliveryContract { accepts: Accepts::Both, max_model_mb: 1.0, ..stored };
+    t.store.set_delivery_contract(challenge, roomy, Some(user)).await.unwrap();
+    let submission = t.store.create_model_submission(phase, organization, user, &model, "", false).await.unwrap();
+    assert_eq!(t.store.get_submission(submission.id).await.unwrap().kind, SubmissionKind::Model);
+    let predictions = t.store.create_submission(phase, organization, user, &upload(&t, 2).await, "", false).await;
+    assert_eq!(predictions.unwrap().kind, SubmissionKind::Predictions);
+    assert!(t.store.verify_audit_chain().await.unwrap() > 0);
+}

@@ -65,6 +65,8 @@ fn request(dir: &Path, model: &str, engine: &str, memory_mib: u64) -> RunRequest
         ort_library: Some(ort_library()),
         memory_bytes: memory_mib << 20,
         batch: 32,
+        threads: 1,
+        measure: None,
     }
 }
 
@@ -121,4 +123,112 @@ fn a_model_past_the_time_limit_is_stopped_with_the_reason() {
     .unwrap_err();
     assert!(matches!(&err, OnnxError::Limit(m) if m.contains("ran longer than 3 s")), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// `jiebang eval model` on a fixture with quick timings; its JSON report.
+fn eval_model(model: &str, extra: &[&str]) -> std::process::Output {
+    let f = fixtures();
+    let path = |name: &str| f.join(name).to_str().unwrap().to_owned();
+    std::process::Command::new(BIN)
+        .args(["eval", "model", "--model", &path(&format!("{model}.onnx")), "--features", &path("features.csv")])
+        .args(["--truth", &path("truth.csv"), "--task", "binary", "--split-column", "split", "--input", "features"])
+        .args(["--latency-queries", "200", "--min-duration-ms", "50", "--batch-size", "1", "--batch-size", "32"])
+        .args(extra)
+        .env_remove("ORT_DYLIB_PATH")
+        .output()
+        .unwrap()
+}
+
+/// The oracle: Python onnxruntime's outputs for `model`, scored by `jiebang eval score`.
+fn oracle_auc(model: &str) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let pred = dir.path().join("oracle.csv");
+    let lines: Vec<String> = expected(model).iter().enumerate().map(|(i, p)| format!("{},{p}", i + 1)).collect();
+    std::fs::write(&pred, format!("id,score\n{}\n", lines.join("\n"))).unwrap();
+    let output = std::process::Command::new(BIN)
+        .args(["eval", "score", "--truth", fixtures().join("truth.csv").to_str().unwrap()])
+        .args(["--pred", pred.to_str().unwrap(), "--task", "binary", "--metric", "roc_auc"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["metrics"]["roc_auc"].as_f64().unwrap()
+}
+
+#[test]
+fn eval_model_scores_the_outputs_like_python_onnxruntime_and_judges_the_measurements() {
+    let ort = ort_library();
+    for (model, output, extra) in [
+        ("logreg", "probability", vec!["--engine", "tract"]),
+        ("mlp", "probabilities", vec!["--probability-column", "1", "--ort-library", ort.to_str().unwrap()]),
+    ] {
+        let mut args = vec!["--output", output, "--indicator", "roc_auc>=0.5", "--indicator", "latency_p99_ms<=1000"];
+        args.extend(["--indicator", "model_size_mb<=0.0001", "--indicator", "peak_memory_mb<=4096"]);
+        args.extend(["--indicator", "throughput_qps>=1", "--indicator", "parameter_count<=100000"]);
+        args.extend(extra);
+        let output = eval_model(model, &args);
+        assert!(output.status.success(), "{model}: {}", String::from_utf8_lossy(&output.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let auc = report["metrics"]["roc_auc"].as_f64().unwrap();
+        assert!((auc - oracle_auc(model)).abs() < 1e-9, "{model}: {auc} against the oracle's {}", oracle_auc(model));
+        let verdicts: Vec<(&str, bool)> = report["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["metric"].as_str().unwrap(), i["pass"].as_bool().unwrap()))
+            .collect();
+        // Every file here is more than 100 bytes: the size target fails, the generous ones pass.
+        assert_eq!(
+            verdicts,
+            [
+                ("roc_auc", true),
+                ("latency_p99_ms", true),
+                ("model_size_mb", false),
+                ("peak_memory_mb", true),
+                ("throughput_qps", true),
+                ("parameter_count", true)
+            ],
+            "{model}"
+        );
+        assert_eq!(report["verdict"], "fail");
+        let details = &report["model"];
+        let size = std::fs::metadata(fixtures().join(format!("{model}.onnx"))).unwrap().len();
+        assert_eq!(details["bytes"], size);
+        assert_eq!(report["metrics"]["model_size_mb"].as_f64().unwrap(), size as f64 / 1e6);
+        let latency = &details["latency"];
+        assert!(latency["queries"].as_u64().unwrap() >= 200, "{latency}");
+        assert!(latency["p50_ms"].as_f64().unwrap() <= latency["p99_ms"].as_f64().unwrap());
+        let batches: Vec<u64> =
+            details["throughput"].as_array().unwrap().iter().map(|t| t["batch"].as_u64().unwrap()).collect();
+        assert_eq!(batches, [1, 32]);
+        assert!(details["engine"].as_str().unwrap().starts_with(if model == "logreg" {
+            "tract"
+        } else {
+            "onnxruntime"
+        }));
+        assert!(
+            details["host"]["cores"].as_u64().unwrap() >= 1 && details["timed"].as_str().unwrap().contains("excluded")
+        );
+        // Measurements belong to every split, so a leaderboard on either split shows them.
+        assert_eq!(report["splits"]["public"]["latency_p99_ms"], report["metrics"]["latency_p99_ms"]);
+    }
+}
+
+#[test]
+fn eval_model_names_what_is_wrong_with_a_model_or_the_features() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        ("truncated", &["--output", "probability"], "cannot be parsed"),
+        ("wrong_input", &["--output", "probability"], "features"),
+        ("unsupported_op", &["--output", "probability"], "NoSuchOp"),
+        (
+            "logreg",
+            &["--output", "probability", "--feature-column", "f0", "--feature-column", "nope"],
+            "no column 'nope'",
+        ),
+    ];
+    for (model, args, reason) in cases {
+        let output = eval_model(model, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{model}: {stderr}");
+        assert!(stderr.contains(reason), "{model}: {stderr}");
+    }
 }

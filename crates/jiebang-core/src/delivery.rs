@@ -1,0 +1,262 @@
+//! The delivery contract (交付要求) of a challenge: whether teams may deliver an ONNX model
+//! instead of a prediction file, what the model must look like, and how the platform runs and
+//! measures it. The organizer sets it; the measured quantities it enables are [`MEASURED`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Collector, Error, FieldError, required_text};
+
+named_enum!(
+    /// What a challenge's submissions may be.
+    Accepts {
+        /// Prediction files only (the default when no contract is set).
+        Predictions = "predictions" / "仅预测文件" / "Prediction files only",
+        /// Delivered models only.
+        Models = "models" / "仅模型" / "Models only",
+        /// Either.
+        Both = "both" / "预测文件或模型" / "Prediction files or models",
+    }
+);
+
+named_enum!(
+    /// The runtime whose measurements are judged.
+    MeasuringEngine {
+        /// ONNX Runtime, what deployments use; the reference for latency.
+        OnnxRuntime = "onnxruntime" / "ONNX Runtime" / "ONNX Runtime",
+        /// tract, the pure-Rust engine built into every jiebang.
+        Tract = "tract" / "tract（内置）" / "tract (built in)",
+    }
+);
+
+named_enum!(
+    /// Whether a submission is a prediction file or a model.
+    SubmissionKind {
+        /// A file of predictions for the test ids.
+        Predictions = "predictions" / "预测文件" / "Prediction file",
+        /// An ONNX model the platform runs on the test features.
+        Model = "model" / "模型" / "Model",
+    }
+);
+
+/// What the platform measures on a delivered model, with the unit and the meaning the reports
+/// print. Indicators on these keys are judged from a model submission's run.
+pub const MEASURED: &[(&str, &str, &str)] = &[
+    ("latency_p50_ms", "ms", "单条推理时延中位数 / single-stream latency, median"),
+    ("latency_p90_ms", "ms", "单条推理时延 P90 / single-stream latency, 90th percentile"),
+    ("latency_p99_ms", "ms", "单条推理时延 P99 / single-stream latency, 99th percentile"),
+    ("latency_mean_ms", "ms", "单条推理时延均值 / single-stream latency, mean"),
+    ("throughput_qps", "条/秒 rows/s", "离线吞吐（最佳批大小） / offline throughput at the best batch size"),
+    ("model_size_mb", "MB", "模型文件大小 / model file size (10⁶ bytes)"),
+    ("parameter_count", "", "参数量 / parameters (initializer elements and numeric attributes)"),
+    ("peak_memory_mb", "MB", "运行进程峰值常驻内存 / peak resident memory of the model process"),
+];
+
+/// Whether `key` (a metric name) is measured on a delivered model rather than computed from
+/// predictions.
+pub fn is_measured(key: &str) -> bool {
+    MEASURED.iter().any(|(k, _, _)| *k == key)
+}
+
+/// How a challenge takes delivered models. Stored as JSON with the challenge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryContract {
+    /// What submissions may be.
+    pub accepts: Accepts,
+    /// The model's input name; it takes float32 `[N, features]`.
+    #[serde(default = "default_input")]
+    pub input: String,
+    /// Feature columns of the test-features file, in the order the model expects them; empty:
+    /// every column but the id and split columns, in the file's order.
+    #[serde(default)]
+    pub feature_columns: Vec<String>,
+    /// The output the platform reads.
+    #[serde(default = "default_output")]
+    pub output: String,
+    /// With class probabilities `[N, classes]`, the positive class's column (-1 = last);
+    /// absent when the output is one score or value per row.
+    #[serde(default)]
+    pub probability_column: Option<i32>,
+    /// Lowest accepted opset (default domain).
+    #[serde(default = "default_min_opset")]
+    pub min_opset: i64,
+    /// Highest accepted opset.
+    #[serde(default = "default_max_opset")]
+    pub max_opset: i64,
+    /// Largest accepted model file, MB (10⁶ bytes).
+    #[serde(default = "default_max_model_mb")]
+    pub max_model_mb: f64,
+    /// Batch sizes tried for offline throughput; the best counts.
+    #[serde(default = "default_batch_sizes")]
+    pub batch_sizes: Vec<u32>,
+    /// Threads the runtime may use.
+    #[serde(default = "default_threads")]
+    pub threads: u32,
+    /// Whose measurements are judged.
+    #[serde(default = "default_engine")]
+    pub engine: MeasuringEngine,
+    /// Memory the model process may reserve, MB.
+    #[serde(default = "default_memory_limit_mb")]
+    pub memory_limit_mb: u32,
+    /// Wall time the model process may take, seconds.
+    #[serde(default = "default_time_limit_s")]
+    pub time_limit_s: u32,
+}
+
+fn default_input() -> String {
+    "input".into()
+}
+fn default_output() -> String {
+    "output".into()
+}
+fn default_min_opset() -> i64 {
+    9
+}
+fn default_max_opset() -> i64 {
+    21
+}
+fn default_max_model_mb() -> f64 {
+    100.0
+}
+fn default_batch_sizes() -> Vec<u32> {
+    vec![1, 16, 64, 256]
+}
+fn default_threads() -> u32 {
+    1
+}
+fn default_engine() -> MeasuringEngine {
+    MeasuringEngine::OnnxRuntime
+}
+fn default_memory_limit_mb() -> u32 {
+    2048
+}
+fn default_time_limit_s() -> u32 {
+    600
+}
+
+impl Default for DeliveryContract {
+    fn default() -> Self {
+        Self {
+            accepts: Accepts::Predictions,
+            input: default_input(),
+            feature_columns: Vec::new(),
+            output: default_output(),
+            probability_column: None,
+            min_opset: default_min_opset(),
+            max_opset: default_max_opset(),
+            max_model_mb: default_max_model_mb(),
+            batch_sizes: default_batch_sizes(),
+            threads: default_threads(),
+            engine: default_engine(),
+            memory_limit_mb: default_memory_limit_mb(),
+            time_limit_s: default_time_limit_s(),
+        }
+    }
+}
+
+impl DeliveryContract {
+    /// Checks every field; reports all problems at once.
+    pub fn validate(self) -> Result<Self, Error> {
+        let mut errors = Collector::default();
+        let input = errors.check(required_text("input", &self.input, 200));
+        let output = errors.check(required_text("output", &self.output, 200));
+        let mut seen = std::collections::HashSet::new();
+        for (i, column) in self.feature_columns.iter().enumerate() {
+            if column.trim().is_empty() || !seen.insert(column.trim()) {
+                errors.push(FieldError::new(
+                    format!("feature_columns[{i}]"),
+                    format!("特征列「{column}」为空或重复 / feature column '{column}' is empty or repeated"),
+                ));
+            }
+        }
+        if !(1..=100).contains(&self.min_opset) || self.max_opset < self.min_opset || self.max_opset > 100 {
+            errors.push(FieldError::new(
+                "max_opset",
+                "算子集范围应满足 1 ≤ 最低 ≤ 最高 ≤ 100 / the opset range needs 1 ≤ min ≤ max ≤ 100",
+            ));
+        }
+        if !(self.max_model_mb > 0.0 && self.max_model_mb <= 4096.0) {
+            errors.push(FieldError::new(
+                "max_model_mb",
+                "模型大小上限应在 0 到 4096 MB 之间 / the model size limit must be within (0, 4096] MB",
+            ));
+        }
+        if self.batch_sizes.is_empty() || self.batch_sizes.iter().any(|b| !(1..=65_536).contains(b)) {
+            errors.push(FieldError::new(
+                "batch_sizes",
+                "批大小应为 1 到 65536 之间的一个或多个整数 / give one or more batch sizes between 1 and 65536",
+            ));
+        }
+        if !(1..=64).contains(&self.threads) {
+            errors.push(FieldError::new("threads", "线程数应在 1 到 64 之间 / threads must be between 1 and 64"));
+        }
+        if !(64..=65_536).contains(&self.memory_limit_mb) {
+            errors.push(FieldError::new(
+                "memory_limit_mb",
+                "内存上限应在 64 到 65536 MB 之间 / the memory limit must be between 64 and 65536 MB",
+            ));
+        }
+        if !(1..=7200).contains(&self.time_limit_s) {
+            errors.push(FieldError::new(
+                "time_limit_s",
+                "时间上限应在 1 到 7200 秒之间 / the time limit must be between 1 and 7200 s",
+            ));
+        }
+        let feature_columns = self.feature_columns.iter().map(|c| c.trim().to_owned()).collect();
+        let mut batch_sizes = self.batch_sizes.clone();
+        batch_sizes.sort_unstable();
+        batch_sizes.dedup();
+        errors.finish(|| Self {
+            input: input.unwrap_or_default(),
+            output: output.unwrap_or_default(),
+            feature_columns,
+            batch_sizes,
+            ..self
+        })
+    }
+
+    /// Whether a submission of `kind` is accepted.
+    pub fn takes(&self, kind: SubmissionKind) -> bool {
+        matches!(
+            (self.accepts, kind),
+            (Accepts::Both, _)
+                | (Accepts::Predictions, SubmissionKind::Predictions)
+                | (Accepts::Models, SubmissionKind::Model)
+        )
+    }
+
+    /// The size limit in bytes.
+    pub fn max_model_bytes(&self) -> u64 {
+        (self.max_model_mb * 1e6) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let contract = DeliveryContract {
+            input: " ".into(),
+            feature_columns: vec!["rms".into(), "rms".into()],
+            min_opset: 13,
+            max_opset: 12,
+            batch_sizes: vec![],
+            threads: 0,
+            ..DeliveryContract::default()
+        };
+        let Err(Error::Invalid(errors)) = contract.validate() else { panic!("accepted a bad contract") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["input", "feature_columns[1]", "max_opset", "batch_sizes", "threads"]);
+    }
+
+    #[test]
+    fn defaults_validate_and_batches_are_sorted() {
+        let contract = DeliveryContract { batch_sizes: vec![64, 1, 64], ..DeliveryContract::default() };
+        assert_eq!(contract.validate().unwrap().batch_sizes, [1, 64]);
+        let models = DeliveryContract { accepts: Accepts::Models, ..DeliveryContract::default() };
+        assert!(models.takes(SubmissionKind::Model) && !models.takes(SubmissionKind::Predictions));
+        assert!(is_measured("latency_p99_ms") && !is_measured("roc_auc"));
+    }
+}
