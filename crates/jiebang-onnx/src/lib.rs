@@ -9,6 +9,7 @@
 //! that is always built in, so accuracy can be checked on any machine; [`OrtEngine`] is ONNX
 //! Runtime, loaded at run time from the library of the PyPI wheel, the reference for latency.
 
+pub mod build;
 mod contract;
 pub mod measure;
 mod onnxruntime;

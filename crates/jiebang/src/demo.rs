@@ -2,7 +2,9 @@
 //! industrial large-model list, a national program mirroring the five industry models of the
 //! seed article, a few organizations, one account per role, and an evaluation for the national
 //! list's predictive-maintenance challenge (the seeded bearing dataset of [`crate::bearing`],
-//! three teams' submissions and a baseline), and the selection of [`selection`]: the provincial
+//! three teams' prediction files, a baseline, and a delivered ONNX model whose latency, size
+//! and memory the workers measure against the challenge's lightweight-deployment targets), and
+//! the selection of [`selection`]: the provincial
 //! list in 公示 and a 2026 program in review. The lists go through the same spreadsheet importer
 //! users use, so the demo also proves the template.
 //!
@@ -11,6 +13,7 @@
 mod selection;
 
 use anyhow::Context;
+use jiebang_core::delivery::{Accepts, DeliveryContract, MeasuringEngine};
 use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, Visibility};
 use jiebang_core::organization::OrganizationInput;
 use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
@@ -40,6 +43,7 @@ pub(crate) async fn load(
     store: &Store,
     files: &FileStore,
     calendar: &jiebang_core::calendar::WorkCalendar,
+    measuring: MeasuringEngine,
 ) -> anyhow::Result<Vec<DemoAccount>> {
     let loaded: Vec<i64> = store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect();
     let fresh = loaded.is_empty();
@@ -47,7 +51,7 @@ pub(crate) async fn load(
     let organizations = demo_organizations(store).await?;
     let accounts = accounts(store, &programs, organizations[0]).await?;
     if fresh {
-        load_evaluation(store, files, &programs, &organizations).await.context("demo evaluation data")?;
+        load_evaluation(store, files, &programs, &organizations, measuring).await.context("demo evaluation data")?;
         selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
     }
     Ok(accounts)
@@ -55,12 +59,15 @@ pub(crate) async fn load(
 
 /// Gives the national list's predictive-maintenance challenge (NAT25-01) an evaluation: the
 /// seeded bearing dataset, an open development phase, three registered teams with a
-/// submission each and a baseline. The embedded workers score them as the server starts.
+/// submission each, a baseline, a delivery contract that takes models (measured by
+/// `measuring`: ONNX Runtime when this machine has it, else tract) and the applicant's
+/// logistic-regression model. The embedded workers score them as the server starts.
 async fn load_evaluation(
     store: &Store,
     files: &FileStore,
     programs: &[i64],
     organizations: &[i64],
+    measuring: MeasuringEngine,
 ) -> anyhow::Result<()> {
     let mut challenge = None;
     for program in programs {
@@ -107,6 +114,19 @@ async fn load_evaluation(
     let baseline = data.predictions(7, 3.5);
     let file = store.save_file(files, "baseline.csv", baseline.into_bytes(), None).await?;
     store.create_submission(phase, organizations[1], organizer, &file, "基线：峭度阈值", true).await?;
+    let contract = DeliveryContract {
+        accepts: Accepts::Both,
+        input: "features".into(),
+        output: "probability".into(),
+        max_model_mb: 20.0,
+        engine: measuring,
+        ..DeliveryContract::default()
+    };
+    store.set_delivery_contract(challenge, contract, Some(organizer)).await?;
+    let (weights, bias) = data.fit_logistic();
+    let model = jiebang_onnx::build::logistic_regression("features", "probability", &weights, bias, "jiebang-demo");
+    let file = store.save_file(files, "bearing-logreg.onnx", model, None).await?;
+    store.create_model_submission(phase, organizations[0], admin, &file, "轻量化模型：逻辑回归（ONNX）", false).await?;
     Ok(())
 }
 

@@ -355,7 +355,17 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     }
     let (store, files) = open(&settings).await?;
     let calendar = settings.calendar.load()?;
-    let accounts = if demo { demo::load(&store, &files, &calendar).await? } else { Vec::new() };
+    let models = settings.models.runner()?;
+    let accounts = if demo {
+        let measuring = if models.ort_library.is_some() {
+            jiebang_core::delivery::MeasuringEngine::OnnxRuntime
+        } else {
+            jiebang_core::delivery::MeasuringEngine::Tract
+        };
+        demo::load(&store, &files, &calendar, measuring).await?
+    } else {
+        Vec::new()
+    };
     let config = jiebang_web::WebConfig {
         secure_cookies: settings.server.secure_cookies,
         session_seconds: settings.server.session_hours * 3600,

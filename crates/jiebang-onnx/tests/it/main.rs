@@ -204,3 +204,31 @@ fn the_harness_times_single_queries_and_whole_batches_on_both_engines() {
     let qps = throughput(&mut batched, &x, FEATURES, 50, std::time::Duration::from_millis(50)).unwrap();
     assert!(qps.is_finite() && qps > 0.0, "{qps}");
 }
+
+#[test]
+fn a_written_logistic_regression_computes_the_sigmoid_on_both_engines() {
+    let weights: Vec<f32> = (0..FEATURES).map(|i| (i as f32 - 32.0) / 50.0).collect();
+    let bytes = jiebang_onnx::build::logistic_regression("features", "probability", &weights, -0.25, "test");
+    let info = inspect(&bytes).unwrap();
+    assert_eq!((info.opset, info.parameters, info.producer.as_str()), (Some(13), FEATURES as u64 + 1, "test"));
+    assert_eq!(info.operators, ["Add", "MatMul", "Sigmoid"]);
+    let contract = contract("probability", OutputKind::Value);
+    info.check(&contract).unwrap();
+    let (x, rows) = features();
+    let by_hand: Vec<f64> = x
+        .chunks(FEATURES)
+        .map(|row| {
+            let z: f64 = row.iter().zip(&weights).map(|(a, b)| f64::from(*a) * f64::from(*b)).sum::<f64>() - 0.25;
+            1.0 / (1.0 + (-z).exp())
+        })
+        .collect();
+    let engines: [Box<dyn Engine>; 2] = [
+        Box::new(TractEngine::load(&bytes, &contract, 16).unwrap()),
+        Box::new(OrtEngine::load(&ort_library(), &bytes, &contract, 1).unwrap()),
+    ];
+    for mut engine in engines {
+        let got = engine.predict(&x, rows).unwrap();
+        let worst = got.iter().zip(&by_hand).map(|(g, e)| (f64::from(*g) - e).abs()).fold(0.0, f64::max);
+        assert!(worst <= 1e-6, "{}: {worst}", engine.describe());
+    }
+}

@@ -13,6 +13,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
+use jiebang_core::delivery::{DeliveryContract, SubmissionKind};
 use jiebang_core::evaluation::{PhaseInput, SubmissionState};
 use jiebang_sheets::TableCell;
 use jiebang_store::{
@@ -254,6 +255,32 @@ pub(super) async fn list_datasets(
     Ok(Json(versions.into_iter().map(|d| DatasetView::of(d, manages)).collect()))
 }
 
+/// A challenge's delivery contract (交付要求): whether it takes models, and how the platform
+/// runs and measures them. Everyone who sees the challenge may read it.
+#[utoipa::path(get, path = "/api/v1/challenges/{id}/delivery", responses((status = 200, body = DeliveryContract)))]
+pub(super) async fn get_delivery(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<DeliveryContract>, ApiError> {
+    visible_challenge(&state, &viewer, id).await?;
+    Ok(Json(state.store.delivery_contract(id).await?))
+}
+
+/// Sets a challenge's delivery contract (its organizers). 422 names every bad field.
+#[utoipa::path(put, path = "/api/v1/challenges/{id}/delivery", request_body = DeliveryContract,
+    responses((status = 200, body = DeliveryContract), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn put_delivery(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(contract): ApiJson<DeliveryContract>,
+) -> Result<Json<DeliveryContract>, ApiError> {
+    let (challenge, _) = visible_challenge(&state, &viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(challenge.program_id))?;
+    Ok(Json(state.store.set_delivery_contract(id, contract, Some(authed.user.id)).await?))
+}
+
 /// Whether the viewer's team is registered for the challenge.
 pub(crate) async fn is_participant(state: &AppState, authed: &Authed, challenge_id: i64) -> Result<bool, ApiError> {
     let registered = state.store.participant_organizations(challenge_id).await?;
@@ -396,6 +423,9 @@ pub struct SubmissionView {
     pub file_sha256: String,
     /// The team's note.
     pub note: String,
+    /// `predictions` or `model`.
+    #[schema(value_type = String)]
+    pub kind: SubmissionKind,
     /// `queued`, `running`, `scored`, `invalid`, `failed` or `cancelled`.
     #[schema(value_type = String)]
     pub state: SubmissionState,
@@ -442,6 +472,7 @@ pub(crate) async fn submission_view(
         file_size: s.file_size,
         file_sha256: s.file_sha256,
         note: s.note,
+        kind: s.kind,
         state: s.state,
         state_zh: s.state.label_zh(),
         message: s.message,
@@ -522,8 +553,16 @@ pub(crate) async fn submit(
             });
         }
     }
+    let kind = form
+        .text
+        .get("kind")
+        .map(|k| SubmissionKind::parse("kind", k.trim()))
+        .transpose()
+        .map_err(|e| jiebang_core::Error::Invalid(vec![e]))?;
     let Some((_, file)) = form.files.into_iter().find(|(field, _)| field == "file") else {
-        return Err(jiebang_core::Error::invalid("file", "请选择预测文件 / choose a prediction file").into());
+        return Err(
+            jiebang_core::Error::invalid("file", "请选择预测文件或模型 / choose a prediction file or a model").into()
+        );
     };
     if file.size == 0 {
         let name = &file.name;
@@ -531,7 +570,14 @@ pub(crate) async fn submit(
     }
     state.store.get_organization(organization).await?;
     let note = form.text.get("note").map_or("", String::as_str);
-    Ok(state.store.create_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?)
+    // Without an explicit `kind`, an `.onnx` file is a model.
+    let is_model = kind.map_or_else(|| file.name.to_lowercase().ends_with(".onnx"), |k| k == SubmissionKind::Model);
+    let store = &state.store;
+    Ok(if is_model {
+        store.create_model_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?
+    } else {
+        store.create_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?
+    })
 }
 
 /// A phase's submissions, newest first: all of them for its organizers, the caller's teams'

@@ -34,7 +34,7 @@ use crate::error::ApiError;
         evaluation::create_submission, evaluation::list_submissions, evaluation::get_submission,
         evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
         evaluation::leaderboard, evaluation::publish_private, evaluation::queue, evaluation::select_submission,
-        evaluation::rerun_phase,
+        evaluation::rerun_phase, evaluation::get_delivery, evaluation::put_delivery,
         selection::create_application, selection::list_applications, selection::get_application,
         selection::update_application, selection::snapshot, selection::act, selection::attach, selection::history,
         selection::create_expert, selection::list_experts, selection::assign, selection::draw,
@@ -86,6 +86,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/organizations/{id}", get(organizations::get_organization))
         .route("/challenges/{id}/datasets", get(evaluation::list_datasets).post(evaluation::create_dataset).layer(data))
         .route("/datasets/{id}/files/{name}", get(evaluation::download_dataset_file))
+        .route("/challenges/{id}/delivery", get(evaluation::get_delivery).put(evaluation::put_delivery))
         .route("/challenges/{id}/phases", get(evaluation::list_phases).post(evaluation::create_phase))
         .route("/challenges/{id}/participants", post(evaluation::register))
         .route(

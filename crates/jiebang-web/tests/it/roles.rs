@@ -195,6 +195,14 @@ fn cases(app: &TestApp) -> Vec<Case> {
         api(Method::GET, "/api/v1/challenges/{id}/datasets", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/datasets/{id}/files/{public}", P::None, Participants, S::OK),
         api(Method::GET, "/api/v1/datasets/{id}/files/{hidden}", P::None, ManagersElseNotFound, S::OK),
+        api(Method::GET, "/api/v1/challenges/{id}/delivery", P::None, Public, S::OK),
+        api(
+            Method::PUT,
+            "/api/v1/challenges/{id}/delivery",
+            P::Json(json!({"accepts": "models", "threads": 0})),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
         api(Method::GET, "/api/v1/challenges/{id}/phases", P::None, Public, S::OK),
         api(Method::POST, "/api/v1/challenges/{id}/phases", bad_phase(), Managers, S::UNPROCESSABLE_ENTITY),
         api(

@@ -232,3 +232,94 @@ fn eval_model_names_what_is_wrong_with_a_model_or_the_features() {
         assert!(stderr.contains(reason), "{model}: {stderr}");
     }
 }
+
+/// Through the platform: a `jiebang worker` process takes model submissions from the queue, runs
+/// each in its limited child, and records a signed report for the good one and the reason for
+/// each hostile one, staying alive throughout.
+#[tokio::test]
+async fn a_worker_scores_a_model_submission_and_hostile_models_fail_cleanly() {
+    use jiebang_core::delivery::{Accepts, DeliveryContract, MeasuringEngine};
+    use jiebang_core::evaluation::{PhaseInput, Quotas, SubmissionState};
+    use jiebang_store::{DatasetFileInput, FileStore, ScoringSpec, Store, testing::Arena};
+
+    let env = crate::Env::new().await;
+    let store = Store::connect(&env.database_url).await.unwrap();
+    store.migrate().await.unwrap();
+    let files = FileStore::open(&crate::workers::store_url(&env)).unwrap();
+    let truth = std::fs::read_to_string(fixtures().join("truth.csv")).unwrap();
+    let unlimited = Quotas { per_day: 0, total: 0, concurrent: 0, invalid: 0 };
+    let indicators = ["roc_auc>=0.9", "latency_p99_ms<=1000", "model_size_mb<=0.0001"];
+    let arena = Arena::new(&store, &files, &truth, &indicators, unlimited).await;
+    // A dataset version with the test features, and a phase on it.
+    let mut dataset_files = Vec::new();
+    for (purpose, name) in [("labels", "truth.csv"), ("test_features", "features.csv")] {
+        let file = store.save_file(&files, name, std::fs::read(fixtures().join(name)).unwrap(), None).await.unwrap();
+        dataset_files.push(DatasetFileInput { purpose: purpose.into(), file });
+    }
+    let dataset = store
+        .create_dataset_version(arena.challenge, ScoringSpec::binary("split"), "", dataset_files, None)
+        .await
+        .unwrap();
+    let mut phase: PhaseInput = store.get_phase(arena.phase).await.unwrap().input;
+    phase.name = "模型测评".into();
+    let phase = store.create_phase(arena.challenge, dataset.id, phase, None).await.unwrap().id;
+    let contract = DeliveryContract {
+        accepts: Accepts::Both,
+        input: "features".into(),
+        output: "probability".into(),
+        engine: MeasuringEngine::OnnxRuntime,
+        batch_sizes: vec![1, 32],
+        memory_limit_mb: 1024,
+        time_limit_s: 5,
+        ..DeliveryContract::default()
+    };
+    store.set_delivery_contract(arena.challenge, contract, None).await.unwrap();
+    let mut ids = Vec::new();
+    for model in ["logreg", "memory_hog", "slow", "wrong_input", "truncated"] {
+        let bytes = std::fs::read(fixtures().join(format!("{model}.onnx"))).unwrap();
+        let file = store.save_file(&files, &format!("{model}.onnx"), bytes, None).await.unwrap();
+        ids.push(
+            store.create_model_submission(phase, arena.organization, arena.user, &file, "", false).await.unwrap().id,
+        );
+    }
+
+    // The ONNX Runtime library comes from settings; quick timings keep the test short.
+    let mut worker = env
+        .command(&["worker", "--store-url", &crate::workers::store_url(&env)])
+        .env("JIEBANG__MODELS__ORT_LIBRARY", ort_library())
+        .env("JIEBANG__MODELS__LATENCY_QUERIES", "100")
+        .env("JIEBANG__MODELS__MIN_DURATION_MS", "20")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let finished = |s: &[SubmissionState]| s.iter().all(|s| s.is_finished());
+    crate::workers::wait_for(&store, &ids, "every model run", finished).await;
+    assert!(worker.try_wait().unwrap().is_none(), "the worker process survived every model");
+    worker.kill().unwrap();
+
+    let submission = store.get_submission(ids[0]).await.unwrap();
+    assert_eq!(submission.state, SubmissionState::Scored, "{}", submission.message);
+    let evaluation = store.list_evaluations(ids[0]).await.unwrap().remove(0);
+    let report: serde_json::Value = serde_json::from_str(&evaluation.report).unwrap();
+    assert_eq!(report["kind"], "model");
+    assert!(report["model"]["engine"].as_str().unwrap().starts_with("onnxruntime"), "{}", report["model"]);
+    let verdicts: Vec<(&str, bool)> = report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["metric"].as_str().unwrap(), i["pass"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [("roc_auc", oracle_auc("logreg") >= 0.9), ("latency_p99_ms", true), ("model_size_mb", false)]
+    );
+    assert!((report["metrics"]["roc_auc"].as_f64().unwrap() - oracle_auc("logreg")).abs() < 1e-9);
+
+    let reasons = [(1, "4294967296"), (2, "ran longer than 5 s"), (3, "features"), (4, "cannot be parsed")];
+    for (i, reason) in reasons {
+        let submission = store.get_submission(ids[i]).await.unwrap();
+        assert_eq!(submission.state, SubmissionState::Invalid, "submission {i}: {}", submission.message);
+        assert!(submission.message.contains(reason), "submission {i}: {}", submission.message);
+    }
+}

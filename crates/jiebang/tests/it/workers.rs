@@ -45,7 +45,7 @@ const ROWS: usize = 200_000;
 
 /// The file store the processes share: `JIEBANG_TEST_STORE_URL` when set (scripts/test sets an
 /// S3-compatible one for the scale-out run), else the data directory's.
-fn store_url(env: &Env) -> String {
+pub(crate) fn store_url(env: &Env) -> String {
     std::env::var("JIEBANG_TEST_STORE_URL")
         .ok()
         .filter(|u| !u.is_empty())
@@ -79,7 +79,7 @@ async fn states(store: &Store, ids: &[i64]) -> Vec<SubmissionState> {
 }
 
 /// Waits until `done` holds for the submissions' states, or panics after a minute.
-async fn wait_for(store: &Store, ids: &[i64], what: &str, done: impl Fn(&[SubmissionState]) -> bool) {
+pub(crate) async fn wait_for(store: &Store, ids: &[i64], what: &str, done: impl Fn(&[SubmissionState]) -> bool) {
     let started = Instant::now();
     loop {
         let now = states(store, ids).await;
