@@ -65,6 +65,8 @@ pub struct Catalog {
     pub eval: &'static EvalText,
     /// The selection pages' strings.
     pub sel: &'static SelectText,
+    /// Delivered models' strings.
+    pub model: &'static ModelText,
     /// 示例数据 / Demo data
     pub demo_badge: &'static str,
     /// 本站加载了示例数据，内容仿照公开报道编写，仅用于演示。 / This site shows demo data modelled on public reports, for demonstration only.
@@ -302,6 +304,7 @@ pub static ZH: Catalog = Catalog {
     footer: "jiebang — 揭榜挂帅全流程开放平台：发榜、揭榜、评审、公示、测评、验收。",
     eval: &EVAL_ZH,
     sel: &SELECT_ZH,
+    model: &MODEL_ZH,
     demo_badge: "示例数据",
     demo_notice: "本站加载了示例数据，内容仿照公开报道编写，仅用于演示。",
     programs_heading: "揭榜挂帅批次",
@@ -430,6 +433,7 @@ pub static EN: Catalog = Catalog {
     footer: "jiebang — the open platform for 揭榜挂帅 programs: publish, apply, review, announce, evaluate, accept.",
     eval: &EVAL_EN,
     sel: &SELECT_EN,
+    model: &MODEL_EN,
     demo_badge: "Demo data",
     demo_notice: "This site shows demo data modelled on public reports, for demonstration only.",
     programs_heading: "Programs",
@@ -1094,6 +1098,40 @@ macro_rules! texts {
         pub static $en: $name = $name { $($field: $e,)+ };
     };
 }
+
+texts!(
+    /// Delivered models' strings (交付模型): the contract form, the report's measurements.
+    ModelText, MODEL_ZH, MODEL_EN {
+    accepts: "提交形式" / "Submissions taken",
+    batch: "批大小" / "Batch size",
+    batch_sizes: "吞吐测试批大小（逗号分隔）" / "Throughput batch sizes (comma-separated)",
+    contract: "交付要求" / "Delivery contract",
+    contract_help: "接受模型时，平台在隐藏测试集上运行交付的 ONNX 模型，按下列要求实测时延、吞吐、大小与内存，并据此判定相应考核指标。" / "When models are taken, the platform runs the delivered ONNX model on the hidden test set and measures latency, throughput, size and memory as set here; indicators on them are judged from those measurements.",
+    delivered_model: "交付模型" / "Delivered model",
+    engine: "推理引擎" / "Engine",
+    feature_columns: "特征列（逗号分隔，留空为除 id 与划分列外的全部列）" / "Feature columns (comma-separated; empty: all but the id and split columns)",
+    host: "测评主机" / "Test host",
+    input_name: "输入名" / "Input name",
+    kind: "类型" / "Kind",
+    latency: "单条推理时延（毫秒）" / "Single-stream latency (ms)",
+    max_model_mb: "模型大小上限（MB）" / "Largest model (MB)",
+    measuring_engine: "实测引擎" / "Measuring engine",
+    memory_limit: "内存上限（MB）" / "Memory limit (MB)",
+    opset_range: "算子集版本范围" / "Opset range",
+    operators: "算子" / "Operators",
+    output_name: "输出名" / "Output name",
+    parameters: "参数量" / "Parameters",
+    peak_memory: "峰值常驻内存" / "Peak resident memory",
+    probability_column: "概率列（输出为各类概率时填写，如 1；输出为单个分数时留空）" / "Probability column (for class-probability outputs, e.g. 1; empty for one score per row)",
+    queries: "计时查询数" / "Timed queries",
+    save: "保存交付要求" / "Save the contract",
+    size: "模型大小" / "Model size",
+    threads: "线程数" / "Threads",
+    throughput: "离线吞吐（条/秒）" / "Offline throughput (rows/s)",
+    time_limit: "运行时间上限（秒）" / "Time limit (s)",
+    timed: "计时口径" / "What is timed",
+    upload_hint: "本任务接受 ONNX 模型（.onnx）：平台在隐藏测试集上运行模型，实测时延、大小与内存。" / "This challenge takes ONNX models (.onnx): the platform runs the model on the hidden test set and measures latency, size and memory.",
+});
 
 texts!(
     /// The selection pages' strings (申报、推荐、评审、公示、公告).

@@ -813,6 +813,9 @@ pub struct Leaderboard {
     pub decimals: u32,
     /// The indicator columns.
     pub indicators: Vec<BoardIndicator>,
+    /// Measured columns of delivered models present on the board (`model_size_mb`,
+    /// `latency_p99_ms`, `peak_memory_mb`); empty when every row is a prediction file.
+    pub model_columns: Vec<String>,
     /// Best first.
     pub rows: Vec<BoardRow>,
 }
@@ -925,7 +928,7 @@ pub(crate) async fn board(
         .map_or(jiebang_core::indicator::Direction::HigherIsBetter, |k| k.direction());
     let decimals = phase.input.precision;
     let counted = (phase.input.kind == PhaseKind::Final).then_some(phase.input.counted);
-    let rows = jiebang_core::evaluation::rank(entries, &primary, direction, decimals, counted)
+    let rows: Vec<BoardRow> = jiebang_core::evaluation::rank(entries, &primary, direction, decimals, counted)
         .into_iter()
         .map(|standing| BoardRow {
             rank: standing.rank,
@@ -951,7 +954,13 @@ pub(crate) async fn board(
             entries: standing.entries,
         })
         .collect();
+    let model_columns = ["model_size_mb", "latency_p99_ms", "peak_memory_mb"]
+        .into_iter()
+        .filter(|c| rows.iter().any(|r| r.scores.contains_key(*c)))
+        .map(str::to_owned)
+        .collect();
     Ok(Leaderboard {
+        model_columns,
         phase_id: phase.id,
         split,
         primary,
@@ -967,7 +976,14 @@ pub(crate) async fn board(
 
 /// The board as a table: rank, team, submission, baseline, every score, every indicator.
 fn board_table(board: &Leaderboard) -> (Vec<String>, Vec<Vec<TableCell>>) {
-    let metrics: Vec<&String> = board.rows.first().map(|r| r.scores.keys().collect()).unwrap_or_default();
+    // Every row's metrics: a delivered model's measurements are columns too.
+    let metrics: Vec<&String> = board
+        .rows
+        .iter()
+        .flat_map(|r| r.scores.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut header = vec!["排名 rank".to_owned(), "团队 team".into(), "提交 submission".into(), "基线 baseline".into()];
     header.extend(metrics.iter().map(|m| (*m).clone()));
     header.extend(board.indicators.iter().map(|i| format!("达标 {}", i.expr)));

@@ -38,6 +38,7 @@ pub(super) fn routes(data_limit: usize) -> Router<AppState> {
             post(dataset_submit).layer(axum::extract::DefaultBodyLimit::max(data_limit)),
         )
         .route("/challenges/{id}/phases", post(phase_submit))
+        .route("/challenges/{id}/delivery", post(delivery_submit))
         .route("/submissions/{id}/report", get(report_page))
 }
 
@@ -84,10 +85,27 @@ pub(super) struct PhasePage {
     board: Option<Result<Leaderboard, String>>,
     /// Bar widths (0–100) of the board's primary scores, in row order.
     bars: Vec<f64>,
+    /// The challenge's delivery contract (whether the submit form takes models).
+    contract: jiebang_core::delivery::DeliveryContract,
     error: Option<String>,
 }
 
 impl PhasePage {
+    /// A board row's value of a model column, or a dash for a prediction file.
+    fn model_cell(&self, row: &crate::api::evaluation::BoardRow, column: &str) -> String {
+        row.scores.get(column).map_or("—".into(), |v| v.to_string())
+    }
+
+    /// What the file input accepts.
+    fn accepted_files(&self) -> &'static str {
+        use jiebang_core::delivery::Accepts;
+        match self.contract.accepts {
+            Accepts::Predictions => ".csv,.tsv,.txt,.parquet",
+            Accepts::Models => ".onnx",
+            Accepts::Both => ".csv,.tsv,.txt,.parquet,.onnx",
+        }
+    }
+
     fn file_url(&self, name: &str) -> String {
         let dataset = self.dataset.as_ref().map_or(0, |d| d.id);
         format!("/api/v1/datasets/{dataset}/files/{}", super::urlencode(name))
@@ -161,6 +179,7 @@ async fn render_phase(
         _ => Vec::new(),
     };
     let open = phase.is_open_today();
+    let contract = state.store.delivery_contract(phase.challenge_id).await.map_err(|e| fail(e.into()))?;
     let dataset = dataset.map(|mut d| {
         d.files.retain(|f| manages || !f.hidden);
         d
@@ -179,6 +198,7 @@ async fn render_phase(
         table,
         board,
         bars,
+        contract,
         error,
     })
 }
@@ -350,6 +370,83 @@ pub(super) struct ReportPage {
     metrics: Vec<ReportMetric>,
     signature: String,
     public_key: String,
+    /// The delivered model's measurements, for a model submission.
+    model: Option<ModelSection>,
+}
+
+/// A delivered model's part of a report, ready to print.
+pub(super) struct ModelSection {
+    engine: String,
+    size: String,
+    parameters: String,
+    opset: String,
+    operators: String,
+    host: String,
+    threads: String,
+    timed: String,
+    queries: String,
+    peak_memory: String,
+    /// (label, milliseconds) for p50, p90, p99 and the mean.
+    latency: Vec<(&'static str, String)>,
+    /// (batch size, rows per second, bar width 0–100 relative to the best).
+    throughput: Vec<(String, String, String)>,
+}
+
+impl ModelSection {
+    fn of(model: &serde_json::Value) -> Option<Self> {
+        if !model.is_object() {
+            return None;
+        }
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => "—".into(),
+            other => other.to_string(),
+        };
+        let ms = |v: &serde_json::Value| v.as_f64().map_or("—".into(), |v| format!("{v:.4}"));
+        let bytes = model["bytes"].as_u64().unwrap_or_default();
+        let host = &model["host"];
+        let throughput = model["throughput"].as_array().cloned().unwrap_or_default();
+        let best = throughput.iter().filter_map(|t| t["rows_per_second"].as_f64()).fold(0.0, f64::max);
+        let operators: Vec<String> =
+            model["operators"].as_array().map(|o| o.iter().map(text).collect()).unwrap_or_default();
+        Some(Self {
+            engine: text(&model["engine"]),
+            size: format!("{:.3} MB ({bytes} B)", bytes as f64 / 1e6),
+            parameters: text(&model["parameters"]),
+            opset: text(&model["opset"]),
+            operators: operators.join(", "),
+            host: format!(
+                "{} · {} cores · {} MiB · {}",
+                text(&host["cpu"]),
+                text(&host["cores"]),
+                text(&host["memory_mib"]),
+                text(&host["os"])
+            ),
+            threads: text(&model["threads"]),
+            timed: text(&model["timed"]),
+            queries: format!(
+                "{} (warm-up {}, ≥ {} ms)",
+                text(&model["latency"]["queries"]),
+                text(&model["timing"]["warmup"]),
+                text(&model["timing"]["min_duration_ms"])
+            ),
+            peak_memory: model["peak_rss_kib"].as_f64().map_or("—".into(), |k| format!("{:.1} MB", k / 1024.0)),
+            latency: vec![
+                ("p50", ms(&model["latency"]["p50_ms"])),
+                ("p90", ms(&model["latency"]["p90_ms"])),
+                ("p99", ms(&model["latency"]["p99_ms"])),
+                ("mean", ms(&model["latency"]["mean_ms"])),
+            ],
+            throughput: throughput
+                .iter()
+                .map(|t| {
+                    let qps = t["rows_per_second"].as_f64().unwrap_or_default();
+                    let width = if best > 0.0 { qps / best * 100.0 } else { 0.0 };
+                    (text(&t["batch"]), format!("{qps:.0}"), format!("{width:.1}"))
+                })
+                .collect(),
+        })
+    }
 }
 
 impl ReportPage {
@@ -399,6 +496,7 @@ async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         .unwrap_or_default();
     let phase_id = report["phase"]["id"].as_i64().unwrap_or_default();
     Ok(ReportPage {
+        model: ModelSection::of(&report["model"]),
         pretty: serde_json::to_string_pretty(&report).unwrap_or_default(),
         ctx,
         submission_id: id,
@@ -419,7 +517,18 @@ pub(super) struct SetupPage {
     challenge_title: String,
     datasets: Vec<DatasetVersion>,
     phases: Vec<Phase>,
+    contract: jiebang_core::delivery::DeliveryContract,
     error: Option<String>,
+}
+
+impl SetupPage {
+    fn batch_sizes(&self) -> String {
+        self.contract.batch_sizes.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    }
+
+    fn probability_column(&self) -> String {
+        self.contract.probability_column.map_or(String::new(), |c| c.to_string())
+    }
 }
 
 /// The organizers' evaluation setup of a challenge: its dataset versions and phases, and forms
@@ -429,7 +538,16 @@ async fn render_setup(state: &AppState, ctx: Ctx, id: i64, error: Option<String>
     ctx.viewer.require_that(|p| p.can_manage_program(challenge.program_id)).map_err(|e| ctx.fail(e))?;
     let datasets = state.store.list_dataset_versions(id).await.map_err(|e| ctx.fail(e))?;
     let phases = state.store.list_phases(id).await.map_err(|e| ctx.fail(e))?;
-    Ok(SetupPage { ctx, challenge_id: id, challenge_title: challenge.challenge.title, datasets, phases, error })
+    let contract = state.store.delivery_contract(id).await.map_err(|e| ctx.fail(e))?;
+    Ok(SetupPage {
+        ctx,
+        challenge_id: id,
+        challenge_title: challenge.challenge.title,
+        datasets,
+        phases,
+        contract,
+        error,
+    })
 }
 
 async fn setup_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<SetupPage, PageError> {
@@ -470,6 +588,87 @@ async fn dataset_submit(
         let (scoring, note, files) = form.into_dataset();
         state.store.create_dataset_version(id, scoring, &note, files, Some(authed.user.id)).await?;
         Ok(())
+    }
+    .await;
+    setup_outcome(&state, ctx, id, result).await
+}
+
+/// The delivery-contract form, as posted.
+#[derive(Debug, Deserialize)]
+pub(super) struct DeliveryForm {
+    accepts: String,
+    input: String,
+    output: String,
+    #[serde(default)]
+    probability_column: String,
+    #[serde(default)]
+    feature_columns: String,
+    min_opset: String,
+    max_opset: String,
+    max_model_mb: String,
+    batch_sizes: String,
+    threads: String,
+    engine: String,
+    memory_limit_mb: String,
+    time_limit_s: String,
+}
+
+impl DeliveryForm {
+    /// The contract, or every field that does not parse.
+    fn contract(&self) -> Result<jiebang_core::delivery::DeliveryContract, jiebang_core::Error> {
+        use jiebang_core::FieldError;
+        use jiebang_core::delivery::{Accepts, DeliveryContract, MeasuringEngine};
+        fn number<T: std::str::FromStr>(errors: &mut jiebang_core::error::Collector, field: &str, text: &str) -> T
+        where
+            T: Default,
+        {
+            text.trim().parse().unwrap_or_else(|_| {
+                errors.push(FieldError::new(field, format!("「{text}」不是有效数字 / '{text}' is not a number")));
+                T::default()
+            })
+        }
+        let mut errors = jiebang_core::error::Collector::default();
+        let accepts = errors.check(Accepts::parse("accepts", &self.accepts));
+        let engine = errors.check(MeasuringEngine::parse("engine", &self.engine));
+        let probability_column = match self.probability_column.trim() {
+            "" => None,
+            text => Some(number(&mut errors, "probability_column", text)),
+        };
+        fn list(text: &str) -> Vec<&str> {
+            text.split([',', '，', ' ']).map(str::trim).filter(|t| !t.is_empty()).collect()
+        }
+        let batch_sizes = list(&self.batch_sizes).iter().map(|b| number(&mut errors, "batch_sizes", b)).collect();
+        let contract = DeliveryContract {
+            accepts: accepts.unwrap_or(Accepts::Predictions),
+            input: self.input.clone(),
+            feature_columns: list(&self.feature_columns).into_iter().map(str::to_owned).collect(),
+            output: self.output.clone(),
+            probability_column,
+            min_opset: number(&mut errors, "min_opset", &self.min_opset),
+            max_opset: number(&mut errors, "max_opset", &self.max_opset),
+            max_model_mb: number(&mut errors, "max_model_mb", &self.max_model_mb),
+            batch_sizes,
+            threads: number(&mut errors, "threads", &self.threads),
+            engine: engine.unwrap_or(MeasuringEngine::OnnxRuntime),
+            memory_limit_mb: number(&mut errors, "memory_limit_mb", &self.memory_limit_mb),
+            time_limit_s: number(&mut errors, "time_limit_s", &self.time_limit_s),
+        };
+        errors.finish(|| contract)
+    }
+}
+
+async fn delivery_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<DeliveryForm>,
+) -> Result<Response, PageError> {
+    let (challenge, _) = visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let authed =
+        ctx.viewer.require_that(|p| p.can_manage_program(challenge.program_id)).map_err(|e| ctx.fail(e))?.clone();
+    let result = async {
+        state.store.set_delivery_contract(id, form.contract()?, Some(authed.user.id)).await?;
+        Ok::<(), ApiError>(())
     }
     .await;
     setup_outcome(&state, ctx, id, result).await

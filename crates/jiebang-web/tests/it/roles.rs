@@ -316,6 +316,25 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(Method::POST, "/challenges/{id}/datasets", P::Upload(BAD_SHEET), Managers, S::UNPROCESSABLE_ENTITY),
         page(
             Method::POST,
+            "/challenges/{id}/delivery",
+            P::Form(vec![
+                ("accepts", "models"),
+                ("input", "features"),
+                ("output", "probability"),
+                ("min_opset", "9"),
+                ("max_opset", "21"),
+                ("max_model_mb", "20"),
+                ("batch_sizes", "1, 0"),
+                ("threads", "one"),
+                ("engine", "tract"),
+                ("memory_limit_mb", "1024"),
+                ("time_limit_s", "60"),
+            ]),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(
+            Method::POST,
             "/challenges/{id}/phases",
             P::Form(vec![
                 ("dataset_id", "1"),

@@ -153,6 +153,53 @@ async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_t
     assert!(items.iter().all(|c| (2..=4).contains(&c["indicators"].as_array().unwrap().len())));
     let page = client.get(&server.base).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("示例数据") && page.contains("2025年工业领域行业大模型"));
+    demo_model_is_measured_against_the_lightweight_targets(&client, &server.base, programs).await;
+}
+
+/// The demo's NAT25-01 takes models: the embedded workers run the applicant's delivered model,
+/// and the public leaderboard shows its size, latency and memory beside the verdicts.
+async fn demo_model_is_measured_against_the_lightweight_targets(
+    client: &reqwest::Client,
+    base: &str,
+    programs: &[Value],
+) {
+    let get = |path: String| async move {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json::<Value>().await.unwrap()
+    };
+    let mut challenge = None;
+    for program in programs {
+        let list = get(format!("/api/v1/programs/{}/challenges?per_page=200", program["id"])).await;
+        challenge = challenge.or(list["items"].as_array().unwrap().iter().find(|c| c["code"] == "NAT25-01").cloned());
+    }
+    let challenge = challenge.expect("NAT25-01 in the demo");
+    let contract = get(format!("/api/v1/challenges/{}/delivery", challenge["id"])).await;
+    assert_eq!((contract["accepts"].as_str(), contract["input"].as_str()), (Some("both"), Some("features")));
+    let phase = get(format!("/api/v1/challenges/{}/phases", challenge["id"])).await[0]["id"].clone();
+    let started = std::time::Instant::now();
+    let board = loop {
+        let board = get(format!("/api/v1/phases/{phase}/leaderboard")).await;
+        // One row per team: the applicant's best is its model, the others' their files.
+        let rows = board["rows"].as_array().unwrap();
+        if rows.len() == 4 && rows.iter().any(|r| r["scores"].get("latency_p99_ms").is_some()) {
+            break board;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the demo was not scored: {board}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(board["model_columns"], json!(["model_size_mb", "latency_p99_ms", "peak_memory_mb"]), "{board}");
+    let model = board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scores"].get("latency_p99_ms").is_some())
+        .unwrap_or_else(|| panic!("a model row: {board}"));
+    let indicators: Vec<&str> =
+        board["indicators"].as_array().unwrap().iter().map(|i| i["metric"].as_str().unwrap()).collect();
+    assert_eq!(indicators, ["roc_auc", "recall@0.5", "latency_p99_ms", "model_size_mb"]);
+    assert_eq!(model["passes"], json!([true, true, true, true]), "{model}");
+    assert!(model["scores"]["model_size_mb"].as_f64().unwrap() < 0.01, "{model}");
 }
 
 #[tokio::test]
