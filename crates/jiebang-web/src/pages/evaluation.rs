@@ -618,10 +618,11 @@ impl DeliveryForm {
     fn contract(&self) -> Result<jiebang_core::delivery::DeliveryContract, jiebang_core::Error> {
         use jiebang_core::FieldError;
         use jiebang_core::delivery::{Accepts, DeliveryContract, MeasuringEngine};
-        fn number<T: std::str::FromStr>(errors: &mut jiebang_core::error::Collector, field: &str, text: &str) -> T
-        where
-            T: Default,
-        {
+        fn number<T: std::str::FromStr + Default>(
+            errors: &mut jiebang_core::error::Collector,
+            field: &str,
+            text: &str,
+        ) -> T {
             text.trim().parse().unwrap_or_else(|_| {
                 errors.push(FieldError::new(field, format!("「{text}」不是有效数字 / '{text}' is not a number")));
                 T::default()
