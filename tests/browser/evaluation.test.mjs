@@ -70,3 +70,50 @@ test('a team submits predictions, sees them scored live, and leads the leaderboa
   assert.ok(await page.locator('[data-testid="leaderboard"] .badge:has-text("基线")').isVisible(), 'the baseline is marked');
   assert.deepEqual(problems, [], 'no console errors (CSP violations show up here)');
 });
+
+test('the delivered model of the demo has its latency, size and memory judged on its page and report', async () => {
+  const organizerPassword = process.env.JIEBANG_DEMO_ORGANIZER_PASSWORD;
+  assert.ok(organizerPassword, 'JIEBANG_DEMO_ORGANIZER_PASSWORD must be set');
+  const problems = [];
+  const signIn = async (email, secret) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    await page.goto(`${base}/login`);
+    await page.fill('#email', email);
+    await page.fill('#password', secret);
+    await page.click('form[action="/login"] button[type=submit]');
+    await page.waitForURL(`${base}/`);
+    await page.click('text=2025年行业大模型揭榜挂帅首批任务');
+    await page.click('tr:has-text("NAT25-01") a[href^="/challenges/"]');
+    await page.click('[data-testid="phases"] a');
+    return [page, page.url().split('?')[0]];
+  };
+  const scoredModel = '[data-testid="submissions"] tbody tr[data-state="scored"]:has-text("bearing-logreg.onnx")';
+
+  // The team: the form takes models, and its model's measurements are listed with its scores.
+  const [team, phaseUrl] = await signIn('applicant@demo.jiebang.cn', password);
+  await team.goto(`${phaseUrl}?tab=submit`);
+  assert.ok(await team.locator('[data-testid="model-hint"]').isVisible(), 'the form says models are taken');
+  assert.match(await team.locator('input[name=file]').getAttribute('accept'), /\.onnx/);
+  await team.goto(`${phaseUrl}?tab=mine`);
+  await team.waitForSelector(scoredModel, { timeout: 60_000 });
+  assert.match(await team.locator(scoredModel).textContent(), /latency_p99_ms \d+\.\d{4}[\s\S]*model_size_mb 0\.0003/);
+  await team.goto(`${phaseUrl}?tab=board`);
+  const header = await team.locator('[data-testid="leaderboard"] thead').textContent();
+  assert.ok(header.includes('latency_p99_ms') && header.includes('model_size_mb'), header);
+
+  // The organizer opens the signed report: the model, the engine, the timings, the verdicts.
+  const [organizer] = await signIn('organizer@demo.jiebang.cn', organizerPassword);
+  await organizer.goto(`${phaseUrl}?tab=mine`);
+  await organizer.locator(scoredModel).locator('a[href$="/report"]').click();
+  await organizer.waitForSelector('[data-testid="report-model"]');
+  assert.match(await organizer.locator('[data-testid="report-model"]').textContent(), /(tract|onnxruntime) \d/);
+  assert.match(await organizer.locator('[data-testid="report-latency"]').textContent(), /p99/);
+  assert.ok(await organizer.locator('[data-testid="report-throughput"] svg rect').count() >= 2, 'a bar per batch size');
+  for (const target of ['latency_p99_ms<=10', 'model_size_mb<=20', 'roc_auc>=0.92']) {
+    const verdict = organizer.locator(`[data-testid="report-indicators"] tr:has-text("${target}")`);
+    assert.match(await verdict.textContent(), /达标/, `${target} is met`);
+  }
+  assert.deepEqual(problems, [], 'no console errors (CSP violations show up here)');
+});
