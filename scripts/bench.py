@@ -152,11 +152,11 @@ def onnx_latency():
     lines = []
     for model in ["logreg", "mlp", "cnn", "gbt"]:
         for r in [r for r in python + ours if r["model"] == model]:
-            overhead = f"{(r['mean_ms'] / r['bare_mean_ms'] - 1) * 100:+.1f}%" if "bare_mean_ms" in r else "—"
+            overhead = f"{r['overhead'] * 100:+.1f}%" if "overhead" in r else "—"
             lines.append(f"| {model} | {r['engine']} | {us(r['p50_ms'])} | {us(r['p90_ms'])} | {us(r['p99_ms'])} | "
                          f"{us(r['mean_ms'])} | {overhead} | {r['queries']:,} |")
     table = "\n".join(lines)
-    worst = max(abs(r["mean_ms"] / r["bare_mean_ms"] - 1) for r in ours)
+    worst = max(abs(r["overhead"]) for r in ours)
     return f"""{ONNX_HEADING}
 
 The fixture models of `jiebang-onnx` (64 float32 features, one row per query, one intra-op
@@ -164,10 +164,12 @@ thread), timed by the harness (`jiebang_onnx::measure::latency`: 50 warm-up call
 2,000 timed calls and 0.5 s; only the model call is timed, input preparation excluded) in
 `cargo bench -p jiebang-onnx --bench latency`, and by `scripts/onnx-latency.py` the same way in
 Python onnxruntime. Overhead compares the harness's mean with a bare loop of the same calls on the
-same rows (best of 3 alternating runs each). tract refuses skl2onnx's binary trees (gbt).
+same rows: the median, over 41 adjacent pairs of 500-query runs in alternating order, of the ratio
+of their means (pairing cancels the machine's drift, larger on a shared VM than the overhead
+itself). tract refuses skl2onnx's binary trees (gbt).
 Microseconds:
 
-| model | engine | p50 | p90 | p99 | mean (best of 3) | harness overhead | queries |
+| model | engine | p50 | p90 | p99 | mean | harness overhead | queries |
 |---|---|---:|---:|---:|---:|---:|---:|
 {table}
 

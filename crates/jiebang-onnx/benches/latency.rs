@@ -1,6 +1,7 @@
 //! Latency of the fixture models on one core, per engine, through the measurement harness and
-//! through a bare loop of the same calls on the same rows: the harness's overhead is the
-//! difference of their means. Prints one JSON line; `scripts/bench` puts it in
+//! through a bare loop of the same calls on the same rows. The harness's overhead is the median,
+//! over many adjacent pairs of short runs (in alternating order), of the ratio of their means:
+//! pairing cancels the machine's drift, which on a shared VM is larger than the overhead itself. Prints one JSON line; `scripts/bench` puts it in
 //! docs/benchmarks.md next to Python onnxruntime measured the same way
 //! (`scripts/onnx-latency.py`). Needs `ORT_DYLIB_PATH` (scripts/bench sets it).
 
@@ -64,26 +65,34 @@ fn main() {
             engines.push(Box::new(tract));
         }
         for engine in &mut engines {
-            // Alternate bare and harnessed runs so drift of the machine hits both alike.
-            let mut harness = Vec::new();
-            let mut loops = Vec::new();
-            let mut last = None;
-            for _ in 0..3 {
-                loops.push(bare(engine.as_mut(), &x, timing.queries));
-                let measured = latency(engine.as_mut(), &x, FEATURES, timing).unwrap();
-                harness.push(measured.mean_ms);
-                last = Some(measured);
+            let measured = latency(engine.as_mut(), &x, FEATURES, timing).unwrap();
+            let short = Timing { warmup: 20, queries: 500, min_duration: std::time::Duration::ZERO };
+            let (mut ratios, mut loops) = (Vec::new(), Vec::new());
+            for round in 0..41 {
+                let harnessed = |engine: &mut dyn Engine| latency(engine, &x, FEATURES, short).unwrap().mean_ms;
+                let (loop_ms, harness_ms) = if round % 2 == 0 {
+                    let loop_ms = bare(engine.as_mut(), &x, short.queries);
+                    (loop_ms, harnessed(engine.as_mut()))
+                } else {
+                    let harness_ms = harnessed(engine.as_mut());
+                    (bare(engine.as_mut(), &x, short.queries), harness_ms)
+                };
+                ratios.push(harness_ms / loop_ms);
+                loops.push(loop_ms);
             }
-            let min = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
-            let measured = last.unwrap();
+            let median = |v: &mut Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
             results.push(format!(
-                r#"{{"model":"{model}","engine":"{}","p50_ms":{},"p90_ms":{},"p99_ms":{},"mean_ms":{},"bare_mean_ms":{},"queries":{}}}"#,
+                r#"{{"model":"{model}","engine":"{}","p50_ms":{},"p90_ms":{},"p99_ms":{},"mean_ms":{},"bare_mean_ms":{},"overhead":{},"queries":{}}}"#,
                 engine.describe(),
                 measured.p50_ms,
                 measured.p90_ms,
                 measured.p99_ms,
-                min(&harness),
-                min(&loops),
+                measured.mean_ms,
+                median(&mut loops),
+                median(&mut ratios) - 1.0,
                 measured.queries
             ));
         }
