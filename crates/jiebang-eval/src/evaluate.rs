@@ -131,17 +131,29 @@ impl Report {
         }
         for indicator in indicators {
             let Some(&value) = measured.get(indicator.metric.as_str()) else { continue };
-            self.indicators.push(IndicatorResult {
-                expr: indicator.to_string(),
-                metric: indicator.metric.as_str().to_owned(),
-                value,
-                op: indicator.op.symbol(),
-                threshold: indicator.threshold,
-                pass: indicator.is_met_by(value),
-            });
+            self.indicators.push(IndicatorResult::judge(indicator, indicator.metric.as_str().to_owned(), value));
         }
+        self.set_verdict();
+    }
+
+    /// `pass` when every indicator passes, `fail` otherwise, none without indicators.
+    fn set_verdict(&mut self) {
         if !self.indicators.is_empty() {
             self.verdict = Some(if self.indicators.iter().all(|i| i.pass) { "pass" } else { "fail" });
+        }
+    }
+}
+
+impl IndicatorResult {
+    /// `indicator`'s verdict on `value` of the metric named `metric`.
+    fn judge(indicator: &IndicatorExpr, metric: String, value: f64) -> Self {
+        Self {
+            expr: indicator.to_string(),
+            metric,
+            value,
+            op: indicator.op.symbol(),
+            threshold: indicator.threshold,
+            pass: indicator.is_met_by(value),
         }
     }
 }
@@ -254,18 +266,9 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
     }
     for (indicator, metric) in judged {
         let value = report.metrics[&metric.key()];
-        report.indicators.push(IndicatorResult {
-            expr: indicator.to_string(),
-            metric: metric.key(),
-            value,
-            op: indicator.op.symbol(),
-            threshold: indicator.threshold,
-            pass: indicator.is_met_by(value),
-        });
+        report.indicators.push(IndicatorResult::judge(indicator, metric.key(), value));
     }
-    if !report.indicators.is_empty() {
-        report.verdict = Some(if report.indicators.iter().all(|i| i.pass) { "pass" } else { "fail" });
-    }
+    report.set_verdict();
     Ok(report)
 }
 

@@ -139,6 +139,16 @@ fn eval_model(model: &str, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A report's verdicts as (metric, passed), in order.
+fn verdicts(report: &serde_json::Value) -> Vec<(&str, bool)> {
+    report["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["metric"].as_str().unwrap(), i["pass"].as_bool().unwrap()))
+        .collect()
+}
+
 /// The oracle: Python onnxruntime's outputs for `model`, scored by `jiebang eval score`.
 fn oracle_auc(model: &str) -> f64 {
     let dir = tempfile::tempdir().unwrap();
@@ -170,12 +180,7 @@ fn eval_model_scores_the_outputs_like_python_onnxruntime_and_judges_the_measurem
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         let auc = report["metrics"]["roc_auc"].as_f64().unwrap();
         assert!((auc - oracle_auc(model)).abs() < 1e-9, "{model}: {auc} against the oracle's {}", oracle_auc(model));
-        let verdicts: Vec<(&str, bool)> = report["indicators"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| (i["metric"].as_str().unwrap(), i["pass"].as_bool().unwrap()))
-            .collect();
+        let verdicts = verdicts(&report);
         // Every file here is more than 100 bytes: the size target fails, the generous ones pass.
         assert_eq!(
             verdicts,
@@ -304,12 +309,7 @@ async fn a_worker_scores_a_model_submission_and_hostile_models_fail_cleanly() {
     let report: serde_json::Value = serde_json::from_str(&evaluation.report).unwrap();
     assert_eq!(report["kind"], "model");
     assert!(report["model"]["engine"].as_str().unwrap().starts_with("onnxruntime"), "{}", report["model"]);
-    let verdicts: Vec<(&str, bool)> = report["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["metric"].as_str().unwrap(), i["pass"].as_bool().unwrap()))
-        .collect();
+    let verdicts = verdicts(&report);
     assert_eq!(
         verdicts,
         [("roc_auc", oracle_auc("logreg") >= 0.9), ("latency_p99_ms", true), ("model_size_mb", false)]
