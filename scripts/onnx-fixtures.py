@@ -124,6 +124,19 @@ def cnn():
     return helper.make_model(graph, opset_imports=opset(17))
 
 
+def constant_weights(base):
+    """The logistic regression with its weights in Constant nodes instead of initializers: the
+    same 65 parameters."""
+    model = onnx.ModelProto()
+    model.CopyFrom(base)
+    constants = [helper.make_node("Constant", [], [t.name], value=t) for t in model.graph.initializer]
+    del model.graph.initializer[:]
+    nodes = constants + list(model.graph.node)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    return model
+
+
 def hostile(base):
     wrong = onnx.ModelProto()
     wrong.CopyFrom(base)
@@ -183,6 +196,37 @@ def hostile(base):
     )
     save(helper.make_model(graph, opset_imports=opset(12)), "slow.onnx")
 
+    # Weights that point to a file beside the worker's data: an engine that loads them reads
+    # whatever that path names (the signing key, the database) into the model's numbers.
+    external = onnx.ModelProto()
+    external.CopyFrom(base)
+    w = external.graph.initializer[0]
+    w.ClearField("raw_data")
+    w.data_location = TensorProto.EXTERNAL
+    for key, value in [("location", "../../jiebang-data/keys/report-signing.ed25519.pk8"), ("offset", "0"), ("length", "256")]:
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    save(external, "external_data.onnx")
+    # The same, hidden in a Constant inside an If branch.
+    secret = TensorProto(name="secret", data_type=TensorProto.FLOAT, dims=[64, 1])
+    secret.data_location = TensorProto.EXTERNAL
+    entry = secret.external_data.add()
+    entry.key, entry.value = "location", "/etc/passwd"
+    branch = helper.make_graph([helper.make_node("Constant", [], ["w_then"], value=secret)], "then", [], [helper.make_tensor_value_info("w_then", TensorProto.FLOAT, [64, 1])])
+    other = helper.make_graph([helper.make_node("Constant", [], ["w_else"], value=numpy_helper.from_array(np.zeros((64, 1), dtype=np.float32)))], "else", [], [helper.make_tensor_value_info("w_else", TensorProto.FLOAT, [64, 1])])
+    graph = helper.make_graph(
+        [
+            helper.make_node("If", ["flag"], ["w"], then_branch=branch, else_branch=other),
+            helper.make_node("MatMul", ["features", "w"], ["z"]),
+            helper.make_node("Sigmoid", ["z"], ["probability"]),
+        ],
+        "external_subgraph",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", FEATURES])],
+        [helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])],
+        [numpy_helper.from_array(np.array(True), "flag")],
+    )
+    save(helper.make_model(graph, opset_imports=opset(17)), "external_subgraph.onnx")
+
     with open(os.path.join(OUT, "logreg.onnx"), "rb") as f:
         whole = f.read()
     with open(os.path.join(OUT, "truncated.onnx"), "wb") as f:
@@ -203,6 +247,10 @@ def main():
     save(sklearn_model(MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0)), "mlp.onnx")
     save(cnn(), "cnn.onnx")
     hostile(base)
+    save(constant_weights(base), "constant_weights.onnx")
+    # skl2onnx's own names, as a user exports a model: input X, outputs label and probabilities.
+    clf = LogisticRegression(max_iter=1000).fit(x_train, y_train)
+    save(to_onnx(clf, x_train[:1], target_opset={"": 17, "ai.onnx.ml": 3}, options={id(clf): {"zipmap": False}}), "skl_default_names.onnx")
     with open(os.path.join(OUT, "features.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["id"] + [f"f{i}" for i in range(FEATURES)])

@@ -11,6 +11,7 @@ mod macros;
 
 pub mod application;
 pub mod calendar;
+pub mod canonical;
 pub mod challenge;
 pub mod delivery;
 pub mod error;

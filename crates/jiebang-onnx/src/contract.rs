@@ -70,9 +70,10 @@ pub struct ModelInfo {
     pub outputs: Vec<TensorInfo>,
     /// Operators used, as `domain.Op` (`Conv`, `ai.onnx.ml.TreeEnsembleClassifier`), sorted.
     pub operators: Vec<String>,
-    /// Numbers the model carries: initializer elements plus its nodes' float and tensor
-    /// attributes (tree ensembles keep their thresholds and leaf weights there; integer
-    /// attributes such as pads or node ids are structure, not parameters).
+    /// Numbers the model carries, in every graph and subgraph: initializer elements (dense and
+    /// sparse), `Constant` values, and other nodes' float and tensor attributes (tree ensembles
+    /// keep their thresholds and leaf weights there; integer attributes such as pads or node ids
+    /// are structure, not parameters).
     pub parameters: u64,
 }
 
@@ -108,7 +109,89 @@ fn elements(tensor: &pb::TensorProto) -> u64 {
     tensor.dims.iter().map(|d| (*d).max(0) as u64).product()
 }
 
-/// Reads what a model file declares. A truncated or foreign file is [`OnnxError::Parse`].
+/// What a walk over every graph of a model (the main graph, the subgraphs of `If`, `Loop` and
+/// `Scan`, and local functions) finds.
+#[derive(Default)]
+struct Walk {
+    operators: Vec<String>,
+    parameters: u64,
+    /// Tensors whose data lies in another file: a model must be one self-contained file, for an
+    /// engine would open that file relative to its working directory.
+    external: Vec<String>,
+}
+
+impl Walk {
+    fn tensor(&mut self, tensor: &pb::TensorProto, counts: bool) {
+        if counts {
+            self.parameters += elements(tensor);
+        }
+        if tensor.data_location == Some(pb::tensor_proto::DataLocation::External as i32)
+            || !tensor.external_data.is_empty()
+        {
+            let location = tensor.external_data.iter().find(|e| e.key == "location").map_or("", |e| e.value.as_str());
+            self.external.push(format!("{} → {location:?}", tensor.name));
+        }
+    }
+
+    fn sparse(&mut self, sparse: &pb::SparseTensorProto) {
+        if let Some(values) = &sparse.values {
+            self.tensor(values, true);
+        }
+        if let Some(indices) = &sparse.indices {
+            self.tensor(indices, false);
+        }
+    }
+
+    fn nodes(&mut self, nodes: &[pb::NodeProto]) {
+        for node in nodes {
+            self.operators.push(if node.domain.is_empty() || node.domain == "ai.onnx" {
+                node.op_type.clone()
+            } else {
+                format!("{}.{}", node.domain, node.op_type)
+            });
+            // A Constant's every value is data; elsewhere integer attributes are structure.
+            let constant = node.op_type == "Constant" && (node.domain.is_empty() || node.domain == "ai.onnx");
+            for a in &node.attribute {
+                self.parameters += a.floats.len() as u64;
+                if constant {
+                    self.parameters +=
+                        a.ints.len() as u64 + u64::from(a.name == "value_float" || a.name == "value_int");
+                }
+                if let Some(t) = &a.t {
+                    self.tensor(t, true);
+                }
+                for t in &a.tensors {
+                    self.tensor(t, true);
+                }
+                if let Some(t) = &a.sparse_tensor {
+                    self.sparse(t);
+                }
+                for t in &a.sparse_tensors {
+                    self.sparse(t);
+                }
+                if let Some(g) = &a.g {
+                    self.graph(g);
+                }
+                for g in &a.graphs {
+                    self.graph(g);
+                }
+            }
+        }
+    }
+
+    fn graph(&mut self, graph: &pb::GraphProto) {
+        for t in &graph.initializer {
+            self.tensor(t, true);
+        }
+        for t in &graph.sparse_initializer {
+            self.sparse(t);
+        }
+        self.nodes(&graph.node);
+    }
+}
+
+/// Reads what a model file declares. A truncated or foreign file is [`OnnxError::Parse`]; a
+/// model whose tensors point to external data files is refused with their names.
 pub fn inspect(bytes: &[u8]) -> Result<ModelInfo, OnnxError> {
     let proto =
         tract_onnx::onnx().proto_model_for_read(&mut &*bytes).map_err(|e| OnnxError::Parse(format!("{e:#}")))?;
@@ -116,26 +199,20 @@ pub fn inspect(bytes: &[u8]) -> Result<ModelInfo, OnnxError> {
     if graph.node.is_empty() {
         return Err(OnnxError::Parse("计算图为空 / the graph has no nodes".into()));
     }
+    let mut walk = Walk::default();
+    walk.graph(graph);
+    for function in &proto.functions {
+        walk.nodes(&function.node);
+    }
+    if !walk.external.is_empty() {
+        return Err(OnnxError::Parse(format!(
+            "模型引用外部数据文件，须为单个自包含文件 / the model refers to external data files and must be one self-contained file: {}",
+            walk.external.join(", ")
+        )));
+    }
+    walk.operators.sort();
+    walk.operators.dedup();
     let initializers: Vec<&str> = graph.initializer.iter().map(|t| t.name.as_str()).collect();
-    let mut operators: Vec<String> = graph
-        .node
-        .iter()
-        .map(|n| {
-            if n.domain.is_empty() || n.domain == "ai.onnx" {
-                n.op_type.clone()
-            } else {
-                format!("{}.{}", n.domain, n.op_type)
-            }
-        })
-        .collect();
-    operators.sort();
-    operators.dedup();
-    let attributes: u64 = graph
-        .node
-        .iter()
-        .flat_map(|n| &n.attribute)
-        .map(|a| a.floats.len() as u64 + a.t.as_ref().map_or(0, elements) + a.tensors.iter().map(elements).sum::<u64>())
-        .sum();
     let opsets: Vec<(String, i64)> = proto.opset_import.iter().map(|o| (o.domain.clone(), o.version)).collect();
     Ok(ModelInfo {
         bytes: bytes.len() as u64,
@@ -144,8 +221,8 @@ pub fn inspect(bytes: &[u8]) -> Result<ModelInfo, OnnxError> {
         producer: proto.producer_name.clone(),
         inputs: graph.input.iter().filter(|i| !initializers.contains(&i.name.as_str())).map(tensor_info).collect(),
         outputs: graph.output.iter().map(tensor_info).collect(),
-        operators,
-        parameters: graph.initializer.iter().map(elements).sum::<u64>() + attributes,
+        operators: walk.operators,
+        parameters: walk.parameters,
     })
 }
 
@@ -167,7 +244,6 @@ impl ModelInfo {
             )),
             None => problems.push("模型未声明 ai.onnx opset / the model imports no ai.onnx opset".into()),
         }
-        let names = |list: &[TensorInfo]| list.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
         match self.inputs.iter().find(|i| i.name == contract.input) {
             None => problems.push(format!(
                 "没有名为「{}」的输入（模型的输入：{}） / no input named '{}' (the model's inputs: {})",
@@ -211,9 +287,85 @@ impl ModelInfo {
         problems
     }
 
+    /// The input, output and output meaning to use when nobody named them: the single input;
+    /// for a binary task the class-probability output (`[N, 2]`, the last column is the positive
+    /// class as scikit-learn orders classes; skl2onnx calls it `probabilities`) or the single
+    /// float output; for regression the single float output. `Err` says why none can be chosen
+    /// and what the model has. The chosen names come with a sentence for the report.
+    pub fn default_io(&self, binary: bool) -> Result<DefaultIo, String> {
+        let input = match self.inputs.as_slice() {
+            [one] => one.name.clone(),
+            _ => {
+                return Err(format!(
+                    "模型有多个输入，请用 --input 指定：{} / the model takes several inputs, name one with --input: {}",
+                    names(&self.inputs),
+                    names(&self.inputs)
+                ));
+            }
+        };
+        let floats: Vec<&TensorInfo> = self.outputs.iter().filter(|o| o.dtype == "float").collect();
+        let width = |o: &TensorInfo| o.shape.get(1).copied().flatten();
+        let chosen = if binary {
+            let probabilities: Vec<&TensorInfo> = floats
+                .iter()
+                .copied()
+                .filter(|o| o.name.to_lowercase().contains("prob") || width(o) == Some(2))
+                .collect();
+            match (probabilities.as_slice(), floats.as_slice()) {
+                ([one], _) => Some(*one),
+                (_, [one]) => Some(*one),
+                _ => None,
+            }
+        } else {
+            match floats.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            }
+        };
+        let Some(output) = chosen else {
+            return Err(format!(
+                "无法确定用哪个输出，请用 --output 指定：{} / cannot tell which output to use, name one with --output: {}",
+                names(&self.outputs),
+                names(&self.outputs)
+            ));
+        };
+        let kind = if binary && width(output) != Some(1) && output.shape.len() == 2 {
+            OutputKind::Probabilities { column: -1 }
+        } else {
+            OutputKind::Value
+        };
+        let (column_zh, column_en) = match kind {
+            OutputKind::Probabilities { .. } => ("的最后一列（正类）", ", its last column (the positive class)"),
+            OutputKind::Value => ("", ""),
+        };
+        let out = &output.name;
+        let why = format!(
+            "未指定，自动选择输入「{input}」、输出「{out}」{column_zh} / none named: chose input '{input}', output '{out}'{column_en}"
+        );
+        Ok(DefaultIo { input, output: output.name.clone(), kind, why })
+    }
+
     /// `Ok` when the model fits `contract`, else every problem.
     pub fn check(&self, contract: &Contract) -> Result<(), OnnxError> {
         let problems = self.problems(contract);
         if problems.is_empty() { Ok(()) } else { Err(OnnxError::Contract(problems)) }
     }
+}
+
+/// The names in `list`, comma-separated, for messages.
+fn names(list: &[TensorInfo]) -> String {
+    list.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// What [`ModelInfo::default_io`] chose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultIo {
+    /// The input's name.
+    pub input: String,
+    /// The output's name.
+    pub output: String,
+    /// What the output means.
+    pub kind: OutputKind,
+    /// The choice in a sentence, Chinese then English.
+    pub why: String,
 }

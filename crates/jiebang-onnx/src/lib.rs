@@ -16,7 +16,7 @@ mod onnxruntime;
 pub mod sandbox;
 mod tract;
 
-pub use contract::{Contract, ModelInfo, OutputKind, TensorInfo, inspect};
+pub use contract::{Contract, DefaultIo, ModelInfo, OutputKind, TensorInfo, inspect};
 pub use onnxruntime::OrtEngine;
 pub use tract::TractEngine;
 

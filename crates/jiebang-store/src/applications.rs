@@ -442,15 +442,15 @@ impl Store {
                         "申报已于 {deadline} 截止 / applications closed on {deadline}"
                     )));
                 }
-                let snapshot = serde_json::json!({
+                // Canonical (RFC 8785), so the hash verifies from the parsed snapshot too.
+                let snapshot = jiebang_core::canonical::to_string(&serde_json::json!({
                     "application_id": id,
                     "program": program.title,
                     "challenge": {"code": current.challenge_code, "title": current.challenge_title},
                     "lead_organization": current.lead_organization_name,
                     "content": current.input,
                     "submitted_at": now_text(),
-                })
-                .to_string();
+                }));
                 let sha = hex::encode(Sha256::digest(snapshot.as_bytes()));
                 sqlx::query("UPDATE applications SET snapshot = $1, snapshot_sha256 = $2, submitted_at = $3, recommended_by = NULL, recommended_region = NULL WHERE id = $4")
                     .bind(&snapshot)

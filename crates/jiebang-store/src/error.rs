@@ -41,6 +41,9 @@ pub enum StoreError {
     /// The file store failed.
     #[error("文件存储错误 / file store error: {0}")]
     Files(#[from] object_store::Error),
+    /// The platform's signing key is unusable.
+    #[error("签名密钥 / signing key: {0}")]
+    Signing(String),
     /// Stored data could not be decoded; a bug or a manual edit of the database.
     #[error("数据损坏 / corrupt stored data: {0}")]
     Corrupt(String),

@@ -19,6 +19,24 @@ use crate::{Result, Store, StoreError, now_text};
 #[derive(Debug, Clone)]
 pub struct FileStore {
     inner: Arc<dyn ObjectStore>,
+    /// The directory of a local store.
+    root: Option<Arc<Path>>,
+}
+
+/// Creates `dir` (and its parents) and makes it private to this user (0700): the data directory
+/// holds the database, hidden labels and the signing key.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    Ok(())
+}
+
+/// Makes a file readable and writable by this user only (0600).
+pub fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    Ok(())
 }
 
 /// A stored file and its record.
@@ -45,7 +63,7 @@ impl FileStore {
             #[cfg(feature = "s3")]
             {
                 let store = object_store::aws::AmazonS3Builder::from_env().with_url(url).build()?;
-                return Ok(Self { inner: Arc::new(store) });
+                return Ok(Self { inner: Arc::new(store), root: None });
             }
             #[cfg(not(feature = "s3"))]
             return Err(StoreError::Migration(format!(
@@ -55,10 +73,18 @@ impl FileStore {
         Self::local(Path::new(url.strip_prefix("file://").unwrap_or(url)))
     }
 
-    /// A store in a local directory (created if missing).
+    /// A store in a local directory (created if missing, private to this user).
     pub fn local(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Migration(format!("{}: {e}", dir.display())))?;
-        Ok(Self { inner: Arc::new(LocalFileSystem::new_with_prefix(dir)?) })
+        private_dir(dir).map_err(|e| StoreError::Migration(format!("{}: {e}", dir.display())))?;
+        Ok(Self { inner: Arc::new(LocalFileSystem::new_with_prefix(dir)?), root: Some(dir.into()) })
+    }
+
+    /// Makes a stored file private to this user (0600) where the store is a local directory.
+    pub fn make_private(&self, key: &str) -> Result<()> {
+        match &self.root {
+            Some(root) => private_file(&root.join(key)).map_err(|e| StoreError::Upload(format!("{key}: {e}"))),
+            None => Ok(()),
+        }
     }
 
     /// Stores bytes under their hash; returns `(key, sha256)`.

@@ -22,6 +22,7 @@ mod organizations;
 mod programs;
 mod publicity;
 mod review;
+pub mod signing;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -40,7 +41,7 @@ pub use evaluation::{
     DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, Outcome, PURPOSES, Phase, PhaseCounts, QueueStats,
     SCORE_SUBMISSION, ScoringSpec, Submission, WorkerRecord, now_ms,
 };
-pub use files::{FileStore, StoredFile};
+pub use files::{FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
 pub use organizations::Organization;
 pub use programs::{ChallengeFilter, ChallengeRecord, Program};
@@ -133,6 +134,15 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        if backend == Backend::Sqlite {
+            // The database holds password hashes and the registry: this user's alone. SQLite gives
+            // its WAL and shared-memory files the database file's mode.
+            let files: Vec<(String,)> =
+                sqlx::query_as("SELECT file FROM pragma_database_list WHERE name = 'main'").fetch_all(&pool).await?;
+            for (file,) in files.into_iter().filter(|(f,)| !f.is_empty()) {
+                private_file(std::path::Path::new(&file)).map_err(|e| StoreError::Migration(format!("{file}: {e}")))?;
+            }
+        }
         Ok(Self { pool, backend })
     }
 

@@ -66,8 +66,9 @@ pub struct AppState {
     pub files: FileStore,
     /// Settings.
     pub config: Arc<WebConfig>,
-    /// The public key that checks evaluation reports (hex), served at `/api/v1/keys`.
-    pub public_key: Arc<str>,
+    /// The platform's key: signs snapshots and checkpoints; its public half, served at
+    /// `/api/v1/keys`, checks every signed document.
+    pub signer: Arc<jiebang_store::signing::Signer>,
     /// The working-day calendar for 公示 periods.
     pub calendar: Arc<jiebang_core::calendar::WorkCalendar>,
     /// Today's date for deadlines and periods.

@@ -7,7 +7,6 @@
 
 pub mod mail;
 pub mod model;
-pub mod signing;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,9 +17,9 @@ use jiebang_eval::{Columns, EvalError, Metric, Report, Request, Source, Task};
 use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError};
 use serde_json::json;
 
+pub use jiebang_store::signing::{self, Signer};
 pub use mail::{MailError, Mailer};
 pub use model::{ModelFailure, ModelRun, ModelRunner, ModelTask};
-pub use signing::Signer;
 
 /// The crate's one error type: what stops a worker (not what a submission gets wrong).
 #[derive(Debug, thiserror::Error)]
@@ -28,9 +27,6 @@ pub enum WorkerError {
     /// The database or the file store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The signing key is unusable.
-    #[error("签名密钥 / signing key: {0}")]
-    Signing(String),
 }
 
 /// How a worker paces itself.
@@ -169,9 +165,8 @@ impl Worker {
                 if let Some(model) = model {
                     report.insert("model".into(), model);
                 }
-                let report = serde_json::Value::Object(report).to_string();
-                let signature = self.signer.sign(report.as_bytes());
-                Outcome::Scored { report, signature }
+                let signed = self.signer.sign_document(&serde_json::Value::Object(report));
+                Outcome::Scored { report: signed.text, signature: signed.signature }
             }
             Err(Fault::Model(ModelFailure::Model(message))) => Outcome::Invalid(message),
             Err(Fault::Model(ModelFailure::Platform(message))) => Outcome::Error(message),

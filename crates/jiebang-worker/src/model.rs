@@ -26,6 +26,9 @@ pub struct ModelRunner {
     pub ort_library: Option<PathBuf>,
     /// How long latency is measured.
     pub timing: Timing,
+    /// Refuse to run models where Landlock cannot confine the child (see
+    /// `jiebang_onnx::sandbox`).
+    pub require_confinement: bool,
 }
 
 /// A model to run on a challenge's test features.
@@ -127,6 +130,7 @@ impl ModelRunner {
             batch: batch_sizes.iter().copied().max().unwrap_or(1).min(features.ids.len().max(1)),
             threads: contract.threads as usize,
             measure: Some(MeasurePlan { timing: self.timing, batch_sizes }),
+            require_confinement: self.require_confinement,
         };
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
         let wall = Duration::from_secs(u64::from(contract.time_limit_s));
@@ -167,6 +171,7 @@ impl ModelRunner {
             "latency": result.latency,
             "throughput": result.throughput,
             "peak_rss_kib": result.peak_rss_kib,
+            "confinement": result.confinement,
             "timing": {
                 "warmup": self.timing.warmup,
                 "queries": self.timing.queries,

@@ -141,14 +141,16 @@ pub(crate) struct ModelArgs {
     /// split columns.
     #[arg(long = "feature-column")]
     feature_columns: Vec<String>,
-    /// The model's input name.
-    #[arg(long, default_value = "input")]
-    input: String,
-    /// The model's output name.
-    #[arg(long, default_value = "output")]
-    output: String,
+    /// The model's input name [default: its only input].
+    #[arg(long)]
+    input: Option<String>,
+    /// The model's output name [default: for a binary task the class-probability output, else
+    /// the only float output].
+    #[arg(long)]
+    output: Option<String>,
     /// With a class-probability output, the positive class's column (-1 = last); omit for one
-    /// score or value per row.
+    /// score or value per row [default with no --output: the last column of a probability
+    /// output].
     #[arg(long, allow_hyphen_values = true)]
     probability_column: Option<i32>,
     /// The engine that runs and times the model [default: onnxruntime when its library is
@@ -170,6 +172,9 @@ pub(crate) struct ModelArgs {
     /// Wall time the model process may take, seconds.
     #[arg(long, default_value_t = 600)]
     time_limit_s: u32,
+    /// Run the model even where the kernel cannot confine it with Landlock.
+    #[arg(long)]
+    unconfined: bool,
     /// Largest accepted model, MB.
     #[arg(long, default_value_t = 100.0)]
     max_model_mb: f64,
@@ -290,12 +295,30 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
         (Some(EngineArg::Onnxruntime), _) | (None, Some(_)) => MeasuringEngine::OnnxRuntime,
         (Some(EngineArg::Tract), _) | (None, None) => MeasuringEngine::Tract,
     };
+    let read_small = |path: &PathBuf| std::fs::read(path).with_context(|| format!("{}", path.display()));
+    let (model, features, truth) = (read_small(&args.model)?, read_small(&args.features)?, read_small(&args.truth)?);
+    // What nobody named is chosen from what the model declares, and the report says so.
+    let mut chosen = None;
+    let (input, output, probability_column) = match (args.input, args.output) {
+        (Some(input), Some(output)) => (input, output, args.probability_column),
+        (input, output) => {
+            let info = jiebang_onnx::inspect(&model).map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
+            let io =
+                info.default_io(task == Task::Binary).map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
+            let column = match (&output, io.kind) {
+                (None, jiebang_onnx::OutputKind::Probabilities { column }) => Some(column),
+                _ => args.probability_column,
+            };
+            chosen = Some(io.why);
+            (input.unwrap_or(io.input), output.unwrap_or(io.output), column)
+        }
+    };
     let contract = DeliveryContract {
         accepts: Accepts::Models,
-        input: args.input,
+        input,
         feature_columns: args.feature_columns,
-        output: args.output,
-        probability_column: args.probability_column,
+        output,
+        probability_column,
         max_model_mb: args.max_model_mb,
         batch_sizes: if args.batch_sizes.is_empty() {
             DeliveryContract::default().batch_sizes
@@ -309,8 +332,6 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
         ..DeliveryContract::default()
     }
     .validate()?;
-    let read_small = |path: &PathBuf| std::fs::read(path).with_context(|| format!("{}", path.display()));
-    let (model, features, truth) = (read_small(&args.model)?, read_small(&args.features)?, read_small(&args.truth)?);
     let runner = jiebang_worker::ModelRunner {
         program: std::env::current_exe().context("the path of this program")?,
         args: vec!["model-run".into()],
@@ -320,6 +341,7 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
             queries: args.latency_queries.max(1),
             min_duration: Duration::from_millis(args.min_duration_ms),
         },
+        require_confinement: !args.unconfined,
     };
     let features_name = args.features.display().to_string();
     let spinner = indicatif::ProgressBar::new_spinner();
@@ -336,7 +358,17 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
         contract: &contract,
     });
     spinner.finish_and_clear();
-    let run = run.map_err(|e| anyhow::anyhow!("{}: {e}", args.model.display()))?;
+    let run = run.map_err(|e| {
+        let hint = if engine == MeasuringEngine::Tract && e.to_string().contains("tract") {
+            "\n  tract 不支持该模型；ONNX Runtime 可以运行更多模型：pip install onnxruntime，再以 --ort-library \
+             或 ORT_DYLIB_PATH 指向 site-packages/onnxruntime/capi/libonnxruntime.so.*\n  tract cannot run this \
+             model; ONNX Runtime runs more: pip install onnxruntime, then point --ort-library or ORT_DYLIB_PATH at \
+             site-packages/onnxruntime/capi/libonnxruntime.so.*"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("{}: {e}{hint}", args.model.display())
+    })?;
     let truth_name = args.truth.display().to_string();
     let request = Request {
         task,
@@ -365,11 +397,17 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
         OutputFormat::Json => {
             let mut value = serde_json::to_value(&report)?;
             value["model"] = run.details;
+            if let Some(chosen) = &chosen {
+                value["model"]["chosen"] = serde_json::json!(chosen);
+            }
             value["elapsed_ms"] = serde_json::json!((elapsed_ms * 1000.0).round() / 1000.0);
             println!("{value}");
         }
         OutputFormat::Table => {
             println!("model     {} ({})", args.model.display(), run.details["engine"].as_str().unwrap_or_default());
+            if let Some(chosen) = &chosen {
+                println!("chosen    {chosen}");
+            }
             print_table(&report, elapsed_ms);
         }
     }

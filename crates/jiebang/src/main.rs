@@ -62,7 +62,7 @@ enum Command {
     ModelRun,
     /// Checks a signed evaluation report offline.
     Verify {
-        /// The report as downloaded (`{"report": …, "signature": …, "public_key": …}`).
+        /// The document as downloaded (`{"report" | "snapshot" | "checkpoint": …, "signature": …, "public_key": …}`).
         report: PathBuf,
         /// The platform's public key (hex, from /api/v1/keys); without it the key in the file is
         /// trusted, which only shows the report is unchanged since it was signed by that key.
@@ -293,7 +293,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.files.url = Some(url);
             }
             let (store, files) = open(&settings).await?;
-            let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
+            let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
             let (stop, workers) = start_workers(
                 &store,
                 &files,
@@ -335,7 +335,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn connect(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.database_url();
     if url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&settings.data_dir)
+        jiebang_store::private_dir(&settings.data_dir)
             .with_context(|| format!("creating {}", settings.data_dir.display()))?;
     }
     Store::connect(&url).await.with_context(|| format!("连接数据库 / connecting to {}", jiebang_store::redact(&url)))
@@ -372,8 +372,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         max_upload_bytes: settings.server.max_upload_mb << 20,
         max_data_bytes: settings.server.max_data_mb << 20,
     };
-    let signer = Arc::new(jiebang_worker::Signer::load_or_create(&files).await?);
-    let public_key = signer.public_key_hex().into();
+    let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
     let (stop, workers) = start_workers(
         &store,
         &files,
@@ -387,7 +386,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         store: store.clone(),
         files,
         config: Arc::new(config),
-        public_key,
+        signer,
         calendar: Arc::new(calendar),
         clock: jiebang_web::Clock::default(),
     };
@@ -436,7 +435,7 @@ fn start_mailer(
 async fn start_workers(
     store: &Store,
     files: &FileStore,
-    signer: &Arc<jiebang_worker::Signer>,
+    signer: &Arc<jiebang_store::signing::Signer>,
     count: usize,
     pace: jiebang_worker::Pace,
     models: &jiebang_worker::ModelRunner,
@@ -461,22 +460,27 @@ async fn stop_workers(stop: tokio::sync::watch::Sender<bool>, workers: Vec<tokio
     }
 }
 
-/// Checks a downloaded report's signature; an error (exit 2) when it does not verify.
+/// Checks a downloaded document's signature (a report from `/submissions/{id}/report`, a
+/// snapshot from `/applications/{id}/snapshot?signed=true`, a checkpoint from
+/// `/api/v1/audit/checkpoints`): an error (exit 2) when it does not verify.
 fn verify_report(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let signed: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{}: 不是 JSON / not JSON", path.display()))?;
     let field =
         |name: &str| signed.get(name).with_context(|| format!("{}: 缺少「{name}」/ no '{name}' field", path.display()));
-    let report = field("report")?.to_string();
+    let document =
+        ["report", "snapshot", "checkpoint"].into_iter().find_map(|name| signed.get(name)).with_context(|| {
+            format!("{}: 缺少「report」/ no 'report', 'snapshot' or 'checkpoint' field", path.display())
+        })?;
     let signature = field("signature")?.as_str().unwrap_or_default();
     let key = match public_key {
         Some(key) => key.to_owned(),
         None => field("public_key")?.as_str().unwrap_or_default().to_owned(),
     };
-    if !jiebang_worker::signing::verify(&key, report.as_bytes(), signature) {
+    if !jiebang_store::signing::verify_document(&key, document, signature) {
         bail!(
-            "{}: 签名无效，报告被改动或不是由该密钥签发 / the signature does not match: the report was changed or not signed by this key",
+            "{}: 签名无效，文件被改动或不是由该密钥签发 / the signature does not match: the document was changed or not signed by this key",
             path.display()
         );
     }

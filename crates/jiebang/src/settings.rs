@@ -45,11 +45,14 @@ pub(crate) struct ModelSettings {
     pub(crate) latency_queries: usize,
     /// And at least this long (also per batch size for throughput), milliseconds.
     pub(crate) min_duration_ms: u64,
+    /// Refuse to run a model where the kernel cannot confine its process with Landlock (Linux
+    /// 5.13 or later with Landlock on); `false` runs it with the resource limits only.
+    pub(crate) require_confinement: bool,
 }
 
 impl Default for ModelSettings {
     fn default() -> Self {
-        Self { ort_library: None, warmup: 50, latency_queries: 1000, min_duration_ms: 500 }
+        Self { ort_library: None, warmup: 50, latency_queries: 1000, min_duration_ms: 500, require_confinement: true }
     }
 }
 
@@ -73,6 +76,7 @@ impl ModelSettings {
                 queries: self.latency_queries.max(1),
                 min_duration: Duration::from_millis(self.min_duration_ms),
             },
+            require_confinement: self.require_confinement,
         })
     }
 }

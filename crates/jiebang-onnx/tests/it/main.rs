@@ -98,6 +98,22 @@ fn inspection_reads_operators_opsets_and_parameters_without_running() {
     assert!(gbt.parameters > 500, "thresholds and leaf weights of 40 trees: {}", gbt.parameters);
     let cnn = inspect(&fixture("cnn.onnx")).unwrap();
     assert_eq!(cnn.parameters, 4 * 9 + 4 + 4 + 1 + 4, "conv, its bias, dense, its bias, the reshape target");
+    // Weights held in Constant nodes count as weights.
+    let constants = inspect(&fixture("constant_weights.onnx")).unwrap();
+    assert_eq!(constants.parameters, 65, "{:?}", constants.operators);
+    assert!(constants.operators.contains(&"Constant".to_owned()));
+}
+
+#[test]
+fn a_model_that_points_to_external_data_is_refused_at_inspection() {
+    // The initializer's data would be read from ../../jiebang-data/keys/…, relative to the
+    // engine's working directory.
+    let err = inspect(&fixture("external_data.onnx")).unwrap_err();
+    assert!(matches!(err, OnnxError::Parse(_)), "{err}");
+    assert!(err.to_string().contains("w → \"../../jiebang-data/keys/report-signing.ed25519.pk8\""), "{err}");
+    // Also a Constant inside an If branch.
+    let err = inspect(&fixture("external_subgraph.onnx")).unwrap_err();
+    assert!(err.to_string().contains("secret → \"/etc/passwd\""), "{err}");
 }
 
 #[test]

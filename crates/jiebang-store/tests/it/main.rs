@@ -7,6 +7,7 @@ mod accounts;
 mod evaluation;
 mod programs;
 mod selection;
+mod signing;
 
 use jiebang_core::challenge::{Challenge, ChallengeInput};
 use jiebang_core::indicator::IndicatorInput;

@@ -700,13 +700,15 @@ pub(super) async fn rerun_phase(
 }
 
 /// A signed evaluation report: check it with `jiebang verify` or any Ed25519 library against
-/// the key at `/api/v1/keys` (the signature covers `report` written as compact JSON with sorted
-/// keys).
+/// the key at `/api/v1/keys`. The signature covers `report` in its RFC 8785 canonical form
+/// (`docs/verify.md`); parse its numbers exactly.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedReport {
     /// The report.
     #[schema(value_type = Object)]
     pub report: serde_json::Value,
+    /// How `report` is written before it is signed: `RFC8785`.
+    pub canonicalization: &'static str,
     /// Ed25519 signature, hex.
     pub signature: String,
     /// The platform's public key, hex.
@@ -735,7 +737,12 @@ pub(crate) async fn signed_report(state: &AppState, viewer: &Viewer, id: i64) ->
             ApiError::NotFound(format!("submission {id} 尚未评分 / submission {id} has not been scored"))
         })?;
     let report = serde_json::from_str(&evaluation.report).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(SignedReport { report, signature: evaluation.signature, public_key: state.public_key.to_string() })
+    Ok(SignedReport {
+        report,
+        canonicalization: jiebang_store::signing::CANONICALIZATION,
+        signature: evaluation.signature,
+        public_key: state.signer.public_key_hex(),
+    })
 }
 
 /// The platform's keys.
@@ -750,7 +757,7 @@ pub struct Keys {
 /// The public key that signs evaluation reports.
 #[utoipa::path(get, path = "/api/v1/keys", responses((status = 200, body = Keys)))]
 pub(super) async fn keys(State(state): State<AppState>) -> Json<Keys> {
-    Json(Keys { algorithm: "ed25519", report_signing: state.public_key.to_string() })
+    Json(Keys { algorithm: "ed25519", report_signing: state.signer.public_key_hex() })
 }
 
 /// `?split=&format=`.

@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 use super::programs::visible_program;
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 
 /// What the viewer is to an application.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -155,13 +155,41 @@ pub(super) async fn get_application(
     Ok(Json(visible_application(&state, &viewer, id).await?.0))
 }
 
-/// The frozen copy of the last submission, byte for byte as hashed; its SHA-256 is in the
-/// `X-Snapshot-SHA256` header (and on the application as `snapshot_sha256`).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/snapshot", responses((status = 200, description = "the snapshot JSON"), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+/// `?signed=true`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SnapshotQuery {
+    /// Answer with the snapshot, its SHA-256 and the platform's signature in one JSON document
+    /// (`jiebang verify` checks it) instead of the snapshot alone.
+    #[serde(default)]
+    pub signed: bool,
+}
+
+/// A signed application snapshot: the signature covers `snapshot` in its RFC 8785 canonical
+/// form, whose SHA-256 is `sha256`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedSnapshot {
+    /// The snapshot.
+    #[schema(value_type = Object)]
+    pub snapshot: serde_json::Value,
+    /// SHA-256 of the canonical snapshot, hex.
+    pub sha256: String,
+    /// `RFC8785`.
+    pub canonicalization: &'static str,
+    /// Ed25519 signature of the canonical snapshot, hex.
+    pub signature: String,
+    /// The platform's public key, hex.
+    pub public_key: String,
+}
+
+/// The frozen copy of the last submission, byte for byte as hashed (RFC 8785 canonical JSON);
+/// its SHA-256 is in the `X-Snapshot-SHA256` header (and on the application as
+/// `snapshot_sha256`). With `?signed=true`, a [`SignedSnapshot`].
+#[utoipa::path(get, path = "/api/v1/applications/{id}/snapshot", params(("id" = i64, Path, description = "application id"), SnapshotQuery), responses((status = 200, description = "the snapshot JSON, or a SignedSnapshot"), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn snapshot(
     State(state): State<AppState>,
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<SnapshotQuery>,
 ) -> Result<Response, ApiError> {
     visible_application(&state, &viewer, id).await?;
     let (snapshot, sha) = state
@@ -169,6 +197,18 @@ pub(super) async fn snapshot(
         .application_snapshot(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("申报 {id} 尚未提交 / application {id} was never submitted")))?;
+    if query.signed {
+        let signature = state.signer.sign(snapshot.as_bytes());
+        let snapshot = serde_json::from_str(&snapshot).map_err(|e| ApiError::Internal(e.to_string()))?;
+        return Ok(Json(SignedSnapshot {
+            snapshot,
+            sha256: sha,
+            canonicalization: jiebang_store::signing::CANONICALIZATION,
+            signature,
+            public_key: state.signer.public_key_hex(),
+        })
+        .into_response());
+    }
     Ok((
         [
             (CONTENT_TYPE, "application/json".to_owned()),
@@ -665,7 +705,7 @@ pub(super) async fn export_list(
     State(state): State<AppState>,
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
-    crate::error::ApiQuery(query): crate::error::ApiQuery<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let view = notice(&state, &viewer, id).await?;
     let header: Vec<String> =

@@ -477,7 +477,7 @@ impl ReportPage {
 }
 
 async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<ReportPage, PageError> {
-    let crate::api::evaluation::SignedReport { report, signature, public_key } =
+    let crate::api::evaluation::SignedReport { report, signature, public_key, .. } =
         crate::api::evaluation::signed_report(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let split_names: Vec<String> =
         report["splits"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();

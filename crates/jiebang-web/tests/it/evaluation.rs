@@ -111,9 +111,10 @@ async fn a_team_submits_sees_its_queue_position_and_public_scores_but_not_the_pr
     assert_eq!(status, StatusCode::OK);
     let (_, keys) = app.json(Method::GET, "/api/v1/keys", None, None).await;
     assert_eq!(signed["public_key"], keys["report_signing"]);
-    let message = signed["report"].to_string();
+    let message = jiebang_core::canonical::to_string(&signed["report"]);
     let signature = signed["signature"].as_str().unwrap();
-    assert!(jiebang_worker::signing::verify(&app.public_key, message.as_bytes(), signature));
+    assert_eq!(signed["canonicalization"], "RFC8785");
+    assert!(jiebang_store::signing::verify(&app.public_key, message.as_bytes(), signature));
     assert_eq!(signed["report"]["splits"]["private"]["f1@0.5"], 1.0);
     // Cancelling the queued one works once.
     let cancel = format!("/api/v1/submissions/{}/cancel", submission["id"]);
@@ -210,7 +211,7 @@ async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_publ
     let (status, _, body) =
         app.send(multipart(&path, "organizer", &app, &fields, &[("file", "b.csv", baseline)])).await;
     assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
-    let signer = std::sync::Arc::new(jiebang_worker::Signer::load_or_create(&app.t.files).await.unwrap());
+    let signer = std::sync::Arc::new(jiebang_store::signing::Signer::load_or_create(&app.t.files).await.unwrap());
     let worker =
         jiebang_worker::Worker::start(app.t.store.clone(), app.t.files.clone(), signer, "b", Default::default())
             .await

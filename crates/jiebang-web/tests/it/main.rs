@@ -153,7 +153,7 @@ impl TestApp {
             }
         };
         let scored = submit("id,score\n1,0.9\n2,0.2\n3,0.8\n4,0.4\n").await;
-        let signer = Arc::new(jiebang_worker::Signer::load_or_create(&t.files).await.unwrap());
+        let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&t.files).await.unwrap());
         let worker =
             jiebang_worker::Worker::start(t.store.clone(), t.files.clone(), signer.clone(), "t", Default::default())
                 .await
@@ -173,7 +173,7 @@ impl TestApp {
             store: t.store.clone(),
             files: t.files.clone(),
             config: Arc::new(config),
-            public_key: public_key.clone().into(),
+            signer,
             calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
             clock: clock.clone(),
         };

@@ -16,7 +16,7 @@ async fn start() -> (String, TestStore) {
         store: t.store.clone(),
         files: t.files.clone(),
         config: Arc::new(WebConfig::default()),
-        public_key: "".into(),
+        signer: Arc::new(jiebang_store::signing::Signer::load_or_create(&t.files).await.unwrap()),
         calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
         clock: Default::default(),
     };

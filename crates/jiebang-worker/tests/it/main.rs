@@ -50,14 +50,13 @@ async fn a_submission_is_scored_on_the_challenge_indicators_and_the_report_is_si
     assert_eq!(submission.state, SubmissionState::Scored, "{}", submission.message);
     let evaluation = s.t.store.list_evaluations(id).await.unwrap().remove(0);
     assert!(signing::verify(&s.signer.public_key_hex(), evaluation.report.as_bytes(), &evaluation.signature));
-    assert!(!signing::verify(
-        &s.signer.public_key_hex(),
-        evaluation.report.replace("1.0", "0.9").as_bytes(),
-        &evaluation.signature
-    ));
     let report: serde_json::Value = serde_json::from_str(&evaluation.report).unwrap();
-    // Signed in canonical form (sorted keys, compact), so a re-serialised copy verifies too.
-    assert_eq!(report.to_string(), evaluation.report);
+    // Stored and signed in canonical form (RFC 8785), so the parsed value verifies too.
+    assert_eq!(jiebang_core::canonical::to_string(&report), evaluation.report);
+    assert!(signing::verify_document(&s.signer.public_key_hex(), &report, &evaluation.signature));
+    let mut altered = report.clone();
+    altered["metrics"]["roc_auc"] = serde_json::json!(0.9);
+    assert!(!signing::verify_document(&s.signer.public_key_hex(), &altered, &evaluation.signature));
     // Positives 0.9, 0.8, 0.7 all outrank negatives 0.6, 0.3, 0.2: AUC 1; at 0.5, one false positive.
     assert_eq!(report["metrics"]["roc_auc"], 1.0);
     assert_eq!(report["metrics"]["f1@0.5"], 6.0 / 7.0);

@@ -153,7 +153,15 @@ async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_t
     assert!(items.iter().all(|c| (2..=4).contains(&c["indicators"].as_array().unwrap().len())));
     let page = client.get(&server.base).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("示例数据") && page.contains("2025年工业领域行业大模型"));
-    demo_model_is_measured_against_the_lightweight_targets(&client, &server.base, programs).await;
+    demo_model_is_measured_against_the_lightweight_targets(&client, &server.base, programs, &server.stdout, &env).await;
+    // What a model or another user must not read is this user's alone.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &str| std::fs::metadata(env.dir.path().join(path)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("files"), 0o700);
+    assert_eq!(mode("files/keys/report-signing.ed25519.pk8"), 0o600);
+    if env.database_url.starts_with("sqlite:") {
+        assert_eq!(mode("jiebang.db"), 0o600);
+    }
 }
 
 /// The demo's NAT25-01 takes models: the embedded workers run the applicant's delivered model,
@@ -162,6 +170,8 @@ async fn demo_model_is_measured_against_the_lightweight_targets(
     client: &reqwest::Client,
     base: &str,
     programs: &[Value],
+    stdout: &[String],
+    env: &Env,
 ) {
     let get = |path: String| async move {
         let response = client.get(format!("{base}{path}")).send().await.unwrap();
@@ -200,6 +210,49 @@ async fn demo_model_is_measured_against_the_lightweight_targets(
     assert_eq!(indicators, ["roc_auc", "recall@0.5", "latency_p99_ms", "model_size_mb"]);
     assert_eq!(model["passes"], json!([true, true, true, true]), "{model}");
     assert!(model["scores"]["model_size_mb"].as_f64().unwrap() < 0.01, "{model}");
+    every_demo_report_verifies(base, &phase, &server_password(stdout, "organizer@demo.jiebang.cn"), env).await;
+}
+
+/// The password `serve --demo` printed for `email`.
+fn server_password(stdout: &[String], email: &str) -> String {
+    let line = stdout.iter().find(|l| l.split_whitespace().any(|w| w == email)).expect("the demo account");
+    line.split_whitespace().last().unwrap().to_owned()
+}
+
+/// Every report the demo organizer downloads verifies with `jiebang verify` against the key at
+/// `/api/v1/keys`, and again from its exactly parsed value in canonical form.
+async fn every_demo_report_verifies(base: &str, phase: &Value, password: &str, env: &Env) {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": "organizer@demo.jiebang.cn", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            let response = client.get(format!("{base}{path}")).send().await.unwrap();
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            response.text().await.unwrap()
+        }
+    };
+    let keys: Value = serde_json::from_str(&get("/api/v1/keys".into()).await).unwrap();
+    let key = keys["report_signing"].as_str().unwrap();
+    let submissions: Value = serde_json::from_str(&get(format!("/api/v1/phases/{phase}/submissions")).await).unwrap();
+    let scored: Vec<&Value> = submissions.as_array().unwrap().iter().filter(|s| s["state"] == "scored").collect();
+    assert!(scored.len() >= 5, "the demo's scored submissions: {submissions}");
+    for submission in scored {
+        let text = get(format!("/api/v1/submissions/{}/report", submission["id"])).await;
+        let path = env.dir.path().join(format!("report-{}.json", submission["id"]));
+        std::fs::write(&path, &text).unwrap();
+        let output = env.run(&["verify", path.to_str().unwrap(), "--public-key", key], "");
+        assert!(output.status.success(), "report {}: {}", submission["id"], stderr(&output));
+        let signed: Value = serde_json::from_str(&text).unwrap();
+        let canonical = jiebang_core::canonical::to_string(&signed["report"]);
+        assert!(jiebang_store::signing::verify(key, canonical.as_bytes(), signed["signature"].as_str().unwrap()));
+    }
 }
 
 #[tokio::test]

@@ -67,6 +67,7 @@ fn request(dir: &Path, model: &str, engine: &str, memory_mib: u64) -> RunRequest
         batch: 32,
         threads: 1,
         measure: None,
+        require_confinement: true,
     }
 }
 
@@ -123,6 +124,45 @@ fn a_model_past_the_time_limit_is_stopped_with_the_reason() {
     .unwrap_err();
     assert!(matches!(&err, OnnxError::Limit(m) if m.contains("ran longer than 3 s")), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn a_test_set_whose_report_outgrows_a_pipe_comes_back_whole() {
+    // 30,000 rows: half a megabyte of predictions, far beyond a pipe's 64 KiB buffer.
+    let dir = tempfile::tempdir().unwrap();
+    let mut request = request(dir.path(), "logreg", "tract", 2048);
+    let one = std::fs::read(&request.features).unwrap();
+    let copies = 30_000usize.div_ceil(request.rows);
+    std::fs::write(&request.features, one.repeat(copies)).unwrap();
+    request.rows *= copies;
+    let result = run_child(Path::new(BIN), &["model-run"], &request, Duration::from_secs(60)).unwrap();
+    assert_eq!(result.predictions.len(), request.rows);
+    let expected = expected("logreg");
+    assert!((f64::from(result.predictions[request.rows - 1]) - expected[expected.len() - 1]).abs() <= 1e-5);
+}
+
+#[test]
+fn the_child_cannot_read_the_data_directory_even_when_the_engine_follows_a_path_the_model_names() {
+    // The worker's data directory as ONNX Runtime would find it from a working directory that
+    // holds it: a model whose weights point there would carry the signing key's bytes as weights.
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("jiebang-data/keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    std::fs::write(keys.join("report-signing.ed25519.pk8"), [7u8; 256]).unwrap();
+    let model = std::fs::read(fixtures().join("external_data.onnx")).unwrap();
+    let (from, to) = (b"../../jiebang-data/".as_slice(), b"./././jiebang-data/".as_slice());
+    let at = model.windows(from.len()).position(|w| w == from).unwrap();
+    let model = [&model[..at], to, &model[at + from.len()..]].concat();
+    std::fs::write(dir.path().join("model.onnx"), model).unwrap();
+    let mut request = request(dir.path(), "logreg", "onnxruntime", 2048);
+    request.model = dir.path().join("model.onnx");
+    let err = run_child(Path::new(BIN), &["model-run"], &request, Duration::from_secs(60))
+        .expect_err("the engine read the data directory");
+    assert!(matches!(err, OnnxError::Engine { .. }), "{err}");
+    // A good model in the same place runs, and says what confined it.
+    std::fs::copy(fixtures().join("logreg.onnx"), dir.path().join("model.onnx")).unwrap();
+    let result = run_child(Path::new(BIN), &["model-run"], &request, Duration::from_secs(60)).unwrap();
+    assert!(result.confinement.starts_with("landlock (fully enforced"), "{}", result.confinement);
 }
 
 /// `jiebang eval model` on a fixture with quick timings; its JSON report.
@@ -215,6 +255,38 @@ fn eval_model_scores_the_outputs_like_python_onnxruntime_and_judges_the_measurem
         );
         // Measurements belong to every split, so a leaderboard on either split shows them.
         assert_eq!(report["splits"]["public"]["latency_p99_ms"], report["metrics"]["latency_p99_ms"]);
+    }
+}
+
+#[test]
+fn eval_model_takes_a_scikit_learn_export_as_it_comes_and_says_what_it_chose() {
+    // skl2onnx's names: input X, outputs label (int64) and probabilities [N, 2].
+    let f = fixtures();
+    let path = |name: &str| f.join(name).to_str().unwrap().to_owned();
+    let run = |extra: &[&str]| {
+        std::process::Command::new(BIN)
+            .args(["eval", "model", "--model", &path("skl_default_names.onnx"), "--features", &path("features.csv")])
+            .args(["--truth", &path("truth.csv"), "--task", "binary", "--split-column", "split"])
+            .args(["--latency-queries", "10", "--min-duration-ms", "10", "--batch-size", "8"])
+            .args(extra)
+            .env_remove("ORT_DYLIB_PATH")
+            .output()
+            .unwrap()
+    };
+    let ort = ort_library();
+    let output = run(&["--ort-library", ort.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let chosen = report["model"]["chosen"].as_str().unwrap();
+    assert!(chosen.contains("input 'X', output 'probabilities', its last column"), "{chosen}");
+    // The same logistic regression as the fixture's own, so the same ranking.
+    let auc = report["metrics"]["roc_auc"].as_f64().unwrap();
+    assert!((auc - oracle_auc("logreg")).abs() < 1e-3, "{auc}");
+    // tract lacks scikit-learn's LinearClassifier: the message says how to get ONNX Runtime.
+    let output = run(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        assert!(stderr.contains("pip install onnxruntime") && stderr.contains("ORT_DYLIB_PATH"), "{stderr}");
     }
 }
 

@@ -147,7 +147,7 @@ async fn two_worker_processes_share_the_queue_and_a_report_verifies_offline() {
     }
     assert_eq!(scorers.len(), 2, "both processes scored: {scorers:?}");
     let evaluation = store.list_evaluations(ids[0]).await.unwrap().remove(0);
-    let key = jiebang_worker::Signer::load_or_create(&files).await.unwrap().public_key_hex();
+    let key = jiebang_store::signing::Signer::load_or_create(&files).await.unwrap().public_key_hex();
     let report: serde_json::Value = serde_json::from_str(&evaluation.report).unwrap();
     let signed = serde_json::json!({"report": report, "signature": evaluation.signature, "public_key": key});
     let path = env.dir.path().join("report.json");
