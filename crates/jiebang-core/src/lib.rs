@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod indicator;
 pub mod industry;
 pub mod organization;
+pub mod password;
 pub mod program;
 pub mod publicity;
 pub mod region;

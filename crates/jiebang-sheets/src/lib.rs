@@ -12,7 +12,7 @@ mod read;
 mod write;
 
 pub use columns::{COLUMNS, Column};
-pub use read::{ImportedChallenge, read_challenges};
+pub use read::{ImportedChallenge, MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES, read_challenges};
 pub use write::{TableCell, write_csv, write_table_csv, write_table_xlsx, write_xlsx};
 
 /// One problem in one cell or row. `row` is the spreadsheet's own 1-based row number (the header

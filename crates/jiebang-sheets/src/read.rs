@@ -240,26 +240,93 @@ fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, String>
     read_csv(bytes)
 }
 
+/// Most rows a list may have (challenges, plus the header).
+pub const MAX_ROWS: usize = 10_000;
+/// Most columns a list may have.
+pub const MAX_COLUMNS: usize = 100;
+/// Most bytes the parts of a workbook may hold once decompressed.
+pub const MAX_UNCOMPRESSED_BYTES: u64 = 64 << 20;
+
+/// Reads the first sheet within bounds: the archive's parts are decompressed (and counted) up to
+/// [`MAX_UNCOMPRESSED_BYTES`] before anything is parsed, then cells are read one by one and a
+/// cell beyond [`MAX_ROWS`] × [`MAX_COLUMNS`] is refused by name, so neither a deflate bomb nor a
+/// far-away cell (`XFD1048576`) makes the reader allocate what the file declares.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    check_uncompressed_size(bytes)?;
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| format!("不是有效的 .xlsx 文件 / not a valid .xlsx file: {e}"))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or("工作簿中没有工作表 / the workbook has no sheet")?
-        .map_err(|e| format!("无法读取第一个工作表 / cannot read the first sheet: {e}"))?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let sheet = workbook.sheet_names().first().cloned().ok_or("工作簿中没有工作表 / the workbook has no sheet")?;
+    let cannot = |e: calamine::XlsxError| format!("无法读取第一个工作表 / cannot read the first sheet: {e}");
+    let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(cannot)?;
+    let mut found: Vec<(usize, usize, String)> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(cannot)? {
+        let (row, column) = (cell.get_position().0 as usize, cell.get_position().1 as usize);
+        let value = match Data::from(cell.get_value().clone()) {
+            Data::Empty => continue,
+            Data::String(s) => s,
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            other => other.to_string(),
+        };
+        if row >= MAX_ROWS || column >= MAX_COLUMNS {
+            return Err(format!(
+                "单元格 {} 超出范围：最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列 / cell {} is out of bounds: at most {MAX_ROWS} rows and {MAX_COLUMNS} columns",
+                cell_name(row, column),
+                cell_name(row, column)
+            ));
+        }
+        found.push((row, column, value));
+    }
+    // Rows and columns count from the first used cell, as in the sheet's used range.
+    let top = found.iter().map(|c| c.0).min().unwrap_or(0);
+    let left = found.iter().map(|c| c.1).min().unwrap_or(0);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (row, column, value) in found {
+        let (row, column) = (row - top, column - left);
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut rows[row];
+        if cells.len() <= column {
+            cells.resize_with(column + 1, String::new);
+        }
+        cells[column] = value;
+    }
+    Ok(rows)
+}
+
+/// `A1`-style name of a zero-based cell.
+fn cell_name(row: usize, column: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = column + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+/// Decompresses every part of the archive, counting, and refuses it past the limit: the sizes a
+/// zip declares may lie.
+fn check_uncompressed_size(bytes: &[u8]) -> Result<(), String> {
+    let invalid = |e: zip::result::ZipError| format!("不是有效的 .xlsx 文件 / not a valid .xlsx file: {e}");
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(invalid)?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(invalid)?;
+        let budget = MAX_UNCOMPRESSED_BYTES - total;
+        let read = std::io::copy(&mut std::io::Read::take(part, budget + 1), &mut std::io::sink())
+            .map_err(|e| format!("不是有效的 .xlsx 文件 / not a valid .xlsx file: {e}"))?;
+        total += read;
+        if total > MAX_UNCOMPRESSED_BYTES {
+            return Err(format!(
+                "工作簿解压后超过 {} MiB / the workbook holds more than {} MiB once decompressed",
+                MAX_UNCOMPRESSED_BYTES >> 20,
+                MAX_UNCOMPRESSED_BYTES >> 20
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
@@ -271,6 +338,9 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("第{}行无法解析 / row {} cannot be parsed: {e}", i + 1, i + 1))?;
+        if i >= MAX_ROWS {
+            return Err(format!("超过 {MAX_ROWS} 行 / more than {MAX_ROWS} rows"));
+        }
         rows.push(record.iter().map(str::to_owned).collect());
     }
     Ok(rows)

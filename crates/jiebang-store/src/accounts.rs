@@ -53,17 +53,49 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
     })
 }
 
-/// Checks a new password (at least 8 characters) and hashes it off the async executor, since
-/// hashing is deliberately slow.
-async fn hash_new_password(password: &str) -> Result<String> {
-    if password.chars().count() < 8 {
-        return Err(
-            jiebang_core::Error::invalid("password", "密码至少8位 / the password needs at least 8 characters").into()
-        );
-    }
+/// Checks a new password ([`jiebang_core::password::check`]) and hashes it off the async
+/// executor, since hashing is deliberately slow.
+async fn hash_new_password(hashing: &Hashing, password: &str, email: &str) -> Result<String> {
+    jiebang_core::password::check(password, email).map_err(|e| jiebang_core::Error::Invalid(vec![e]))?;
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(StoreError::corrupt)?
+    hashing.run(move || hash_password(&password)).await?
 }
+
+/// Password hashes computed at once: one per core, for each argon2id hash takes 19 MiB and a
+/// core for tens of milliseconds, so a burst of sign-ins must queue, not multiply; and a bounded
+/// queue, beyond which a request is told to come back (429).
+#[derive(Debug)]
+pub(crate) struct Hashing {
+    running: tokio::sync::Semaphore,
+    waiting: tokio::sync::Semaphore,
+}
+
+impl Default for Hashing {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self { running: tokio::sync::Semaphore::new(cores), waiting: tokio::sync::Semaphore::new(4 * cores) }
+    }
+}
+
+impl Hashing {
+    /// Runs a password hash on the blocking pool within the bounds, or refuses at once with
+    /// [`StoreError::Busy`] when the queue is full.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+        let _waiting = self.waiting.try_acquire().map_err(|_| StoreError::Busy {
+            retry_after_s: 1,
+            message: "登录请求过多，请稍后再试 / too many sign-ins at once; try again shortly".into(),
+        })?;
+        let _running = self.running.acquire().await.map_err(StoreError::corrupt)?;
+        tokio::task::spawn_blocking(work).await.map_err(StoreError::corrupt)
+    }
+}
+
+/// Failed sign-ins counted per account and per client address, over this window.
+pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failed sign-ins allowed for one account (known or not) within the window.
+pub const ACCOUNT_FAILURES: i64 = 10;
+/// Failed sign-ins allowed from one client address within the window.
+pub const ADDRESS_FAILURES: i64 = 100;
 
 fn hash_password(password: &str) -> Result<String> {
     let hash: argon2::password_hash::phc::PasswordHash =
@@ -120,11 +152,12 @@ fn grant_from_row(row: &AnyRow) -> Result<Grant> {
 }
 
 impl Store {
-    /// Creates a user with an argon2id password hash. Passwords need at least 8 characters.
+    /// Creates a user with an argon2id password hash ([`jiebang_core::password::check`] says
+    /// which passwords are refused).
     pub async fn create_user(&self, email: &str, name: &str, password: &str) -> Result<User> {
         let email = normalise_email(email).map_err(jiebang_core::Error::from)?;
         let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
-        let hash = hash_new_password(password).await?;
+        let hash = hash_new_password(&self.hashing, password, &email).await?;
         let row = sqlx::query("INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name, created_at")
             .bind(&email)
             .bind(&name)
@@ -142,9 +175,10 @@ impl Store {
         user_from_row(&row)
     }
 
-    /// Replaces a user's password (at least 8 characters) and ends their sessions.
+    /// Replaces a user's password and ends their sessions.
     pub async fn set_password(&self, user_id: i64, password: &str) -> Result<()> {
-        let hash = hash_new_password(password).await?;
+        let user = self.get_user(user_id).await?;
+        let hash = hash_new_password(&self.hashing, password, &user.email).await?;
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
@@ -161,10 +195,40 @@ impl Store {
 
     /// The user whose e-mail and password match, or `None`. Takes the same time whether or not
     /// the e-mail exists, so it does not reveal which accounts exist.
-    pub async fn authenticate(&self, email: &str, password: &str) -> Result<Option<User>> {
+    ///
+    /// Failed attempts are counted in the database per account (known or not, so the answer
+    /// does not tell them apart) and per client address, so every `serve` process shares the
+    /// count: past [`ACCOUNT_FAILURES`] or [`ADDRESS_FAILURES`] within [`LOGIN_WINDOW_MS`] the
+    /// attempt is refused with [`StoreError::Busy`] before any hashing, saying when to retry.
+    pub async fn authenticate(&self, email: &str, password: &str, client: &str) -> Result<Option<User>> {
         // A real hash of a random password, verified when the e-mail is unknown.
         static DUMMY: OnceLock<String> = OnceLock::new();
         let email = email.trim().to_lowercase();
+        let (account, address) = (format!("account:{email}"), format!("address:{client}"));
+        let now = crate::now_ms();
+        sqlx::query("DELETE FROM login_failures WHERE at_ms < $1")
+            .bind(now - LOGIN_WINDOW_MS)
+            .execute(&self.pool)
+            .await?;
+        for (key, limit) in [(&account, ACCOUNT_FAILURES), (&address, ADDRESS_FAILURES)] {
+            let (count, oldest): (i64, Option<i64>) =
+                sqlx::query_as("SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE key = $1 AND at_ms >= $2")
+                    .bind(key)
+                    .bind(now - LOGIN_WINDOW_MS)
+                    .fetch_one(&self.pool)
+                    .await?;
+            if count >= limit {
+                let retry_after_s = ((oldest.unwrap_or(now) + LOGIN_WINDOW_MS - now) / 1000).max(1) as u64;
+                return Err(StoreError::Busy {
+                    retry_after_s,
+                    message: format!(
+                        "登录失败次数过多，请 {} 分钟后再试 / too many failed sign-ins; try again in {} minutes",
+                        retry_after_s.div_ceil(60),
+                        retry_after_s.div_ceil(60)
+                    ),
+                });
+            }
+        }
         let row = sqlx::query("SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1")
             .bind(&email)
             .fetch_optional(&self.pool)
@@ -174,14 +238,25 @@ impl Store {
             None => DUMMY.get_or_init(|| hash_password(&new_secret("")).unwrap_or_default()).clone(),
         };
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || {
-            Argon2::default().verify_password(password.as_bytes(), stored.as_str()).is_ok()
-        })
-        .await
-        .map_err(StoreError::corrupt)?;
+        let matches = self
+            .hashing
+            .run(move || Argon2::default().verify_password(password.as_bytes(), stored.as_str()).is_ok())
+            .await?;
         match row {
-            Some(row) if matches => Ok(Some(user_from_row(&row)?)),
-            _ => Ok(None),
+            Some(row) if matches => {
+                sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(&account).execute(&self.pool).await?;
+                Ok(Some(user_from_row(&row)?))
+            }
+            _ => {
+                for key in [&account, &address] {
+                    sqlx::query("INSERT INTO login_failures (key, at_ms) VALUES ($1, $2)")
+                        .bind(key)
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(None)
+            }
         }
     }
 

@@ -32,6 +32,15 @@ pub enum StoreError {
     /// A migration could not be applied or was changed after it was applied.
     #[error("迁移错误 / migration error: {0}")]
     Migration(String),
+    /// Too many requests of one kind (failed sign-ins, password hashes at once, objections):
+    /// come back after `retry_after_s`.
+    #[error("{message}")]
+    Busy {
+        /// Seconds until a retry may succeed.
+        retry_after_s: u64,
+        /// Why, for people.
+        message: String,
+    },
     /// An upload is larger than allowed (the limit in bytes).
     #[error("文件超过上限 {} / the file exceeds the limit of {}", size_text(*.0), size_text(*.0))]
     TooLarge(u64),

@@ -336,7 +336,9 @@ fn phase_from_row(row: &AnyRow) -> Result<Phase> {
     })
 }
 
-const SUBMISSION_COLUMNS: &str = "s.*, o.name AS organization_name, f.name AS file_name, f.size AS file_size, \
+// The name the team gave its upload: identical bytes share one stored file, whose first name may
+// be another's (a hidden file's).
+const SUBMISSION_COLUMNS: &str = "s.*, o.name AS organization_name, COALESCE(s.upload_name, f.name) AS file_name, f.size AS file_size, \
      f.sha256 AS file_sha256, f.key AS file_key";
 const SUBMISSION_FROM: &str =
     "submissions s JOIN organizations o ON o.id = s.organization_id JOIN files f ON f.id = s.file_id";
@@ -776,8 +778,8 @@ impl Store {
         }
         let note: String = note.trim().chars().take(500).collect();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO submissions (phase_id, organization_id, submitted_by, file_id, note, state, message, is_baseline, created_ms, created_at, kind) \
-             VALUES ($1, $2, $3, $4, $5, 'queued', '', $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO submissions (phase_id, organization_id, submitted_by, file_id, note, state, message, is_baseline, created_ms, created_at, kind, upload_name) \
+             VALUES ($1, $2, $3, $4, $5, 'queued', '', $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(phase_id)
         .bind(organization_id)
@@ -788,6 +790,7 @@ impl Store {
         .bind(now)
         .bind(now_text())
         .bind(kind.as_str())
+        .bind(&file.name)
         .fetch_one(&mut *tx)
         .await?;
         enqueue(&mut tx, id, 1, now).await?;

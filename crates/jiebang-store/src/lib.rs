@@ -10,7 +10,7 @@
 //! Invariant: this is the only crate that knows SQL. Every operation that changes state and the
 //! audit event it causes are written in one transaction.
 
-mod accounts;
+pub mod accounts;
 mod applications;
 mod audit;
 mod error;
@@ -97,6 +97,8 @@ pub struct Page<T> {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Bounds the password hashes this process computes at once (see `accounts`).
+    hashing: std::sync::Arc<accounts::Hashing>,
 }
 
 static DRIVERS: Once = Once::new();
@@ -143,7 +145,7 @@ impl Store {
                 private_file(std::path::Path::new(&file)).map_err(|e| StoreError::Migration(format!("{file}: {e}")))?;
             }
         }
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, hashing: Default::default() })
     }
 
     /// The backend in use.

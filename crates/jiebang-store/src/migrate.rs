@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 2, name: "evaluation", sql: include_str!("../migrations/0002_evaluation.sql") },
     Migration { version: 3, name: "selection", sql: include_str!("../migrations/0003_selection.sql") },
     Migration { version: 4, name: "delivery", sql: include_str!("../migrations/0004_delivery.sql") },
+    Migration { version: 5, name: "hardening", sql: include_str!("../migrations/0005_hardening.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -71,6 +71,26 @@ pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<String
     Ok(session_cookie("", 0, state.config.secure_cookies))
 }
 
+/// The client's address, for counting failed sign-ins: the last entry of the configured proxy
+/// header ([`crate::WebConfig::client_address_header`]), else the connection's address
+/// (`ConnectInfo`), else `unknown` (tests through the router).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded = state.config.client_address_header.as_deref().and_then(|name| {
+            let value = parts.headers.get(name)?.to_str().ok()?;
+            Some(value.rsplit(',').next()?.trim().to_owned()).filter(|a| !a.is_empty())
+        });
+        let seen =
+            parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(Self(forwarded.or(seen).unwrap_or_else(|| "unknown".into())))
+    }
+}
+
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = ApiError;
 

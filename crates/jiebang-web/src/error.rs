@@ -37,6 +37,13 @@ pub enum ApiError {
     },
     /// Upload larger than allowed (413).
     TooLarge(String),
+    /// Too many requests (429), with the seconds to wait in `Retry-After`.
+    TooMany {
+        /// Seconds until a retry may succeed.
+        retry_after_s: u64,
+        /// Explanation.
+        message: String,
+    },
     /// Our fault (500); details are logged, not sent.
     Internal(String),
 }
@@ -61,7 +68,7 @@ pub struct ErrorDetail {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable code: `unauthenticated`, `forbidden`, `not_found`, `bad_request`,
-    /// `invalid`, `conflict`, `invalid_transition`, `too_large`, `internal`.
+    /// `invalid`, `conflict`, `invalid_transition`, `too_large`, `too_many_requests`, `internal`.
     pub code: &'static str,
     /// Human-readable explanation (Chinese / English).
     pub message: String,
@@ -118,6 +125,9 @@ impl ApiError {
                 (StatusCode::CONFLICT, body(code, message.clone(), details))
             }
             Self::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, body("too_large", message.clone(), vec![])),
+            Self::TooMany { message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, body("too_many_requests", message.clone(), vec![]))
+            }
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 body("internal", "服务器内部错误，已记录 / internal error; it has been logged".into(), vec![]),
@@ -145,7 +155,11 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "internal error");
         }
         let (status, error) = self.parts();
-        (status, Json(ErrorEnvelope { error })).into_response()
+        let mut response = (status, Json(ErrorEnvelope { error })).into_response();
+        if let Self::TooMany { retry_after_s, .. } = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_s.into());
+        }
+        response
     }
 }
 
@@ -156,6 +170,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { field, message } => Self::Conflict { code: "conflict", field: Some(field), message },
             StoreError::Refused(message) => Self::Conflict { code: "refused", field: None, message },
             e @ StoreError::TooLarge(_) => Self::TooLarge(e.to_string()),
+            StoreError::Busy { retry_after_s, message } => Self::TooMany { retry_after_s, message },
             e @ StoreError::Upload(_) => Self::BadRequest(e.to_string()),
             StoreError::Domain(jiebang_core::Error::Invalid(errors)) => Self::Invalid(errors),
             StoreError::Domain(e @ jiebang_core::Error::Transition { .. }) => {

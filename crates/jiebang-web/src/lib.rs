@@ -35,6 +35,9 @@ use crate::error::ApiError;
 pub struct WebConfig {
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// The request header that carries the client's address behind a reverse proxy (its last
+    /// entry); `None`: the connection's address.
+    pub client_address_header: Option<String>,
     /// Session lifetime.
     pub session_seconds: i64,
     /// Largest accepted upload of a spreadsheet or form.
@@ -53,7 +56,13 @@ impl WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, session_seconds: 12 * 3600, max_upload_bytes: 10 << 20, max_data_bytes: 4 << 30 }
+        Self {
+            secure_cookies: false,
+            client_address_header: None,
+            session_seconds: 12 * 3600,
+            max_upload_bytes: 10 << 20,
+            max_data_bytes: 4 << 30,
+        }
     }
 }
 

@@ -367,7 +367,8 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         Vec::new()
     };
     let config = jiebang_web::WebConfig {
-        secure_cookies: settings.server.secure_cookies,
+        secure_cookies: settings.server.secure_cookies(),
+        client_address_header: settings.server.client_address_header.clone(),
         session_seconds: settings.server.session_hours * 3600,
         max_upload_bytes: settings.server.max_upload_mb << 20,
         max_data_bytes: settings.server.max_data_mb << 20,
@@ -403,7 +404,8 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     }
     tracing::info!(database = %jiebang_store::redact(&settings.database_url()), "serving");
     let mailer = start_mailer(&store, &settings.mail)?;
-    axum::serve(listener, jiebang_web::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let app = jiebang_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(mailer) = mailer {
         mailer.abort();
     }

@@ -195,8 +195,14 @@ pub(crate) struct FileSettings {
 pub(crate) struct ServerSettings {
     /// Address to listen on.
     pub(crate) bind: String,
-    /// Mark cookies `Secure` (set when served over HTTPS).
-    pub(crate) secure_cookies: bool,
+    /// Mark cookies `Secure`. Unset: yes, unless `bind` is a loopback address — a server
+    /// reachable from elsewhere is expected behind HTTPS; set `false` to serve plain HTTP on a
+    /// network.
+    pub(crate) secure_cookies: Option<bool>,
+    /// The header a reverse proxy puts the client's address in (`X-Forwarded-For`, `X-Real-IP`);
+    /// its last entry counts failed sign-ins per client. Unset: the connection's address. Set
+    /// it only behind a proxy that writes the header, or clients can choose their address.
+    pub(crate) client_address_header: Option<String>,
     /// Session lifetime in hours.
     pub(crate) session_hours: i64,
     /// Largest upload of a spreadsheet or form in MiB.
@@ -224,11 +230,23 @@ impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:8080".into(),
-            secure_cookies: false,
+            secure_cookies: None,
+            client_address_header: None,
             session_hours: 12,
             max_upload_mb: 10,
             max_data_mb: 4096,
         }
+    }
+}
+
+impl ServerSettings {
+    /// Whether cookies are marked `Secure` (see `secure_cookies`).
+    pub(crate) fn secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| {
+            let host = self.bind.rsplit_once(':').map_or(self.bind.as_str(), |(host, _)| host);
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            !(host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
+        })
     }
 }
 

@@ -110,6 +110,39 @@ fn empty_header_only_binary_and_xls_files_get_their_own_message() {
     assert!(file_error(read_challenges("broken.xlsx", b"PK\x03\x04 not really a zip")).contains(".xlsx"));
 }
 
+/// A workbook with text in the given cells (zero-based row and column).
+fn workbook(cells: &[(u32, u16)]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for &(row, column) in cells {
+        sheet.write_string(row, column, "x").unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_far_away_cell_or_a_deflate_bomb_is_refused_without_allocating_what_it_declares() {
+    // A1 and XFD1048576: a full-sheet range would be 17 billion cells.
+    let far = workbook(&[(0, 0), (1_048_575, 16_383)]);
+    assert!(far.len() < 10_000, "a tiny file: {} bytes", far.len());
+    let message = file_error(read_challenges("far.xlsx", &far));
+    assert!(message.contains("XFD1048576") && message.contains("out of bounds"), "{message}");
+    let message = file_error(read_challenges("long.xlsx", &workbook(&[(0, 0), (199_999, 701)])));
+    assert!(message.contains("ZZ200000"), "{message}");
+    // 200 MiB of spaces in the sheet's XML compress to a few hundred KiB.
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    bomb.start_file("xl/worksheets/sheet1.xml", deflated).unwrap();
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..200 {
+        std::io::Write::write_all(&mut bomb, &spaces).unwrap();
+    }
+    let bomb = bomb.finish().unwrap().into_inner();
+    assert!(bomb.len() < 2 << 20, "{}", bomb.len());
+    let message = file_error(read_challenges("bomb.xlsx", &bomb));
+    assert!(message.contains("64 MiB once decompressed"), "{message}");
+}
+
 #[test]
 fn a_row_with_more_cells_than_the_header_is_reported() {
     let errors = row_errors(read_challenges("r.csv", csv(&[&format!("{GOOD_2},extra,cells")]).as_bytes()));

@@ -17,27 +17,79 @@ async fn a_user_authenticates_with_the_right_password_only() {
     let t = TestStore::new().await;
     let user = t.store.create_user("Org@Example.cn", "组织者", "correct horse").await.unwrap();
     assert_eq!(user.email, "org@example.cn");
-    assert_eq!(t.store.authenticate("org@example.cn", "correct horse").await.unwrap(), Some(user.clone()));
-    assert_eq!(t.store.authenticate("ORG@example.cn", "correct horse").await.unwrap().map(|u| u.id), Some(user.id));
-    assert_eq!(t.store.authenticate("org@example.cn", "wrong horse").await.unwrap(), None);
-    assert_eq!(t.store.authenticate("nobody@example.cn", "correct horse").await.unwrap(), None);
+    assert_eq!(t.store.authenticate("org@example.cn", "correct horse", "127.0.0.1").await.unwrap(), Some(user.clone()));
+    assert_eq!(
+        t.store.authenticate("ORG@example.cn", "correct horse", "127.0.0.1").await.unwrap().map(|u| u.id),
+        Some(user.id)
+    );
+    assert_eq!(t.store.authenticate("org@example.cn", "wrong horse", "127.0.0.1").await.unwrap(), None);
+    assert_eq!(t.store.authenticate("nobody@example.cn", "correct horse", "127.0.0.1").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_account_known_or_not_and_per_address() {
+    use jiebang_store::accounts::{ACCOUNT_FAILURES, ADDRESS_FAILURES};
+    let t = TestStore::new().await;
+    t.store.create_user("lead@example.cn", "牵头", "correct horse").await.unwrap();
+    for email in ["lead@example.cn", "nobody@example.cn"] {
+        for _ in 0..ACCOUNT_FAILURES {
+            assert_eq!(t.store.authenticate(email, "wrong horse", "10.0.0.1").await.unwrap(), None);
+        }
+        // Now even the right password waits, from any address, and an unknown e-mail gets the
+        // same answer as a known one.
+        let err = t.store.authenticate(email, "correct horse", "10.0.0.2").await.unwrap_err();
+        let StoreError::Busy { retry_after_s, message } = err else { panic!("{email}: {err}") };
+        assert!((800..=900).contains(&retry_after_s), "{retry_after_s}");
+        assert!(message.contains("try again in 15 minutes"), "{message}");
+    }
+    // One address trying many accounts.
+    for i in 0..(ADDRESS_FAILURES - 2 * ACCOUNT_FAILURES) {
+        assert_eq!(t.store.authenticate(&format!("u{i}@example.cn"), "x", "10.0.0.1").await.unwrap(), None);
+    }
+    let err = t.store.authenticate("other@example.cn", "x", "10.0.0.1").await.unwrap_err();
+    assert!(matches!(err, StoreError::Busy { .. }), "{err}");
+    assert_eq!(t.store.authenticate("other@example.cn", "x", "10.0.0.3").await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_sign_ins_queues_for_the_cores_and_the_excess_is_told_to_come_back() {
+    let t = TestStore::new().await;
+    let attempts: Vec<_> = (0..200)
+        .map(|i| {
+            let store = t.store.clone();
+            tokio::spawn(async move {
+                store.authenticate(&format!("burst{i}@example.cn"), "x", &format!("10.1.{i}.1")).await
+            })
+        })
+        .collect();
+    let (mut refused, mut answered) = (0, 0);
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(None) => answered += 1,
+            Err(StoreError::Busy { retry_after_s: 1, .. }) => refused += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(refused > 0 && answered > 0, "{refused} refused, {answered} answered");
 }
 
 #[tokio::test]
 async fn a_duplicate_email_and_a_short_password_are_refused() {
     let t = TestStore::new().await;
-    t.store.create_user("a@example.cn", "A", "password1").await.unwrap();
-    let err = t.store.create_user("A@example.cn", "A2", "password2").await.unwrap_err();
+    t.store.create_user("a@example.cn", "A", "correct-horse-1").await.unwrap();
+    let err = t.store.create_user("A@example.cn", "A2", "correct-horse-2").await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict { ref field, .. } if field == "email"), "{err}");
-    let err = t.store.create_user("b@example.cn", "B", "short").await.unwrap_err();
-    assert!(matches!(err, StoreError::Domain(_)), "{err}");
+    for weak in ["short", "12345678", "        ", "1234567890", "bbbbbbbbbbbb"] {
+        let err = t.store.create_user("b@example.cn", "B", weak).await.unwrap_err();
+        assert!(matches!(err, StoreError::Domain(_)), "{weak:?}: {err}");
+    }
     assert_eq!(t.store.list_users(PageRequest::default()).await.unwrap().total, 1);
 }
 
 #[tokio::test]
 async fn grants_make_up_the_principal() {
     let t = TestStore::new().await;
-    let user = t.store.create_user("r@example.cn", "推荐", "password1").await.unwrap();
+    let user = t.store.create_user("r@example.cn", "推荐", "correct-horse-1").await.unwrap();
     let grant = Grant { role: Role::Recommender, scope: Scope::Region("370100".into()) };
     t.store.add_grant(user.id, &grant).await.unwrap();
     t.store.add_grant(user.id, &grant).await.unwrap();
@@ -49,7 +101,7 @@ async fn grants_make_up_the_principal() {
 #[tokio::test]
 async fn sessions_live_until_logout_or_expiry() {
     let t = TestStore::new().await;
-    let user = t.store.create_user("s@example.cn", "S", "password1").await.unwrap();
+    let user = t.store.create_user("s@example.cn", "S", "correct-horse-1").await.unwrap();
     let secret = t.store.create_session(user.id, 3600).await.unwrap();
     assert_eq!(t.store.session_user(&secret).await.unwrap().map(|u| u.id), Some(user.id));
     t.store.delete_session(&secret).await.unwrap();
@@ -62,7 +114,7 @@ async fn sessions_live_until_logout_or_expiry() {
 #[tokio::test]
 async fn api_tokens_authenticate_until_revoked_and_record_use() {
     let t = TestStore::new().await;
-    let user = t.store.create_user("t@example.cn", "T", "password1").await.unwrap();
+    let user = t.store.create_user("t@example.cn", "T", "correct-horse-1").await.unwrap();
     let (token, secret) = t.store.create_api_token(user.id, "脚本").await.unwrap();
     assert!(secret.starts_with("jb_"));
     assert_eq!(t.store.token_user(&secret).await.unwrap().map(|u| u.id), Some(user.id));

@@ -13,7 +13,7 @@ use crate::{challenge, program_input};
 #[tokio::test]
 async fn a_new_program_is_a_draft_its_creator_organizes_and_the_public_cannot_see() {
     let t = TestStore::new().await;
-    let user = t.store.create_user("o@example.cn", "O", "password1").await.unwrap();
+    let user = t.store.create_user("o@example.cn", "O", "correct-horse-1").await.unwrap();
     let program = t.store.create_program(program_input("  2025 行业大模型 "), Some(user.id), false).await.unwrap();
     assert_eq!(
         (program.status, program.title.as_str(), program.rules.max_joint_units),

@@ -72,7 +72,7 @@ fn review(total: f64, veto: Option<&str>) -> ReviewInput {
 }
 
 async fn user(store: &Store, email: &str, grant: Option<Grant>) -> i64 {
-    let id = store.create_user(email, email, "password1").await.unwrap().id;
+    let id = store.create_user(email, email, "correct-horse-1").await.unwrap().id;
     if let Some(grant) = grant {
         store.add_grant(id, &grant).await.unwrap();
     }

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::Paging;
 use super::views::{PageView, UserView};
 use crate::AppState;
-use crate::auth::{Viewer, end_session, session_cookie};
+use crate::auth::{ClientAddress, Viewer, end_session, session_cookie};
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 
 /// Credentials.
@@ -26,12 +26,14 @@ pub struct LoginInput {
 
 /// Signs in; sets the session cookie (HttpOnly, SameSite=Lax) and returns the user.
 #[utoipa::path(post, path = "/api/v1/session", request_body = LoginInput,
-    responses((status = 200, body = UserView), (status = 401, body = crate::error::ErrorEnvelope)))]
+    responses((status = 200, body = UserView), (status = 401, body = crate::error::ErrorEnvelope), (status = 429, body = crate::error::ErrorEnvelope)))]
 pub(super) async fn create_session(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     ApiJson(input): ApiJson<LoginInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = state.store.authenticate(&input.email, &input.password).await?.ok_or(ApiError::Unauthenticated)?;
+    let user =
+        state.store.authenticate(&input.email, &input.password, &client).await?.ok_or(ApiError::Unauthenticated)?;
     let secret = state.store.create_session(user.id, state.config.session_seconds).await?;
     let grants = state.store.principal(user.id).await?.grants;
     let cookie = session_cookie(&secret, state.config.session_seconds, state.config.secure_cookies);

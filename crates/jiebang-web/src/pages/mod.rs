@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use self::form::FormState;
 use crate::AppState;
-use crate::auth::{Viewer, cookie, end_session, session_cookie};
+use crate::auth::{ClientAddress, Viewer, cookie, end_session, session_cookie};
 use crate::error::ApiError;
 use crate::i18n::{Catalog, Lang};
 
@@ -145,7 +145,11 @@ impl IntoResponse for PageError {
         }
         let (status, body) = self.error.parts();
         let page = ErrorPage { ctx: self.ctx, status: status.as_u16(), message: body.message };
-        (status, page).into_response()
+        let mut response = (status, page).into_response();
+        if let ApiError::TooMany { retry_after_s, .. } = self.error {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_s.into());
+        }
+        response
     }
 }
 
@@ -207,10 +211,12 @@ struct LoginForm {
 async fn login_submit(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientAddress(client): ClientAddress,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = form.next.clone().unwrap_or_else(|| "/".into());
-    let Some(user) = state.store.authenticate(&form.email, &form.password).await.map_err(|e| ctx.fail(e))? else {
+    let Some(user) = state.store.authenticate(&form.email, &form.password, &client).await.map_err(|e| ctx.fail(e))?
+    else {
         let page = LoginPage { ctx, failed: true, email: form.email, next };
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };

@@ -18,7 +18,7 @@ async fn health_answers_with_the_backend_in_use() {
 #[tokio::test]
 async fn an_admin_logs_in_through_the_api_and_creates_a_program_a_challenge_and_an_organization() {
     let app = TestApp::new().await;
-    let login = json!({"email": "admin@example.cn", "password": "password123"});
+    let login = json!({"email": "admin@example.cn", "password": "correct-horse-42"});
     let (status, headers, body) = app.send(app.request(Method::POST, "/api/v1/session", None, Some(&login))).await;
     assert_eq!(status, StatusCode::OK, "{}", text(&body));
     let cookie = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
@@ -60,6 +60,24 @@ async fn a_wrong_password_and_a_wrong_token_are_both_401_never_anonymous() {
     let mut request = app.request(Method::GET, "/api/v1/programs", None, None);
     request.headers_mut().insert(header::AUTHORIZATION, "Bearer jb_forged".parse().unwrap());
     assert_eq!(app.send(request).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_get_429_with_retry_after_for_known_and_unknown_accounts_alike() {
+    let app = TestApp::new().await;
+    for email in ["admin@example.cn", "nobody@example.cn"] {
+        let login = json!({"email": email, "password": "nope"});
+        for _ in 0..jiebang_store::accounts::ACCOUNT_FAILURES {
+            let (status, _) = app.json(Method::POST, "/api/v1/session", None, Some(login.clone())).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+        let (status, headers, body) = app.send(app.request(Method::POST, "/api/v1/session", None, Some(&login))).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{email}");
+        let retry: u64 = headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+        assert!(retry > 60, "{retry}");
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "too_many_requests");
+    }
 }
 
 #[tokio::test]
@@ -318,10 +336,10 @@ async fn api_tokens_are_created_listed_and_revoked_by_their_owner_only() {
 #[tokio::test]
 async fn an_admin_creates_users_with_grants_that_fit_their_role() {
     let app = TestApp::new().await;
-    let user = json!({"email": "rec2@example.cn", "name": "青岛推荐", "password": "password123", "grant": {"role": "recommender", "scope": {"kind": "region", "id": "370200"}}});
+    let user = json!({"email": "rec2@example.cn", "name": "青岛推荐", "password": "correct-horse-42", "grant": {"role": "recommender", "scope": {"kind": "region", "id": "370200"}}});
     let (status, body) = app.json(Method::POST, "/api/v1/users", Some("admin"), Some(user)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let misfit = json!({"email": "x@example.cn", "name": "x", "password": "password123", "grant": {"role": "recommender", "scope": {"kind": "global"}}});
+    let misfit = json!({"email": "x@example.cn", "name": "x", "password": "correct-horse-42", "grant": {"role": "recommender", "scope": {"kind": "global"}}});
     let (status, body) = app.json(Method::POST, "/api/v1/users", Some("admin"), Some(misfit)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, _) = app.json(Method::GET, "/api/v1/users?per_page=3", Some("admin"), None).await;

@@ -201,6 +201,25 @@ async fn no_answer_to_any_role_carries_the_hidden_labels() {
 }
 
 #[tokio::test]
+async fn uploading_the_hidden_files_bytes_does_not_reveal_its_name() {
+    let app = TestApp::new().await;
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = [("organization_id", organization.as_str())];
+    let upload = [("file", "guess.csv", LABELS.as_bytes())];
+    let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &upload)).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
+    let id = serde_json::from_slice::<Value>(&body).unwrap()["id"].clone();
+    for path in [format!("/api/v1/submissions/{id}"), path.clone(), format!("/phases/{}?tab=mine", app.phase)] {
+        let (_, _, body) = app.send(app.request(Method::GET, &path, Some("applicant"), None)).await;
+        let body = text(&body);
+        assert!(!body.contains("labels.csv"), "{path} names the hidden file: {body}");
+    }
+    let (_, submission) = app.json(Method::GET, &format!("/api/v1/submissions/{id}"), Some("applicant"), None).await;
+    assert_eq!(submission["file_name"], "guess.csv", "{submission}");
+}
+
+#[tokio::test]
 async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_published() {
     let app = TestApp::new().await;
     // A baseline from the organizers, scored like any submission.

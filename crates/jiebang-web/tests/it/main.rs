@@ -130,7 +130,7 @@ impl TestApp {
             ("recommender", Grant { role: Role::Recommender, scope: Scope::Region("370100".into()) }),
             ("applicant", Grant { role: Role::Applicant, scope: Scope::Organization(organization) }),
         ] {
-            let user = store.create_user(&format!("{name}@example.cn"), name, "password123").await.unwrap();
+            let user = store.create_user(&format!("{name}@example.cn"), name, "correct-horse-42").await.unwrap();
             store.add_grant(user.id, &grant).await.unwrap();
             tokens.insert(name, store.create_api_token(user.id, "test").await.unwrap().1);
             ids.insert(name, user.id);
@@ -286,7 +286,7 @@ impl TestApp {
             .send(self.form(
                 "/login",
                 None,
-                &[("email", &format!("{who}@example.cn")), ("password", "password123"), ("next", "/")],
+                &[("email", &format!("{who}@example.cn")), ("password", "correct-horse-42"), ("next", "/")],
             ))
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);

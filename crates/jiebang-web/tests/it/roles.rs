@@ -142,7 +142,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         api(
             Method::POST,
             "/api/v1/session",
-            P::Json(json!({"email": "admin@example.cn", "password": "password123"})),
+            P::Json(json!({"email": "admin@example.cn", "password": "correct-horse-42"})),
             Public,
             S::OK,
         ),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::{TestApp, application_json};
 
 async fn token_for(app: &TestApp, email: &str) -> (i64, String) {
-    let user = app.t.store.create_user(email, email, "password123").await.unwrap();
+    let user = app.t.store.create_user(email, email, "correct-horse-42").await.unwrap();
     (user.id, app.t.store.create_api_token(user.id, "t").await.unwrap().1)
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 async fn start() -> (String, TestStore) {
     let t = TestStore::new().await;
-    let admin = t.store.create_user("admin@example.cn", "admin", "password123").await.unwrap();
+    let admin = t.store.create_user("admin@example.cn", "admin", "correct-horse-42").await.unwrap();
     let grant =
         jiebang_core::role::Grant { role: jiebang_core::role::Role::Admin, scope: jiebang_core::role::Scope::Global };
     t.store.add_grant(admin.id, &grant).await.unwrap();
@@ -33,7 +33,7 @@ async fn a_script_logs_in_creates_a_token_and_publishes_a_list_over_http() {
     assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
     let login = client
         .post(format!("{base}/api/v1/session"))
-        .json(&json!({"email": "admin@example.cn", "password": "password123"}))
+        .json(&json!({"email": "admin@example.cn", "password": "correct-horse-42"}))
         .send()
         .await
         .unwrap();

@@ -51,7 +51,7 @@ async fn smtp_server() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>)
 #[tokio::test]
 async fn pending_notifications_are_mailed_once_and_an_unreachable_server_leaves_them_pending() {
     let t = TestStore::new().await;
-    let user = t.store.create_user("lead@example.cn", "牵头单位联系人", "password1").await.unwrap();
+    let user = t.store.create_user("lead@example.cn", "牵头单位联系人", "correct-horse-1").await.unwrap();
     t.store
         .notify_user(
             user.id,
