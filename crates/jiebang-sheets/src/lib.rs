@@ -13,7 +13,7 @@ mod write;
 
 pub use columns::{COLUMNS, Column};
 pub use read::{ImportedChallenge, MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES, read_challenges};
-pub use write::{TableCell, write_csv, write_table_csv, write_table_xlsx, write_xlsx};
+pub use write::{TableCell, neutralise, write_csv, write_table_csv, write_table_xlsx, write_xlsx};
 
 /// One problem in one cell or row. `row` is the spreadsheet's own 1-based row number (the header
 /// is row 1), so people can find it.

@@ -329,6 +329,15 @@ fn check_uncompressed_size(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// A cell written by [`crate::neutralise`], as it was: the guarding `'` before a formula
+/// character is dropped.
+fn unquote(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     let text = jiebang_core::text::decode(bytes)?;
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -341,7 +350,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         if i >= MAX_ROWS {
             return Err(format!("超过 {MAX_ROWS} 行 / more than {MAX_ROWS} rows"));
         }
-        rows.push(record.iter().map(str::to_owned).collect());
+        rows.push(record.iter().map(|cell| unquote(cell).to_owned()).collect());
     }
     Ok(rows)
 }

@@ -49,7 +49,7 @@ pub fn write_csv(challenges: &[Challenge]) -> Result<Vec<u8>, SheetError> {
     let error = |e: csv::Error| SheetError::Write(e.to_string());
     writer.write_record(COLUMNS.iter().map(|(c, _)| c.header())).map_err(error)?;
     for (i, challenge) in challenges.iter().enumerate() {
-        writer.write_record(cells(i + 1, challenge)).map_err(error)?;
+        writer.write_record(cells(i + 1, challenge).iter().map(|c| neutralise(c).into_owned())).map_err(error)?;
     }
     writer.into_inner().map_err(|e| SheetError::Write(e.to_string()))
 }
@@ -104,13 +104,26 @@ impl TableCell {
     }
 }
 
+/// A text cell as a spreadsheet will not run it: one that starts like a formula (`=`, `+`,
+/// `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises against CSV
+/// injection, unless it is a plain number. [`crate::read_challenges`] drops that quote again.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.trim().parse::<f64>().is_err() { format!("'{text}").into() } else { text.into() }
+}
+
 /// A table (a leaderboard, say) as CSV with a BOM.
 pub fn write_table_csv(header: &[String], rows: &[Vec<TableCell>]) -> Result<Vec<u8>, SheetError> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let error = |e: csv::Error| SheetError::Write(e.to_string());
     writer.write_record(header).map_err(error)?;
     for row in rows {
-        writer.write_record(row.iter().map(TableCell::text)).map_err(error)?;
+        writer
+            .write_record(row.iter().map(|cell| match cell {
+                TableCell::Text(text) => neutralise(text).into_owned(),
+                other => other.text(),
+            }))
+            .map_err(error)?;
     }
     writer.into_inner().map_err(|e| SheetError::Write(e.to_string()))
 }

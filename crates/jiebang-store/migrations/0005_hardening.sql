@@ -10,3 +10,19 @@ CREATE INDEX login_failures_at ON login_failures (at_ms);
 
 -- A submission shows the name its team gave the upload, never that of identical stored bytes.
 ALTER TABLE submissions ADD COLUMN upload_name TEXT;
+
+-- API tokens that stop working (milliseconds since the epoch); NULL: until revoked.
+ALTER TABLE api_tokens ADD COLUMN expires_ms BIGINT;
+
+-- Signed checkpoints of the audit chain's head: the number of events and the last one's hash,
+-- signed with the platform key (RFC 8785 document). Published, they make deleting the newest
+-- events, or rewriting the whole unkeyed chain, detectable.
+CREATE TABLE audit_checkpoints (
+    id {ID},
+    at TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    events BIGINT NOT NULL,
+    head TEXT NOT NULL,
+    document TEXT NOT NULL,
+    signature TEXT NOT NULL
+);

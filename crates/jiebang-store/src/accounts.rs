@@ -42,6 +42,8 @@ pub struct ApiToken {
     pub created_at: String,
     /// Last used, if ever.
     pub last_used_at: Option<String>,
+    /// When it stops working (milliseconds since the epoch), if ever.
+    pub expires_ms: Option<i64>,
 }
 
 fn user_from_row(row: &AnyRow) -> Result<User> {
@@ -158,12 +160,13 @@ impl Store {
         let email = normalise_email(email).map_err(jiebang_core::Error::from)?;
         let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
         let hash = hash_new_password(&self.hashing, password, &email).await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name, created_at")
             .bind(&email)
             .bind(&name)
             .bind(hash)
             .bind(now_text())
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *tx)
             .await
             .map_err(|e| {
                 if is_unique_violation(&e) {
@@ -172,7 +175,11 @@ impl Store {
                     e.into()
                 }
             })?;
-        user_from_row(&row)
+        let user = user_from_row(&row)?;
+        let details = serde_json::json!({"email": user.email, "name": user.name});
+        crate::audit::append(&mut tx, self.backend, None, "user.create", &format!("user:{}", user.id), details).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     /// Replaces a user's password and ends their sessions.
@@ -189,6 +196,8 @@ impl Store {
             return Err(StoreError::not_found("user", user_id));
         }
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        let target = format!("user:{user_id}");
+        crate::audit::append(&mut tx, self.backend, None, "user.password", &target, serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -303,15 +312,22 @@ impl Store {
             jiebang_core::region::RegionCode::parse(code).map_err(jiebang_core::Error::from)?;
         }
         self.get_user(user_id).await?;
-        sqlx::query(
+        let mut tx = self.begin_write().await?;
+        let added = sqlx::query(
             "INSERT INTO grants (user_id, role, scope_kind, scope_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(user_id)
         .bind(grant.role.as_str())
         .bind(kind)
-        .bind(id)
-        .execute(&self.pool)
+        .bind(&id)
+        .execute(&mut *tx)
         .await?;
+        if added.rows_affected() > 0 {
+            let details = serde_json::json!({"role": grant.role.as_str(), "scope": kind, "scope_id": id});
+            crate::audit::append(&mut tx, self.backend, None, "user.grant", &format!("user:{user_id}"), details)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -362,25 +378,40 @@ impl Store {
         Ok(())
     }
 
-    /// Creates a personal API token; the returned secret is shown once and never stored.
-    pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<(ApiToken, String)> {
+    /// Creates a personal API token valid for `valid_days` (`None`: until revoked); the
+    /// returned secret is shown once and never stored. Audited.
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        valid_days: Option<u32>,
+    ) -> Result<(ApiToken, String)> {
         let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
         let secret = new_secret("jb_");
-        let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, name, created_at, last_used_at")
+        let expires_ms = valid_days.map(|days| crate::now_ms() + i64::from(days) * 86_400_000);
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_ms) VALUES ($1, $2, $3, $4, $5) RETURNING id, name, created_at, last_used_at, expires_ms")
             .bind(user_id)
-            .bind(name)
+            .bind(&name)
             .bind(hash_secret(&secret))
             .bind(now_text())
-            .fetch_one(&self.pool)
+            .bind(expires_ms)
+            .fetch_one(&mut *tx)
             .await?;
-        Ok((token_from_row(&row)?, secret))
+        let token = token_from_row(&row)?;
+        let details = serde_json::json!({"token": token.id, "name": name, "expires_ms": expires_ms});
+        crate::audit::append(&mut tx, self.backend, Some(user_id), "token.create", &format!("user:{user_id}"), details)
+            .await?;
+        tx.commit().await?;
+        Ok((token, secret))
     }
 
     /// The user an API token belongs to; records its use.
     pub async fn token_user(&self, secret: &str) -> Result<Option<User>> {
         let hash = hash_secret(secret);
-        let row = sqlx::query("SELECT u.id, u.email, u.name, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
+        let row = sqlx::query("SELECT u.id, u.email, u.name, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND (t.expires_ms IS NULL OR t.expires_ms > $2)")
             .bind(&hash)
+            .bind(crate::now_ms())
             .fetch_optional(&self.pool)
             .await?;
         if row.is_some() {
@@ -395,24 +426,30 @@ impl Store {
 
     /// A user's tokens.
     pub async fn list_api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
-        let rows =
-            sqlx::query("SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id")
-                .bind(user_id)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, last_used_at, expires_ms FROM api_tokens WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(token_from_row).collect()
     }
 
     /// Revokes one of a user's tokens.
     pub async fn delete_api_token(&self, user_id: i64, token_id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
             .bind(token_id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::not_found("api_token", token_id));
         }
+        let details = serde_json::json!({"token": token_id});
+        crate::audit::append(&mut tx, self.backend, Some(user_id), "token.delete", &format!("user:{user_id}"), details)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -423,6 +460,7 @@ fn token_from_row(row: &AnyRow) -> Result<ApiToken> {
         name: row.try_get("name")?,
         created_at: row.try_get("created_at")?,
         last_used_at: row.try_get("last_used_at")?,
+        expires_ms: row.try_get("expires_ms")?,
     })
 }
 

@@ -35,7 +35,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use accounts::{ApiToken, User};
 pub use applications::{Application, ApplicationFilter, today};
-pub use audit::AuditEvent;
+pub use audit::{AuditEvent, Checkpoint};
 pub use error::{Result, StoreError};
 pub use evaluation::{
     DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, Outcome, PURPOSES, Phase, PhaseCounts, QueueStats,

@@ -471,6 +471,24 @@ impl Store {
     pub async fn delete_challenge(&self, id: i64, actor: Option<i64>) -> Result<()> {
         let existing = self.get_challenge(id).await?;
         let mut tx = self.begin_write().await?;
+        // Deleting would cascade through datasets, phases, submissions and signed evaluations:
+        // once the list is out or anyone has acted on the challenge, it stays.
+        let status: String = sqlx::query_scalar("SELECT status FROM programs WHERE id = $1")
+            .bind(existing.program_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (applications, submissions): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM applications WHERE challenge_id = $1), \
+                    (SELECT COUNT(*) FROM submissions s JOIN phases p ON p.id = s.phase_id WHERE p.challenge_id = $1)",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if status != "draft" || applications > 0 || submissions > 0 {
+            return Err(StoreError::refused(format!(
+                "榜单已发布或已有申报、提交（{applications} 份申报，{submissions} 次提交），不能删除该任务 / the list is published or the challenge has applications or submissions ({applications} and {submissions}): it cannot be deleted"
+            )));
+        }
         sqlx::query("DELETE FROM challenges WHERE id = $1").bind(id).execute(&mut *tx).await?;
         audit::append(
             &mut tx,

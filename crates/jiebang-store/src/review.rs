@@ -279,6 +279,15 @@ impl Store {
                 application.state.as_str()
             )));
         }
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM experts WHERE id = $1").bind(expert_id).fetch_optional(&mut *tx).await?;
+        if known.is_none() {
+            return Err(jiebang_core::Error::invalid(
+                "expert_id",
+                format!("专家库中没有 {expert_id} / no expert {expert_id} in the pool"),
+            )
+            .into());
+        }
         if conflict(&mut tx, expert_id, application_id).await? {
             return Err(jiebang_core::Error::invalid("expert_id", format!("专家 {expert_id} 与申报 {application_id} 存在利益冲突，须回避 / expert {expert_id} has a conflict of interest with application {application_id}")).into());
         }

@@ -67,6 +67,8 @@ pub struct Catalog {
     pub sel: &'static SelectText,
     /// Delivered models' strings.
     pub model: &'static ModelText,
+    /// The audit page's strings.
+    pub audit: &'static AuditText,
     /// 示例数据 / Demo data
     pub demo_badge: &'static str,
     /// 本站加载了示例数据，内容仿照公开报道编写，仅用于演示。 / This site shows demo data modelled on public reports, for demonstration only.
@@ -305,6 +307,7 @@ pub static ZH: Catalog = Catalog {
     eval: &EVAL_ZH,
     sel: &SELECT_ZH,
     model: &MODEL_ZH,
+    audit: &AUDIT_ZH,
     demo_badge: "示例数据",
     demo_notice: "本站加载了示例数据，内容仿照公开报道编写，仅用于演示。",
     programs_heading: "揭榜挂帅批次",
@@ -434,6 +437,7 @@ pub static EN: Catalog = Catalog {
     eval: &EVAL_EN,
     sel: &SELECT_EN,
     model: &MODEL_EN,
+    audit: &AUDIT_EN,
     demo_badge: "Demo data",
     demo_notice: "This site shows demo data modelled on public reports, for demonstration only.",
     programs_heading: "Programs",
@@ -1131,6 +1135,25 @@ texts!(
     time_limit: "运行时间上限（秒）" / "Time limit (s)",
     timed: "计时口径" / "What is timed",
     upload_hint: "本任务接受 ONNX 模型（.onnx）：平台在隐藏测试集上运行模型，实测时延、大小与内存。" / "This challenge takes ONNX models (.onnx): the platform runs the model on the hidden test set and measures latency, size and memory.",
+});
+
+texts!(
+    /// The audit page's strings (审计检查点).
+    AuditText, AUDIT_ZH, AUDIT_EN {
+    title: "审计记录检查点" / "Audit checkpoints",
+    intro: "平台的每项决定都记入哈希链审计日志。平台每天以及每次公示、公告和签发测评报告时，用平台密钥对日志的最新状态（事件数与最后一个事件的哈希）签名并在此公布。保存这些检查点，日后即可证明日志没有被截短或改写。" / "Every decision on the platform is written to a hash-chained audit log. Daily, and at every publicity notice, announcement and signed report, the platform signs the log's head (the number of events and the last one's hash) with its key and publishes it here. Keep these checkpoints: they prove later that the log was neither cut short nor rewritten.",
+    none: "尚无检查点。" / "No checkpoint yet.",
+    at: "签署时间（北京时间）" / "Signed (China Standard Time)",
+    reason: "原因" / "Reason",
+    events: "事件数" / "Events",
+    head: "最新事件哈希" / "Head hash",
+    signature: "签名" / "Signature",
+    public_key: "平台公钥" / "Platform public key",
+    download: "下载 JSON（可用 jiebang verify 或 docs/verify.md 的方法校验）" / "Download as JSON (check with jiebang verify or the recipe in docs/verify.md)",
+    daily: "每日" / "Daily",
+    publicity: "公示" / "Publicity",
+    announcement: "公告" / "Announcement",
+    report: "测评报告" / "Evaluation report",
 });
 
 texts!(

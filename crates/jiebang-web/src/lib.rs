@@ -17,8 +17,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiebang_store::{Backend, FileStore, Store};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -119,12 +119,37 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(api::evaluation::metrics))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::map_response(explain_refusal))
         .layer(CsrfLayer::new())
+        .layer(axum::middleware::map_response(explain_refusal))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A bare refusal from a layer (the CSRF check's empty 403, the body limit's plain-text 413)
+/// becomes the error envelope, so every client reads one shape.
+async fn explain_refusal(response: Response) -> Response {
+    let status = response.status();
+    let kind = response.headers().get(header::CONTENT_TYPE).map(|t| t.as_bytes().to_vec()).unwrap_or_default();
+    let bare = !(kind.starts_with(b"application/json") || kind.starts_with(b"text/html"));
+    match status {
+        StatusCode::FORBIDDEN if bare => {
+            let error = error::ErrorBody {
+                code: "cross_site",
+                message: "跨站请求被拒绝：请从本站页面提交 / a cross-site request was refused: submit from this site's own pages"
+                    .into(),
+                details: vec![],
+            };
+            (StatusCode::FORBIDDEN, axum::Json(error::ErrorEnvelope { error })).into_response()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE if bare => {
+            ApiError::TooLarge("请求体超过上限 / the request body is over the limit".into()).into_response()
+        }
+        _ => response,
+    }
 }
 
 /// Answers once the database answers.

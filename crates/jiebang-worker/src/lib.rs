@@ -99,8 +99,12 @@ impl Worker {
             SCORE_SUBMISSION => self.score(&job).await,
             other => Outcome::Error(format!("未知任务类型 / unknown job kind {other}")),
         };
+        let signed = matches!(outcome, Outcome::Scored { .. });
         if !self.store.finish_job(&job, &self.id, outcome).await? {
             tracing::warn!(job = job.id, worker = %self.id, "lease lost; the result was dropped");
+        } else if signed {
+            // Every signed report is followed by a signed checkpoint of the audit chain.
+            self.store.record_checkpoint(&self.signer, "report").await?;
         }
         Ok(true)
     }

@@ -187,8 +187,17 @@ enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Re-computes the audit chain and reports the first broken event, if any.
-    Verify,
+    /// Re-computes the audit chain and checks it against every signed checkpoint (those in the
+    /// database and any saved copies given): reports the first broken event, a cut-short chain
+    /// or a rewritten one.
+    Verify {
+        /// A saved copy of `/api/v1/audit/checkpoints` or of one checkpoint (repeatable).
+        #[arg(long = "checkpoint")]
+        checkpoints: Vec<PathBuf>,
+        /// The platform's public key (hex) [default: the key in the file store].
+        #[arg(long)]
+        public_key: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -323,10 +332,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Scoring files needs no database; the work is CPU-bound, so off the async executor.
         Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
-        Command::Audit { command: AuditCommand::Verify } => {
-            let store = connect(&settings).await?;
-            let n = store.verify_audit_chain().await?;
-            println!("审计链完整，共 {n} 条 / audit chain intact: {n} events");
+        Command::Audit { command: AuditCommand::Verify { checkpoints, public_key } } => {
+            let (store, files) = open(&settings).await?;
+            let key = match public_key {
+                Some(key) => key,
+                None => jiebang_store::signing::Signer::load_or_create(&files).await?.public_key_hex(),
+            };
+            let mut all = store.list_checkpoints(i64::MAX).await?;
+            for path in &checkpoints {
+                all.extend(read_checkpoints(path)?);
+            }
+            let n = store.verify_audit_chain_against(&all, &key).await?;
+            println!(
+                "审计链完整，共 {n} 条，与 {} 个签名检查点一致 / audit chain intact: {n} events, consistent with {} signed checkpoints",
+                all.len(),
+                all.len()
+            );
             Ok(())
         }
     }
@@ -383,6 +404,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         &settings.models.runner()?,
     )
     .await?;
+    let checkpoints = start_checkpoints(&store, &signer);
     let state = jiebang_web::AppState {
         store: store.clone(),
         files,
@@ -409,9 +431,24 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     if let Some(mailer) = mailer {
         mailer.abort();
     }
+    checkpoints.abort();
     stop_workers(stop, workers).await;
     store.close().await;
     Ok(())
+}
+
+/// Signs a checkpoint of the audit chain when the newest one is a day old (or there is none):
+/// checked every ten minutes, so each of several `serve` processes may add one.
+fn start_checkpoints(store: &Store, signer: &Arc<jiebang_store::signing::Signer>) -> tokio::task::JoinHandle<()> {
+    let (store, signer) = (store.clone(), signer.clone());
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) = store.record_daily_checkpoint(&signer).await {
+                tracing::warn!(%error, "could not sign the daily audit checkpoint");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    })
 }
 
 /// Delivers the notification outbox every few seconds when SMTP is configured.
@@ -488,6 +525,31 @@ fn verify_report(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Re
     }
     println!("签名有效 / signature valid (key {key})");
     Ok(())
+}
+
+/// Checkpoints saved from `/api/v1/audit/checkpoints` (a list) or one of them.
+fn read_checkpoints(path: &std::path::Path) -> anyhow::Result<Vec<jiebang_store::Checkpoint>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: 不是 JSON / not JSON", path.display()))?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        one => vec![one],
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let signature = item["signature"].as_str().map(str::to_owned);
+            match (item.get("checkpoint"), signature) {
+                (Some(checkpoint), Some(signature)) => Ok(jiebang_store::Checkpoint {
+                    id: item["id"].as_i64().unwrap_or_default(),
+                    checkpoint: checkpoint.clone(),
+                    signature,
+                }),
+                _ => bail!("{}: 不是检查点 / not a checkpoint (no 'checkpoint' or 'signature')", path.display()),
+            }
+        })
+        .collect()
 }
 
 async fn shutdown_signal() {

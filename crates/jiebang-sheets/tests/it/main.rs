@@ -110,6 +110,22 @@ fn empty_header_only_binary_and_xls_files_get_their_own_message() {
     assert!(file_error(read_challenges("broken.xlsx", b"PK\x03\x04 not really a zip")).contains(".xlsx"));
 }
 
+#[test]
+fn exported_cells_that_look_like_formulas_are_neutralised_and_import_back_unchanged() {
+    let mut challenges: Vec<_> =
+        read_challenges("l.csv", csv(&[GOOD_1]).as_bytes()).unwrap().into_iter().map(|c| c.challenge).collect();
+    challenges[0].title = "=HYPERLINK(\"http://evil.example\",\"点此\")".into();
+    let exported = String::from_utf8(write_csv(&challenges).unwrap()).unwrap();
+    assert!(exported.contains("\"'=HYPERLINK("), "{exported}");
+    assert!(!exported.contains(",=HYPERLINK") && !exported.contains(",\"=HYPERLINK"), "{exported}");
+    let back: Vec<_> =
+        read_challenges("l.csv", exported.as_bytes()).unwrap().into_iter().map(|c| c.challenge).collect();
+    assert_eq!(back, challenges);
+    for (cell, shown) in [("-0.5", "-0.5"), ("+86 531", "'+86 531"), ("@SUM(A1)", "'@SUM(A1)"), ("揭榜", "揭榜")] {
+        assert_eq!(jiebang_sheets::neutralise(cell), shown);
+    }
+}
+
 /// A workbook with text in the given cells (zero-based row and column).
 fn workbook(cells: &[(u32, u16)]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();

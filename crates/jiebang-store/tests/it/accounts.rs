@@ -115,7 +115,7 @@ async fn sessions_live_until_logout_or_expiry() {
 async fn api_tokens_authenticate_until_revoked_and_record_use() {
     let t = TestStore::new().await;
     let user = t.store.create_user("t@example.cn", "T", "correct-horse-1").await.unwrap();
-    let (token, secret) = t.store.create_api_token(user.id, "脚本").await.unwrap();
+    let (token, secret) = t.store.create_api_token(user.id, "脚本", None).await.unwrap();
     assert!(secret.starts_with("jb_"));
     assert_eq!(t.store.token_user(&secret).await.unwrap().map(|u| u.id), Some(user.id));
     let listed = t.store.list_api_tokens(user.id).await.unwrap();
@@ -124,6 +124,17 @@ async fn api_tokens_authenticate_until_revoked_and_record_use() {
     t.store.delete_api_token(user.id, token.id).await.unwrap();
     assert_eq!(t.store.token_user(&secret).await.unwrap(), None);
     assert!(matches!(t.store.delete_api_token(user.id, token.id).await, Err(StoreError::NotFound { .. })));
+    // A token valid for 30 days works and says when it ends; one whose time is up does not.
+    let (token, secret) = t.store.create_api_token(user.id, "月度", Some(30)).await.unwrap();
+    let days = (token.expires_ms.unwrap() - jiebang_store::now_ms()) as f64 / 86_400_000.0;
+    assert!((29.9..=30.0).contains(&days), "{days}");
+    assert!(t.store.token_user(&secret).await.unwrap().is_some());
+    let (_, expired) = t.store.create_api_token(user.id, "过期", Some(0)).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(t.store.token_user(&expired).await.unwrap(), None);
+    // Each creation is in the audit log.
+    let events = t.store.list_audit_events(&format!("user:{}", user.id)).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.action == "token.create").count(), 3);
 }
 
 fn org(name: &str, first17: &str) -> OrganizationInput {

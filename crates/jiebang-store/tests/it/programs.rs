@@ -153,6 +153,12 @@ async fn updating_a_challenge_replaces_its_indicators_and_keeps_its_place() {
     assert_eq!(updated.challenge, changed);
     t.store.delete_challenge(first.id, None).await.unwrap();
     assert!(matches!(t.store.get_challenge(first.id).await, Err(StoreError::NotFound { .. })));
+    // Once the list is published, a challenge stays.
+    let kept = t.store.create_challenge(p.id, &challenge("B", &["26"], "", "d"), None).await.unwrap();
+    t.store.transition_program(p.id, ProgramStatus::Published, None).await.unwrap();
+    let err = t.store.delete_challenge(kept.id, None).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Refused(m) if m.contains("cannot be deleted")), "{err}");
+    assert!(t.store.get_challenge(kept.id).await.is_ok());
 }
 
 #[tokio::test]
@@ -164,4 +170,46 @@ async fn tampering_with_a_past_audit_event_is_detected() {
     assert_eq!(t.store.verify_audit_chain().await.unwrap(), 3);
     t.store.execute_unchecked("UPDATE audit_events SET details = '{\"from\":\"draft\",\"to\":\"closed\"}' WHERE action = 'program.transition' AND id = (SELECT MIN(id) FROM audit_events WHERE action = 'program.transition')").await.unwrap();
     assert!(t.store.verify_audit_chain().await.is_err());
+}
+
+#[tokio::test]
+async fn signed_checkpoints_catch_the_newest_events_deleted_and_a_rewritten_chain() {
+    let t = TestStore::new().await;
+    let signer = jiebang_store::signing::Signer::load_or_create(&t.files).await.unwrap();
+    let key = signer.public_key_hex();
+    let p = t.store.create_program(program_input("P"), None, false).await.unwrap();
+    t.store.transition_program(p.id, ProgramStatus::Published, None).await.unwrap();
+    let first = t.store.record_checkpoint(&signer, "publicity").await.unwrap();
+    t.store.transition_program(p.id, ProgramStatus::ApplicationsClosed, None).await.unwrap();
+    let second = t.store.record_checkpoint(&signer, "report").await.unwrap();
+    assert_eq!((first.events(), second.events()), (2, 3));
+    let checkpoints = t.store.list_checkpoints(10).await.unwrap();
+    assert_eq!(checkpoints, [second.clone(), first.clone()]);
+    assert_eq!(t.store.verify_audit_chain_against(&checkpoints, &key).await.unwrap(), 3);
+    // A daily one only when the newest is a day old.
+    assert!(!t.store.record_daily_checkpoint(&signer).await.unwrap());
+
+    // A forged checkpoint does not verify.
+    let mut forged = second.clone();
+    forged.checkpoint["events"] = serde_json::json!(2);
+    let err = t.store.verify_audit_chain_against(&[forged], &key).await.unwrap_err();
+    assert!(err.to_string().contains("signature"), "{err}");
+
+    // The newest event deleted: the chain alone still verifies, the checkpoint does not.
+    t.store.execute_unchecked("DELETE FROM audit_events WHERE id = (SELECT MAX(id) FROM audit_events)").await.unwrap();
+    assert_eq!(t.store.verify_audit_chain().await.unwrap(), 2);
+    let err = t.store.verify_audit_chain_against(&checkpoints, &key).await.unwrap_err();
+    assert!(err.to_string().contains("the newest events were deleted"), "{err}");
+
+    // Every event deleted: the empty chain verifies alone, not against the checkpoints.
+    t.store.execute_unchecked("DELETE FROM audit_events").await.unwrap();
+    assert_eq!(t.store.verify_audit_chain().await.unwrap(), 0);
+    assert!(t.store.verify_audit_chain_against(&checkpoints, &key).await.is_err());
+
+    // A rewritten chain: consistent hashes, but not the signed ones.
+    let t2 = TestStore::new().await;
+    let p = t2.store.create_program(program_input("Q"), None, false).await.unwrap();
+    t2.store.transition_program(p.id, ProgramStatus::Published, None).await.unwrap();
+    let err = t2.store.verify_audit_chain_against(&[first], &key).await.unwrap_err();
+    assert!(err.to_string().contains("the chain was rewritten"), "{err}");
 }

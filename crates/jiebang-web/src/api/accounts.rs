@@ -62,6 +62,23 @@ pub(super) async fn delete_session(
 pub struct TokenInput {
     /// A label, e.g. the script using it.
     pub name: String,
+    /// Days until it stops working, 1 to 365 [default: 90].
+    #[serde(default)]
+    pub valid_days: Option<u32>,
+}
+
+/// Days a token works unless its creator says otherwise.
+pub(crate) const TOKEN_DAYS: u32 = 90;
+
+/// The validity asked for, checked.
+pub(crate) fn token_days(asked: Option<u32>) -> Result<u32, ApiError> {
+    match asked.unwrap_or(TOKEN_DAYS) {
+        days @ 1..=365 => Ok(days),
+        _ => {
+            Err(jiebang_core::Error::invalid("valid_days", "有效期应为 1 至 365 天 / valid_days must be 1 to 365")
+                .into())
+        }
+    }
 }
 
 /// A token's metadata.
@@ -75,11 +92,19 @@ pub struct TokenView {
     pub created_at: String,
     /// Last used.
     pub last_used_at: Option<String>,
+    /// When it stops working (milliseconds since the epoch), if ever.
+    pub expires_ms: Option<i64>,
 }
 
 impl From<jiebang_store::ApiToken> for TokenView {
     fn from(t: jiebang_store::ApiToken) -> Self {
-        Self { id: t.id, name: t.name, created_at: t.created_at, last_used_at: t.last_used_at }
+        Self {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            expires_ms: t.expires_ms,
+        }
     }
 }
 
@@ -102,16 +127,19 @@ pub(super) async fn list_tokens(
     Ok(Json(state.store.list_api_tokens(authed.user.id).await?.into_iter().map(TokenView::from).collect()))
 }
 
-/// Creates a personal API token.
+/// Creates a personal API token (valid 90 days unless `valid_days` says otherwise). The answer
+/// carries the secret once and is never cached.
 #[utoipa::path(post, path = "/api/v1/tokens", request_body = TokenInput, responses((status = 201, body = NewTokenView)), security(("token" = [])))]
 pub(super) async fn create_token(
     State(state): State<AppState>,
     viewer: Viewer,
     ApiJson(input): ApiJson<TokenInput>,
-) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let authed = viewer.require()?;
-    let (token, secret) = state.store.create_api_token(authed.user.id, &input.name).await?;
-    Ok((StatusCode::CREATED, Json(NewTokenView { token: token.into(), secret })))
+    let days = token_days(input.valid_days)?;
+    let (token, secret) = state.store.create_api_token(authed.user.id, &input.name, Some(days)).await?;
+    let no_store = [(axum::http::header::CACHE_CONTROL, "no-store")];
+    Ok((StatusCode::CREATED, no_store, Json(NewTokenView { token: token.into(), secret })))
 }
 
 /// Revokes one of the caller's tokens.

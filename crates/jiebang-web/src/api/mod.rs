@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
 pub mod accounts;
+pub mod audit;
 pub mod codes;
 pub mod evaluation;
 pub mod organizations;
@@ -41,7 +42,7 @@ use crate::error::ApiError;
         selection::declare_conflict, selection::submit_review, selection::list_reviews, selection::rank,
         selection::publish, selection::get_publicity, selection::export_list, selection::file_objection,
         selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
-        selection::notifications, selection::read_notifications,
+        selection::notifications, selection::read_notifications, audit::checkpoints,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
     modifiers(&BearerAuth),
@@ -99,6 +100,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/submissions/{id}/select", post(evaluation::select_submission))
         .route("/submissions/{id}/report", get(evaluation::get_report))
         .route("/keys", get(evaluation::keys))
+        .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))
         .route("/queue", get(evaluation::queue))
         .route("/phases/{id}/publish", post(evaluation::publish_private))
@@ -108,7 +110,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/applications/{id}", get(selection::get_application).put(selection::update_application))
         .route("/applications/{id}/snapshot", get(selection::snapshot))
         .route("/applications/{id}/actions", post(selection::act))
-        .route("/applications/{id}/attachments", post(selection::attach))
+        .route("/applications/{id}/attachments", post(selection::attach).layer(selection::attachment_body_limit()))
         .route("/applications/{id}/history", get(selection::history))
         .route("/applications/{id}/assignments", post(selection::assign))
         .route("/applications/{id}/conflicts", post(selection::declare_conflict))

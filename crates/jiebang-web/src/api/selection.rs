@@ -293,7 +293,12 @@ pub(crate) async fn take_action(
 }
 
 /// Largest attachment.
-const MAX_ATTACHMENT_BYTES: u64 = 20 << 20;
+pub(crate) const MAX_ATTACHMENT_BYTES: u64 = 20 << 20;
+
+/// The body limit of the attachment routes: one attachment and room for the form around it.
+pub(crate) fn attachment_body_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES as usize + (1 << 20))
+}
 
 /// Checks the viewer leads the application, then stores and attaches every PDF in the form.
 pub(crate) async fn attach_pdfs(
@@ -562,9 +567,37 @@ pub(super) async fn publish(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<NoticeInput>,
 ) -> Result<(StatusCode, Json<Publicity>), ApiError> {
-    let (_, user) = managed_program(&state, &viewer, id).await?;
-    let publicity = state.store.publish_publicity(id, &input, &state.calendar, state.clock.today(), user).await?;
-    Ok((StatusCode::CREATED, Json(publicity)))
+    Ok((StatusCode::CREATED, Json(publish_program(&state, &viewer, id, &input).await?)))
+}
+
+/// Publishes the draft list (organizers) and signs a checkpoint of the audit chain: the API's
+/// and the desk's one path.
+pub(crate) async fn publish_program(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &NoticeInput,
+) -> Result<Publicity, ApiError> {
+    let (_, user) = managed_program(state, viewer, id).await?;
+    let publicity = state.store.publish_publicity(id, input, &state.calendar, state.clock.today(), user).await?;
+    checkpoint(state, "publicity").await;
+    Ok(publicity)
+}
+
+/// Announces the final list (organizers) and signs a checkpoint of the audit chain.
+pub(crate) async fn announce_program(state: &AppState, viewer: &Viewer, id: i64) -> Result<Publicity, ApiError> {
+    let (_, user) = managed_program(state, viewer, id).await?;
+    let publicity = state.store.announce(id, state.clock.today(), user).await?;
+    checkpoint(state, "announcement").await;
+    Ok(publicity)
+}
+
+/// Signs a checkpoint after a decision that has already been committed: a failure is logged
+/// (the next daily checkpoint covers the decision), not reported as the decision's.
+pub(crate) async fn checkpoint(state: &AppState, reason: &str) {
+    if let Err(error) = state.store.record_checkpoint(&state.signer, reason).await {
+        tracing::error!(%error, reason, "could not sign an audit checkpoint");
+    }
 }
 
 /// One row of the published list (columns as in docs/domain.md §6.2).
@@ -820,8 +853,7 @@ pub(super) async fn announce(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Publicity>, ApiError> {
-    let (_, user) = managed_program(&state, &viewer, id).await?;
-    Ok(Json(state.store.announce(id, state.clock.today(), user).await?))
+    Ok(Json(announce_program(&state, &viewer, id).await?))
 }
 
 /// Counts for one group.

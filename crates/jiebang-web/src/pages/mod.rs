@@ -37,6 +37,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .route("/organizations", get(organizations_page).post(organizations_submit))
         .route("/account", get(account_page))
         .route("/account/tokens", post(create_token_submit))
+        .route("/audit", get(audit_page))
         .route(
             "/static/style.css",
             get(|| async { static_file("text/css; charset=utf-8", include_str!("../../static/style.css")) }),
@@ -163,9 +164,12 @@ pub(crate) fn urlencode(text: &str) -> String {
         .collect()
 }
 
-/// A local path to return to; anything else (another site, `//host`) becomes `/`.
+/// A local path to return to; anything else becomes `/`. Browsers drop tabs and line breaks
+/// from a URL and read `\` as `/`, so `/%09/evil.example` would leave the site: a path with
+/// any control character, space or backslash is refused, as is one that starts `//`.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+    let plain = next.bytes().all(|b| b > b' ' && b != b'\\' && b != 0x7f);
+    if plain && next.starts_with('/') && !next.starts_with("//") { next } else { "/" }
 }
 
 #[derive(Template, WebTemplate)]
@@ -338,22 +342,83 @@ struct TokenForm {
     name: String,
 }
 
+/// Creates a token (valid [`crate::api::accounts::TOKEN_DAYS`] days) and shows its secret once,
+/// on a page no cache keeps.
 async fn create_token_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     axum::Form(form): axum::Form<TokenForm>,
-) -> Result<AccountPage, PageError> {
+) -> Result<Response, PageError> {
     let user_id = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
-    let (_, secret) = state.store.create_api_token(user_id, &form.name).await.map_err(|e| ctx.fail(e))?;
-    render_account(&state, ctx, Some(secret)).await
+    let days = Some(crate::api::accounts::TOKEN_DAYS);
+    let (_, secret) = state.store.create_api_token(user_id, &form.name, days).await.map_err(|e| ctx.fail(e))?;
+    let page = render_account(&state, ctx, Some(secret)).await?;
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+/// A time stored as RFC 3339 (UTC), as people in China read it: `2026-12-01 22:08:48` in China
+/// Standard Time (UTC+8, no daylight saving).
+pub(crate) fn cst(text: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let Ok(at) = time::OffsetDateTime::parse(text, &Rfc3339) else { return text.to_owned() };
+    let at = at.to_offset(time::macros::offset!(+8));
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    at.format(&format).unwrap_or_else(|_| text.to_owned())
+}
+
+/// A checkpoint as the audit page shows it.
+struct CheckpointRow {
+    at: String,
+    reason: &'static str,
+    events: i64,
+    head: String,
+    signature: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    ctx: Ctx,
+    rows: Vec<CheckpointRow>,
+    public_key: String,
+}
+
+/// The newest signed checkpoints of the audit chain. Public.
+async fn audit_page(State(state): State<AppState>, ctx: Ctx) -> Result<AuditPage, PageError> {
+    let checkpoints = crate::api::audit::signed_checkpoints(&state, 50).await.map_err(|e| ctx.fail(e))?;
+    let text = ctx.t.audit;
+    let rows = checkpoints
+        .into_iter()
+        .map(|c| CheckpointRow {
+            at: cst(c.checkpoint["at"].as_str().unwrap_or_default()),
+            reason: match c.checkpoint["reason"].as_str() {
+                Some("publicity") => text.publicity,
+                Some("announcement") => text.announcement,
+                Some("report") => text.report,
+                _ => text.daily,
+            },
+            events: c.checkpoint["events"].as_i64().unwrap_or_default(),
+            head: c.checkpoint["head"].as_str().unwrap_or_default().to_owned(),
+            signature: c.signature,
+        })
+        .collect();
+    Ok(AuditPage { ctx, rows, public_key: state.signer.public_key_hex() })
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
+    fn times_are_shown_in_china_standard_time() {
+        assert_eq!(super::cst("2026-12-01T22:08:48.123Z"), "2026-12-02 06:08:48");
+        assert_eq!(super::cst("not a time"), "not a time");
+    }
+
+    #[test]
     fn only_local_paths_are_followed_after_login() {
         assert_eq!(super::safe_next("/programs/1"), "/programs/1");
-        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", ""] {
+        let bad =
+            ["https://evil.example", "//evil.example", "/\\evil.example", "", "/\t/evil.example", "/\n/evil.example"];
+        for bad in bad.into_iter().chain(["/\r\n/evil.example", "/ /evil.example", "/\u{7f}/x"]) {
             assert_eq!(super::safe_next(bad), "/", "{bad}");
         }
     }

@@ -2,7 +2,7 @@
 //! objections, 公告), one application with its actions, review form and history, the application
 //! form, the experts' assignments, the public notice, statistics and the inbox.
 //!
-//! Short action forms post and come back to the page they were on (`?error=` carries a refusal);
+//! Short action forms post and come back to the page they were on (a signed `?error=` carries a refusal);
 //! the application form comes back filled in with each error beside its field.
 
 use askama::Template;
@@ -50,7 +50,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(application_page))
         .route("/applications/{id}/edit", get(edit_application_page).post(edit_application_submit))
         .route("/applications/{id}/act", post(act_submit))
-        .route("/applications/{id}/attach", post(attach_submit))
+        .route("/applications/{id}/attach", post(attach_submit).layer(crate::api::selection::attachment_body_limit()))
         .route("/applications/{id}/review", post(review_submit))
         .route("/applications/{id}/conflict", post(conflict_submit))
         .route("/applications/{id}/assign", post(assign_submit))
@@ -58,14 +58,35 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/inbox", get(inbox_page))
 }
 
-/// `?error=`: a refusal to show at the top of the page.
+/// `?error=&until=&sig=`: a refusal to show at the top of the page, signed by the platform and
+/// valid for a few minutes, so a link cannot put words of its own in an official alert box.
 #[derive(Debug, Deserialize, Default)]
 pub(super) struct Flash {
     error: Option<String>,
+    // Text, not a number: serde cannot read numbers through `flatten` from a query string.
+    until: Option<String>,
+    sig: Option<String>,
+}
+
+/// How long a flash message stays valid.
+const FLASH_MS: i64 = 5 * 60 * 1000;
+
+fn flash_message(until: i64, message: &str) -> String {
+    format!("jiebang-flash\n{until}\n{message}")
+}
+
+impl Flash {
+    /// The message, if the platform signed it and it has not expired.
+    fn verified(self, state: &AppState) -> Option<String> {
+        let (error, until, sig) = (self.error?, self.until?.parse::<i64>().ok()?, self.sig?);
+        let key = state.signer.public_key_hex();
+        let signed = jiebang_store::signing::verify(&key, flash_message(until, &error).as_bytes(), &sig);
+        (signed && jiebang_store::now_ms() <= until).then_some(error)
+    }
 }
 
 /// Back to `to`, with the error (if any) shown there.
-fn back(to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> Response {
+fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> Response {
     match result {
         Ok(()) => Redirect::to(to).into_response(),
         Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_) | ApiError::Internal(_))) => {
@@ -76,8 +97,10 @@ fn back(to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> Response {
             let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
             let message =
                 if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
+            let until = jiebang_store::now_ms() + FLASH_MS;
+            let sig = state.signer.sign(flash_message(until, &message).as_bytes());
             let sep = if to.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!("{to}{sep}error={}", urlencode(&message))).into_response()
+            Redirect::to(&format!("{to}{sep}error={}&until={until}&sig={sig}", urlencode(&message))).into_response()
         }
     }
 }
@@ -154,7 +177,7 @@ async fn applications_page(
         objections,
         draws,
         phases,
-        error: flash.error,
+        error: flash.verified(&state),
     })
 }
 
@@ -181,7 +204,7 @@ async fn draw_submit(
         Ok(())
     }
     .await;
-    Ok(back(&format!("/programs/{id}/applications"), result, &ctx))
+    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx))
 }
 
 #[derive(Deserialize)]
@@ -209,7 +232,7 @@ async fn rank_submit(
         Ok(())
     }
     .await;
-    Ok(back(&format!("/programs/{id}/applications"), result, &ctx))
+    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx))
 }
 
 async fn publish_submit(
@@ -219,25 +242,23 @@ async fn publish_submit(
     axum::Form(form): axum::Form<NoticeInput>,
 ) -> Result<Response, PageError> {
     let result = async {
-        let (_, user) = crate::api::selection::managed_program(&state, &ctx.viewer, id).await?;
-        state.store.publish_publicity(id, &form, &state.calendar, state.clock.today(), user).await?;
+        crate::api::selection::publish_program(&state, &ctx.viewer, id, &form).await?;
         Ok(())
     }
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/programs/{id}/publicity")).into_response()),
-        Err(e) => Ok(back(&format!("/programs/{id}/applications"), Err(e), &ctx)),
+        Err(e) => Ok(back(&state, &format!("/programs/{id}/applications"), Err(e), &ctx)),
     }
 }
 
 async fn announce_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let result = async {
-        let (_, user) = crate::api::selection::managed_program(&state, &ctx.viewer, id).await?;
-        state.store.announce(id, state.clock.today(), user).await?;
+        crate::api::selection::announce_program(&state, &ctx.viewer, id).await?;
         Ok(())
     }
     .await;
-    Ok(back(&format!("/programs/{id}/applications"), result, &ctx))
+    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx))
 }
 
 #[derive(Template, WebTemplate)]
@@ -253,7 +274,8 @@ struct PublicityPage {
 
 #[derive(Deserialize, Default)]
 struct PublicityQuery {
-    error: Option<String>,
+    #[serde(flatten)]
+    flash: Flash,
     filed: Option<String>,
 }
 
@@ -269,8 +291,8 @@ async fn publicity_page(
         program_id: id,
         notice,
         kinds: FilerKind::ALL,
-        error: query.error,
         filed: query.filed.is_some(),
+        error: query.flash.verified(&state),
     })
 }
 
@@ -307,7 +329,7 @@ async fn objection_submit(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/programs/{id}/publicity?filed=1")).into_response()),
-        Err(e) => Ok(back(&format!("/programs/{id}/publicity"), Err(e), &ctx)),
+        Err(e) => Ok(back(&state, &format!("/programs/{id}/publicity"), Err(e), &ctx)),
     }
 }
 
@@ -330,7 +352,7 @@ async fn decide_submit(
         Ok(())
     }
     .await;
-    Ok(back(&format!("/programs/{}/applications", form.program_id), result, &ctx))
+    Ok(back(&state, &format!("/programs/{}/applications", form.program_id), result, &ctx))
 }
 
 #[derive(Template, WebTemplate)]
@@ -710,7 +732,7 @@ async fn application_page(
         reviews,
         experts,
         history,
-        error: flash.error,
+        error: flash.verified(&state),
     })
 }
 
@@ -721,7 +743,7 @@ async fn attach_submit(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let result = crate::api::selection::attach_pdfs(&state, &ctx.viewer, id, multipart).await;
-    Ok(back(&format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
 }
 
 #[derive(Deserialize)]
@@ -743,7 +765,7 @@ async fn act_submit(
         Ok(())
     }
     .await;
-    Ok(back(&format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
 }
 
 async fn review_submit(
@@ -779,7 +801,7 @@ async fn review_submit(
         Ok(())
     }
     .await;
-    Ok(back(&format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
 }
 
 #[derive(Deserialize)]
@@ -802,7 +824,7 @@ async fn conflict_submit(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to("/reviews").into_response()),
-        Err(e) => Ok(back(&format!("/applications/{id}"), Err(e), &ctx)),
+        Err(e) => Ok(back(&state, &format!("/applications/{id}"), Err(e), &ctx)),
     }
 }
 
@@ -826,7 +848,7 @@ async fn assign_submit(
         Ok(())
     }
     .await;
-    Ok(back(&format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
 }
 
 #[derive(Template, WebTemplate)]

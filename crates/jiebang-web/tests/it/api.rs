@@ -308,7 +308,9 @@ async fn a_cross_site_form_post_is_refused_and_a_same_site_one_passes() {
     let mut request = app.request(Method::POST, "/api/v1/programs", Some("admin"), Some(&program_json("x")));
     request.headers_mut().insert("sec-fetch-site", "cross-site".parse().unwrap());
     request.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
-    assert_eq!(app.send(request).await.0, StatusCode::FORBIDDEN);
+    let (status, _, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["error"]["code"], "cross_site");
     let mut request = app.request(Method::POST, "/api/v1/programs", Some("admin"), Some(&program_json("x")));
     request.headers_mut().insert("sec-fetch-site", "same-origin".parse().unwrap());
     assert_eq!(app.send(request).await.0, StatusCode::CREATED);

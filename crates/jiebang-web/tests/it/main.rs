@@ -132,7 +132,7 @@ impl TestApp {
         ] {
             let user = store.create_user(&format!("{name}@example.cn"), name, "correct-horse-42").await.unwrap();
             store.add_grant(user.id, &grant).await.unwrap();
-            tokens.insert(name, store.create_api_token(user.id, "test").await.unwrap().1);
+            tokens.insert(name, store.create_api_token(user.id, "test", None).await.unwrap().1);
             ids.insert(name, user.id);
         }
         let input: jiebang_core::program::ProgramInput = serde_json::from_value(program_json("已发榜批次")).unwrap();

@@ -139,3 +139,36 @@ async fn filters_narrow_the_list_page() {
         .await;
     assert!(text(&body).contains("data-testid=\"challenge-total\">共 1 项"));
 }
+
+#[tokio::test]
+async fn no_link_sends_the_browser_to_another_site_or_puts_words_in_an_official_alert() {
+    let app = TestApp::new().await;
+    for next in
+        ["/%09/evil.example", "/%0a/evil.example", "%2F%2Fevil.example", "/%5Cevil.example", "https://evil.example"]
+    {
+        let (status, headers, _) =
+            app.send(app.request(Method::GET, &format!("/lang/en?next={next}"), None, None)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(headers[header::LOCATION], "/", "{next}");
+        let (status, headers, _) = app
+            .send(app.form(
+                "/login",
+                None,
+                &[
+                    ("email", "admin@example.cn"),
+                    ("password", "correct-horse-42"),
+                    ("next", &next.replace("%09", "\t").replace("%0a", "\n").replace("%5C", "\\").replace("%2F", "/")),
+                ],
+            ))
+            .await;
+        assert_eq!((status, &headers[header::LOCATION]), (StatusCode::SEE_OTHER, &"/".parse().unwrap()), "{next}");
+    }
+    // An unsigned ?error= is not shown; a forged signature neither.
+    let forged =
+        format!("/programs/{}/applications?error=%E8%AF%B7%E6%B1%87%E6%AC%BE&until=99999999999999&sig=00", app.program);
+    for path in [forged.clone(), forged.replace("&until=99999999999999&sig=00", "")] {
+        let (status, _, body) = app.send(app.request(Method::GET, &path, Some("organizer"), None)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!text(&body).contains("请汇款"), "{path} shows the link's words");
+    }
+}

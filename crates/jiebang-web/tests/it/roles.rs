@@ -187,7 +187,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         api(Method::GET, "/api/v1/programs/{draft}/challenges/export", P::None, ManagersOfDraft, S::OK),
         api(Method::GET, "/api/v1/challenges/{id}", P::None, Public, S::OK),
         api(Method::PUT, "/api/v1/challenges/{id}", bad_challenge(), Managers, S::UNPROCESSABLE_ENTITY),
-        api(Method::DELETE, "/api/v1/challenges/{fresh}", P::None, Managers, S::NO_CONTENT),
+        // A challenge can be deleted only while its list is a draft.
+        api(Method::DELETE, "/api/v1/challenges/{fresh}", P::None, ManagersOfDraft, S::NO_CONTENT),
+        api(Method::DELETE, "/api/v1/challenges/{id}", P::None, Managers, S::CONFLICT),
         api(Method::GET, "/api/v1/organizations", P::None, SignedIn, S::OK),
         api(Method::POST, "/api/v1/organizations", P::Json(json!({"name": ""})), SignedIn, S::UNPROCESSABLE_ENTITY),
         api(Method::GET, "/api/v1/organizations/{id}", P::None, SignedIn, S::OK),
@@ -232,6 +234,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         api(Method::GET, "/api/v1/submissions/{scored}/report", P::None, ManagersTeamForbidden, S::OK),
         api(Method::GET, "/api/v1/keys", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/audit/checkpoints", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/phases/{id}/leaderboard", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/queue", P::None, Creators, S::OK),
         api(Method::GET, "/metrics", P::None, Admins, S::OK),
@@ -293,7 +296,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
             Managers,
             S::UNPROCESSABLE_ENTITY,
         ),
-        page(Method::POST, "/challenges/{fresh}/delete", P::None, Managers, S::SEE_OTHER),
+        page(Method::POST, "/challenges/{id}/delete", P::None, Managers, S::CONFLICT),
         page(Method::GET, "/phases/{id}", P::None, Public, S::OK),
         page(
             Method::POST,
@@ -312,6 +315,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(Method::GET, "/phases/{id}/mine", P::None, Participants, S::OK),
         page(Method::POST, "/phases/{id}/publish", P::None, Managers, S::SEE_OTHER),
         page(Method::GET, "/queue", P::None, Creators, S::OK),
+        page(Method::GET, "/audit", P::None, Public, S::OK),
         page(Method::GET, "/challenges/{id}/evaluation", P::None, Managers, S::OK),
         page(Method::POST, "/challenges/{id}/datasets", P::Upload(BAD_SHEET), Managers, S::UNPROCESSABLE_ENTITY),
         page(
@@ -527,7 +531,7 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
     if path.contains("{fresh}") {
         let challenge: jiebang_core::challenge::ChallengeInput =
             serde_json::from_value(challenge_json(&format!("F-{}", rand_suffix()))).unwrap();
-        let id = app.t.store.create_challenge(app.program, &challenge.validate().unwrap(), None).await.unwrap().id;
+        let id = app.t.store.create_challenge(app.draft, &challenge.validate().unwrap(), None).await.unwrap().id;
         path = path.replace("{fresh}", &id.to_string());
     }
     let mut request = match &case.payload {

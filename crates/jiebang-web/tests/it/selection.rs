@@ -9,7 +9,7 @@ use crate::{TestApp, application_json};
 
 async fn token_for(app: &TestApp, email: &str) -> (i64, String) {
     let user = app.t.store.create_user(email, email, "correct-horse-42").await.unwrap();
-    (user.id, app.t.store.create_api_token(user.id, "t").await.unwrap().1)
+    (user.id, app.t.store.create_api_token(user.id, "t", None).await.unwrap().1)
 }
 
 /// Sends a request with a raw bearer token.
@@ -56,6 +56,15 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
     let attach = format!("/api/v1/applications/{a2}/attachments");
     let (status, _, _) = app.send(app.upload(&attach, Some("admin"), "联合协议.pdf", b"%PDF-1.4\n%demo\n")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    // 15 MiB is within the documented 20 MiB; 21 MiB is a 413 in the envelope.
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(15 << 20, b' ');
+    let (status, _, body) = app.send(app.upload(&attach, Some("admin"), "可研报告.pdf", &pdf)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{}", String::from_utf8_lossy(&body));
+    pdf.resize(21 << 20, b' ');
+    let (status, _, body) = app.send(app.upload(&attach, Some("admin"), "过大.pdf", &pdf)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["error"]["code"], "too_large");
     let (status, _, body) = app.send(app.upload(&attach, Some("admin"), "预算.csv", b"a,b\n1,2\n")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(String::from_utf8_lossy(&body).contains("不是 PDF"));
@@ -74,6 +83,15 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
     assert_eq!(status, StatusCode::OK);
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&snapshot));
     assert_eq!(headers["x-snapshot-sha256"].to_str().unwrap(), digest, "the snapshot is served as hashed");
+    // Signed, it verifies from its parsed value, and its hash is that of the canonical form.
+    let (status, signed) = app
+        .json(Method::GET, &format!("/api/v1/applications/{a1}/snapshot?signed=true"), Some("applicant"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let canonical = jiebang_core::canonical::to_string(&signed["snapshot"]);
+    assert_eq!(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(canonical.as_bytes())), digest);
+    let key = signed["public_key"].as_str().unwrap();
+    assert!(jiebang_store::signing::verify_document(key, &signed["snapshot"], signed["signature"].as_str().unwrap()));
     let (status, _) = app.json(Method::GET, &format!("/api/v1/applications/{a2}"), Some("applicant"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another unit's application is invisible");
 
@@ -122,6 +140,12 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
     ok(status, &draw);
     assert_eq!(draw["seed"], "7");
     assert!(!draw["assignments"].as_array().unwrap().contains(&json!([a1, expert_ids[3]])), "{draw}");
+    let assign = format!("/api/v1/applications/{a1}/assignments");
+    let (status, body) = app.json(Method::POST, &assign, Some("organizer"), Some(json!({"expert_id": 999_999}))).await;
+    assert_eq!(
+        (status, body["error"]["details"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("expert_id"))
+    );
     let (status, _) = as_token(&app, &experts[3].1, Method::GET, &format!("/api/v1/applications/{a1}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "a conflicted expert cannot see the application");
     let (status, _) =
