@@ -26,3 +26,9 @@ CREATE TABLE audit_checkpoints (
     document TEXT NOT NULL,
     signature TEXT NOT NULL
 );
+
+-- An organization a user registers waits, unverified, until an admin or its region's
+-- recommender verifies it; units registered before count as verified.
+ALTER TABLE organizations ADD COLUMN verified_at TEXT;
+ALTER TABLE organizations ADD COLUMN verified_by BIGINT REFERENCES users(id);
+UPDATE organizations SET verified_at = created_at;

@@ -43,7 +43,7 @@ pub use evaluation::{
 };
 pub use files::{FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
-pub use organizations::Organization;
+pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeRecord, Program};
 pub use publicity::{Objection, Publicity};
 pub use review::{Assignment, Draw, Expert, Review};

@@ -26,6 +26,11 @@ pub struct Organization {
     pub industries: Vec<String>,
     /// Created.
     pub created_at: String,
+    /// Who registered it, if a user did.
+    pub created_by: Option<i64>,
+    /// When an admin or the region's recommender confirmed it is the unit it claims to be;
+    /// `None` while it waits (its registrant has no applicant rights until then).
+    pub verified_at: Option<String>,
 }
 
 fn org_from_row(row: &AnyRow) -> Result<Organization> {
@@ -39,17 +44,110 @@ fn org_from_row(row: &AnyRow) -> Result<Organization> {
         region_code: row.try_get("region_code")?,
         industries: industries.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
         created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+        verified_at: row.try_get("verified_at")?,
     })
 }
 
+/// Organizations one user may have waiting for verification at once.
+pub const PENDING_PER_USER: i64 = 3;
+
+/// A name as compared for duplicates: no spaces, full-width brackets as half-width.
+fn name_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        })
+        .collect()
+}
+
 impl Store {
-    /// Registers an organization; a credit code already registered is a conflict.
+    /// Registers an organization as verified (an admin, an import, the demo); a credit code or
+    /// a name already registered is a conflict.
     pub async fn create_organization(&self, org: &NewOrganization, created_by: Option<i64>) -> Result<Organization> {
+        self.insert_organization(org, created_by, true).await
+    }
+
+    /// Registers an organization for a signed-in user (单位注册): it waits, unverified, until an
+    /// admin or its region's recommender verifies it ([`Store::verify_organization`]), and only
+    /// then does the user become its applicant. At most [`PENDING_PER_USER`] wait per user.
+    pub async fn register_organization(&self, org: &NewOrganization, user_id: i64) -> Result<Organization> {
+        let (pending,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM organizations WHERE created_by = $1 AND verified_at IS NULL")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?;
+        if pending >= PENDING_PER_USER {
+            return Err(StoreError::refused(format!(
+                "已有 {pending} 个单位等待核验，核验后再登记新的单位 / {pending} of your organizations are waiting for verification; register more once they are verified"
+            )));
+        }
+        self.insert_organization(org, Some(user_id), false).await
+    }
+
+    /// Verifies a waiting organization and makes its registrant its applicant, in one
+    /// transaction with the audit event. Verifying twice is a refusal.
+    pub async fn verify_organization(&self, id: i64, actor: i64) -> Result<Organization> {
+        let org = self.get_organization(id).await?;
+        if org.verified_at.is_some() {
+            return Err(StoreError::refused(format!("单位 {id} 已核验 / organization {id} is already verified")));
+        }
+        let mut tx = self.begin_write().await?;
+        let at = now_text();
+        let done = sqlx::query(
+            "UPDATE organizations SET verified_at = $1, verified_by = $2 WHERE id = $3 AND verified_at IS NULL",
+        )
+        .bind(&at)
+        .bind(actor)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::refused(format!("单位 {id} 已核验 / organization {id} is already verified")));
+        }
+        if let Some(user) = org.created_by {
+            sqlx::query("INSERT INTO grants (user_id, role, scope_kind, scope_id) VALUES ($1, 'applicant', 'organization', $2) ON CONFLICT DO NOTHING")
+                .bind(user)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "organization.verify",
+            &format!("organization:{id}"),
+            serde_json::json!({"registrant": org.created_by}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Organization { verified_at: Some(at), ..org })
+    }
+
+    async fn insert_organization(
+        &self,
+        org: &NewOrganization,
+        created_by: Option<i64>,
+        verified: bool,
+    ) -> Result<Organization> {
         let code = org.credit_code.as_str();
         let industries = org.industries.iter().map(IndustryCode::code).collect::<Vec<_>>().join(",");
         let mut tx = self.begin_write().await?;
+        let names: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM organizations").fetch_all(&mut *tx).await?;
+        if let Some((other, _)) = names.iter().find(|(_, name)| name_key(name) == name_key(&org.name)) {
+            return Err(StoreError::Conflict {
+                field: "name".into(),
+                message: format!("已有同名单位（{other}）/ an organization of this name is registered ({other})"),
+            });
+        }
+        let verified_at = verified.then(now_text);
         let row = sqlx::query(
-            "INSERT INTO organizations (name, credit_code, kind, region_code, industries, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
+            "INSERT INTO organizations (name, credit_code, kind, region_code, industries, created_by, created_at, verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
         )
         .bind(&org.name)
         .bind(code)
@@ -58,6 +156,7 @@ impl Store {
         .bind(industries)
         .bind(created_by)
         .bind(now_text())
+        .bind(verified_at)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| {

@@ -84,17 +84,26 @@ pub struct Draw {
     pub created_at: String,
 }
 
+/// An expert's current and past organizations: those declared, and — as current — every
+/// organization the expert's account acts for or registered, so an expert who is also an
+/// applicant can never be drawn onto that unit's application.
 async fn affiliations(tx: &mut Transaction<'static, Any>, expert_id: i64) -> Result<(Vec<i64>, Vec<i64>)> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT organization_id, is_current FROM expert_affiliations WHERE expert_id = $1 ORDER BY organization_id",
+        "SELECT organization_id, is_current FROM expert_affiliations WHERE expert_id = $1 \
+         UNION SELECT CAST(g.scope_id AS BIGINT), 1 FROM grants g JOIN experts e ON e.user_id = g.user_id \
+               WHERE e.id = $1 AND g.scope_kind = 'organization' \
+         UNION SELECT o.id, 1 FROM organizations o JOIN experts e ON e.user_id = o.created_by WHERE e.id = $1",
     )
     .bind(expert_id)
     .fetch_all(&mut **tx)
     .await?;
-    Ok((
-        rows.iter().filter(|(_, c)| *c != 0).map(|(o, _)| *o).collect(),
-        rows.iter().filter(|(_, c)| *c == 0).map(|(o, _)| *o).collect(),
-    ))
+    let mut current: Vec<i64> = rows.iter().filter(|(_, c)| *c != 0).map(|(o, _)| *o).collect();
+    current.sort_unstable();
+    current.dedup();
+    let mut past: Vec<i64> = rows.iter().filter(|(o, c)| *c == 0 && !current.contains(o)).map(|(o, _)| *o).collect();
+    past.sort_unstable();
+    past.dedup();
+    Ok((current, past))
 }
 
 async fn units(tx: &mut Transaction<'static, Any>, application_id: i64) -> Result<Vec<i64>> {

@@ -373,6 +373,19 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
     s.transition_program(later.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
     let err = s.create_application(c.id, &application("云鼎二期", a, &[], 0.95), applicant_a, open).await.unwrap_err();
     refused(err, "不再受理前期揭榜优胜单位");
+
+    // An expert whose account acts for a unit conflicts with its applications, declared or not.
+    let input = ExpertInput {
+        user_id: applicant_a,
+        name: "兼任专家".into(),
+        title: "研究员".into(),
+        fields: "化工".into(),
+        current_organizations: vec![],
+        past_organizations: vec![],
+    };
+    let dual = s.create_expert(&input, Some(organizer)).await.unwrap();
+    assert!(s.has_conflict(dual.id, app1.id).await.unwrap(), "the expert acts for app1's lead unit");
+    assert!(!s.has_conflict(dual.id, app2.id).await.unwrap());
 }
 
 #[tokio::test]

@@ -445,7 +445,8 @@ pub struct SubmissionView {
     pub queue_position: Option<i64>,
     /// Milliseconds since it started running, or that it took.
     pub elapsed_ms: Option<i64>,
-    /// Scores on the phase's split (all rows when it has none) once scored.
+    /// Scores on the phase's split (all rows when it has none) once scored, rounded to the
+    /// phase's precision.
     pub scores: Option<BTreeMap<String, f64>>,
 }
 
@@ -459,7 +460,7 @@ pub(crate) async fn submission_view(
     let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
     let scores = if s.state == SubmissionState::Scored {
         let evaluation = state.store.list_evaluations(s.id).await?.into_iter().next();
-        evaluation.and_then(|e| shown_scores(&e.report, &phase.input.split))
+        evaluation.and_then(|e| shown_scores(&e.report, &phase.input.split, phase.input.precision))
     } else {
         None
     };
@@ -486,11 +487,14 @@ pub(crate) async fn submission_view(
     })
 }
 
-/// The metrics of one split of a report (all rows when `split` is empty).
-fn shown_scores(report: &str, split: &str) -> Option<BTreeMap<String, f64>> {
+/// The metrics of one split of a report (all rows when `split` is empty), rounded to the
+/// phase's precision: the board compares no finer, and finer scores on the public split would
+/// let a team read hidden labels back one probe at a time. The signed report keeps every digit.
+fn shown_scores(report: &str, split: &str, precision: u32) -> Option<BTreeMap<String, f64>> {
     let report: serde_json::Value = serde_json::from_str(report).ok()?;
     let metrics = if split.is_empty() { &report["metrics"] } else { &report["splits"][split] };
-    serde_json::from_value(metrics.clone()).ok()
+    let scores: BTreeMap<String, f64> = serde_json::from_value(metrics.clone()).ok()?;
+    Some(scores.into_iter().map(|(k, v)| (k, jiebang_core::evaluation::round_to(v, precision))).collect())
 }
 
 /// Uploads a prediction file for a team (multipart: `file`, `organization_id`, `note`). The
@@ -922,7 +926,7 @@ pub(crate) async fn board(
                 baseline: submission.is_baseline,
                 submitted_ms: submission.created_ms,
                 selected: submission.selected,
-                scores: shown_scores(report, &split)?,
+                scores: shown_scores(report, &split, phase.input.precision)?,
             })
         })
         .collect();

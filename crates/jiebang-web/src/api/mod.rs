@@ -28,7 +28,7 @@ use crate::error::ApiError;
         programs::transition_program, programs::list_challenges, programs::create_challenge,
         programs::get_challenge, programs::update_challenge, programs::delete_challenge,
         programs::import_challenges, programs::export_challenges,
-        organizations::list_organizations, organizations::create_organization, organizations::get_organization,
+        organizations::list_organizations, organizations::create_organization, organizations::get_organization, organizations::verify,
         codes::list_regions, codes::list_industries,
         evaluation::create_dataset, evaluation::list_datasets, evaluation::download_dataset_file,
         evaluation::list_phases, evaluation::create_phase, evaluation::register,
@@ -45,7 +45,7 @@ use crate::error::ApiError;
         selection::notifications, selection::read_notifications, audit::checkpoints,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &PathParameters),
     tags((name = "jiebang"))
 )]
 pub struct ApiDoc;
@@ -60,6 +60,48 @@ impl utoipa::Modify for BearerAuth {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Declares every `{name}` of a path as a required path parameter of each of its operations
+/// that does not declare it itself: `{id}` an integer, others a string. Clients and fuzzers
+/// (schemathesis) then know how to fill them.
+struct PathParameters;
+
+impl utoipa::Modify for PathParameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        use utoipa::openapi::{RefOr, Required};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let names: Vec<&str> = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                for name in &names {
+                    let declared = parameters
+                        .iter()
+                        .any(|p| matches!(p, RefOr::T(p) if p.name == *name && p.parameter_in == ParameterIn::Path));
+                    if declared {
+                        continue;
+                    }
+                    let schema = if *name == "id" {
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    } else {
+                        ObjectBuilder::new().schema_type(Type::String)
+                    };
+                    let parameter = ParameterBuilder::new()
+                        .name(*name)
+                        .parameter_in(ParameterIn::Path)
+                        .required(Required::True)
+                        .schema(Some(schema))
+                        .build();
+                    parameters.push(RefOr::T(parameter));
+                }
+            }
+        }
     }
 }
 
@@ -85,6 +127,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         )
         .route("/organizations", get(organizations::list_organizations).post(organizations::create_organization))
         .route("/organizations/{id}", get(organizations::get_organization))
+        .route("/organizations/{id}/verification", post(organizations::verify))
         .route("/challenges/{id}/datasets", get(evaluation::list_datasets).post(evaluation::create_dataset).layer(data))
         .route("/datasets/{id}/files/{name}", get(evaluation::download_dataset_file))
         .route("/challenges/{id}/delivery", get(evaluation::get_delivery).put(evaluation::put_delivery))

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use jiebang_core::organization::OrganizationInput;
-use jiebang_core::role::{Grant, Role, Scope};
+
 use serde::Deserialize;
 
 use super::Paging;
@@ -44,14 +44,41 @@ pub(super) async fn create_organization(
     viewer: Viewer,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(register(&state, &viewer, input).await?.into())))
+}
+
+/// Registers an organization: verified at once when an admin does it; otherwise it waits for
+/// an admin or its region's recommender, and only then does the registrant act for it (so
+/// nobody makes themselves the applicant of a unit they are not). The API's and the page's
+/// one path.
+pub(crate) async fn register(
+    state: &AppState,
+    viewer: &Viewer,
+    input: OrganizationInput,
+) -> Result<jiebang_store::Organization, ApiError> {
     let authed = viewer.require_that(|p| p.can_create_organization())?;
     let org = input.validate()?;
-    let created = state.store.create_organization(&org, Some(authed.user.id)).await?;
-    if !authed.principal.is_admin() {
-        let grant = Grant { role: Role::Applicant, scope: Scope::Organization(created.id) };
-        state.store.add_grant(authed.user.id, &grant).await?;
+    Ok(if authed.principal.is_admin() {
+        state.store.create_organization(&org, Some(authed.user.id)).await?
+    } else {
+        state.store.register_organization(&org, authed.user.id).await?
+    })
+}
+
+/// Verifies a waiting organization (admins, and recommenders of its region): its registrant
+/// becomes its applicant.
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/verification", responses((status = 200, body = OrganizationView), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn verify(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<OrganizationView>, ApiError> {
+    let authed = viewer.require()?;
+    let org = state.store.get_organization(id).await?;
+    if !(authed.principal.is_admin() || authed.principal.can_recommend_in(&org.region_code)) {
+        return Err(ApiError::Forbidden);
     }
-    Ok((StatusCode::CREATED, Json(created.into())))
+    Ok(Json(state.store.verify_organization(id, authed.user.id).await?.into()))
 }
 
 /// One organization (signed-in users).

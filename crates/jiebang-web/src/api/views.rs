@@ -254,6 +254,8 @@ pub struct OrganizationView {
     pub industries: Vec<CodeName>,
     /// Created.
     pub created_at: String,
+    /// Whether an admin or the region's recommender has verified it.
+    pub verified: bool,
 }
 
 impl From<Organization> for OrganizationView {
@@ -268,6 +270,7 @@ impl From<Organization> for OrganizationView {
             name: o.name,
             credit_code: o.credit_code,
             kind: o.kind,
+            verified: o.verified_at.is_some(),
             region,
             industries: o.industries.iter().filter_map(|c| IndustryCode::parse(c).ok()).map(CodeName::from).collect(),
             created_at: o.created_at,

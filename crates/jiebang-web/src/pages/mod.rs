@@ -18,7 +18,7 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiebang_core::organization::{OrgKind, OrganizationInput};
 use jiebang_core::region::{REGIONS, Region};
-use jiebang_core::role::{Grant, Role, Scope};
+use jiebang_core::role::Role;
 use jiebang_store::{ApiToken, PageRequest, User};
 use serde::Deserialize;
 
@@ -288,7 +288,7 @@ async fn organizations_submit(
     ctx: Ctx,
     axum::Form(values): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let authed = ctx.viewer.require_that(|p| p.can_create_organization()).map_err(|e| ctx.fail(e))?.clone();
+    ctx.viewer.require_that(|p| p.can_create_organization()).map_err(|e| ctx.fail(e))?;
     let form = FormState::new(values, ORG_FIELDS);
     let input = OrganizationInput {
         name: form.get("name").into(),
@@ -297,18 +297,8 @@ async fn organizations_submit(
         region: form.get("region").into(),
         industries: vec![],
     };
-    let created = match input.validate() {
-        Ok(org) => state.store.create_organization(&org, Some(authed.user.id)).await.map_err(ApiError::from),
-        Err(e) => Err(e.into()),
-    };
-    match created {
-        Ok(org) => {
-            if !authed.principal.is_admin() {
-                let grant = Grant { role: Role::Applicant, scope: Scope::Organization(org.id) };
-                state.store.add_grant(authed.user.id, &grant).await.map_err(|e| ctx.fail(e))?;
-            }
-            Ok(Redirect::to("/organizations").into_response())
-        }
+    match crate::api::organizations::register(&state, &ctx.viewer, input).await {
+        Ok(_) => Ok(Redirect::to("/organizations").into_response()),
         Err(error) if !error.field_errors().is_empty() => {
             let form = form.with_errors(error.field_errors());
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render_organizations(&state, ctx, form).await?).into_response())

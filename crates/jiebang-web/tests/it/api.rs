@@ -297,6 +297,21 @@ async fn the_openapi_document_and_swagger_ui_are_served() {
     let (status, doc) = app.json(Method::GET, "/api/v1/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["paths"]["/api/v1/programs/{id}/challenges"]["get"].is_object());
+    // Every {name} in a path is a declared path parameter of each of its operations.
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let names: Vec<&str> = path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')).collect();
+        for (method, operation) in item.as_object().unwrap() {
+            for name in &names {
+                let declared = operation["parameters"].as_array().is_some_and(|ps| {
+                    ps.iter().any(|p| p["name"] == *name && p["in"] == "path" && p["required"] == true)
+                });
+                assert!(declared, "{method} {path}: {{{name}}} is not declared");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 53, "{checked}");
     let (status, _, body) = app.send(app.request(Method::GET, "/api/docs/", None, None)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&body).contains("swagger"), "Swagger UI is served from the binary");
@@ -346,4 +361,41 @@ async fn an_admin_creates_users_with_grants_that_fit_their_role() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     let (status, _) = app.json(Method::GET, "/api/v1/users?per_page=3", Some("admin"), None).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_self_registered_unit_gives_no_applicant_rights_until_its_region_verifies_it() {
+    let app = TestApp::new().await;
+    let org = |i: u32, name: &str| {
+        let code = CreditCode::with_check_character(&format!("91370100MA3R{i:05}")).unwrap().to_string();
+        json!({"name": name, "credit_code": code, "kind": "enterprise", "region": "370100"})
+    };
+    let (status, created) =
+        app.json(Method::POST, "/api/v1/organizations", Some("expert"), Some(org(1, "新注册科技有限公司"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["verified"], false);
+    let id = created["id"].as_i64().unwrap();
+    let (_, session) = app.json(Method::GET, "/api/v1/session", Some("expert"), None).await;
+    assert!(!session.to_string().contains("applicant"), "no applicant grant before verification: {session}");
+    // The same name again (spaces and brackets aside) is refused, and so is a fourth waiting unit.
+    let (status, body) =
+        app.json(Method::POST, "/api/v1/organizations", Some("expert"), Some(org(2, "新注册科技 有限公司"))).await;
+    assert_eq!((status, body["error"]["details"][0]["field"].as_str()), (StatusCode::CONFLICT, Some("name")));
+    for i in 3..5 {
+        let (status, _) =
+            app.json(Method::POST, "/api/v1/organizations", Some("expert"), Some(org(i, &format!("单位{i}")))).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, body) = app.json(Method::POST, "/api/v1/organizations", Some("expert"), Some(org(9, "第四家"))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // An applicant of another unit may not verify it; the region's recommender does.
+    let verify = format!("/api/v1/organizations/{id}/verification");
+    assert_eq!(app.json(Method::POST, &verify, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
+    let (status, verified) = app.json(Method::POST, &verify, Some("recommender"), None).await;
+    assert_eq!((status, verified["verified"].as_bool()), (StatusCode::OK, Some(true)), "{verified}");
+    let (_, session) = app.json(Method::GET, "/api/v1/session", Some("expert"), None).await;
+    assert!(
+        session.to_string().contains(&format!("\"id\":{id}")) || session.to_string().contains("applicant"),
+        "{session}"
+    );
 }

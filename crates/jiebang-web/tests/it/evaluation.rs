@@ -248,6 +248,10 @@ async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_publ
     assert_eq!(rows[0]["score"], 1.0);
     assert_eq!(rows[0]["entries"], 2);
     assert_eq!(rows[0]["passes"], json!([true]));
+    // The team sees 2/3 at the board's four decimals, never finer.
+    let (_, queued) =
+        app.json(Method::GET, &format!("/api/v1/submissions/{}", app.queued), Some("applicant"), None).await;
+    assert_eq!(queued["scores"]["f1@0.5"], 0.6667, "{queued}");
     // The baseline predicts nothing positive on the public rows: f1 0, listed unranked.
     assert_eq!((rows[1]["rank"].clone(), rows[1]["baseline"].clone()), (Value::Null, json!(true)));
     let private = format!("{board_path}?split=private");

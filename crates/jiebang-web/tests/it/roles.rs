@@ -44,6 +44,8 @@ enum Audience {
     AppManagers,
     /// Only an assigned expert, and there is none: those who see it get 403, others 404.
     AppExpert,
+    /// Admins and the recommender of the organization's region; other users get 403.
+    Verifiers,
 }
 
 enum Payload {
@@ -80,6 +82,7 @@ fn allowed_for(audience: Audience, who: &str) -> bool {
         Audience::AppLead => matches!(who, "admin" | "applicant"),
         Audience::AppManagers => matches!(who, "admin" | "organizer"),
         Audience::AppExpert => false,
+        Audience::Verifiers => matches!(who, "admin" | "recommender"),
     }
 }
 
@@ -193,6 +196,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         api(Method::GET, "/api/v1/organizations", P::None, SignedIn, S::OK),
         api(Method::POST, "/api/v1/organizations", P::Json(json!({"name": ""})), SignedIn, S::UNPROCESSABLE_ENTITY),
         api(Method::GET, "/api/v1/organizations/{id}", P::None, SignedIn, S::OK),
+        // The test app's unit is verified already: verifying again is a refusal.
+        api(Method::POST, "/api/v1/organizations/{id}/verification", P::None, Verifiers, S::CONFLICT),
         api(Method::POST, "/api/v1/challenges/{id}/datasets", P::Upload(BAD_SHEET), Managers, S::UNPROCESSABLE_ENTITY),
         api(Method::GET, "/api/v1/challenges/{id}/datasets", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/datasets/{id}/files/{public}", P::None, Participants, S::OK),
