@@ -154,6 +154,14 @@ impl FileStore {
         }
     }
 
+    /// Deletes a stored file; one already gone is no error.
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        match self.inner.delete(&ObjectPath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Reads a stored file whole.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>> {
         let result = self.inner.get(&ObjectPath::from(key)).await?;
@@ -204,6 +212,45 @@ impl Store {
         let size = bytes.len() as i64;
         let (key, sha256) = files.put(bytes).await?;
         self.record_file(key, sha256, size, name, created_by).await
+    }
+
+    /// Removes an upload the platform refused (quota used up, phase closed, not a PDF …): its
+    /// record and its bytes go unless something references them, so refused uploads do not
+    /// pile up. Only the uploader's own record is removed.
+    pub async fn discard_upload(&self, files: &FileStore, file: &StoredFile, uploader: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let (references,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM submissions WHERE file_id = $1) + (SELECT COUNT(*) FROM dataset_files WHERE file_id = $1) \
+                    + (SELECT COUNT(*) FROM application_files WHERE file_id = $1)",
+        )
+        .bind(file.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if references > 0 {
+            return Ok(());
+        }
+        let removed = sqlx::query("DELETE FROM files WHERE id = $1 AND created_by = $2")
+            .bind(file.id)
+            .bind(uploader)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        if removed.rows_affected() > 0 {
+            files.delete(&file.key).await?;
+        }
+        Ok(())
+    }
+
+    /// Bytes `user` uploaded since `since` (RFC 3339), for the daily cap.
+    pub async fn uploaded_bytes_since(&self, user: i64, since: &str) -> Result<i64> {
+        let total: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(size) AS BIGINT) FROM files WHERE created_by = $1 AND created_at >= $2",
+        )
+        .bind(user)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(total.unwrap_or(0))
     }
 
     async fn record_file(

@@ -45,7 +45,7 @@ pub use files::{FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeRecord, Program};
-pub use publicity::{Objection, Publicity};
+pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
 pub use review::{Assignment, Draw, Expert, Review};
 
 /// Which database is behind the store.

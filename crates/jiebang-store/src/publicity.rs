@@ -167,6 +167,11 @@ async fn program_status(
     Ok(())
 }
 
+/// Objections one user may have pending in one publicity at once.
+pub const MAX_PENDING_OBJECTIONS: i64 = 3;
+/// Objections one user may file in one publicity per day (UTC).
+pub const MAX_OBJECTIONS_PER_DAY: i64 = 5;
+
 impl Store {
     /// Publishes the ranked draft list for `working_days` working days from the first working
     /// day on or after `today`: proposed applications become 拟入选, the others 未入选.
@@ -292,6 +297,24 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         program_status(&mut tx, self.backend, program_id, ProgramStatus::Publicity).await?;
+        // Each pending objection holds the announcement: one user may not hold it at will.
+        let (pending, today_count): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM objections WHERE publicity_id = $1 AND filed_by = $2 AND status = 'pending'), \
+                    (SELECT COUNT(*) FROM objections WHERE publicity_id = $1 AND filed_by = $2 AND filed_at >= $3)",
+        )
+        .bind(publicity.id)
+        .bind(user)
+        .bind(format!("{}T00:00:00", time::OffsetDateTime::now_utc().date()))
+        .fetch_one(&mut *tx)
+        .await?;
+        if pending >= MAX_PENDING_OBJECTIONS || today_count >= MAX_OBJECTIONS_PER_DAY {
+            return Err(StoreError::Busy {
+                retry_after_s: 3600,
+                message: format!(
+                    "每位用户同时最多 {MAX_PENDING_OBJECTIONS} 件待处理异议、每天最多 {MAX_OBJECTIONS_PER_DAY} 件 / at most {MAX_PENDING_OBJECTIONS} pending objections per user and {MAX_OBJECTIONS_PER_DAY} a day"
+                ),
+            });
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO objections (publicity_id, application_id, filer_kind, filer_name, contact, content, filed_by, filed_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING id",
         )

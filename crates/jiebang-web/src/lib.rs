@@ -45,6 +45,8 @@ pub struct WebConfig {
     /// Largest accepted data file (a dataset file or a prediction file), streamed to the file
     /// store rather than held in memory.
     pub max_data_bytes: u64,
+    /// Bytes one user may upload per day (UTC); beyond, uploads answer 429.
+    pub daily_upload_bytes: u64,
 }
 
 impl WebConfig {
@@ -62,6 +64,7 @@ impl Default for WebConfig {
             session_seconds: 12 * 3600,
             max_upload_bytes: 10 << 20,
             max_data_bytes: 4 << 30,
+            daily_upload_bytes: 32 << 30,
         }
     }
 }

@@ -393,6 +393,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         session_seconds: settings.server.session_hours * 3600,
         max_upload_bytes: settings.server.max_upload_mb << 20,
         max_data_bytes: settings.server.max_data_mb << 20,
+        daily_upload_bytes: settings.server.daily_upload_mb << 20,
     };
     let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
     let (stop, workers) = start_workers(

@@ -209,6 +209,8 @@ pub(crate) struct ServerSettings {
     pub(crate) max_upload_mb: usize,
     /// Largest data file (dataset file or prediction file) in MiB; streamed to the file store.
     pub(crate) max_data_mb: u64,
+    /// MiB one user may upload per day (UTC); beyond, uploads answer 429.
+    pub(crate) daily_upload_mb: u64,
 }
 
 impl Default for Settings {
@@ -235,6 +237,7 @@ impl Default for ServerSettings {
             session_hours: 12,
             max_upload_mb: 10,
             max_data_mb: 4096,
+            daily_upload_mb: 32 << 10,
         }
     }
 }

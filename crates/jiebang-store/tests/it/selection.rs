@@ -324,6 +324,11 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
     );
     let rejected = s.file_objection(program.id, &objection(app1.id, "李四"), public, day("2025-07-28")).await.unwrap();
     let upheld = s.file_objection(program.id, &objection(app3.id, "张五"), public, day("2025-07-31")).await.unwrap();
+    // One user cannot hold the announcement with objection after objection.
+    let third = s.file_objection(program.id, &objection(app1.id, "王六"), public, day("2025-07-31")).await.unwrap();
+    let err = s.file_objection(program.id, &objection(app1.id, "赵七"), public, day("2025-07-31")).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Busy { message, .. } if message.contains("at most 3 pending")), "{err}");
+    s.decide_objection(third.id, Decision::Reject, "与前件重复，不予受理。", organizer).await.unwrap();
 
     refused(s.announce(program.id, day("2025-07-31"), organizer).await.unwrap_err(), "之后方可公告");
     refused(s.announce(program.id, day("2025-08-01"), organizer).await.unwrap_err(), "还有 2 份异议未处理");

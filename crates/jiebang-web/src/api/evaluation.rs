@@ -175,33 +175,88 @@ pub(crate) async fn read_form(
             ApiError::BadRequest(e.body_text())
         }
     };
+    // Before any byte is read: the uploader's daily volume.
+    let since = format!("{}T00:00:00Z", time::OffsetDateTime::now_utc().date());
+    let today = state.store.uploaded_bytes_since(uploader, &since).await?;
+    if today as u64 >= state.config.daily_upload_bytes {
+        return Err(ApiError::TooMany {
+            retry_after_s: 3600,
+            message: format!(
+                "今日上传已达 {} MiB 上限，请明日再试 / today's uploads reached the limit of {} MiB; try again tomorrow",
+                state.config.daily_upload_bytes >> 20,
+                state.config.daily_upload_bytes >> 20
+            ),
+        });
+    }
     let mut form = Form { text: BTreeMap::new(), files: Vec::new() };
-    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
-            Some(file_name) => {
-                let file = state
-                    .store
-                    .save_stream(&state.files, &file_name, &mut field, max_file_bytes, Some(uploader))
-                    .await?;
-                form.files.push((name, file));
-            }
-            None => {
-                let mut value = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                    value.extend_from_slice(&chunk);
-                    if value.len() > MAX_TEXT_FIELD {
-                        return Err(jiebang_core::Error::invalid(name, "字段过长 / the field is too long").into());
-                    }
+    let read = async {
+        while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            match field.file_name().map(str::to_owned) {
+                Some(file_name) => {
+                    let file = state
+                        .store
+                        .save_stream(&state.files, &file_name, &mut field, max_file_bytes, Some(uploader))
+                        .await?;
+                    form.files.push((name, file));
                 }
-                form.text.insert(name, String::from_utf8_lossy(&value).into_owned());
+                None => {
+                    let mut value = Vec::new();
+                    while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                        value.extend_from_slice(&chunk);
+                        if value.len() > MAX_TEXT_FIELD {
+                            return Err(jiebang_core::Error::invalid(name, "字段过长 / the field is too long").into());
+                        }
+                    }
+                    form.text.insert(name, String::from_utf8_lossy(&value).into_owned());
+                }
             }
         }
+        Ok(())
     }
-    Ok(form)
+    .await;
+    match read {
+        Ok(()) => Ok(form),
+        Err(error) => {
+            discard(state, &form.uploads(), uploader).await;
+            Err(error)
+        }
+    }
+}
+
+/// Uses an uploaded form; when that fails (a quota, a closed phase, a file of the wrong kind),
+/// its uploads are discarded rather than kept for nothing.
+pub(crate) async fn with_uploads<T, F>(
+    state: &AppState,
+    uploader: i64,
+    form: Form,
+    use_form: impl FnOnce(Form) -> F,
+) -> Result<T, ApiError>
+where
+    F: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let uploads = form.uploads();
+    let result = use_form(form).await;
+    if result.is_err() {
+        discard(state, &uploads, uploader).await;
+    }
+    result
+}
+
+async fn discard(state: &AppState, uploads: &[jiebang_store::StoredFile], uploader: i64) {
+    for file in uploads {
+        if let Err(error) = state.store.discard_upload(&state.files, file, uploader).await {
+            tracing::warn!(%error, file = file.id, "could not discard a refused upload");
+        }
+    }
 }
 
 impl Form {
+    /// The files stored for this form.
+    pub(crate) fn uploads(&self) -> Vec<jiebang_store::StoredFile> {
+        self.files.iter().map(|(_, file)| file.clone()).collect()
+    }
+
     fn text(&self, name: &str, default: &str) -> String {
         self.text.get(name).map_or(default, |v| v.trim()).to_owned()
     }
@@ -237,9 +292,13 @@ pub(super) async fn create_dataset(
 ) -> Result<(StatusCode, Json<DatasetView>), ApiError> {
     let (challenge, _) = visible_challenge(&state, &viewer, id).await?;
     let authed = viewer.require_that(|p| p.can_manage_program(challenge.program_id))?;
-    let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
-    let (scoring, note, files) = form.into_dataset();
-    let dataset = state.store.create_dataset_version(id, scoring, &note, files, Some(authed.user.id)).await?;
+    let user = authed.user.id;
+    let form = read_form(&state, multipart, state.config.max_data_bytes, user).await?;
+    let dataset = with_uploads(&state, user, form, |form| async {
+        let (scoring, note, files) = form.into_dataset();
+        Ok(state.store.create_dataset_version(id, scoring, &note, files, Some(user)).await?)
+    })
+    .await?;
     Ok((StatusCode::CREATED, Json(DatasetView::of(dataset, true))))
 }
 
@@ -515,7 +574,8 @@ pub(super) async fn create_submission(
     let (phase, manages) = visible_phase(&state, &viewer, id).await?;
     may_submit(&state, authed, &phase, manages).await?;
     let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
-    let submission = submit(&state, authed, &phase, manages, form).await?;
+    let submission =
+        with_uploads(&state, authed.user.id, form, |form| submit(&state, authed, &phase, manages, form)).await?;
     Ok((StatusCode::CREATED, Json(submission_view(&state, submission, &phase).await?)))
 }
 

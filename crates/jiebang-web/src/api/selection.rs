@@ -313,21 +313,24 @@ pub(crate) async fn attach_pdfs(
     }
     let user = viewer.require()?.user.id;
     let form = super::evaluation::read_form(state, multipart, MAX_ATTACHMENT_BYTES, user).await?;
-    if form.files.is_empty() {
-        return Err(jiebang_core::Error::invalid("file", "请选择 PDF 文件 / choose a PDF file").into());
-    }
-    for (_, file) in &form.files {
-        let head = state.files.get(&file.key).await?;
-        if !head.starts_with(b"%PDF-") {
-            return Err(jiebang_core::Error::invalid(
-                "file",
-                format!("「{}」不是 PDF 文件 / '{}' is not a PDF", file.name, file.name),
-            )
-            .into());
+    super::evaluation::with_uploads(state, user, form, |form| async move {
+        if form.files.is_empty() {
+            return Err(jiebang_core::Error::invalid("file", "请选择 PDF 文件 / choose a PDF file").into());
         }
-        state.store.attach_file(id, file, user).await?;
-    }
-    Ok(())
+        for (_, file) in &form.files {
+            let head = state.files.get(&file.key).await?;
+            if !head.starts_with(b"%PDF-") {
+                return Err(jiebang_core::Error::invalid(
+                    "file",
+                    format!("「{}」不是 PDF 文件 / '{}' is not a PDF", file.name, file.name),
+                )
+                .into());
+            }
+            state.store.attach_file(id, file, user).await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Attaches PDF files (multipart, field `file`, at most 20 MiB each) to an editable application.

@@ -18,7 +18,7 @@ use super::{Ctx, PageError};
 use crate::AppState;
 use crate::api::evaluation::{
     Leaderboard, QueueView, SubmissionView, board, managed_phase, may_submit, own_submission, queue_view, read_form,
-    submissions_seen_by, submit, visible_challenge, visible_phase,
+    submissions_seen_by, submit, visible_challenge, visible_phase, with_uploads,
 };
 use crate::error::ApiError;
 
@@ -258,7 +258,9 @@ async fn submit_form(
     let (phase, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     may_submit(&state, &authed, &phase, manages).await.map_err(|e| ctx.fail(e))?;
     let result = match read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await {
-        Ok(form) => submit(&state, &authed, &phase, manages, form).await,
+        Ok(form) => {
+            with_uploads(&state, authed.user.id, form, |form| submit(&state, &authed, &phase, manages, form)).await
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -584,10 +586,14 @@ async fn dataset_submit(
     let authed =
         ctx.viewer.require_that(|p| p.can_manage_program(challenge.program_id)).map_err(|e| ctx.fail(e))?.clone();
     let result = async {
-        let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
-        let (scoring, note, files) = form.into_dataset();
-        state.store.create_dataset_version(id, scoring, &note, files, Some(authed.user.id)).await?;
-        Ok(())
+        let user = authed.user.id;
+        let form = read_form(&state, multipart, state.config.max_data_bytes, user).await?;
+        with_uploads(&state, user, form, |form| async {
+            let (scoring, note, files) = form.into_dataset();
+            state.store.create_dataset_version(id, scoring, &note, files, Some(user)).await?;
+            Ok(())
+        })
+        .await
     }
     .await;
     setup_outcome(&state, ctx, id, result).await

@@ -460,3 +460,18 @@ async fn organizers_rerun_a_whole_phase_and_earlier_reports_are_kept() {
     assert_eq!((submission["state"].as_str(), submission["runs"].as_i64()), (Some("queued"), Some(2)));
     assert_eq!(app.t.store.list_evaluations(app.scored).await.unwrap().len(), 1, "run 1's report is kept");
 }
+
+#[tokio::test]
+async fn a_user_past_the_daily_upload_volume_gets_429_before_sending_more() {
+    let app = TestApp::with_config(jiebang_web::WebConfig { daily_upload_bytes: 30, ..Default::default() }).await;
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = [("organization_id", organization.as_str())];
+    let pred: &[u8] = b"id,score\n1,0.7\n2,0.1\n3,0.2\n4,0.9\n";
+    let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "a.csv", pred)])).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
+    let (status, headers, body) =
+        app.send(multipart(&path, "applicant", &app, &fields, &[("file", "b.csv", b"id,score\n1,0.1\n")])).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}", text(&body));
+    assert!(headers.contains_key(axum::http::header::RETRY_AFTER));
+}

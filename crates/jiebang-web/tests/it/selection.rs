@@ -68,6 +68,8 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
     let (status, _, body) = app.send(app.upload(&attach, Some("admin"), "预算.csv", b"a,b\n1,2\n")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(String::from_utf8_lossy(&body).contains("不是 PDF"));
+    // The refused file is not kept.
+    assert_eq!(app.t.store.execute_unchecked("DELETE FROM files WHERE name = '预算.csv'").await.unwrap(), 0);
     let act =
         |id: i64, action: &str| (format!("/api/v1/applications/{id}/actions"), json!({"action": action, "reason": ""}));
     for (who, id) in [("applicant", a1), ("admin", a2)] {
