@@ -219,6 +219,17 @@ pub struct Standing {
     pub entries: u32,
 }
 
+/// The largest prediction file worth reading against hidden labels of `labels_bytes`: a
+/// prediction line holds an id of the truth and, per class, a number of at most 26 characters,
+/// while each truth line has at least 4 bytes (`1,0` and a line break), so a single-score file
+/// stays within 8 × the labels and a multiclass one within 64 × (eight classes' probabilities
+/// at full precision), plus 1 MiB for headers and spaces. Anything larger is refused before it
+/// is stored or read.
+pub fn prediction_size_limit(labels_bytes: u64, multiclass: bool) -> u64 {
+    let factor = if multiclass { 64 } else { 8 };
+    labels_bytes.saturating_mul(factor).saturating_add(1 << 20)
+}
+
 /// `value` rounded half away from zero to `decimals` places.
 pub fn round_to(value: f64, decimals: u32) -> f64 {
     let scale = 10f64.powi(decimals.min(15) as i32);

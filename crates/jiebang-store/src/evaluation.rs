@@ -997,6 +997,16 @@ impl Store {
     /// Claims the oldest ready job for `worker` with a lease of `lease_ms`, and marks its
     /// submission running. `None` when nothing is ready.
     pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
+        self.claim(worker, lease_ms, "").await
+    }
+
+    /// [`Store::claim_job`] for a worker that scores prediction files only: a model that runs
+    /// for its whole time limit then never holds up the files behind it.
+    pub async fn claim_prediction_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
+        self.claim(worker, lease_ms, " AND subject_id IN (SELECT id FROM submissions WHERE kind = 'predictions')").await
+    }
+
+    async fn claim(&self, worker: &str, lease_ms: i64, only: &'static str) -> Result<Option<Job>> {
         let now = now_ms();
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -1005,7 +1015,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until_ms = $2, attempts = attempts + 1 \
-             WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_after_ms <= $3 ORDER BY id LIMIT 1{lock}) \
+             WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_after_ms <= $3{only} ORDER BY id LIMIT 1{lock}) \
              RETURNING id, kind, subject_id, run, attempts, max_attempts"
         )))
         .bind(worker)

@@ -76,8 +76,8 @@ impl Worker {
         Ok(Self { store, files, signer, id, pace, models: None })
     }
 
-    /// Lets this worker run delivered models; without it, a model submission's job is handed
-    /// back for a worker that can.
+    /// Lets this worker run delivered models; without it, the worker claims prediction files
+    /// only (and a model job that reaches it anyway is handed back for a worker that can).
     pub fn with_models(mut self, runner: ModelRunner) -> Self {
         self.models = Some(Arc::new(runner));
         self
@@ -92,7 +92,12 @@ impl Worker {
     /// ready.
     pub async fn step(&self) -> Result<bool, WorkerError> {
         self.store.requeue_expired().await?;
-        let Some(job) = self.store.claim_job(&self.id, self.pace.lease.as_millis() as i64).await? else {
+        let lease = self.pace.lease.as_millis() as i64;
+        let claimed = match self.models {
+            Some(_) => self.store.claim_job(&self.id, lease).await?,
+            None => self.store.claim_prediction_job(&self.id, lease).await?,
+        };
+        let Some(job) = claimed else {
             return Ok(false);
         };
         let outcome = match job.kind.as_str() {

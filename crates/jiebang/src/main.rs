@@ -483,9 +483,11 @@ async fn start_workers(
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut handles = Vec::with_capacity(count);
     for n in 0..count {
-        let worker = jiebang_worker::Worker::start(store.clone(), files.clone(), signer.clone(), &n.to_string(), pace)
-            .await?
-            .with_models(models.clone());
+        let worker =
+            jiebang_worker::Worker::start(store.clone(), files.clone(), signer.clone(), &n.to_string(), pace).await?;
+        // With two or more, the first scores prediction files only, so slow models never hold
+        // every worker while files wait.
+        let worker = if n == 0 && count > 1 { worker } else { worker.with_models(models.clone()) };
         tracing::info!(worker = worker.id(), "worker started");
         handles.push(tokio::spawn(worker.run(stopped.clone())));
     }

@@ -297,6 +297,13 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     let submission = t.store.create_model_submission(phase, organization, user, &model, "", false).await.unwrap();
     assert_eq!(t.store.get_submission(submission.id).await.unwrap().kind, SubmissionKind::Model);
     let predictions = t.store.create_submission(phase, organization, user, &upload(&t, 2).await, "", false).await;
-    assert_eq!(predictions.unwrap().kind, SubmissionKind::Predictions);
+    let predictions = predictions.unwrap();
+    assert_eq!(predictions.kind, SubmissionKind::Predictions);
     assert!(t.store.verify_audit_chain().await.unwrap() > 0);
+    // A predictions-only worker passes over the older model job.
+    t.store.register_worker("files", "host", "test").await.unwrap();
+    let job = t.store.claim_prediction_job("files", 60_000).await.unwrap().unwrap();
+    assert_eq!(job.subject_id, predictions.id);
+    assert!(t.store.claim_prediction_job("files", 60_000).await.unwrap().is_none());
+    assert_eq!(t.store.claim_job("files", 60_000).await.unwrap().unwrap().subject_id, submission.id);
 }

@@ -573,7 +573,8 @@ pub(super) async fn create_submission(
     let authed = viewer.require()?;
     let (phase, manages) = visible_phase(&state, &viewer, id).await?;
     may_submit(&state, authed, &phase, manages).await?;
-    let form = read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await?;
+    let limit = submission_limit(&state, &phase).await?;
+    let form = read_form(&state, multipart, limit, authed.user.id).await?;
     let submission =
         with_uploads(&state, authed.user.id, form, |form| submit(&state, authed, &phase, manages, form)).await?;
     Ok((StatusCode::CREATED, Json(submission_view(&state, submission, &phase).await?)))
@@ -588,6 +589,19 @@ pub(crate) async fn may_submit(
     manages: bool,
 ) -> Result<(), ApiError> {
     if manages || is_participant(state, authed, phase.challenge_id).await? { Ok(()) } else { Err(ApiError::Forbidden) }
+}
+
+/// The largest upload a phase takes: a prediction file within
+/// [`jiebang_core::evaluation::prediction_size_limit`] of its hidden labels, or a model within
+/// the delivery contract's limit where models are taken; never beyond the platform's limit.
+pub(crate) async fn submission_limit(state: &AppState, phase: &Phase) -> Result<u64, ApiError> {
+    let dataset = state.store.get_dataset_version(phase.dataset_id).await?;
+    let labels = dataset.labels().map_or(0, |f| f.size.max(0) as u64);
+    let predictions = jiebang_core::evaluation::prediction_size_limit(labels, dataset.scoring.task == "multiclass");
+    let contract = state.store.delivery_contract(phase.challenge_id).await?;
+    let models =
+        if contract.accepts != jiebang_core::delivery::Accepts::Predictions { contract.max_model_bytes() } else { 0 };
+    Ok(predictions.max(models).min(state.config.max_data_bytes))
 }
 
 /// Checks and records a submission from an upload form (API and page alike).

@@ -18,7 +18,7 @@ use super::{Ctx, PageError};
 use crate::AppState;
 use crate::api::evaluation::{
     Leaderboard, QueueView, SubmissionView, board, managed_phase, may_submit, own_submission, queue_view, read_form,
-    submissions_seen_by, submit, visible_challenge, visible_phase, with_uploads,
+    submission_limit, submissions_seen_by, submit, visible_challenge, visible_phase, with_uploads,
 };
 use crate::error::ApiError;
 
@@ -257,7 +257,8 @@ async fn submit_form(
     let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
     let (phase, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     may_submit(&state, &authed, &phase, manages).await.map_err(|e| ctx.fail(e))?;
-    let result = match read_form(&state, multipart, state.config.max_data_bytes, authed.user.id).await {
+    let limit = submission_limit(&state, &phase).await.map_err(|e| ctx.fail(e))?;
+    let result = match read_form(&state, multipart, limit, authed.user.id).await {
         Ok(form) => {
             with_uploads(&state, authed.user.id, form, |form| submit(&state, &authed, &phase, manages, form)).await
         }

@@ -475,3 +475,17 @@ async fn a_user_past_the_daily_upload_volume_gets_429_before_sending_more() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{}", text(&body));
     assert!(headers.contains_key(axum::http::header::RETRY_AFTER));
 }
+
+#[tokio::test]
+async fn a_prediction_file_far_larger_than_the_hidden_labels_allow_is_refused_unread() {
+    let app = TestApp::new().await;
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = [("organization_id", organization.as_str())];
+    // Four truth rows cannot be answered by 2 MiB of predictions.
+    let mut huge = b"id,score\n1,0.7\n2,0.1\n3,0.2\n4,0.9\n".to_vec();
+    huge.resize(2 << 20, b'\n');
+    let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "big.csv", &huge)])).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{}", text(&body));
+    assert_eq!(app.t.store.execute_unchecked("DELETE FROM files WHERE name = 'big.csv'").await.unwrap(), 0);
+}
