@@ -25,6 +25,7 @@ pub mod publicity;
 pub mod region;
 pub mod review;
 pub mod role;
+pub mod sketch;
 pub mod text;
 pub mod uscc;
 

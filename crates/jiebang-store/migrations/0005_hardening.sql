@@ -32,3 +32,7 @@ CREATE TABLE audit_checkpoints (
 ALTER TABLE organizations ADD COLUMN verified_at TEXT;
 ALTER TABLE organizations ADD COLUMN verified_by BIGINT REFERENCES users(id);
 UPDATE organizations SET verified_at = created_at;
+
+-- A bottom-k sketch of a prediction file's rows (jiebang_core::sketch), to find a team's
+-- near-duplicate resubmissions, which probe hidden labels.
+ALTER TABLE submissions ADD COLUMN sketch TEXT;

@@ -1040,6 +1040,29 @@ impl Store {
         Ok(Some(job))
     }
 
+    /// Records the row sketch of a submission's prediction file (see `jiebang_core::sketch`).
+    pub async fn set_submission_sketch(&self, submission_id: i64, sketch: &str) -> Result<()> {
+        sqlx::query("UPDATE submissions SET sketch = $1 WHERE id = $2")
+            .bind(sketch)
+            .bind(submission_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The sketches of the same team's earlier submissions in the same phase, newest first.
+    pub async fn earlier_sketches(&self, submission: &Submission) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, sketch FROM submissions WHERE phase_id = $1 AND organization_id = $2 AND id < $3 \
+             AND sketch IS NOT NULL ORDER BY id DESC LIMIT 200",
+        )
+        .bind(submission.phase_id)
+        .bind(submission.organization_id)
+        .bind(submission.id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Extends the lease on a job `worker` holds; `Ok(false)` when the lease was lost (expired
     /// and taken back), in which case the worker must drop the job.
     pub async fn extend_lease(&self, job_id: i64, worker: &str, lease_ms: i64) -> Result<bool> {

@@ -142,13 +142,15 @@ impl Worker {
         };
         let mut scoring = tokio::task::spawn_blocking(move || match model {
             None => {
-                jiebang_eval::evaluate(&request.with_files(&truth, &submitted)).map(|r| (r, None)).map_err(Fault::Eval)
+                let sketch = jiebang_core::sketch::rows(&submitted);
+                let result = jiebang_eval::evaluate(&request.with_files(&truth, &submitted));
+                (result.map(|r| (r, None)).map_err(Fault::Eval), Some(sketch))
             }
-            Some(model) => model.run(&request, &truth, &submitted),
+            Some(model) => (model.run(&request, &truth, &submitted), None),
         });
         let mut beat = tokio::time::interval(self.pace.heartbeat);
         beat.tick().await;
-        let result = loop {
+        let (result, sketch) = loop {
             tokio::select! {
                 joined = &mut scoring => match joined {
                     Ok(result) => break result,
@@ -171,6 +173,15 @@ impl Worker {
                     // The engine hashed the bytes it read; the report names the stored hashes.
                     report.extend(result.into_iter().filter(|(k, _)| k != "truth_sha256" && k != "pred_sha256"));
                 }
+                if let Some(sketch) = &sketch {
+                    match self.near_duplicate(job.subject_id, sketch).await {
+                        Ok(Some(near)) => {
+                            report.insert("near_duplicate_of".into(), near);
+                        }
+                        Ok(None) => {}
+                        Err(error) => return Outcome::Error(error.to_string()),
+                    }
+                }
                 if let Some(model) = model {
                     report.insert("model".into(), model);
                 }
@@ -191,6 +202,26 @@ impl Worker {
             }
             Err(Fault::Eval(error)) => Outcome::Invalid(error.to_string()),
         }
+    }
+
+    /// Records a prediction file's row sketch and compares it with the team's earlier files in
+    /// the phase: a near-duplicate (a few rows changed) probes the hidden labels, so the report
+    /// names the earlier file and the team and the board are shown no score for this one.
+    async fn near_duplicate(
+        &self,
+        submission_id: i64,
+        sketch: &jiebang_core::sketch::Sketch,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let submission = self.store.get_submission(submission_id).await?;
+        self.store.set_submission_sketch(submission_id, &sketch.to_text()).await?;
+        for (earlier, stored) in self.store.earlier_sketches(&submission).await? {
+            let Some(stored) = jiebang_core::sketch::Sketch::from_text(&stored) else { continue };
+            if stored.near_duplicate(sketch) {
+                let changed = stored.changed_rows(sketch).round();
+                return Ok(Some(json!({"submission": earlier, "changed_rows_estimate": changed})));
+            }
+        }
+        Ok(None)
     }
 
     /// Everything scoring a job's submission needs, read from the store: the engine's request,

@@ -505,8 +505,11 @@ pub struct SubmissionView {
     /// Milliseconds since it started running, or that it took.
     pub elapsed_ms: Option<i64>,
     /// Scores on the phase's split (all rows when it has none) once scored, rounded to the
-    /// phase's precision.
+    /// phase's precision; none for a near-duplicate.
     pub scores: Option<BTreeMap<String, f64>>,
+    /// The team's earlier submission this one nearly repeats (a few rows changed, which probes
+    /// the hidden labels): it is shown no score and does not count on the board.
+    pub near_duplicate_of: Option<i64>,
 }
 
 pub(crate) async fn submission_view(
@@ -517,11 +520,15 @@ pub(crate) async fn submission_view(
     let queue_position =
         if s.state == SubmissionState::Queued { state.store.queue_position(s.id).await? } else { None };
     let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
-    let scores = if s.state == SubmissionState::Scored {
+    let (scores, near_duplicate_of) = if s.state == SubmissionState::Scored {
         let evaluation = state.store.list_evaluations(s.id).await?.into_iter().next();
-        evaluation.and_then(|e| shown_scores(&e.report, &phase.input.split, phase.input.precision))
+        let near = evaluation.as_ref().and_then(|e| {
+            let report: serde_json::Value = serde_json::from_str(&e.report).ok()?;
+            report["near_duplicate_of"]["submission"].as_i64()
+        });
+        (evaluation.and_then(|e| shown_scores(&e.report, &phase.input.split, phase.input.precision)), near)
     } else {
-        None
+        (None, None)
     };
     Ok(SubmissionView {
         id: s.id,
@@ -543,14 +550,20 @@ pub(crate) async fn submission_view(
         queue_position,
         elapsed_ms,
         scores,
+        near_duplicate_of,
     })
 }
 
 /// The metrics of one split of a report (all rows when `split` is empty), rounded to the
 /// phase's precision: the board compares no finer, and finer scores on the public split would
 /// let a team read hidden labels back one probe at a time. The signed report keeps every digit.
+///
+/// A near-duplicate of the team's earlier file (see `jiebang_core::sketch`) shows none.
 fn shown_scores(report: &str, split: &str, precision: u32) -> Option<BTreeMap<String, f64>> {
     let report: serde_json::Value = serde_json::from_str(report).ok()?;
+    if report.get("near_duplicate_of").is_some() {
+        return None;
+    }
     let metrics = if split.is_empty() { &report["metrics"] } else { &report["splits"][split] };
     let scores: BTreeMap<String, f64> = serde_json::from_value(metrics.clone()).ok()?;
     Some(scores.into_iter().map(|(k, v)| (k, jiebang_core::evaluation::round_to(v, precision))).collect())

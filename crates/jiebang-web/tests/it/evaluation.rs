@@ -489,3 +489,27 @@ async fn a_prediction_file_far_larger_than_the_hidden_labels_allow_is_refused_un
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{}", text(&body));
     assert_eq!(app.t.store.execute_unchecked("DELETE FROM files WHERE name = 'big.csv'").await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_near_duplicate_shows_the_team_no_score_and_names_the_file_it_repeats() {
+    let app = TestApp::new().await;
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = [("organization_id", organization.as_str())];
+    // The test app's scored file with the first row's score changed.
+    let probe: &[u8] = b"id,score\n1,0.1\n2,0.2\n3,0.8\n4,0.4\n";
+    let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "p.csv", probe)])).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
+    let id = serde_json::from_slice::<Value>(&body).unwrap()["id"].clone();
+    let signer = std::sync::Arc::new(jiebang_store::signing::Signer::load_or_create(&app.t.files).await.unwrap());
+    let worker =
+        jiebang_worker::Worker::start(app.t.store.clone(), app.t.files.clone(), signer, "n", Default::default())
+            .await
+            .unwrap();
+    while worker.step().await.unwrap() {}
+    let (_, view) = app.json(Method::GET, &format!("/api/v1/submissions/{id}"), Some("applicant"), None).await;
+    assert_eq!(view["state"], "scored");
+    assert_eq!((view["near_duplicate_of"].as_i64(), view["scores"].is_null()), (Some(app.scored), true), "{view}");
+    let (_, board) = app.json(Method::GET, &format!("/api/v1/phases/{}/leaderboard", app.phase), None, None).await;
+    assert!(!board.to_string().contains(&format!("\"submission_id\":{id}")), "{board}");
+}

@@ -126,3 +126,23 @@ async fn futures_states(s: &Setup, ids: &[i64]) -> Vec<SubmissionState> {
     }
     states
 }
+
+#[tokio::test]
+async fn a_resubmission_with_one_row_changed_is_flagged_as_a_probe_and_a_new_model_is_not() {
+    let s = setup(LABELS).await;
+    let first = s.submit("id,score\n1,0.9\n2,0.2\n3,0.7\n4,0.3\n5,0.8\n6,0.1\n").await;
+    // Row 2 flipped to find out its label.
+    let probe = s.submit("id,score\n1,0.9\n2,0.99\n3,0.7\n4,0.3\n5,0.8\n6,0.1\n").await;
+    let retrained = s.submit("id,score\n1,0.91\n2,0.21\n3,0.71\n4,0.31\n5,0.81\n6,0.11\n").await;
+    while s.worker.step().await.unwrap() {}
+    let store = &s.t.store;
+    let report = |id| async move {
+        let evaluation = store.list_evaluations(id).await.unwrap().remove(0);
+        serde_json::from_str::<serde_json::Value>(&evaluation.report).unwrap()
+    };
+    assert!(report(first).await.get("near_duplicate_of").is_none());
+    let flagged = report(probe).await;
+    assert_eq!(flagged["near_duplicate_of"]["submission"], first, "{flagged}");
+    assert_eq!(flagged["near_duplicate_of"]["changed_rows_estimate"], 1.0);
+    assert!(report(retrained).await.get("near_duplicate_of").is_none(), "every row differs");
+}
