@@ -681,18 +681,25 @@ impl Store {
         .await?)
     }
 
-    /// A team's use of a phase's quotas.
-    async fn usage(tx: &mut Transaction<'static, Any>, phase_id: i64, organization_id: i64, now: i64) -> Result<Usage> {
-        let row = sqlx::query(
+    /// A team's (`by` = `organization_id`) or a user's (`by` = `submitted_by`) use of a
+    /// phase's quotas.
+    async fn usage(
+        tx: &mut Transaction<'static, Any>,
+        phase_id: i64,
+        by: &'static str,
+        who: i64,
+        now: i64,
+    ) -> Result<Usage> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT \
                COALESCE(SUM(CASE WHEN created_ms > $3 AND state NOT IN ('failed', 'cancelled') THEN 1 ELSE 0 END), 0) AS last_day, \
                COALESCE(SUM(CASE WHEN state NOT IN ('failed', 'cancelled') THEN 1 ELSE 0 END), 0) AS total, \
                COALESCE(SUM(CASE WHEN state IN ('queued', 'running') THEN 1 ELSE 0 END), 0) AS active, \
                COALESCE(SUM(CASE WHEN state = 'invalid' THEN 1 ELSE 0 END), 0) AS invalid \
-             FROM submissions WHERE phase_id = $1 AND organization_id = $2 AND is_baseline = 0",
-        )
+             FROM submissions WHERE phase_id = $1 AND {by} = $2 AND is_baseline = 0"
+        )))
         .bind(phase_id)
-        .bind(organization_id)
+        .bind(who)
         .bind(now - 24 * 3600 * 1000)
         .fetch_one(&mut **tx)
         .await?;
@@ -771,9 +778,25 @@ impl Store {
         lock_phase(&mut tx, self.backend, phase_id).await?;
         let now = now_ms();
         if !is_baseline {
-            let usage = Self::usage(&mut tx, phase_id, organization_id, now).await?;
-            if let Some(reason) = phase.input.quotas.refuse(&usage) {
-                return Err(StoreError::Refused(reason));
+            // A team's quotas hold per unit and, for an applicant acting for it, per person: a
+            // user acting for several units does not multiply them. (Admins and organizers
+            // submitting for a team are counted with the team only.)
+            let (acting,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM grants WHERE user_id = $1 AND role = 'applicant' AND scope_kind = 'organization' AND scope_id = $2",
+            )
+            .bind(user_id)
+            .bind(organization_id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut counted = vec![("organization_id", organization_id)];
+            if acting > 0 {
+                counted.push(("submitted_by", user_id));
+            }
+            for (by, who) in counted {
+                let usage = Self::usage(&mut tx, phase_id, by, who, now).await?;
+                if let Some(reason) = phase.input.quotas.refuse(&usage) {
+                    return Err(StoreError::Refused(reason));
+                }
             }
         }
         let note: String = note.trim().chars().take(500).collect();

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, SubmissionState, Visibility};
 use jiebang_core::program::Day;
+use jiebang_core::role::{Grant, Role, Scope};
 use jiebang_store::testing::{Arena, TestStore};
 use jiebang_store::{DatasetFileInput, Outcome, ScoringSpec, StoreError, StoredFile};
 
@@ -306,4 +307,27 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     assert_eq!(job.subject_id, predictions.id);
     assert!(t.store.claim_prediction_job("files", 60_000).await.unwrap().is_none());
     assert_eq!(t.store.claim_job("files", 60_000).await.unwrap().unwrap().subject_id, submission.id);
+}
+
+#[tokio::test]
+async fn a_user_acting_for_two_units_does_not_get_two_quotas() {
+    let t = TestStore::new().await;
+    let (user, org, phase) = open_phase(&t, Quotas { per_day: 0, total: 2, concurrent: 0, invalid: 0 }).await;
+    let second = jiebang_core::organization::OrganizationInput {
+        name: "另一家单位".into(),
+        credit_code: jiebang_core::uscc::CreditCode::with_check_character("91370100MA3QQQ001").unwrap().to_string(),
+        kind: "enterprise".into(),
+        region: "370100".into(),
+        industries: vec![],
+    };
+    let second = t.store.create_organization(&second.validate().unwrap(), None).await.unwrap().id;
+    for unit in [org, second] {
+        let grant = Grant { role: Role::Applicant, scope: Scope::Organization(unit) };
+        t.store.add_grant(user, &grant).await.unwrap();
+    }
+    for n in 1..=2 {
+        t.store.create_submission(phase, org, user, &upload(&t, n).await, "", false).await.unwrap();
+    }
+    let err = t.store.create_submission(phase, second, user, &upload(&t, 3).await, "", false).await.unwrap_err();
+    assert!(matches!(err, StoreError::Refused(_)), "{err}");
 }
