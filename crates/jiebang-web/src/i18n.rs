@@ -69,6 +69,8 @@ pub struct Catalog {
     pub model: &'static ModelText,
     /// The audit page's strings.
     pub audit: &'static AuditText,
+    /// The organization register's verification strings.
+    pub org: &'static OrgText,
     /// 示例数据 / Demo data
     pub demo_badge: &'static str,
     /// 本站加载了示例数据，内容仿照公开报道编写，仅用于演示。 / This site shows demo data modelled on public reports, for demonstration only.
@@ -308,6 +310,7 @@ pub static ZH: Catalog = Catalog {
     sel: &SELECT_ZH,
     model: &MODEL_ZH,
     audit: &AUDIT_ZH,
+    org: &ORG_ZH,
     demo_badge: "示例数据",
     demo_notice: "本站加载了示例数据，内容仿照公开报道编写，仅用于演示。",
     programs_heading: "揭榜挂帅批次",
@@ -438,6 +441,7 @@ pub static EN: Catalog = Catalog {
     sel: &SELECT_EN,
     model: &MODEL_EN,
     audit: &AUDIT_EN,
+    org: &ORG_EN,
     demo_badge: "Demo data",
     demo_notice: "This site shows demo data modelled on public reports, for demonstration only.",
     programs_heading: "Programs",
@@ -1135,6 +1139,19 @@ texts!(
     time_limit: "运行时间上限（秒）" / "Time limit (s)",
     timed: "计时口径" / "What is timed",
     upload_hint: "本任务接受 ONNX 模型（.onnx）：平台在隐藏测试集上运行模型，实测时延、大小与内存。" / "This challenge takes ONNX models (.onnx): the platform runs the model on the hidden test set and measures latency, size and memory.",
+});
+
+texts!(
+    /// The organization register's verification (单位核验).
+    OrgText, ORG_ZH, ORG_EN {
+    status: "状态" / "Status",
+    verified: "已核验" / "Verified",
+    waiting: "待核验" / "Awaiting verification",
+    waiting_help: "自行登记的单位须经管理员或所在地区推荐单位核验后，登记人才能以该单位名义揭榜。" / "A unit registered by a user must be verified by an admin or its region's recommender before the registrant can apply on its behalf.",
+    confirm: "已核对营业执照与统一社会信用代码" / "Business licence and credit code checked",
+    verify: "核验" / "Verify",
+    done: "单位已核验，登记人现在可以该单位名义揭榜。" / "The unit is verified; its registrant can now apply on its behalf.",
+    registered: "单位已登记，等待核验。" / "The unit is registered and awaits verification.",
 });
 
 texts!(

@@ -73,12 +73,26 @@ pub(super) async fn verify(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrganizationView>, ApiError> {
+    Ok(Json(verify_organization(&state, &viewer, id).await?.into()))
+}
+
+/// Whether `viewer` may verify `org`: admins, and recommenders of its region.
+pub(crate) fn may_verify(viewer: &Viewer, org: &jiebang_store::Organization) -> bool {
+    viewer.require().is_ok_and(|a| a.principal.is_admin() || a.principal.can_recommend_in(&org.region_code))
+}
+
+/// Verifies a waiting organization: the API's and the register page's one path.
+pub(crate) async fn verify_organization(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<jiebang_store::Organization, ApiError> {
     let authed = viewer.require()?;
     let org = state.store.get_organization(id).await?;
-    if !(authed.principal.is_admin() || authed.principal.can_recommend_in(&org.region_code)) {
+    if !may_verify(viewer, &org) {
         return Err(ApiError::Forbidden);
     }
-    Ok(Json(state.store.verify_organization(id, authed.user.id).await?.into()))
+    Ok(state.store.verify_organization(id, authed.user.id).await?)
 }
 
 /// One organization (signed-in users).

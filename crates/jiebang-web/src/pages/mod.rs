@@ -35,6 +35,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/lang/{lang}", get(set_lang))
         .route("/organizations", get(organizations_page).post(organizations_submit))
+        .route("/organizations/{id}/verify", post(verify_submit))
         .route("/account", get(account_page))
         .route("/account/tokens", post(create_token_submit))
         .route("/audit", get(audit_page))
@@ -243,10 +244,14 @@ async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(
 
 /// An organization row with its region's name resolved.
 struct OrgRow {
+    id: i64,
     name: String,
     credit_code: String,
     kind: OrgKind,
     region_name: String,
+    verified: bool,
+    /// The viewer may verify it now.
+    can_verify: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -254,6 +259,8 @@ struct OrgRow {
 struct OrganizationsPage {
     ctx: Ctx,
     orgs: Vec<OrgRow>,
+    /// What the last action did, if anything.
+    notice: Option<&'static str>,
     form: FormState,
     kinds: [OrgKind; 6],
     region_options: Vec<(&'static str, String)>,
@@ -261,7 +268,12 @@ struct OrganizationsPage {
 
 const ORG_FIELDS: &[&str] = &["name", "credit_code", "kind", "region"];
 
-async fn render_organizations(state: &AppState, ctx: Ctx, form: FormState) -> Result<OrganizationsPage, PageError> {
+async fn render_organizations(
+    state: &AppState,
+    ctx: Ctx,
+    form: FormState,
+    notice: Option<&'static str>,
+) -> Result<OrganizationsPage, PageError> {
     let page =
         state.store.list_organizations(None, PageRequest { page: 1, per_page: 200 }).await.map_err(|e| ctx.fail(e))?;
     let orgs = page
@@ -269,18 +281,57 @@ async fn render_organizations(state: &AppState, ctx: Ctx, form: FormState) -> Re
         .into_iter()
         .map(|o| OrgRow {
             region_name: Region::lookup(&o.region_code).map_or(o.region_code.clone(), |r| ctx.t.region(r).to_owned()),
+            can_verify: o.verified_at.is_none() && crate::api::organizations::may_verify(&ctx.viewer, &o),
+            verified: o.verified_at.is_some(),
+            id: o.id,
             name: o.name,
             credit_code: o.credit_code,
             kind: o.kind,
         })
         .collect();
-    Ok(OrganizationsPage { region_options: ctx.region_options(), ctx, orgs, form, kinds: OrgKind::ALL })
+    Ok(OrganizationsPage { region_options: ctx.region_options(), ctx, orgs, notice, form, kinds: OrgKind::ALL })
 }
 
-async fn organizations_page(State(state): State<AppState>, ctx: Ctx) -> Result<OrganizationsPage, PageError> {
+/// `?done=verified|registered`: the message after an action.
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn organizations_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<DoneQuery>,
+) -> Result<OrganizationsPage, PageError> {
     ctx.viewer.require().map_err(|e| ctx.fail(e))?;
     let form = FormState::new(vec![("region".into(), "370100".into())], ORG_FIELDS);
-    render_organizations(&state, ctx, form).await
+    let notice = match query.done.as_deref() {
+        Some("verified") => Some(ctx.t.org.done),
+        Some("registered") => Some(ctx.t.org.registered),
+        _ => None,
+    };
+    render_organizations(&state, ctx, form, notice).await
+}
+
+#[derive(Deserialize)]
+struct VerifyForm {
+    /// The confirmation checkbox.
+    confirm: Option<String>,
+}
+
+/// Verifies a waiting unit, once the checkbox confirms the licence was checked.
+async fn verify_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::Form(form): axum::Form<VerifyForm>,
+) -> Result<Response, PageError> {
+    if form.confirm.is_none() {
+        let error = jiebang_core::Error::invalid("confirm", ctx.t.org.confirm);
+        return Err(ctx.fail(error));
+    }
+    crate::api::organizations::verify_organization(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    Ok(Redirect::to("/organizations?done=verified").into_response())
 }
 
 async fn organizations_submit(
@@ -298,10 +349,11 @@ async fn organizations_submit(
         industries: vec![],
     };
     match crate::api::organizations::register(&state, &ctx.viewer, input).await {
-        Ok(_) => Ok(Redirect::to("/organizations").into_response()),
+        Ok(org) if org.verified_at.is_some() => Ok(Redirect::to("/organizations").into_response()),
+        Ok(_) => Ok(Redirect::to("/organizations?done=registered").into_response()),
         Err(error) if !error.field_errors().is_empty() => {
             let form = form.with_errors(error.field_errors());
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_organizations(&state, ctx, form).await?).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_organizations(&state, ctx, form, None).await?).into_response())
         }
         Err(error) => Err(ctx.fail(error)),
     }

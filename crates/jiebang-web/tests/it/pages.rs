@@ -172,3 +172,38 @@ async fn no_link_sends_the_browser_to_another_site_or_puts_words_in_an_official_
         assert!(!text(&body).contains("请汇款"), "{path} shows the link's words");
     }
 }
+
+#[tokio::test]
+async fn the_regions_recommender_verifies_a_registered_unit_on_the_register_page() {
+    let app = TestApp::new().await;
+    let code = jiebang_core::uscc::CreditCode::with_check_character("91370100MA3W00001").unwrap().to_string();
+    let (_, session) = app.json(Method::GET, "/api/v1/session", Some("expert"), None).await;
+    assert!(session["id"].is_number());
+    let org = serde_json::json!({"name": "待核验科技有限公司", "credit_code": code, "kind": "enterprise", "region": "370100"});
+    let (_, created) = app.json(Method::POST, "/api/v1/organizations", Some("expert"), Some(org)).await;
+    let id = created["id"].as_i64().unwrap();
+    let app = &app;
+    let page =
+        |who| async move { text(&app.send(app.request(Method::GET, "/organizations", Some(who), None)).await.2) };
+    let seen = page("expert").await;
+    assert!(seen.contains("待核验") && !seen.contains(&format!("verify-{id}")), "the registrant cannot verify its own");
+    assert!(page("recommender").await.contains(&format!("data-testid=\"verify-{id}\"")));
+    // Without the confirmation nothing happens; with it the unit is verified and the page says so.
+    let mut request = app.form(&format!("/organizations/{id}/verify"), None, &[]);
+    request
+        .headers_mut()
+        .insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["recommender"]).parse().unwrap());
+    assert_eq!(app.send(request).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut request = app.form(&format!("/organizations/{id}/verify"), None, &[("confirm", "1")]);
+    request
+        .headers_mut()
+        .insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["recommender"]).parse().unwrap());
+    let (status, headers, _) = app.send(request).await;
+    assert_eq!(
+        (status, &headers[header::LOCATION]),
+        (StatusCode::SEE_OTHER, &"/organizations?done=verified".parse().unwrap())
+    );
+    let (_, _, body) =
+        app.send(app.request(Method::GET, "/organizations?done=verified", Some("recommender"), None)).await;
+    assert!(text(&body).contains("单位已核验"), "a message after the action");
+}

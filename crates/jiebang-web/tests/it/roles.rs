@@ -365,6 +365,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // The API case above published the phase, so the team may read the report by now.
         page(Method::GET, "/submissions/{scored}/report", P::None, TeamElseNotFound, S::OK),
         page(Method::GET, "/organizations", P::None, SignedIn, S::OK),
+        page(Method::POST, "/organizations/{id}/verify", P::Form(vec![("confirm", "1")]), Verifiers, S::CONFLICT),
         page(
             Method::POST,
             "/organizations",
