@@ -75,7 +75,7 @@ pub(crate) struct Hashing {
 impl Default for Hashing {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self { running: tokio::sync::Semaphore::new(cores), waiting: tokio::sync::Semaphore::new(4 * cores) }
+        Self { running: tokio::sync::Semaphore::new(cores), waiting: tokio::sync::Semaphore::new(16 * cores) }
     }
 }
 
