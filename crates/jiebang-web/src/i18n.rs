@@ -279,6 +279,8 @@ pub struct Catalog {
     pub token_created: &'static str,
     /// 最近使用 / Last used
     pub last_used: &'static str,
+    /// 失效时间 / Expires
+    pub expires: &'static str,
     /// 创建时间 / Created
     pub created: &'static str,
     /// 从未 / never
@@ -415,6 +417,7 @@ pub static ZH: Catalog = Catalog {
     create_token: "创建令牌",
     token_created: "新令牌（只显示这一次，请立即保存）：",
     last_used: "最近使用",
+    expires: "失效时间",
     created: "创建时间",
     never: "从未",
     roles: "角色",
@@ -546,6 +549,7 @@ pub static EN: Catalog = Catalog {
     create_token: "Create token",
     token_created: "New token (shown only once, save it now):",
     last_used: "Last used",
+    expires: "Expires",
     created: "Created",
     never: "never",
     roles: "Roles",

@@ -365,13 +365,37 @@ struct AccountPage {
     ctx: Ctx,
     user: User,
     roles: Vec<Role>,
-    tokens: Vec<ApiToken>,
+    tokens: Vec<TokenRow>,
     new_secret: Option<String>,
+}
+
+/// A token as the account page shows it, times in China Standard Time.
+struct TokenRow {
+    name: String,
+    created_at: String,
+    last_used_at: Option<String>,
+    expires_at: Option<String>,
+}
+
+impl From<ApiToken> for TokenRow {
+    fn from(t: ApiToken) -> Self {
+        let expires_at = t.expires_ms.and_then(|ms| {
+            let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
+            Some(cst(&at.format(&time::format_description::well_known::Rfc3339).ok()?))
+        });
+        Self {
+            name: t.name,
+            created_at: cst(&t.created_at),
+            last_used_at: t.last_used_at.as_deref().map(cst),
+            expires_at,
+        }
+    }
 }
 
 async fn render_account(state: &AppState, ctx: Ctx, new_secret: Option<String>) -> Result<AccountPage, PageError> {
     let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
     let tokens = state.store.list_api_tokens(authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    let tokens = tokens.into_iter().map(TokenRow::from).collect();
     Ok(AccountPage { roles: authed.principal.roles(), user: authed.user, tokens, new_secret, ctx })
 }
 

@@ -207,3 +207,18 @@ async fn the_regions_recommender_verifies_a_registered_unit_on_the_register_page
         app.send(app.request(Method::GET, "/organizations?done=verified", Some("recommender"), None)).await;
     assert!(text(&body).contains("单位已核验"), "a message after the action");
 }
+
+#[tokio::test]
+async fn a_new_token_is_shown_once_uncached_with_its_expiry_in_china_standard_time() {
+    let app = TestApp::new().await;
+    let mut request = app.form("/account/tokens", None, &[("name", "脚本")]);
+    request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["expert"]).parse().unwrap());
+    let (status, headers, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    let page = text(&body);
+    assert!(page.contains("data-testid=\"token-secret\"") && page.contains("失效时间"), "{page}");
+    let expires = time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+8)) + time::Duration::days(90);
+    let day = expires.format(time::macros::format_description!("[year]-[month]-[day]")).unwrap();
+    assert!(page.contains(&day), "the expiry, {day} in CST, is shown: {page}");
+}
