@@ -303,7 +303,8 @@ impl Store {
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
-        self.write_units(&mut tx, id, challenge_id, &valid).await?;
+        // A draft reserves no unit: naming a unit locks it into this consortium only once the
+        // application is submitted (see `write_units`).
         audit::append(
             &mut tx,
             self.backend,
@@ -354,7 +355,10 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::refused("申报状态已变化，请刷新 / the application changed meanwhile; reload"));
         }
-        self.write_units(&mut tx, id, current.challenge_id, &valid).await?;
+        if current.submitted_at.is_some() {
+            // A returned application keeps its consortium's places, as edited.
+            self.write_units(&mut tx, id, current.challenge_id, &valid).await?;
+        }
         audit::append(
             &mut tx,
             self.backend,
@@ -441,6 +445,24 @@ impl Store {
                     return Err(StoreError::refused(format!(
                         "申报已于 {deadline} 截止 / applications closed on {deadline}"
                     )));
+                }
+                // The consortium's places are taken now, not while it was a draft.
+                self.write_units(&mut tx, id, current.challenge_id, &current.input).await?;
+                for joint in &current.input.joint_units {
+                    let title = format!("联合申报：{}", current.input.project_name);
+                    let body = format!(
+                        "「{}」将本单位列为联合体成员提交了揭榜申报；如有异议，请联系发榜方。",
+                        current.lead_organization_name
+                    );
+                    notify(
+                        &mut tx,
+                        Audience::Organization(joint.organization_id),
+                        "application.joint",
+                        &title,
+                        &body,
+                        &link,
+                    )
+                    .await?;
                 }
                 // Canonical (RFC 8785), so the hash verifies from the parsed snapshot too.
                 let snapshot = jiebang_core::canonical::to_string(&serde_json::json!({

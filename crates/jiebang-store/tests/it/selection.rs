@@ -141,16 +141,11 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
 
     let err = s.create_application(c2.id, &application("再来一项", a, &[], 0.95), applicant_a, open).await.unwrap_err();
     refused(err, "最多牵头 1 项");
-    let err = s
-        .create_application(
-            c1.id,
-            &application("同榜第二个联合体", z, &[(u, ConsortiumRole::Academia)], 0.95),
-            applicant_a,
-            open,
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(&err, StoreError::Conflict { field, .. } if field == "joint_units[0].organization_id"), "{err}");
+    // A draft reserves nothing: another lead may name app1's university too, until one is
+    // submitted (below).
+    let clash = application("同榜第二个联合体", z, &[(u, ConsortiumRole::Academia)], 0.95);
+    let draft = s.create_application(c1.id, &clash, applicant_a, open).await.unwrap();
+    s.delete_application(draft.id, applicant_a).await.unwrap();
     let err = s.create_application(c1.id, &application("承诺不足", z, &[], 0.90), applicant_a, open).await.unwrap_err();
     let StoreError::Domain(domain) = &err else { panic!("{err}") };
     assert_eq!(domain.field_errors()[0].field, "commitments[0].value");
@@ -173,6 +168,14 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
             .await
             .unwrap();
     }
+    // Now the university's place is taken: a second consortium naming it cannot be submitted.
+    let draft = s.create_application(c1.id, &clash, applicant_a, open).await.unwrap();
+    let err = s
+        .act_on_application(draft.id, Action::Submit, Actor::Applicant, "", applicant_a, None, day("2025-06-25"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, StoreError::Conflict { field, .. } if field == "joint_units[0].organization_id"), "{err}");
+    s.delete_application(draft.id, applicant_a).await.unwrap();
     let (snapshot, sha) = s.application_snapshot(app1.id).await.unwrap().unwrap();
     assert_eq!(sha, hex::encode(<sha2::Sha256 as sha2::Digest>::digest(snapshot.as_bytes())));
     assert!(snapshot.contains("云鼎化工行业大模型"));

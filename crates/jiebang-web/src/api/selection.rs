@@ -60,7 +60,9 @@ pub(crate) async fn standing(
     let mut standing = Standing {
         organizer: principal.can_manage_program(application.program_id),
         lead: principal.can_act_for(application.input.lead_organization_id),
-        member: application.input.joint_units.iter().any(|j| principal.can_act_for(j.organization_id)),
+        // A draft is the lead unit's alone; the named units see it once it is submitted.
+        member: application.state.is_submitted()
+            && application.input.joint_units.iter().any(|j| principal.can_act_for(j.organization_id)),
         recommender: application.state.is_submitted() && principal.can_recommend_in(&application.region_code),
         expert: None,
     };

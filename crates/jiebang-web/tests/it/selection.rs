@@ -38,12 +38,13 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
     let mut clash = application_json(org2, "精机质检大模型");
     clash["joint_units"] = json!([{"organization_id": app.organization, "role": "user", "work": "应用验证"}]);
     let apply = format!("/api/v1/challenges/{}/applications", app.challenge);
+    // A draft naming the test app's unit reserves nothing and is not shown to that unit.
     let (status, body) = app.json(Method::POST, &apply, Some("admin"), Some(clash)).await;
-    assert_eq!(
-        (status, body["error"]["details"][0]["field"].as_str()),
-        (StatusCode::CONFLICT, Some("joint_units[0].organization_id")),
-        "{body}"
-    );
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let draft = body["id"].as_i64().unwrap();
+    let (status, _) = app.json(Method::GET, &format!("/api/v1/applications/{draft}"), Some("applicant"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the named unit does not see another's draft");
+    app.t.store.delete_application(draft, app.ids["admin"]).await.unwrap();
     let mut weak = application_json(org2, "精机质检大模型");
     weak["commitments"][0]["value"] = json!(0.5);
     let (status, body) = app.json(Method::POST, &apply, Some("admin"), Some(weak)).await;
