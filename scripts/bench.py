@@ -186,6 +186,20 @@ def only_onnx():
     print(text)
 
 
+QUEUE_HEADING = "\n## Evaluation queue throughput"
+
+
+def only_queue():
+    """Refreshes the queue section alone (`JIEBANG_BENCH_ONLY=queue scripts/bench`)."""
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text()
+    before, rest = text.split(QUEUE_HEADING)
+    after = rest.split(ONNX_HEADING)[1]
+    text = before.rstrip("\n") + "\n" + throughput() + ONNX_HEADING + after
+    path.write_text(text)
+    print(text)
+
+
 THROUGHPUT_REFERENCE = r"""
 import sys, time
 import pandas as pd
@@ -226,7 +240,8 @@ def throughput():
 {n:,} submissions of {rows:,} rows ({mb:.1f} MB each) queued for one challenge, then scored by 1 and
 by 2 workers (`cargo bench -p jiebang-worker --bench throughput`). Each goes the whole way: claim
 the job with a lease, read both files from the file store, score `roc_auc` and `f1@0.5` overall and
-per split, sign the report, record it and close the job in one transaction. The reference scores
+per split, sketch the file's rows and compare them with the team's earlier files, sign the report,
+record it and close the job in one transaction, then sign an audit checkpoint. The reference scores
 the same files in a loop in one Python process, with no queue, database, file store or signature.
 
 | scorer | submissions per second | ms per submission |
@@ -236,4 +251,4 @@ the same files in a loop in one Python process, with no queue, database, file st
 
 
 if __name__ == "__main__":
-    only_onnx() if os.environ.get("JIEBANG_BENCH_ONLY") == "onnx" else main()
+    {"onnx": only_onnx, "queue": only_queue}.get(os.environ.get("JIEBANG_BENCH_ONLY", ""), main)()
