@@ -36,3 +36,13 @@ UPDATE organizations SET verified_at = created_at;
 -- A bottom-k sketch of a prediction file's rows (jiebang_core::sketch), to find a team's
 -- near-duplicate resubmissions, which probe hidden labels.
 ALTER TABLE submissions ADD COLUMN sketch TEXT;
+
+-- An expert whose account also applies in a program (acts for a unit with an application there)
+-- reviews nothing in it until they declare the dual role; their own units stay excluded.
+CREATE TABLE dual_role_declarations (
+    expert_id BIGINT NOT NULL REFERENCES experts(id),
+    program_id BIGINT NOT NULL REFERENCES programs(id),
+    statement TEXT NOT NULL,
+    declared_at TEXT NOT NULL,
+    PRIMARY KEY (expert_id, program_id)
+);

@@ -106,6 +106,24 @@ async fn affiliations(tx: &mut Transaction<'static, Any>, expert_id: i64) -> Res
     Ok((current, past))
 }
 
+/// Whether the expert's account acts as an applicant for a unit with an application in the
+/// program while the expert has not declared that dual role there: such an expert reviews
+/// nothing in the program.
+async fn undeclared_dual_role(tx: &mut Transaction<'static, Any>, expert_id: i64, program_id: i64) -> Result<bool> {
+    let (applies, declared): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM grants g JOIN experts e ON e.user_id = g.user_id \
+                   JOIN application_units u ON CAST(g.scope_id AS BIGINT) = u.organization_id \
+                   JOIN applications a ON a.id = u.application_id \
+                 WHERE e.id = $1 AND g.role = 'applicant' AND g.scope_kind = 'organization' AND a.program_id = $2), \
+                (SELECT COUNT(*) FROM dual_role_declarations WHERE expert_id = $1 AND program_id = $2)",
+    )
+    .bind(expert_id)
+    .bind(program_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(applies > 0 && declared == 0)
+}
+
 async fn units(tx: &mut Transaction<'static, Any>, application_id: i64) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar("SELECT organization_id FROM application_units WHERE application_id = $1")
         .bind(application_id)
@@ -235,6 +253,35 @@ impl Store {
         conflict(&mut tx, expert_id, application_id).await
     }
 
+    /// An expert who also applies in a program declares that dual role there (a statement for
+    /// the organizers); from then on they may review the program's other applications, never
+    /// their own units'. Audited; declaring twice keeps the first statement.
+    pub async fn declare_dual_role(&self, expert_id: i64, program_id: i64, statement: &str, actor: i64) -> Result<()> {
+        let statement =
+            jiebang_core::error::required_text("statement", statement, 1000).map_err(jiebang_core::Error::from)?;
+        self.get_program(program_id).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO dual_role_declarations (expert_id, program_id, statement, declared_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(expert_id)
+            .bind(program_id)
+            .bind(&statement)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+        let details = serde_json::json!({"expert_id": expert_id, "statement": statement});
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "review.dual_role",
+            &format!("program:{program_id}"),
+            details,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// An expert declares a conflict (回避). An assignment without a review is withdrawn.
     pub async fn declare_conflict(&self, expert_id: i64, application_id: i64, reason: &str, actor: i64) -> Result<()> {
         let reason = jiebang_core::error::required_text("reason", reason, 500).map_err(jiebang_core::Error::from)?;
@@ -354,6 +401,12 @@ impl Store {
                     .bind(expert_id)
                     .fetch_one(&mut *tx)
                     .await?;
+            // An undeclared dual role rules the expert out of every application here.
+            let declared = if undeclared_dual_role(&mut tx, expert_id, program_id).await? {
+                candidates.iter().map(|c| c.application_id).collect()
+            } else {
+                declared
+            };
             panelists.push(Panelist {
                 expert_id,
                 organizations: current.into_iter().chain(past).collect(),
@@ -609,6 +662,15 @@ impl Store {
 }
 
 async fn conflict(tx: &mut Transaction<'static, Any>, expert_id: i64, application_id: i64) -> Result<bool> {
+    let program_id: Option<i64> = sqlx::query_scalar("SELECT program_id FROM applications WHERE id = $1")
+        .bind(application_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some(program_id) = program_id
+        && undeclared_dual_role(tx, expert_id, program_id).await?
+    {
+        return Ok(true);
+    }
     let (current, past) = affiliations(tx, expert_id).await?;
     let declared: Option<i64> =
         sqlx::query_scalar("SELECT expert_id FROM conflict_declarations WHERE expert_id = $1 AND application_id = $2")

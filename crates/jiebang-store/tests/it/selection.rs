@@ -393,7 +393,14 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
     };
     let dual = s.create_expert(&input, Some(organizer)).await.unwrap();
     assert!(s.has_conflict(dual.id, app1.id).await.unwrap(), "the expert acts for app1's lead unit");
+    // Applying in the program, the expert reviews nothing in it until declaring the dual role…
+    assert!(s.has_conflict(dual.id, app2.id).await.unwrap(), "an undeclared dual role");
+    let err = s.declare_dual_role(dual.id, program.id, " ", applicant_a).await.unwrap_err();
+    assert!(matches!(err, StoreError::Domain(_)), "{err}");
+    s.declare_dual_role(dual.id, program.id, "本人同时为济南云鼎科技有限公司揭榜联系人。", applicant_a).await.unwrap();
+    // … and then everything but their own unit's.
     assert!(!s.has_conflict(dual.id, app2.id).await.unwrap());
+    assert!(s.has_conflict(dual.id, app1.id).await.unwrap());
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ use crate::error::ApiError;
         selection::create_application, selection::list_applications, selection::get_application,
         selection::update_application, selection::snapshot, selection::act, selection::attach, selection::history,
         selection::create_expert, selection::list_experts, selection::assign, selection::draw,
-        selection::declare_conflict, selection::submit_review, selection::list_reviews, selection::rank,
+        selection::declare_conflict, selection::declare_dual_role, selection::submit_review, selection::list_reviews, selection::rank,
         selection::publish, selection::get_publicity, selection::export_list, selection::file_objection,
         selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
         selection::notifications, selection::read_notifications, audit::checkpoints,
@@ -157,6 +157,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/applications/{id}/history", get(selection::history))
         .route("/applications/{id}/assignments", post(selection::assign))
         .route("/applications/{id}/conflicts", post(selection::declare_conflict))
+        .route("/programs/{id}/dual-role", post(selection::declare_dual_role))
         .route("/applications/{id}/reviews", get(selection::list_reviews).post(selection::submit_review))
         .route("/experts", get(selection::list_experts).post(selection::create_expert))
         .route("/programs/{id}/draws", post(selection::draw))

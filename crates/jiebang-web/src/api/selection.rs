@@ -449,6 +449,30 @@ pub(super) async fn declare_conflict(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A dual role declared.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DualRoleInput {
+    /// What the caller does for which applying unit (e.g. 本人同时为某公司揭榜联系人).
+    pub statement: String,
+}
+
+/// An expert whose account also applies in the program declares that dual role (experts in the
+/// pool only). Until then the expert is drawn for none of the program's applications; after it,
+/// for any but their own units'.
+#[utoipa::path(post, path = "/api/v1/programs/{id}/dual-role", request_body = DualRoleInput, responses((status = 204, description = "declared"), (status = 403, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn declare_dual_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DualRoleInput>,
+) -> Result<StatusCode, ApiError> {
+    let authed = viewer.require()?;
+    visible_program(&state, &viewer, id).await?;
+    let expert = state.store.expert_for_user(authed.user.id).await?.ok_or(ApiError::Forbidden)?;
+    state.store.declare_dual_role(expert.id, id, &input.statement, authed.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Submits the caller's review of an application they are assigned to; final once submitted.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/reviews", request_body = ReviewInput, responses((status = 201, description = "the review")), security(("token" = [])))]
 pub(super) async fn submit_review(

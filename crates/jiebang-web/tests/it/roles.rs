@@ -46,6 +46,8 @@ enum Audience {
     AppExpert,
     /// Admins and the recommender of the organization's region; other users get 403.
     Verifiers,
+    /// No one of the test app's accounts (it needs an expert record): signed-in users get 403.
+    Nobody,
 }
 
 enum Payload {
@@ -83,6 +85,7 @@ fn allowed_for(audience: Audience, who: &str) -> bool {
         Audience::AppManagers => matches!(who, "admin" | "organizer"),
         Audience::AppExpert => false,
         Audience::Verifiers => matches!(who, "admin" | "recommender"),
+        Audience::Nobody => false,
     }
 }
 
@@ -428,6 +431,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
             AppManagers,
             S::CONFLICT,
         ),
+        // Nobody in the test app is in the expert pool: a declaration is refused to all.
+        api(Method::POST, "/api/v1/programs/{id}/dual-role", P::Json(json!({"statement": ""})), Nobody, S::NO_CONTENT),
         api(
             Method::POST,
             "/api/v1/applications/{id}/conflicts",
