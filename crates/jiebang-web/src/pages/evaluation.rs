@@ -3,6 +3,7 @@
 //! the same checks and store calls as the API; the submissions table refreshes itself (htmx)
 //! while anything is queued or running.
 
+use super::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -422,6 +422,17 @@ async fn create_token_submit(
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
+/// Template filters: `{{ at|cst }}` shows a stored time in China Standard Time.
+// The filter macro declares a public helper type.
+#[allow(unreachable_pub)]
+pub(crate) mod filters {
+    /// [`super::cst`] as a filter.
+    #[askama::filter_fn]
+    pub(crate) fn cst<T: std::fmt::Display>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::cst(&at.to_string()))
+    }
+}
+
 /// A time stored as RFC 3339 (UTC), as people in China read it: `2026-12-01 22:08:48` in China
 /// Standard Time (UTC+8, no daylight saving).
 pub(crate) fn cst(text: &str) -> String {

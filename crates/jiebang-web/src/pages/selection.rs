@@ -5,6 +5,7 @@
 //! Short action forms post and come back to the page they were on (a signed `?error=` carries a refusal);
 //! the application form comes back filled in with each error beside its field.
 
+use super::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
