@@ -66,7 +66,8 @@ pub fn rows(bytes: &[u8]) -> Sketch {
             continue;
         }
         count += 1;
-        let h = mix(fnv1a(line));
+        // SplitMix64's output mixes the line's FNV-1a hash, so similar lines get unrelated hashes.
+        let h = crate::review::SplitMix64::new(fnv1a(line)).next_u64();
         if heap.len() < K {
             heap.push(h);
         } else if heap.peek().is_some_and(|&top| h < top) {
@@ -102,13 +103,6 @@ pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
 
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// SplitMix64's finalizer, so similar lines get unrelated hashes.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -215,10 +215,6 @@ impl Store {
         let email = email.trim().to_lowercase();
         let (account, address) = (format!("account:{email}"), format!("address:{client}"));
         let now = crate::now_ms();
-        sqlx::query("DELETE FROM login_failures WHERE at_ms < $1")
-            .bind(now - LOGIN_WINDOW_MS)
-            .execute(&self.pool)
-            .await?;
         for (key, limit) in [(&account, ACCOUNT_FAILURES), (&address, ADDRESS_FAILURES)] {
             let (count, oldest): (i64, Option<i64>) =
                 sqlx::query_as("SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE key = $1 AND at_ms >= $2")
@@ -257,6 +253,11 @@ impl Store {
                 Ok(Some(user_from_row(&row)?))
             }
             _ => {
+                // Failures past the window count no more; they go as new ones come.
+                sqlx::query("DELETE FROM login_failures WHERE at_ms < $1")
+                    .bind(now - LOGIN_WINDOW_MS)
+                    .execute(&self.pool)
+                    .await?;
                 for key in [&account, &address] {
                     sqlx::query("INSERT INTO login_failures (key, at_ms) VALUES ($1, $2)")
                         .bind(key)

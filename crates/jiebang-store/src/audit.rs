@@ -86,6 +86,16 @@ fn event_from_row(row: &AnyRow) -> Result<AuditEvent> {
     })
 }
 
+/// Holds the chain's head still until `tx` ends: two transactions must not both extend the same
+/// predecessor, nor a checkpoint read a head that moves. (SQLite's BEGIN IMMEDIATE already
+/// serialises writers.)
+async fn lock_chain(tx: &mut Transaction<'static, Any>, backend: Backend) -> Result<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(7246002)").execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Appends an event within `tx`.
 pub(crate) async fn append(
     tx: &mut Transaction<'static, Any>,
@@ -95,11 +105,7 @@ pub(crate) async fn append(
     target: &str,
     details: serde_json::Value,
 ) -> Result<()> {
-    if backend == Backend::Postgres {
-        // Two transactions must not both extend the same predecessor. (SQLite's BEGIN IMMEDIATE
-        // already serialises writers.)
-        sqlx::query("SELECT pg_advisory_xact_lock(7246002)").execute(&mut **tx).await?;
-    }
+    lock_chain(tx, backend).await?;
     let prev_hash: Option<String> =
         sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").fetch_optional(&mut **tx).await?;
     let prev_hash = prev_hash.unwrap_or_default();
@@ -132,7 +138,14 @@ impl Store {
     /// Re-computes the whole chain. `Ok(n)` is the number of intact events; an error names the
     /// first event whose hash or link does not match.
     pub async fn verify_audit_chain(&self) -> Result<usize> {
+        Ok(self.verified_chain().await?.len())
+    }
+
+    /// The chain's hashes in order, once every link is re-computed (see
+    /// [`Store::verify_audit_chain`]).
+    async fn verified_chain(&self) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT * FROM audit_events ORDER BY id").fetch_all(&self.pool).await?;
+        let mut hashes = Vec::with_capacity(rows.len());
         let mut prev = String::new();
         for row in &rows {
             let e = event_from_row(row)?;
@@ -144,19 +157,17 @@ impl Store {
                     e.id, e.id
                 )));
             }
-            prev = e.hash;
+            prev = e.hash.clone();
+            hashes.push(e.hash);
         }
-        Ok(rows.len())
+        Ok(hashes)
     }
 
     /// Signs and records a checkpoint of the chain's head now, for `reason` (`daily`,
     /// `publicity`, `announcement`, `report`).
     pub async fn record_checkpoint(&self, signer: &Signer, reason: &str) -> Result<Checkpoint> {
         let mut tx = self.begin_write().await?;
-        if self.backend == Backend::Postgres {
-            // The same lock as appending: the head cannot move while it is read.
-            sqlx::query("SELECT pg_advisory_xact_lock(7246002)").execute(&mut *tx).await?;
-        }
+        lock_chain(&mut tx, self.backend).await?;
         let (events,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events").fetch_one(&mut *tx).await?;
         let head: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *tx)
@@ -223,9 +234,7 @@ impl Store {
     /// hash at that count. Catches the newest events deleted (the chain is shorter than a
     /// checkpoint), and a rewritten chain (the hash at a checkpoint differs).
     pub async fn verify_audit_chain_against(&self, checkpoints: &[Checkpoint], public_key_hex: &str) -> Result<usize> {
-        let intact = self.verify_audit_chain().await?;
-        let hashes: Vec<String> =
-            sqlx::query_scalar("SELECT hash FROM audit_events ORDER BY id").fetch_all(&self.pool).await?;
+        let hashes = self.verified_chain().await?;
         for c in checkpoints {
             if !crate::signing::verify_document(public_key_hex, &c.checkpoint, &c.signature) {
                 return Err(StoreError::corrupt(format!(
@@ -249,6 +258,6 @@ impl Store {
                 )));
             }
         }
-        Ok(intact)
+        Ok(hashes.len())
     }
 }

@@ -1074,14 +1074,13 @@ impl Store {
     }
 
     /// The sketches of the same team's earlier submissions in the same phase, newest first.
-    pub async fn earlier_sketches(&self, submission: &Submission) -> Result<Vec<(i64, String)>> {
+    pub async fn earlier_sketches(&self, submission_id: i64) -> Result<Vec<(i64, String)>> {
         Ok(sqlx::query_as(
-            "SELECT id, sketch FROM submissions WHERE phase_id = $1 AND organization_id = $2 AND id < $3 \
-             AND sketch IS NOT NULL ORDER BY id DESC LIMIT 200",
+            "SELECT s.id, s.sketch FROM submissions s JOIN submissions me ON me.id = $1 \
+             WHERE s.phase_id = me.phase_id AND s.organization_id = me.organization_id AND s.id < me.id \
+             AND s.sketch IS NOT NULL ORDER BY s.id DESC LIMIT 200",
         )
-        .bind(submission.phase_id)
-        .bind(submission.organization_id)
-        .bind(submission.id)
+        .bind(submission_id)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -52,10 +52,11 @@ fn org_from_row(row: &AnyRow) -> Result<Organization> {
 /// Organizations one user may have waiting for verification at once.
 pub const PENDING_PER_USER: i64 = 3;
 
-/// A name as compared for duplicates: no spaces, full-width brackets as half-width.
+/// A name as compared for duplicates: no spaces (half- or full-width), full-width brackets as
+/// half-width. [`NAME_KEY_SQL`] is the same rule in SQL.
 fn name_key(name: &str) -> String {
     name.chars()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| !matches!(c, ' ' | '\u{3000}'))
         .map(|c| match c {
             '（' => '(',
             '）' => ')',
@@ -63,6 +64,9 @@ fn name_key(name: &str) -> String {
         })
         .collect()
 }
+
+/// [`name_key`] of the `name` column, the same in SQLite and PostgreSQL.
+const NAME_KEY_SQL: &str = "REPLACE(REPLACE(REPLACE(REPLACE(name, ' ', ''), '\u{3000}', ''), '（', '('), '）', ')')";
 
 impl Store {
     /// Registers an organization as verified (an admin, an import, the demo); a credit code or
@@ -92,9 +96,6 @@ impl Store {
     /// transaction with the audit event. Verifying twice is a refusal.
     pub async fn verify_organization(&self, id: i64, actor: i64) -> Result<Organization> {
         let org = self.get_organization(id).await?;
-        if org.verified_at.is_some() {
-            return Err(StoreError::refused(format!("单位 {id} 已核验 / organization {id} is already verified")));
-        }
         let mut tx = self.begin_write().await?;
         let at = now_text();
         let done = sqlx::query(
@@ -137,9 +138,13 @@ impl Store {
         let code = org.credit_code.as_str();
         let industries = org.industries.iter().map(IndustryCode::code).collect::<Vec<_>>().join(",");
         let mut tx = self.begin_write().await?;
-        let names: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM organizations").fetch_all(&mut *tx).await?;
-        if let Some((other, _)) = names.iter().find(|(_, name)| name_key(name) == name_key(&org.name)) {
+        let same_name: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM organizations WHERE {NAME_KEY_SQL} = $1 LIMIT 1"
+        )))
+        .bind(name_key(&org.name))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(other) = same_name {
             return Err(StoreError::Conflict {
                 field: "name".into(),
                 message: format!("已有同名单位（{other}）/ an organization of this name is registered ({other})"),

@@ -1153,6 +1153,7 @@ texts!(
     waiting: "待核验" / "Awaiting verification",
     waiting_help: "自行登记的单位须经管理员或所在地区推荐单位核验后，登记人才能以该单位名义揭榜。" / "A unit registered by a user must be verified by an admin or its region's recommender before the registrant can apply on its behalf.",
     confirm: "已核对营业执照与统一社会信用代码" / "Business licence and credit code checked",
+    confirm_first: "请先勾选“已核对营业执照与统一社会信用代码”再核验" / "Tick “Business licence and credit code checked” before verifying",
     verify: "核验" / "Verify",
     done: "单位已核验，登记人现在可以该单位名义揭榜。" / "The unit is verified; its registrant can now apply on its behalf.",
     registered: "单位已登记，等待核验。" / "The unit is registered and awaits verification.",

@@ -122,7 +122,6 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(api::evaluation::metrics))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(axum::middleware::map_response(explain_refusal))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::map_response(explain_refusal))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))

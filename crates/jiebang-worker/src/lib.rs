@@ -212,9 +212,8 @@ impl Worker {
         submission_id: i64,
         sketch: &jiebang_core::sketch::Sketch,
     ) -> Result<Option<serde_json::Value>, StoreError> {
-        let submission = self.store.get_submission(submission_id).await?;
         self.store.set_submission_sketch(submission_id, &sketch.to_text()).await?;
-        for (earlier, stored) in self.store.earlier_sketches(&submission).await? {
+        for (earlier, stored) in self.store.earlier_sketches(submission_id).await? {
             let Some(stored) = jiebang_core::sketch::Sketch::from_text(&stored) else { continue };
             if stored.near_duplicate(sketch) {
                 let changed = stored.changed_rows(sketch).round();

@@ -522,11 +522,10 @@ pub(crate) async fn submission_view(
     let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
     let (scores, near_duplicate_of) = if s.state == SubmissionState::Scored {
         let evaluation = state.store.list_evaluations(s.id).await?.into_iter().next();
-        let near = evaluation.as_ref().and_then(|e| {
-            let report: serde_json::Value = serde_json::from_str(&e.report).ok()?;
-            report["near_duplicate_of"]["submission"].as_i64()
-        });
-        (evaluation.and_then(|e| shown_scores(&e.report, &phase.input.split, phase.input.precision)), near)
+        let report: Option<serde_json::Value> = evaluation.and_then(|e| serde_json::from_str(&e.report).ok());
+        let report = report.as_ref();
+        let near = report.and_then(|r| r["near_duplicate_of"]["submission"].as_i64());
+        (report.and_then(|r| shown_scores(r, &phase.input.split, phase.input.precision)), near)
     } else {
         (None, None)
     };
@@ -559,8 +558,7 @@ pub(crate) async fn submission_view(
 /// let a team read hidden labels back one probe at a time. The signed report keeps every digit.
 ///
 /// A near-duplicate of the team's earlier file (see `jiebang_core::sketch`) shows none.
-fn shown_scores(report: &str, split: &str, precision: u32) -> Option<BTreeMap<String, f64>> {
-    let report: serde_json::Value = serde_json::from_str(report).ok()?;
+fn shown_scores(report: &serde_json::Value, split: &str, precision: u32) -> Option<BTreeMap<String, f64>> {
     if report.get("near_duplicate_of").is_some() {
         return None;
     }
@@ -1013,7 +1011,7 @@ pub(crate) async fn board(
                 baseline: submission.is_baseline,
                 submitted_ms: submission.created_ms,
                 selected: submission.selected,
-                scores: shown_scores(report, &split, phase.input.precision)?,
+                scores: shown_scores(&report_of(report), &split, phase.input.precision)?,
             })
         })
         .collect();

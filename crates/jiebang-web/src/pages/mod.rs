@@ -327,7 +327,7 @@ async fn verify_submit(
     axum::Form(form): axum::Form<VerifyForm>,
 ) -> Result<Response, PageError> {
     if form.confirm.is_none() {
-        let error = jiebang_core::Error::invalid("confirm", ctx.t.org.confirm);
+        let error = jiebang_core::Error::invalid("confirm", ctx.t.org.confirm_first);
         return Err(ctx.fail(error));
     }
     crate::api::organizations::verify_organization(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
