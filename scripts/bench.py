@@ -130,6 +130,7 @@ Against the targets of issue 3:
   pandas {pandas.__version__}, scikit-learn {sklearn.__version__}; jiebang built with `cargo build --release`.
 """
     text += throughput()
+    text += login_burst()
     text += onnx_latency()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
@@ -177,27 +178,92 @@ Microseconds:
 """
 
 
-def only_onnx():
-    """Refreshes the ONNX section alone (`JIEBANG_BENCH_ONLY=onnx scripts/bench`)."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text()
-    text = text.split(ONNX_HEADING)[0].rstrip("\n") + "\n" + onnx_latency()
-    path.write_text(text)
-    print(text)
-
-
 QUEUE_HEADING = "\n## Evaluation queue throughput"
+LOGIN_HEADING = "\n## A burst of failed sign-ins"
 
 
-def only_queue():
-    """Refreshes the queue section alone (`JIEBANG_BENCH_ONLY=queue scripts/bench`)."""
+def only(heading, fresh):
+    """Refreshes one section of docs/benchmarks.md (`JIEBANG_BENCH_ONLY=onnx|queue|login`)."""
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text()
-    before, rest = text.split(QUEUE_HEADING)
-    after = rest.split(ONNX_HEADING)[1]
-    text = before.rstrip("\n") + "\n" + throughput() + ONNX_HEADING + after
+    before, rest = text.split(heading, 1) if heading in text else (text, "")
+    after = rest[rest.find("\n## "):] if "\n## " in rest else ""
+    if not rest and heading != ONNX_HEADING and ONNX_HEADING in before:
+        # A new section goes before the ONNX one, which ends the file.
+        before, after = before.split(ONNX_HEADING, 1)
+        after = ONNX_HEADING + after
+    text = before.rstrip("\n") + "\n" + fresh() + after
     path.write_text(text)
     print(text)
+
+
+def login_burst():
+    """A `serve --demo` takes two bursts of 100 parallel wrong-password sign-ins (issue 13 saw
+    them grow the server from 158 MiB to 7.5 GiB); the server's resident memory before and its
+    peak after, and how the sign-ins were answered."""
+    import collections, socket, tempfile, threading, urllib.error, urllib.request
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    binary = target / "release" / "jiebang"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with tempfile.TemporaryDirectory() as data:
+        server = subprocess.Popen([str(binary), "--data-dir", data, "serve", "--demo", "--bind", f"127.0.0.1:{port}"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            for line in server.stdout:
+                if "listening on" in line:
+                    break
+            time.sleep(3)  # the demo's workers finish its first jobs
+
+            def status(field):
+                for line in open(f"/proc/{server.pid}/status"):
+                    if line.startswith(field):
+                        return int(line.split()[1]) / 1024
+            before = status("VmRSS:")
+            codes = collections.Counter()
+
+            def sign_in(i):
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/session", method="POST",
+                    headers={"Content-Type": "application/json"},
+                    data=json.dumps({"email": f"user{i}@example.cn", "password": "wrong-password"}).encode())
+                try:
+                    urllib.request.urlopen(request, timeout=120)
+                    codes[200] += 1
+                except urllib.error.HTTPError as e:
+                    codes[e.code] += 1
+            started = time.perf_counter()
+            for burst in range(2):
+                threads = [threading.Thread(target=sign_in, args=(burst * 100 + i,)) for i in range(100)]
+                [t.start() for t in threads]
+                [t.join() for t in threads]
+            seconds = time.perf_counter() - started
+            peak = status("VmHWM:")
+        finally:
+            server.kill()
+    return f"""
+## A burst of failed sign-ins
+
+Two bursts of 100 parallel sign-ins with a wrong password against `jiebang serve --demo` (release
+build, SQLite), as issue 13 reported them: they grew the server from 158 MiB to 7.5 GiB, since each
+attempt was an argon2id hash (19 MiB) with no limit. Now hashes run one per core, at most 16 a core
+wait, and the rest are told to come back (429 with `Retry-After`).
+`JIEBANG_BENCH_ONLY=login scripts/bench` refreshes this section alone.
+
+| measure | value |
+|---|---:|
+| resident memory before | {before:.0f} MiB |
+| peak resident memory after both bursts | {peak:.0f} MiB |
+| answered 401 (hashed) | {codes[401]} |
+| answered 429 (queue full) | {codes[429]} |
+| other answers | {sum(codes.values()) - codes[401] - codes[429]} |
+| wall time of both bursts | {seconds:.1f} s |
+
+| target | measured | status |
+|---|---|---|
+| peak resident memory under 512 MiB | {peak:.0f} MiB | {"met" if peak < 512 else "**not met**"} |
+"""
 
 
 THROUGHPUT_REFERENCE = r"""
@@ -251,4 +317,7 @@ the same files in a loop in one Python process, with no queue, database, file st
 
 
 if __name__ == "__main__":
-    {"onnx": only_onnx, "queue": only_queue}.get(os.environ.get("JIEBANG_BENCH_ONLY", ""), main)()
+    sections = {"onnx": (ONNX_HEADING, onnx_latency), "queue": (QUEUE_HEADING, throughput),
+                "login": (LOGIN_HEADING, login_burst)}
+    section = sections.get(os.environ.get("JIEBANG_BENCH_ONLY", ""))
+    only(*section) if section else main()

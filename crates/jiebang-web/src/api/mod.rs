@@ -44,7 +44,7 @@ use crate::error::ApiError;
         selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
         selection::notifications, selection::read_notifications, audit::checkpoints,
     ),
-    components(schemas(crate::error::ErrorEnvelope)),
+    components(schemas(crate::error::ErrorEnvelope, selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
     tags((name = "jiebang"))
 )]
