@@ -150,6 +150,20 @@ named_enum!(
 );
 
 named_enum!(
+    /// A named joint unit's answer to being in a consortium (联合体成员确认). The lead unit's
+    /// place is accepted by submitting; a joint unit's waits until an applicant of that unit
+    /// answers, and only an accepted place counts as the unit's one consortium in a challenge.
+    Consent {
+        /// 待确认: named in a submitted application, not yet answered.
+        Pending = "pending" / "待确认" / "Awaiting confirmation",
+        /// 已确认.
+        Accepted = "accepted" / "已确认" / "Confirmed",
+        /// 已拒绝: the unit refused, with a reason; the application goes back to its lead.
+        Declined = "declined" / "已拒绝" / "Declined",
+    }
+);
+
+named_enum!(
     /// Where project money comes from.
     BudgetSource {
         /// 财政资金.

@@ -13,8 +13,12 @@
 //! - once the engine is loaded, a second Landlock layer that allows no file access at all, and
 //!   every descriptor slot below the open-file limit filled, so no file or socket can be opened.
 //!
-//! Not enforced: a separate user, a mount namespace or a seccomp filter (they need privileges or
-//! code this crate keeps out); a kernel without Landlock (before Linux 5.13, or disabled) leaves
+//! - a seccomp filter, also before the engine loads ([`forbid_syscalls`]): creating sockets,
+//!   running programs, tracing or reading other processes, mounting, entering or making
+//!   namespaces, BPF, perf events, keyrings, kernel modules and io_uring fail with `EPERM`.
+//!
+//! Not enforced: a separate user or a mount namespace (they need privileges the worker does not
+//! have). A kernel without Landlock (before Linux 5.13, or disabled) or without seccomp leaves
 //! only the limits, and the child then refuses to run unless the request allows it
 //! ([`RunRequest::require_confinement`]). The report names what held ([`RunResult::confinement`]).
 //!
@@ -210,7 +214,60 @@ fn confine(ort_library: Option<&Path>, required: bool) -> Result<String, OnnxErr
         }
         RulesetStatus::NotEnforced => "no landlock (not supported by this kernel)",
     };
-    Ok(format!("{held}; rlimits (address space, open files); empty working directory"))
+    let filtered = match forbid_syscalls() {
+        Ok(()) => "seccomp (no sockets, exec, tracing, mounts, namespaces, bpf, keyrings)",
+        Err(e) if required => return Err(e),
+        Err(_) => "no seccomp (not supported by this kernel)",
+    };
+    Ok(format!("{held}; {filtered}; rlimits (address space, open files); empty working directory"))
+}
+
+/// The system calls a model's child never needs and an escaping model would: each fails with
+/// `EPERM` from now on, in this thread and the threads it starts. A deny list, so an engine's
+/// ordinary calls (memory, threads, clocks) are untouched.
+pub const FORBIDDEN_SYSCALLS: &[(&str, i64)] = &[
+    ("socket", libc::SYS_socket),
+    ("socketpair", libc::SYS_socketpair),
+    ("connect", libc::SYS_connect),
+    ("bind", libc::SYS_bind),
+    ("listen", libc::SYS_listen),
+    ("accept4", libc::SYS_accept4),
+    ("execve", libc::SYS_execve),
+    ("execveat", libc::SYS_execveat),
+    ("ptrace", libc::SYS_ptrace),
+    ("process_vm_readv", libc::SYS_process_vm_readv),
+    ("process_vm_writev", libc::SYS_process_vm_writev),
+    ("pidfd_getfd", libc::SYS_pidfd_getfd),
+    ("mount", libc::SYS_mount),
+    ("umount2", libc::SYS_umount2),
+    ("pivot_root", libc::SYS_pivot_root),
+    ("chroot", libc::SYS_chroot),
+    ("unshare", libc::SYS_unshare),
+    ("setns", libc::SYS_setns),
+    ("bpf", libc::SYS_bpf),
+    ("perf_event_open", libc::SYS_perf_event_open),
+    ("keyctl", libc::SYS_keyctl),
+    ("add_key", libc::SYS_add_key),
+    ("request_key", libc::SYS_request_key),
+    ("init_module", libc::SYS_init_module),
+    ("finit_module", libc::SYS_finit_module),
+    ("kexec_load", libc::SYS_kexec_load),
+    ("userfaultfd", libc::SYS_userfaultfd),
+    ("io_uring_setup", libc::SYS_io_uring_setup),
+    ("personality", libc::SYS_personality),
+];
+
+/// Installs the seccomp filter over [`FORBIDDEN_SYSCALLS`] on the calling thread (which must
+/// have `no_new_privs`, as Landlock's `restrict_self` sets, or the privilege to filter).
+pub fn forbid_syscalls() -> Result<(), OnnxError> {
+    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
+    let failed = |e: &dyn std::fmt::Display| OnnxError::Input(format!("seccomp: {e}"));
+    let arch = std::env::consts::ARCH.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
+    let rules = FORBIDDEN_SYSCALLS.iter().map(|&(_, number)| (number, Vec::new())).collect();
+    let filter = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
+        .map_err(|e| failed(&e))?;
+    let program: BpfProgram = filter.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
+    seccompiler::apply_filter(&program).map_err(|e| failed(&e))
 }
 
 /// Once the engine is loaded, nothing more can be opened: the open-file limit drops to just

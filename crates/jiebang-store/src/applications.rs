@@ -5,7 +5,7 @@
 //! once cannot both slip under a limit: applications per organization, one consortium per
 //! organization per challenge (a unique index), earlier winners, deadlines per actor.
 
-use jiebang_core::application::{Action, Actor, ApplicationInput, ApplicationState, Terms};
+use jiebang_core::application::{Action, Actor, ApplicationInput, ApplicationState, Consent, Terms};
 use jiebang_core::program::{Day, ProgramStatus, Rules};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -64,6 +64,23 @@ pub struct Application {
     pub created_at: String,
     /// Last changed.
     pub updated_at: String,
+}
+
+/// A unit's place in a submitted application's consortium.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    /// The unit.
+    pub organization_id: i64,
+    /// Its name.
+    pub organization_name: String,
+    /// The lead unit (accepted by submitting).
+    pub lead: bool,
+    /// The unit's answer.
+    pub consent: Consent,
+    /// Why it declined.
+    pub reason: String,
+    /// When it answered.
+    pub answered_at: Option<String>,
 }
 
 /// Which applications to list; all filters combine with AND.
@@ -174,6 +191,12 @@ impl Store {
         today: Day,
     ) -> Result<(i64, ApplicationInput)> {
         let challenge = self.get_challenge(challenge_id).await?;
+        if challenge.archived_at.is_some() {
+            return Err(StoreError::refused(format!(
+                "该任务已撤榜（{}），不接受申报 / the challenge is archived and takes no applications",
+                challenge.archive_reason
+            )));
+        }
         let (status, rules, _) = lock_program(tx, self.backend, challenge.program_id).await?;
         if status != ProgramStatus::Published {
             return Err(StoreError::refused(format!(
@@ -244,35 +267,231 @@ impl Store {
         Ok((challenge.program_id, valid))
     }
 
+    /// Writes the consortium's places for a submitted (or returned) application: the lead's
+    /// accepted, each joint unit's as it was answered before (an accepted place stays accepted,
+    /// anything else waits again). A unit with an accepted place in another consortium of the
+    /// challenge cannot be named; a pending place elsewhere does not stop anyone. Returns the
+    /// joint units that still have to answer.
     async fn write_units(
         &self,
         tx: &mut Transaction<'static, Any>,
         id: i64,
         challenge_id: i64,
         input: &ApplicationInput,
-    ) -> Result<()> {
+    ) -> Result<Vec<i64>> {
+        let accepted: Vec<i64> = sqlx::query_scalar(
+            "SELECT organization_id FROM application_units WHERE application_id = $1 AND consent = 'accepted'",
+        )
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await?;
         sqlx::query("DELETE FROM application_units WHERE application_id = $1").bind(id).execute(&mut **tx).await?;
+        let mut pending = Vec::new();
         for (i, org) in input.organization_ids().into_iter().enumerate() {
-            sqlx::query("INSERT INTO application_units (application_id, challenge_id, organization_id, is_lead) VALUES ($1, $2, $3, $4)")
+            let field = if i == 0 {
+                "lead_organization_id".to_owned()
+            } else {
+                format!("joint_units[{}].organization_id", i - 1)
+            };
+            let taken = || StoreError::Conflict {
+                field: field.clone(),
+                message: format!(
+                    "单位 {org} 已在本榜单的另一个联合体中，每个单位每个榜单只能参加一个联合体 / organization {org} is already in another consortium for this challenge"
+                ),
+            };
+            let elsewhere: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM application_units WHERE challenge_id = $1 AND organization_id = $2 AND consent = 'accepted' AND application_id <> $3",
+            )
+            .bind(challenge_id)
+            .bind(org)
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+            if elsewhere > 0 {
+                return Err(taken());
+            }
+            let consent = if i == 0 || accepted.contains(&org) { Consent::Accepted } else { Consent::Pending };
+            if consent == Consent::Pending {
+                pending.push(org);
+            }
+            sqlx::query("INSERT INTO application_units (application_id, challenge_id, organization_id, is_lead, consent) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(challenge_id)
                 .bind(org)
                 .bind(i64::from(i == 0))
+                .bind(consent.as_str())
                 .execute(&mut **tx)
                 .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        let field = if i == 0 { "lead_organization_id".to_owned() } else { format!("joint_units[{}].organization_id", i - 1) };
-                        StoreError::Conflict {
-                            field,
-                            message: format!("单位 {org} 已在本榜单的另一个联合体中，每个单位每个榜单只能参加一个联合体 / organization {org} is already in another consortium for this challenge"),
-                        }
-                    } else {
-                        e.into()
-                    }
-                })?;
+                .map_err(|e| if is_unique_violation(&e) { taken() } else { e.into() })?;
         }
-        Ok(())
+        Ok(pending)
+    }
+
+    /// The places of an application's consortium, lead first (empty until it is submitted).
+    pub async fn consortium_places(&self, application_id: i64) -> Result<Vec<Place>> {
+        let rows = sqlx::query(
+            "SELECT u.*, o.name FROM application_units u JOIN organizations o ON o.id = u.organization_id \
+             WHERE u.application_id = $1 ORDER BY u.is_lead DESC, u.organization_id",
+        )
+        .bind(application_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let consent: String = row.try_get("consent")?;
+                let lead: i64 = row.try_get("is_lead")?;
+                Ok(Place {
+                    organization_id: row.try_get("organization_id")?,
+                    organization_name: row.try_get("name")?,
+                    lead: lead != 0,
+                    consent: Consent::parse("consent", &consent).map_err(StoreError::corrupt)?,
+                    reason: row.try_get("reason")?,
+                    answered_at: row.try_get("answered_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A joint unit answers its place in a submitted application's consortium (the caller acts
+    /// for `organization_id`). Accepting takes the unit's one place in the challenge and declines
+    /// the other consortia that named it there; declining needs a reason and sends a submitted
+    /// application back to its lead unit. The lead unit is told either way.
+    pub async fn answer_place(
+        &self,
+        application_id: i64,
+        organization_id: i64,
+        accept: bool,
+        reason: &str,
+        actor: i64,
+    ) -> Result<Place> {
+        let reason = reason.trim();
+        if !accept && reason.is_empty() {
+            return Err(jiebang_core::Error::invalid("reason", "拒绝参加须写明理由 / declining needs a reason").into());
+        }
+        let application = self.get_application(application_id).await?;
+        let mut tx = self.begin_write().await?;
+        lock_program(&mut tx, self.backend, application.program_id).await?;
+        let consent: Option<String> = sqlx::query_scalar(
+            "SELECT consent FROM application_units WHERE application_id = $1 AND organization_id = $2 AND is_lead = 0",
+        )
+        .bind(application_id)
+        .bind(organization_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match consent.as_deref() {
+            Some("pending") => {}
+            Some(other) => {
+                let label = Consent::parse("consent", other).map_err(StoreError::corrupt)?;
+                return Err(StoreError::refused(format!(
+                    "本单位已答复（{}） / this unit has already answered ({})",
+                    label.label_zh(),
+                    label.as_str()
+                )));
+            }
+            None => {
+                return Err(StoreError::refused(
+                    "该申报没有请本单位确认参加联合体 / this application awaits no answer from this unit",
+                ));
+            }
+        }
+        if accept {
+            self.set_consent(&mut tx, application_id, organization_id, Consent::Accepted, "", actor).await.map_err(
+                |e| match e {
+                    StoreError::Database(e) if is_unique_violation(&e) => StoreError::refused(
+                        "本单位已确认参加本榜单的另一个联合体 / this unit already confirmed another consortium for this challenge",
+                    ),
+                    e => e,
+                },
+            )?;
+            let others: Vec<i64> = sqlx::query_scalar(
+                "SELECT application_id FROM application_units WHERE challenge_id = $1 AND organization_id = $2 AND consent = 'pending' AND application_id <> $3",
+            )
+            .bind(application.challenge_id)
+            .bind(organization_id)
+            .bind(application_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for other in others {
+                let other = self.get_application(other).await?;
+                let why = format!("已确认参加本榜单的另一个联合体（申报 {application_id}）");
+                self.decline_place(&mut tx, &other, organization_id, &why, actor).await?;
+            }
+            let title = format!("联合单位已确认：{}", application.input.project_name);
+            let name = self.get_organization(organization_id).await?.name;
+            notify(
+                &mut tx,
+                Audience::Organization(application.input.lead_organization_id),
+                "application.joint_accepted",
+                &title,
+                &format!("「{name}」确认参加联合体。"),
+                &format!("/applications/{application_id}"),
+            )
+            .await?;
+        } else {
+            self.decline_place(&mut tx, &application, organization_id, reason, actor).await?;
+        }
+        tx.commit().await?;
+        self.consortium_places(application_id)
+            .await?
+            .into_iter()
+            .find(|p| p.organization_id == organization_id)
+            .ok_or_else(|| StoreError::not_found("consortium place", organization_id))
+    }
+
+    async fn set_consent(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        application_id: i64,
+        organization_id: i64,
+        consent: Consent,
+        reason: &str,
+        actor: i64,
+    ) -> Result<()> {
+        sqlx::query("UPDATE application_units SET consent = $1, reason = $2, answered_by = $3, answered_at = $4 WHERE application_id = $5 AND organization_id = $6")
+            .bind(consent.as_str())
+            .bind(reason)
+            .bind(actor)
+            .bind(now_text())
+            .bind(application_id)
+            .bind(organization_id)
+            .execute(&mut **tx)
+            .await?;
+        audit::append(
+            tx,
+            self.backend,
+            Some(actor),
+            &format!("application.joint_{}", consent.as_str()),
+            &format!("application:{application_id}"),
+            serde_json::json!({"organization_id": organization_id, "reason": reason}),
+        )
+        .await
+    }
+
+    /// Records a declined place and returns a submitted application to its lead unit, who can
+    /// name another unit and submit again.
+    async fn decline_place(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        application: &Application,
+        organization_id: i64,
+        reason: &str,
+        actor: i64,
+    ) -> Result<()> {
+        self.set_consent(tx, application.id, organization_id, Consent::Declined, reason, actor).await?;
+        let name = self.get_organization(organization_id).await?.name;
+        let why = format!("联合单位「{name}」拒绝参加联合体：{reason}");
+        if application.state == ApplicationState::Submitted {
+            set_state(tx, application.id, ApplicationState::Submitted, ApplicationState::Returned, Some(&why)).await?;
+        }
+        notify(
+            tx,
+            Audience::Organization(application.input.lead_organization_id),
+            "application.joint_declined",
+            &format!("联合单位拒绝参加：{}", application.input.project_name),
+            &why,
+            &format!("/applications/{}", application.id),
+        )
+        .await
     }
 
     /// Creates a draft application for a challenge while the program takes applications.
@@ -446,23 +665,17 @@ impl Store {
                         "申报已于 {deadline} 截止 / applications closed on {deadline}"
                     )));
                 }
-                // The consortium's places are taken now, not while it was a draft.
-                self.write_units(&mut tx, id, current.challenge_id, &current.input).await?;
-                for joint in &current.input.joint_units {
-                    let title = format!("联合申报：{}", current.input.project_name);
+                // The consortium's places are written now, not while it was a draft; the named
+                // units that have not accepted are asked to.
+                let pending = self.write_units(&mut tx, id, current.challenge_id, &current.input).await?;
+                for organization in pending {
+                    let title = format!("请确认联合申报：{}", current.input.project_name);
                     let body = format!(
-                        "「{}」将本单位列为联合体成员提交了揭榜申报；如有异议，请联系发榜方。",
+                        "「{}」将本单位列为联合体成员提交了揭榜申报。请在申报页面确认参加或拒绝；确认前该申报不能推荐或通过形式审查。",
                         current.lead_organization_name
                     );
-                    notify(
-                        &mut tx,
-                        Audience::Organization(joint.organization_id),
-                        "application.joint",
-                        &title,
-                        &body,
-                        &link,
-                    )
-                    .await?;
+                    notify(&mut tx, Audience::Organization(organization), "application.joint", &title, &body, &link)
+                        .await?;
                 }
                 // Canonical (RFC 8785), so the hash verifies from the parsed snapshot too.
                 let snapshot = jiebang_core::canonical::to_string(&serde_json::json!({
@@ -532,6 +745,20 @@ impl Store {
                     .await?;
             }
             _ => {}
+        }
+        if matches!(action, Action::Recommend | Action::PassCheck) {
+            let waiting: Vec<String> = sqlx::query_scalar(
+                    "SELECT o.name FROM application_units u JOIN organizations o ON o.id = u.organization_id WHERE u.application_id = $1 AND u.consent <> 'accepted' ORDER BY o.id",
+                )
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+            if !waiting.is_empty() {
+                let names = waiting.join("、");
+                return Err(StoreError::refused(format!(
+                    "联合单位「{names}」尚未确认参加联合体 / joint units not yet confirmed: {names}"
+                )));
+            }
         }
         set_state(&mut tx, id, current.state, to, action.needs_reason().then_some(reason)).await?;
         let detail = if reason.is_empty() { String::new() } else { format!("理由：{reason}") };

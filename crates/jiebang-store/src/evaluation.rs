@@ -742,6 +742,72 @@ impl Store {
         self.new_submission(SubmissionKind::Model, phase_id, organization_id, user_id, file, note, is_baseline).await
     }
 
+    /// Whether a team may submit to the phase now (open, challenge not archived, quotas left):
+    /// checked before an upload's body is read, so a refused upload is never stored, and again
+    /// under the phase's lock when the submission is recorded.
+    pub async fn check_may_submit(
+        &self,
+        phase_id: i64,
+        organization_id: i64,
+        user_id: i64,
+        is_baseline: bool,
+    ) -> Result<()> {
+        let phase = self.get_phase(phase_id).await?;
+        let mut tx = self.pool.begin().await?;
+        self.check_submission(&mut tx, &phase, organization_id, user_id, is_baseline).await?;
+        tx.rollback().await?;
+        Ok(())
+    }
+
+    async fn check_submission(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        phase: &Phase,
+        organization_id: i64,
+        user_id: i64,
+        is_baseline: bool,
+    ) -> Result<()> {
+        let archived: Option<String> = sqlx::query_scalar("SELECT archived_at FROM challenges WHERE id = $1")
+            .bind(phase.challenge_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        if archived.is_some() {
+            return Err(StoreError::refused(
+                "该任务已撤榜，不再接受提交 / the challenge is archived and takes no submissions",
+            ));
+        }
+        if is_baseline {
+            return Ok(());
+        }
+        if !phase.is_open_today() {
+            let (opens, closes) = (phase.input.opens_on, phase.input.closes_on);
+            return Err(StoreError::Refused(format!(
+                "本阶段 {opens} 至 {closes} 开放提交 / this phase accepts submissions from {opens} to {closes}"
+            )));
+        }
+        // A team's quotas hold per unit and, for an applicant acting for it, per person: a
+        // user acting for several units does not multiply them. (Admins and organizers
+        // submitting for a team are counted with the team only.)
+        let (acting,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM grants WHERE user_id = $1 AND role = 'applicant' AND scope_kind = 'organization' AND scope_id = $2",
+        )
+        .bind(user_id)
+        .bind(organization_id.to_string())
+        .fetch_one(&mut **tx)
+        .await?;
+        let mut counted = vec![("organization_id", organization_id)];
+        if acting > 0 {
+            counted.push(("submitted_by", user_id));
+        }
+        for (by, who) in counted {
+            let usage = Self::usage(tx, phase.id, by, who, now_ms()).await?;
+            if let Some(reason) = phase.input.quotas.refuse(&usage) {
+                return Err(StoreError::Refused(reason));
+            }
+        }
+        Ok(())
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn new_submission(
         &self,
@@ -768,37 +834,10 @@ impl Store {
                 file.size, contract.max_model_mb, file.size, contract.max_model_mb
             )));
         }
-        if !is_baseline && !phase.is_open_today() {
-            let (opens, closes) = (phase.input.opens_on, phase.input.closes_on);
-            return Err(StoreError::Refused(format!(
-                "本阶段 {opens} 至 {closes} 开放提交 / this phase accepts submissions from {opens} to {closes}"
-            )));
-        }
         let mut tx = self.begin_write().await?;
         lock_phase(&mut tx, self.backend, phase_id).await?;
+        self.check_submission(&mut tx, &phase, organization_id, user_id, is_baseline).await?;
         let now = now_ms();
-        if !is_baseline {
-            // A team's quotas hold per unit and, for an applicant acting for it, per person: a
-            // user acting for several units does not multiply them. (Admins and organizers
-            // submitting for a team are counted with the team only.)
-            let (acting,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM grants WHERE user_id = $1 AND role = 'applicant' AND scope_kind = 'organization' AND scope_id = $2",
-            )
-            .bind(user_id)
-            .bind(organization_id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-            let mut counted = vec![("organization_id", organization_id)];
-            if acting > 0 {
-                counted.push(("submitted_by", user_id));
-            }
-            for (by, who) in counted {
-                let usage = Self::usage(&mut tx, phase_id, by, who, now).await?;
-                if let Some(reason) = phase.input.quotas.refuse(&usage) {
-                    return Err(StoreError::Refused(reason));
-                }
-            }
-        }
         let note: String = note.trim().chars().take(500).collect();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO submissions (phase_id, organization_id, submitted_by, file_id, note, state, message, is_baseline, created_ms, created_at, kind, upload_name) \

@@ -39,6 +39,17 @@ pub fn private_file(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// What [`Store::collect_unreferenced`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Collected {
+    /// `files` records.
+    pub records: u64,
+    /// Stored objects.
+    pub objects: u64,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
 /// A stored file and its record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredFile {
@@ -162,6 +173,23 @@ impl FileStore {
         }
     }
 
+    /// The uploads (`uploads/…`, `tmp/…`) last written before `before_ms` (milliseconds since
+    /// the epoch), with their sizes. Keys elsewhere — the signing key — are never listed.
+    pub async fn stale_objects(&self, before_ms: i64) -> Result<Vec<(String, u64)>> {
+        use futures::TryStreamExt;
+        let mut stale = Vec::new();
+        for prefix in ["uploads", "tmp"] {
+            let listed: Vec<_> = self.inner.list(Some(&ObjectPath::from(prefix))).try_collect().await?;
+            stale.extend(
+                listed
+                    .into_iter()
+                    .filter(|meta| meta.last_modified.timestamp_millis() < before_ms)
+                    .map(|meta| (meta.location.to_string(), meta.size)),
+            );
+        }
+        Ok(stale)
+    }
+
     /// Reads a stored file whole.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>> {
         let result = self.inner.get(&ObjectPath::from(key)).await?;
@@ -239,6 +267,48 @@ impl Store {
             files.delete(&file.key).await?;
         }
         Ok(())
+    }
+
+    /// Collects what nothing references any more, once it is older than `grace`: `files`
+    /// records no submission, dataset version, application or import names (a crash between
+    /// storing an upload and using it leaves one), and stored uploads with no record (an upload
+    /// broken off or a record collected). A file in use within `grace` is never touched, so an
+    /// upload being recorded right now keeps its bytes. `serve` runs this daily; `jiebang files
+    /// gc` on demand.
+    pub async fn collect_unreferenced(&self, files: &FileStore, grace: std::time::Duration) -> Result<Collected> {
+        let cutoff_ms = crate::now_ms() - i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+        let cutoff = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(cutoff_ms) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default();
+        const UNREFERENCED: &str = "created_at < $1 \
+            AND NOT EXISTS (SELECT 1 FROM submissions WHERE file_id = files.id) \
+            AND NOT EXISTS (SELECT 1 FROM dataset_files WHERE file_id = files.id) \
+            AND NOT EXISTS (SELECT 1 FROM application_files WHERE file_id = files.id) \
+            AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id)";
+        let mut collected = Collected::default();
+        let mut tx = self.begin_write().await?;
+        let rows: Vec<(i64, String, i64)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, key, size FROM files WHERE {UNREFERENCED}")))
+                .bind(&cutoff)
+                .fetch_all(&mut *tx)
+                .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM files WHERE {UNREFERENCED}")))
+            .bind(&cutoff)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        collected.records = rows.len() as u64;
+        let known: std::collections::HashSet<String> =
+            sqlx::query_scalar("SELECT key FROM files").fetch_all(&self.pool).await?.into_iter().collect();
+        for (key, size) in files.stale_objects(cutoff_ms).await? {
+            if !known.contains(&key) {
+                files.delete(&key).await?;
+                collected.objects += 1;
+                collected.bytes += size;
+            }
+        }
+        Ok(collected)
     }
 
     /// Bytes `user` uploaded since `since` (RFC 3339), for the daily cap.

@@ -34,19 +34,19 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use accounts::{ApiToken, User};
-pub use applications::{Application, ApplicationFilter, today};
+pub use applications::{Application, ApplicationFilter, Place, today};
 pub use audit::{AuditEvent, Checkpoint};
 pub use error::{Result, StoreError};
 pub use evaluation::{
     DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, Outcome, PURPOSES, Phase, PhaseCounts, QueueStats,
     SCORE_SUBMISSION, ScoringSpec, Submission, WorkerRecord, now_ms,
 };
-pub use files::{FileStore, StoredFile, private_dir, private_file};
+pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeRecord, Program};
 pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
-pub use review::{Assignment, Draw, Expert, Review};
+pub use review::{Assignment, Draw, DualRole, Expert, Review};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "selection", sql: include_str!("../migrations/0003_selection.sql") },
     Migration { version: 4, name: "delivery", sql: include_str!("../migrations/0004_delivery.sql") },
     Migration { version: 5, name: "hardening", sql: include_str!("../migrations/0005_hardening.sql") },
+    Migration { version: 6, name: "consent", sql: include_str!("../migrations/0006_consent.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::error::is_unique_violation;
-use crate::{Page, PageRequest, Result, Store, StoreError, audit, now_text};
+use crate::{Page, PageRequest, Result, Store, StoreError, StoredFile, audit, now_text};
 
 /// A stored program.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,6 +56,10 @@ pub struct ChallengeRecord {
     /// The challenge itself.
     #[serde(flatten)]
     pub challenge: Challenge,
+    /// When it was taken off the list (撤榜); it then takes no applications or submissions.
+    pub archived_at: Option<String>,
+    /// Why it was taken off.
+    pub archive_reason: String,
     /// Created.
     pub created_at: String,
     /// Last changed.
@@ -161,6 +165,8 @@ fn hydrate(rows: &[AnyRow], industry_rows: &[AnyRow], indicator_rows: &[AnyRow])
                     support: row.try_get("support")?,
                     winners: winners as u32,
                 },
+                archived_at: row.try_get("archived_at")?,
+                archive_reason: row.try_get("archive_reason")?,
                 created_at: row.try_get("created_at")?,
                 updated_at: row.try_get("updated_at")?,
             })
@@ -396,19 +402,29 @@ impl Store {
         self.get_challenge(id).await
     }
 
-    /// Adds many challenges in one transaction: all are stored or none.
+    /// Adds many challenges in one transaction: all are stored or none. `source` is the stored
+    /// spreadsheet they came from, kept with the program.
     pub async fn import_challenges(
         &self,
         program_id: i64,
         challenges: &[Challenge],
         actor: Option<i64>,
-        source: &str,
+        source: Option<&StoredFile>,
     ) -> Result<Vec<ChallengeRecord>> {
         self.get_program(program_id).await?;
         let mut tx = self.begin_write().await?;
         for challenge in challenges {
             insert_challenge(&mut tx, program_id, challenge).await?;
         }
+        if let Some(file) = source {
+            sqlx::query("INSERT INTO import_files (program_id, file_id, imported_at) VALUES ($1, $2, $3)")
+                .bind(program_id)
+                .bind(file.id)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let source = source.map(|f| format!("file:{} {} sha256:{}", f.id, f.name, f.sha256));
         audit::append(
             &mut tx,
             self.backend,
@@ -486,7 +502,7 @@ impl Store {
         .await?;
         if status != "draft" || applications > 0 || submissions > 0 {
             return Err(StoreError::refused(format!(
-                "榜单已发布或已有申报、提交（{applications} 份申报，{submissions} 次提交），不能删除该任务 / the list is published or the challenge has applications or submissions ({applications} and {submissions}): it cannot be deleted"
+                "榜单已发布或已有申报、提交（{applications} 份申报，{submissions} 次提交），不能删除该任务，请改为撤榜 / the list is published or the challenge has applications or submissions ({applications} and {submissions}): it cannot be deleted; archive it instead (撤榜)"
             )));
         }
         sqlx::query("DELETE FROM challenges WHERE id = $1").bind(id).execute(&mut *tx).await?;
@@ -501,6 +517,41 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Takes a challenge off a published list (撤榜): it stays on the list, marked, with its
+    /// applications, submissions and signed reports, and takes no new applications or
+    /// submissions. For a challenge that cannot be deleted any more; needs a reason.
+    pub async fn archive_challenge(&self, id: i64, reason: &str, actor: i64) -> Result<ChallengeRecord> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(jiebang_core::Error::invalid("reason", "撤榜须写明理由 / archiving needs a reason").into());
+        }
+        let existing = self.get_challenge(id).await?;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE challenges SET archived_at = $1, archived_by = $2, archive_reason = $3, updated_at = $1 WHERE id = $4 AND archived_at IS NULL",
+        )
+        .bind(now_text())
+        .bind(actor)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::refused("该任务已撤榜 / the challenge is already archived"));
+        }
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "challenge.archive",
+            &format!("program:{}", existing.program_id),
+            serde_json::json!({"challenge_id": id, "code": existing.challenge.code, "reason": reason}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_challenge(id).await
     }
 
     /// One challenge.

@@ -131,6 +131,38 @@ async fn units(tx: &mut Transaction<'static, Any>, application_id: i64) -> Resul
         .await?)
 }
 
+/// An expert's declaration that their account also applies in a program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DualRole {
+    /// The program.
+    pub program_id: i64,
+    /// Its title.
+    pub program_title: String,
+    /// The expert.
+    pub expert_id: i64,
+    /// The expert's name.
+    pub expert_name: String,
+    /// What they declared.
+    pub statement: String,
+    /// When.
+    pub declared_at: String,
+}
+
+impl From<(i64, String, i64, String, String, String)> for DualRole {
+    fn from(
+        (program_id, program_title, expert_id, expert_name, statement, declared_at): (
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            String,
+        ),
+    ) -> Self {
+        Self { program_id, program_title, expert_id, expert_name, statement, declared_at }
+    }
+}
+
 fn assignment_from_row(row: &AnyRow) -> Result<Assignment> {
     let submitted_at: Option<String> = row.try_get("submitted_at")?;
     let review = match submitted_at {
@@ -280,6 +312,40 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The dual-role statements declared in a program, oldest first, with the experts' names
+    /// (for its organizers).
+    pub async fn dual_role_declarations(&self, program_id: i64) -> Result<Vec<DualRole>> {
+        let rows: Vec<(i64, String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT d.program_id, p.title, d.expert_id, e.name, d.statement, d.declared_at FROM dual_role_declarations d \
+             JOIN experts e ON e.id = d.expert_id JOIN programs p ON p.id = d.program_id WHERE d.program_id = $1 ORDER BY d.declared_at, d.expert_id",
+        )
+        .bind(program_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(DualRole::from).collect())
+    }
+
+    /// The programs in which an expert's account applies (acts for a unit with an application
+    /// there), each with the expert's declaration if made: until it is, the expert reviews
+    /// nothing in that program.
+    pub async fn dual_roles_of(&self, expert_id: i64) -> Result<Vec<(i64, String, Option<DualRole>)>> {
+        let programs: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT DISTINCT p.id, p.title FROM grants g JOIN experts e ON e.user_id = g.user_id \
+               JOIN application_units u ON CAST(g.scope_id AS BIGINT) = u.organization_id \
+               JOIN applications a ON a.id = u.application_id JOIN programs p ON p.id = a.program_id \
+             WHERE e.id = $1 AND g.role = 'applicant' AND g.scope_kind = 'organization' ORDER BY p.id",
+        )
+        .bind(expert_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for (id, title) in programs {
+            let declared = self.dual_role_declarations(id).await?.into_iter().find(|d| d.expert_id == expert_id);
+            out.push((id, title, declared));
+        }
+        Ok(out)
     }
 
     /// An expert declares a conflict (回避). An assignment without a review is withdrawn.

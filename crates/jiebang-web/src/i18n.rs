@@ -225,6 +225,18 @@ pub struct Catalog {
     pub back_to_list: &'static str,
     /// 删除 / Delete
     pub delete: &'static str,
+    /// Confirmation beside the delete button.
+    pub delete_confirm: &'static str,
+    /// A challenge taken off the list (badge).
+    pub archived: &'static str,
+    /// The archive notice's lead-in.
+    pub archived_notice: &'static str,
+    /// The archive button.
+    pub archive: &'static str,
+    /// The archive reason field.
+    pub archive_reason: &'static str,
+    /// Confirmation beside the archive button.
+    pub archive_confirm: &'static str,
     /// 邮箱 / E-mail
     pub email: &'static str,
     /// 密码 / Password
@@ -390,6 +402,12 @@ pub static ZH: Catalog = Catalog {
     better_lower: "越低越好",
     back_to_list: "返回榜单",
     delete: "删除",
+    delete_confirm: "删除后不可恢复",
+    archived: "已撤榜",
+    archived_notice: "该任务已撤榜，不再接受申报和提交",
+    archive: "撤榜",
+    archive_reason: "撤榜理由（将公开显示）",
+    archive_confirm: "撤榜后不可恢复；已有申报、提交和测评报告保留",
     email: "邮箱",
     password: "密码",
     login_failed: "邮箱或密码错误。",
@@ -522,6 +540,12 @@ pub static EN: Catalog = Catalog {
     better_lower: "lower is better",
     back_to_list: "Back to the list",
     delete: "Delete",
+    delete_confirm: "Deleting cannot be undone",
+    archived: "Archived",
+    archived_notice: "This challenge was taken off the list and takes no applications or submissions",
+    archive: "Archive",
+    archive_reason: "Why (shown publicly)",
+    archive_confirm: "Archiving cannot be undone; applications, submissions and reports are kept",
     email: "E-mail",
     password: "Password",
     login_failed: "Wrong e-mail or password.",
@@ -1210,6 +1234,14 @@ texts!(
     declare_conflict: "声明回避" / "Declare a conflict of interest",
     direction: "揭榜方向" / "Direction",
     draw_experts: "随机抽取专家" / "Draw experts",
+    dual_role: "兼任声明" / "Dual role",
+    dual_role_confirm: "本人确认以上声明属实，并知悉不得评审本人所代表单位的申报" / "I confirm this statement and know I may not review my own units' applications",
+    dual_role_declare: "提交兼任声明" / "Declare the dual role",
+    dual_role_declared: "已声明" / "Declared",
+    dual_role_help: "您的账户同时代表本批次的申报单位。提交兼任声明前，您不会被抽取或指定评审本批次的任何申报；声明后也不会评审本人所代表单位的申报。" / "Your account also acts for a unit applying in this program. Until you declare this dual role you are drawn or assigned for none of its applications; afterwards, for none of your own units'.",
+    dual_role_statement: "声明内容（您在哪个申报单位担任什么角色）" / "Statement (which applying unit you act for, and how)",
+    dual_roles: "专家兼任声明" / "Experts' dual-role statements",
+    no_dual_roles: "暂无专家兼任声明。" / "No dual-role statements.",
     draw_help: "按批次规定的人数为每项申报抽取无利益冲突的专家；种子留存，可供复现。" / "Draws experts without conflicts for every checked application; the seed is recorded so anyone can replay the draw.",
     expert: "专家" / "Expert",
     file_objection: "提出异议" / "File an objection",
@@ -1244,6 +1276,11 @@ texts!(
     organizer_desk: "发榜方工作台" / "Organizer's desk",
     outlier: "离群" / "Outlier",
     outlier_help: "与中位数相差超过批次规定的分值，请专家组长关注。" / "Further from the median than the program allows; for the panel chair.",
+    place_accept: "确认参加联合体" / "Join the consortium",
+    place_decline: "拒绝参加" / "Decline",
+    place_decline_confirm: "拒绝后该申报将退回牵头单位" / "Declining returns the application to its lead unit",
+    place_question: "本申报将以下单位列为联合体成员，请确认：" / "This application names your unit in its consortium; please answer for",
+    place_state: "成员确认" / "Confirmation",
     process: "评审过程（可留空）" / "Process run (optional)",
     project_name: "项目名称" / "Project",
     project_name_hint: "如：云鼎化工行业大模型" / "e.g. Yunding chemical-industry model",

@@ -40,6 +40,5 @@ pub async fn import_sheet(
     }
     let stored = store.save_file(files, file_name, bytes, actor).await?;
     let challenges: Vec<_> = rows.into_iter().map(|r| r.challenge).collect();
-    let source = format!("file:{} {} sha256:{}", stored.id, stored.name, stored.sha256);
-    Ok(store.import_challenges(program_id, &challenges, actor, &source).await?)
+    Ok(store.import_challenges(program_id, &challenges, actor, Some(&stored)).await?)
 }

@@ -106,6 +106,22 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Looks after the file store.
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FilesCommand {
+    /// Removes uploads nothing references any more (`serve` does this daily): records no
+    /// submission, dataset, application or import uses, and stored bytes without a record.
+    Gc {
+        /// Keep anything newer than this many hours.
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -332,6 +348,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Scoring files needs no database; the work is CPU-bound, so off the async executor.
         Command::Eval { command } => tokio::task::spawn_blocking(move || eval::run(command)).await?,
+        Command::Files { command: FilesCommand::Gc { grace_hours } } => {
+            let (store, files) = open(&settings).await?;
+            let collected = store.collect_unreferenced(&files, Duration::from_secs(grace_hours * 3600)).await?;
+            println!(
+                "已清理 {} 条记录、{} 个文件（{} 字节）/ collected {} records and {} stored files ({} bytes)",
+                collected.records,
+                collected.objects,
+                collected.bytes,
+                collected.records,
+                collected.objects,
+                collected.bytes
+            );
+            Ok(())
+        }
         Command::Audit { command: AuditCommand::Verify { checkpoints, public_key } } => {
             let (store, files) = open(&settings).await?;
             let key = match public_key {
@@ -405,7 +435,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         &settings.models.runner()?,
     )
     .await?;
-    let checkpoints = start_checkpoints(&store, &signer);
+    let checkpoints = start_checkpoints(&store, &files, &signer);
     let state = jiebang_web::AppState {
         store: store.clone(),
         files,
@@ -439,15 +469,34 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
 }
 
 /// Signs a checkpoint of the audit chain when the newest one is a day old (or there is none):
-/// checked every ten minutes, so each of several `serve` processes may add one.
-fn start_checkpoints(store: &Store, signer: &Arc<jiebang_store::signing::Signer>) -> tokio::task::JoinHandle<()> {
-    let (store, signer) = (store.clone(), signer.clone());
+/// checked every ten minutes, so each of several `serve` processes may add one. Once a day it
+/// also collects the uploads nothing references (a day's grace).
+fn start_checkpoints(
+    store: &Store,
+    files: &FileStore,
+    signer: &Arc<jiebang_store::signing::Signer>,
+) -> tokio::task::JoinHandle<()> {
+    let (store, files, signer) = (store.clone(), files.clone(), signer.clone());
     tokio::spawn(async move {
-        loop {
+        for round in 0u64.. {
             if let Err(error) = store.record_daily_checkpoint(&signer).await {
                 tracing::warn!(%error, "could not sign the daily audit checkpoint");
             }
-            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            if round % 144 == 0 {
+                match store.collect_unreferenced(&files, Duration::from_secs(86_400)).await {
+                    Ok(c) if c.records + c.objects > 0 => {
+                        tracing::info!(
+                            records = c.records,
+                            objects = c.objects,
+                            bytes = c.bytes,
+                            "collected unreferenced uploads"
+                        )
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "could not collect unreferenced uploads"),
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(600)).await;
         }
     })
 }

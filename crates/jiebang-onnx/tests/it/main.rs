@@ -248,3 +248,27 @@ fn a_written_logistic_regression_computes_the_sigmoid_on_both_engines() {
         assert!(worst <= 1e-6, "{}: {worst}", engine.describe());
     }
 }
+
+#[test]
+fn the_seccomp_filter_refuses_sockets_and_programs() {
+    const PROBE: &str = "JIEBANG_SECCOMP_PROBE";
+    const EPERM: i32 = 1;
+    if std::env::var_os(PROBE).is_some() {
+        // In a process of its own (the filter cannot be lifted): both work before, neither after.
+        assert!(std::net::UdpSocket::bind("127.0.0.1:0").is_ok());
+        assert!(std::process::Command::new("/bin/true").status().unwrap().success());
+        jiebang_onnx::sandbox::forbid_syscalls().unwrap();
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap_err();
+        assert_eq!(socket.raw_os_error(), Some(EPERM), "{socket}");
+        let program = std::process::Command::new("/bin/true").status().unwrap_err();
+        assert_eq!(program.raw_os_error(), Some(EPERM), "{program}");
+        return;
+    }
+    let probe = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "the_seccomp_filter_refuses_sockets_and_programs", "--nocapture", "--test-threads=1"])
+        .env(PROBE, "1")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&probe.stdout).into_owned() + &String::from_utf8_lossy(&probe.stderr);
+    assert!(probe.status.success() && said.contains("1 passed"), "{said}");
+}

@@ -100,7 +100,7 @@ async fn lists_filter_by_industry_region_including_districts_direction_and_text(
         challenge("C", &["26", "34"], "370100", "智能产品装备"),
         challenge("D", &["84"], "", "智能产品装备"),
     ];
-    t.store.import_challenges(p.id, &list, None, "test").await.unwrap();
+    t.store.import_challenges(p.id, &list, None, None).await.unwrap();
     let codes = |filter: ChallengeFilter| {
         let store = t.store.clone();
         async move {
@@ -137,7 +137,7 @@ async fn an_import_with_one_clashing_row_stores_nothing() {
     let p = t.store.create_program(program_input("P"), None, false).await.unwrap();
     t.store.create_challenge(p.id, &challenge("X", &["26"], "", "d"), None).await.unwrap();
     let list = [challenge("A", &["26"], "", "d"), challenge("X", &["26"], "", "d")];
-    assert!(t.store.import_challenges(p.id, &list, None, "test").await.is_err());
+    assert!(t.store.import_challenges(p.id, &list, None, None).await.is_err());
     assert_eq!(t.store.challenge_codes(p.id).await.unwrap(), ["X"]);
 }
 
@@ -159,6 +159,46 @@ async fn updating_a_challenge_replaces_its_indicators_and_keeps_its_place() {
     let err = t.store.delete_challenge(kept.id, None).await.unwrap_err();
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("cannot be deleted")), "{err}");
     assert!(t.store.get_challenge(kept.id).await.is_ok());
+    // It is archived instead (撤榜): kept, marked, with a reason, once.
+    let organizer = t.store.create_user("o@example.cn", "发榜方", "correct-horse-1").await.unwrap().id;
+    let err = t.store.archive_challenge(kept.id, " ", organizer).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Domain(_)), "{err}");
+    let archived = t.store.archive_challenge(kept.id, "无单位揭榜，流榜", organizer).await.unwrap();
+    assert!(archived.archived_at.is_some());
+    assert_eq!(archived.archive_reason, "无单位揭榜，流榜");
+    let again = t.store.archive_challenge(kept.id, "再撤一次", organizer).await.unwrap_err();
+    assert!(matches!(&again, StoreError::Refused(m) if m.contains("already archived")), "{again}");
+    assert_eq!(t.store.all_challenges(p.id).await.unwrap().len(), 1, "still on the list");
+    let events = t.store.list_audit_events(&format!("program:{}", p.id)).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "challenge.archive"));
+}
+
+#[tokio::test]
+async fn uploads_nothing_references_are_collected_after_their_grace() {
+    let t = TestStore::new().await;
+    let (s, files) = (&t.store, &t.files);
+    let p = s.create_program(program_input("P"), None, false).await.unwrap();
+    let orphan = s.save_file(files, "refused.csv", b"a,b\n1,2\n".to_vec(), None).await.unwrap();
+    let sheet = s.save_file(files, "list.csv", b"imported".to_vec(), None).await.unwrap();
+    s.import_challenges(p.id, &[challenge("A", &["26"], "", "d")], None, Some(&sheet)).await.unwrap();
+    // Bytes stored without a record (an upload broken off after storing).
+    let (stray, _) = files.put(b"stray bytes".to_vec()).await.unwrap();
+    let key = jiebang_store::signing::Signer::load_or_create(files).await.unwrap().public_key_hex();
+    // Within the grace period nothing goes.
+    let none = s.collect_unreferenced(files, std::time::Duration::from_secs(3600)).await.unwrap();
+    assert_eq!((none.records, none.objects), (0, 0));
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let collected = s.collect_unreferenced(files, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(
+        (collected.records, collected.objects),
+        (1, 2),
+        "the refused upload's record and bytes, and the stray bytes"
+    );
+    assert_eq!(collected.bytes, orphan.size as u64 + 11);
+    assert!(files.get(&orphan.key).await.is_err() && files.get(&stray).await.is_err());
+    assert_eq!(files.get(&sheet.key).await.unwrap(), b"imported", "an import's spreadsheet stays");
+    let same = jiebang_store::signing::Signer::load_or_create(files).await.unwrap().public_key_hex();
+    assert_eq!(same, key, "the signing key is not an upload");
 }
 
 #[tokio::test]

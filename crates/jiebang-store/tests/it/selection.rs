@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use jiebang_core::application::{
-    Action, Actor, ApplicationInput, ApplicationState, BudgetLine, BudgetSource, Commitment, ConsortiumRole, JointUnit,
-    TeamMember,
+    Action, Actor, ApplicationInput, ApplicationState, BudgetLine, BudgetSource, Commitment, Consent, ConsortiumRole,
+    JointUnit, TeamMember,
 };
 use jiebang_core::calendar::WorkCalendar;
 use jiebang_core::organization::OrganizationInput;
@@ -168,14 +168,50 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
             .await
             .unwrap();
     }
-    // Now the university's place is taken: a second consortium naming it cannot be submitted.
-    let draft = s.create_application(c1.id, &clash, applicant_a, open).await.unwrap();
+    // Naming a unit takes nothing without its consent: a second consortium naming app1's
+    // university is submitted while the university has answered neither.
+    let places = s.consortium_places(app1.id).await.unwrap();
+    assert_eq!(
+        places.iter().map(|p| (p.organization_id, p.lead, p.consent)).collect::<Vec<_>>(),
+        [(a, true, Consent::Accepted), (u, false, Consent::Pending)]
+    );
+    let rival = s.create_application(c1.id, &clash, applicant_a, open).await.unwrap();
+    s.act_on_application(rival.id, Action::Submit, Actor::Applicant, "", applicant_a, None, day("2025-06-25"))
+        .await
+        .unwrap();
+    // Declining needs a reason; a unit answers only a place it was given, once.
+    let err = s.answer_place(app1.id, u, false, " ", applicant_a).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Domain(_)), "{err}");
+    refused(s.answer_place(app1.id, a, true, "", applicant_a).await.unwrap_err(), "没有请本单位确认");
+    // The university joins app1: its one place in the challenge is taken, and the rival's
+    // claim on it is declined, which returns the rival to its lead unit.
+    let place = s.answer_place(app1.id, u, true, "", applicant_a).await.unwrap();
+    assert_eq!((place.consent, place.answered_at.is_some()), (Consent::Accepted, true));
+    refused(s.answer_place(app1.id, u, false, "改主意", applicant_a).await.unwrap_err(), "已答复");
+    let rival = s.get_application(rival.id).await.unwrap();
+    assert_eq!(rival.state, ApplicationState::Returned);
+    assert!(rival.reason.contains("山东大学") && rival.reason.contains("另一个联合体"), "{}", rival.reason);
+    let declined = s.consortium_places(rival.id).await.unwrap();
+    assert_eq!(declined[1].consent, Consent::Declined);
+    // Named again, the university's accepted place elsewhere refuses the submission.
     let err = s
-        .act_on_application(draft.id, Action::Submit, Actor::Applicant, "", applicant_a, None, day("2025-06-25"))
+        .act_on_application(rival.id, Action::Submit, Actor::Applicant, "", applicant_a, None, day("2025-06-25"))
         .await
         .unwrap_err();
     assert!(matches!(&err, StoreError::Conflict { field, .. } if field == "joint_units[0].organization_id"), "{err}");
-    s.delete_application(draft.id, applicant_a).await.unwrap();
+    // app2's research institute declines with a reason: app2 goes back to its lead, who is told.
+    s.answer_place(app2.id, r, false, "未签署联合体协议", applicant_a).await.unwrap();
+    let back = s.get_application(app2.id).await.unwrap();
+    assert_eq!(back.state, ApplicationState::Returned);
+    assert!(back.reason.contains("未签署联合体协议"), "{}", back.reason);
+    let events = s.list_audit_events(&format!("application:{}", app2.id)).await.unwrap();
+    assert!(events.iter().any(|e| e.action == "application.joint_declined"), "audited");
+    // Resubmitted, the institute is asked again; it accepts; an accepted place stays accepted
+    // across a later return and resubmission.
+    s.act_on_application(app2.id, Action::Submit, Actor::Applicant, "", applicant_a, None, day("2025-06-25"))
+        .await
+        .unwrap();
+    assert_eq!(s.consortium_places(app2.id).await.unwrap()[1].consent, Consent::Pending);
     let (snapshot, sha) = s.application_snapshot(app1.id).await.unwrap().unwrap();
     assert_eq!(sha, hex::encode(<sha2::Sha256 as sha2::Digest>::digest(snapshot.as_bytes())));
     assert!(snapshot.contains("云鼎化工行业大模型"));
@@ -210,6 +246,9 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
     rec(app3.id, jinan, "370100", Action::Recommend, "2025-07-05").await.unwrap();
     refused(rec(app4.id, jinan, "370100", Action::Recommend, "2025-07-05").await.unwrap_err(), "推荐名额 2 个已用完");
     rec(app4.id, jinan, "370100", Action::Decline, "2025-07-05").await.unwrap();
+    // Until every joint unit has answered, an application cannot go forward.
+    refused(rec(app2.id, qingdao, "370200", Action::Recommend, "2025-07-10").await.unwrap_err(), "尚未确认参加联合体");
+    s.answer_place(app2.id, r, true, "", applicant_a).await.unwrap();
     refused(
         rec(app2.id, qingdao, "370200", Action::Recommend, "2025-07-11").await.unwrap_err(),
         "推荐已于 2025-07-10 截止",

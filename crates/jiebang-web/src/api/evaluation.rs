@@ -591,15 +591,31 @@ pub(super) async fn create_submission(
     Ok((StatusCode::CREATED, Json(submission_view(&state, submission, &phase).await?)))
 }
 
-/// Refuses, before any byte is stored, a caller who could not submit to the phase at all: only
-/// its organizers and the applicants of registered teams upload.
+/// Refuses, before any byte of the upload is read, a caller who could not submit to the phase
+/// now: only its organizers and the applicants of registered teams upload, nothing is taken
+/// once the challenge is archived, and a team member is refused when none of their teams may
+/// submit today (phase closed, quotas used up — the per-person quota holds whichever team).
+/// The store checks again under the phase's lock when the submission is recorded.
 pub(crate) async fn may_submit(
     state: &AppState,
     authed: &Authed,
     phase: &Phase,
     manages: bool,
 ) -> Result<(), ApiError> {
-    if manages || is_participant(state, authed, phase.challenge_id).await? { Ok(()) } else { Err(ApiError::Forbidden) }
+    let user = authed.user.id;
+    if manages {
+        // Organizers' baselines skip dates and quotas, not the archive.
+        return Ok(state.store.check_may_submit(phase.id, 0, user, true).await?);
+    }
+    let registered = state.store.participant_organizations(phase.challenge_id).await?;
+    let mut refusal = None;
+    for team in authed.principal.organizations().into_iter().filter(|o| registered.contains(o)) {
+        match state.store.check_may_submit(phase.id, team, user, false).await {
+            Ok(()) => return Ok(()),
+            Err(e) => refusal = refusal.or(Some(e)),
+        }
+    }
+    Err(refusal.map_or(ApiError::Forbidden, ApiError::from))
 }
 
 /// The largest upload a phase takes: a prediction file within

@@ -26,7 +26,7 @@ use crate::error::ApiError;
         accounts::list_users, accounts::create_user, accounts::add_grant,
         programs::list_programs, programs::create_program, programs::get_program, programs::update_program,
         programs::transition_program, programs::list_challenges, programs::create_challenge,
-        programs::get_challenge, programs::update_challenge, programs::delete_challenge,
+        programs::get_challenge, programs::update_challenge, programs::delete_challenge, programs::archive_challenge,
         programs::import_challenges, programs::export_challenges,
         organizations::list_organizations, organizations::create_organization, organizations::get_organization, organizations::verify,
         codes::list_regions, codes::list_industries,
@@ -39,7 +39,7 @@ use crate::error::ApiError;
         selection::create_application, selection::list_applications, selection::get_application,
         selection::update_application, selection::snapshot, selection::act, selection::attach, selection::history,
         selection::create_expert, selection::list_experts, selection::assign, selection::draw,
-        selection::declare_conflict, selection::declare_dual_role, selection::submit_review, selection::list_reviews, selection::rank,
+        selection::declare_conflict, selection::declare_dual_role, selection::list_dual_roles, selection::consortium, selection::answer_place, selection::submit_review, selection::list_reviews, selection::rank,
         selection::publish, selection::get_publicity, selection::export_list, selection::file_objection,
         selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
         selection::notifications, selection::read_notifications, audit::checkpoints,
@@ -128,6 +128,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/organizations", get(organizations::list_organizations).post(organizations::create_organization))
         .route("/organizations/{id}", get(organizations::get_organization))
         .route("/organizations/{id}/verification", post(organizations::verify))
+        .route("/challenges/{id}/archive", post(programs::archive_challenge))
         .route("/challenges/{id}/datasets", get(evaluation::list_datasets).post(evaluation::create_dataset).layer(data))
         .route("/datasets/{id}/files/{name}", get(evaluation::download_dataset_file))
         .route("/challenges/{id}/delivery", get(evaluation::get_delivery).put(evaluation::put_delivery))
@@ -158,6 +159,8 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/applications/{id}/assignments", post(selection::assign))
         .route("/applications/{id}/conflicts", post(selection::declare_conflict))
         .route("/programs/{id}/dual-role", post(selection::declare_dual_role))
+        .route("/programs/{id}/dual-roles", get(selection::list_dual_roles))
+        .route("/applications/{id}/consortium", get(selection::consortium).post(selection::answer_place))
         .route("/applications/{id}/reviews", get(selection::list_reviews).post(selection::submit_review))
         .route("/experts", get(selection::list_experts).post(selection::create_expert))
         .route("/programs/{id}/draws", post(selection::draw))

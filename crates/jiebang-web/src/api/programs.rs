@@ -193,6 +193,29 @@ pub(super) async fn delete_challenge(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Why a challenge is taken off the list.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ArchiveInput {
+    /// Shown on the list beside the challenge (e.g. 无单位揭榜，流榜).
+    pub reason: String,
+}
+
+/// Takes a challenge off a published list (撤榜, the program's organizers): it stays on the list,
+/// marked with the reason, keeps its applications, submissions and signed reports, and takes
+/// nothing new. Irreversible; deletion is for challenges of a draft list nobody has used.
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/archive", request_body = ArchiveInput, responses((status = 200, description = "the archived challenge", body = ChallengeView), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn archive_challenge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ArchiveInput>,
+) -> Result<Json<ChallengeView>, ApiError> {
+    let record = state.store.get_challenge(id).await?;
+    visible_program(&state, &viewer, record.program_id).await?;
+    let authed = viewer.require_that(|p| p.can_manage_program(record.program_id))?;
+    Ok(Json(state.store.archive_challenge(id, &input.reason, authed.user.id).await?.into()))
+}
+
 /// Reads the first file field of a multipart upload.
 pub(crate) async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<(String, Vec<u8>), ApiError> {
     let too_large =

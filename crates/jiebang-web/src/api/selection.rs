@@ -294,6 +294,119 @@ pub(crate) async fn take_action(
         .await?)
 }
 
+/// The places of a submitted application's consortium with each unit's answer (lead first;
+/// empty for a draft).
+#[utoipa::path(get, path = "/api/v1/applications/{id}/consortium", responses((status = 200, description = "the places", body = Vec<PlaceView>), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn consortium(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<PlaceView>>, ApiError> {
+    visible_application(&state, &viewer, id).await?;
+    Ok(Json(state.store.consortium_places(id).await?.into_iter().map(PlaceView::from).collect()))
+}
+
+/// A place in a consortium.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaceView {
+    /// The unit.
+    pub organization_id: i64,
+    /// Its name.
+    pub organization_name: String,
+    /// The lead unit.
+    pub lead: bool,
+    /// `pending`, `accepted` or `declined`.
+    #[schema(value_type = String)]
+    pub consent: jiebang_core::application::Consent,
+    /// Why it declined.
+    pub reason: String,
+    /// When it answered.
+    pub answered_at: Option<String>,
+}
+
+impl From<jiebang_store::Place> for PlaceView {
+    fn from(p: jiebang_store::Place) -> Self {
+        Self {
+            organization_id: p.organization_id,
+            organization_name: p.organization_name,
+            lead: p.lead,
+            consent: p.consent,
+            reason: p.reason,
+            answered_at: p.answered_at,
+        }
+    }
+}
+
+/// A joint unit's answer.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PlaceAnswer {
+    /// The unit answering; the caller must act for it.
+    pub organization_id: i64,
+    /// `true` to join the consortium, `false` to decline.
+    pub accept: bool,
+    /// Why it declines (required then); shown to the lead unit.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A joint unit named in a submitted application accepts or declines its place. Accepting takes
+/// the unit's one place in the challenge (other consortia that named it there are declined);
+/// declining returns the application to its lead unit. Until every joint unit accepts, the
+/// application can be neither recommended nor pass the formal check.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/consortium", request_body = PlaceAnswer, responses((status = 200, description = "the answered place", body = PlaceView), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn answer_place(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<PlaceAnswer>,
+) -> Result<Json<PlaceView>, ApiError> {
+    Ok(Json(answer(&state, &viewer, id, &input).await?))
+}
+
+/// Checks that the viewer acts for the answering unit, then records the answer.
+pub(crate) async fn answer(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &PlaceAnswer,
+) -> Result<PlaceView, ApiError> {
+    visible_application(state, viewer, id).await?;
+    let authed = viewer.require_that(|p| p.can_act_for(input.organization_id))?;
+    let place =
+        state.store.answer_place(id, input.organization_id, input.accept, &input.reason, authed.user.id).await?;
+    Ok(place.into())
+}
+
+/// The dual-role statements of a program's experts (its organizers).
+#[utoipa::path(get, path = "/api/v1/programs/{id}/dual-roles", responses((status = 200, description = "the statements", body = Vec<DualRoleView>)), security(("token" = [])))]
+pub(super) async fn list_dual_roles(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<DualRoleView>>, ApiError> {
+    managed_program(&state, &viewer, id).await?;
+    Ok(Json(state.store.dual_role_declarations(id).await?.into_iter().map(DualRoleView::from).collect()))
+}
+
+/// An expert's declaration that their account also applies in the program.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DualRoleView {
+    /// The expert.
+    pub expert_id: i64,
+    /// Their name.
+    pub expert_name: String,
+    /// What they declared.
+    pub statement: String,
+    /// When (RFC 3339).
+    pub declared_at: String,
+}
+
+impl From<jiebang_store::DualRole> for DualRoleView {
+    fn from(d: jiebang_store::DualRole) -> Self {
+        Self { expert_id: d.expert_id, expert_name: d.expert_name, statement: d.statement, declared_at: d.declared_at }
+    }
+}
+
 /// Largest attachment.
 pub(crate) const MAX_ATTACHMENT_BYTES: u64 = 20 << 20;
 

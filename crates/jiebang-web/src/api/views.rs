@@ -203,6 +203,10 @@ pub struct ChallengeView {
     pub support: String,
     /// Number of winners.
     pub winners: u32,
+    /// When it was taken off the list (撤榜), if it was.
+    pub archived_at: Option<String>,
+    /// Why it was taken off.
+    pub archive_reason: String,
     /// Created.
     pub created_at: String,
     /// Last changed.
@@ -231,6 +235,8 @@ impl From<ChallengeRecord> for ChallengeView {
             period_months: c.period_months,
             support: c.support,
             winners: c.winners,
+            archived_at: r.archived_at,
+            archive_reason: r.archive_reason,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -257,12 +257,15 @@ async fn submit_form(
 ) -> Result<Response, PageError> {
     let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
     let (phase, manages) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    may_submit(&state, &authed, &phase, manages).await.map_err(|e| ctx.fail(e))?;
     let limit = submission_limit(&state, &phase).await.map_err(|e| ctx.fail(e))?;
-    let result = match read_form(&state, multipart, limit, authed.user.id).await {
-        Ok(form) => {
-            with_uploads(&state, authed.user.id, form, |form| submit(&state, &authed, &phase, manages, form)).await
-        }
+    // Refused (closed, archived, out of quota) before the body is read.
+    let result = match may_submit(&state, &authed, &phase, manages).await {
+        Ok(()) => match read_form(&state, multipart, limit, authed.user.id).await {
+            Ok(form) => {
+                with_uploads(&state, authed.user.id, form, |form| submit(&state, &authed, &phase, manages, form)).await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match result {

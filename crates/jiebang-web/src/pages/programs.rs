@@ -19,6 +19,7 @@ use jiebang_sheets::{RowError, SheetError};
 use jiebang_store::{ChallengeRecord, PageRequest, Program};
 use serde::Deserialize;
 
+use super::filters;
 use super::form::{FormState, optional_number};
 use super::{Ctx, PageError};
 use crate::AppState;
@@ -38,6 +39,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/challenges/{id}", get(challenge_page))
         .route("/challenges/{id}/edit", get(edit_challenge_page).post(edit_challenge_submit))
         .route("/challenges/{id}/delete", post(delete_challenge_submit))
+        .route("/challenges/{id}/archive", post(archive_challenge_submit))
 }
 
 /// One bar of a chart.
@@ -848,6 +850,24 @@ async fn delete_challenge_submit(
     let authed = ctx.viewer.require_that(|p| p.can_manage_program(record.program_id)).map_err(|e| ctx.fail(e))?;
     state.store.delete_challenge(id, Some(authed.user.id)).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/programs/{}", record.program_id)))
+}
+
+#[derive(Deserialize)]
+struct ArchiveForm {
+    reason: String,
+}
+
+async fn archive_challenge_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<ArchiveForm>,
+) -> Result<Redirect, PageError> {
+    let record = state.store.get_challenge(id).await.map_err(|e| ctx.fail(e))?;
+    visible_program(&state, &ctx.viewer, record.program_id).await.map_err(|e| ctx.fail(e))?;
+    let authed = ctx.viewer.require_that(|p| p.can_manage_program(record.program_id)).map_err(|e| ctx.fail(e))?;
+    state.store.archive_challenge(id, &form.reason, authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    Ok(Redirect::to(&format!("/challenges/{id}")))
 }
 
 #[derive(Template, WebTemplate)]

@@ -14,15 +14,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiebang_core::application::{
-    Action, ApplicationInput, ApplicationState, BudgetLine, BudgetSource, Commitment, ConsortiumRole, JointUnit,
-    TeamMember,
+    Action, ApplicationInput, ApplicationState, BudgetLine, BudgetSource, Commitment, Consent, ConsortiumRole,
+    JointUnit, TeamMember,
 };
 use jiebang_core::program::ProgramStatus;
 use jiebang_core::publicity::{Decision, FilerKind, NoticeInput, ObjectionInput};
 use jiebang_core::review::{Criterion, ReviewInput};
 use jiebang_store::{
-    Application, AuditEvent, ChallengeRecord, Expert, Notification, Objection, Organization, PageRequest, Program,
-    StoredFile,
+    Application, AuditEvent, ChallengeRecord, DualRole, Expert, Notification, Objection, Organization, PageRequest,
+    Program, StoredFile,
 };
 use serde::Deserialize;
 
@@ -31,8 +31,8 @@ use super::{Ctx, PageError, urlencode};
 use crate::AppState;
 use crate::api::programs::visible_program;
 use crate::api::selection::{
-    NoticeView, RankingInput, ReviewRow, Standing, Statistics, applications_seen_by, decide_objection, notice,
-    rank_program, review_rows, statistics, take_action, visible_application,
+    NoticeView, PlaceAnswer, RankingInput, ReviewRow, Standing, Statistics, answer, applications_seen_by,
+    decide_objection, notice, rank_program, review_rows, statistics, take_action, visible_application,
 };
 use crate::error::ApiError;
 
@@ -51,6 +51,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(application_page))
         .route("/applications/{id}/edit", get(edit_application_page).post(edit_application_submit))
         .route("/applications/{id}/act", post(act_submit))
+        .route("/applications/{id}/consortium", post(place_submit))
+        .route("/programs/{id}/dual-role", post(dual_role_submit))
         .route("/applications/{id}/attach", post(attach_submit).layer(crate::api::selection::attachment_body_limit()))
         .route("/applications/{id}/review", post(review_submit))
         .route("/applications/{id}/conflict", post(conflict_submit))
@@ -118,6 +120,8 @@ struct ApplicationsPage {
     may_apply: bool,
     objections: Vec<(Objection, String)>,
     draws: Vec<jiebang_store::Draw>,
+    /// Experts' dual-role statements (organizers).
+    dual_roles: Vec<DualRole>,
     phases: Vec<(i64, String)>,
     error: Option<String>,
 }
@@ -151,6 +155,7 @@ async fn applications_page(
         && ctx.viewer.principal().is_some_and(|p| !p.organizations().is_empty());
     let mut objections = Vec::new();
     let mut draws = Vec::new();
+    let mut dual_roles = Vec::new();
     let mut phases = Vec::new();
     if manages {
         for o in state.store.list_objections(id).await.map_err(|e| fail(e.into()))? {
@@ -162,6 +167,7 @@ async fn applications_page(
             objections.push((o, name));
         }
         draws = state.store.list_draws(id).await.map_err(|e| fail(e.into()))?;
+        dual_roles = state.store.dual_role_declarations(id).await.map_err(|e| fail(e.into()))?;
         for c in &challenges {
             for p in state.store.list_phases(c.id).await.map_err(|e| fail(e.into()))? {
                 phases.push((p.id, format!("{} · {}", c.challenge.code, p.input.name)));
@@ -177,6 +183,7 @@ async fn applications_page(
         may_apply,
         objections,
         draws,
+        dual_roles,
         phases,
         error: flash.verified(&state),
     })
@@ -626,6 +633,18 @@ async fn edit_application_submit(
     save_application(&state, ctx, challenge, Some(id), values).await
 }
 
+/// A unit in an application's consortium table.
+struct UnitRow {
+    organization: Organization,
+    /// 牵头单位, or the joint unit's role.
+    role: String,
+    work: String,
+    /// Its answer, once the application was submitted.
+    consent: Option<Consent>,
+    /// Why it declined.
+    reason: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "application.html")]
 struct ApplicationPage {
@@ -634,8 +653,10 @@ struct ApplicationPage {
     challenge: ChallengeRecord,
     program: Program,
     standing: Standing,
-    /// (unit, role label, work) for the consortium table, lead first.
-    units: Vec<(Organization, String, String)>,
+    /// The consortium table, lead first.
+    units: Vec<UnitRow>,
+    /// Joint units the viewer acts for whose place awaits their answer.
+    answerable: Vec<Organization>,
     files: Vec<StoredFile>,
     /// The hand actions the viewer may take now.
     actions: Vec<Action>,
@@ -675,14 +696,30 @@ async fn application_page(
     let (application, standing) = visible_application(&state, &ctx.viewer, id).await.map_err(fail)?;
     let challenge = state.store.get_challenge(application.challenge_id).await.map_err(|e| fail(e.into()))?;
     let program = state.store.get_program(application.program_id).await.map_err(|e| fail(e.into()))?;
-    let mut units = vec![(
-        state.store.get_organization(application.input.lead_organization_id).await.map_err(|e| fail(e.into()))?,
-        ctx.t.sel.lead_unit.to_owned(),
-        application.input.leader.duty.clone(),
-    )];
+    let places = state.store.consortium_places(id).await.map_err(|e| fail(e.into()))?;
+    let place = |org: i64| places.iter().find(|p| p.organization_id == org);
+    let lead = application.input.lead_organization_id;
+    let mut units = vec![UnitRow {
+        organization: state.store.get_organization(lead).await.map_err(|e| fail(e.into()))?,
+        role: ctx.t.sel.lead_unit.to_owned(),
+        work: application.input.leader.duty.clone(),
+        consent: place(lead).map(|p| p.consent),
+        reason: String::new(),
+    }];
+    let mut answerable = Vec::new();
     for unit in &application.input.joint_units {
-        let org = state.store.get_organization(unit.organization_id).await.map_err(|e| fail(e.into()))?;
-        units.push((org, ctx.label(&unit.role).to_owned(), unit.work.clone()));
+        let organization = state.store.get_organization(unit.organization_id).await.map_err(|e| fail(e.into()))?;
+        let consent = place(unit.organization_id).map(|p| p.consent);
+        if consent == Some(Consent::Pending) && ctx.viewer.principal().is_some_and(|p| p.can_act_for(organization.id)) {
+            answerable.push(organization.clone());
+        }
+        units.push(UnitRow {
+            organization,
+            role: ctx.label(&unit.role).to_owned(),
+            work: unit.work.clone(),
+            consent,
+            reason: place(unit.organization_id).map(|p| p.reason.clone()).unwrap_or_default(),
+        });
     }
     let files = state.store.application_files(id).await.map_err(|e| fail(e.into()))?;
     let recommendation = program.rules.recommendation_required;
@@ -727,6 +764,7 @@ async fn application_page(
         program,
         standing,
         units,
+        answerable,
         files,
         actions,
         my_review,
@@ -744,6 +782,26 @@ async fn attach_submit(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let result = crate::api::selection::attach_pdfs(&state, &ctx.viewer, id, multipart).await;
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
+}
+
+#[derive(Deserialize)]
+struct PlaceForm {
+    organization_id: i64,
+    answer: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn place_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<PlaceForm>,
+) -> Result<Response, PageError> {
+    let input =
+        PlaceAnswer { organization_id: form.organization_id, accept: form.answer == "accept", reason: form.reason };
+    let result = answer(&state, &ctx.viewer, id, &input).await.map(|_| ());
     Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
 }
 
@@ -859,21 +917,52 @@ struct ReviewsPage {
     expert: Option<Expert>,
     /// (assignment, application) pairs, newest first.
     rows: Vec<(jiebang_store::Assignment, Application)>,
+    /// Programs where the expert's account also applies: (id, title, the declaration if made).
+    dual_roles: Vec<(i64, String, Option<DualRole>)>,
+    error: Option<String>,
 }
 
-async fn reviews_page(State(state): State<AppState>, ctx: Ctx) -> Result<ReviewsPage, PageError> {
+async fn reviews_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(flash): Query<Flash>,
+) -> Result<ReviewsPage, PageError> {
     let fail = |e: ApiError| ctx.fail(e);
     let user = ctx.viewer.require().map_err(fail)?.user.id;
     let expert = state.store.expert_for_user(user).await.map_err(|e| fail(e.into()))?;
     let mut rows = Vec::new();
+    let mut dual_roles = Vec::new();
     if let Some(expert) = &expert {
+        dual_roles = state.store.dual_roles_of(expert.id).await.map_err(|e| fail(e.into()))?;
         for assignment in state.store.expert_assignments(expert.id).await.map_err(|e| fail(e.into()))? {
             let application =
                 state.store.get_application(assignment.application_id).await.map_err(|e| fail(e.into()))?;
             rows.push((assignment, application));
         }
     }
-    Ok(ReviewsPage { ctx, expert, rows })
+    Ok(ReviewsPage { ctx, expert, rows, dual_roles, error: flash.verified(&state) })
+}
+
+#[derive(Deserialize)]
+struct DualRoleForm {
+    statement: String,
+}
+
+async fn dual_role_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<DualRoleForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let authed = ctx.viewer.require()?;
+        visible_program(&state, &ctx.viewer, id).await?;
+        let expert = state.store.expert_for_user(authed.user.id).await?.ok_or(ApiError::Forbidden)?;
+        state.store.declare_dual_role(expert.id, id, &form.statement, authed.user.id).await?;
+        Ok(())
+    }
+    .await;
+    Ok(back(&state, "/reviews", result, &ctx))
 }
 
 #[derive(Template, WebTemplate)]

@@ -196,6 +196,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // A challenge can be deleted only while its list is a draft.
         api(Method::DELETE, "/api/v1/challenges/{fresh}", P::None, ManagersOfDraft, S::NO_CONTENT),
         api(Method::DELETE, "/api/v1/challenges/{id}", P::None, Managers, S::CONFLICT),
+        api(
+            Method::POST,
+            "/api/v1/challenges/{id}/archive",
+            P::Json(json!({"reason": " "})),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
         api(Method::GET, "/api/v1/organizations", P::None, SignedIn, S::OK),
         api(Method::POST, "/api/v1/organizations", P::Json(json!({"name": ""})), SignedIn, S::UNPROCESSABLE_ENTITY),
         api(Method::GET, "/api/v1/organizations/{id}", P::None, SignedIn, S::OK),
@@ -305,6 +312,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::UNPROCESSABLE_ENTITY,
         ),
         page(Method::POST, "/challenges/{id}/delete", P::None, Managers, S::CONFLICT),
+        page(
+            Method::POST,
+            "/challenges/{id}/archive",
+            P::Form(vec![("reason", " ")]),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
         page(Method::GET, "/phases/{id}", P::None, Public, S::OK),
         page(
             Method::POST,
@@ -433,6 +447,16 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         // Nobody in the test app is in the expert pool: a declaration is refused to all.
         api(Method::POST, "/api/v1/programs/{id}/dual-role", P::Json(json!({"statement": ""})), Nobody, S::NO_CONTENT),
+        api(Method::GET, "/api/v1/programs/{id}/dual-roles", P::None, Managers, S::OK),
+        api(Method::GET, "/api/v1/applications/{id}/consortium", P::None, AppViewers, S::OK),
+        // The lead unit's place (of a draft, so none yet) awaits no answer.
+        api(
+            Method::POST,
+            "/api/v1/applications/{id}/consortium",
+            P::Json(json!({"organization_id": organization, "accept": true})),
+            AppLead,
+            S::CONFLICT,
+        ),
         api(
             Method::POST,
             "/api/v1/applications/{id}/conflicts",
@@ -514,6 +538,14 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::SEE_OTHER,
         ),
         page(Method::POST, "/applications/{id}/review", P::Form(vec![("comment", "")]), AppExpert, S::SEE_OTHER),
+        page(
+            Method::POST,
+            "/applications/{id}/consortium",
+            P::Form(vec![("organization_id", organization_text), ("answer", "accept")]),
+            AppLead,
+            S::SEE_OTHER,
+        ),
+        page(Method::POST, "/programs/{id}/dual-role", P::Form(vec![("statement", "x")]), Nobody, S::SEE_OTHER),
         page(Method::GET, "/reviews", P::None, SignedIn, S::OK),
         page(Method::GET, "/inbox", P::None, SignedIn, S::OK),
         // Last: they queue the phase's submissions again.

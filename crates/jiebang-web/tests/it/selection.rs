@@ -225,3 +225,61 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
     assert_eq!((stats["total"]["applications"].as_i64(), stats["total"]["selected"].as_i64()), (Some(2), Some(1)));
     assert_eq!(stats["by_city"][0]["label"], "济南市");
 }
+
+#[tokio::test]
+async fn a_named_joint_unit_answers_for_itself_before_the_application_goes_forward() {
+    let app = TestApp::new().await;
+    let unit = |name: &str, serial: &str| jiebang_core::organization::OrganizationInput {
+        name: name.into(),
+        credit_code: jiebang_core::uscc::CreditCode::with_check_character(serial).unwrap().to_string(),
+        kind: "enterprise".into(),
+        region: "370102".into(),
+        industries: vec![],
+    };
+    let store = &app.t.store;
+    let lead = store.create_organization(&unit("济南精机", "91370100MA3DEM099").validate().unwrap(), None).await;
+    let joint = store.create_organization(&unit("济南数联", "91370100MA3DEM107").validate().unwrap(), None).await;
+    let (lead, joint) = (lead.unwrap().id, joint.unwrap().id);
+    let (joint_user, joint_token) = token_for(&app, "joint@example.cn").await;
+    let grant = jiebang_core::role::Grant {
+        role: jiebang_core::role::Role::Applicant,
+        scope: jiebang_core::role::Scope::Organization(joint),
+    };
+    store.add_grant(joint_user, &grant).await.unwrap();
+    let mut input = application_json(lead, "精机数联质检大模型");
+    input["joint_units"] = json!([{"organization_id": joint, "role": "industry", "work": "数据与部署"}]);
+    let apply = format!("/api/v1/challenges/{}/applications", app.challenge);
+    let (status, body) = app.json(Method::POST, &apply, Some("admin"), Some(input)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let submit = json!({"action": "submit", "reason": ""});
+    let (status, body) =
+        app.json(Method::POST, &format!("/api/v1/applications/{id}/actions"), Some("admin"), Some(submit)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The named unit sees its place waiting and was told; the recommender cannot go on yet.
+    let consortium = format!("/api/v1/applications/{id}/consortium");
+    let (status, places) = as_token(&app, &joint_token, Method::GET, &consortium, None).await;
+    assert_eq!(status, StatusCode::OK, "{places}");
+    assert_eq!(places[1]["consent"], "pending", "{places}");
+    let (_, inbox) = as_token(&app, &joint_token, Method::GET, "/api/v1/notifications", None).await;
+    assert!(inbox.to_string().contains("请确认联合申报"), "{inbox}");
+    let recommend = json!({"action": "recommend", "reason": ""});
+    let actions = format!("/api/v1/applications/{id}/actions");
+    let (status, body) = app.json(Method::POST, &actions, Some("recommender"), Some(recommend.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("济南数联"), "{body}");
+    // Only the unit answers for itself: not the lead's applicant, not the organizer.
+    let answer = json!({"organization_id": joint, "accept": true});
+    let (status, _) = app.json(Method::POST, &consortium, Some("organizer"), Some(answer.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, place) = as_token(&app, &joint_token, Method::POST, &consortium, Some(answer)).await;
+    assert_eq!((status, place["consent"].as_str()), (StatusCode::OK, Some("accepted")), "{place}");
+    let (status, body) = app.json(Method::POST, &actions, Some("recommender"), Some(recommend)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The page shows the unit's answer.
+    let (status, _, page) =
+        app.send(app.request(Method::GET, &format!("/applications/{id}"), Some("admin"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&page).contains("已确认"));
+}

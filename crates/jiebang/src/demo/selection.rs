@@ -254,6 +254,9 @@ pub(super) async fn load(
         store
             .act_on_application(a.id, Action::Submit, Actor::Applicant, "", applicant, None, day("2025-07-10")?)
             .await?;
+        for (unit, _) in joint {
+            store.answer_place(a.id, *unit, true, "", applicant).await?;
+        }
         let region = store.get_application(a.id).await?.region_code;
         let (scope, recommender) = recommenders
             .iter()

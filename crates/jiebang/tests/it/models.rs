@@ -163,6 +163,7 @@ fn the_child_cannot_read_the_data_directory_even_when_the_engine_follows_a_path_
     std::fs::copy(fixtures().join("logreg.onnx"), dir.path().join("model.onnx")).unwrap();
     let result = run_child(Path::new(BIN), &["model-run"], &request, Duration::from_secs(60)).unwrap();
     assert!(result.confinement.starts_with("landlock (fully enforced"), "{}", result.confinement);
+    assert!(result.confinement.contains("; seccomp (no sockets"), "{}", result.confinement);
 }
 
 /// `jiebang eval model` on a fixture with quick timings; its JSON report.
