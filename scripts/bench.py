@@ -130,6 +130,7 @@ Against the targets of issue 3:
   pandas {pandas.__version__}, scikit-learn {sklearn.__version__}; jiebang built with `cargo build --release`.
 """
     text += throughput()
+    text += worker_memory()
     text += login_burst()
     text += onnx_latency()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
@@ -180,10 +181,11 @@ Microseconds:
 
 QUEUE_HEADING = "\n## Evaluation queue throughput"
 LOGIN_HEADING = "\n## A burst of failed sign-ins"
+MEMORY_HEADING = "\n## Memory of a worker scoring one large submission"
 
 
 def only(heading, fresh):
-    """Refreshes one section of docs/benchmarks.md (`JIEBANG_BENCH_ONLY=onnx|queue|login`)."""
+    """Refreshes one section of docs/benchmarks.md (`JIEBANG_BENCH_ONLY=onnx|queue|login|memory`)."""
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text()
     before, rest = text.split(heading, 1) if heading in text else (text, "")
@@ -316,8 +318,57 @@ the same files in a loop in one Python process, with no queue, database, file st
 """
 
 
+MEMORY_REFERENCE = r"""
+import sys
+import pandas as pd
+from sklearn.metrics import f1_score, roc_auc_score
+merged = pd.read_csv(sys.argv[1]).merge(pd.read_csv(sys.argv[2]), on="id", validate="one_to_one")
+for part in [merged] + [group for _, group in merged.groupby("split")]:
+    roc_auc_score(part.label, part.score)
+    f1_score(part.label, part.score >= 0.5)
+"""
+
+
+def worker_memory():
+    """One worker scores one large submission (`cargo bench -p jiebang-worker --bench memory`):
+    its resident memory before and at the peak, next to pandas + scikit-learn on the same files."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as files:
+        env = dict(os.environ, JIEBANG_BENCH_FILES_DIR=files)
+        out = subprocess.run(["cargo", "bench", "-q", "-p", "jiebang-worker", "--bench", "memory"],
+                             cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        seconds, peak, _ = measure([sys.executable, "-c", MEMORY_REFERENCE, f"{files}/labels.csv", f"{files}/pred.csv"])
+    mb, mib = r["bytes"] / 1e6, r["bytes"] / 2**20
+    reserved = 3 * mib
+    return f"""
+## Memory of a worker scoring one large submission
+
+Hidden labels `id,label,split` and predictions `id,score` of {r["rows"]:,} rows ({mb:.0f} MB together),
+scored by one worker through the whole path (claim, score `roc_auc` and `f1@0.5` overall and per
+split, sketch, sign, record; `cargo bench -p jiebang-worker --bench memory`). Issue 13 saw a worker
+read a 1 GB prediction file whole and peak at 2.4 GiB. Now the worker maps both stored files (the
+pages are the kernel's page cache, shared and reclaimable) and holds only the engine's columns of
+its own; each job also reserves its estimate (three times its files) from the process's
+`[workers] scoring_memory_mb` budget before it starts. The worker's memory is sampled from
+`/proc/self/status` while the job runs; the reference's peak comes from `/usr/bin/time`.
+`JIEBANG_BENCH_ONLY=memory scripts/bench` refreshes this section alone.
+
+| measure | worker | pandas + scikit-learn (reference) |
+|---|---:|---:|
+| seconds | {r["seconds"]:.2f} | {seconds:.2f} |
+| peak resident memory | {r["rss_peak_mib"]:.0f} MiB (from {r["rss_before_mib"]:.0f}) | {peak:.0f} MiB |
+| of it the process's own (anonymous) memory | {r["anon_peak_mib"]:.0f} MiB (from {r["anon_before_mib"]:.0f}) | — |
+
+| target | measured | status |
+|---|---|---|
+| the process's peak stays within the job's reservation (3 × {mib:.0f} MiB) | {r["rss_peak_mib"]:.0f} of {reserved:.0f} MiB | {"met" if r["rss_peak_mib"] <= reserved else "**not met**"} |
+| less peak memory than the reference | {r["rss_peak_mib"]:.0f} vs {peak:.0f} MiB | {"met" if r["rss_peak_mib"] < peak else "**not met**"} |
+"""
+
+
 if __name__ == "__main__":
     sections = {"onnx": (ONNX_HEADING, onnx_latency), "queue": (QUEUE_HEADING, throughput),
-                "login": (LOGIN_HEADING, login_burst)}
+                "login": (LOGIN_HEADING, login_burst), "memory": (MEMORY_HEADING, worker_memory)}
     section = sections.get(os.environ.get("JIEBANG_BENCH_ONLY", ""))
     only(*section) if section else main()

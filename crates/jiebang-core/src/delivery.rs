@@ -101,6 +101,11 @@ pub struct DeliveryContract {
     /// Wall time the model process may take, seconds.
     #[serde(default = "default_time_limit_s")]
     pub time_limit_s: u32,
+    /// The measurement budget: minutes of model runs a team may use in the challenge's phases
+    /// within any 24 hours. A team past it submits models again once its earlier runs are a day
+    /// old, so one team's slow models cannot keep the platform's model worker to themselves.
+    #[serde(default = "default_daily_model_minutes")]
+    pub daily_model_minutes: u32,
 }
 
 fn default_input() -> String {
@@ -133,6 +138,9 @@ fn default_memory_limit_mb() -> u32 {
 fn default_time_limit_s() -> u32 {
     600
 }
+fn default_daily_model_minutes() -> u32 {
+    120
+}
 
 impl Default for DeliveryContract {
     fn default() -> Self {
@@ -150,6 +158,7 @@ impl Default for DeliveryContract {
             engine: default_engine(),
             memory_limit_mb: default_memory_limit_mb(),
             time_limit_s: default_time_limit_s(),
+            daily_model_minutes: default_daily_model_minutes(),
         }
     }
 }
@@ -200,6 +209,12 @@ impl DeliveryContract {
             errors.push(FieldError::new(
                 "time_limit_s",
                 "时间上限应在 1 到 7200 秒之间 / the time limit must be between 1 and 7200 s",
+            ));
+        }
+        if !(1..=10_080).contains(&self.daily_model_minutes) {
+            errors.push(FieldError::new(
+                "daily_model_minutes",
+                "每日测量预算应在 1 到 10080 分钟之间 / the daily measurement budget must be between 1 and 10080 minutes",
             ));
         }
         let feature_columns = self.feature_columns.iter().map(|c| c.trim().to_owned()).collect();

@@ -838,6 +838,30 @@ impl Store {
         lock_phase(&mut tx, self.backend, phase_id).await?;
         self.check_submission(&mut tx, &phase, organization_id, user_id, is_baseline).await?;
         let now = now_ms();
+        if kind == SubmissionKind::Model && !is_baseline {
+            // The measurement budget: model run time in the challenge's phases over 24 hours
+            // (a run still going counts until now).
+            let used_ms: Option<i64> = sqlx::query_scalar(
+                "SELECT CAST(SUM(COALESCE(s.finished_ms, $1) - s.started_ms) AS BIGINT) FROM submissions s \
+                 JOIN phases p ON p.id = s.phase_id \
+                 WHERE p.challenge_id = $2 AND s.organization_id = $3 AND s.kind = 'model' AND s.started_ms >= $4",
+            )
+            .bind(now)
+            .bind(phase.challenge_id)
+            .bind(organization_id)
+            .bind(now - 86_400_000)
+            .fetch_one(&mut *tx)
+            .await?;
+            let used = used_ms.unwrap_or(0).max(0) as f64 / 60_000.0;
+            if used >= f64::from(contract.daily_model_minutes) {
+                let budget = contract.daily_model_minutes;
+                return Err(StoreError::Refused(format!(
+                    "本队过去 24 小时的模型运行已用 {used:.1} 分钟，达到每日 {budget} 分钟的测量预算，请稍后再提交 / \
+                     your team's models ran {used:.1} minutes in the last 24 hours, the daily measurement budget of \
+                     {budget} minutes; submit again later"
+                )));
+            }
+        }
         let note: String = note.trim().chars().take(500).collect();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO submissions (phase_id, organization_id, submitted_by, file_id, note, state, message, is_baseline, created_ms, created_at, kind, upload_name) \

@@ -190,6 +190,27 @@ impl FileStore {
         Ok(stale)
     }
 
+    /// Where a stored file lies when the store is a local directory (and the file is there).
+    pub fn local_path(&self, key: &str) -> Option<std::path::PathBuf> {
+        self.root.as_ref().map(|root| root.join(key)).filter(|path| path.is_file())
+    }
+
+    /// Streams a stored file into a local file (created, private), without holding it in
+    /// memory.
+    pub async fn download(&self, key: &str, target: &Path) -> Result<u64> {
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        let failed = |e: std::io::Error| StoreError::Upload(format!("{}: {e}", target.display()));
+        let (size, mut chunks) = self.get_stream(key).await?;
+        let mut file = tokio::fs::File::create(target).await.map_err(failed)?;
+        while let Some(chunk) = chunks.next().await {
+            file.write_all(&chunk?).await.map_err(failed)?;
+        }
+        file.flush().await.map_err(failed)?;
+        private_file(target).map_err(failed)?;
+        Ok(size)
+    }
+
     /// Reads a stored file whole.
     pub async fn get(&self, key: &str) -> Result<Vec<u8>> {
         let result = self.inner.get(&ObjectPath::from(key)).await?;

@@ -1165,6 +1165,7 @@ texts!(
     threads: "线程数" / "Threads",
     throughput: "离线吞吐（条/秒）" / "Offline throughput (rows/s)",
     time_limit: "运行时间上限（秒）" / "Time limit (s)",
+    daily_model_minutes: "每队每日测量预算（分钟）" / "Measurement budget per team per day (minutes)",
     timed: "计时口径" / "What is timed",
     upload_hint: "本任务接受 ONNX 模型（.onnx）：平台在隐藏测试集上运行模型，实测时延、大小与内存。" / "This challenge takes ONNX models (.onnx): the platform runs the model on the hidden test set and measures latency, size and memory.",
 });

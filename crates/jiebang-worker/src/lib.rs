@@ -6,6 +6,7 @@
 //! the file store. The [`Mailer`] sends the notification outbox when SMTP is configured.
 
 pub mod mail;
+pub mod mapped;
 pub mod model;
 
 use std::sync::Arc;
@@ -58,6 +59,51 @@ pub struct Worker {
     id: String,
     pace: Pace,
     models: Option<Arc<ModelRunner>>,
+    budget: MemoryBudget,
+}
+
+/// Memory a process's scoring may use at once, shared by its workers: each job reserves an
+/// estimate of what the engine will hold — three times the bytes of its two files (the mapped
+/// file pages it reads, and up to twice that for the typed columns and sort keys it builds;
+/// docs/benchmarks.md measures it) — before it starts, and waits while other
+/// jobs hold the budget. A job estimated beyond the whole budget reserves all of it, and so runs
+/// alone.
+#[derive(Debug, Clone)]
+pub struct MemoryBudget {
+    permits: Arc<tokio::sync::Semaphore>,
+    mb: u32,
+}
+
+impl MemoryBudget {
+    /// A budget of `mb` MiB (at least 1).
+    pub fn new(mb: u32) -> Self {
+        let mb = mb.max(1);
+        Self { permits: Arc::new(tokio::sync::Semaphore::new(mb as usize)), mb }
+    }
+
+    /// The MiB a job over files of `bytes` in all reserves.
+    pub fn estimate_mb(&self, bytes: u64) -> u32 {
+        u32::try_from((bytes.saturating_mul(3) >> 20).max(1)).unwrap_or(u32::MAX).min(self.mb)
+    }
+
+    /// MiB not reserved now.
+    pub fn available_mb(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// Reserves the estimate for files of `bytes`, waiting until it is free; released when the
+    /// permit is dropped.
+    pub async fn reserve(&self, bytes: u64) -> tokio::sync::OwnedSemaphorePermit {
+        let need = self.estimate_mb(bytes);
+        // Never closed, so acquiring cannot fail.
+        self.permits.clone().acquire_many_owned(need).await.unwrap_or_else(|_| unreachable!("the budget stays open"))
+    }
+}
+
+impl Default for MemoryBudget {
+    fn default() -> Self {
+        Self::new(2048)
+    }
 }
 
 impl Worker {
@@ -73,13 +119,19 @@ impl Worker {
         let host = host_name();
         let id = format!("{host}:{}:{suffix}", std::process::id());
         store.register_worker(&id, &host, &jiebang_eval::engine()).await?;
-        Ok(Self { store, files, signer, id, pace, models: None })
+        Ok(Self { store, files, signer, id, pace, models: None, budget: MemoryBudget::default() })
     }
 
     /// Lets this worker run delivered models; without it, the worker claims prediction files
     /// only (and a model job that reaches it anyway is handed back for a worker that can).
     pub fn with_models(mut self, runner: ModelRunner) -> Self {
         self.models = Some(Arc::new(runner));
+        self
+    }
+
+    /// Shares `budget` with the process's other workers (each has its own 2 GiB otherwise).
+    pub fn with_memory_budget(mut self, budget: MemoryBudget) -> Self {
+        self.budget = budget;
         self
     }
 
@@ -132,35 +184,53 @@ impl Worker {
         }
     }
 
-    /// Scores a submission's current run, extending the lease while the engine works.
+    async fn keep_lease(&self, job: &Job) {
+        if !matches!(self.store.extend_lease(job.id, &self.id, self.pace.lease.as_millis() as i64).await, Ok(true)) {
+            tracing::warn!(job = job.id, "lease lost while scoring");
+        }
+    }
+
+    /// Scores a submission's current run, extending the lease while it waits for the memory
+    /// budget and while the engine works.
     async fn score(&self, job: &Job) -> Outcome {
         let started = Instant::now();
         let started_at = jiebang_store::now_text();
-        let Scoring { request, truth, submitted, model, mut report } = match self.scoring(job).await {
+        let Scoring { request, staged, model, mut report } = match self.scoring(job).await {
             Ok(scoring) => scoring,
             Err(error) => return Outcome::Error(error.to_string()),
         };
-        let mut scoring = tokio::task::spawn_blocking(move || match model {
-            None => {
-                let sketch = jiebang_core::sketch::rows(&submitted);
-                let result = jiebang_eval::evaluate(&request.with_files(&truth, &submitted));
-                (result.map(|r| (r, None)).map_err(Fault::Eval), Some(sketch))
-            }
-            Some(model) => (model.run(&request, &truth, &submitted), None),
-        });
         let mut beat = tokio::time::interval(self.pace.heartbeat);
         beat.tick().await;
+        let reserving = self.budget.reserve(staged.bytes);
+        tokio::pin!(reserving);
+        let reserved = loop {
+            tokio::select! {
+                permit = &mut reserving => break permit,
+                _ = beat.tick() => self.keep_lease(job).await,
+            }
+        };
+        let mut scoring = tokio::task::spawn_blocking(move || {
+            let _reserved = reserved;
+            let (truth, submitted) = match staged.map() {
+                Ok(files) => files,
+                Err(error) => return (Err(Fault::Platform(error.to_string())), None),
+            };
+            match model {
+                None => {
+                    let sketch = jiebang_core::sketch::rows(&submitted);
+                    let result = jiebang_eval::evaluate(&request.with_files(&truth, &submitted));
+                    (result.map(|r| (r, None)).map_err(Fault::Eval), Some(sketch))
+                }
+                Some(model) => (model.run(&request, &truth, &submitted), None),
+            }
+        });
         let (result, sketch) = loop {
             tokio::select! {
                 joined = &mut scoring => match joined {
                     Ok(result) => break result,
                     Err(error) => return Outcome::Error(format!("评测线程异常 / the scoring thread failed: {error}")),
                 },
-                _ = beat.tick() => {
-                    if !matches!(self.store.extend_lease(job.id, &self.id, self.pace.lease.as_millis() as i64).await, Ok(true)) {
-                        tracing::warn!(job = job.id, "lease lost while scoring");
-                    }
-                }
+                _ = beat.tick() => self.keep_lease(job).await,
             }
         };
         match result {
@@ -189,7 +259,7 @@ impl Worker {
                 Outcome::Scored { report: signed.text, signature: signed.signature }
             }
             Err(Fault::Model(ModelFailure::Model(message))) => Outcome::Invalid(message),
-            Err(Fault::Model(ModelFailure::Platform(message))) => Outcome::Error(message),
+            Err(Fault::Model(ModelFailure::Platform(message)) | Fault::Platform(message)) => Outcome::Error(message),
             // A fault in the hidden labels is the organizers' to fix; the team is told no more.
             Err(Fault::Eval(EvalError::File { file, message })) if file == LABELS => {
                 Outcome::Error(format!("labels: {message}"))
@@ -247,7 +317,7 @@ impl Worker {
                 skipped.push(indicator.expr.to_string());
             }
         }
-        let (truth, submitted) = tokio::try_join!(self.files.get(&labels.key), self.files.get(&submission.file_key))?;
+        let staged = Staged::new(&self.files, &labels.key, &submission.file_key).await?;
         let model = if is_model {
             let Some(runner) = self.models.clone() else {
                 return Err(StoreError::Refused(
@@ -300,8 +370,7 @@ impl Worker {
                 positive_label: Some(scoring.positive_label.clone()).filter(|p| !p.is_empty()),
                 predictions_name: if is_model { MODEL_OUTPUTS.to_owned() } else { submission.file_name },
             },
-            truth,
-            submitted,
+            staged,
             model,
             report,
         })
@@ -318,6 +387,42 @@ const MODEL_OUTPUTS: &str = "模型输出 / model outputs";
 enum Fault {
     Eval(EvalError),
     Model(ModelFailure),
+    /// The platform could not read its own copy of a file (retried).
+    Platform(String),
+}
+
+/// The two files of a run as local files: the file store's own when it is a local directory,
+/// otherwise copies streamed into a scratch directory. Mapped on the blocking thread, so the
+/// engine reads them from the page cache and neither is copied into the worker's memory.
+struct Staged {
+    truth: std::path::PathBuf,
+    submitted: std::path::PathBuf,
+    /// Both files' bytes, for the memory budget.
+    bytes: u64,
+    /// Removed with the copies when the run ends.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+impl Staged {
+    async fn new(files: &FileStore, truth: &str, submitted: &str) -> Result<Self, StoreError> {
+        let (truth_at, submitted_at, scratch) = match (files.local_path(truth), files.local_path(submitted)) {
+            (Some(truth_at), Some(submitted_at)) => (truth_at, submitted_at, None),
+            _ => {
+                let scratch = tempfile::tempdir().map_err(|e| StoreError::Upload(format!("scratch directory: {e}")))?;
+                let (truth_at, submitted_at) = (scratch.path().join("truth"), scratch.path().join("submitted"));
+                tokio::try_join!(files.download(truth, &truth_at), files.download(submitted, &submitted_at))?;
+                (truth_at, submitted_at, Some(scratch))
+            }
+        };
+        let size = |path: &std::path::Path| std::fs::metadata(path).map_or(0, |m| m.len());
+        let bytes = size(&truth_at) + size(&submitted_at);
+        Ok(Self { truth: truth_at, submitted: submitted_at, bytes, _scratch: scratch })
+    }
+
+    fn map(&self) -> std::io::Result<(mapped::Contents, mapped::Contents)> {
+        let open = |path: &std::path::Path| mapped::read(std::fs::File::open(path)?, MAX_SCORED_BYTES);
+        Ok((open(&self.truth)?, open(&self.submitted)?))
+    }
 }
 
 /// What running a delivered model needs beyond the labels.
@@ -358,9 +463,8 @@ impl ModelScoring {
 /// One scoring run, ready to go.
 struct Scoring {
     request: RequestParts,
-    truth: Vec<u8>,
-    /// The prediction file or the model.
-    submitted: Vec<u8>,
+    /// The hidden labels and the prediction file or the model.
+    staged: Staged,
     model: Option<ModelScoring>,
     /// The report so far; the engine's result and the times are added to it.
     report: serde_json::Map<String, serde_json::Value>,

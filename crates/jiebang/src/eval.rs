@@ -3,7 +3,7 @@
 //! test features first, as the platform's workers do, and judges its latency, size and memory
 //! too.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -12,6 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use jiebang_core::indicator::IndicatorExpr;
 use jiebang_eval::table::Kind;
 use jiebang_eval::{Bootstrap, Columns, Metric, Request, Source, Task, evaluate};
+use jiebang_worker::mapped::Contents;
 
 /// `jiebang eval …`.
 #[derive(Debug, Subcommand)]
@@ -192,30 +193,9 @@ pub(crate) struct ModelArgs {
     format: OutputFormat,
 }
 
-/// A file's bytes: mapped when it is a regular file, read otherwise (pipes, empty files).
-///
-/// Mapping skips copying hundreds of megabytes out of the page cache and the page faults of a
-/// fresh buffer; for a 10-million-row task that is a tenth of the scoring time.
-enum Contents {
-    Mapped(memmap2::Mmap),
-    Read(Vec<u8>),
-}
-
-impl std::ops::Deref for Contents {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            Contents::Mapped(map) => map,
-            Contents::Read(bytes) => bytes,
-        }
-    }
-}
-
-#[allow(unsafe_code)] // the one mapping; see the SAFETY note
 fn read(path: &PathBuf, max_mb: u64) -> anyhow::Result<Contents> {
     let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
-    let metadata = file.metadata().with_context(|| format!("{}", path.display()))?;
-    let size = metadata.len();
+    let size = file.metadata().with_context(|| format!("{}", path.display()))?.len();
     if size > max_mb << 20 {
         bail!(
             "{}: 文件 {} MiB 超过上限 {max_mb} MiB / the file is {} MiB, over the limit of {max_mb} MiB",
@@ -224,17 +204,9 @@ fn read(path: &PathBuf, max_mb: u64) -> anyhow::Result<Contents> {
             size >> 20
         );
     }
-    if metadata.is_file() && size > 0 {
-        // SAFETY: the map is only read. A file truncated by another process while we read it
-        // would fault; that is the price every mapping reader (ripgrep included) pays, and
-        // evaluation inputs are not being written while they are scored.
-        if let Ok(map) = unsafe { memmap2::MmapOptions::new().populate().map(&file) } {
-            return Ok(Contents::Mapped(map));
-        }
-    }
-    let mut bytes = Vec::new();
-    file.take((max_mb << 20) + 1).read_to_end(&mut bytes).with_context(|| format!("{}", path.display()))?;
-    Ok(Contents::Read(bytes))
+    // Mapping skips copying hundreds of megabytes out of the page cache and the page faults of
+    // a fresh buffer; for a 10-million-row task that is a tenth of the scoring time.
+    jiebang_worker::mapped::read(file, max_mb << 20).with_context(|| format!("{}", path.display()))
 }
 
 /// Reads both files at once: copying from the page cache is work for both cores too.

@@ -319,15 +319,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let (store, files) = open(&settings).await?;
             let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
-            let (stop, workers) = start_workers(
-                &store,
-                &files,
-                &signer,
-                count.max(1),
-                settings.workers.pace(),
-                &settings.models.runner()?,
-            )
-            .await?;
+            let (stop, workers) =
+                start_workers(&store, &files, &signer, count.max(1), &settings.workers, &settings.models.runner()?)
+                    .await?;
             println!("{} worker(s) running; stop with Ctrl-C", count.max(1));
             shutdown_signal().await;
             stop_workers(stop, workers).await;
@@ -431,7 +425,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         &files,
         &signer,
         settings.workers.embedded,
-        settings.workers.pace(),
+        &settings.workers,
         &settings.models.runner()?,
     )
     .await?;
@@ -526,14 +520,18 @@ async fn start_workers(
     files: &FileStore,
     signer: &Arc<jiebang_store::signing::Signer>,
     count: usize,
-    pace: jiebang_worker::Pace,
+    settings: &settings::WorkerSettings,
     models: &jiebang_worker::ModelRunner,
 ) -> anyhow::Result<(tokio::sync::watch::Sender<bool>, Vec<tokio::task::JoinHandle<()>>)> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut handles = Vec::with_capacity(count);
+    // One memory budget for the process's scoring, whatever the number of workers.
+    let budget = jiebang_worker::MemoryBudget::new(settings.scoring_memory_mb);
     for n in 0..count {
+        let pace = settings.pace();
         let worker =
             jiebang_worker::Worker::start(store.clone(), files.clone(), signer.clone(), &n.to_string(), pace).await?;
+        let worker = worker.with_memory_budget(budget.clone());
         // With two or more, the first scores prediction files only, so slow models never hold
         // every worker while files wait.
         let worker = if n == 0 && count > 1 { worker } else { worker.with_models(models.clone()) };

@@ -148,11 +148,15 @@ pub(crate) struct WorkerSettings {
     pub(crate) embedded: usize,
     /// Seconds a claimed job is held before another worker may take it back.
     pub(crate) lease_seconds: u64,
+    /// Memory the process's scoring may use at once, MiB: a job reserves an estimate (three times
+    /// its two files) before it starts, and waits while others hold the budget; a job larger
+    /// than the whole budget runs alone.
+    pub(crate) scoring_memory_mb: u32,
 }
 
 impl Default for WorkerSettings {
     fn default() -> Self {
-        Self { embedded: 2, lease_seconds: 60 }
+        Self { embedded: 2, lease_seconds: 60, scoring_memory_mb: 2048 }
     }
 }
 

@@ -307,6 +307,26 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     assert_eq!(job.subject_id, predictions.id);
     assert!(t.store.claim_prediction_job("files", 60_000).await.unwrap().is_none());
     assert_eq!(t.store.claim_job("files", 60_000).await.unwrap().unwrap().subject_id, submission.id);
+
+    // The measurement budget: once the team's model runs took the contract's daily minutes, a
+    // further model waits (prediction files do not count against it).
+    let tight = DeliveryContract { daily_model_minutes: 30, ..t.store.delivery_contract(challenge).await.unwrap() };
+    t.store.set_delivery_contract(challenge, tight, Some(user)).await.unwrap();
+    let hour_ago = jiebang_store::now_ms() - 3_600_000;
+    let ran = format!(
+        "UPDATE submissions SET state = 'scored', started_ms = {hour_ago}, finished_ms = {} WHERE id = {}",
+        hour_ago + 29 * 60_000,
+        submission.id
+    );
+    t.store.execute_unchecked(&ran).await.unwrap();
+    let done = format!("UPDATE submissions SET state = 'scored' WHERE id = {}", predictions.id);
+    t.store.execute_unchecked(&done).await.unwrap();
+    t.store.create_model_submission(phase, organization, user, &model, "", false).await.unwrap();
+    let ran = format!("UPDATE submissions SET finished_ms = {} WHERE id = {}", hour_ago + 31 * 60_000, submission.id);
+    t.store.execute_unchecked(&ran).await.unwrap();
+    let err = t.store.create_model_submission(phase, organization, user, &model, "", false).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Refused(m) if m.contains("measurement budget of 30 minutes")), "{err}");
+    t.store.create_submission(phase, organization, user, &upload(&t, 3).await, "", false).await.unwrap();
 }
 
 #[tokio::test]

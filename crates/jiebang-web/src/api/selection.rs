@@ -422,9 +422,17 @@ pub(crate) async fn attach_pdfs(
     id: i64,
     multipart: Multipart,
 ) -> Result<(), ApiError> {
-    let (_, standing) = visible_application(state, viewer, id).await?;
+    let (application, standing) = visible_application(state, viewer, id).await?;
     if !standing.lead {
         return Err(ApiError::Forbidden);
+    }
+    // Refused before the body is read (the store checks again when it attaches).
+    if !application.state.is_editable() {
+        return Err(ApiError::Conflict {
+            code: "refused",
+            field: None,
+            message: "只有草稿或退回修改的申报可以添加附件 / attachments can be added to drafts and returned applications only".into(),
+        });
     }
     let user = viewer.require()?.user.id;
     let form = super::evaluation::read_form(state, multipart, MAX_ATTACHMENT_BYTES, user).await?;

@@ -622,6 +622,7 @@ pub(super) struct DeliveryForm {
     engine: String,
     memory_limit_mb: String,
     time_limit_s: String,
+    daily_model_minutes: String,
 }
 
 impl DeliveryForm {
@@ -664,6 +665,7 @@ impl DeliveryForm {
             engine: engine.unwrap_or(MeasuringEngine::OnnxRuntime),
             memory_limit_mb: number(&mut errors, "memory_limit_mb", &self.memory_limit_mb),
             time_limit_s: number(&mut errors, "time_limit_s", &self.time_limit_s),
+            daily_model_minutes: number(&mut errors, "daily_model_minutes", &self.daily_model_minutes),
         };
         errors.finish(|| contract)
     }

@@ -355,6 +355,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
                 ("engine", "tract"),
                 ("memory_limit_mb", "1024"),
                 ("time_limit_s", "60"),
+                ("daily_model_minutes", "60"),
             ]),
             Managers,
             S::UNPROCESSABLE_ENTITY,

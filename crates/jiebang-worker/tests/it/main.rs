@@ -146,3 +146,23 @@ async fn a_resubmission_with_one_row_changed_is_flagged_as_a_probe_and_a_new_mod
     assert_eq!(flagged["near_duplicate_of"]["changed_rows_estimate"], 1.0);
     assert!(report(retrained).await.get("near_duplicate_of").is_none(), "every row differs");
 }
+
+#[tokio::test]
+async fn a_job_waits_for_the_memory_budget_and_gives_it_back() {
+    let s = setup(LABELS).await;
+    let budget = jiebang_worker::MemoryBudget::new(4);
+    assert_eq!((budget.estimate_mb(100), budget.estimate_mb(1 << 20), budget.estimate_mb(1 << 30)), (1, 3, 4));
+    let worker = s.worker.clone().with_memory_budget(budget.clone());
+    let id = s.submit("id,score\n6,0.2\n5,0.8\n4,0.3\n3,0.7\n2,0.6\n1,0.9\n").await;
+    // Another job holds the whole budget: this one is claimed but waits, lease kept.
+    let held = budget.reserve(1 << 30).await;
+    assert_eq!(budget.available_mb(), 0);
+    let running = tokio::spawn(async move { worker.step().await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = s.t.store.get_submission(id).await.unwrap();
+    assert_eq!(waiting.state, SubmissionState::Running, "scored while the budget was held");
+    drop(held);
+    assert!(running.await.unwrap());
+    assert_eq!(s.t.store.get_submission(id).await.unwrap().state, SubmissionState::Scored);
+    assert_eq!(budget.available_mb(), 4, "the job gave its share back");
+}
