@@ -137,7 +137,7 @@ impl Report {
     }
 
     /// `pass` when every indicator passes, `fail` otherwise, none without indicators.
-    fn set_verdict(&mut self) {
+    pub(crate) fn set_verdict(&mut self) {
         if !self.indicators.is_empty() {
             self.verdict = Some(if self.indicators.iter().all(|i| i.pass) { "pass" } else { "fail" });
         }
@@ -146,7 +146,7 @@ impl Report {
 
 impl IndicatorResult {
     /// `indicator`'s verdict on `value` of the metric named `metric`.
-    fn judge(indicator: &IndicatorExpr, metric: String, value: f64) -> Self {
+    pub(crate) fn judge(indicator: &IndicatorExpr, metric: String, value: f64) -> Self {
         Self {
             expr: indicator.to_string(),
             metric,
@@ -272,7 +272,7 @@ pub fn evaluate(request: &Request<'_>) -> Result<Report, EvalError> {
     Ok(report)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -678,17 +678,17 @@ fn intervals(
         .collect()
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     let position = p / 100.0 * (sorted.len() - 1) as f64;
     let (low, high) = (position.floor() as usize, position.ceil() as usize);
     sorted[low] + (sorted[high] - sorted[low]) * (position - low as f64)
 }
 
 /// SplitMix64: tiny, fast, and the same on every platform, so a seed reproduces an interval.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -5,6 +5,7 @@
 //! the command line, from workers and from tests alike. Metric definitions are documented in
 //! `docs/metrics.md`.
 
+pub mod answers;
 mod error;
 pub mod evaluate;
 pub mod metrics;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use jiebang_core::indicator::IndicatorExpr;
+use jiebang_eval::answers::{AnswerRequest, AnswerTask, evaluate_answers};
 use jiebang_eval::table::Kind;
 use jiebang_eval::{Bootstrap, Columns, Metric, Request, Source, Task, evaluate};
 use jiebang_worker::mapped::Contents;
@@ -39,6 +40,10 @@ pub(crate) enum TaskArg {
     Binary,
     Multiclass,
     Regression,
+    /// Answer files: multiple choice (`choice_accuracy`, `choice_accuracy@macro`, `unparsed_rate`).
+    Choice,
+    /// Answer files: a safety bank (`refusal_rate`, `over_refusal_rate`, `safety_score`).
+    Safety,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -97,6 +102,12 @@ pub(crate) struct ScoreArgs {
     /// Largest accepted file, in MiB.
     #[arg(long, default_value_t = 4095)]
     max_file_mb: u64,
+    /// Answer files: a question without an answer counts as an empty answer instead of an error.
+    #[arg(long)]
+    missing_as_empty: bool,
+    /// Answer files of a safety bank: a refusal phrase added to the built-in list (repeatable).
+    #[arg(long = "refusal-phrase")]
+    refusal_phrases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -240,11 +251,23 @@ pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
 }
 
 impl TaskArg {
-    fn task(self) -> Task {
-        match self {
+    fn task(self) -> anyhow::Result<Task> {
+        Ok(match self {
             TaskArg::Binary => Task::Binary,
             TaskArg::Multiclass => Task::Multiclass,
             TaskArg::Regression => Task::Regression,
+            TaskArg::Choice | TaskArg::Safety => bail!(
+                "--task choice 与 safety 评的是回答文件，不是模型 / --task choice and safety score answer files, not models"
+            ),
+        })
+    }
+
+    /// The answer-file task, for `choice` and `safety`.
+    fn answers(self) -> Option<AnswerTask> {
+        match self {
+            TaskArg::Choice => Some(AnswerTask::Choice),
+            TaskArg::Safety => Some(AnswerTask::Safety),
+            _ => None,
         }
     }
 }
@@ -259,7 +282,7 @@ fn parse_indicators(texts: &[String]) -> anyhow::Result<Vec<IndicatorExpr>> {
 fn model(args: ModelArgs) -> anyhow::Result<()> {
     use jiebang_core::delivery::{Accepts, DeliveryContract, MeasuringEngine, is_measured};
     let started = Instant::now();
-    let task = args.task.task();
+    let task = args.task.task()?;
     let metrics = args.metrics.iter().map(|m| Metric::parse(task, m)).collect::<Result<Vec<_>, _>>()?;
     let (measured, indicators): (Vec<IndicatorExpr>, Vec<IndicatorExpr>) =
         parse_indicators(&args.indicators)?.into_iter().partition(|i| is_measured(i.metric.as_str()));
@@ -387,8 +410,11 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
 }
 
 fn score(args: ScoreArgs) -> anyhow::Result<()> {
+    if let Some(task) = args.task.answers() {
+        return score_answers(args, task);
+    }
     let started = Instant::now();
-    let task = args.task.task();
+    let task = args.task.task()?;
     let metrics = args.metrics.iter().map(|m| Metric::parse(task, m)).collect::<Result<Vec<_>, _>>()?;
     let indicators = parse_indicators(&args.indicators)?;
     let (truth, pred) = read_both(&args.truth, &args.pred, args.max_file_mb)?;
@@ -429,6 +455,44 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
             println!("{value}");
         }
         OutputFormat::Table => print_table(&report, elapsed_ms),
+    }
+    Ok(())
+}
+
+/// `eval score --task choice|safety`: a model's answers against the question bank.
+fn score_answers(args: ScoreArgs, task: AnswerTask) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (truth, pred) = read_both(&args.truth, &args.pred, args.max_file_mb)?;
+    let truth_name = args.truth.display().to_string();
+    let pred_name = args.pred.display().to_string();
+    let request = AnswerRequest {
+        task,
+        truth: Source { name: &truth_name, bytes: &truth },
+        predictions: Source { name: &pred_name, bytes: &pred },
+        metrics: args.metrics,
+        indicators: parse_indicators(&args.indicators)?,
+        bootstrap: args.bootstrap.map(|resamples| Bootstrap { resamples, seed: args.seed }),
+        missing_as_empty: args.missing_as_empty,
+        refusal_phrases: args.refusal_phrases,
+    };
+    let report = evaluate_answers(&request)?;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match args.format {
+        OutputFormat::Json => {
+            let mut value = serde_json::to_value(&report)?;
+            value["elapsed_ms"] = serde_json::json!((elapsed_ms * 1000.0).round() / 1000.0);
+            println!("{value}");
+        }
+        OutputFormat::Table => {
+            print_table(&report.report, elapsed_ms);
+            for (category, values) in &report.categories {
+                let values: Vec<String> = values.iter().map(|(k, v)| format!("{k} {v:.4}")).collect();
+                println!("{category:<24} {}", values.join("  "));
+            }
+            if !report.unparsed.is_empty() {
+                println!("unparsed  {} (ids: {})", report.unparsed.len(), report.unparsed.join(", "));
+            }
+        }
     }
     Ok(())
 }

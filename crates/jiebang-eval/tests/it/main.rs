@@ -4,6 +4,7 @@
 
 #![allow(missing_docs)]
 
+mod answers;
 mod inputs;
 mod properties;
 

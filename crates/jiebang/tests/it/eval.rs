@@ -145,3 +145,30 @@ fn predictions_piped_on_stdin_score_like_the_same_file() {
     assert_eq!(piped["pred_sha256"], mapped["pred_sha256"]);
     assert_eq!(mapped["metrics"]["roc_auc"], 1.0);
 }
+
+#[test]
+fn answer_files_are_scored_as_a_question_bank_and_bad_lines_exit_2() {
+    let truth =
+        "{\"id\":1,\"answer\":\"B\",\"category\":\"压力容器\"}\n{\"id\":2,\"answer\":\"C\",\"category\":\"危化品\"}\n";
+    let pred = "{\"id\":1,\"answer\":\"答案是B\"}\n{\"id\":2,\"answer\":\"我不确定\"}\n";
+    let (_dir, truth_path, pred_path) = files(truth, pred);
+    let output = Command::new(BIN)
+        .args(["eval", "score", "--truth", &truth_path, "--pred", &pred_path, "--task", "choice"])
+        .args(["--indicator", "choice_accuracy>=0.5"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["metrics"]["choice_accuracy"], 0.5);
+    assert_eq!(report["metrics"]["unparsed_rate"], 0.5);
+    assert_eq!(report["categories"]["压力容器"]["choice_accuracy"], 1.0);
+    assert_eq!((report["verdict"].as_str(), report["rules"]["choice"].as_str()), (Some("pass"), Some("choice-v1")));
+    let (_dir, truth_path, pred_path) = files(truth, "{\"id\":1,\"answer\":\"B\"}\n{\"id\":2,\"answer\":[\"C\"]}\n");
+    let output = Command::new(BIN)
+        .args(["eval", "score", "--truth", &truth_path, "--pred", &pred_path, "--task", "choice"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 2") && stderr.contains("answer must be a string"), "{stderr}");
+}
