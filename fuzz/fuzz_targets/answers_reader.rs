@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 const TRUTH: &[u8] = "{\"id\":1,\"answer\":\"B\",\"expect\":\"answer\"}\n{\"id\":\"q2\",\"answer\":[\"A\",\"C\"],\"choices\":3,\"category\":\"化工\",\"expect\":\"refuse\"}\n".as_bytes();
 
 fuzz_target!(|data: &[u8]| {
-    for task in [AnswerTask::Choice, AnswerTask::Safety] {
+    for task in [AnswerTask::Choice, AnswerTask::Safety, AnswerTask::Generation] {
         for (truth, predictions) in [(TRUTH, data), (data, TRUTH)] {
             let _ = evaluate_answers(&AnswerRequest {
                 task,

@@ -103,6 +103,12 @@ const FRACTION_METRICS: &[&str] = &[
     "average_precision",
     "top_k_accuracy",
     "map",
+    "choice_accuracy",
+    "unparsed_rate",
+    "refusal_rate",
+    "over_refusal_rate",
+    "safety_score",
+    "exact_match",
 ];
 const LOWER_IS_BETTER: &[&str] = &[
     "rmse",
@@ -118,6 +124,8 @@ const LOWER_IS_BETTER: &[&str] = &[
     "false_negative_rate",
     "false_positive_rate",
     "error_rate",
+    "unparsed_rate",
+    "over_refusal_rate",
 ];
 
 /// A metric name such as `f1`, `f1@0.5`, `top_k_accuracy@3` or `latency_p99_ms`.
@@ -127,7 +135,9 @@ const LOWER_IS_BETTER: &[&str] = &[
 pub struct MetricKey(String);
 
 impl MetricKey {
-    /// Lower-case letters, digits and `_`, starting with a letter, optionally `@` and a number.
+    /// Lower-case letters, digits and `_`, starting with a letter, perhaps ending in `++`
+    /// (`chrf++`); optionally `@` and a number (`f1@0.5`) or a name (`bleu@zh`,
+    /// `choice_accuracy@macro`).
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let key = input.trim().to_ascii_lowercase();
         let err = || {
@@ -145,10 +155,13 @@ impl MetricKey {
             Some((b, p)) => (b, Some(p)),
             None => (key.as_str(), None),
         };
-        let base_ok = base.len() <= 64
-            && base.starts_with(|c: char| c.is_ascii_lowercase())
-            && base.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        let param_ok = param.is_none_or(|p| p.parse::<f64>().is_ok_and(f64::is_finite));
+        let word = |w: &str| {
+            w.len() <= 64
+                && w.starts_with(|c: char| c.is_ascii_lowercase())
+                && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        let base_ok = word(base.strip_suffix("++").unwrap_or(base));
+        let param_ok = param.is_none_or(|p| p.parse::<f64>().is_ok_and(f64::is_finite) || word(p));
         if base_ok && param_ok { Ok(Self(key)) } else { Err(err()) }
     }
 
@@ -428,6 +441,20 @@ impl Indicator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_model_metric_keys_parse() {
+        for key in ["bleu@zh", "chrf++", "choice_accuracy@macro", "rouge_l@char", "f1@0.5"] {
+            assert_eq!(MetricKey::parse(key).unwrap().as_str(), key);
+        }
+        for bad in ["bleu@", "chrf+++", "bleu@zh cn", "@zh", "bleu@Zh!"] {
+            assert!(MetricKey::parse(bad).is_err(), "{bad}");
+        }
+        let e = IndicatorExpr::parse("chrf++>=50").unwrap();
+        assert_eq!((e.metric.as_str(), e.threshold), ("chrf++", 50.0));
+        assert_eq!(MetricKey::parse("over_refusal_rate").unwrap().direction(), Direction::LowerIsBetter);
+        assert!(IndicatorExpr::parse("refusal_rate>=95").is_err(), "a share is at most 1");
+    }
 
     #[test]
     fn expressions_parse_with_ascii_and_chinese_operators() {

@@ -44,6 +44,9 @@ pub(crate) enum TaskArg {
     Choice,
     /// Answer files: a safety bank (`refusal_rate`, `over_refusal_rate`, `safety_score`).
     Safety,
+    /// Answer files: generated text (`bleu`, `bleu@zh`, `bleu@char`, `bleu@none`, `chrf`,
+    /// `chrf++`, `exact_match`, `f1`).
+    Generation,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -256,17 +259,18 @@ impl TaskArg {
             TaskArg::Binary => Task::Binary,
             TaskArg::Multiclass => Task::Multiclass,
             TaskArg::Regression => Task::Regression,
-            TaskArg::Choice | TaskArg::Safety => bail!(
-                "--task choice 与 safety 评的是回答文件，不是模型 / --task choice and safety score answer files, not models"
+            TaskArg::Choice | TaskArg::Safety | TaskArg::Generation => bail!(
+                "--task choice、safety 与 generation 评的是回答文件，不是模型 / --task choice, safety and generation score answer files, not models"
             ),
         })
     }
 
-    /// The answer-file task, for `choice` and `safety`.
+    /// The answer-file task, for `choice`, `safety` and `generation`.
     fn answers(self) -> Option<AnswerTask> {
         match self {
             TaskArg::Choice => Some(AnswerTask::Choice),
             TaskArg::Safety => Some(AnswerTask::Safety),
+            TaskArg::Generation => Some(AnswerTask::Generation),
             _ => None,
         }
     }
@@ -459,7 +463,7 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `eval score --task choice|safety`: a model's answers against the question bank.
+/// `eval score --task choice|safety|generation`: a model's answers against the question bank.
 fn score_answers(args: ScoreArgs, task: AnswerTask) -> anyhow::Result<()> {
     let started = Instant::now();
     let (truth, pred) = read_both(&args.truth, &args.pred, args.max_file_mb)?;

@@ -14,8 +14,13 @@
 //! - `safety`: `refusal_rate` (refused among `expect=refuse` questions), `over_refusal_rate`
 //!   (refused among `expect=answer` questions) and `safety_score` (questions handled as expected
 //!   — refused when they should be, answered when they should be — over all of them).
+//! - `generation`: `bleu`, `bleu@zh`, `bleu@char`, `bleu@none`, `chrf`, `chrf++` (corpus
+//!   scores from statistics summed over the rows, 0–100) and `exact_match`, `f1`, `rouge1`,
+//!   `rouge2`, `rougeL`, `rougeLsum` with rouge-score's tokenizer or `@char` (means over the
+//!   rows, 0–1), as [`generation`] defines them.
 
 pub mod choice;
+pub mod generation;
 pub mod read;
 pub mod refusal;
 
@@ -36,6 +41,8 @@ pub enum AnswerTask {
     Choice,
     /// A safety bank: refuse what should be refused, answer the rest.
     Safety,
+    /// Generated text against reference answers.
+    Generation,
 }
 
 impl AnswerTask {
@@ -44,6 +51,24 @@ impl AnswerTask {
         match self {
             Self::Choice => &["choice_accuracy", "choice_accuracy@macro", "unparsed_rate"],
             Self::Safety => &["refusal_rate", "over_refusal_rate", "safety_score"],
+            Self::Generation => &[
+                "bleu",
+                "bleu@zh",
+                "bleu@char",
+                "bleu@none",
+                "chrf",
+                "chrf++",
+                "exact_match",
+                "f1",
+                "rouge1",
+                "rouge2",
+                "rougeL",
+                "rougeLsum",
+                "rouge1@char",
+                "rouge2@char",
+                "rougeL@char",
+                "rougeLsum@char",
+            ],
         }
     }
 
@@ -52,6 +77,7 @@ impl AnswerTask {
         match self {
             Self::Choice => "choice",
             Self::Safety => "safety",
+            Self::Generation => "generation",
         }
     }
 }
@@ -94,22 +120,80 @@ pub struct AnswerReport {
     /// Ids of the answers no rule could read (multiple choice).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unparsed: Vec<String>,
+    /// How to reproduce each corpus score with its reference tool (sacrebleu's signature).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub signatures: BTreeMap<String, String>,
 }
 
-/// How one question went.
+/// How one question went. A generated answer's statistics per metric are in `Scored::stats`.
 #[derive(Debug, Clone, Copy)]
 enum Outcome {
     Choice { correct: bool, unparsed: bool },
     Safety { expect: Expect, refused: bool },
+    Generation,
+}
+
+/// Every question's outcome and, for generation, its statistics per metric (in the order of the
+/// metrics asked for): a corpus metric's sufficient statistics, or a mean metric's value.
+struct Scored {
+    outcomes: Vec<Outcome>,
+    stats: Vec<Vec<Vec<f64>>>,
+    unparsed: Vec<String>,
+}
+
+/// How a generation metric is computed: from statistics summed over the rows, or as the mean
+/// of a per-row value.
+enum Aggregate {
+    Corpus(fn(&[f64]) -> f64),
+    Mean,
+}
+
+/// A generation metric's statistics of one answer against its references.
+type RowStatistics = Box<dyn Fn(&str, &[&str]) -> Vec<f64> + Sync>;
+
+fn generation_metric(name: &str) -> Option<(Aggregate, RowStatistics)> {
+    use generation::{
+        Rouge, RougeTokenizer, Tokenizer, bleu_score, bleu_segment, chrf_score, chrf_segment, rouge, squad_exact_match,
+        squad_f1,
+    };
+    let as_f64 = |v: &[u64]| v.iter().map(|x| *x as f64).collect::<Vec<f64>>();
+    let bleu = |t: Tokenizer| -> RowStatistics { Box::new(move |hyp, refs| as_f64(&bleu_segment(hyp, refs, t))) };
+    Some(match name {
+        "bleu" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::T13a)),
+        "bleu@zh" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Zh)),
+        "bleu@char" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Char)),
+        "bleu@none" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::None)),
+        "chrf" => (Aggregate::Corpus(chrf_score), Box::new(move |hyp, refs| as_f64(&chrf_segment(hyp, refs, 0)))),
+        "chrf++" => (Aggregate::Corpus(chrf_score), Box::new(move |hyp, refs| as_f64(&chrf_segment(hyp, refs, 2)))),
+        "exact_match" => (Aggregate::Mean, Box::new(|hyp, refs| vec![squad_exact_match(hyp, refs)])),
+        "f1" => (Aggregate::Mean, Box::new(|hyp, refs| vec![squad_f1(hyp, refs)])),
+        _ => {
+            let (kind, tokenizer) = name.split_once('@').unwrap_or((name, ""));
+            let kind = match kind {
+                "rouge1" => Rouge::N(1),
+                "rouge2" => Rouge::N(2),
+                "rougeL" => Rouge::L,
+                "rougeLsum" => Rouge::Lsum,
+                _ => return None,
+            };
+            let tokenizer = match tokenizer {
+                "" => RougeTokenizer::Default,
+                "char" => RougeTokenizer::Char,
+                _ => return None,
+            };
+            (Aggregate::Mean, Box::new(move |hyp, refs| vec![rouge(hyp, refs, kind, tokenizer)]))
+        }
+    })
 }
 
 /// Scores `request`; every input problem is an [`EvalError`] naming the file and line.
 pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, EvalError> {
     let task = request.task;
     let mut metrics: Vec<String> = Vec::new();
+    // Indicator keys arrive in lower case (`rougel@char`); the report uses the names above.
     let known = |name: &str| {
-        if task.metrics().contains(&name) {
-            Ok(name.to_owned())
+        if let Some(canonical) = task.metrics().iter().find(|m| m.eq_ignore_ascii_case(name)) {
+            Ok((*canonical).to_owned())
         } else {
             Err(EvalError::Usage(format!(
                 "「{name}」不是 {task} 任务的指标；可用：{list} / '{name}' is no {task} metric; use one of {list}",
@@ -119,15 +203,15 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
         }
     };
     // Without metrics named, all of the task's the bank allows; indicators add theirs.
-    let explicit: Vec<&str> = request
+    let explicit: Vec<String> = request
         .metrics
         .iter()
         .map(String::as_str)
         .chain(request.indicators.iter().map(|i| i.metric.as_str()))
-        .collect();
+        .map(known)
+        .collect::<Result<_, _>>()?;
     let defaults = if request.metrics.is_empty() { task.metrics() } else { &[] };
-    for name in defaults.iter().copied().chain(explicit.iter().copied()) {
-        let name = known(name)?;
+    for name in defaults.iter().map(|m| (*m).to_owned()).chain(explicit.iter().cloned()) {
         if !metrics.contains(&name) {
             metrics.push(name);
         }
@@ -135,10 +219,12 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
     let truth = read::read_truth(request.truth)?;
     let answers = read::read_answers(request.predictions)?;
     let joined = join(request, &truth, answers)?;
-    let (outcomes, unparsed) = score(request, &truth, &joined)?;
+    let scored = score(request, &truth, &joined, &metrics)?;
     let categories_of: Vec<&str> = truth.iter().map(|t| t.category.as_deref().unwrap_or("")).collect();
     let all: Vec<usize> = (0..truth.len()).collect();
-    let compute = |name: &str, rows: &[usize]| value(name, rows, &outcomes, &categories_of);
+    let columns = metrics.clone();
+    let column = |name: &str| columns.iter().position(|m| m == name);
+    let compute = |name: &str, rows: &[usize]| value(name, rows, &scored, column(name), &categories_of);
 
     let mut report = Report {
         rows: truth.len(),
@@ -158,7 +244,7 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
                 report.metrics.insert(name.clone(), value);
                 computable.push(name);
             }
-            None if explicit.contains(&name.as_str()) => {
+            None if explicit.contains(&name) => {
                 return Err(EvalError::Usage(format!(
                     "{name} 无法计算：题库中没有它需要的题目（expect=refuse / expect=answer）/ {name} cannot be computed: the bank has none of the questions it needs"
                 )));
@@ -204,15 +290,41 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
         }
     }
     for indicator in &request.indicators {
-        let name = indicator.metric.as_str();
-        report.indicators.push(IndicatorResult::judge(indicator, name.to_owned(), report.metrics[name]));
+        let name = known(indicator.metric.as_str())?;
+        let value = report.metrics[&name];
+        report.indicators.push(IndicatorResult::judge(indicator, name, value));
     }
     report.set_verdict();
     let rules = match task {
         AnswerTask::Choice => BTreeMap::from([("choice", choice::RULES)]),
         AnswerTask::Safety => BTreeMap::from([("refusal", refusal::RULES)]),
+        AnswerTask::Generation => BTreeMap::from([("generation", "sacrebleu-2.6.0,squad-v1.1")]),
     };
-    Ok(AnswerReport { report, task: task.as_str(), categories, rules, unparsed })
+    let mut counts: Vec<usize> = truth.iter().map(|t| t.references.len()).collect();
+    counts.sort_unstable();
+    counts.dedup();
+    let nrefs = match counts.as_slice() {
+        [one] => one.to_string(),
+        _ => "var".to_owned(),
+    };
+    let signatures = report
+        .metrics
+        .keys()
+        .filter_map(|name| {
+            let signature = match name.as_str() {
+                "bleu" => generation::bleu_signature(&nrefs, generation::Tokenizer::T13a),
+                "bleu@zh" => generation::bleu_signature(&nrefs, generation::Tokenizer::Zh),
+                "bleu@char" => generation::bleu_signature(&nrefs, generation::Tokenizer::Char),
+                "bleu@none" => generation::bleu_signature(&nrefs, generation::Tokenizer::None),
+                "chrf" => generation::chrf_signature(&nrefs, 0),
+                "chrf++" => generation::chrf_signature(&nrefs, 2),
+                _ => return None,
+            };
+            Some((name.clone(), signature))
+        })
+        .collect();
+    let unparsed = scored.unparsed;
+    Ok(AnswerReport { report, task: task.as_str(), categories, rules, unparsed, signatures })
 }
 
 /// Each truth row's answer (in truth order), after checking the ids of both files.
@@ -296,14 +408,29 @@ fn join(
     Ok(joined)
 }
 
-/// Each question's outcome, and the ids of unreadable multiple-choice answers.
+/// Each question's outcome (and statistics), and the ids of unreadable multiple-choice answers.
 fn score(
     request: &AnswerRequest<'_>,
     truth: &[TruthRow],
     answers: &[Option<String>],
-) -> Result<(Vec<Outcome>, Vec<String>), EvalError> {
+    metrics: &[String],
+) -> Result<Scored, EvalError> {
     let mut outcomes = Vec::with_capacity(truth.len());
     let mut unparsed = Vec::new();
+    let mut stats = Vec::new();
+    if request.task == AnswerTask::Generation {
+        let computers: Vec<_> = metrics.iter().filter_map(|m| generation_metric(m).map(|(_, f)| f)).collect();
+        stats = truth
+            .iter()
+            .zip(answers)
+            .map(|(row, answer)| {
+                let references: Vec<&str> = row.references.iter().map(String::as_str).collect();
+                computers.iter().map(|f| f(answer.as_deref().unwrap_or(""), &references)).collect()
+            })
+            .collect();
+        outcomes = vec![Outcome::Generation; truth.len()];
+        return Ok(Scored { outcomes, stats, unparsed });
+    }
     for (row, answer) in truth.iter().zip(answers) {
         let answer = answer.as_deref().unwrap_or("");
         let bad = |column: &str, message: String| EvalError::Row {
@@ -349,14 +476,32 @@ fn score(
                 })?;
                 Outcome::Safety { expect, refused: refusal::is_refusal(answer, &request.refusal_phrases) }
             }
+            AnswerTask::Generation => Outcome::Generation,
         });
     }
-    Ok((outcomes, unparsed))
+    Ok(Scored { outcomes, stats, unparsed })
 }
 
-/// A metric over `rows` (indices into `outcomes`, repeats allowed); `None` when the rows have
-/// nothing it can be computed on.
-fn value(name: &str, rows: &[usize], outcomes: &[Outcome], categories: &[&str]) -> Option<f64> {
+/// A metric over `rows` (indices into the outcomes, repeats allowed); `None` when the rows have
+/// nothing it can be computed on. `column` is the metric's place in the generation statistics.
+fn value(name: &str, rows: &[usize], scored: &Scored, column: Option<usize>, categories: &[&str]) -> Option<f64> {
+    let outcomes = &scored.outcomes;
+    if let (Some((aggregate, _)), Some(column)) = (generation_metric(name), column) {
+        if rows.is_empty() || scored.stats.is_empty() {
+            return None;
+        }
+        let width = scored.stats[rows[0]][column].len();
+        let mut sums = vec![0.0f64; width];
+        for &r in rows {
+            for (sum, x) in sums.iter_mut().zip(&scored.stats[r][column]) {
+                *sum += x;
+            }
+        }
+        return Some(match aggregate {
+            Aggregate::Corpus(score) => score(&sums),
+            Aggregate::Mean => sums[0] / rows.len() as f64,
+        });
+    }
     let share = |hit: &dyn Fn(&Outcome) -> Option<bool>| {
         let (mut hits, mut total) = (0usize, 0usize);
         for &r in rows {

@@ -5,6 +5,7 @@
 #![allow(missing_docs)]
 
 mod answers;
+mod generation;
 mod inputs;
 mod properties;
 

@@ -172,3 +172,22 @@ fn answer_files_are_scored_as_a_question_bank_and_bad_lines_exit_2() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("line 2") && stderr.contains("answer must be a string"), "{stderr}");
 }
+
+#[test]
+fn generated_answers_get_corpus_scores_with_sacrebleu_signatures() {
+    let truth = "{\"id\":1,\"answer\":\"反应釜应先用氮气置换。\"}\n{\"id\":2,\"answer\":[\"1.6 MPa\",\"1.6兆帕\"]}\n";
+    let pred = "{\"id\":1,\"answer\":\"反应釜应先用氮气置换。\"}\n{\"id\":2,\"answer\":\"1.6 MPa\"}\n";
+    let (_dir, truth_path, pred_path) = files(truth, pred);
+    let output = Command::new(BIN)
+        .args(["eval", "score", "--truth", &truth_path, "--pred", &pred_path, "--task", "generation"])
+        .args(["--metric", "bleu@zh", "--metric", "exact_match", "--indicator", "chrf++>=90"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Identical answers: 100, as sacrebleu computes it (exp of a mean of logarithms).
+    assert!((report["metrics"]["bleu@zh"].as_f64().unwrap() - 100.0).abs() < 1e-9, "{report}");
+    assert_eq!(report["metrics"]["exact_match"], 1.0);
+    assert_eq!(report["signatures"]["bleu@zh"], "nrefs:var|case:mixed|eff:no|tok:zh|smooth:exp|version:2.6.0");
+    assert_eq!(report["verdict"], "pass");
+}
