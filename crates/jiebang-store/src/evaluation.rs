@@ -20,10 +20,15 @@ pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// The tasks a dataset version is scored as: tables of predictions (`binary`, `multiclass`,
+/// `regression`) or a large model's answer files against a question bank (`choice`, `safety`,
+/// `generation`; JSON Lines or CSV with `id` and `answer`).
+pub const TASKS: &[&str] = &["binary", "multiclass", "regression", "choice", "safety", "generation"];
+
 /// How a dataset's files are scored: the task and the truth file's columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ScoringSpec {
-    /// `binary`, `multiclass` or `regression`.
+    /// One of [`TASKS`].
     pub task: String,
     /// Id column of the truth and of submissions.
     pub id_column: String,
@@ -51,12 +56,15 @@ impl ScoringSpec {
     /// is uploaded, and again when the version is created.
     pub fn problems(&self) -> Vec<jiebang_core::FieldError> {
         let mut errors = Vec::new();
-        if !["binary", "multiclass", "regression"].contains(&self.task.as_str()) {
+        if !TASKS.contains(&self.task.as_str()) {
             errors.push(jiebang_core::FieldError::new(
                 "task",
                 format!(
-                    "任务类型「{}」应为 binary、multiclass、regression 之一 / task '{}' must be binary, multiclass or regression",
-                    self.task, self.task
+                    "任务类型「{}」应为 {} 之一 / task '{}' must be one of {}",
+                    self.task,
+                    TASKS.join("、"),
+                    self.task,
+                    TASKS.join(", ")
                 ),
             ));
         }

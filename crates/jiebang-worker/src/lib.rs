@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use jiebang_core::delivery::{DeliveryContract, SubmissionKind};
 use jiebang_core::indicator::IndicatorExpr;
+use jiebang_eval::answers::{AnswerRequest, AnswerTask, evaluate_answers};
 use jiebang_eval::{Columns, EvalError, Metric, Report, Request, Source, Task};
 use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError};
 use serde_json::json;
@@ -215,13 +216,22 @@ impl Worker {
                 Ok(files) => files,
                 Err(error) => return (Err(Fault::Platform(error.to_string())), None),
             };
-            match model {
-                None => {
+            match (request.engine, model) {
+                (Engine::Answers(task), _) => {
                     let sketch = jiebang_core::sketch::rows(&submitted);
-                    let result = jiebang_eval::evaluate(&request.with_files(&truth, &submitted));
-                    (result.map(|r| (r, None)).map_err(Fault::Eval), Some(sketch))
+                    let result = evaluate_answers(&request.answers(task, &truth, &submitted)).map_err(Fault::Eval);
+                    (result.and_then(|r| Ok((to_json(&r)?, None))), Some(sketch))
                 }
-                Some(model) => (model.run(&request, &truth, &submitted), None),
+                (Engine::Table(task), None) => {
+                    let sketch = jiebang_core::sketch::rows(&submitted);
+                    let result =
+                        jiebang_eval::evaluate(&request.with_files(task, &truth, &submitted)).map_err(Fault::Eval);
+                    (result.and_then(|r| Ok((to_json(&r)?, None))), Some(sketch))
+                }
+                (Engine::Table(task), Some(model)) => {
+                    let result = model.run(&request, task, &truth, &submitted);
+                    (result.and_then(|(r, details)| Ok((to_json(&r)?, details))), None)
+                }
             }
         });
         let (result, sketch) = loop {
@@ -239,7 +249,7 @@ impl Worker {
                 report.insert("started_at".into(), json!(started_at));
                 report.insert("finished_at".into(), json!(jiebang_store::now_text()));
                 report.insert("elapsed_ms".into(), json!(started.elapsed().as_millis() as u64));
-                if let Ok(serde_json::Value::Object(result)) = serde_json::to_value(&result) {
+                if let serde_json::Value::Object(result) = result {
                     // The engine hashed the bytes it read; the report names the stored hashes.
                     report.extend(result.into_iter().filter(|(k, _)| k != "truth_sha256" && k != "pred_sha256"));
                 }
@@ -302,14 +312,27 @@ impl Worker {
         let challenge = self.store.get_challenge(phase.challenge_id).await?;
         let corrupt = |what: &str| StoreError::Corrupt(format!("dataset {}: {what}", dataset.id));
         let labels = dataset.labels().ok_or_else(|| corrupt("no labels file"))?;
-        let task = Task::parse(&dataset.scoring.task).ok_or_else(|| corrupt("unknown task"))?;
-        // Indicators a prediction file can answer are judged from the predictions; latency,
-        // size and memory are measured on a delivered model, and listed as not measured for a
-        // prediction file.
+        let engine = match (Task::parse(&dataset.scoring.task), AnswerTask::parse(&dataset.scoring.task)) {
+            (Some(task), _) => Engine::Table(task),
+            (None, Some(task)) => Engine::Answers(task),
+            (None, None) => return Err(corrupt("unknown task")),
+        };
+        // Indicators a prediction (or answer) file can answer are judged from it; latency, size
+        // and memory are measured on a delivered model, and listed as not measured for a file.
         let is_model = submission.kind == SubmissionKind::Model;
+        if is_model && matches!(engine, Engine::Answers(_)) {
+            return Err(StoreError::Refused(
+                "回答文件类任务不运行模型 / a question bank takes answer files, not models".into(),
+            ));
+        }
         let (mut indicators, mut measured, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
         for indicator in &challenge.challenge.indicators {
-            if Metric::parse(task, indicator.expr.metric.as_str()).is_ok() {
+            let key = indicator.expr.metric.as_str();
+            let scored = match engine {
+                Engine::Table(task) => Metric::parse(task, key).is_ok(),
+                Engine::Answers(task) => task.metrics().iter().any(|m| m.eq_ignore_ascii_case(key)),
+            };
+            if scored {
                 indicators.push(indicator.expr.clone());
             } else if is_model && jiebang_core::delivery::is_measured(indicator.expr.metric.as_str()) {
                 measured.push(indicator.expr.clone());
@@ -358,14 +381,17 @@ impl Worker {
         let serde_json::Value::Object(report) = report else { unreachable!("an object literal") };
         Ok(Scoring {
             request: RequestParts {
-                task,
+                engine,
                 columns: Columns {
                     id: scoring.id_column.clone(),
                     label: scoring.label_column.clone(),
                     split: Some(scoring.split_column.trim().to_owned()).filter(|s| !s.is_empty()),
                     ..Columns::default()
                 },
-                metrics: if indicators.is_empty() { vec![default_metric(task)] } else { Vec::new() },
+                metrics: match engine {
+                    Engine::Table(task) if indicators.is_empty() => vec![default_metric(task)],
+                    _ => Vec::new(),
+                },
                 indicators,
                 positive_label: Some(scoring.positive_label.clone()).filter(|p| !p.is_empty()),
                 predictions_name: if is_model { MODEL_OUTPUTS.to_owned() } else { submission.file_name },
@@ -440,13 +466,14 @@ impl ModelScoring {
     fn run(
         &self,
         request: &RequestParts,
+        task: Task,
         truth: &[u8],
         model: &[u8],
     ) -> Result<(Report, Option<serde_json::Value>), Fault> {
         let run = self
             .runner
             .run(&ModelTask {
-                task: request.task,
+                task,
                 model,
                 features: Source { name: &self.features_name, bytes: &self.features },
                 id_column: &request.columns.id,
@@ -454,7 +481,8 @@ impl ModelScoring {
                 contract: &self.contract,
             })
             .map_err(Fault::Model)?;
-        let mut report = jiebang_eval::evaluate(&request.with_files(truth, &run.predictions)).map_err(Fault::Eval)?;
+        let mut report =
+            jiebang_eval::evaluate(&request.with_files(task, truth, &run.predictions)).map_err(Fault::Eval)?;
         report.add_measured(&run.measured, &self.measured);
         Ok((report, Some(run.details)))
     }
@@ -470,9 +498,17 @@ struct Scoring {
     report: serde_json::Map<String, serde_json::Value>,
 }
 
+/// Which engine scores a run: the table engine (predictions, a model's outputs), or the
+/// question-bank engine (a large model's answer file).
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    Table(Task),
+    Answers(AnswerTask),
+}
+
 /// The engine request without the file bytes, which the blocking thread borrows.
 struct RequestParts {
-    task: Task,
+    engine: Engine,
     columns: Columns,
     metrics: Vec<Metric>,
     indicators: Vec<IndicatorExpr>,
@@ -481,10 +517,10 @@ struct RequestParts {
 }
 
 impl RequestParts {
-    /// The engine's request over the two files.
-    fn with_files<'a>(&'a self, truth: &'a [u8], predictions: &'a [u8]) -> Request<'a> {
+    /// The table engine's request over the two files.
+    fn with_files<'a>(&'a self, task: Task, truth: &'a [u8], predictions: &'a [u8]) -> Request<'a> {
         Request {
-            task: self.task,
+            task,
             truth: Source { name: LABELS, bytes: truth },
             predictions: Source { name: &self.predictions_name, bytes: predictions },
             columns: self.columns.clone(),
@@ -495,6 +531,27 @@ impl RequestParts {
             max_bytes: MAX_SCORED_BYTES,
         }
     }
+}
+
+impl RequestParts {
+    /// The question-bank engine's request over the two files (every question must be answered).
+    fn answers<'a>(&'a self, task: AnswerTask, truth: &'a [u8], answers: &'a [u8]) -> AnswerRequest<'a> {
+        AnswerRequest {
+            task,
+            truth: Source { name: LABELS, bytes: truth },
+            predictions: Source { name: &self.predictions_name, bytes: answers },
+            metrics: Vec::new(),
+            indicators: self.indicators.clone(),
+            bootstrap: None,
+            missing_as_empty: false,
+            refusal_phrases: Vec::new(),
+        }
+    }
+}
+
+/// An engine's result as the JSON the report is built from.
+fn to_json(result: &impl serde::Serialize) -> Result<serde_json::Value, Fault> {
+    serde_json::to_value(result).map_err(|e| Fault::Platform(e.to_string()))
 }
 
 /// Scored when a challenge names no metric a prediction file can answer.

@@ -72,6 +72,11 @@ impl AnswerTask {
         }
     }
 
+    /// The task named `name` (`choice`, `safety`, `generation`).
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Choice, Self::Safety, Self::Generation].into_iter().find(|t| t.as_str() == name)
+    }
+
     /// Its name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -624,7 +624,10 @@ pub(crate) async fn may_submit(
 pub(crate) async fn submission_limit(state: &AppState, phase: &Phase) -> Result<u64, ApiError> {
     let dataset = state.store.get_dataset_version(phase.dataset_id).await?;
     let labels = dataset.labels().map_or(0, |f| f.size.max(0) as u64);
-    let predictions = jiebang_core::evaluation::prediction_size_limit(labels, dataset.scoring.task == "multiclass");
+    // A multiclass file has a probability per class; a large model's answers can be far longer
+    // than the references they are scored against.
+    let wide = !matches!(dataset.scoring.task.as_str(), "binary" | "regression");
+    let predictions = jiebang_core::evaluation::prediction_size_limit(labels, wide);
     let contract = state.store.delivery_contract(phase.challenge_id).await?;
     let models =
         if contract.accepts != jiebang_core::delivery::Accepts::Predictions { contract.max_model_bytes() } else { 0 };

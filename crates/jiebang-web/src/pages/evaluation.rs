@@ -529,6 +529,11 @@ pub(super) struct SetupPage {
 }
 
 impl SetupPage {
+    /// The tasks a dataset version can be scored as.
+    fn tasks(&self) -> &'static [&'static str] {
+        jiebang_store::TASKS
+    }
+
     fn batch_sizes(&self) -> String {
         self.contract.batch_sizes.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
     }

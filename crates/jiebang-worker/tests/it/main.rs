@@ -166,3 +166,45 @@ async fn a_job_waits_for_the_memory_budget_and_gives_it_back() {
     assert_eq!(s.t.store.get_submission(id).await.unwrap().state, SubmissionState::Scored);
     assert_eq!(budget.available_mb(), 4, "the job gave its share back");
 }
+
+#[tokio::test]
+async fn a_question_bank_scores_a_large_models_answer_file_on_its_indicators() {
+    let bank = "{\"id\":1,\"answer\":\"B\",\"category\":\"压力容器\",\"split\":\"public\"}\n\
+                {\"id\":2,\"answer\":\"C\",\"category\":\"危化品\",\"split\":\"private\"}\n\
+                {\"id\":3,\"answer\":\"A\",\"category\":\"危化品\",\"split\":\"private\"}\n";
+    let s = setup(bank).await;
+    s.t.store
+        .execute_unchecked(&format!("UPDATE dataset_versions SET task = 'choice' WHERE id = {}", s.arena.dataset))
+        .await
+        .unwrap();
+    s.t.store
+        .execute_unchecked(&format!(
+            "UPDATE indicators SET metric = 'choice_accuracy', op = '>=', threshold = 0.6 WHERE challenge_id = {} AND position = 0",
+            s.arena.challenge
+        ))
+        .await
+        .unwrap();
+    let id = s
+        .submit("{\"id\":1,\"answer\":\"答案是B\"}\n{\"id\":2,\"answer\":\"故选C。\"}\n{\"id\":3,\"answer\":\"我不确定\"}\n")
+        .await;
+    assert!(s.worker.step().await.unwrap());
+    let submission = s.t.store.get_submission(id).await.unwrap();
+    assert_eq!(submission.state, SubmissionState::Scored, "{}", submission.message);
+    let evaluation = s.t.store.list_evaluations(id).await.unwrap().remove(0);
+    assert!(signing::verify(&s.signer.public_key_hex(), evaluation.report.as_bytes(), &evaluation.signature));
+    let report: serde_json::Value = serde_json::from_str(&evaluation.report).unwrap();
+    assert_eq!(report["metrics"]["choice_accuracy"], 2.0 / 3.0);
+    assert_eq!(report["categories"]["危化品"]["choice_accuracy"], 0.5);
+    assert_eq!(report["splits"]["private"]["unparsed_rate"], 0.5);
+    assert_eq!(
+        (report["indicators"][0]["metric"].as_str(), report["verdict"].as_str()),
+        (Some("choice_accuracy"), Some("pass"))
+    );
+    assert_eq!(report["rules"]["choice"], "choice-v1");
+    // A missing answer makes the file invalid, with the line.
+    let id = s.submit("{\"id\":1,\"answer\":\"B\"}\n{\"id\":2}\n{\"id\":3,\"answer\":\"A\"}\n").await;
+    s.worker.step().await.unwrap();
+    let submission = s.t.store.get_submission(id).await.unwrap();
+    assert_eq!(submission.state, SubmissionState::Invalid);
+    assert!(submission.message.contains("line 2"), "{}", submission.message);
+}

@@ -184,7 +184,11 @@ async fn dataset_upload_adds_a_version_with_hidden_labels_and_names_what_is_wron
     let bad = ["dataset", "upload", "--challenge", &id, "--task", "ranking", "--labels", labels];
     let output = env.run(&bad, "");
     assert_eq!(output.status.code(), Some(2));
-    assert!(crate::stderr(&output).contains("task 'ranking' must be binary"), "{}", crate::stderr(&output));
+    assert!(
+        crate::stderr(&output).contains("task 'ranking' must be one of binary, multiclass, regression, choice"),
+        "{}",
+        crate::stderr(&output)
+    );
     let missing = ["dataset", "upload", "--challenge", &id, "--task", "binary", "--labels", "/nonexistent/l.csv"];
     let output = env.run(&missing, "");
     assert_eq!(output.status.code(), Some(2));
