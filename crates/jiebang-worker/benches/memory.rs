@@ -38,7 +38,7 @@ fn main() {
         let t = TestStore::new().await;
         let unlimited = Quotas { per_day: 0, total: 0, concurrent: 0, invalid: 0 };
         let bytes;
-        let arena = {
+        {
             let (mut labels, mut predictions) = (String::from("id,label,split\n"), String::from("id,score\n"));
             let mut state = 0x2545_f491_4f6c_dd1du64;
             for id in 0..rows {
@@ -59,8 +59,7 @@ fn main() {
             let arena = Arena::new(&t.store, &t.files, &labels, &["roc_auc>=0.5", "f1@0.5>=0.5"], unlimited).await;
             drop(labels);
             arena.submit(&t.store, &t.files, &predictions).await.unwrap();
-            arena
-        };
+        }
         let signer = Arc::new(Signer::load_or_create(&t.files).await.unwrap());
         let pace = Pace { lease: Duration::from_secs(600), heartbeat: Duration::from_secs(10), idle: Duration::ZERO };
         let worker = Worker::start(t.store.clone(), t.files.clone(), signer, "0", pace).await.unwrap();
@@ -85,7 +84,6 @@ fn main() {
         let peak = sampler.join().unwrap();
         let stats = t.store.queue_stats().await.unwrap();
         assert_eq!((stats.done, stats.failed), (1, 0), "the submission was scored");
-        let _ = arena;
         let mib = |kib: u64| kib as f64 / 1024.0;
         println!(
             "{{\"rows\":{rows},\"bytes\":{bytes},\"seconds\":{seconds:.3},\"rss_before_mib\":{:.0},\"anon_before_mib\":{:.0},\"rss_peak_mib\":{:.0},\"anon_peak_mib\":{:.0}}}",
