@@ -747,12 +747,9 @@ impl Store {
             _ => {}
         }
         if matches!(action, Action::Recommend | Action::PassCheck) {
-            let waiting: Vec<String> = sqlx::query_scalar(
-                    "SELECT o.name FROM application_units u JOIN organizations o ON o.id = u.organization_id WHERE u.application_id = $1 AND u.consent <> 'accepted' ORDER BY o.id",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
+            const WAITING: &str = "SELECT o.name FROM application_units u JOIN organizations o ON o.id = u.organization_id \
+                 WHERE u.application_id = $1 AND u.consent <> 'accepted' ORDER BY o.id";
+            let waiting: Vec<String> = sqlx::query_scalar(WAITING).bind(id).fetch_all(&mut *tx).await?;
             if !waiting.is_empty() {
                 let names = waiting.join("、");
                 return Err(StoreError::refused(format!(

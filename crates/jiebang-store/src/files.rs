@@ -307,19 +307,13 @@ impl Store {
             AND NOT EXISTS (SELECT 1 FROM dataset_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM application_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id)";
-        let mut collected = Collected::default();
         let mut tx = self.begin_write().await?;
-        let rows: Vec<(i64, String, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, key, size FROM files WHERE {UNREFERENCED}")))
-                .bind(&cutoff)
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM files WHERE {UNREFERENCED}")))
+        let removed = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM files WHERE {UNREFERENCED}")))
             .bind(&cutoff)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        collected.records = rows.len() as u64;
+        let mut collected = Collected { records: removed.rows_affected(), ..Collected::default() };
         let known: std::collections::HashSet<String> =
             sqlx::query_scalar("SELECT key FROM files").fetch_all(&self.pool).await?.into_iter().collect();
         for (key, size) in files.stale_objects(cutoff_ms).await? {

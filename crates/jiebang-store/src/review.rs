@@ -331,21 +331,36 @@ impl Store {
     /// there), each with the expert's declaration if made: until it is, the expert reviews
     /// nothing in that program.
     pub async fn dual_roles_of(&self, expert_id: i64) -> Result<Vec<(i64, String, Option<DualRole>)>> {
-        let programs: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT DISTINCT p.id, p.title FROM grants g JOIN experts e ON e.user_id = g.user_id \
+        let rows = sqlx::query(
+            "SELECT DISTINCT p.id, p.title, e.name, d.statement, d.declared_at FROM grants g \
+               JOIN experts e ON e.user_id = g.user_id \
                JOIN application_units u ON CAST(g.scope_id AS BIGINT) = u.organization_id \
                JOIN applications a ON a.id = u.application_id JOIN programs p ON p.id = a.program_id \
+               LEFT JOIN dual_role_declarations d ON d.expert_id = e.id AND d.program_id = p.id \
              WHERE e.id = $1 AND g.role = 'applicant' AND g.scope_kind = 'organization' ORDER BY p.id",
         )
         .bind(expert_id)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::new();
-        for (id, title) in programs {
-            let declared = self.dual_role_declarations(id).await?.into_iter().find(|d| d.expert_id == expert_id);
-            out.push((id, title, declared));
-        }
-        Ok(out)
+        rows.iter()
+            .map(|row| {
+                let (id, title): (i64, String) = (row.try_get("id")?, row.try_get("title")?);
+                let statement: Option<String> = row.try_get("statement")?;
+                let declared_at: Option<String> = row.try_get("declared_at")?;
+                let declared = match statement.zip(declared_at) {
+                    Some((statement, declared_at)) => Some(DualRole {
+                        program_id: id,
+                        program_title: title.clone(),
+                        expert_id,
+                        expert_name: row.try_get("name")?,
+                        statement,
+                        declared_at,
+                    }),
+                    None => None,
+                };
+                Ok((id, title, declared))
+            })
+            .collect()
     }
 
     /// An expert declares a conflict (回避). An assignment without a review is withdrawn.

@@ -216,23 +216,20 @@ impl Worker {
                 Ok(files) => files,
                 Err(error) => return (Err(Fault::Platform(error.to_string())), None),
             };
-            match (request.engine, model) {
-                (Engine::Answers(task), _) => {
-                    let sketch = jiebang_core::sketch::rows(&submitted);
-                    let result = evaluate_answers(&request.answers(task, &truth, &submitted)).map_err(Fault::Eval);
-                    (result.and_then(|r| Ok((to_json(&r)?, None))), Some(sketch))
-                }
-                (Engine::Table(task), None) => {
-                    let sketch = jiebang_core::sketch::rows(&submitted);
-                    let result =
-                        jiebang_eval::evaluate(&request.with_files(task, &truth, &submitted)).map_err(Fault::Eval);
-                    (result.and_then(|r| Ok((to_json(&r)?, None))), Some(sketch))
-                }
+            // A file's rows are sketched to recognise near-duplicates; a model has none.
+            let sketch = model.is_none().then(|| jiebang_core::sketch::rows(&submitted));
+            let result = match (request.engine, model) {
+                (Engine::Answers(task), _) => evaluate_answers(&request.answers(task, &truth, &submitted))
+                    .map_err(Fault::Eval)
+                    .and_then(|r| Ok((to_json(&r)?, None))),
+                (Engine::Table(task), None) => jiebang_eval::evaluate(&request.with_files(task, &truth, &submitted))
+                    .map_err(Fault::Eval)
+                    .and_then(|r| Ok((to_json(&r)?, None))),
                 (Engine::Table(task), Some(model)) => {
-                    let result = model.run(&request, task, &truth, &submitted);
-                    (result.and_then(|(r, details)| Ok((to_json(&r)?, details))), None)
+                    model.run(&request, task, &truth, &submitted).and_then(|(r, details)| Ok((to_json(&r)?, details)))
                 }
-            }
+            };
+            (result, sketch)
         });
         let (result, sketch) = loop {
             tokio::select! {
@@ -531,9 +528,7 @@ impl RequestParts {
             max_bytes: MAX_SCORED_BYTES,
         }
     }
-}
 
-impl RequestParts {
     /// The question-bank engine's request over the two files (every question must be answered).
     fn answers<'a>(&'a self, task: AnswerTask, truth: &'a [u8], answers: &'a [u8]) -> AnswerRequest<'a> {
         AnswerRequest {

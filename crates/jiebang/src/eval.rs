@@ -45,7 +45,8 @@ pub(crate) enum TaskArg {
     /// Answer files: a safety bank (`refusal_rate`, `over_refusal_rate`, `safety_score`).
     Safety,
     /// Answer files: generated text (`bleu`, `bleu@zh`, `bleu@char`, `bleu@none`, `chrf`,
-    /// `chrf++`, `exact_match`, `f1`).
+    /// `chrf++`, `exact_match`, `f1`, `rouge1`, `rouge2`, `rougeL`, `rougeLsum`, each ROUGE also
+    /// `@char`).
     Generation,
 }
 
@@ -453,13 +454,17 @@ fn score(args: ScoreArgs) -> anyhow::Result<()> {
     let report = report?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     match args.format {
-        OutputFormat::Json => {
-            let mut value = serde_json::to_value(&report)?;
-            value["elapsed_ms"] = serde_json::json!((elapsed_ms * 1000.0).round() / 1000.0);
-            println!("{value}");
-        }
+        OutputFormat::Json => print_json(&report, elapsed_ms)?,
         OutputFormat::Table => print_table(&report, elapsed_ms),
     }
+    Ok(())
+}
+
+/// The report as one JSON line, with the time it took.
+fn print_json(report: &impl serde::Serialize, elapsed_ms: f64) -> anyhow::Result<()> {
+    let mut value = serde_json::to_value(report)?;
+    value["elapsed_ms"] = serde_json::json!((elapsed_ms * 1000.0).round() / 1000.0);
+    println!("{value}");
     Ok(())
 }
 
@@ -482,11 +487,7 @@ fn score_answers(args: ScoreArgs, task: AnswerTask) -> anyhow::Result<()> {
     let report = evaluate_answers(&request)?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     match args.format {
-        OutputFormat::Json => {
-            let mut value = serde_json::to_value(&report)?;
-            value["elapsed_ms"] = serde_json::json!((elapsed_ms * 1000.0).round() / 1000.0);
-            println!("{value}");
-        }
+        OutputFormat::Json => print_json(&report, elapsed_ms)?,
         OutputFormat::Table => {
             print_table(&report.report, elapsed_ms);
             for (category, values) in &report.categories {

@@ -429,7 +429,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         &settings.models.runner()?,
     )
     .await?;
-    let checkpoints = start_checkpoints(&store, &files, &signer);
+    let housekeeping = start_housekeeping(&store, &files, &signer);
     let state = jiebang_web::AppState {
         store: store.clone(),
         files,
@@ -456,16 +456,17 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     if let Some(mailer) = mailer {
         mailer.abort();
     }
-    checkpoints.abort();
+    housekeeping.abort();
     stop_workers(stop, workers).await;
     store.close().await;
     Ok(())
 }
 
 /// Signs a checkpoint of the audit chain when the newest one is a day old (or there is none):
-/// checked every ten minutes, so each of several `serve` processes may add one. Once a day it
-/// also collects the uploads nothing references (a day's grace).
-fn start_checkpoints(
+/// checked every ten minutes, so each of several `serve` processes may add one. Once a day,
+/// starting ten minutes after start-up (not on the start-up path), it also collects the uploads
+/// nothing references (a day's grace).
+fn start_housekeeping(
     store: &Store,
     files: &FileStore,
     signer: &Arc<jiebang_store::signing::Signer>,
@@ -476,7 +477,7 @@ fn start_checkpoints(
             if let Err(error) = store.record_daily_checkpoint(&signer).await {
                 tracing::warn!(%error, "could not sign the daily audit checkpoint");
             }
-            if round % 144 == 0 {
+            if round % 144 == 1 {
                 match store.collect_unreferenced(&files, Duration::from_secs(86_400)).await {
                     Ok(c) if c.records + c.objects > 0 => {
                         tracing::info!(

@@ -138,10 +138,11 @@ enum Outcome {
     Generation,
 }
 
-/// Every question's outcome and, for generation, its statistics per metric (in the order of the
-/// metrics asked for): a corpus metric's sufficient statistics, or a mean metric's value.
+/// Every question's outcome and, for generation, its statistics per metric of `generation` (in
+/// that order): a corpus metric's sufficient statistics, or a mean metric's value.
 struct Scored {
     outcomes: Vec<Outcome>,
+    generation: Vec<(String, Aggregate)>,
     stats: Vec<Vec<Vec<f64>>>,
     unparsed: Vec<String>,
 }
@@ -227,9 +228,7 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
     let scored = score(request, &truth, &joined, &metrics)?;
     let categories_of: Vec<&str> = truth.iter().map(|t| t.category.as_deref().unwrap_or("")).collect();
     let all: Vec<usize> = (0..truth.len()).collect();
-    let columns = metrics.clone();
-    let column = |name: &str| columns.iter().position(|m| m == name);
-    let compute = |name: &str, rows: &[usize]| value(name, rows, &scored, column(name), &categories_of);
+    let compute = |name: &str, rows: &[usize]| value(name, rows, &scored, &categories_of);
 
     let mut report = Report {
         rows: truth.len(),
@@ -422,9 +421,15 @@ fn score(
 ) -> Result<Scored, EvalError> {
     let mut outcomes = Vec::with_capacity(truth.len());
     let mut unparsed = Vec::new();
-    let mut stats = Vec::new();
+    let (mut generation, mut stats) = (Vec::new(), Vec::new());
     if request.task == AnswerTask::Generation {
-        let computers: Vec<_> = metrics.iter().filter_map(|m| generation_metric(m).map(|(_, f)| f)).collect();
+        let mut computers = Vec::new();
+        for name in metrics {
+            if let Some((aggregate, statistics)) = generation_metric(name) {
+                generation.push((name.clone(), aggregate));
+                computers.push(statistics);
+            }
+        }
         stats = truth
             .iter()
             .zip(answers)
@@ -434,7 +439,7 @@ fn score(
             })
             .collect();
         outcomes = vec![Outcome::Generation; truth.len()];
-        return Ok(Scored { outcomes, stats, unparsed });
+        return Ok(Scored { outcomes, generation, stats, unparsed });
     }
     for (row, answer) in truth.iter().zip(answers) {
         let answer = answer.as_deref().unwrap_or("");
@@ -484,15 +489,16 @@ fn score(
             AnswerTask::Generation => Outcome::Generation,
         });
     }
-    Ok(Scored { outcomes, stats, unparsed })
+    Ok(Scored { outcomes, generation, stats, unparsed })
 }
 
 /// A metric over `rows` (indices into the outcomes, repeats allowed); `None` when the rows have
-/// nothing it can be computed on. `column` is the metric's place in the generation statistics.
-fn value(name: &str, rows: &[usize], scored: &Scored, column: Option<usize>, categories: &[&str]) -> Option<f64> {
+/// nothing it can be computed on.
+fn value(name: &str, rows: &[usize], scored: &Scored, categories: &[&str]) -> Option<f64> {
     let outcomes = &scored.outcomes;
-    if let (Some((aggregate, _)), Some(column)) = (generation_metric(name), column) {
-        if rows.is_empty() || scored.stats.is_empty() {
+    if let Some(column) = scored.generation.iter().position(|(m, _)| m == name) {
+        let aggregate = &scored.generation[column].1;
+        if rows.is_empty() {
             return None;
         }
         let width = scored.stats[rows[0]][column].len();

@@ -436,7 +436,12 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
     assert!(s.has_conflict(dual.id, app2.id).await.unwrap(), "an undeclared dual role");
     let err = s.declare_dual_role(dual.id, program.id, " ", applicant_a).await.unwrap_err();
     assert!(matches!(err, StoreError::Domain(_)), "{err}");
+    let undeclared = s.dual_roles_of(dual.id).await.unwrap();
+    assert_eq!((undeclared.len(), undeclared[0].0, undeclared[0].2.is_none()), (1, program.id, true));
     s.declare_dual_role(dual.id, program.id, "本人同时为济南云鼎科技有限公司揭榜联系人。", applicant_a).await.unwrap();
+    let declared = s.dual_roles_of(dual.id).await.unwrap().remove(0).2.expect("declared");
+    assert_eq!((declared.expert_name.as_str(), declared.program_id), ("兼任专家", program.id));
+    assert_eq!(s.dual_role_declarations(program.id).await.unwrap(), [declared]);
     // … and then everything but their own unit's.
     assert!(!s.has_conflict(dual.id, app2.id).await.unwrap());
     assert!(s.has_conflict(dual.id, app1.id).await.unwrap());

@@ -172,11 +172,9 @@ pub(super) async fn update_challenge(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ChallengeInput>,
 ) -> Result<Json<ChallengeView>, ApiError> {
-    let record = state.store.get_challenge(id).await?;
-    visible_program(&state, &viewer, record.program_id).await?;
-    let authed = viewer.require_that(|p| p.can_manage_program(record.program_id))?;
+    let (_, user) = managed_challenge(&state, &viewer, id).await?;
     let challenge = input.validate()?;
-    Ok(Json(state.store.update_challenge(id, &challenge, Some(authed.user.id)).await?.into()))
+    Ok(Json(state.store.update_challenge(id, &challenge, Some(user)).await?.into()))
 }
 
 /// Removes a challenge (the program's organizers).
@@ -186,10 +184,8 @@ pub(super) async fn delete_challenge(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let record = state.store.get_challenge(id).await?;
-    visible_program(&state, &viewer, record.program_id).await?;
-    let authed = viewer.require_that(|p| p.can_manage_program(record.program_id))?;
-    state.store.delete_challenge(id, Some(authed.user.id)).await?;
+    let (_, user) = managed_challenge(&state, &viewer, id).await?;
+    state.store.delete_challenge(id, Some(user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -210,10 +206,21 @@ pub(super) async fn archive_challenge(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ArchiveInput>,
 ) -> Result<Json<ChallengeView>, ApiError> {
+    let (_, user) = managed_challenge(&state, &viewer, id).await?;
+    Ok(Json(state.store.archive_challenge(id, &input.reason, user).await?.into()))
+}
+
+/// The challenge if the viewer organizes its program (404 when the program is a draft they
+/// cannot see, else 403), with the organizer's user id.
+pub(crate) async fn managed_challenge(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(jiebang_store::ChallengeRecord, i64), ApiError> {
     let record = state.store.get_challenge(id).await?;
-    visible_program(&state, &viewer, record.program_id).await?;
-    let authed = viewer.require_that(|p| p.can_manage_program(record.program_id))?;
-    Ok(Json(state.store.archive_challenge(id, &input.reason, authed.user.id).await?.into()))
+    visible_program(state, viewer, record.program_id).await?;
+    let user = viewer.require_that(|p| p.can_manage_program(record.program_id))?.user.id;
+    Ok((record, user))
 }
 
 /// Reads the first file field of a multipart upload.

@@ -587,11 +587,21 @@ pub(super) async fn declare_dual_role(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<DualRoleInput>,
 ) -> Result<StatusCode, ApiError> {
-    let authed = viewer.require()?;
-    visible_program(&state, &viewer, id).await?;
-    let expert = state.store.expert_for_user(authed.user.id).await?.ok_or(ApiError::Forbidden)?;
-    state.store.declare_dual_role(expert.id, id, &input.statement, authed.user.id).await?;
+    declare_dual_role_as(&state, &viewer, id, &input.statement).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Records the viewer's dual-role statement in a program they see (experts in the pool only).
+pub(crate) async fn declare_dual_role_as(
+    state: &AppState,
+    viewer: &Viewer,
+    program_id: i64,
+    statement: &str,
+) -> Result<(), ApiError> {
+    let authed = viewer.require()?;
+    visible_program(state, viewer, program_id).await?;
+    let expert = state.store.expert_for_user(authed.user.id).await?.ok_or(ApiError::Forbidden)?;
+    Ok(state.store.declare_dual_role(expert.id, program_id, statement, authed.user.id).await?)
 }
 
 /// Submits the caller's review of an application they are assigned to; final once submitted.

@@ -23,7 +23,7 @@ use super::filters;
 use super::form::{FormState, optional_number};
 use super::{Ctx, PageError};
 use crate::AppState;
-use crate::api::programs::{ChallengeQuery, read_upload, visible_program};
+use crate::api::programs::{ChallengeQuery, managed_challenge, read_upload, visible_program};
 use crate::error::ApiError;
 use crate::i18n::Catalog;
 
@@ -845,10 +845,8 @@ async fn delete_challenge_submit(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Redirect, PageError> {
-    let record = state.store.get_challenge(id).await.map_err(|e| ctx.fail(e))?;
-    visible_program(&state, &ctx.viewer, record.program_id).await.map_err(|e| ctx.fail(e))?;
-    let authed = ctx.viewer.require_that(|p| p.can_manage_program(record.program_id)).map_err(|e| ctx.fail(e))?;
-    state.store.delete_challenge(id, Some(authed.user.id)).await.map_err(|e| ctx.fail(e))?;
+    let (record, user) = managed_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    state.store.delete_challenge(id, Some(user)).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/programs/{}", record.program_id)))
 }
 
@@ -863,10 +861,8 @@ async fn archive_challenge_submit(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<ArchiveForm>,
 ) -> Result<Redirect, PageError> {
-    let record = state.store.get_challenge(id).await.map_err(|e| ctx.fail(e))?;
-    visible_program(&state, &ctx.viewer, record.program_id).await.map_err(|e| ctx.fail(e))?;
-    let authed = ctx.viewer.require_that(|p| p.can_manage_program(record.program_id)).map_err(|e| ctx.fail(e))?;
-    state.store.archive_challenge(id, &form.reason, authed.user.id).await.map_err(|e| ctx.fail(e))?;
+    let (_, user) = managed_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    state.store.archive_challenge(id, &form.reason, user).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/challenges/{id}")))
 }
 

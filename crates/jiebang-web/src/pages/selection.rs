@@ -32,7 +32,8 @@ use crate::AppState;
 use crate::api::programs::visible_program;
 use crate::api::selection::{
     NoticeView, PlaceAnswer, RankingInput, ReviewRow, Standing, Statistics, answer, applications_seen_by,
-    decide_objection, notice, rank_program, review_rows, statistics, take_action, visible_application,
+    decide_objection, declare_dual_role_as, notice, rank_program, review_rows, statistics, take_action,
+    visible_application,
 };
 use crate::error::ApiError;
 
@@ -709,7 +710,8 @@ async fn application_page(
     let mut answerable = Vec::new();
     for unit in &application.input.joint_units {
         let organization = state.store.get_organization(unit.organization_id).await.map_err(|e| fail(e.into()))?;
-        let consent = place(unit.organization_id).map(|p| p.consent);
+        let place = place(unit.organization_id);
+        let consent = place.map(|p| p.consent);
         if consent == Some(Consent::Pending) && ctx.viewer.principal().is_some_and(|p| p.can_act_for(organization.id)) {
             answerable.push(organization.clone());
         }
@@ -718,7 +720,7 @@ async fn application_page(
             role: ctx.label(&unit.role).to_owned(),
             work: unit.work.clone(),
             consent,
-            reason: place(unit.organization_id).map(|p| p.reason.clone()).unwrap_or_default(),
+            reason: place.map(|p| p.reason.clone()).unwrap_or_default(),
         });
     }
     let files = state.store.application_files(id).await.map_err(|e| fail(e.into()))?;
@@ -954,14 +956,7 @@ async fn dual_role_submit(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<DualRoleForm>,
 ) -> Result<Response, PageError> {
-    let result = async {
-        let authed = ctx.viewer.require()?;
-        visible_program(&state, &ctx.viewer, id).await?;
-        let expert = state.store.expert_for_user(authed.user.id).await?.ok_or(ApiError::Forbidden)?;
-        state.store.declare_dual_role(expert.id, id, &form.statement, authed.user.id).await?;
-        Ok(())
-    }
-    .await;
+    let result = declare_dual_role_as(&state, &ctx.viewer, id, &form.statement).await;
     Ok(back(&state, "/reviews", result, &ctx))
 }
 
