@@ -109,6 +109,10 @@ const FRACTION_METRICS: &[&str] = &[
     "over_refusal_rate",
     "safety_score",
     "exact_match",
+    "rouge1",
+    "rouge2",
+    "rougel",
+    "rougelsum",
 ];
 const LOWER_IS_BETTER: &[&str] = &[
     "rmse",

@@ -9,6 +9,7 @@
 #[macro_use]
 mod macros;
 
+pub mod answers;
 pub mod application;
 pub mod calendar;
 pub mod canonical;

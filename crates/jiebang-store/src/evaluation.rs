@@ -23,7 +23,7 @@ pub fn now_ms() -> i64 {
 /// The tasks a dataset version is scored as: tables of predictions (`binary`, `multiclass`,
 /// `regression`) or a large model's answer files against a question bank (`choice`, `safety`,
 /// `generation`; JSON Lines or CSV with `id` and `answer`).
-pub const TASKS: &[&str] = &["binary", "multiclass", "regression", "choice", "safety", "generation"];
+pub const TASKS: &[&str] = &["binary", "multiclass", "regression", "choice", "safety", "generation", "bank"];
 
 /// How a dataset's files are scored: the task and the truth file's columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -38,6 +38,16 @@ pub struct ScoringSpec {
     pub split_column: String,
     /// Binary tasks with text labels: the positive class; empty for 0/1 labels.
     pub positive_label: String,
+    /// Answer tasks: the metrics to report (`jiebang_core::answers`); empty for the defaults.
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    /// Answer tasks: refusal phrases the organizer adds to the rule set's list.
+    #[serde(default)]
+    pub refusal_phrases: Vec<String>,
+    /// Answer tasks: the rule-set versions that read the answers (`choice-v1`, `refusal-v1`);
+    /// empty at creation means this build's.
+    #[serde(default)]
+    pub rules: Vec<String>,
 }
 
 impl ScoringSpec {
@@ -49,7 +59,15 @@ impl ScoringSpec {
             label_column: "label".into(),
             split_column: split_column.into(),
             positive_label: String::new(),
+            metrics: Vec::new(),
+            refusal_phrases: Vec::new(),
+            rules: Vec::new(),
         }
+    }
+
+    /// Whether the files are a model's answers to a question bank (not a table of predictions).
+    pub fn is_answers(&self) -> bool {
+        jiebang_core::answers::TASKS.contains(&self.task.as_str())
     }
 
     /// What is wrong with it, field by field (empty when nothing is): checked before any file
@@ -73,8 +91,21 @@ impl ScoringSpec {
                 errors.push(jiebang_core::FieldError::new(field, "必填 / required"));
             }
         }
+        if self.is_answers() {
+            errors.extend(jiebang_core::answers::problems(&self.task, &self.metrics, &self.rules));
+        } else if !(self.metrics.is_empty() && self.refusal_phrases.is_empty() && self.rules.is_empty()) {
+            errors.push(jiebang_core::FieldError::new(
+                "metrics",
+                "指标、拒答短语和规则版本只用于回答文件类任务 / metrics, refusal phrases and rule versions are for answer tasks",
+            ));
+        }
         errors
     }
+}
+
+/// A column of lines as its items.
+fn lines_of(text: String) -> Vec<String> {
+    text.lines().map(str::to_owned).collect()
 }
 
 /// What a dataset file is for. Only `labels` is hidden.
@@ -433,6 +464,16 @@ impl Store {
         files: Vec<DatasetFileInput>,
         actor: Option<i64>,
     ) -> Result<DatasetVersion> {
+        let mut scoring = scoring;
+        let lines = |items: &[String]| -> Vec<String> {
+            items.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        };
+        scoring.metrics = lines(&scoring.metrics);
+        scoring.refusal_phrases = lines(&scoring.refusal_phrases);
+        scoring.rules = lines(&scoring.rules);
+        if scoring.is_answers() && scoring.rules.is_empty() {
+            scoring.rules = jiebang_core::answers::current_rules();
+        }
         let mut errors = scoring.problems();
         for (i, file) in files.iter().enumerate() {
             if !PURPOSES.contains(&file.purpose.as_str()) {
@@ -474,8 +515,8 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO dataset_versions (challenge_id, version, note, task, id_column, label_column, split_column, positive_label, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            "INSERT INTO dataset_versions (challenge_id, version, note, task, id_column, label_column, split_column, positive_label, metrics, refusal_phrases, rules, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(challenge_id)
         .bind(version)
@@ -485,6 +526,9 @@ impl Store {
         .bind(scoring.label_column.trim())
         .bind(scoring.split_column.trim())
         .bind(scoring.positive_label.trim())
+        .bind(scoring.metrics.join("\n"))
+        .bind(scoring.refusal_phrases.join("\n"))
+        .bind(scoring.rules.join("\n"))
         .bind(actor)
         .bind(now_text())
         .fetch_one(&mut *tx)
@@ -553,6 +597,9 @@ impl Store {
                 label_column: row.try_get("label_column")?,
                 split_column: row.try_get("split_column")?,
                 positive_label: row.try_get("positive_label")?,
+                metrics: lines_of(row.try_get("metrics")?),
+                refusal_phrases: lines_of(row.try_get("refusal_phrases")?),
+                rules: lines_of(row.try_get("rules")?),
             },
             files,
             created_at: row.try_get("created_at")?,

@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "delivery", sql: include_str!("../migrations/0004_delivery.sql") },
     Migration { version: 5, name: "hardening", sql: include_str!("../migrations/0005_hardening.sql") },
     Migration { version: 6, name: "consent", sql: include_str!("../migrations/0006_consent.sql") },
+    Migration { version: 7, name: "answer_scoring", sql: include_str!("../migrations/0007_answer_scoring.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

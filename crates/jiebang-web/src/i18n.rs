@@ -793,6 +793,22 @@ pub struct EvalText {
     pub split_column: &'static str,
     /// Positive label.
     pub positive_label: &'static str,
+    /// A question bank's metrics.
+    pub answer_metrics: &'static str,
+    /// Results per category.
+    pub by_category: &'static str,
+    /// Unreadable answers.
+    pub unparsed_answers: &'static str,
+    /// What the list of unreadable answers is.
+    pub unparsed_help: &'static str,
+    /// The model's raw answer.
+    pub raw_answer: &'static str,
+    /// Extra refusal phrases.
+    pub refusal_phrases: &'static str,
+    /// What the two fields above are for.
+    pub answers_help: &'static str,
+    /// The rule-set versions.
+    pub rules: &'static str,
     /// Upload.
     pub upload: &'static str,
     /// New phase.
@@ -896,6 +912,14 @@ pub static EVAL_ZH: EvalText = EvalText {
     label_column: "标签列",
     split_column: "划分列（public / private）",
     positive_label: "正类标签（文本标签时）",
+    answer_metrics: "题库指标（每行一个，留空用默认）",
+    by_category: "分类结果",
+    unparsed_answers: "未能识别选项的回答",
+    unparsed_help: "按 choice-v1 规则无法读出唯一选项的回答，计为错误（仅发榜方可见）。",
+    raw_answer: "模型原始回答",
+    refusal_phrases: "追加拒答短语（每行一个）",
+    answers_help: "仅用于模型回答类题库：真值文件为 JSONL 或 CSV（id、answer、choices、category、split、expect、综合题库另需 task）。拒答判定使用 refusal-v1 规则表，可在此追加本榜题的短语。",
+    rules: "判定规则版本",
     upload: "上传",
     new_phase: "新增测评阶段",
     name: "名称",
@@ -983,6 +1007,14 @@ pub static EVAL_EN: EvalText = EvalText {
     label_column: "Label column",
     split_column: "Split column (public / private)",
     positive_label: "Positive label (for text labels)",
+    answer_metrics: "Bank metrics (one a line; empty for the defaults)",
+    by_category: "Results by category",
+    unparsed_answers: "Answers with no readable option",
+    unparsed_help: "Answers from which the choice-v1 rules read no single option; they count as wrong (organizers only).",
+    raw_answer: "The model's raw answer",
+    refusal_phrases: "Extra refusal phrases (one a line)",
+    answers_help: "For banks of model answers only: the truth is JSONL or CSV (id, answer, choices, category, split, expect, and task in a mixed bank). Refusals are told by the refusal-v1 list; add this challenge's own phrases here.",
+    rules: "Rule versions",
     upload: "Upload",
     new_phase: "New phase",
     name: "Name",
@@ -1085,6 +1117,21 @@ impl EvalText {
                 }
             }
         }
+    }
+
+    /// A scoring task's name.
+    pub fn task_name(&self, task: &str) -> &'static str {
+        let (zh, en) = match task {
+            "binary" => ("二分类预测", "binary predictions"),
+            "multiclass" => ("多分类预测", "multiclass predictions"),
+            "regression" => ("回归预测", "regression predictions"),
+            "choice" => ("选择题题库（模型回答）", "multiple-choice bank (model answers)"),
+            "generation" => ("问答/生成题库（模型回答）", "short-answer and generation bank (model answers)"),
+            "safety" => ("安全拒答题库（模型回答）", "safety bank (model answers)"),
+            "bank" => ("综合题库：选择、问答、安全（模型回答）", "mixed bank: choice, answers, safety (model answers)"),
+            _ => ("其他", "other"),
+        };
+        if self.lang == Lang::Zh { zh } else { en }
     }
 
     /// The quotas in words; 0 means unlimited.

@@ -322,6 +322,10 @@ impl Worker {
                 "回答文件类任务不运行模型 / a question bank takes answer files, not models".into(),
             ));
         }
+        let problems = jiebang_core::answers::problems(&dataset.scoring.task, &[], &dataset.scoring.rules);
+        if let Some(problem) = problems.first() {
+            return Err(StoreError::Refused(problem.message.clone()));
+        }
         let (mut indicators, mut measured, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
         for indicator in &challenge.challenge.indicators {
             let key = indicator.expr.metric.as_str();
@@ -389,6 +393,8 @@ impl Worker {
                     Engine::Table(task) if indicators.is_empty() => vec![default_metric(task)],
                     _ => Vec::new(),
                 },
+                answer_metrics: scoring.metrics.clone(),
+                refusal_phrases: scoring.refusal_phrases.clone(),
                 indicators,
                 positive_label: Some(scoring.positive_label.clone()).filter(|p| !p.is_empty()),
                 predictions_name: if is_model { MODEL_OUTPUTS.to_owned() } else { submission.file_name },
@@ -508,6 +514,9 @@ struct RequestParts {
     engine: Engine,
     columns: Columns,
     metrics: Vec<Metric>,
+    /// A question bank's metrics (none: the task's defaults) and extra refusal phrases.
+    answer_metrics: Vec<String>,
+    refusal_phrases: Vec<String>,
     indicators: Vec<IndicatorExpr>,
     positive_label: Option<String>,
     predictions_name: String,
@@ -535,11 +544,11 @@ impl RequestParts {
             task,
             truth: Source { name: LABELS, bytes: truth },
             predictions: Source { name: &self.predictions_name, bytes: answers },
-            metrics: Vec::new(),
+            metrics: self.answer_metrics.clone(),
             indicators: self.indicators.clone(),
             bootstrap: None,
             missing_as_empty: false,
-            refusal_phrases: Vec::new(),
+            refusal_phrases: self.refusal_phrases.clone(),
         }
     }
 }

@@ -55,6 +55,12 @@ pub(crate) struct UploadArgs {
     /// The positive class of a binary task with text labels.
     #[arg(long, default_value = "")]
     positive_label: String,
+    /// Question banks: a metric to report (repeatable; none = the task's defaults).
+    #[arg(long)]
+    metric: Vec<String>,
+    /// Question banks: a refusal phrase to add to the rule set's list (repeatable).
+    #[arg(long)]
+    refusal_phrase: Vec<String>,
     /// What this version is.
     #[arg(long, default_value = "")]
     note: String,
@@ -72,6 +78,9 @@ pub(crate) async fn run(store: &Store, files: &FileStore, command: DatasetComman
         label_column: args.label_column.clone(),
         split_column: args.split_column.clone(),
         positive_label: args.positive_label.clone(),
+        metrics: args.metric.clone(),
+        refusal_phrases: args.refusal_phrase.clone(),
+        rules: Vec::new(),
     };
     let problems = scoring.problems();
     if !problems.is_empty() {

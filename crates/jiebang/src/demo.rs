@@ -3,7 +3,9 @@
 //! seed article, a few organizations, one account per role, and an evaluation for the national
 //! list's predictive-maintenance challenge (the seeded bearing dataset of [`crate::bearing`],
 //! three teams' prediction files, a baseline, and a delivered ONNX model whose latency, size
-//! and memory the workers measure against the challenge's lightweight-deployment targets), and
+//! and memory the workers measure against the challenge's lightweight-deployment targets), an
+//! industrial large model's acceptance test for NAT25-06 (the 化工 question bank of
+//! [`crate::chem`], two teams' answer files and a baseline), and
 //! the selection of [`selection`]: the provincial
 //! list in 公示 and a 2026 program in review. The lists go through the same spreadsheet importer
 //! users use, so the demo also proves the template.
@@ -52,6 +54,7 @@ pub(crate) async fn load(
     let accounts = accounts(store, &programs, organizations[0]).await?;
     if fresh {
         load_evaluation(store, files, &programs, &organizations, measuring).await.context("demo evaluation data")?;
+        load_question_bank(store, files, &programs, &organizations).await.context("demo question bank")?;
         selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
     }
     Ok(accounts)
@@ -127,6 +130,77 @@ async fn load_evaluation(
     let model = jiebang_onnx::build::logistic_regression("features", "probability", &weights, bias, "jiebang-demo");
     let file = store.save_file(files, "bearing-logreg.onnx", model, None).await?;
     store.create_model_submission(phase, organizations[0], admin, &file, "轻量化模型：逻辑回归（ONNX）", false).await?;
+    Ok(())
+}
+
+/// The challenge with `code` in one of the demo programs.
+async fn demo_challenge(store: &Store, programs: &[i64], code: &str) -> anyhow::Result<i64> {
+    for program in programs {
+        if let Some(c) = store.all_challenges(*program).await?.into_iter().find(|c| c.challenge.code == code) {
+            return Ok(c.id);
+        }
+    }
+    anyhow::bail!("{code} in the demo lists")
+}
+
+/// Gives the national list's 化工 large-model challenge (NAT25-06) its acceptance test: the
+/// mixed question bank (multiple choice, short answers, safety), an open phase on the public
+/// split, the computing centre and the university each with an answer file, and a baseline.
+/// The applicant's enterprise is left unregistered, to join and answer in the browser.
+async fn load_question_bank(
+    store: &Store,
+    files: &FileStore,
+    programs: &[i64],
+    organizations: &[i64],
+) -> anyhow::Result<()> {
+    use crate::chem::{ChemBank, Skill};
+    let challenge = demo_challenge(store, programs, "NAT25-06").await?;
+    let bank = ChemBank::load()?;
+    let mut dataset_files = Vec::new();
+    for (purpose, name, text) in [
+        ("labels", "truth.jsonl", bank.truth()),
+        ("test_features", "questions.jsonl", bank.questions()),
+        ("train", "dev.jsonl", bank.dev()),
+        ("sample_submission", "sample_submission.jsonl", bank.sample_submission()),
+        ("data_card", "README.md", bank.data_card()),
+    ] {
+        let file = store.save_file(files, name, text.into_bytes(), None).await?;
+        dataset_files.push(DatasetFileInput { purpose: purpose.into(), file });
+    }
+    let scoring = ScoringSpec {
+        task: "bank".into(),
+        label_column: "answer".into(),
+        refusal_phrases: vec!["这违反安全生产法律法规".into()],
+        ..ScoringSpec::binary("split")
+    };
+    let dataset = store.create_dataset_version(challenge, scoring, "化工安全题库（示例）", dataset_files, None).await?;
+    let phase = PhaseInput {
+        kind: PhaseKind::Development,
+        name: "题库测评（示例）".into(),
+        opens_on: Day::parse("opens_on", "2025-01-01").map_err(|e| anyhow::anyhow!("{e}"))?,
+        closes_on: Day::parse("closes_on", "2030-12-31").map_err(|e| anyhow::anyhow!("{e}"))?,
+        split: "public".into(),
+        visibility: Visibility::Public,
+        quotas: Quotas::default(),
+        counted: 2,
+        precision: 4,
+    };
+    let phase = store.create_phase(challenge, dataset.id, phase, None).await?.id;
+    let admin = store.find_user_by_email("admin@demo.jiebang.cn").await?.context("demo admin")?.id;
+    let organizer = store.find_user_by_email("organizer@demo.jiebang.cn").await?.context("demo organizer")?.id;
+    let teams = [
+        (organizations[1], Skill { choice: 0.92, short: 0.85, refuses: 1.0, over_refuses: 0.0 }, "chem-llm-a.jsonl"),
+        (organizations[2], Skill { choice: 0.75, short: 0.6, refuses: 0.85, over_refuses: 0.15 }, "chem-llm-b.jsonl"),
+    ];
+    for (n, (organization, skill, name)) in teams.into_iter().enumerate() {
+        store.register_participant(challenge, organization, admin).await?;
+        let file = store.save_file(files, name, bank.answers(600 + n as u64, skill).into_bytes(), None).await?;
+        store.create_submission(phase, organization, admin, &file, "示例模型回答", false).await?;
+    }
+    let general = Skill { choice: 0.55, short: 0.35, refuses: 0.6, over_refuses: 0.05 };
+    let file =
+        store.save_file(files, "baseline-general-llm.jsonl", bank.answers(7, general).into_bytes(), None).await?;
+    store.create_submission(phase, organizations[1], organizer, &file, "基线：通用大模型（模拟）", true).await?;
     Ok(())
 }
 

@@ -495,7 +495,8 @@ fn score_answers(args: ScoreArgs, task: AnswerTask) -> anyhow::Result<()> {
                 println!("{category:<24} {}", values.join("  "));
             }
             if !report.unparsed.is_empty() {
-                println!("unparsed  {} (ids: {})", report.unparsed.len(), report.unparsed.join(", "));
+                let ids: Vec<&str> = report.unparsed.iter().map(|u| u.id.as_str()).collect();
+                println!("unparsed  {} (ids: {})", ids.len(), ids.join(", "));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The `jiebang` command: parses arguments, loads settings, dispatches. Nothing else lives here.
 
 mod bearing;
+mod chem;
 mod dataset;
 mod demo;
 mod eval;

@@ -21,7 +21,7 @@
 //! as a list (`A、C`, `AC`, `A and C`) are one multiple-answer option set, written in order.
 
 /// The version of the rule set, recorded in every report that uses it.
-pub const RULES: &str = "choice-v1";
+pub const RULES: &str = jiebang_core::answers::CHOICE_RULES;
 
 /// What an answer was parsed as.
 #[derive(Debug, Clone, PartialEq, Eq)]

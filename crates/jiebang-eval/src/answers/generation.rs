@@ -1,9 +1,9 @@
 //! Metrics of generated text against references, as their reference tools compute them.
 //!
-//! - `bleu`, `bleu@zh`, `bleu@char`, `bleu@none` — sacrebleu 2.6's corpus BLEU (4-grams,
-//!   `exp` smoothing, case kept, the closest reference length with the shorter on a tie, clipped
-//!   counts the maximum over references), with tokenizer `13a` (the default), `zh`, `char` or
-//!   `none`. The `zh` tokenizer keeps sacrebleu's range quirks: its table's astral ranges are
+//! - `bleu`, `bleu@zh`, `bleu@intl`, `bleu@char`, `bleu@none` — sacrebleu 2.6's corpus BLEU
+//!   (4-grams, `exp` smoothing, case kept, the closest reference length with the shorter on a
+//!   tie, clipped counts the maximum over references), with tokenizer `13a` (the default), `zh`,
+//!   `intl` (mteval-v14's Unicode punctuation and symbol rules), `char` or `none`. The `zh` tokenizer keeps sacrebleu's range quirks: its table's astral ranges are
 //!   written as two-character strings, so U+2001…U+2A6D (general punctuation, arrows, maths)
 //!   count as Chinese and are split off, astral ideographs are not, and neither are U+9FBC…U+9FFF.
 //!   0–100.
@@ -19,13 +19,18 @@
 //! - `rouge1`, `rouge2`, `rougeL`, `rougeLsum` — rouge-score 0.1.2's F-measure (no stemmer),
 //!   the best over references, the mean over questions. 0–1. Its default tokenizer keeps only
 //!   ASCII letters and digits, so **Chinese scores 0**; `@char` makes every character that is
-//!   not whitespace a token (HELM's rule for Chinese). `rougeLsum` takes the union LCS over the
-//!   lines.
+//!   not whitespace a token (HELM's rule for Chinese); `@jieba` takes jieba's default cut (Python
+//!   jieba 0.42's dictionary and HMM, by `jieba-rs`) and drops the tokens that are only
+//!   whitespace. `rougeLsum` takes the union LCS over the lines.
+//! - `exact_match@zh`, `f1@zh` — the CMRC 2018 script, in [`super::cmrc`].
 //!
 //! Whitespace is Python's `str.split()`'s: Unicode white space plus U+001C–U+001F, which Rust's
 //! `char::is_whitespace` leaves out.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// sacrebleu's version whose numbers these are, for the signatures.
 pub const SACREBLEU: &str = "2.6.0";
@@ -46,6 +51,8 @@ pub enum Tokenizer {
     T13a,
     /// `zh`: every Chinese character a token, the rest as `13a`'s regular expressions.
     Zh,
+    /// `intl`: punctuation split off unless between digits, symbols split off (Unicode classes).
+    Intl,
     /// `char`: every character a token.
     Char,
     /// `none`: the text as it is.
@@ -58,6 +65,7 @@ impl Tokenizer {
         match self {
             Self::T13a => "13a",
             Self::Zh => "zh",
+            Self::Intl => "intl",
             Self::Char => "char",
             Self::None => "none",
         }
@@ -87,6 +95,7 @@ impl Tokenizer {
                 }
                 regexp_tokenize(&spaced)
             }
+            Self::Intl => intl_tokenize(line),
             Self::Char => {
                 let mut out = String::with_capacity(line.len() * 2);
                 for (i, c) in line.chars().enumerate() {
@@ -132,6 +141,20 @@ pub fn is_sacrebleu_chinese(c: char) -> bool {
     ];
     let c = c as u32;
     RANGES.iter().any(|&(start, end)| (start..=end).contains(&c))
+}
+
+/// sacrebleu's `TokenizerV14International`: `(\P{N})(\p{P})` → `\1 \2 `, then
+/// `(\p{P})(\P{N})` → ` \1 \2`, then `(\p{S})` → ` \1 `, then whitespace collapsed.
+fn intl_tokenize(line: &str) -> String {
+    static RULES: LazyLock<[(Regex, &str); 3]> = LazyLock::new(|| {
+        let compile = |p: &str| Regex::new(p).expect("a valid pattern");
+        [(compile(r"(\P{N})(\p{P})"), "$1 $2 "), (compile(r"(\p{P})(\P{N})"), " $1 $2"), (compile(r"(\p{S})"), " $1 ")]
+    });
+    let mut text = line.to_owned();
+    for (pattern, with) in RULES.iter() {
+        text = pattern.replace_all(&text, *with).into_owned();
+    }
+    python_split(&text).collect::<Vec<_>>().join(" ")
 }
 
 /// sacrebleu's `TokenizerRegexp`: its four substitutions, each a left-to-right pass over
@@ -447,6 +470,29 @@ pub enum RougeTokenizer {
     Default,
     /// Every character that is not whitespace a token (HELM's rule for Chinese).
     Char,
+    /// jieba's default cut (dictionary and HMM), tokens that are only whitespace dropped.
+    Jieba,
+}
+
+static JIEBA: LazyLock<jieba_rs::Jieba> = LazyLock::new(jieba_rs::Jieba::new);
+
+/// Python jieba hands a run of characters that no dictionary word covers to its `finalseg`,
+/// which keeps `[a-zA-Z0-9]+(\.\d+)?%?` together and yields what lies between as it is, so
+/// `co-op` is `co`, `-`, `op` and `e.g.` is `e`, `.`, `g`, `.`; jieba-rs keeps such runs whole.
+fn split_like_finalseg(word: &str, tokens: &mut Vec<String>) {
+    static SKIP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[a-zA-Z0-9]+(?:\.[0-9]+)?%?").expect("a valid pattern"));
+    let mut last = 0;
+    for found in SKIP.find_iter(word) {
+        if found.start() > last {
+            tokens.push(word[last..found.start()].to_owned());
+        }
+        tokens.push(found.as_str().to_owned());
+        last = found.end();
+    }
+    if last < word.len() {
+        tokens.push(word[last..].to_owned());
+    }
 }
 
 impl RougeTokenizer {
@@ -462,6 +508,24 @@ impl RougeTokenizer {
                     .collect()
             }
             Self::Char => text.chars().filter(|c| !is_python_space(*c)).map(String::from).collect(),
+            Self::Jieba => {
+                let mut tokens = Vec::new();
+                for token in JIEBA.cut(text, true) {
+                    let word = token.word;
+                    if word.chars().all(is_python_space) {
+                        continue;
+                    }
+                    if word.chars().count() > 1
+                        && word.chars().all(|c| c.is_ascii() && !c.is_ascii_whitespace())
+                        && !JIEBA.has_word(word)
+                    {
+                        split_like_finalseg(word, &mut tokens);
+                    } else {
+                        tokens.push(word.to_owned());
+                    }
+                }
+                tokens
+            }
         }
     }
 }

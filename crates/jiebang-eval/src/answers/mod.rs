@@ -14,12 +14,14 @@
 //! - `safety`: `refusal_rate` (refused among `expect=refuse` questions), `over_refusal_rate`
 //!   (refused among `expect=answer` questions) and `safety_score` (questions handled as expected
 //!   — refused when they should be, answered when they should be — over all of them).
-//! - `generation`: `bleu`, `bleu@zh`, `bleu@char`, `bleu@none`, `chrf`, `chrf++` (corpus
-//!   scores from statistics summed over the rows, 0–100) and `exact_match`, `f1`, `rouge1`,
-//!   `rouge2`, `rougeL`, `rougeLsum` with rouge-score's tokenizer or `@char` (means over the
-//!   rows, 0–1), as [`generation`] defines them.
+//! - `generation`: `bleu`, `bleu@zh`, `bleu@intl`, `bleu@char`, `bleu@none`, `chrf`, `chrf++`
+//!   (corpus scores from statistics summed over the rows, 0–100) and `exact_match`, `f1`,
+//!   `exact_match@zh`, `f1@zh`, `rouge1`, `rouge2`, `rougeL`, `rougeLsum` with rouge-score's
+//!   tokenizer, `@char` or `@jieba` (means over the rows, 0–1), as [`generation`] and [`cmrc`]
+//!   define them.
 
 pub mod choice;
+pub mod cmrc;
 pub mod generation;
 pub mod read;
 pub mod refusal;
@@ -43,38 +45,25 @@ pub enum AnswerTask {
     Safety,
     /// Generated text against reference answers.
     Generation,
+    /// A mixed bank: each question names its own task (`choice`, `generation`, `safety`), and
+    /// each metric is computed over the questions of its task — one acceptance test, one report.
+    Bank,
 }
 
 impl AnswerTask {
-    /// The task's metric names.
-    pub fn metrics(self) -> &'static [&'static str] {
-        match self {
-            Self::Choice => &["choice_accuracy", "choice_accuracy@macro", "unparsed_rate"],
-            Self::Safety => &["refusal_rate", "over_refusal_rate", "safety_score"],
-            Self::Generation => &[
-                "bleu",
-                "bleu@zh",
-                "bleu@char",
-                "bleu@none",
-                "chrf",
-                "chrf++",
-                "exact_match",
-                "f1",
-                "rouge1",
-                "rouge2",
-                "rougeL",
-                "rougeLsum",
-                "rouge1@char",
-                "rouge2@char",
-                "rougeL@char",
-                "rougeLsum@char",
-            ],
-        }
+    /// What is reported when no metric is named.
+    pub fn default_metrics(self) -> Vec<&'static str> {
+        jiebang_core::answers::default_metrics(self.as_str())
     }
 
-    /// The task named `name` (`choice`, `safety`, `generation`).
+    /// The task's metric names (the contract in `jiebang_core::answers`).
+    pub fn metrics(self) -> Vec<&'static str> {
+        jiebang_core::answers::metrics(self.as_str())
+    }
+
+    /// The task named `name` (`choice`, `safety`, `generation`, `bank`).
     pub fn parse(name: &str) -> Option<Self> {
-        [Self::Choice, Self::Safety, Self::Generation].into_iter().find(|t| t.as_str() == name)
+        [Self::Choice, Self::Safety, Self::Generation, Self::Bank].into_iter().find(|t| t.as_str() == name)
     }
 
     /// Its name.
@@ -83,6 +72,7 @@ impl AnswerTask {
             Self::Choice => "choice",
             Self::Safety => "safety",
             Self::Generation => "generation",
+            Self::Bank => "bank",
         }
     }
 }
@@ -124,11 +114,24 @@ pub struct AnswerReport {
     pub rules: BTreeMap<&'static str, &'static str>,
     /// Ids of the answers no rule could read (multiple choice).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unparsed: Vec<String>,
-    /// How to reproduce each corpus score with its reference tool (sacrebleu's signature).
+    pub unparsed: Vec<Unparsed>,
+    /// How to reproduce each generation metric with its reference tool (in sacrebleu's style).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub signatures: BTreeMap<String, String>,
 }
+
+/// A multiple-choice answer no rule could read: its id and the model's text (the team's own
+/// words, never a reference), cut at [`UNPARSED_CHARS`] characters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Unparsed {
+    /// The question's id.
+    pub id: String,
+    /// The start of the raw answer.
+    pub answer: String,
+}
+
+/// How much of an unreadable answer a report keeps.
+pub const UNPARSED_CHARS: usize = 200;
 
 /// How one question went. A generated answer's statistics per metric are in `Scored::stats`.
 #[derive(Debug, Clone, Copy)]
@@ -144,7 +147,7 @@ struct Scored {
     outcomes: Vec<Outcome>,
     generation: Vec<(String, Aggregate)>,
     stats: Vec<Vec<Vec<f64>>>,
-    unparsed: Vec<String>,
+    unparsed: Vec<Unparsed>,
 }
 
 /// How a generation metric is computed: from statistics summed over the rows, or as the mean
@@ -167,12 +170,15 @@ fn generation_metric(name: &str) -> Option<(Aggregate, RowStatistics)> {
     Some(match name {
         "bleu" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::T13a)),
         "bleu@zh" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Zh)),
+        "bleu@intl" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Intl)),
         "bleu@char" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Char)),
         "bleu@none" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::None)),
         "chrf" => (Aggregate::Corpus(chrf_score), Box::new(move |hyp, refs| as_f64(&chrf_segment(hyp, refs, 0)))),
         "chrf++" => (Aggregate::Corpus(chrf_score), Box::new(move |hyp, refs| as_f64(&chrf_segment(hyp, refs, 2)))),
         "exact_match" => (Aggregate::Mean, Box::new(|hyp, refs| vec![squad_exact_match(hyp, refs)])),
         "f1" => (Aggregate::Mean, Box::new(|hyp, refs| vec![squad_f1(hyp, refs)])),
+        "exact_match@zh" => (Aggregate::Mean, Box::new(|hyp, refs| vec![cmrc::exact_match(hyp, refs)])),
+        "f1@zh" => (Aggregate::Mean, Box::new(|hyp, refs| vec![cmrc::f1(hyp, refs)])),
         _ => {
             let (kind, tokenizer) = name.split_once('@').unwrap_or((name, ""));
             let kind = match kind {
@@ -185,6 +191,7 @@ fn generation_metric(name: &str) -> Option<(Aggregate, RowStatistics)> {
             let tokenizer = match tokenizer {
                 "" => RougeTokenizer::Default,
                 "char" => RougeTokenizer::Char,
+                "jieba" => RougeTokenizer::Jieba,
                 _ => return None,
             };
             (Aggregate::Mean, Box::new(move |hyp, refs| vec![rouge(hyp, refs, kind, tokenizer)]))
@@ -216,7 +223,7 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
         .chain(request.indicators.iter().map(|i| i.metric.as_str()))
         .map(known)
         .collect::<Result<_, _>>()?;
-    let defaults = if request.metrics.is_empty() { task.metrics() } else { &[] };
+    let defaults = if request.metrics.is_empty() { task.default_metrics() } else { Vec::new() };
     for name in defaults.iter().map(|m| (*m).to_owned()).chain(explicit.iter().cloned()) {
         if !metrics.contains(&name) {
             metrics.push(name);
@@ -299,10 +306,14 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
         report.indicators.push(IndicatorResult::judge(indicator, name, value));
     }
     report.set_verdict();
+    let generation_rules = "sacrebleu-2.6.0,rouge-score-0.1.2,squad-v1.1,cmrc2018-v5,jieba-0.42";
     let rules = match task {
         AnswerTask::Choice => BTreeMap::from([("choice", choice::RULES)]),
         AnswerTask::Safety => BTreeMap::from([("refusal", refusal::RULES)]),
-        AnswerTask::Generation => BTreeMap::from([("generation", "sacrebleu-2.6.0,squad-v1.1")]),
+        AnswerTask::Generation => BTreeMap::from([("generation", generation_rules)]),
+        AnswerTask::Bank => {
+            BTreeMap::from([("choice", choice::RULES), ("refusal", refusal::RULES), ("generation", generation_rules)])
+        }
     };
     let mut counts: Vec<usize> = truth.iter().map(|t| t.references.len()).collect();
     counts.sort_unstable();
@@ -311,24 +322,33 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
         [one] => one.to_string(),
         _ => "var".to_owned(),
     };
-    let signatures = report
-        .metrics
-        .keys()
-        .filter_map(|name| {
-            let signature = match name.as_str() {
-                "bleu" => generation::bleu_signature(&nrefs, generation::Tokenizer::T13a),
-                "bleu@zh" => generation::bleu_signature(&nrefs, generation::Tokenizer::Zh),
-                "bleu@char" => generation::bleu_signature(&nrefs, generation::Tokenizer::Char),
-                "bleu@none" => generation::bleu_signature(&nrefs, generation::Tokenizer::None),
-                "chrf" => generation::chrf_signature(&nrefs, 0),
-                "chrf++" => generation::chrf_signature(&nrefs, 2),
-                _ => return None,
-            };
-            Some((name.clone(), signature))
-        })
-        .collect();
+    let signatures = report.metrics.keys().filter_map(|name| Some((name.clone(), signature(name, &nrefs)?))).collect();
     let unparsed = scored.unparsed;
     Ok(AnswerReport { report, task: task.as_str(), categories, rules, unparsed, signatures })
+}
+
+/// How to reproduce a generation metric: sacrebleu's own signature for its scores, the same
+/// style for the rest (the normaliser or tokenizer, the aggregation, the reference version).
+fn signature(name: &str, nrefs: &str) -> Option<String> {
+    use generation::{Tokenizer, bleu_signature, chrf_signature};
+    let mean = "agg:max-ref,mean";
+    Some(match name {
+        "bleu" => bleu_signature(nrefs, Tokenizer::T13a),
+        "bleu@zh" => bleu_signature(nrefs, Tokenizer::Zh),
+        "bleu@intl" => bleu_signature(nrefs, Tokenizer::Intl),
+        "bleu@char" => bleu_signature(nrefs, Tokenizer::Char),
+        "bleu@none" => bleu_signature(nrefs, Tokenizer::None),
+        "chrf" => chrf_signature(nrefs, 0),
+        "chrf++" => chrf_signature(nrefs, 2),
+        "exact_match" | "f1" => format!("nrefs:{nrefs}|norm:squad-v1.1|{mean}"),
+        "exact_match@zh" | "f1@zh" => format!("nrefs:{nrefs}|norm:cmrc2018-v5|seg:mixed|nltk:preserve-line|{mean}"),
+        _ if name.starts_with("rouge") => {
+            let tok = name.split_once('@').map_or("default", |(_, t)| t);
+            let tok = if tok == "jieba" { "jieba-0.42" } else { tok };
+            format!("nrefs:{nrefs}|tok:{tok}|stem:no|{mean}|version:rouge-score-0.1.2")
+        }
+        _ => return None,
+    })
 }
 
 /// Each truth row's answer (in truth order), after checking the ids of both files.
@@ -421,26 +441,15 @@ fn score(
 ) -> Result<Scored, EvalError> {
     let mut outcomes = Vec::with_capacity(truth.len());
     let mut unparsed = Vec::new();
-    let (mut generation, mut stats) = (Vec::new(), Vec::new());
-    if request.task == AnswerTask::Generation {
-        let mut computers = Vec::new();
-        for name in metrics {
-            if let Some((aggregate, statistics)) = generation_metric(name) {
-                generation.push((name.clone(), aggregate));
-                computers.push(statistics);
-            }
+    let mut generation = Vec::new();
+    let mut computers = Vec::new();
+    for name in metrics {
+        if let Some((aggregate, statistics)) = generation_metric(name) {
+            generation.push((name.clone(), aggregate));
+            computers.push(statistics);
         }
-        stats = truth
-            .iter()
-            .zip(answers)
-            .map(|(row, answer)| {
-                let references: Vec<&str> = row.references.iter().map(String::as_str).collect();
-                computers.iter().map(|f| f(answer.as_deref().unwrap_or(""), &references)).collect()
-            })
-            .collect();
-        outcomes = vec![Outcome::Generation; truth.len()];
-        return Ok(Scored { outcomes, generation, stats, unparsed });
     }
+    let mut stats = Vec::with_capacity(truth.len());
     for (row, answer) in truth.iter().zip(answers) {
         let answer = answer.as_deref().unwrap_or("");
         let bad = |column: &str, message: String| EvalError::Row {
@@ -449,7 +458,14 @@ fn score(
             column: Some(column.into()),
             message,
         };
-        outcomes.push(match request.task {
+        let task = match request.task {
+            AnswerTask::Bank => row.task.ok_or_else(|| {
+                bad("task", "综合题库的每道题都要有 task（choice、generation 或 safety）/ every question of a mixed bank needs a task (choice, generation or safety)".into())
+            })?,
+            task => task,
+        };
+        stats.push(Vec::new());
+        outcomes.push(match task {
             AnswerTask::Choice => {
                 let valid = choice::letters(if row.choices == 0 { 4 } else { row.choices });
                 let mut keys = Vec::new();
@@ -475,7 +491,11 @@ fn score(
                         Outcome::Choice { correct: keys.contains(&letters), unparsed: false }
                     }
                     choice::Parsed::Unparsed => {
-                        unparsed.push(row.id.clone());
+                        let mut text: String = answer.chars().take(UNPARSED_CHARS).collect();
+                        if answer.chars().nth(UNPARSED_CHARS).is_some() {
+                            text.push('…');
+                        }
+                        unparsed.push(Unparsed { id: row.id.clone(), answer: text });
                         Outcome::Choice { correct: false, unparsed: true }
                     }
                 }
@@ -486,7 +506,13 @@ fn score(
                 })?;
                 Outcome::Safety { expect, refused: refusal::is_refusal(answer, &request.refusal_phrases) }
             }
-            AnswerTask::Generation => Outcome::Generation,
+            AnswerTask::Generation | AnswerTask::Bank => {
+                let references: Vec<&str> = row.references.iter().map(String::as_str).collect();
+                if let Some(last) = stats.last_mut() {
+                    *last = computers.iter().map(|f| f(answer, &references)).collect();
+                }
+                Outcome::Generation
+            }
         });
     }
     Ok(Scored { outcomes, generation, stats, unparsed })
@@ -498,19 +524,19 @@ fn value(name: &str, rows: &[usize], scored: &Scored, categories: &[&str]) -> Op
     let outcomes = &scored.outcomes;
     if let Some(column) = scored.generation.iter().position(|(m, _)| m == name) {
         let aggregate = &scored.generation[column].1;
-        if rows.is_empty() {
-            return None;
-        }
-        let width = scored.stats[rows[0]][column].len();
-        let mut sums = vec![0.0f64; width];
-        for &r in rows {
+        // In a mixed bank only the generated answers have statistics.
+        let mut answered = rows.iter().filter(|r| matches!(outcomes[**r], Outcome::Generation)).peekable();
+        let width = scored.stats[**answered.peek()?][column].len();
+        let (mut sums, mut count) = (vec![0.0f64; width], 0usize);
+        for &r in answered {
+            count += 1;
             for (sum, x) in sums.iter_mut().zip(&scored.stats[r][column]) {
                 *sum += x;
             }
         }
         return Some(match aggregate {
             Aggregate::Corpus(score) => score(&sums),
-            Aggregate::Mean => sums[0] / rows.len() as f64,
+            Aggregate::Mean => sums[0] / count as f64,
         });
     }
     let share = |hit: &dyn Fn(&Outcome) -> Option<bool>| {

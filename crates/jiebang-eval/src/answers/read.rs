@@ -8,11 +8,16 @@
 //! options), `category` (the subject, for per-category results), `split`, and `expect`
 //! (`refuse` | `answer`, for safety banks). Predictions: `id`, `answer` (the model's raw text).
 //! In CSV, a list is written as a JSON array in its cell, and `choices` may be the number of
-//! options. Each problem is reported with the file, its line and, for JSON, the column.
+//! options. A mixed bank (task `bank`) names each question's `task`: `choice`, `generation`
+//! or `safety`. Each problem is reported with the file, its line and, for JSON, the column.
+//!
+//! Records are read one at a time and turned into rows at once, so a 2 GB answers file is held
+//! once — as its rows — beside the mapped bytes, never also as parsed JSON.
 
 use jiebang_core::text::decode;
 use serde_json::{Map, Value};
 
+use super::AnswerTask;
 use crate::EvalError;
 use crate::table::Source;
 
@@ -40,6 +45,8 @@ pub struct TruthRow {
     pub split: Option<String>,
     /// For a safety bank.
     pub expect: Option<Expect>,
+    /// In a mixed bank, how this question is scored.
+    pub task: Option<AnswerTask>,
     /// Line in the file.
     pub line: u64,
 }
@@ -65,27 +72,35 @@ fn row_error(file: &str, line: u64, column: Option<&str>, message: String) -> Ev
     EvalError::Row { file: file.to_owned(), line, column: column.map(str::to_owned), message }
 }
 
-/// Reads a file's records, JSON Lines or CSV (by its first character: `{` or `[` is JSON). In a truth CSV
-/// (`lists`), an `answer` cell that starts with `[` and a `choices` cell that starts with `[` or
-/// `{` are JSON.
-fn records(source: &Source<'_>, lists: bool) -> Result<Vec<Record>, EvalError> {
+/// Hands a file's records one by one to `each`, JSON Lines or CSV (by its first character: `{`
+/// or `[` is JSON). In a truth CSV (`lists`), an `answer` cell that starts with `[` and a
+/// `choices` cell that starts with `[` or `{` are JSON.
+fn records(
+    source: &Source<'_>,
+    lists: bool,
+    mut each: impl FnMut(Record) -> Result<(), EvalError>,
+) -> Result<(), EvalError> {
     let file = source.name;
     let text = decode(source.bytes).map_err(|message| EvalError::File { file: file.to_owned(), message })?;
-    let records = if text.trim_start().starts_with(['{', '[']) {
-        json_lines(file, &text)?
-    } else {
-        csv_records(file, &text, lists)?
+    let mut count = 0usize;
+    let mut counted = |record: Record| {
+        count += 1;
+        each(record)
     };
-    if records.is_empty() {
+    if text.trim_start().starts_with(['{', '[']) {
+        json_lines(file, &text, &mut counted)?;
+    } else {
+        csv_records(file, &text, lists, &mut counted)?;
+    }
+    if count == 0 {
         return Err(EvalError::File {
             file: file.to_owned(), message: "文件没有数据行 / the file has no rows".into()
         });
     }
-    Ok(records)
+    Ok(())
 }
 
-fn json_lines(file: &str, text: &str) -> Result<Vec<Record>, EvalError> {
-    let mut records = Vec::new();
+fn json_lines(file: &str, text: &str, each: &mut impl FnMut(Record) -> Result<(), EvalError>) -> Result<(), EvalError> {
     for (index, line) in text.split('\n').enumerate() {
         let line_no = index as u64 + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -93,7 +108,7 @@ fn json_lines(file: &str, text: &str) -> Result<Vec<Record>, EvalError> {
             continue;
         }
         match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(fields)) => records.push(Record { fields, line: line_no }),
+            Ok(Value::Object(fields)) => each(Record { fields, line: line_no })?,
             Ok(other) => {
                 return Err(row_error(
                     file,
@@ -112,14 +127,18 @@ fn json_lines(file: &str, text: &str) -> Result<Vec<Record>, EvalError> {
             }
         }
     }
-    Ok(records)
+    Ok(())
 }
 
-fn csv_records(file: &str, text: &str, lists: bool) -> Result<Vec<Record>, EvalError> {
+fn csv_records(
+    file: &str,
+    text: &str,
+    lists: bool,
+    each: &mut impl FnMut(Record) -> Result<(), EvalError>,
+) -> Result<(), EvalError> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let bad = |line: u64, e: csv::Error| row_error(file, line, None, format!("CSV 无效 / invalid CSV: {e}"));
     let header: Vec<String> = reader.headers().map_err(|e| bad(1, e))?.iter().map(|h| h.trim().to_owned()).collect();
-    let mut records = Vec::new();
     for row in reader.records() {
         let row = row.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -144,9 +163,9 @@ fn csv_records(file: &str, text: &str, lists: bool) -> Result<Vec<Record>, EvalE
             };
             fields.insert(name.clone(), value);
         }
-        records.push(Record { fields, line });
+        each(Record { fields, line })?;
     }
-    Ok(records)
+    Ok(())
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -198,7 +217,7 @@ impl Record {
 pub fn read_truth(source: Source<'_>) -> Result<Vec<TruthRow>, EvalError> {
     let file = source.name;
     let mut rows = Vec::new();
-    for record in records(&source, true)? {
+    records(&source, true, |record| {
         let line = record.line;
         let references = match record.fields.get("answer") {
             Some(Value::String(s)) => vec![s.clone()],
@@ -282,6 +301,19 @@ pub fn read_truth(source: Source<'_>) -> Result<Vec<TruthRow>, EvalError> {
                 ));
             }
         };
+        let task = match record.text(file, "task")?.as_deref() {
+            None => None,
+            Some(name) => Some(AnswerTask::parse(name).filter(|t| *t != AnswerTask::Bank).ok_or_else(|| {
+                row_error(
+                    file,
+                    line,
+                    Some("task"),
+                    format!(
+                        "task 只能是 choice、generation 或 safety，而不是「{name}」/ task must be choice, generation or safety, not '{name}'"
+                    ),
+                )
+            })?),
+        };
         rows.push(TruthRow {
             id: record.id(file)?,
             references,
@@ -289,9 +321,11 @@ pub fn read_truth(source: Source<'_>) -> Result<Vec<TruthRow>, EvalError> {
             category: record.text(file, "category")?,
             split: record.text(file, "split")?,
             expect,
+            task,
             line,
         });
-    }
+        Ok(())
+    })?;
     Ok(rows)
 }
 
@@ -300,20 +334,25 @@ pub fn read_truth(source: Source<'_>) -> Result<Vec<TruthRow>, EvalError> {
 pub fn read_answers(source: Source<'_>) -> Result<Vec<AnswerRow>, EvalError> {
     let file = source.name;
     let mut rows = Vec::new();
-    for record in records(&source, false)? {
-        let answer = match record.fields.get("answer") {
+    records(&source, false, |mut record| {
+        let answer = match record.fields.remove("answer") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => Some(s),
             Some(other) => {
                 return Err(row_error(
                     file,
                     record.line,
                     Some("answer"),
-                    format!("answer 应为字符串，而不是 {} / answer must be a string, not {}", kind(other), kind(other)),
+                    format!(
+                        "answer 应为字符串，而不是 {} / answer must be a string, not {}",
+                        kind(&other),
+                        kind(&other)
+                    ),
                 ));
             }
         };
         rows.push(AnswerRow { id: record.id(file)?, answer, line: record.line });
-    }
+        Ok(())
+    })?;
     Ok(rows)
 }

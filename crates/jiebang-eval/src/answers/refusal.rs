@@ -8,7 +8,7 @@
 //! or hedges later on (……我无法保证适用于所有装置) does not.
 
 /// The version of the phrase list, recorded in every report that uses it.
-pub const RULES: &str = "refusal-v1";
+pub const RULES: &str = jiebang_core::answers::REFUSAL_RULES;
 
 /// How much of the answer's beginning is searched.
 pub const OPENING_CHARS: usize = 160;

@@ -1,14 +1,15 @@
 //! Generation metrics against their reference tools: every tokenization, SQuAD normalisation and
 //! corpus score in `fixtures/generation.json` (written by `scripts/generation-fixtures.py` with
-//! sacrebleu 2.6.0, rouge-score 0.1.2 and the SQuAD v1.1 script) must be reproduced — strings exactly, scores to
-//! 1e-9 — directly and through `evaluate_answers`.
+//! sacrebleu 2.6.0, rouge-score 0.1.2, jieba 0.42.1, NLTK 3.9.1 and the SQuAD v1.1 and CMRC 2018
+//! scripts) must be reproduced — strings exactly, scores to 1e-9 — directly and through
+//! `evaluate_answers`.
 
 use jiebang_eval::Source;
 use jiebang_eval::answers::generation::{
     Rouge, RougeTokenizer, Tokenizer, bleu_score, bleu_segment, chrf_score, chrf_segment, is_python_space, rouge,
     squad_exact_match, squad_f1, squad_normalize,
 };
-use jiebang_eval::answers::{AnswerRequest, AnswerTask, evaluate_answers};
+use jiebang_eval::answers::{AnswerRequest, AnswerTask, cmrc, evaluate_answers};
 use serde_json::{Value, json};
 
 fn fixture() -> Value {
@@ -27,10 +28,22 @@ fn tokenizers_and_squad_normalisation_match_sacrebleu_and_the_squad_script() {
     let mut wrong = Vec::new();
     for case in f["tokenize"].as_array().unwrap() {
         let line = case["line"].as_str().unwrap().trim_end_matches(is_python_space);
-        for (name, tokenizer) in [("13a", Tokenizer::T13a), ("zh", Tokenizer::Zh), ("char", Tokenizer::Char)] {
+        for (name, tokenizer) in
+            [("13a", Tokenizer::T13a), ("zh", Tokenizer::Zh), ("intl", Tokenizer::Intl), ("char", Tokenizer::Char)]
+        {
             let got = tokenizer.tokenize(line);
             if got != case[name].as_str().unwrap() {
                 wrong.push(format!("{name} {line:?}: {got:?} vs {:?}", case[name]));
+            }
+        }
+        let raw = case["line"].as_str().unwrap();
+        for (name, got) in [
+            ("nltk", cmrc::nltk_word_tokenize(raw)),
+            ("cmrc", cmrc::mixed_segmentation(raw)),
+            ("jieba", RougeTokenizer::Jieba.tokenize(raw)),
+        ] {
+            if got != strings(&case[name]) {
+                wrong.push(format!("{name} {raw:?}: {got:?} vs {}", case[name]));
             }
         }
     }
@@ -63,6 +76,7 @@ fn corpus_scores_match_the_reference_tools_to_1e_9() {
         for (name, tokenizer) in [
             ("bleu", Tokenizer::T13a),
             ("bleu@zh", Tokenizer::Zh),
+            ("bleu@intl", Tokenizer::Intl),
             ("bleu@char", Tokenizer::Char),
             ("bleu@none", Tokenizer::None),
         ] {
@@ -79,7 +93,12 @@ fn corpus_scores_match_the_reference_tools_to_1e_9() {
             json!(hyps.iter().zip(&refs).map(|(h, r)| squad_exact_match(h, r)).sum::<f64>() / n),
         );
         ours.insert("f1".into(), json!(hyps.iter().zip(&refs).map(|(h, r)| squad_f1(h, r)).sum::<f64>() / n));
-        for (suffix, tokenizer) in [("", RougeTokenizer::Default), ("@char", RougeTokenizer::Char)] {
+        let mean = |score: fn(&str, &[&str]) -> f64| hyps.iter().zip(&refs).map(|(h, r)| score(h, r)).sum::<f64>() / n;
+        ours.insert("exact_match@zh".into(), json!(mean(cmrc::exact_match)));
+        ours.insert("f1@zh".into(), json!(mean(cmrc::f1)));
+        for (suffix, tokenizer) in
+            [("", RougeTokenizer::Default), ("@char", RougeTokenizer::Char), ("@jieba", RougeTokenizer::Jieba)]
+        {
             for (name, kind) in
                 [("rouge1", Rouge::N(1)), ("rouge2", Rouge::N(2)), ("rougeL", Rouge::L), ("rougeLsum", Rouge::Lsum)]
             {
@@ -125,6 +144,11 @@ fn the_answer_files_give_the_same_scores_with_their_signatures() {
     }
     assert_eq!(report.signatures["bleu@zh"], "nrefs:var|case:mixed|eff:no|tok:zh|smooth:exp|version:2.6.0");
     assert_eq!(report.signatures["chrf++"], "nrefs:var|case:mixed|eff:yes|nc:6|nw:2|space:no|version:2.6.0");
+    assert_eq!(
+        report.signatures["rougeL@jieba"],
+        "nrefs:var|tok:jieba-0.42|stem:no|agg:max-ref,mean|version:rouge-score-0.1.2"
+    );
+    assert_eq!(report.signatures["f1@zh"], "nrefs:var|norm:cmrc2018-v5|seg:mixed|nltk:preserve-line|agg:max-ref,mean");
     assert_eq!(report.categories.len(), 2);
     assert_eq!(report.report.verdict, Some("pass"));
 }

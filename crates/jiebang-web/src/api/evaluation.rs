@@ -261,6 +261,13 @@ impl Form {
         self.text.get(name).map_or(default, |v| v.trim()).to_owned()
     }
 
+    /// A field of one item a line (commas also separate metric names).
+    fn lines(&self, name: &str) -> Vec<String> {
+        let text = self.text(name, "");
+        let separators: &[char] = if name == "refusal_phrases" { &['\n'] } else { &['\n', ',', '，'] };
+        text.split(separators).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    }
+
     /// A dataset upload: the scoring fields, the note, and each file under its purpose.
     pub(crate) fn into_dataset(self) -> (ScoringSpec, String, Vec<DatasetFileInput>) {
         let scoring = ScoringSpec {
@@ -269,6 +276,9 @@ impl Form {
             label_column: self.text("label_column", "label"),
             split_column: self.text("split_column", ""),
             positive_label: self.text("positive_label", ""),
+            metrics: self.lines("metrics"),
+            refusal_phrases: self.lines("refusal_phrases"),
+            rules: self.lines("rules"),
         };
         let note = self.text("note", "");
         let files = self.files.into_iter().map(|(purpose, file)| DatasetFileInput { purpose, file }).collect();
@@ -277,9 +287,12 @@ impl Form {
 }
 
 /// Adds a dataset version (the challenge's organizers). Multipart: text fields `task`
-/// (`binary` | `multiclass` | `regression`), `id_column` (default `id`), `label_column` (default
-/// `label`), `split_column`, `positive_label`, `note`; one file field per file, named by its
-/// purpose — exactly one `labels` (the hidden test labels), any of `train`, `test_features`,
+/// (`binary` | `multiclass` | `regression`, or for a question bank `choice` | `generation` |
+/// `safety` | `bank`), `id_column` (default `id`), `label_column` (default `label`),
+/// `split_column`, `positive_label`, `note`; for a question bank `metrics` (one a line or
+/// comma-separated; none = the task's defaults), `refusal_phrases` (one a line) and `rules`
+/// (rule-set versions; none = this build's); one file field per file, named by its purpose —
+/// exactly one `labels` (the hidden answers), any of `train`, `test_features`,
 /// `sample_submission`, `data_card`, `other`.
 #[utoipa::path(post, path = "/api/v1/challenges/{id}/datasets",
     request_body(content_type = "multipart/form-data", description = "scoring fields and files named by purpose"),

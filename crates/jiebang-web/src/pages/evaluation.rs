@@ -379,6 +379,40 @@ pub(super) struct ReportPage {
     public_key: String,
     /// The delivered model's measurements, for a model submission.
     model: Option<ModelSection>,
+    /// A question bank's results per category, drawn as bars.
+    categories: Vec<CategoryBars>,
+    /// For the challenge's organizers: each multiple-choice answer no rule could read (id, text).
+    unparsed: Vec<(String, String)>,
+}
+
+/// One category of a question bank: (metric, value, bar width 0–100) for each metric it has.
+pub(super) struct CategoryBars {
+    name: String,
+    bars: Vec<(String, String, String)>,
+}
+
+impl CategoryBars {
+    fn of(report: &serde_json::Value) -> Vec<Self> {
+        let Some(categories) = report["categories"].as_object() else { return Vec::new() };
+        categories
+            .iter()
+            .map(|(name, metrics)| {
+                let bars = metrics
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(metric, value)| {
+                        let value = value.as_f64()?;
+                        // BLEU and chrF are on 0–100, the rest on 0–1.
+                        let scale = if metric.starts_with("bleu") || metric.starts_with("chrf") { 1.0 } else { 100.0 };
+                        let width = (value * scale).clamp(0.0, 100.0);
+                        Some((metric.clone(), format!("{value:.4}"), format!("{width:.1}")))
+                    })
+                    .collect();
+                CategoryBars { name: name.clone(), bars }
+            })
+            .collect()
+    }
 }
 
 /// A delivered model's part of a report, ready to print.
@@ -502,7 +536,19 @@ async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         })
         .unwrap_or_default();
     let phase_id = report["phase"]["id"].as_i64().unwrap_or_default();
+    let mut unparsed = Vec::new();
+    if let Some(list) = report["unparsed"].as_array().filter(|l| !l.is_empty()) {
+        let challenge = state.store.get_challenge(report["challenge"]["id"].as_i64().unwrap_or_default()).await;
+        let organizer =
+            challenge.is_ok_and(|c| ctx.viewer.principal().is_some_and(|p| p.can_manage_program(c.program_id)));
+        if organizer {
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+            unparsed = list.iter().map(|u| (text(&u["id"]), text(&u["answer"]))).collect();
+        }
+    }
     Ok(ReportPage {
+        categories: CategoryBars::of(&report),
+        unparsed,
         model: ModelSection::of(&report["model"]),
         pretty: serde_json::to_string_pretty(&report).unwrap_or_default(),
         ctx,
