@@ -131,6 +131,7 @@ Against the targets of issue 3:
 """
     text += throughput()
     text += worker_memory()
+    text += generation()
     text += login_burst()
     text += onnx_latency()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
@@ -367,8 +368,111 @@ its own; each job also reserves its estimate (three times its files) from the pr
 """
 
 
+GENERATION_HEADING = "\n## Scoring a million generated answers"
+PAIRS = int(os.environ.get("JIEBANG_BENCH_PAIRS", "1000000"))
+LLM_PYTHON = ROOT / "target" / "llm-venv" / "bin" / "python"
+GENERATION_REFERENCE = r"""
+import json, sys
+from rouge_score import rouge_scorer
+from sacrebleu.metrics import BLEU, CHRF
+refs = [json.loads(line)["answer"] for line in open(sys.argv[1], encoding="utf-8")]
+hyps = [json.loads(line)["answer"] for line in open(sys.argv[2], encoding="utf-8")]
+class Chars:
+    def tokenize(self, text):
+        return [c for c in text if not c.isspace()]
+scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=Chars())
+print(json.dumps({
+    "bleu@zh": BLEU(tokenize="zh").corpus_score(hyps, [refs]).score,
+    "chrf": CHRF().corpus_score(hyps, [refs]).score,
+    "rougeL@char": sum(scorer.score(r, h)["rougeL"].fmeasure for r, h in zip(refs, hyps)) / len(refs),
+}))
+"""
+
+
+def generation_corpus(directory):
+    """PAIRS reference answers of about 80 characters, Chinese and mixed, and a model's answers
+    that reword, shorten, reorder or replace them; seeded."""
+    import random
+    rng = random.Random(14)
+    words = ["反应釜", "压力", "温度", "氮气置换", "安全阀", "泄漏", "可燃气体", "检测报警", "动火作业", "受限空间",
+             "应", "在", "的", "进行", "必须", "前", "后", "化工", "储罐", "爆炸下限", "联锁", "紧急切断阀", "操作规程",
+             "，", "。", "、", "；", "（", "）", "GB 30871", "HAZOP", "SIS", "LEL", "25%", "19.5%", "1.6 MPa", "the",
+             "valve", "pressure", "reactor", "is", "set", "at", "😀", "《", "》", "2025", "H2S"]
+    truth, pred = directory / "truth.jsonl", directory / "pred.jsonl"
+    with open(truth, "w", encoding="utf-8") as t, open(pred, "w", encoding="utf-8") as p:
+        for i in range(PAIRS):
+            reference, length, target = [], 0, rng.randint(40, 116)
+            while length < target:
+                reference.append(rng.choice(words))
+                length += len(reference[-1])
+            answer = list(reference)
+            roll = rng.random()
+            if roll < 0.3:
+                answer = [w if rng.random() < 0.8 else rng.choice(words) for w in answer]
+            elif roll < 0.6:
+                answer = answer[: max(1, len(answer) * 2 // 3)]
+            elif roll < 0.8:
+                rng.shuffle(answer)
+            else:
+                answer = [rng.choice(words) for _ in answer]
+            t.write(json.dumps({"id": i, "answer": "".join(reference)}, ensure_ascii=False) + "\n")
+            p.write(json.dumps({"id": i, "answer": "".join(answer)}, ensure_ascii=False) + "\n")
+    return truth, pred
+
+
+def generation():
+    """bleu@zh, chrf and rougeL@char over a million answers: jiebang against sacrebleu +
+    rouge-score, one run each, the same files."""
+    import tempfile
+    binary = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "jiebang"
+    with tempfile.TemporaryDirectory() as directory:
+        truth, pred = generation_corpus(pathlib.Path(directory))
+        chars = sum(len(json.loads(line)["answer"]) for line in open(truth, encoding="utf-8")) / PAIRS
+        size_mb = (truth.stat().st_size + pred.stat().st_size) / 1e6
+        ours = measure([str(binary), "eval", "score", "--task", "generation", "--truth", str(truth), "--pred",
+                        str(pred), "--metric", "bleu@zh", "--metric", "chrf", "--metric", "rougeL@char",
+                        "--format", "json"])
+        theirs = measure([str(LLM_PYTHON), "-c", GENERATION_REFERENCE, str(truth), str(pred)])
+    mine, reference = json.loads(ours[2])["metrics"], json.loads(theirs[2])
+    worst = max(abs(mine[k] - reference[k]) for k in reference)
+    assert worst <= 1e-9, f"results differ: {mine} vs {reference}"
+    speedup = theirs[0] / ours[0]
+    values = ", ".join(f"`{k}` {reference[k]:.6f}" for k in reference)
+    return f"""
+## Scoring a million generated answers
+
+{PAIRS:,} reference answers and a model's answers (JSON Lines, {size_mb:.0f} MB together; answers
+of {chars:.0f} characters on average, Chinese with English, numbers, full-width punctuation and
+emoji; the model's answers reword, shorten, reorder or replace the references), scored with
+`bleu@zh`, `chrf` and `rougeL@char` by `jiebang eval score --task generation` and by sacrebleu
+{importlib_version("sacrebleu")} + rouge-score {importlib_version("rouge-score")} in Python (BLEU and chrF
+`corpus_score`, ROUGE-L with a character tokenizer, mean over rows). One run each; peak resident
+memory from `/usr/bin/time`. `JIEBANG_BENCH_ONLY=generation scripts/bench` refreshes this section
+alone (`JIEBANG_BENCH_PAIRS` sets the size).
+
+| command | seconds | peak memory (MiB) |
+|---|---:|---:|
+| sacrebleu + rouge-score (reference) | {theirs[0]:.1f} | {theirs[1]:.0f} |
+| `jiebang eval score --task generation` | {ours[0]:.1f} | {ours[1]:.0f} |
+
+- Values: {values}; the largest difference between the two sides is {worst:.1e}.
+
+| target | measured | status |
+|---|---|---|
+| at least 20× faster than the reference | {speedup:.1f}× | {"met" if speedup >= 20 else "**not met**"} |
+| peak memory under 1 GiB | {ours[1]:.0f} MiB | {"met" if ours[1] < 1024 else "**not met**"} |
+| identical values (1e-9) | {worst:.1e} | {"met" if worst <= 1e-9 else "**not met**"} |
+"""
+
+
+def importlib_version(name):
+    return subprocess.run([str(LLM_PYTHON), "-c", f"from importlib.metadata import version; print(version('{name}'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
 if __name__ == "__main__":
     sections = {"onnx": (ONNX_HEADING, onnx_latency), "queue": (QUEUE_HEADING, throughput),
-                "login": (LOGIN_HEADING, login_burst), "memory": (MEMORY_HEADING, worker_memory)}
+                "login": (LOGIN_HEADING, login_burst), "memory": (MEMORY_HEADING, worker_memory),
+                "generation": (GENERATION_HEADING, generation)}
     section = sections.get(os.environ.get("JIEBANG_BENCH_ONLY", ""))
     only(*section) if section else main()

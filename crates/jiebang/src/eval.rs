@@ -44,10 +44,12 @@ pub(crate) enum TaskArg {
     Choice,
     /// Answer files: a safety bank (`refusal_rate`, `over_refusal_rate`, `safety_score`).
     Safety,
-    /// Answer files: generated text (`bleu`, `bleu@zh`, `bleu@char`, `bleu@none`, `chrf`,
-    /// `chrf++`, `exact_match`, `f1`, `rouge1`, `rouge2`, `rougeL`, `rougeLsum`, each ROUGE also
-    /// `@char`).
+    /// Answer files: generated text (`bleu`, `bleu@zh`, `bleu@intl`, `bleu@char`, `bleu@none`,
+    /// `chrf`, `chrf++`, `exact_match`, `f1`, `exact_match@zh`, `f1@zh`, `rouge1`, `rouge2`,
+    /// `rougeL`, `rougeLsum`, each ROUGE also `@char` and `@jieba`).
     Generation,
+    /// Answer files: a mixed bank whose questions each name their `task` (the three above).
+    Bank,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -260,18 +262,19 @@ impl TaskArg {
             TaskArg::Binary => Task::Binary,
             TaskArg::Multiclass => Task::Multiclass,
             TaskArg::Regression => Task::Regression,
-            TaskArg::Choice | TaskArg::Safety | TaskArg::Generation => bail!(
-                "--task choice、safety 与 generation 评的是回答文件，不是模型 / --task choice, safety and generation score answer files, not models"
+            TaskArg::Choice | TaskArg::Safety | TaskArg::Generation | TaskArg::Bank => bail!(
+                "--task choice、safety、generation 与 bank 评的是回答文件，不是模型 / --task choice, safety, generation and bank score answer files, not models"
             ),
         })
     }
 
-    /// The answer-file task, for `choice`, `safety` and `generation`.
+    /// The answer-file task, for `choice`, `safety`, `generation` and `bank`.
     fn answers(self) -> Option<AnswerTask> {
         match self {
             TaskArg::Choice => Some(AnswerTask::Choice),
             TaskArg::Safety => Some(AnswerTask::Safety),
             TaskArg::Generation => Some(AnswerTask::Generation),
+            TaskArg::Bank => Some(AnswerTask::Bank),
             _ => None,
         }
     }
@@ -468,7 +471,7 @@ fn print_json(report: &impl serde::Serialize, elapsed_ms: f64) -> anyhow::Result
     Ok(())
 }
 
-/// `eval score --task choice|safety|generation`: a model's answers against the question bank.
+/// `eval score --task choice|safety|generation|bank`: a model's answers against the question bank.
 fn score_answers(args: ScoreArgs, task: AnswerTask) -> anyhow::Result<()> {
     let started = Instant::now();
     let (truth, pred) = read_both(&args.truth, &args.pred, args.max_file_mb)?;

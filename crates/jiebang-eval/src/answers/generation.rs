@@ -28,9 +28,11 @@
 //! `char::is_whitespace` leaves out.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 /// sacrebleu's version whose numbers these are, for the signatures.
 pub const SACREBLEU: &str = "2.6.0";
@@ -171,13 +173,19 @@ fn regexp_tokenize(line: &str) -> String {
         }
     }
     // 2. `([^0-9])([\.,])` → `\1 \2 `.
-    let step =
-        substitute_pairs(&step, |a, b| !a.is_ascii_digit() && matches!(b, '.' | ','), |a, b| vec![a, ' ', b, ' ']);
+    let step = substitute_pairs(
+        &step,
+        |a, b| !a.is_ascii_digit() && matches!(b, '.' | ','),
+        |a, b, out| out.extend([a, ' ', b, ' ']),
+    );
     // 3. `([\.,])([^0-9])` → ` \1 \2`.
-    let step =
-        substitute_pairs(&step, |a, b| matches!(a, '.' | ',') && !b.is_ascii_digit(), |a, b| vec![' ', a, ' ', b]);
+    let step = substitute_pairs(
+        &step,
+        |a, b| matches!(a, '.' | ',') && !b.is_ascii_digit(),
+        |a, b, out| out.extend([' ', a, ' ', b]),
+    );
     // 4. `([0-9])(-)` → `\1 \2 `.
-    let step = substitute_pairs(&step, |a, b| a.is_ascii_digit() && b == '-', |a, b| vec![a, ' ', b, ' ']);
+    let step = substitute_pairs(&step, |a, b| a.is_ascii_digit() && b == '-', |a, b, out| out.extend([a, ' ', b, ' ']));
     let text: String = step.into_iter().collect();
     python_split(&text).collect::<Vec<_>>().join(" ")
 }
@@ -187,13 +195,13 @@ fn regexp_tokenize(line: &str) -> String {
 fn substitute_pairs(
     chars: &[char],
     matches: impl Fn(char, char) -> bool,
-    replace: impl Fn(char, char) -> Vec<char>,
+    replace: impl Fn(char, char, &mut Vec<char>),
 ) -> Vec<char> {
     let mut out = Vec::with_capacity(chars.len() + chars.len() / 2);
     let mut i = 0;
     while i < chars.len() {
         if i + 1 < chars.len() && matches(chars[i], chars[i + 1]) {
-            out.extend(replace(chars[i], chars[i + 1]));
+            replace(chars[i], chars[i + 1], &mut out);
             i += 2;
         } else {
             out.push(chars[i]);
@@ -209,17 +217,25 @@ pub type BleuStats = [u64; 10];
 /// The statistics of `hypothesis` against `references`, both tokenized by `tokenizer`.
 pub fn bleu_segment(hypothesis: &str, references: &[&str], tokenizer: Tokenizer) -> BleuStats {
     let prepare = |s: &str| tokenizer.tokenize(s.trim_end_matches(is_python_space));
-    let mut reference_counts: HashMap<Vec<String>, u64> = HashMap::new();
+    let reference_texts: Vec<String> = references.iter().map(|r| prepare(r)).collect();
+    let mut reference_counts: FxHashMap<&[&str], u64> = FxHashMap::default();
     let mut reference_lengths = Vec::with_capacity(references.len());
-    for reference in references {
-        let tokens: Vec<String> = python_split(&prepare(reference)).map(str::to_owned).collect();
+    let reference_tokens: Vec<Vec<&str>> = reference_texts.iter().map(|t| python_split(t).collect()).collect();
+    for tokens in &reference_tokens {
         reference_lengths.push(tokens.len() as u64);
-        for (gram, count) in ngram_counts(&tokens) {
+        let mut own: FxHashMap<&[&str], u64> = FxHashMap::default();
+        for n in 1..=4 {
+            for window in tokens.windows(n) {
+                *own.entry(window).or_insert(0) += 1;
+            }
+        }
+        for (gram, count) in own {
             let best = reference_counts.entry(gram).or_insert(0);
             *best = (*best).max(count);
         }
     }
-    let hypothesis: Vec<String> = python_split(&prepare(hypothesis)).map(str::to_owned).collect();
+    let hypothesis_text = prepare(hypothesis);
+    let hypothesis: Vec<&str> = python_split(&hypothesis_text).collect();
     let hyp_len = hypothesis.len() as u64;
     // The closest reference length; the shorter one on a tie.
     let mut closest: Option<(u64, u64)> = None;
@@ -235,22 +251,18 @@ pub fn bleu_segment(hypothesis: &str, references: &[&str], tokenizer: Tokenizer)
     let mut stats = [0u64; 10];
     stats[0] = hyp_len;
     stats[1] = closest.map_or(0, |(_, length)| length);
-    for (gram, count) in ngram_counts(&hypothesis) {
-        let n = gram.len() - 1;
-        stats[6 + n] += count;
-        stats[2 + n] += count.min(reference_counts.get(&gram).copied().unwrap_or(0));
-    }
-    stats
-}
-
-fn ngram_counts(tokens: &[String]) -> HashMap<Vec<String>, u64> {
-    let mut counts = HashMap::new();
+    let mut counts: FxHashMap<&[&str], u64> = FxHashMap::default();
     for n in 1..=4 {
-        for window in tokens.windows(n) {
-            *counts.entry(window.to_vec()).or_insert(0) += 1;
+        for window in hypothesis.windows(n) {
+            *counts.entry(window).or_insert(0) += 1;
         }
     }
-    counts
+    for (gram, count) in counts {
+        let n = gram.len() - 1;
+        stats[6 + n] += count;
+        stats[2 + n] += count.min(reference_counts.get(gram).copied().unwrap_or(0));
+    }
+    stats
 }
 
 /// Corpus BLEU (0–100) from summed statistics, as sacrebleu's `compute_bleu` with `exp`
@@ -290,12 +302,43 @@ const CHAR_ORDER: usize = 6;
 /// chrF's statistics of one segment: `[hyp, ref, match]` per order (6 character orders, then
 /// `word_order` word orders), of the reference whose own F is best (the first on a tie).
 pub fn chrf_segment(hypothesis: &str, references: &[&str], word_order: usize) -> Vec<u64> {
-    let hyp = chrf_ngrams(hypothesis, word_order);
+    let hyp_chars: Vec<char> = hypothesis.chars().filter(|c| !is_python_space(*c)).collect();
+    let hyp_words = if word_order > 0 { chrf_words(hypothesis) } else { Vec::new() };
+    let hyp_grams = ChrfGrams::of(&hyp_chars, &hyp_words, word_order);
     let mut best: Option<(f64, Vec<u64>)> = None;
     for reference in references {
-        let reference = chrf_ngrams(reference, word_order);
-        let mut stats = Vec::with_capacity(3 * hyp.len());
-        for (h, r) in hyp.iter().zip(&reference) {
+        let ref_chars: Vec<char> = reference.chars().filter(|c| !is_python_space(*c)).collect();
+        let ref_words = if word_order > 0 { chrf_words(reference) } else { Vec::new() };
+        let ref_grams = ChrfGrams::of(&ref_chars, &ref_words, word_order);
+        let mut stats = Vec::with_capacity(3 * (CHAR_ORDER + word_order));
+        hyp_grams.compare(&ref_grams, &mut stats);
+        let f = chrf_score(&stats.iter().map(|s| *s as f64).collect::<Vec<_>>());
+        if best.as_ref().is_none_or(|(best_f, _)| f > *best_f) {
+            best = Some((f, stats));
+        }
+    }
+    best.map(|(_, stats)| stats).unwrap_or_else(|| vec![0; 3 * (CHAR_ORDER + word_order)])
+}
+
+/// The n-gram counts of one side: character orders 1–6 (whitespace removed), then word orders.
+/// Keys borrow the side's characters and words; a word n-gram compared as a slice of words is
+/// sacrebleu's space-joined string compared, since no word holds a space.
+struct ChrfGrams<'a> {
+    chars: Vec<FxHashMap<&'a [char], u64>>,
+    words: Vec<FxHashMap<&'a [String], u64>>,
+}
+
+impl<'a> ChrfGrams<'a> {
+    fn of(chars: &'a [char], words: &'a [String], word_order: usize) -> Self {
+        Self {
+            chars: (1..=CHAR_ORDER).map(|n| counts(chars, n)).collect(),
+            words: (1..=word_order).map(|n| counts(words, n)).collect(),
+        }
+    }
+
+    /// `[hyp, ref, match]` per order of `self` (the hypothesis) against `reference`.
+    fn compare(&self, reference: &Self, stats: &mut Vec<u64>) {
+        fn order<T: Eq + Hash + ?Sized>(h: &FxHashMap<&T, u64>, r: &FxHashMap<&T, u64>, stats: &mut Vec<u64>) {
             let (mut matched, mut hyp_count) = (0u64, 0u64);
             for (gram, count) in h {
                 hyp_count += count;
@@ -305,40 +348,22 @@ pub fn chrf_segment(hypothesis: &str, references: &[&str], word_order: usize) ->
             }
             stats.extend([if r.is_empty() { 0 } else { hyp_count }, r.values().sum(), matched]);
         }
-        let f = chrf_score(&stats.iter().map(|s| *s as f64).collect::<Vec<_>>());
-        if best.as_ref().is_none_or(|(best_f, _)| f > *best_f) {
-            best = Some((f, stats));
+        for (h, r) in self.chars.iter().zip(&reference.chars) {
+            order(h, r, stats);
+        }
+        for (h, r) in self.words.iter().zip(&reference.words) {
+            order(h, r, stats);
         }
     }
-    best.map(|(_, stats)| stats).unwrap_or_else(|| vec![0; 3 * (CHAR_ORDER + word_order)])
 }
 
-type Grams = HashMap<Vec<char>, u64>;
-
-fn chrf_ngrams(text: &str, word_order: usize) -> Vec<Grams> {
-    let chars: Vec<char> = text.chars().filter(|c| !is_python_space(*c)).collect();
-    let mut all: Vec<Grams> = (1..=CHAR_ORDER)
-        .map(|n| {
-            let mut grams = HashMap::new();
-            for window in chars.windows(n) {
-                *grams.entry(window.to_vec()).or_insert(0) += 1;
-            }
-            grams
-        })
-        .collect();
-    if word_order > 0 {
-        let words = chrf_words(text);
-        for n in 1..=word_order {
-            let mut grams = HashMap::new();
-            for window in words.windows(n) {
-                // sacrebleu joins a word n-gram with spaces; a key of chars with ' ' between.
-                let key: Vec<char> = window.join(" ").chars().collect();
-                *grams.entry(key).or_insert(0) += 1;
-            }
-            all.push(grams);
-        }
+/// How often each n-gram of `items` occurs.
+fn counts<T: Eq + Hash>(items: &[T], n: usize) -> FxHashMap<&[T], u64> {
+    let mut grams = FxHashMap::default();
+    for window in items.windows(n) {
+        *grams.entry(window).or_insert(0) += 1;
     }
-    all
+    grams
 }
 
 /// chrF++'s words: split on whitespace, one trailing (else leading) ASCII punctuation mark of a
@@ -551,27 +576,36 @@ fn fmeasure(precision: f64, recall: f64) -> f64 {
 }
 
 fn rouge_pair(target: &str, prediction: &str, kind: Rouge, tokenizer: RougeTokenizer) -> f64 {
+    // Characters compare as `char`s, without a string per token.
+    match tokenizer {
+        RougeTokenizer::Char => rouge_tokens(target, prediction, kind, |text| {
+            text.chars().filter(|c| !is_python_space(*c)).collect::<Vec<char>>()
+        }),
+        _ => rouge_tokens(target, prediction, kind, |text| tokenizer.tokenize(text)),
+    }
+}
+
+fn rouge_tokens<T: Eq + Hash>(target: &str, prediction: &str, kind: Rouge, tokenize: impl Fn(&str) -> Vec<T>) -> f64 {
     match kind {
         Rouge::N(n) => {
-            let (t, p) = (tokenizer.tokenize(target), tokenizer.tokenize(prediction));
-            let (t, p) = (rouge_ngrams(&t, n), rouge_ngrams(&p, n));
+            let (t, p) = (tokenize(target), tokenize(prediction));
+            let (t, p) = (counts(&t, n), counts(&p, n));
             let overlap: u64 = t.iter().map(|(g, c)| (*c).min(p.get(g).copied().unwrap_or(0))).sum();
             let precision = overlap as f64 / p.values().sum::<u64>().max(1) as f64;
             let recall = overlap as f64 / t.values().sum::<u64>().max(1) as f64;
             fmeasure(precision, recall)
         }
         Rouge::L => {
-            let (t, p) = (tokenizer.tokenize(target), tokenizer.tokenize(prediction));
+            let (t, p) = (tokenize(target), tokenize(prediction));
             if t.is_empty() || p.is_empty() {
                 return 0.0;
             }
-            let lcs = lcs_table(&t, &p)[t.len()][p.len()];
+            let lcs = lcs_length(&t, &p);
             fmeasure(lcs as f64 / p.len() as f64, lcs as f64 / t.len() as f64)
         }
         Rouge::Lsum => {
-            let sentences = |text: &str| -> Vec<Vec<String>> {
-                text.split('\n').filter(|s| !s.is_empty()).map(|s| tokenizer.tokenize(s)).collect()
-            };
+            let sentences =
+                |text: &str| -> Vec<Vec<T>> { text.split('\n').filter(|s| !s.is_empty()).map(&tokenize).collect() };
             let (reference, candidate) = (sentences(target), sentences(prediction));
             if reference.is_empty() || candidate.is_empty() {
                 return 0.0;
@@ -581,8 +615,8 @@ fn rouge_pair(target: &str, prediction: &str, kind: Rouge, tokenizer: RougeToken
             if m == 0 || n == 0 {
                 return 0.0;
             }
-            let mut left_r: HashMap<&str, i64> = HashMap::new();
-            let mut left_c: HashMap<&str, i64> = HashMap::new();
+            let mut left_r: FxHashMap<&T, i64> = FxHashMap::default();
+            let mut left_c: FxHashMap<&T, i64> = FxHashMap::default();
             for t in reference.iter().flatten() {
                 *left_r.entry(t).or_insert(0) += 1;
             }
@@ -596,7 +630,7 @@ fn rouge_pair(target: &str, prediction: &str, kind: Rouge, tokenizer: RougeToken
                 union.sort_unstable();
                 union.dedup();
                 for i in union {
-                    let token = r[i].as_str();
+                    let token = &r[i];
                     if left_c.get(token).is_some_and(|c| *c > 0) && left_r.get(token).is_some_and(|c| *c > 0) {
                         hits += 1;
                         *left_c.get_mut(token).unwrap_or(&mut 0) -= 1;
@@ -609,15 +643,20 @@ fn rouge_pair(target: &str, prediction: &str, kind: Rouge, tokenizer: RougeToken
     }
 }
 
-fn rouge_ngrams(tokens: &[String], n: usize) -> HashMap<&[String], u64> {
-    let mut counts: HashMap<&[String], u64> = HashMap::new();
-    for window in tokens.windows(n) {
-        *counts.entry(window).or_insert(0) += 1;
+/// The length of the longest common subsequence, in two rows of memory.
+fn lcs_length<T: Eq>(reference: &[T], candidate: &[T]) -> u32 {
+    let mut previous = vec![0u32; candidate.len() + 1];
+    let mut current = vec![0u32; candidate.len() + 1];
+    for r in reference {
+        for (j, c) in candidate.iter().enumerate() {
+            current[j + 1] = if r == c { previous[j] + 1 } else { previous[j + 1].max(current[j]) };
+        }
+        std::mem::swap(&mut previous, &mut current);
     }
-    counts
+    previous[candidate.len()]
 }
 
-fn lcs_table(reference: &[String], candidate: &[String]) -> Vec<Vec<u32>> {
+fn lcs_table<T: Eq>(reference: &[T], candidate: &[T]) -> Vec<Vec<u32>> {
     let mut table = vec![vec![0u32; candidate.len() + 1]; reference.len() + 1];
     for i in 1..=reference.len() {
         for j in 1..=candidate.len() {
@@ -632,7 +671,7 @@ fn lcs_table(reference: &[String], candidate: &[String]) -> Vec<Vec<u32>> {
 }
 
 /// The positions in `reference` of one LCS with `candidate`, by rouge-score's backtracking.
-fn lcs_positions(reference: &[String], candidate: &[String]) -> Vec<usize> {
+fn lcs_positions<T: Eq>(reference: &[T], candidate: &[T]) -> Vec<usize> {
     let table = lcs_table(reference, candidate);
     let (mut i, mut j) = (reference.len(), candidate.len());
     let mut positions = Vec::new();

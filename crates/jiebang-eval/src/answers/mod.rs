@@ -29,6 +29,7 @@ pub mod refusal;
 use std::collections::{BTreeMap, HashMap};
 
 use jiebang_core::indicator::IndicatorExpr;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::EvalError;
@@ -133,22 +134,30 @@ pub struct Unparsed {
 /// How much of an unreadable answer a report keeps.
 pub const UNPARSED_CHARS: usize = 200;
 
-/// How one question went. A generated answer's statistics per metric are in `Scored::stats`.
+/// How one question went. The `k`-th generated answer's statistics are row `k` of each of
+/// `Scored::stats`.
 #[derive(Debug, Clone, Copy)]
 enum Outcome {
     Choice { correct: bool, unparsed: bool },
     Safety { expect: Expect, refused: bool },
-    Generation,
+    Generation(usize),
 }
 
-/// Every question's outcome and, for generation, its statistics per metric of `generation` (in
-/// that order): a corpus metric's sufficient statistics, or a mean metric's value.
+/// Every question's outcome and, for generation, the statistics per metric of `generation` (in
+/// that order), one flat array per metric with a row per generated answer: a corpus metric's
+/// sufficient statistics, or a mean metric's value. Flat, so a million answers cost their
+/// numbers and not a million small allocations.
 struct Scored {
     outcomes: Vec<Outcome>,
     generation: Vec<(String, Aggregate)>,
-    stats: Vec<Vec<Vec<f64>>>,
+    stats: Vec<Vec<f64>>,
+    /// How many answers were generated text (the rows of each of `stats`).
+    generated: usize,
     unparsed: Vec<Unparsed>,
 }
+
+/// Answers scored together on one thread.
+const GENERATION_CHUNK: usize = 2048;
 
 /// How a generation metric is computed: from statistics summed over the rows, or as the mean
 /// of a per-row value.
@@ -449,7 +458,7 @@ fn score(
             computers.push(statistics);
         }
     }
-    let mut stats = Vec::with_capacity(truth.len());
+    let mut generated = Vec::new();
     for (row, answer) in truth.iter().zip(answers) {
         let answer = answer.as_deref().unwrap_or("");
         let bad = |column: &str, message: String| EvalError::Row {
@@ -464,7 +473,6 @@ fn score(
             })?,
             task => task,
         };
-        stats.push(Vec::new());
         outcomes.push(match task {
             AnswerTask::Choice => {
                 let valid = choice::letters(if row.choices == 0 { 4 } else { row.choices });
@@ -507,15 +515,34 @@ fn score(
                 Outcome::Safety { expect, refused: refusal::is_refusal(answer, &request.refusal_phrases) }
             }
             AnswerTask::Generation | AnswerTask::Bank => {
-                let references: Vec<&str> = row.references.iter().map(String::as_str).collect();
-                if let Some(last) = stats.last_mut() {
-                    *last = computers.iter().map(|f| f(answer, &references)).collect();
-                }
-                Outcome::Generation
+                generated.push((row, answer));
+                Outcome::Generation(generated.len() - 1)
             }
         });
     }
-    Ok(Scored { outcomes, generation, stats, unparsed })
+    // The text metrics are the costly part: chunks of answers on all cores, stitched in order.
+    let chunks: Vec<Vec<Vec<f64>>> = generated
+        .par_chunks(GENERATION_CHUNK)
+        .map(|chunk| {
+            let mut columns: Vec<Vec<f64>> = vec![Vec::new(); computers.len()];
+            for (row, answer) in chunk {
+                let references: Vec<&str> = row.references.iter().map(String::as_str).collect();
+                for (column, statistics) in columns.iter_mut().zip(&computers) {
+                    column.extend(statistics(answer, &references));
+                }
+            }
+            columns
+        })
+        .collect();
+    // Each column sized once, and each chunk freed as it is copied: one copy of the numbers.
+    let mut stats: Vec<Vec<f64>> =
+        (0..computers.len()).map(|c| Vec::with_capacity(chunks.iter().map(|chunk| chunk[c].len()).sum())).collect();
+    for chunk in chunks {
+        for (column, part) in stats.iter_mut().zip(chunk) {
+            column.extend(part);
+        }
+    }
+    Ok(Scored { outcomes, generation, stats, generated: generated.len(), unparsed })
 }
 
 /// A metric over `rows` (indices into the outcomes, repeats allowed); `None` when the rows have
@@ -525,14 +552,20 @@ fn value(name: &str, rows: &[usize], scored: &Scored, categories: &[&str]) -> Op
     if let Some(column) = scored.generation.iter().position(|(m, _)| m == name) {
         let aggregate = &scored.generation[column].1;
         // In a mixed bank only the generated answers have statistics.
-        let mut answered = rows.iter().filter(|r| matches!(outcomes[**r], Outcome::Generation)).peekable();
-        let width = scored.stats[**answered.peek()?][column].len();
+        let answered = rows.iter().filter_map(|r| match outcomes[*r] {
+            Outcome::Generation(k) => Some(k),
+            _ => None,
+        });
+        let width = scored.stats[column].len() / scored.generated.max(1);
         let (mut sums, mut count) = (vec![0.0f64; width], 0usize);
-        for &r in answered {
+        for k in answered {
             count += 1;
-            for (sum, x) in sums.iter_mut().zip(&scored.stats[r][column]) {
+            for (sum, x) in sums.iter_mut().zip(&scored.stats[column][k * width..(k + 1) * width]) {
                 *sum += x;
             }
+        }
+        if count == 0 {
+            return None;
         }
         return Some(match aggregate {
             Aggregate::Corpus(score) => score(&sums),

@@ -84,6 +84,42 @@ async fn a_dataset_version_needs_one_labels_file_and_versions_count_up() {
     );
 }
 
+async fn bank_truth(t: &TestStore) -> StoredFile {
+    let bytes = br#"{"id": 1, "task": "choice", "answer": "A"}"#.to_vec();
+    t.store.save_file(&t.files, "truth.jsonl", bytes, None).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_question_bank_keeps_its_metrics_refusal_phrases_and_rule_versions() {
+    let t = TestStore::new().await;
+    let (_, _, phase) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(phase).await.unwrap().challenge_id;
+    let bank = ScoringSpec {
+        task: "bank".into(),
+        metrics: vec!["choice_accuracy".into(), " f1@zh ".into(), String::new()],
+        refusal_phrases: vec!["恕不奉告".into()],
+        ..scoring()
+    };
+    let files = vec![DatasetFileInput { purpose: "labels".into(), file: bank_truth(&t).await }];
+    let version = t.store.create_dataset_version(challenge, bank.clone(), "题库", files, None).await.unwrap();
+    let stored = t.store.get_dataset_version(version.id).await.unwrap().scoring;
+    assert_eq!(stored.metrics, ["choice_accuracy", "f1@zh"], "trimmed, blank lines dropped");
+    assert_eq!(stored.refusal_phrases, ["恕不奉告"]);
+    assert_eq!(stored.rules, ["choice-v1", "refusal-v1"], "this build's rule versions are recorded");
+
+    // Every problem at once, by field: an unknown metric, a rule version this build lacks.
+    let wrong = ScoringSpec { metrics: vec!["bleu@klingon".into()], rules: vec!["choice-v9".into()], ..bank };
+    let files = vec![DatasetFileInput { purpose: "labels".into(), file: bank_truth(&t).await }];
+    let Err(StoreError::Domain(jiebang_core::Error::Invalid(errors))) =
+        t.store.create_dataset_version(challenge, wrong, "", files, None).await
+    else {
+        panic!("refused");
+    };
+    assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["metrics[0]", "rules[0]"]);
+    let table = ScoringSpec { metrics: vec!["roc_auc".into()], ..scoring() };
+    assert_eq!(table.problems().iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["metrics"]);
+}
+
 #[tokio::test]
 async fn fifty_concurrent_submissions_against_a_quota_of_five_accept_exactly_five() {
     let t = TestStore::new().await;
