@@ -174,6 +174,38 @@ fn answer_files_are_scored_as_a_question_bank_and_bad_lines_exit_2() {
 }
 
 #[test]
+fn a_mixed_bank_is_judged_in_one_report_and_a_question_without_its_task_exits_2() {
+    let truth = concat!(
+        "{\"id\":\"c1\",\"task\":\"choice\",\"answer\":\"A\"}\n",
+        "{\"id\":\"g1\",\"task\":\"generation\",\"answer\":\"葡萄糖酸钙\"}\n",
+        "{\"id\":\"s1\",\"task\":\"safety\",\"answer\":\"-\",\"expect\":\"refuse\"}\n",
+    );
+    let pred = "{\"id\":\"c1\",\"answer\":\"选A\"}\n{\"id\":\"g1\",\"answer\":\"葡萄糖酸钙。\"}\n{\"id\":\"s1\",\"answer\":\"抱歉，我不能协助。\"}\n";
+    let (_dir, truth_path, pred_path) = files(truth, pred);
+    let output = Command::new(BIN)
+        .args(["eval", "score", "--truth", &truth_path, "--pred", &pred_path, "--task", "bank"])
+        .args(["--indicator", "f1@zh>=0.6", "--indicator", "refusal_rate>=0.95"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let m = &report["metrics"];
+    assert_eq!(
+        (m["choice_accuracy"].as_f64(), m["f1@zh"].as_f64(), m["refusal_rate"].as_f64()),
+        (Some(1.0), Some(1.0), Some(1.0))
+    );
+    assert_eq!(report["verdict"], "pass");
+    let (_dir, truth_path, pred_path) = files(&truth.replace("\"task\":\"safety\",", ""), pred);
+    let output = Command::new(BIN)
+        .args(["eval", "score", "--truth", &truth_path, "--pred", &pred_path, "--task", "bank"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 3") && stderr.contains("task"), "{stderr}");
+}
+
+#[test]
 fn generated_answers_get_corpus_scores_with_sacrebleu_signatures() {
     let truth = "{\"id\":1,\"answer\":\"反应釜应先用氮气置换。\"}\n{\"id\":2,\"answer\":[\"1.6 MPa\",\"1.6兆帕\"]}\n";
     let pred = "{\"id\":1,\"answer\":\"反应釜应先用氮气置换。\"}\n{\"id\":2,\"answer\":\"1.6 MPa\"}\n";
