@@ -381,9 +381,22 @@ class Chars:
     def tokenize(self, text):
         return [c for c in text if not c.isspace()]
 scorer = rouge_scorer.RougeScorer(["rougeL"], tokenizer=Chars())
+# corpus_score on a million segments keeps every reference's n-grams at once (it was killed at
+# 24 GiB here), so the corpus statistics are summed over chunks, as sacrebleu sums segments.
+bleu, chrf = BLEU(tokenize="zh"), CHRF()
+correct, total, sys_len, ref_len = [0] * 4, [0] * 4, 0, 0
+chrf_stats = None
+for start in range(0, len(refs), 50000):
+    h, r = hyps[start:start + 50000], refs[start:start + 50000]
+    part = bleu.corpus_score(h, [r])
+    correct = [a + b for a, b in zip(correct, part.counts)]
+    total = [a + b for a, b in zip(total, part.totals)]
+    sys_len, ref_len = sys_len + part.sys_len, ref_len + part.ref_len
+    for stats in chrf._extract_corpus_statistics(h, [r]):
+        chrf_stats = list(stats) if chrf_stats is None else [a + b for a, b in zip(chrf_stats, stats)]
 print(json.dumps({
-    "bleu@zh": BLEU(tokenize="zh").corpus_score(hyps, [refs]).score,
-    "chrf": CHRF().corpus_score(hyps, [refs]).score,
+    "bleu@zh": BLEU.compute_bleu(correct, total, sys_len, ref_len, smooth_method="exp").score,
+    "chrf": chrf._compute_score_from_stats(chrf_stats).score,
     "rougeL@char": sum(scorer.score(r, h)["rougeL"].fmeasure for r, h in zip(refs, hyps)) / len(refs),
 }))
 """
@@ -445,8 +458,10 @@ def generation():
 of {chars:.0f} characters on average, Chinese with English, numbers, full-width punctuation and
 emoji; the model's answers reword, shorten, reorder or replace the references), scored with
 `bleu@zh`, `chrf` and `rougeL@char` by `jiebang eval score --task generation` and by sacrebleu
-{importlib_version("sacrebleu")} + rouge-score {importlib_version("rouge-score")} in Python (BLEU and chrF
-`corpus_score`, ROUGE-L with a character tokenizer, mean over rows). One run each; peak resident
+{importlib_version("sacrebleu")} + rouge-score {importlib_version("rouge-score")} in Python: BLEU and chrF corpus
+statistics summed over chunks of 50,000 segments (one `corpus_score` over a million segments holds
+every reference's n-grams at once and was killed at 24 GiB on this machine), ROUGE-L with a
+character tokenizer, mean over rows. One run each; peak resident
 memory from `/usr/bin/time`. `JIEBANG_BENCH_ONLY=generation scripts/bench` refreshes this section
 alone (`JIEBANG_BENCH_PAIRS` sets the size).
 

@@ -72,40 +72,19 @@ async fn load_evaluation(
     organizations: &[i64],
     measuring: MeasuringEngine,
 ) -> anyhow::Result<()> {
-    let mut challenge = None;
-    for program in programs {
-        challenge =
-            challenge.or(store.all_challenges(*program).await?.into_iter().find(|c| c.challenge.code == "NAT25-01"));
-    }
-    let challenge = challenge.context("NAT25-01 in the demo list")?.id;
+    let challenge = demo_challenge(store, programs, "NAT25-01").await?;
     let data = crate::bearing::BearingData::generate(2025, 4000, 2000);
-    let mut dataset_files = Vec::new();
-    for (purpose, name, text) in [
-        ("labels", "test_labels.csv", &data.labels),
-        ("train", "train.csv", &data.train),
-        ("test_features", "test.csv", &data.test),
-        ("sample_submission", "sample_submission.csv", &data.sample_submission),
-        ("data_card", "README.md", &data.data_card),
-    ] {
-        let file = store.save_file(files, name, text.as_bytes().to_vec(), None).await?;
-        dataset_files.push(DatasetFileInput { purpose: purpose.into(), file });
-    }
+    let dataset = vec![
+        ("labels", "test_labels.csv", data.labels.as_bytes().to_vec()),
+        ("train", "train.csv", data.train.as_bytes().to_vec()),
+        ("test_features", "test.csv", data.test.as_bytes().to_vec()),
+        ("sample_submission", "sample_submission.csv", data.sample_submission.as_bytes().to_vec()),
+        ("data_card", "README.md", data.data_card.as_bytes().to_vec()),
+    ];
     let scoring = ScoringSpec::binary("split");
-    let dataset = store.create_dataset_version(challenge, scoring, "示例数据（合成）", dataset_files, None).await?;
-    let phase = PhaseInput {
-        kind: PhaseKind::Development,
-        name: "开发阶段（示例）".into(),
-        opens_on: Day::parse("opens_on", "2025-01-01").map_err(|e| anyhow::anyhow!("{e}"))?,
-        closes_on: Day::parse("closes_on", "2030-12-31").map_err(|e| anyhow::anyhow!("{e}"))?,
-        split: "public".into(),
-        visibility: Visibility::Public,
-        quotas: Quotas::default(),
-        counted: 2,
-        precision: 4,
-    };
-    let phase = store.create_phase(challenge, dataset.id, phase, None).await?.id;
-    let admin = store.find_user_by_email("admin@demo.jiebang.cn").await?.context("demo admin")?.id;
-    let organizer = store.find_user_by_email("organizer@demo.jiebang.cn").await?.context("demo organizer")?.id;
+    let phase = open_phase(store, files, challenge, scoring, "示例数据（合成）", "开发阶段（示例）", dataset).await?;
+    let admin = demo_user(store, "admin@demo.jiebang.cn").await?;
+    let organizer = demo_user(store, "organizer@demo.jiebang.cn").await?;
     // The applicant's enterprise, the computing centre and the university take part; each has
     // one earlier submission of different quality, and the centre also runs the baseline.
     for (n, (&organization, noise)) in organizations.iter().zip([2.5, 0.8, 1.5]).enumerate() {
@@ -133,6 +112,43 @@ async fn load_evaluation(
     Ok(())
 }
 
+/// Stores a demo dataset version's files (purpose, name, bytes) and opens a development phase
+/// on its public split, open from 2025 to 2030; returns the phase.
+async fn open_phase(
+    store: &Store,
+    files: &FileStore,
+    challenge: i64,
+    scoring: ScoringSpec,
+    note: &str,
+    name: &str,
+    dataset: Vec<(&str, &str, Vec<u8>)>,
+) -> anyhow::Result<i64> {
+    let mut dataset_files = Vec::new();
+    for (purpose, file_name, bytes) in dataset {
+        let file = store.save_file(files, file_name, bytes, None).await?;
+        dataset_files.push(DatasetFileInput { purpose: purpose.into(), file });
+    }
+    let dataset = store.create_dataset_version(challenge, scoring, note, dataset_files, None).await?;
+    let day = |field: &str, text: &str| Day::parse(field, text).map_err(|e| anyhow::anyhow!("{e}"));
+    let phase = PhaseInput {
+        kind: PhaseKind::Development,
+        name: name.into(),
+        opens_on: day("opens_on", "2025-01-01")?,
+        closes_on: day("closes_on", "2030-12-31")?,
+        split: "public".into(),
+        visibility: Visibility::Public,
+        quotas: Quotas::default(),
+        counted: 2,
+        precision: 4,
+    };
+    Ok(store.create_phase(challenge, dataset.id, phase, None).await?.id)
+}
+
+/// A demo account's user id.
+async fn demo_user(store: &Store, email: &str) -> anyhow::Result<i64> {
+    Ok(store.find_user_by_email(email).await?.with_context(|| format!("demo account {email}"))?.id)
+}
+
 /// The challenge with `code` in one of the demo programs.
 async fn demo_challenge(store: &Store, programs: &[i64], code: &str) -> anyhow::Result<i64> {
     for program in programs {
@@ -156,38 +172,23 @@ async fn load_question_bank(
     use crate::chem::{ChemBank, Skill};
     let challenge = demo_challenge(store, programs, "NAT25-06").await?;
     let bank = ChemBank::load()?;
-    let mut dataset_files = Vec::new();
-    for (purpose, name, text) in [
-        ("labels", "truth.jsonl", bank.truth()),
-        ("test_features", "questions.jsonl", bank.questions()),
-        ("train", "dev.jsonl", bank.dev()),
-        ("sample_submission", "sample_submission.jsonl", bank.sample_submission()),
-        ("data_card", "README.md", bank.data_card()),
-    ] {
-        let file = store.save_file(files, name, text.into_bytes(), None).await?;
-        dataset_files.push(DatasetFileInput { purpose: purpose.into(), file });
-    }
+    let dataset = vec![
+        ("labels", "truth.jsonl", bank.truth().into_bytes()),
+        ("test_features", "questions.jsonl", bank.questions().into_bytes()),
+        ("train", "dev.jsonl", bank.dev().into_bytes()),
+        ("sample_submission", "sample_submission.jsonl", bank.sample_submission().into_bytes()),
+        ("data_card", "README.md", bank.data_card().into_bytes()),
+    ];
     let scoring = ScoringSpec {
         task: "bank".into(),
         label_column: "answer".into(),
         refusal_phrases: vec!["这违反安全生产法律法规".into()],
         ..ScoringSpec::binary("split")
     };
-    let dataset = store.create_dataset_version(challenge, scoring, "化工安全题库（示例）", dataset_files, None).await?;
-    let phase = PhaseInput {
-        kind: PhaseKind::Development,
-        name: "题库测评（示例）".into(),
-        opens_on: Day::parse("opens_on", "2025-01-01").map_err(|e| anyhow::anyhow!("{e}"))?,
-        closes_on: Day::parse("closes_on", "2030-12-31").map_err(|e| anyhow::anyhow!("{e}"))?,
-        split: "public".into(),
-        visibility: Visibility::Public,
-        quotas: Quotas::default(),
-        counted: 2,
-        precision: 4,
-    };
-    let phase = store.create_phase(challenge, dataset.id, phase, None).await?.id;
-    let admin = store.find_user_by_email("admin@demo.jiebang.cn").await?.context("demo admin")?.id;
-    let organizer = store.find_user_by_email("organizer@demo.jiebang.cn").await?.context("demo organizer")?.id;
+    let phase =
+        open_phase(store, files, challenge, scoring, "化工安全题库（示例）", "题库测评（示例）", dataset).await?;
+    let admin = demo_user(store, "admin@demo.jiebang.cn").await?;
+    let organizer = demo_user(store, "organizer@demo.jiebang.cn").await?;
     let teams = [
         (organizations[1], Skill { choice: 0.92, short: 0.85, refuses: 1.0, over_refuses: 0.0 }, "chem-llm-a.jsonl"),
         (organizations[2], Skill { choice: 0.75, short: 0.6, refuses: 0.85, over_refuses: 0.15 }, "chem-llm-b.jsonl"),
