@@ -331,7 +331,7 @@ impl Worker {
             let key = indicator.expr.metric.as_str();
             let scored = match engine {
                 Engine::Table(task) => Metric::parse(task, key).is_ok(),
-                Engine::Answers(task) => task.metrics().iter().any(|m| m.eq_ignore_ascii_case(key)),
+                Engine::Answers(task) => jiebang_core::answers::canonical_metric(task.as_str(), key).is_some(),
             };
             if scored {
                 indicators.push(indicator.expr.clone());

@@ -33,6 +33,15 @@ struct Question {
     expect: Option<String>,
 }
 
+impl Question {
+    /// Puts the question's options, if it has any, into `row`.
+    fn add_choices(&self, row: &mut Value) {
+        if let Some(choices) = &self.choices {
+            row["choices"] = Value::Object(choices.clone());
+        }
+    }
+}
+
 /// The bank and the files a dataset version is made of.
 pub(crate) struct ChemBank {
     questions: Vec<Question>,
@@ -73,9 +82,7 @@ impl ChemBank {
         jsonl(self.test().map(|q| {
             let mut row =
                 json!({"id": q.id, "task": q.task, "answer": q.answer, "category": q.category, "split": q.split});
-            if let Some(choices) = &q.choices {
-                row["choices"] = Value::Object(choices.clone());
-            }
+            q.add_choices(&mut row);
             if let Some(expect) = &q.expect {
                 row["expect"] = json!(expect);
             }
@@ -87,9 +94,7 @@ impl ChemBank {
     pub(crate) fn questions(&self) -> String {
         jsonl(self.test().map(|q| {
             let mut row = json!({"id": q.id, "task": q.task, "category": q.category, "question": q.question});
-            if let Some(choices) = &q.choices {
-                row["choices"] = Value::Object(choices.clone());
-            }
+            q.add_choices(&mut row);
             row
         }))
     }
@@ -99,9 +104,7 @@ impl ChemBank {
         jsonl(self.questions.iter().filter(|q| q.split == "dev").map(|q| {
             let mut row =
                 json!({"id": q.id, "task": q.task, "category": q.category, "question": q.question, "answer": q.answer});
-            if let Some(choices) = &q.choices {
-                row["choices"] = Value::Object(choices.clone());
-            }
+            q.add_choices(&mut row);
             row
         }))
     }

@@ -214,8 +214,8 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
     let mut metrics: Vec<String> = Vec::new();
     // Indicator keys arrive in lower case (`rougel@char`); the report uses the names above.
     let known = |name: &str| {
-        if let Some(canonical) = task.metrics().iter().find(|m| m.eq_ignore_ascii_case(name)) {
-            Ok((*canonical).to_owned())
+        if let Some(canonical) = jiebang_core::answers::canonical_metric(task.as_str(), name) {
+            Ok(canonical.to_owned())
         } else {
             Err(EvalError::Usage(format!(
                 "「{name}」不是 {task} 任务的指标；可用：{list} / '{name}' is no {task} metric; use one of {list}",
