@@ -26,6 +26,7 @@ pub mod generation;
 pub mod read;
 pub mod refusal;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use jiebang_core::indicator::IndicatorExpr;
@@ -134,8 +135,8 @@ pub struct Unparsed {
 /// How much of an unreadable answer a report keeps.
 pub const UNPARSED_CHARS: usize = 200;
 
-/// How one question went. The `k`-th generated answer's statistics are row `k` of each of
-/// `Scored::stats`.
+/// How one question went. The `k`-th generated answer's numbers are row `k` of each of
+/// `Scored::generation`.
 #[derive(Debug, Clone, Copy)]
 enum Outcome {
     Choice { correct: bool, unparsed: bool },
@@ -143,51 +144,129 @@ enum Outcome {
     Generation(usize),
 }
 
-/// Every question's outcome and, for generation, the statistics per metric of `generation` (in
-/// that order), one flat array per metric with a row per generated answer: a corpus metric's
-/// sufficient statistics, or a mean metric's value. Flat, so a million answers cost their
-/// numbers and not a million small allocations.
+/// Every question's outcome and, for generation, one column per generation metric.
 struct Scored {
     outcomes: Vec<Outcome>,
-    generation: Vec<(String, Aggregate)>,
-    stats: Vec<Vec<f64>>,
-    /// How many answers were generated text (the rows of each of `stats`).
+    generation: Vec<Column>,
+    /// How many answers were generated text (the rows of each column).
     generated: usize,
     unparsed: Vec<Unparsed>,
+}
+
+/// One generation metric's numbers for every generated answer, a fixed number of them a row,
+/// in one flat array: so a million answers cost their numbers and not a million small
+/// allocations.
+struct Column {
+    name: String,
+    numbers: Numbers,
+    /// From the summed counts to the score; `None` for a mean of values.
+    score: Option<fn(&[f64]) -> f64>,
+}
+
+/// A corpus metric's sufficient statistics are counts, kept as `u32` (half of `f64`, and sums
+/// of them are exact); a mean metric keeps each answer's value.
+enum Numbers {
+    Counts(Vec<u32>),
+    Values(Vec<f64>),
+}
+
+impl Numbers {
+    fn len(&self) -> usize {
+        match self {
+            Numbers::Counts(counts) => counts.len(),
+            Numbers::Values(values) => values.len(),
+        }
+    }
+
+    fn append(&mut self, other: Numbers) {
+        match (self, other) {
+            (Numbers::Counts(to), Numbers::Counts(from)) => to.extend(from),
+            (Numbers::Values(to), Numbers::Values(from)) => to.extend(from),
+            _ => unreachable!("a column keeps one kind of number"),
+        }
+    }
+
+    /// Adds row `k` (of `sums.len()` numbers) to `sums`.
+    fn add_row(&self, k: usize, sums: &mut [f64]) {
+        let width = sums.len();
+        match self {
+            Numbers::Counts(counts) => {
+                for (sum, x) in sums.iter_mut().zip(&counts[k * width..(k + 1) * width]) {
+                    *sum += f64::from(*x);
+                }
+            }
+            Numbers::Values(values) => {
+                for (sum, x) in sums.iter_mut().zip(&values[k * width..(k + 1) * width]) {
+                    *sum += x;
+                }
+            }
+        }
+    }
 }
 
 /// Answers scored together on one thread.
 const GENERATION_CHUNK: usize = 2048;
 
-/// How a generation metric is computed: from statistics summed over the rows, or as the mean
-/// of a per-row value.
-enum Aggregate {
-    Corpus(fn(&[f64]) -> f64),
-    Mean,
+/// How a generation metric judges one answer against its references.
+enum RowStatistics {
+    /// Counts whose sums over the rows `score` turns into the corpus score.
+    Counts(Judge<Vec<u64>>, fn(&[f64]) -> f64),
+    /// A value whose mean over the rows is the score.
+    Value(Judge<f64>),
 }
 
-/// A generation metric's statistics of one answer against its references.
-type RowStatistics = Box<dyn Fn(&str, &[&str]) -> Vec<f64> + Sync>;
+/// One answer and its references in, a row's numbers out.
+type Judge<T> = Box<dyn Fn(&str, &[&str]) -> T + Sync>;
 
-fn generation_metric(name: &str) -> Option<(Aggregate, RowStatistics)> {
+impl RowStatistics {
+    fn empty(&self) -> Numbers {
+        match self {
+            RowStatistics::Counts(..) => Numbers::Counts(Vec::new()),
+            RowStatistics::Value(_) => Numbers::Values(Vec::new()),
+        }
+    }
+
+    /// Appends the row of `answer` to `numbers`; a count beyond `u32` (an answer of billions of
+    /// tokens) is refused rather than cut.
+    fn push(&self, answer: &str, references: &[&str], numbers: &mut Numbers) -> Result<(), EvalError> {
+        match (self, numbers) {
+            (RowStatistics::Counts(counts_of, _), Numbers::Counts(to)) => {
+                for count in counts_of(answer, references) {
+                    to.push(
+                        u32::try_from(count).map_err(|_| {
+                            EvalError::Usage("回答过长，无法评分 / an answer is too long to score".into())
+                        })?,
+                    );
+                }
+            }
+            (RowStatistics::Value(value_of), Numbers::Values(to)) => to.push(value_of(answer, references)),
+            _ => unreachable!("a column keeps one kind of number"),
+        }
+        Ok(())
+    }
+}
+
+fn generation_metric(name: &str) -> Option<RowStatistics> {
     use generation::{
         Rouge, RougeTokenizer, Tokenizer, bleu_score, bleu_segment, chrf_score, chrf_segment, rouge, squad_exact_match,
         squad_f1,
     };
-    let as_f64 = |v: &[u64]| v.iter().map(|x| *x as f64).collect::<Vec<f64>>();
-    let bleu = |t: Tokenizer| -> RowStatistics { Box::new(move |hyp, refs| as_f64(&bleu_segment(hyp, refs, t))) };
+    let bleu = |t: Tokenizer| {
+        RowStatistics::Counts(Box::new(move |hyp, refs| bleu_segment(hyp, refs, t).to_vec()), bleu_score)
+    };
+    let value = |f: fn(&str, &[&str]) -> f64| RowStatistics::Value(Box::new(f));
     Some(match name {
-        "bleu" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::T13a)),
-        "bleu@zh" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Zh)),
-        "bleu@intl" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Intl)),
-        "bleu@char" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::Char)),
-        "bleu@none" => (Aggregate::Corpus(bleu_score), bleu(Tokenizer::None)),
-        "chrf" => (Aggregate::Corpus(chrf_score), Box::new(move |hyp, refs| as_f64(&chrf_segment(hyp, refs, 0)))),
-        "chrf++" => (Aggregate::Corpus(chrf_score), Box::new(move |hyp, refs| as_f64(&chrf_segment(hyp, refs, 2)))),
-        "exact_match" => (Aggregate::Mean, Box::new(|hyp, refs| vec![squad_exact_match(hyp, refs)])),
-        "f1" => (Aggregate::Mean, Box::new(|hyp, refs| vec![squad_f1(hyp, refs)])),
-        "exact_match@zh" => (Aggregate::Mean, Box::new(|hyp, refs| vec![cmrc::exact_match(hyp, refs)])),
-        "f1@zh" => (Aggregate::Mean, Box::new(|hyp, refs| vec![cmrc::f1(hyp, refs)])),
+        "bleu" => bleu(Tokenizer::T13a),
+        "bleu@zh" => bleu(Tokenizer::Zh),
+        "bleu@intl" => bleu(Tokenizer::Intl),
+        "bleu@char" => bleu(Tokenizer::Char),
+        "bleu@none" => bleu(Tokenizer::None),
+        "chrf" => RowStatistics::Counts(Box::new(|hyp, refs| chrf_segment(hyp, refs, 0)), chrf_score),
+        "chrf++" => RowStatistics::Counts(Box::new(|hyp, refs| chrf_segment(hyp, refs, 2)), chrf_score),
+        "exact_match" => value(squad_exact_match),
+        "f1" => value(squad_f1),
+        "exact_match@zh" => value(cmrc::exact_match),
+        "f1@zh" => value(cmrc::f1),
         _ => {
             let (kind, tokenizer) = name.split_once('@').unwrap_or((name, ""));
             let kind = match kind {
@@ -203,7 +282,7 @@ fn generation_metric(name: &str) -> Option<(Aggregate, RowStatistics)> {
                 "jieba" => RougeTokenizer::Jieba,
                 _ => return None,
             };
-            (Aggregate::Mean, Box::new(move |hyp, refs| vec![rouge(hyp, refs, kind, tokenizer)]))
+            RowStatistics::Value(Box::new(move |hyp, refs| rouge(hyp, refs, kind, tokenizer)))
         }
     })
 }
@@ -238,8 +317,10 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
             metrics.push(name);
         }
     }
-    let truth = read::read_truth(request.truth)?;
-    let answers = read::read_answers(request.predictions)?;
+    let truth_text = read::text(&request.truth)?;
+    let answers_text = read::text(&request.predictions)?;
+    let truth = read::read_truth(request.truth.name, &truth_text)?;
+    let answers = read::read_answers(request.predictions.name, &answers_text)?;
     let joined = join(request, &truth, answers)?;
     let scored = score(request, &truth, &joined, &metrics)?;
     let categories_of: Vec<&str> = truth.iter().map(|t| t.category.as_deref().unwrap_or("")).collect();
@@ -273,7 +354,7 @@ pub fn evaluate_answers(request: &AnswerRequest<'_>) -> Result<AnswerReport, Eva
         }
     }
     let metrics = computable;
-    let group = |key: &dyn Fn(&TruthRow) -> Option<&str>| {
+    let group = |key: &dyn for<'r> Fn(&'r TruthRow<'_>) -> Option<&'r str>| {
         let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, row) in truth.iter().enumerate() {
             if let Some(k) = key(row) {
@@ -361,15 +442,15 @@ fn signature(name: &str, nrefs: &str) -> Option<String> {
 }
 
 /// Each truth row's answer (in truth order), after checking the ids of both files.
-fn join(
+fn join<'a>(
     request: &AnswerRequest<'_>,
-    truth: &[TruthRow],
-    answers: Vec<read::AnswerRow>,
-) -> Result<Vec<Option<String>>, EvalError> {
+    truth: &[TruthRow<'_>],
+    answers: Vec<read::AnswerRow<'a>>,
+) -> Result<Vec<Option<Cow<'a, str>>>, EvalError> {
     let (truth_file, pred_file) = (request.truth.name, request.predictions.name);
     let mut index: HashMap<&str, usize> = HashMap::with_capacity(truth.len());
     for (i, row) in truth.iter().enumerate() {
-        if let Some(first) = index.insert(&row.id, i) {
+        if let Some(first) = index.insert(row.id.as_ref(), i) {
             return Err(EvalError::Row {
                 file: truth_file.to_owned(),
                 line: row.line,
@@ -381,11 +462,11 @@ fn join(
             });
         }
     }
-    let mut joined: Vec<Option<String>> = vec![None; truth.len()];
+    let mut joined: Vec<Option<Cow<'a, str>>> = vec![None; truth.len()];
     let mut seen_at: Vec<u64> = vec![0; truth.len()];
     let mut unknown = Vec::new();
     for row in answers {
-        let Some(&i) = index.get(row.id.as_str()) else {
+        let Some(&i) = index.get(row.id.as_ref()) else {
             unknown.push(format!("{}（第 {} 行 / line {}）", row.id, row.line, row.line));
             continue;
         };
@@ -412,7 +493,7 @@ fn join(
                 ),
             });
         }
-        joined[i] = Some(row.answer.unwrap_or_default());
+        joined[i] = Some(row.answer.unwrap_or(Cow::Borrowed("")));
     }
     if !unknown.is_empty() {
         return Err(EvalError::Ids {
@@ -426,7 +507,7 @@ fn join(
         });
     }
     let missing: Vec<&str> =
-        truth.iter().zip(&joined).filter(|(_, a)| a.is_none()).map(|(t, _)| t.id.as_str()).collect();
+        truth.iter().zip(&joined).filter(|(_, a)| a.is_none()).map(|(t, _)| t.id.as_ref()).collect();
     if !missing.is_empty() && !request.missing_as_empty {
         return Err(EvalError::Ids {
             message: format!(
@@ -444,20 +525,14 @@ fn join(
 /// Each question's outcome (and statistics), and the ids of unreadable multiple-choice answers.
 fn score(
     request: &AnswerRequest<'_>,
-    truth: &[TruthRow],
-    answers: &[Option<String>],
+    truth: &[TruthRow<'_>],
+    answers: &[Option<Cow<'_, str>>],
     metrics: &[String],
 ) -> Result<Scored, EvalError> {
     let mut outcomes = Vec::with_capacity(truth.len());
     let mut unparsed = Vec::new();
-    let mut generation = Vec::new();
-    let mut computers = Vec::new();
-    for name in metrics {
-        if let Some((aggregate, statistics)) = generation_metric(name) {
-            generation.push((name.clone(), aggregate));
-            computers.push(statistics);
-        }
-    }
+    let computers: Vec<(&String, RowStatistics)> =
+        metrics.iter().filter_map(|name| Some((name, generation_metric(name)?))).collect();
     let mut generated = Vec::new();
     for (row, answer) in truth.iter().zip(answers) {
         let answer = answer.as_deref().unwrap_or("");
@@ -503,7 +578,7 @@ fn score(
                         if answer.chars().nth(UNPARSED_CHARS).is_some() {
                             text.push('…');
                         }
-                        unparsed.push(Unparsed { id: row.id.clone(), answer: text });
+                        unparsed.push(Unparsed { id: row.id.to_string(), answer: text });
                         Outcome::Choice { correct: false, unparsed: true }
                     }
                 }
@@ -521,55 +596,66 @@ fn score(
         });
     }
     // The text metrics are the costly part: chunks of answers on all cores, stitched in order.
-    let chunks: Vec<Vec<Vec<f64>>> = generated
+    let chunks: Vec<Vec<Numbers>> = generated
         .par_chunks(GENERATION_CHUNK)
         .map(|chunk| {
-            let mut columns: Vec<Vec<f64>> = vec![Vec::new(); computers.len()];
+            let mut columns: Vec<Numbers> = computers.iter().map(|(_, c)| c.empty()).collect();
             for (row, answer) in chunk {
-                let references: Vec<&str> = row.references.iter().map(String::as_str).collect();
-                for (column, statistics) in columns.iter_mut().zip(&computers) {
-                    column.extend(statistics(answer, &references));
+                let references: Vec<&str> = row.references.iter().map(AsRef::as_ref).collect();
+                for (column, (_, statistics)) in columns.iter_mut().zip(&computers) {
+                    statistics.push(answer, &references, column)?;
                 }
             }
-            columns
+            Ok(columns)
+        })
+        .collect::<Result<_, EvalError>>()?;
+    // Each column sized once, and each chunk freed as it is copied: one copy of the numbers.
+    let mut generation: Vec<Column> = computers
+        .iter()
+        .enumerate()
+        .map(|(c, (name, statistics))| {
+            let rows: usize = chunks.iter().map(|chunk| chunk[c].len()).sum();
+            let numbers = match statistics {
+                RowStatistics::Counts(..) => Numbers::Counts(Vec::with_capacity(rows)),
+                RowStatistics::Value(_) => Numbers::Values(Vec::with_capacity(rows)),
+            };
+            let score = match statistics {
+                RowStatistics::Counts(_, score) => Some(*score),
+                RowStatistics::Value(_) => None,
+            };
+            Column { name: (*name).clone(), numbers, score }
         })
         .collect();
-    // Each column sized once, and each chunk freed as it is copied: one copy of the numbers.
-    let mut stats: Vec<Vec<f64>> =
-        (0..computers.len()).map(|c| Vec::with_capacity(chunks.iter().map(|chunk| chunk[c].len()).sum())).collect();
     for chunk in chunks {
-        for (column, part) in stats.iter_mut().zip(chunk) {
-            column.extend(part);
+        for (column, part) in generation.iter_mut().zip(chunk) {
+            column.numbers.append(part);
         }
     }
-    Ok(Scored { outcomes, generation, stats, generated: generated.len(), unparsed })
+    Ok(Scored { outcomes, generation, generated: generated.len(), unparsed })
 }
 
 /// A metric over `rows` (indices into the outcomes, repeats allowed); `None` when the rows have
 /// nothing it can be computed on.
 fn value(name: &str, rows: &[usize], scored: &Scored, categories: &[&str]) -> Option<f64> {
     let outcomes = &scored.outcomes;
-    if let Some(column) = scored.generation.iter().position(|(m, _)| m == name) {
-        let aggregate = &scored.generation[column].1;
-        // In a mixed bank only the generated answers have statistics.
+    if let Some(column) = scored.generation.iter().find(|c| c.name == name) {
+        // In a mixed bank only the generated answers have numbers.
         let answered = rows.iter().filter_map(|r| match outcomes[*r] {
             Outcome::Generation(k) => Some(k),
             _ => None,
         });
-        let width = scored.stats[column].len() / scored.generated.max(1);
+        let width = column.numbers.len() / scored.generated.max(1);
         let (mut sums, mut count) = (vec![0.0f64; width], 0usize);
         for k in answered {
             count += 1;
-            for (sum, x) in sums.iter_mut().zip(&scored.stats[column][k * width..(k + 1) * width]) {
-                *sum += x;
-            }
+            column.numbers.add_row(k, &mut sums);
         }
         if count == 0 {
             return None;
         }
-        return Some(match aggregate {
-            Aggregate::Corpus(score) => score(&sums),
-            Aggregate::Mean => sums[0] / count as f64,
+        return Some(match column.score {
+            Some(score) => score(&sums),
+            None => sums[0] / count as f64,
         });
     }
     let share = |hit: &dyn Fn(&Outcome) -> Option<bool>| {

@@ -11,11 +11,15 @@
 //! options. A mixed bank (task `bank`) names each question's `task`: `choice`, `generation`
 //! or `safety`. Each problem is reported with the file, its line and, for JSON, the column.
 //!
-//! Records are read one at a time and turned into rows at once, so a 2 GB answers file is held
-//! once — as its rows — beside the mapped bytes, never also as parsed JSON.
+//! Records are read one at a time and turned into rows at once, and a row's text borrows the
+//! file's wherever JSON needs no unescaping: a 2 GB answers file is held once — its mapped
+//! bytes — plus a few words a row, never also as parsed JSON or copied strings.
 
-use jiebang_core::text::decode;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::AnswerTask;
 use crate::EvalError;
@@ -30,19 +34,19 @@ pub enum Expect {
     Answer,
 }
 
-/// One question of the truth file.
+/// One question of the truth file; its text borrows the file's wherever JSON needs no unescaping.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TruthRow {
+pub struct TruthRow<'a> {
     /// The question's id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// The acceptable references (at least one).
-    pub references: Vec<String>,
+    pub references: Vec<Cow<'a, str>>,
     /// How many options the question offers (0 when it names none).
     pub choices: usize,
     /// The subject.
-    pub category: Option<String>,
+    pub category: Option<Cow<'a, str>>,
     /// The split (public, private …).
-    pub split: Option<String>,
+    pub split: Option<Cow<'a, str>>,
     /// For a safety bank.
     pub expect: Option<Expect>,
     /// In a mixed bank, how this question is scored.
@@ -53,18 +57,56 @@ pub struct TruthRow {
 
 /// One answer of the predictions file.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AnswerRow {
+pub struct AnswerRow<'a> {
     /// The question's id.
-    pub id: String,
+    pub id: Cow<'a, str>,
     /// The model's raw answer; `None` when the row has none.
-    pub answer: Option<String>,
+    pub answer: Option<Cow<'a, str>>,
     /// Line in the file.
     pub line: u64,
 }
 
+/// A file's text: `source`'s bytes decoded (borrowed when they are UTF-8).
+pub fn text<'a>(source: &Source<'a>) -> Result<Cow<'a, str>, EvalError> {
+    jiebang_core::text::decode(source.bytes)
+        .map_err(|message| EvalError::File { file: source.name.to_owned(), message })
+}
+
+/// A field of a record: JSON text (a JSON Lines value, or a CSV cell holding a list), or a
+/// plain CSV cell.
+enum Field<'a> {
+    Json(Cow<'a, str>),
+    Cell(String),
+}
+
+impl<'a> Field<'a> {
+    /// The field as a JSON value, for its kind and its lists (cheap: used off the hot path).
+    fn value(&self) -> Value {
+        match self {
+            Field::Json(raw) => serde_json::from_str(raw).unwrap_or(Value::Null),
+            Field::Cell(cell) => Value::String(cell.clone()),
+        }
+    }
+
+    /// The field as text, when it is a string; a JSON string without escapes is borrowed.
+    fn into_string(self) -> Result<Option<Cow<'a, str>>, Value> {
+        match self {
+            Field::Cell(cell) => Ok(Some(Cow::Owned(cell))),
+            Field::Json(Cow::Borrowed(raw)) if raw.len() >= 2 && raw.starts_with('"') && !raw.contains('\\') => {
+                Ok(Some(Cow::Borrowed(&raw[1..raw.len() - 1])))
+            }
+            Field::Json(raw) => match serde_json::from_str(&raw).unwrap_or(Value::Null) {
+                Value::Null => Ok(None),
+                Value::String(s) => Ok(Some(Cow::Owned(s))),
+                other => Err(other),
+            },
+        }
+    }
+}
+
 /// The fields of one record, by name, with where it is.
-struct Record {
-    fields: Map<String, Value>,
+struct Record<'a> {
+    fields: HashMap<String, Field<'a>>,
     line: u64,
 }
 
@@ -72,25 +114,24 @@ fn row_error(file: &str, line: u64, column: Option<&str>, message: String) -> Ev
     EvalError::Row { file: file.to_owned(), line, column: column.map(str::to_owned), message }
 }
 
-/// Hands a file's records one by one to `each`, JSON Lines or CSV (by its first character: `{`
-/// or `[` is JSON). In a truth CSV (`lists`), an `answer` cell that starts with `[` and a
-/// `choices` cell that starts with `[` or `{` are JSON.
-fn records(
-    source: &Source<'_>,
+/// Hands the records of `text` (the file `file`) one by one to `each`, JSON Lines or CSV (by its
+/// first character: `{` or `[` is JSON). In a truth CSV (`lists`), an `answer` cell that starts
+/// with `[` and a `choices` cell that starts with `[` or `{` are JSON.
+fn records<'a>(
+    file: &str,
+    text: &'a str,
     lists: bool,
-    mut each: impl FnMut(Record) -> Result<(), EvalError>,
+    mut each: impl FnMut(Record<'a>) -> Result<(), EvalError>,
 ) -> Result<(), EvalError> {
-    let file = source.name;
-    let text = decode(source.bytes).map_err(|message| EvalError::File { file: file.to_owned(), message })?;
     let mut count = 0usize;
-    let mut counted = |record: Record| {
+    let mut counted = |record: Record<'a>| {
         count += 1;
         each(record)
     };
     if text.trim_start().starts_with(['{', '[']) {
-        json_lines(file, &text, &mut counted)?;
+        json_lines(file, text, &mut counted)?;
     } else {
-        csv_records(file, &text, lists, &mut counted)?;
+        csv_records(file, text, lists, &mut counted)?;
     }
     if count == 0 {
         return Err(EvalError::File {
@@ -100,41 +141,48 @@ fn records(
     Ok(())
 }
 
-fn json_lines(file: &str, text: &str, each: &mut impl FnMut(Record) -> Result<(), EvalError>) -> Result<(), EvalError> {
+fn json_lines<'a>(
+    file: &str,
+    text: &'a str,
+    each: &mut impl FnMut(Record<'a>) -> Result<(), EvalError>,
+) -> Result<(), EvalError> {
     for (index, line) in text.split('\n').enumerate() {
         let line_no = index as u64 + 1;
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(fields)) => each(Record { fields, line: line_no })?,
-            Ok(other) => {
-                return Err(row_error(
-                    file,
-                    line_no,
-                    None,
-                    format!("应为 JSON 对象，而不是 {} / expected a JSON object, not {}", kind(&other), kind(&other)),
-                ));
-            }
-            Err(e) => {
-                return Err(row_error(
-                    file,
-                    line_no,
-                    None,
-                    format!("第 {} 个字符处 JSON 无效 / invalid JSON at character {}: {e}", e.column(), e.column()),
-                ));
-            }
+        let invalid = |e: serde_json::Error| {
+            row_error(
+                file,
+                line_no,
+                None,
+                format!("第 {} 个字符处 JSON 无效 / invalid JSON at character {}: {e}", e.column(), e.column()),
+            )
+        };
+        // Each value is kept as its JSON text, so a string without escapes is never copied.
+        if line.trim_start().starts_with('{') {
+            let fields: HashMap<String, &'a RawValue> = serde_json::from_str(line).map_err(invalid)?;
+            let fields = fields.into_iter().map(|(k, v)| (k, Field::Json(Cow::Borrowed(v.get())))).collect();
+            each(Record { fields, line: line_no })?;
+        } else {
+            let other: Value = serde_json::from_str(line).map_err(invalid)?;
+            return Err(row_error(
+                file,
+                line_no,
+                None,
+                format!("应为 JSON 对象，而不是 {} / expected a JSON object, not {}", kind(&other), kind(&other)),
+            ));
         }
     }
     Ok(())
 }
 
-fn csv_records(
+fn csv_records<'a>(
     file: &str,
-    text: &str,
+    text: &'a str,
     lists: bool,
-    each: &mut impl FnMut(Record) -> Result<(), EvalError>,
+    each: &mut impl FnMut(Record<'a>) -> Result<(), EvalError>,
 ) -> Result<(), EvalError> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let bad = |line: u64, e: csv::Error| row_error(file, line, None, format!("CSV 无效 / invalid CSV: {e}"));
@@ -148,20 +196,21 @@ fn csv_records(
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
-        let mut fields = Map::new();
+        let mut fields = HashMap::new();
         for (name, cell) in header.iter().zip(row.iter()) {
             let cell_start = cell.trim_start();
             let json = lists
                 && ((name == "answer" && cell_start.starts_with('['))
                     || (name == "choices" && (cell_start.starts_with('[') || cell_start.starts_with('{'))));
-            let value = if json {
-                serde_json::from_str(cell).map_err(|e| {
+            let field = if json {
+                serde_json::from_str::<&RawValue>(cell).map_err(|e| {
                     row_error(file, line, Some(name), format!("不是有效的 JSON 列表 / not a valid JSON list: {e}"))
-                })?
+                })?;
+                Field::Json(Cow::Owned(cell.to_owned()))
             } else {
-                Value::String(cell.to_owned())
+                Field::Cell(cell.to_owned())
             };
-            fields.insert(name.clone(), value);
+            fields.insert(name.clone(), field);
         }
         each(Record { fields, line })?;
     }
@@ -179,79 +228,115 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-impl Record {
-    fn id(&self, file: &str) -> Result<String, EvalError> {
-        match self.fields.get("id") {
-            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
-            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
-            Some(other) => Err(row_error(
+/// `text` without surrounding whitespace, borrowed as far as it was.
+fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+        Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
+        Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+    }
+}
+
+impl<'a> Record<'a> {
+    fn id(&mut self, file: &str) -> Result<Cow<'a, str>, EvalError> {
+        let bad = |line, other: &Value| {
+            row_error(
                 file,
-                self.line,
+                line,
                 Some("id"),
                 format!(
                     "id 应为非空字符串或整数，而不是 {} / id must be a non-empty string or an integer, not {}",
                     kind(other),
                     kind(other)
                 ),
-            )),
+            )
+        };
+        match self.fields.remove("id") {
             None => Err(row_error(file, self.line, Some("id"), "缺少 id / no id".into())),
+            Some(field) => {
+                // An integer written plainly is its own text; others are normalised (`1e0` is no id).
+                if let Field::Json(raw) = &field
+                    && raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+                {
+                    return match field.value() {
+                        Value::Number(n) if n.is_i64() || n.is_u64() => match raw {
+                            Cow::Borrowed(raw) if *raw == n.to_string() => Ok(Cow::Borrowed(raw)),
+                            _ => Ok(Cow::Owned(n.to_string())),
+                        },
+                        other => Err(bad(self.line, &other)),
+                    };
+                }
+                match field.into_string() {
+                    Ok(Some(s)) if !s.trim().is_empty() => Ok(trimmed(s)),
+                    Ok(Some(s)) => Err(bad(self.line, &Value::String(s.into_owned()))),
+                    Ok(None) => Err(bad(self.line, &Value::Null)),
+                    Err(other) => Err(bad(self.line, &other)),
+                }
+            }
         }
     }
 
-    /// An optional text field.
-    fn text(&self, file: &str, name: &str) -> Result<Option<String>, EvalError> {
-        match self.fields.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.trim().to_owned()).filter(|s| !s.is_empty())),
-            Some(other) => Err(row_error(
+    /// An optional text field, trimmed; an empty one is `None`.
+    fn text(&mut self, file: &str, name: &str) -> Result<Option<Cow<'a, str>>, EvalError> {
+        match self.fields.remove(name).map(Field::into_string) {
+            None | Some(Ok(None)) => Ok(None),
+            Some(Ok(Some(s))) => Ok(Some(trimmed(s)).filter(|s| !s.is_empty())),
+            Some(Err(other)) => Err(row_error(
                 file,
                 self.line,
                 Some(name),
-                format!("应为字符串，而不是 {} / must be a string, not {}", kind(other), kind(other)),
+                format!("应为字符串，而不是 {} / must be a string, not {}", kind(&other), kind(&other)),
             )),
         }
     }
 }
 
-/// Reads a truth file; every row needs an id and at least one reference answer.
-pub fn read_truth(source: Source<'_>) -> Result<Vec<TruthRow>, EvalError> {
-    let file = source.name;
+/// Reads a truth file (`text`, named `file`); every row needs an id and at least one reference
+/// answer.
+pub fn read_truth<'a>(file: &str, text: &'a str) -> Result<Vec<TruthRow<'a>>, EvalError> {
     let mut rows = Vec::new();
-    records(&source, true, |record| {
+    records(file, text, true, |mut record| {
         let line = record.line;
-        let references = match record.fields.get("answer") {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) if !items.is_empty() => items
-                .iter()
-                .map(|item| match item {
-                    Value::String(s) => Ok(s.clone()),
-                    other => Err(row_error(
-                        file,
-                        line,
-                        Some("answer"),
-                        format!(
-                            "参考答案列表只能含字符串，而不是 {} / references must be strings, not {}",
-                            kind(other),
-                            kind(other)
-                        ),
-                    )),
-                })
-                .collect::<Result<_, _>>()?,
-            Some(other) => {
-                return Err(row_error(
-                    file,
-                    line,
-                    Some("answer"),
-                    format!(
-                        "answer 应为字符串或非空字符串列表，而不是 {} / answer must be a string or a non-empty list of strings, not {}",
-                        kind(other),
-                        kind(other)
-                    ),
-                ));
-            }
-            None => return Err(row_error(file, line, Some("answer"), "缺少参考答案 / no answer".into())),
+        let not_answer = |other: &Value| {
+            row_error(
+                file,
+                line,
+                Some("answer"),
+                format!(
+                    "answer 应为字符串或非空字符串列表，而不是 {} / answer must be a string or a non-empty list of strings, not {}",
+                    kind(other),
+                    kind(other)
+                ),
+            )
         };
-        let choices = match record.fields.get("choices") {
+        let references = match record.fields.remove("answer") {
+            None => return Err(row_error(file, line, Some("answer"), "缺少参考答案 / no answer".into())),
+            Some(field @ Field::Json(_)) if field_is_list(&field) => match field.value() {
+                Value::Array(items) if !items.is_empty() => items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::String(s) => Ok(Cow::Owned(s)),
+                        other => Err(row_error(
+                            file,
+                            line,
+                            Some("answer"),
+                            format!(
+                                "参考答案列表只能含字符串，而不是 {} / references must be strings, not {}",
+                                kind(&other),
+                                kind(&other)
+                            ),
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?,
+                other => return Err(not_answer(&other)),
+            },
+            Some(field) => match field.into_string() {
+                Ok(Some(reference)) => vec![reference],
+                Ok(None) => return Err(not_answer(&Value::Null)),
+                Err(other) => return Err(not_answer(&other)),
+            },
+        };
+        let choices = match record.fields.remove("choices").map(|f| f.value()) {
             None | Some(Value::Null) => 0,
             Some(Value::Array(items)) => items.len(),
             Some(Value::Object(options)) => options.len(),
@@ -272,8 +357,8 @@ pub fn read_truth(source: Source<'_>) -> Result<Vec<TruthRow>, EvalError> {
                     Some("choices"),
                     format!(
                         "choices 应为对象或列表，而不是 {} / choices must be an object or a list, not {}",
-                        kind(other),
-                        kind(other)
+                        kind(&other),
+                        kind(&other)
                     ),
                 ));
             }
@@ -329,16 +414,20 @@ pub fn read_truth(source: Source<'_>) -> Result<Vec<TruthRow>, EvalError> {
     Ok(rows)
 }
 
-/// Reads a predictions file; an answer that is not a string is an error, a missing one is
-/// `None`.
-pub fn read_answers(source: Source<'_>) -> Result<Vec<AnswerRow>, EvalError> {
-    let file = source.name;
+/// Whether a field holds a JSON list.
+fn field_is_list(field: &Field<'_>) -> bool {
+    matches!(field, Field::Json(raw) if raw.trim_start().starts_with('['))
+}
+
+/// Reads a predictions file (`text`, named `file`); an answer that is not a string is an error,
+/// a missing one is `None`.
+pub fn read_answers<'a>(file: &str, text: &'a str) -> Result<Vec<AnswerRow<'a>>, EvalError> {
     let mut rows = Vec::new();
-    records(&source, false, |mut record| {
-        let answer = match record.fields.remove("answer") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s),
-            Some(other) => {
+    records(file, text, false, |mut record| {
+        let answer = match record.fields.remove("answer").map(Field::into_string) {
+            None | Some(Ok(None)) => None,
+            Some(Ok(answer)) => answer,
+            Some(Err(other)) => {
                 return Err(row_error(
                     file,
                     record.line,
@@ -355,4 +444,44 @@ pub fn read_answers(source: Source<'_>) -> Result<Vec<AnswerRow>, EvalError> {
         Ok(())
     })?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_and_escapes_are_read() {
+        let text = "{\"id\": 7, \"answer\": \"反应釜 1.6 MPa\"}\n{\"id\": \" q2 \", \"answer\": \"引号\\\"与\\u4e2d\"}\r\n\n{\"id\": 9}\n";
+        let rows = read_answers("p.jsonl", text).unwrap();
+        assert!(matches!(rows[0].id, Cow::Borrowed("7")));
+        assert!(matches!(rows[0].answer, Some(Cow::Borrowed("反应釜 1.6 MPa"))));
+        assert_eq!(rows[1].id, "q2");
+        assert!(matches!(&rows[1].answer, Some(Cow::Owned(s)) if s == "引号\"与中"));
+        assert_eq!((rows[2].answer.as_deref(), rows[2].line), (None, 4));
+    }
+
+    #[test]
+    fn truth_fields_keep_their_checks() {
+        let text = "{\"id\": 1, \"answer\": [\"甲\", \"乙\"], \"choices\": 4, \"category\": \" 安全 \", \"expect\": \"refuse\"}\n";
+        let rows = read_truth("t.jsonl", text).unwrap();
+        assert_eq!(rows[0].references, ["甲", "乙"]);
+        assert_eq!(
+            (rows[0].choices, rows[0].category.as_deref(), rows[0].expect),
+            (4, Some("安全"), Some(Expect::Refuse))
+        );
+        let bad = [
+            ("{\"id\": 1.5, \"answer\": \"a\"}", "id"),
+            ("{\"id\": 1, \"answer\": []}", "answer"),
+            ("{\"id\": 1, \"answer\": [\"a\", 2]}", "answer"),
+            ("{\"id\": 1, \"answer\": \"a\", \"split\": 3}", "split"),
+            ("{\"id\": 1, \"answer\": \"a\", \"choices\": true}", "choices"),
+        ];
+        for (line, field) in bad {
+            match read_truth("t.jsonl", line) {
+                Err(EvalError::Row { line: 1, column: Some(column), .. }) => assert_eq!(column, field, "{line}"),
+                other => panic!("{line}: {other:?}"),
+            }
+        }
+    }
 }
