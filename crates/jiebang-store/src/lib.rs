@@ -159,6 +159,12 @@ impl Store {
         Ok(())
     }
 
+    /// The published-content counter: it moves with every committed write to what public pages
+    /// show (see migration 0008), so a cache of rendered pages is current while it stands still.
+    pub async fn content_version(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod error;
 pub mod i18n;
 pub mod import;
@@ -22,6 +23,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiebang_store::{Backend, FileStore, Store};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -85,6 +88,8 @@ pub struct AppState {
     pub calendar: Arc<jiebang_core::calendar::WorkCalendar>,
     /// Today's date for deadlines and periods.
     pub clock: Clock,
+    /// Rendered public pages.
+    pub cache: Arc<cache::PublicCache>,
 }
 
 /// Today's date (China Standard Time), shifted by a number of days that tests can set to walk a
@@ -121,14 +126,27 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .route("/healthz", get(healthz))
         .route("/metrics", get(api::evaluation::metrics))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::serve))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(CsrfLayer::new())
         .layer(axum::middleware::map_response(explain_refusal))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        .layer(CompressionLayer::new().gzip(true).compress_when(compressible()))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Text worth compressing for clients that ask: pages, JSON, styles and scripts — not data
+/// files (dataset downloads stream as they are) nor what is compressed already.
+fn compressible() -> impl Predicate {
+    DefaultPredicate::new()
+        .and(NotForContentType::const_new("application/octet-stream"))
+        .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+        .and(NotForContentType::const_new("application/zip"))
+        .and(NotForContentType::const_new("application/gzip"))
+        .and(NotForContentType::const_new("text/csv"))
 }
 
 /// A bare refusal from a layer (the CSRF check's empty 403, the body limit's plain-text 413)

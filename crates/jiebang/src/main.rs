@@ -438,6 +438,11 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         signer,
         calendar: Arc::new(calendar),
         clock: jiebang_web::Clock::default(),
+        cache: Arc::new(jiebang_web::cache::PublicCache::new(jiebang_web::cache::CacheSettings {
+            recheck: std::time::Duration::from_millis(settings.server.cache_recheck_ms),
+            max_bytes: settings.server.cache_mb << 20,
+            ..Default::default()
+        })),
     };
     let listener = tokio::net::TcpListener::bind(&settings.server.bind)
         .await

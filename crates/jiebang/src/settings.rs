@@ -215,6 +215,11 @@ pub(crate) struct ServerSettings {
     pub(crate) max_data_mb: u64,
     /// MiB one user may upload per day (UTC); beyond, uploads answer 429.
     pub(crate) daily_upload_mb: u64,
+    /// Milliseconds a process serves public pages from memory before asking the database whether
+    /// published content changed: another process's change shows within this (its own at once).
+    pub(crate) cache_recheck_ms: u64,
+    /// MiB of rendered public pages kept in memory.
+    pub(crate) cache_mb: usize,
 }
 
 impl Default for Settings {
@@ -242,6 +247,8 @@ impl Default for ServerSettings {
             max_upload_mb: 10,
             max_data_mb: 4096,
             daily_upload_mb: 32 << 10,
+            cache_recheck_ms: 250,
+            cache_mb: 64,
         }
     }
 }

@@ -253,3 +253,21 @@ async fn signed_checkpoints_catch_the_newest_events_deleted_and_a_rewritten_chai
     let err = t2.store.verify_audit_chain_against(&[first], &key).await.unwrap_err();
     assert!(err.to_string().contains("the chain was rewritten"), "{err}");
 }
+
+#[tokio::test]
+async fn published_content_moves_the_content_counter_and_sign_ins_do_not() {
+    let t = TestStore::new().await;
+    let user = t.store.create_user("o@example.cn", "O", "correct-horse-1").await.unwrap();
+    let start = t.store.content_version().await.unwrap();
+    t.store.create_session(user.id, 3600).await.unwrap();
+    assert_eq!(t.store.content_version().await.unwrap(), start, "a session is not published content");
+    let program = t.store.create_program(program_input("计数批次"), Some(user.id), false).await.unwrap();
+    let created = t.store.content_version().await.unwrap();
+    assert!(created > start);
+    t.store.create_challenge(program.id, &challenge("JB-01", &["26"], "370000", "方向"), None).await.unwrap();
+    let listed = t.store.content_version().await.unwrap();
+    assert!(listed > created, "a challenge moves it");
+    // A write that fails leaves it where it was: the counter commits with the write or not at all.
+    t.store.create_challenge(program.id, &challenge("JB-01", &["26"], "370000", "方向"), None).await.unwrap_err();
+    assert_eq!(t.store.content_version().await.unwrap(), listed);
+}

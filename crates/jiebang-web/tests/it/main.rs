@@ -176,6 +176,10 @@ impl TestApp {
             signer,
             calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
             clock: clock.clone(),
+            cache: Arc::new(jiebang_web::cache::PublicCache::new(jiebang_web::cache::CacheSettings {
+                recheck: std::time::Duration::ZERO,
+                ..Default::default()
+            })),
         };
         Self {
             router: router(state),

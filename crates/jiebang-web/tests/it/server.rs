@@ -1,29 +1,71 @@
 //! A real server on a random loopback port, driven over TCP like a script would.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiebang_store::testing::TestStore;
+use jiebang_web::cache::{CacheSettings, PublicCache};
 use jiebang_web::{AppState, WebConfig, router};
 use serde_json::{Value, json};
 
 async fn start() -> (String, TestStore) {
+    let (base, t, _) = start_with(CacheSettings::default()).await;
+    (base, t)
+}
+
+/// A server on a random loopback port over a fresh database, with an administrator
+/// `admin@example.cn`, and its cache of public pages.
+async fn start_with(settings: CacheSettings) -> (String, TestStore, Arc<PublicCache>) {
     let t = TestStore::new().await;
     let admin = t.store.create_user("admin@example.cn", "admin", "correct-horse-42").await.unwrap();
     let grant =
         jiebang_core::role::Grant { role: jiebang_core::role::Role::Admin, scope: jiebang_core::role::Scope::Global };
     t.store.add_grant(admin.id, &grant).await.unwrap();
-    let state = AppState {
+    let state = AppState { cache: Arc::new(PublicCache::new(settings)), ..state_over(&t).await };
+    let cache = state.cache.clone();
+    (serve(state).await, t, cache)
+}
+
+/// A server's state over `t`'s database and files, as one more process would have it.
+async fn state_over(t: &TestStore) -> AppState {
+    AppState {
         store: t.store.clone(),
         files: t.files.clone(),
         config: Arc::new(WebConfig::default()),
         signer: Arc::new(jiebang_store::signing::Signer::load_or_create(&t.files).await.unwrap()),
         calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
         clock: Default::default(),
-    };
+        cache: Default::default(),
+    }
+}
+
+async fn serve(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router(state)).await.unwrap() });
-    (format!("http://{address}"), t)
+    format!("http://{address}")
+}
+
+/// An API token of the administrator.
+async fn admin_token(base: &str) -> String {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": "admin@example.cn", "password": "correct-horse-42"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let token: Value = client
+        .post(format!("{base}/api/v1/tokens"))
+        .json(&json!({"name": "ci"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["secret"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -90,4 +132,79 @@ async fn a_script_logs_in_creates_a_token_and_publishes_a_list_over_http() {
         anonymous.get(format!("{base}/api/v1/programs/{id}/challenges")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["total"], 2);
     assert_eq!(list["items"][1]["indicators"][0]["unit"], "℃");
+}
+
+#[tokio::test]
+async fn public_pages_come_from_memory_until_published_content_changes() {
+    // An hour between database checks: only this process's own writes show at once.
+    let (base, t, cache) = start_with(CacheSettings { recheck: Duration::from_secs(3600), ..Default::default() }).await;
+    let secret = admin_token(&base).await;
+    let script = reqwest::Client::new();
+    let program: Value = script
+        .post(format!("{base}/api/v1/programs"))
+        .bearer_auth(&secret)
+        .json(&json!({"title": "缓存批次", "issuer": "发榜方", "year": 2026}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = program["id"].as_i64().unwrap();
+    let to = json!({"to": "published"});
+    let published = script
+        .post(format!("{base}/api/v1/programs/{id}/transition"))
+        .bearer_auth(&secret)
+        .json(&to)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 200);
+
+    let page = format!("{base}/programs/{id}");
+    let anonymous = reqwest::Client::new();
+    let first = anonymous.get(&page).send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()["etag"].clone();
+    assert!(first.headers().contains_key("last-modified"));
+    assert_eq!(first.headers()["vary"], "Cookie, Accept-Encoding");
+    assert!(first.text().await.unwrap().contains("缓存批次"));
+    assert_eq!(cache.len(), 1, "the page is kept");
+
+    let again = anonymous.get(&page).header("if-none-match", etag.clone()).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let zipped = anonymous.get(&page).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(&zipped.bytes().await.unwrap()[..2], [0x1f, 0x8b]);
+    let english = anonymous.get(&page).header("cookie", "lang=en").send().await.unwrap().text().await.unwrap();
+    assert!(english.contains("<html lang=\"en\""), "a language of its own");
+    let signed_in = script.get(&page).bearer_auth(&secret).send().await.unwrap();
+    assert_eq!(signed_in.status(), 200);
+    assert!(!signed_in.headers().contains_key("etag"), "a signed-in page is rendered for its viewer");
+
+    // A write through this process shows at once.
+    let renamed = json!({"title": "缓存批次（修订）", "issuer": "发榜方", "year": 2026});
+    let updated =
+        script.put(format!("{base}/api/v1/programs/{id}")).bearer_auth(&secret).json(&renamed).send().await.unwrap();
+    assert_eq!(updated.status(), 200);
+    let fresh = anonymous.get(&page).header("if-none-match", etag.clone()).send().await.unwrap();
+    assert_eq!(fresh.status(), 200, "the old tag no longer matches");
+    assert!(fresh.text().await.unwrap().contains("缓存批次（修订）"));
+
+    // Another process's write (here straight into the database) moves the counter; a process
+    // that rechecks it (the default, every 250 ms) renders again.
+    let before = t.store.content_version().await.unwrap();
+    let input = serde_json::from_value(json!({"title": "另一进程改名", "issuer": "发榜方", "year": 2026})).unwrap();
+    t.store.update_program(id, input, None).await.unwrap();
+    assert!(t.store.content_version().await.unwrap() > before);
+    let stale = anonymous.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(!stale.contains("另一进程改名"), "within its recheck interval this process keeps its pages");
+    let other = AppState {
+        cache: Arc::new(PublicCache::new(CacheSettings { recheck: Duration::ZERO, ..Default::default() })),
+        ..state_over(&t).await
+    };
+    let other = serve(other).await;
+    let seen = anonymous.get(format!("{other}/programs/{id}")).send().await.unwrap().text().await.unwrap();
+    assert!(seen.contains("另一进程改名"));
 }
