@@ -7,9 +7,11 @@
 //! through [`auth::Viewer`] and the domain's permission functions.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod cache;
 pub mod error;
+pub(crate) mod http;
 pub mod i18n;
 pub mod import;
 mod pages;

@@ -4,35 +4,10 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::AppState;
+use crate::app::audit::{CheckpointQuery, SignedCheckpoint, signed_checkpoints};
 use crate::error::{ApiError, ApiQuery};
-
-/// A signed checkpoint: the signature covers `checkpoint` in its RFC 8785 canonical form.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SignedCheckpoint {
-    /// Its sequence number.
-    pub id: i64,
-    /// `{"platform", "at", "reason", "events", "head"}`: when, why (`daily`, `publicity`,
-    /// `announcement`, `report`), how many events the chain held and the last one's hash.
-    #[schema(value_type = Object)]
-    pub checkpoint: serde_json::Value,
-    /// `RFC8785`.
-    pub canonicalization: &'static str,
-    /// Ed25519 signature, hex.
-    pub signature: String,
-    /// The platform's public key, hex.
-    pub public_key: String,
-}
-
-/// `?limit=`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct CheckpointQuery {
-    /// How many, newest first [default 20, at most 200].
-    pub limit: Option<i64>,
-}
 
 /// The newest signed checkpoints of the audit chain, newest first. Public.
 #[utoipa::path(get, path = "/api/v1/audit/checkpoints", params(CheckpointQuery), responses((status = 200, body = Vec<SignedCheckpoint>)))]
@@ -41,22 +16,4 @@ pub(super) async fn checkpoints(
     ApiQuery(query): ApiQuery<CheckpointQuery>,
 ) -> Result<Json<Vec<SignedCheckpoint>>, ApiError> {
     Ok(Json(signed_checkpoints(&state, query.limit.unwrap_or(20).clamp(1, 200)).await?))
-}
-
-/// The newest `limit` checkpoints as served.
-pub(crate) async fn signed_checkpoints(state: &AppState, limit: i64) -> Result<Vec<SignedCheckpoint>, ApiError> {
-    let public_key = state.signer.public_key_hex();
-    Ok(state
-        .store
-        .list_checkpoints(limit)
-        .await?
-        .into_iter()
-        .map(|c| SignedCheckpoint {
-            id: c.id,
-            checkpoint: c.checkpoint,
-            canonicalization: jiebang_store::signing::CANONICALIZATION,
-            signature: c.signature,
-            public_key: public_key.clone(),
-        })
-        .collect())
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use jiebang_core::industry::{INDUSTRIES, IndustryCode};
 use jiebang_core::region::REGIONS;
 
-use super::views::CodeName;
+use crate::app::views::CodeName;
 
 /// Current GB/T 2260 regions known to the platform.
 #[utoipa::path(get, path = "/api/v1/codes/regions", responses((status = 200, body = Vec<CodeName>)))]

@@ -7,7 +7,6 @@ pub mod evaluation;
 pub mod organizations;
 pub mod programs;
 pub mod selection;
-pub mod views;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -44,7 +43,7 @@ use crate::error::ApiError;
         selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
         selection::notifications, selection::read_notifications, audit::checkpoints,
     ),
-    components(schemas(crate::error::ErrorEnvelope, selection::SignedSnapshot)),
+    components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
     tags((name = "jiebang"))
 )]
@@ -154,7 +153,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/applications/{id}", get(selection::get_application).put(selection::update_application))
         .route("/applications/{id}/snapshot", get(selection::snapshot))
         .route("/applications/{id}/actions", post(selection::act))
-        .route("/applications/{id}/attachments", post(selection::attach).layer(selection::attachment_body_limit()))
+        .route("/applications/{id}/attachments", post(selection::attach).layer(crate::http::attachment_body_limit()))
         .route("/applications/{id}/history", get(selection::history))
         .route("/applications/{id}/assignments", post(selection::assign))
         .route("/applications/{id}/conflicts", post(selection::declare_conflict))
@@ -176,22 +175,4 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/codes/regions", get(codes::list_regions))
         .route("/codes/industries", get(codes::list_industries))
         .fallback(|| async { ApiError::NotFound("没有这个接口 / no such endpoint".into()) })
-}
-
-/// `?page=&per_page=`.
-#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
-pub struct Paging {
-    /// Page number from 1 (default 1).
-    pub page: Option<u32>,
-    /// Page size, 1–200 (default 50).
-    pub per_page: Option<u32>,
-}
-
-impl Paging {
-    fn request(self) -> jiebang_store::PageRequest {
-        jiebang_store::PageRequest {
-            page: self.page.unwrap_or(1).max(1),
-            per_page: self.per_page.unwrap_or(50).clamp(1, 200),
-        }
-    }
 }

@@ -5,20 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use jiebang_core::organization::OrganizationInput;
 
-use serde::Deserialize;
-
-use super::Paging;
-use super::views::{OrganizationView, PageView};
 use crate::AppState;
+use crate::app::organizations::{OrgQuery, register, verify_organization};
+use crate::app::views::{OrganizationView, PageView, Paging};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-
-/// `?q=` filter.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct OrgQuery {
-    /// Part of the name or credit code.
-    pub q: Option<String>,
-}
 
 /// Registered organizations (signed-in users).
 #[utoipa::path(get, path = "/api/v1/organizations", params(OrgQuery, Paging),
@@ -47,24 +38,6 @@ pub(super) async fn create_organization(
     Ok((StatusCode::CREATED, Json(register(&state, &viewer, input).await?.into())))
 }
 
-/// Registers an organization: verified at once when an admin does it; otherwise it waits for
-/// an admin or its region's recommender, and only then does the registrant act for it (so
-/// nobody makes themselves the applicant of a unit they are not). The API's and the page's
-/// one path.
-pub(crate) async fn register(
-    state: &AppState,
-    viewer: &Viewer,
-    input: OrganizationInput,
-) -> Result<jiebang_store::Organization, ApiError> {
-    let authed = viewer.require_that(|p| p.can_create_organization())?;
-    let org = input.validate()?;
-    Ok(if authed.principal.is_admin() {
-        state.store.create_organization(&org, Some(authed.user.id)).await?
-    } else {
-        state.store.register_organization(&org, authed.user.id).await?
-    })
-}
-
 /// Verifies a waiting organization (admins, and recommenders of its region): its registrant
 /// becomes its applicant.
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/verification", responses((status = 200, body = OrganizationView), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
@@ -74,25 +47,6 @@ pub(super) async fn verify(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrganizationView>, ApiError> {
     Ok(Json(verify_organization(&state, &viewer, id).await?.into()))
-}
-
-/// Whether `viewer` may verify `org`: admins, and recommenders of its region.
-pub(crate) fn may_verify(viewer: &Viewer, org: &jiebang_store::Organization) -> bool {
-    viewer.require().is_ok_and(|a| a.principal.is_admin() || a.principal.can_recommend_in(&org.region_code))
-}
-
-/// Verifies a waiting organization: the API's and the register page's one path.
-pub(crate) async fn verify_organization(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<jiebang_store::Organization, ApiError> {
-    let authed = viewer.require()?;
-    let org = state.store.get_organization(id).await?;
-    if !may_verify(viewer, &org) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(state.store.verify_organization(id, authed.user.id).await?)
 }
 
 /// One organization (signed-in users).

@@ -6,28 +6,15 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use jiebang_core::challenge::ChallengeInput;
-use jiebang_core::industry::IndustryCode;
-use jiebang_core::program::{ProgramInput, ProgramStatus};
-use jiebang_core::region::RegionCode;
-use jiebang_store::{ChallengeFilter, Program};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use jiebang_core::program::ProgramInput;
 
-use super::Paging;
-use super::views::{ChallengeView, PageView, ProgramView};
 use crate::AppState;
+use crate::app::access::{managed_challenge, visible_program};
+use crate::app::programs::{ArchiveInput, ChallengeQuery, ExportQuery, TransitionInput};
+use crate::app::views::{ChallengeView, PageView, Paging, ProgramView};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-
-/// The program if the viewer may see it; a draft is invisible (404) to all but its organizers.
-pub(crate) async fn visible_program(state: &AppState, viewer: &Viewer, id: i64) -> Result<Program, ApiError> {
-    let program = state.store.get_program(id).await?;
-    if program.status.is_public() || viewer.principal().is_some_and(|p| p.can_manage_program(id)) {
-        Ok(program)
-    } else {
-        Err(ApiError::NotFound(format!("program {id} 不存在 / program {id} not found")))
-    }
-}
+use crate::http::read_upload;
 
 /// Programs visible to the caller: all published ones, plus drafts they organize.
 #[utoipa::path(get, path = "/api/v1/programs", responses((status = 200, body = Vec<ProgramView>)))]
@@ -74,13 +61,6 @@ pub(super) async fn update_program(
     Ok(Json(state.store.update_program(id, input, Some(authed.user.id)).await?.into()))
 }
 
-/// The state to move to.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct TransitionInput {
-    /// Target status; must be one of the program's `next_statuses`.
-    pub to: ProgramStatus,
-}
-
 /// Moves a program along its lifecycle (its organizers); 409 for a disallowed move.
 #[utoipa::path(post, path = "/api/v1/programs/{id}/transition", request_body = TransitionInput,
     responses((status = 200, body = ProgramView), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
@@ -93,33 +73,6 @@ pub(super) async fn transition_program(
     visible_program(&state, &viewer, id).await?;
     let authed = viewer.require_that(|p| p.can_manage_program(id))?;
     Ok(Json(state.store.transition_program(id, input.to, Some(authed.user.id)).await?.into()))
-}
-
-/// List filters.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct ChallengeQuery {
-    /// GB/T 4754 division code (e.g. `26`).
-    pub industry: Option<String>,
-    /// GB/T 2260 code; a city includes its districts.
-    pub region: Option<String>,
-    /// Exact 揭榜方向.
-    pub direction: Option<String>,
-    /// Text in code, title or scenario.
-    pub q: Option<String>,
-}
-
-impl ChallengeQuery {
-    /// Parses the filters; unknown codes are a 422 naming the parameter.
-    pub(crate) fn filter(&self) -> Result<ChallengeFilter, ApiError> {
-        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-        let mut errors = Vec::new();
-        let industry = nonempty(&self.industry).and_then(|i| IndustryCode::parse(&i).map_err(|e| errors.push(e)).ok());
-        let region = nonempty(&self.region).and_then(|r| RegionCode::parse(&r).map_err(|e| errors.push(e)).ok());
-        if !errors.is_empty() {
-            return Err(ApiError::Invalid(errors));
-        }
-        Ok(ChallengeFilter { industry, region, direction: nonempty(&self.direction), text: nonempty(&self.q) })
-    }
 }
 
 /// A program's challenge list, filtered and paged.
@@ -189,13 +142,6 @@ pub(super) async fn delete_challenge(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Why a challenge is taken off the list.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ArchiveInput {
-    /// Shown on the list beside the challenge (e.g. 无单位揭榜，流榜).
-    pub reason: String,
-}
-
 /// Takes a challenge off a published list (撤榜, the program's organizers): it stays on the list,
 /// marked with the reason, keeps its applications, submissions and signed reports, and takes
 /// nothing new. Irreversible; deletion is for challenges of a draft list nobody has used.
@@ -208,37 +154,6 @@ pub(super) async fn archive_challenge(
 ) -> Result<Json<ChallengeView>, ApiError> {
     let (_, user) = managed_challenge(&state, &viewer, id).await?;
     Ok(Json(state.store.archive_challenge(id, &input.reason, user).await?.into()))
-}
-
-/// The challenge if the viewer organizes its program (404 when the program is a draft they
-/// cannot see, else 403), with the organizer's user id.
-pub(crate) async fn managed_challenge(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<(jiebang_store::ChallengeRecord, i64), ApiError> {
-    let record = state.store.get_challenge(id).await?;
-    visible_program(state, viewer, record.program_id).await?;
-    let user = viewer.require_that(|p| p.can_manage_program(record.program_id))?.user.id;
-    Ok((record, user))
-}
-
-/// Reads the first file field of a multipart upload.
-pub(crate) async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<(String, Vec<u8>), ApiError> {
-    let too_large =
-        || ApiError::TooLarge(format!("文件超过 {} MB / the file exceeds {} MB", max_bytes >> 20, max_bytes >> 20));
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::BadRequest(e.body_text()) }
-    };
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let Some(name) = field.file_name().map(str::to_owned) else { continue };
-        let bytes = field.bytes().await.map_err(bad)?;
-        if bytes.len() > max_bytes {
-            return Err(too_large());
-        }
-        return Ok((name, bytes.to_vec()));
-    }
-    Err(jiebang_core::Error::invalid("file", "请选择要上传的文件 / choose a file to upload").into())
 }
 
 /// Imports challenges from an `.xlsx` or `.csv` upload (multipart field `file`); all rows or none.
@@ -258,13 +173,6 @@ pub(super) async fn import_challenges(
     let imported =
         crate::import::import_sheet(&state.store, &state.files, id, &name, bytes, Some(authed.user.id)).await?;
     Ok((StatusCode::CREATED, Json(imported.into_iter().map(ChallengeView::from).collect())))
-}
-
-/// `?format=`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ExportQuery {
-    /// `xlsx` (default) or `csv`.
-    pub format: Option<String>,
 }
 
 /// The whole list as `.xlsx` or `.csv`, with the import template's columns.

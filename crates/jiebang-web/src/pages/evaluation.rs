@@ -3,7 +3,6 @@
 //! the same checks and store calls as the API; the submissions table refreshes itself (htmx)
 //! while anything is queued or running.
 
-use super::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -15,13 +14,14 @@ use jiebang_core::evaluation::SubmissionState;
 use jiebang_store::{DatasetVersion, Organization, Phase};
 use serde::Deserialize;
 
-use super::{Ctx, PageError};
+use super::{Ctx, PageError, filters};
 use crate::AppState;
-use crate::api::evaluation::{
-    Leaderboard, QueueView, SubmissionView, board, managed_phase, may_submit, own_submission, queue_view, read_form,
-    submission_limit, submissions_seen_by, submit, visible_challenge, visible_phase, with_uploads,
-};
+use crate::app::access::{managed_phase, own_submission, visible_challenge, visible_phase};
+use crate::app::leaderboards::{Leaderboard, board};
+use crate::app::queue::{QueueView, queue_view};
+use crate::app::submissions::{SubmissionView, may_submit, submission_limit, submissions_seen_by, submit};
 use crate::error::ApiError;
+use crate::http::{read_form, with_uploads};
 
 pub(super) fn routes(data_limit: usize) -> Router<AppState> {
     Router::new()
@@ -93,7 +93,7 @@ pub(super) struct PhasePage {
 
 impl PhasePage {
     /// A board row's value of a model column, or a dash for a prediction file.
-    fn model_cell(&self, row: &crate::api::evaluation::BoardRow, column: &str) -> String {
+    fn model_cell(&self, row: &crate::app::leaderboards::BoardRow, column: &str) -> String {
         row.scores.get(column).map_or("—".into(), |v| v.to_string())
     }
 
@@ -109,7 +109,7 @@ impl PhasePage {
 
     fn file_url(&self, name: &str) -> String {
         let dataset = self.dataset.as_ref().map_or(0, |d| d.id);
-        format!("/api/v1/datasets/{dataset}/files/{}", super::urlencode(name))
+        format!("/api/v1/datasets/{dataset}/files/{}", crate::http::urlencode(name))
     }
 
     fn registered(&self) -> bool {
@@ -518,8 +518,8 @@ impl ReportPage {
 }
 
 async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<ReportPage, PageError> {
-    let crate::api::evaluation::SignedReport { report, signature, public_key, .. } =
-        crate::api::evaluation::signed_report(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let crate::app::submissions::SignedReport { report, signature, public_key, .. } =
+        crate::app::submissions::signed_report(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let split_names: Vec<String> =
         report["splits"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     let number = |v: &serde_json::Value| v.as_f64().map_or(String::new(), |v| format!("{v:.6}"));

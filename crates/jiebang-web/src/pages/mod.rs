@@ -140,7 +140,7 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.error, ApiError::Unauthenticated) {
-            return Redirect::to(&format!("/login?next={}", urlencode(&self.ctx.path))).into_response();
+            return Redirect::to(&format!("/login?next={}", crate::http::urlencode(&self.ctx.path))).into_response();
         }
         if let ApiError::Internal(detail) = &self.error {
             tracing::error!(%detail, "internal error on a page");
@@ -153,16 +153,6 @@ impl IntoResponse for PageError {
         }
         response
     }
-}
-
-/// Percent-encodes `text` for a URL (or a `filename*` header value).
-pub(crate) fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A local path to return to; anything else becomes `/`. Browsers drop tabs and line breaks
@@ -281,7 +271,7 @@ async fn render_organizations(
         .into_iter()
         .map(|o| OrgRow {
             region_name: Region::lookup(&o.region_code).map_or(o.region_code.clone(), |r| ctx.t.region(r).to_owned()),
-            can_verify: o.verified_at.is_none() && crate::api::organizations::may_verify(&ctx.viewer, &o),
+            can_verify: o.verified_at.is_none() && crate::app::access::may_verify(&ctx.viewer, &o),
             verified: o.verified_at.is_some(),
             id: o.id,
             name: o.name,
@@ -330,7 +320,7 @@ async fn verify_submit(
         let error = jiebang_core::Error::invalid("confirm", ctx.t.org.confirm_first);
         return Err(ctx.fail(error));
     }
-    crate::api::organizations::verify_organization(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    crate::app::organizations::verify_organization(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to("/organizations?done=verified").into_response())
 }
 
@@ -348,7 +338,7 @@ async fn organizations_submit(
         region: form.get("region").into(),
         industries: vec![],
     };
-    match crate::api::organizations::register(&state, &ctx.viewer, input).await {
+    match crate::app::organizations::register(&state, &ctx.viewer, input).await {
         Ok(org) if org.verified_at.is_some() => Ok(Redirect::to("/organizations").into_response()),
         Ok(_) => Ok(Redirect::to("/organizations?done=registered").into_response()),
         Err(error) if !error.field_errors().is_empty() => {
@@ -408,7 +398,7 @@ struct TokenForm {
     name: String,
 }
 
-/// Creates a token (valid [`crate::api::accounts::TOKEN_DAYS`] days) and shows its secret once,
+/// Creates a token (valid [`crate::app::accounts::TOKEN_DAYS`] days) and shows its secret once,
 /// on a page no cache keeps.
 async fn create_token_submit(
     State(state): State<AppState>,
@@ -416,7 +406,7 @@ async fn create_token_submit(
     axum::Form(form): axum::Form<TokenForm>,
 ) -> Result<Response, PageError> {
     let user_id = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
-    let days = Some(crate::api::accounts::TOKEN_DAYS);
+    let days = Some(crate::app::accounts::TOKEN_DAYS);
     let (_, secret) = state.store.create_api_token(user_id, &form.name, days).await.map_err(|e| ctx.fail(e))?;
     let page = render_account(&state, ctx, Some(secret)).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
@@ -462,7 +452,7 @@ struct AuditPage {
 
 /// The newest signed checkpoints of the audit chain. Public.
 async fn audit_page(State(state): State<AppState>, ctx: Ctx) -> Result<AuditPage, PageError> {
-    let checkpoints = crate::api::audit::signed_checkpoints(&state, 50).await.map_err(|e| ctx.fail(e))?;
+    let checkpoints = crate::app::audit::signed_checkpoints(&state, 50).await.map_err(|e| ctx.fail(e))?;
     let text = ctx.t.audit;
     let rows = checkpoints
         .into_iter()

@@ -19,12 +19,13 @@ use jiebang_sheets::{RowError, SheetError};
 use jiebang_store::{ChallengeRecord, PageRequest, Program};
 use serde::Deserialize;
 
-use super::filters;
 use super::form::{FormState, optional_number};
-use super::{Ctx, PageError};
+use super::{Ctx, PageError, filters};
 use crate::AppState;
-use crate::api::programs::{ChallengeQuery, managed_challenge, read_upload, visible_program};
+use crate::app::access::{managed_challenge, visible_program};
+use crate::app::programs::ChallengeQuery;
 use crate::error::ApiError;
+use crate::http::read_upload;
 use crate::i18n::Catalog;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -144,10 +145,10 @@ async fn program_page(
         let q = &text;
         format!(
             "/programs/{id}?industry={}&region={}&direction={}&q={}&page={n}",
-            super::urlencode(&q.industry),
-            super::urlencode(&q.region),
-            super::urlencode(&q.direction),
-            super::urlencode(&q.q)
+            crate::http::urlencode(&q.industry),
+            crate::http::urlencode(&q.region),
+            crate::http::urlencode(&q.direction),
+            crate::http::urlencode(&q.q)
         )
     };
     let timeline = [

@@ -5,7 +5,6 @@
 //! Short action forms post and come back to the page they were on (a signed `?error=` carries a refusal);
 //! the application form comes back filled in with each error beside its field.
 
-use super::filters;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -27,15 +26,15 @@ use jiebang_store::{
 use serde::Deserialize;
 
 use super::form::FormState;
-use super::{Ctx, PageError, urlencode};
+use super::{Ctx, PageError, filters};
 use crate::AppState;
-use crate::api::programs::visible_program;
-use crate::api::selection::{
-    NoticeView, PlaceAnswer, RankingInput, ReviewRow, Standing, Statistics, answer, applications_seen_by,
-    decide_objection, declare_dual_role_as, notice, rank_program, review_rows, statistics, take_action,
-    visible_application,
+use crate::app::access::{Standing, visible_application, visible_program};
+use crate::app::selection::{
+    NoticeView, PlaceAnswer, RankingInput, ReviewRow, Statistics, answer, applications_seen_by, decide_objection,
+    declare_dual_role_as, notice, rank_program, review_rows, statistics, take_action,
 };
 use crate::error::ApiError;
+use crate::http::urlencode;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -54,7 +53,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/applications/{id}/act", post(act_submit))
         .route("/applications/{id}/consortium", post(place_submit))
         .route("/programs/{id}/dual-role", post(dual_role_submit))
-        .route("/applications/{id}/attach", post(attach_submit).layer(crate::api::selection::attachment_body_limit()))
+        .route("/applications/{id}/attach", post(attach_submit).layer(crate::http::attachment_body_limit()))
         .route("/applications/{id}/review", post(review_submit))
         .route("/applications/{id}/conflict", post(conflict_submit))
         .route("/applications/{id}/assign", post(assign_submit))
@@ -129,7 +128,7 @@ struct ApplicationsPage {
 
 impl ApplicationsPage {
     fn city(&self, a: &Application) -> String {
-        crate::api::selection::city_name(&a.region_code)
+        crate::app::selection::city_name(&a.region_code)
     }
 
     fn score(&self, value: &Option<f64>) -> String {
@@ -202,7 +201,7 @@ async fn draw_submit(
     axum::Form(form): axum::Form<DrawForm>,
 ) -> Result<Response, PageError> {
     let result = async {
-        let (_, user) = crate::api::selection::managed_program(&state, &ctx.viewer, id).await?;
+        let (_, user) = crate::app::access::managed_program(&state, &ctx.viewer, id).await?;
         let seed = match form.seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(text) => Some(text.parse::<u64>().map_err(|_| {
                 jiebang_core::Error::invalid("seed", "种子应为非负整数 / the seed must be a whole number")
@@ -251,7 +250,7 @@ async fn publish_submit(
     axum::Form(form): axum::Form<NoticeInput>,
 ) -> Result<Response, PageError> {
     let result = async {
-        crate::api::selection::publish_program(&state, &ctx.viewer, id, &form).await?;
+        crate::app::selection::publish_program(&state, &ctx.viewer, id, &form).await?;
         Ok(())
     }
     .await;
@@ -263,7 +262,7 @@ async fn publish_submit(
 
 async fn announce_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let result = async {
-        crate::api::selection::announce_program(&state, &ctx.viewer, id).await?;
+        crate::app::selection::announce_program(&state, &ctx.viewer, id).await?;
         Ok(())
     }
     .await;
@@ -373,7 +372,7 @@ struct StatisticsPage {
 }
 
 impl StatisticsPage {
-    fn sections(&self) -> Vec<(&'static str, &[crate::api::selection::Count])> {
+    fn sections(&self) -> Vec<(&'static str, &[crate::app::selection::Count])> {
         let s = self.ctx.t.sel;
         vec![
             (s.by_city, &self.stats.by_city),
@@ -383,7 +382,7 @@ impl StatisticsPage {
     }
 
     /// Bar width (0–100) of `n` against the largest application count in `counts`.
-    fn width(&self, counts: &[crate::api::selection::Count], n: &u32) -> f64 {
+    fn width(&self, counts: &[crate::app::selection::Count], n: &u32) -> f64 {
         let max = counts.iter().map(|c| c.applications).max().unwrap_or(0);
         if max == 0 { 0.0 } else { f64::from(*n) / f64::from(max) * 100.0 }
     }
@@ -543,7 +542,7 @@ async fn new_application_page(
     Path(id): Path<i64>,
 ) -> Result<ApplicationFormPage, PageError> {
     let (challenge, _) =
-        crate::api::evaluation::visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+        crate::app::access::visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     ctx.viewer.require().map_err(|e| ctx.fail(e))?;
     let first = ctx.viewer.principal().and_then(|p| p.organizations().first().copied()).unwrap_or(0);
     let form = FormState::new(vec![("lead_organization_id".into(), first.to_string())], APPLICATION_FIELDS);
@@ -602,7 +601,7 @@ async fn new_application_submit(
     axum::Form(values): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let (challenge, _) =
-        crate::api::evaluation::visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+        crate::app::access::visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     save_application(&state, ctx, challenge, None, values).await
 }
 
@@ -783,7 +782,7 @@ async fn attach_submit(
     Path(id): Path<i64>,
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let result = crate::api::selection::attach_pdfs(&state, &ctx.viewer, id, multipart).await;
+    let result = crate::app::selection::attach_pdfs(&state, &ctx.viewer, id, multipart).await;
     Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
 }
 

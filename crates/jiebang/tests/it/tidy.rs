@@ -56,8 +56,18 @@ fn only_the_onnx_crate_links_an_inference_engine_and_it_does_no_other_io() {
 
 #[test]
 fn every_source_file_starts_with_a_module_doc() {
-    let mut missing = Vec::new();
-    let mut stack = vec![workspace().join("crates")];
+    let missing: Vec<String> = sources(&workspace().join("crates"))
+        .into_iter()
+        .filter(|(_, text)| !text.starts_with("//!"))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    assert!(missing.is_empty(), "files without a //! first line: {missing:?}");
+}
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -65,11 +75,30 @@ fn every_source_file_starts_with_a_module_doc() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                if !text.starts_with("//!") {
-                    missing.push(path.display().to_string());
+                found.push((path, text));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_api_and_the_pages_are_adapters_over_the_application_layer_and_never_import_each_other() {
+    let web = workspace().join("crates/jiebang-web/src");
+    let rules = [
+        ("api", ["crate::pages", "super::pages"].as_slice()),
+        ("pages", ["crate::api", "super::api"].as_slice()),
+        ("app", ["crate::api", "crate::pages", "super::api", "super::pages"].as_slice()),
+    ];
+    let mut crossings = Vec::new();
+    for (layer, forbidden) in rules {
+        for (path, text) in sources(&web.join(layer)) {
+            for (number, line) in text.lines().enumerate() {
+                if !line.trim_start().starts_with("//") && forbidden.iter().any(|f| line.contains(&format!("{f}::"))) {
+                    crossings.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
                 }
             }
         }
     }
-    assert!(missing.is_empty(), "files without a //! first line: {missing:?}");
+    assert!(crossings.is_empty(), "layers crossed:\n{}", crossings.join("\n"));
 }

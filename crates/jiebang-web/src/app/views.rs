@@ -305,3 +305,21 @@ impl UserView {
         Self { id: user.id, email: user.email, name: user.name, grants, created_at: user.created_at }
     }
 }
+
+/// `?page=&per_page=`.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+pub struct Paging {
+    /// Page number from 1 (default 1).
+    pub page: Option<u32>,
+    /// Page size, 1–200 (default 50).
+    pub per_page: Option<u32>,
+}
+
+impl Paging {
+    pub(crate) fn request(self) -> jiebang_store::PageRequest {
+        jiebang_store::PageRequest {
+            page: self.page.unwrap_or(1).max(1),
+            per_page: self.per_page.unwrap_or(50).clamp(1, 200),
+        }
+    }
+}

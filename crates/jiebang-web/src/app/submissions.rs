@@ -1,0 +1,300 @@
+//! Submissions to a phase: who may submit and how often, the submission itself (its files
+//! stored, its job queued), the submissions a viewer may see with the scores of the phase's
+//! split, and signed reports with the key that checks them.
+//!
+//! Who sees what: a challenge's organizers (and admins) see everything; a team (the applicants
+//! of a registered organization) sees its own submissions; no view carries a byte of a hidden
+//! file.
+
+use std::collections::BTreeMap;
+
+use jiebang_core::delivery::SubmissionKind;
+use jiebang_core::evaluation::SubmissionState;
+use jiebang_store::{Phase, Submission};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::app::access::own_submission;
+use crate::auth::{Authed, Viewer};
+use crate::error::ApiError;
+use crate::http::Form;
+
+/// A submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionView {
+    /// Id.
+    pub id: i64,
+    /// The phase.
+    pub phase_id: i64,
+    /// The team.
+    pub organization_id: i64,
+    /// The team's name.
+    pub organization_name: String,
+    /// The uploaded file's name.
+    pub file_name: String,
+    /// Its size in bytes.
+    pub file_size: i64,
+    /// Its sha256.
+    pub file_sha256: String,
+    /// The team's note.
+    pub note: String,
+    /// `predictions` or `model`.
+    #[schema(value_type = String)]
+    pub kind: SubmissionKind,
+    /// `queued`, `running`, `scored`, `invalid`, `failed` or `cancelled`.
+    #[schema(value_type = String)]
+    pub state: SubmissionState,
+    /// The state in Chinese.
+    pub state_zh: &'static str,
+    /// Why it is invalid or failed, or what is being retried.
+    pub message: String,
+    /// An organizers' reference submission.
+    pub is_baseline: bool,
+    /// Scoring runs so far.
+    pub runs: i64,
+    /// Chosen by the team to count in a final phase.
+    pub selected: bool,
+    /// Uploaded.
+    pub created_at: String,
+    /// Jobs ahead of it while queued (0 = next).
+    pub queue_position: Option<i64>,
+    /// Milliseconds since it started running, or that it took.
+    pub elapsed_ms: Option<i64>,
+    /// Scores on the phase's split (all rows when it has none) once scored, rounded to the
+    /// phase's precision; none for a near-duplicate.
+    pub scores: Option<BTreeMap<String, f64>>,
+    /// The team's earlier submission this one nearly repeats (a few rows changed, which probes
+    /// the hidden labels): it is shown no score and does not count on the board.
+    pub near_duplicate_of: Option<i64>,
+}
+
+pub(crate) async fn submission_view(
+    state: &AppState,
+    s: Submission,
+    phase: &Phase,
+) -> Result<SubmissionView, ApiError> {
+    let queue_position =
+        if s.state == SubmissionState::Queued { state.store.queue_position(s.id).await? } else { None };
+    let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
+    let (scores, near_duplicate_of) = if s.state == SubmissionState::Scored {
+        let evaluation = state.store.list_evaluations(s.id).await?.into_iter().next();
+        let report: Option<serde_json::Value> = evaluation.and_then(|e| serde_json::from_str(&e.report).ok());
+        let report = report.as_ref();
+        let near = report.and_then(|r| r["near_duplicate_of"]["submission"].as_i64());
+        (report.and_then(|r| shown_scores(r, &phase.input.split, phase.input.precision)), near)
+    } else {
+        (None, None)
+    };
+    Ok(SubmissionView {
+        id: s.id,
+        phase_id: s.phase_id,
+        organization_id: s.organization_id,
+        organization_name: s.organization_name,
+        file_name: s.file_name,
+        file_size: s.file_size,
+        file_sha256: s.file_sha256,
+        note: s.note,
+        kind: s.kind,
+        state: s.state,
+        state_zh: s.state.label_zh(),
+        message: s.message,
+        is_baseline: s.is_baseline,
+        runs: s.runs,
+        selected: s.selected,
+        created_at: s.created_at,
+        queue_position,
+        elapsed_ms,
+        scores,
+        near_duplicate_of,
+    })
+}
+
+/// The metrics of one split of a report (all rows when `split` is empty), rounded to the
+/// phase's precision: the board compares no finer, and finer scores on the public split would
+/// let a team read hidden labels back one probe at a time. The signed report keeps every digit.
+///
+/// A near-duplicate of the team's earlier file (see `jiebang_core::sketch`) shows none.
+pub(crate) fn shown_scores(report: &serde_json::Value, split: &str, precision: u32) -> Option<BTreeMap<String, f64>> {
+    if report.get("near_duplicate_of").is_some() {
+        return None;
+    }
+    let metrics = if split.is_empty() { &report["metrics"] } else { &report["splits"][split] };
+    let scores: BTreeMap<String, f64> = serde_json::from_value(metrics.clone()).ok()?;
+    Some(scores.into_iter().map(|(k, v)| (k, jiebang_core::evaluation::round_to(v, precision))).collect())
+}
+
+/// Refuses, before any byte of the upload is read, a caller who could not submit to the phase
+/// now: only its organizers and the applicants of registered teams upload, nothing is taken
+/// once the challenge is archived, and a team member is refused when none of their teams may
+/// submit today (phase closed, quotas used up — the per-person quota holds whichever team).
+/// The store checks again under the phase's lock when the submission is recorded.
+pub(crate) async fn may_submit(
+    state: &AppState,
+    authed: &Authed,
+    phase: &Phase,
+    manages: bool,
+) -> Result<(), ApiError> {
+    let user = authed.user.id;
+    if manages {
+        // Organizers' baselines skip dates and quotas, not the archive.
+        return Ok(state.store.check_may_submit(phase.id, 0, user, true).await?);
+    }
+    let registered = state.store.participant_organizations(phase.challenge_id).await?;
+    let mut refusal = None;
+    for team in authed.principal.organizations().into_iter().filter(|o| registered.contains(o)) {
+        match state.store.check_may_submit(phase.id, team, user, false).await {
+            Ok(()) => return Ok(()),
+            Err(e) => refusal = refusal.or(Some(e)),
+        }
+    }
+    Err(refusal.map_or(ApiError::Forbidden, ApiError::from))
+}
+
+/// The largest upload a phase takes: a prediction file within
+/// [`jiebang_core::evaluation::prediction_size_limit`] of its hidden labels, or a model within
+/// the delivery contract's limit where models are taken; never beyond the platform's limit.
+pub(crate) async fn submission_limit(state: &AppState, phase: &Phase) -> Result<u64, ApiError> {
+    let dataset = state.store.get_dataset_version(phase.dataset_id).await?;
+    let labels = dataset.labels().map_or(0, |f| f.size.max(0) as u64);
+    // A multiclass file has a probability per class; a large model's answers can be far longer
+    // than the references they are scored against.
+    let wide = !matches!(dataset.scoring.task.as_str(), "binary" | "regression");
+    let predictions = jiebang_core::evaluation::prediction_size_limit(labels, wide);
+    let contract = state.store.delivery_contract(phase.challenge_id).await?;
+    let models =
+        if contract.accepts != jiebang_core::delivery::Accepts::Predictions { contract.max_model_bytes() } else { 0 };
+    Ok(predictions.max(models).min(state.config.max_data_bytes))
+}
+
+/// Checks and records a submission from an upload form (API and page alike).
+pub(crate) async fn submit(
+    state: &AppState,
+    authed: &Authed,
+    phase: &Phase,
+    manages: bool,
+    form: Form,
+) -> Result<Submission, ApiError> {
+    let organization = form.text("organization_id", "").parse::<i64>().map_err(|_| {
+        jiebang_core::Error::invalid("organization_id", "请指定提交团队的单位 id / give the team's organization_id")
+    })?;
+    let baseline = form.text("baseline", "false") == "true";
+    if baseline && !manages {
+        return Err(ApiError::Forbidden);
+    }
+    if !baseline {
+        if !authed.principal.can_act_for(organization) {
+            return Err(ApiError::Forbidden);
+        }
+        if !state.store.participant_organizations(phase.challenge_id).await?.contains(&organization) {
+            return Err(ApiError::Conflict {
+                code: "not_registered",
+                field: Some("organization_id".into()),
+                message: "该单位尚未报名此揭榜任务 / the organization has not registered for this challenge".into(),
+            });
+        }
+    }
+    let kind = form
+        .text
+        .get("kind")
+        .map(|k| SubmissionKind::parse("kind", k.trim()))
+        .transpose()
+        .map_err(|e| jiebang_core::Error::Invalid(vec![e]))?;
+    let Some((_, file)) = form.files.into_iter().find(|(field, _)| field == "file") else {
+        return Err(
+            jiebang_core::Error::invalid("file", "请选择预测文件或模型 / choose a prediction file or a model").into()
+        );
+    };
+    if file.size == 0 {
+        let name = &file.name;
+        return Err(jiebang_core::Error::invalid("file", format!("{name}: 文件是空的 / the file is empty")).into());
+    }
+    state.store.get_organization(organization).await?;
+    let note = form.text.get("note").map_or("", String::as_str);
+    // Without an explicit `kind`, an `.onnx` file is a model.
+    let is_model = kind.map_or_else(|| file.name.to_lowercase().ends_with(".onnx"), |k| k == SubmissionKind::Model);
+    let store = &state.store;
+    Ok(if is_model {
+        store.create_model_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?
+    } else {
+        store.create_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?
+    })
+}
+
+/// The phase's submissions `viewer` may see, newest first: all of them for its organizers,
+/// their own teams' for applicants, none for anyone else.
+pub(crate) async fn submissions_seen_by(
+    state: &AppState,
+    viewer: Option<&jiebang_core::role::Principal>,
+    phase: &Phase,
+    manages: bool,
+) -> Result<Vec<SubmissionView>, ApiError> {
+    let teams = viewer.map(|p| p.organizations()).unwrap_or_default();
+    let mut views = Vec::new();
+    if manages || !teams.is_empty() {
+        for submission in state.store.list_submissions(phase.id, None).await? {
+            if manages || teams.contains(&submission.organization_id) {
+                views.push(submission_view(state, submission, phase).await?);
+            }
+        }
+    }
+    Ok(views)
+}
+
+/// Whether a submission counts.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Selection {
+    /// Count it (or stop counting it) in the final ranking.
+    pub selected: bool,
+}
+
+/// How many submissions were queued again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Requeued {
+    /// Submissions queued.
+    pub requeued: u64,
+}
+
+/// A signed evaluation report: check it with `jiebang verify` or any Ed25519 library against
+/// the key at `/api/v1/keys`. The signature covers `report` in its RFC 8785 canonical form
+/// (`docs/verify.md`); parse its numbers exactly.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedReport {
+    /// The report.
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+    /// How `report` is written before it is signed: `RFC8785`.
+    pub canonicalization: &'static str,
+    /// Ed25519 signature, hex.
+    pub signature: String,
+    /// The platform's public key, hex.
+    pub public_key: String,
+}
+
+/// The latest run's signed report, if the viewer may read it (see [`get_report`]).
+pub(crate) async fn signed_report(state: &AppState, viewer: &Viewer, id: i64) -> Result<SignedReport, ApiError> {
+    let (_, phase, manages) = own_submission(state, viewer, id).await?;
+    if !(manages || phase.all_rows_public()) {
+        return Err(ApiError::Forbidden);
+    }
+    let evaluation =
+        state.store.list_evaluations(id).await?.into_iter().next().ok_or_else(|| {
+            ApiError::NotFound(format!("submission {id} 尚未评分 / submission {id} has not been scored"))
+        })?;
+    let report = serde_json::from_str(&evaluation.report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(SignedReport {
+        report,
+        canonicalization: jiebang_store::signing::CANONICALIZATION,
+        signature: evaluation.signature,
+        public_key: state.signer.public_key_hex(),
+    })
+}
+
+/// The platform's keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Keys {
+    /// `ed25519`.
+    pub algorithm: &'static str,
+    /// The key that signs evaluation reports, hex.
+    pub report_signing: String,
+}
