@@ -23,6 +23,8 @@ import subprocess
 import sys
 import time
 
+from bench_pages import HEADING as PAGES_HEADING, pages
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "target" / "bench-data"
 ROWS = int(os.environ.get("JIEBANG_BENCH_ROWS", 10_000_000))
@@ -133,6 +135,7 @@ Against the targets of issue 3:
     text += worker_memory()
     text += generation()
     text += login_burst()
+    text += pages()
     text += onnx_latency()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
@@ -488,6 +491,6 @@ def importlib_version(name):
 if __name__ == "__main__":
     sections = {"onnx": (ONNX_HEADING, onnx_latency), "queue": (QUEUE_HEADING, throughput),
                 "login": (LOGIN_HEADING, login_burst), "memory": (MEMORY_HEADING, worker_memory),
-                "generation": (GENERATION_HEADING, generation)}
+                "generation": (GENERATION_HEADING, generation), "pages": (PAGES_HEADING, pages)}
     section = sections.get(os.environ.get("JIEBANG_BENCH_ONLY", ""))
     only(*section) if section else main()

@@ -6,6 +6,8 @@
 //! `UPDATE … RETURNING` on SQLite), and a result is recorded only by the lease holder, inside
 //! the transaction that closes the job — so each run is recorded exactly once, whatever crashes.
 
+use std::collections::HashMap;
+
 use jiebang_core::delivery::{DeliveryContract, SubmissionKind};
 use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, SubmissionState, Usage, Visibility};
 use jiebang_core::program::Day;
@@ -682,6 +684,20 @@ impl Store {
         phase_from_row(&row)
     }
 
+    /// The phases of every challenge of a program, by challenge, each in the order they open.
+    pub async fn program_phases(&self, program_id: i64) -> Result<Vec<Phase>> {
+        sqlx::query(
+            "SELECT p.* FROM phases p JOIN challenges c ON c.id = p.challenge_id WHERE c.program_id = $1 \
+             ORDER BY p.challenge_id, p.opens_on, p.id",
+        )
+        .bind(program_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(phase_from_row)
+        .collect()
+    }
+
     /// A challenge's phases in the order they open.
     pub async fn list_phases(&self, challenge_id: i64) -> Result<Vec<Phase>> {
         sqlx::query("SELECT * FROM phases WHERE challenge_id = $1 ORDER BY opens_on, id")
@@ -1048,6 +1064,45 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(Some(ahead))
+    }
+
+    /// For each of these submissions still queued, how many jobs are ahead of its job — for a
+    /// whole table at once.
+    pub async fn queue_positions(&self, submission_ids: &[i64]) -> Result<HashMap<i64, i64>> {
+        let mut positions = HashMap::new();
+        for chunk in submission_ids.chunks(500) {
+            let sql = format!(
+                "SELECT q.subject_id, (SELECT COUNT(*) FROM jobs a WHERE a.state = 'queued' AND a.id < q.job) \
+                 FROM (SELECT subject_id, MAX(id) AS job FROM jobs WHERE kind = $1 AND state = 'queued' \
+                 AND subject_id IN ({}) GROUP BY subject_id) q",
+                crate::placeholders(2, chunk.len())
+            );
+            let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(SCORE_SUBMISSION);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            positions.extend(query.fetch_all(&self.pool).await?);
+        }
+        Ok(positions)
+    }
+
+    /// The latest run's report of each of these submissions that has one — for a whole table
+    /// at once.
+    pub async fn latest_reports(&self, submission_ids: &[i64]) -> Result<HashMap<i64, String>> {
+        let mut reports = HashMap::new();
+        for chunk in submission_ids.chunks(500) {
+            let sql = format!(
+                "SELECT e.submission_id, e.report FROM evaluations e WHERE e.submission_id IN ({}) \
+                 AND e.run = (SELECT MAX(l.run) FROM evaluations l WHERE l.submission_id = e.submission_id)",
+                crate::placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            reports.extend(query.fetch_all(&self.pool).await?);
+        }
+        Ok(reports)
     }
 
     /// Withdraws a submission that has not started; `Ok(false)` when it already has.

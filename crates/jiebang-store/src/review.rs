@@ -285,6 +285,58 @@ impl Store {
         conflict(&mut tx, expert_id, application_id).await
     }
 
+    /// Which of a program's `application_ids` the expert has a conflict with (as
+    /// [`Store::has_conflict`] decides), in a handful of queries for the whole list.
+    pub async fn conflicts_in(
+        &self,
+        expert_id: i64,
+        program_id: i64,
+        application_ids: &[i64],
+    ) -> Result<std::collections::HashSet<i64>> {
+        let mut tx = self.pool.begin().await?;
+        if application_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        if undeclared_dual_role(&mut tx, expert_id, program_id).await? {
+            return Ok(application_ids.iter().copied().collect());
+        }
+        let (current, past) = affiliations(&mut tx, expert_id).await?;
+        let mut declared = Vec::new();
+        let mut units: HashMap<i64, Vec<i64>> = HashMap::new();
+        for chunk in application_ids.chunks(500) {
+            let list = crate::placeholders(2, chunk.len());
+            let sql = format!(
+                "SELECT application_id FROM conflict_declarations WHERE expert_id = $1 AND application_id IN ({list})"
+            );
+            let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(expert_id);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            declared.extend(query.fetch_all(&mut *tx).await?);
+            let sql = format!(
+                "SELECT application_id, organization_id FROM application_units WHERE application_id IN ({})",
+                crate::placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for (application, organization) in query.fetch_all(&mut *tx).await? {
+                units.entry(application).or_default().push(organization);
+            }
+        }
+        let panelist =
+            Panelist { expert_id, organizations: current.into_iter().chain(past).collect(), declared, load: 0 };
+        Ok(application_ids
+            .iter()
+            .copied()
+            .filter(|id| {
+                let organizations = units.remove(id).unwrap_or_default();
+                panelist.conflicts_with(&Candidate { application_id: *id, organizations })
+            })
+            .collect())
+    }
+
     /// An expert who also applies in a program declares that dual role there (a statement for
     /// the organizers); from then on they may review the program's other applications, never
     /// their own units'. Audited; declaring twice keeps the first statement.

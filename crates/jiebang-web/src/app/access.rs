@@ -85,6 +85,59 @@ pub(crate) async fn managed_challenge(
     Ok((record, user))
 }
 
+/// What the viewer is to each of a program's `applications`, as [`standing`] decides it, with
+/// an expert's assignments and conflicts read once for the whole list.
+pub(crate) async fn standings(
+    state: &AppState,
+    viewer: &Viewer,
+    program_id: i64,
+    applications: &[Application],
+) -> Result<Vec<Standing>, ApiError> {
+    let Some(principal) = viewer.principal() else { return Ok(vec![Standing::default(); applications.len()]) };
+    let mut assigned = std::collections::HashSet::new();
+    let mut conflicts = std::collections::HashSet::new();
+    let mut expert_id = None;
+    if principal.is_expert()
+        && let Some(expert) = state.store.expert_for_user(principal.user_id).await?
+    {
+        let listed: std::collections::HashSet<i64> = applications.iter().map(|a| a.id).collect();
+        assigned = state
+            .store
+            .expert_assignments(expert.id)
+            .await?
+            .into_iter()
+            .map(|a| a.application_id)
+            .filter(|id| listed.contains(id))
+            .collect();
+        let ids: Vec<i64> = assigned.iter().copied().collect();
+        conflicts = state.store.conflicts_in(expert.id, program_id, &ids).await?;
+        expert_id = Some(expert.id);
+    }
+    Ok(applications
+        .iter()
+        .map(|application| {
+            let mut standing = roles(principal, application);
+            if assigned.contains(&application.id) && !conflicts.contains(&application.id) {
+                standing.expert = expert_id;
+            }
+            standing
+        })
+        .collect())
+}
+
+/// What a principal's grants make them to an application, before any expert assignment.
+fn roles(principal: &jiebang_core::role::Principal, application: &Application) -> Standing {
+    Standing {
+        organizer: principal.can_manage_program(application.program_id),
+        lead: principal.can_act_for(application.input.lead_organization_id),
+        // A draft is the lead unit's alone; the named units see it once it is submitted.
+        member: application.state.is_submitted()
+            && application.input.joint_units.iter().any(|j| principal.can_act_for(j.organization_id)),
+        recommender: application.state.is_submitted() && principal.can_recommend_in(&application.region_code),
+        expert: None,
+    }
+}
+
 /// What the viewer is to an application.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Standing {
@@ -113,15 +166,7 @@ pub(crate) async fn standing(
     application: &Application,
 ) -> Result<Standing, ApiError> {
     let Some(principal) = viewer.principal() else { return Ok(Standing::default()) };
-    let mut standing = Standing {
-        organizer: principal.can_manage_program(application.program_id),
-        lead: principal.can_act_for(application.input.lead_organization_id),
-        // A draft is the lead unit's alone; the named units see it once it is submitted.
-        member: application.state.is_submitted()
-            && application.input.joint_units.iter().any(|j| principal.can_act_for(j.organization_id)),
-        recommender: application.state.is_submitted() && principal.can_recommend_in(&application.region_code),
-        expert: None,
-    };
+    let mut standing = roles(principal, application);
     if principal.is_expert()
         && let Some(expert) = state.store.expert_for_user(principal.user_id).await?
     {

@@ -15,12 +15,12 @@ use jiebang_core::program::ProgramStatus;
 use jiebang_core::publicity::{Decision, NoticeInput, notice_paragraphs};
 use jiebang_core::region::Region;
 use jiebang_core::review::outliers;
-use jiebang_store::{Application, ApplicationFilter, Objection, Publicity};
+use jiebang_store::{Application, ApplicationFilter, NamedTable, Objection, Publicity};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::app::access::{managed_program, standing, visible_application, visible_program};
+use crate::app::access::{managed_program, standings, visible_application, visible_program};
 use crate::auth::Viewer;
 use crate::error::ApiError;
 
@@ -33,13 +33,8 @@ pub(crate) async fn applications_seen_by(
     visible_program(state, viewer, program_id).await?;
     viewer.require()?;
     let all = state.store.list_applications(program_id, &ApplicationFilter::default()).await?;
-    let mut seen = Vec::new();
-    for application in all {
-        if standing(state, viewer, &application).await?.sees() {
-            seen.push(application);
-        }
-    }
-    Ok(seen)
+    let standings = standings(state, viewer, program_id, &all).await?;
+    Ok(all.into_iter().zip(standings).filter(|(_, s)| s.sees()).map(|(a, _)| a).collect())
 }
 
 /// `?signed=true`.
@@ -465,16 +460,17 @@ pub(crate) async fn list_rows(
         .await?;
     let challenges: HashMap<i64, jiebang_store::ChallengeRecord> =
         state.store.all_challenges(program_id).await?.into_iter().map(|c| (c.id, c)).collect();
+    // Every name the list shows, in one query per table rather than one per row.
+    let unit_ids: Vec<i64> =
+        applications.iter().flat_map(|a| &a.input.joint_units).map(|u| u.organization_id).collect();
+    let recommender_ids: Vec<i64> = applications.iter().filter_map(|a| a.recommended_by).collect();
+    let units = state.store.names(NamedTable::Organizations, unit_ids).await?;
+    let recommenders = state.store.names(NamedTable::Users, recommender_ids).await?;
     let mut rows = Vec::new();
     for (i, a) in applications.into_iter().enumerate() {
-        let mut joint = Vec::new();
-        for unit in &a.input.joint_units {
-            joint.push(state.store.get_organization(unit.organization_id).await?.name);
-        }
-        let recommender = match a.recommended_by {
-            Some(user) => state.store.get_user(user).await?.name,
-            None => String::new(),
-        };
+        let joint =
+            a.input.joint_units.iter().map(|u| units.get(&u.organization_id).cloned().unwrap_or_default()).collect();
+        let recommender = a.recommended_by.and_then(|user| recommenders.get(&user).cloned()).unwrap_or_default();
         let challenge = challenges.get(&a.challenge_id);
         rows.push(ListRow {
             number: i + 1,
@@ -565,9 +561,11 @@ pub(crate) async fn statistics(state: &AppState, viewer: &Viewer, id: i64) -> Re
     let mut by_industry: BTreeMap<String, Count> = BTreeMap::new();
     let mut by_kind: BTreeMap<String, Count> = BTreeMap::new();
     let mut total = Count { label: "合计".into(), ..Count::default() };
+    let leads: Vec<i64> = applications.iter().map(|a| a.input.lead_organization_id).collect();
+    let leads = state.store.organizations_by_id(&leads).await?;
     for a in applications.iter().filter(|a| a.state.is_submitted()) {
         let chosen = matches!(a.state, ApplicationState::Proposed | ApplicationState::Selected);
-        let kind = state.store.get_organization(a.input.lead_organization_id).await?.kind.label_zh().to_owned();
+        let kind = leads.get(&a.input.lead_organization_id).map(|o| o.kind.label_zh()).unwrap_or_default().to_owned();
         let industries = challenges
             .get(&a.challenge_id)
             .map(|c| c.challenge.industries.iter().map(|i| i.industry().name.to_owned()).collect())

@@ -6,7 +6,7 @@
 //! of a registered organization) sees its own submissions; no view carries a byte of a hidden
 //! file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiebang_core::delivery::SubmissionKind;
 use jiebang_core::evaluation::SubmissionState;
@@ -74,19 +74,33 @@ pub(crate) async fn submission_view(
     s: Submission,
     phase: &Phase,
 ) -> Result<SubmissionView, ApiError> {
-    let queue_position =
-        if s.state == SubmissionState::Queued { state.store.queue_position(s.id).await? } else { None };
+    let id = [s.id];
+    let positions =
+        if s.state == SubmissionState::Queued { state.store.queue_positions(&id).await? } else { HashMap::new() };
+    let reports =
+        if s.state == SubmissionState::Scored { state.store.latest_reports(&id).await? } else { HashMap::new() };
+    Ok(view_of(s, phase, &positions, &reports))
+}
+
+/// A submission as its viewer sees it, from the queue positions and reports of its table
+/// (fetched once for all its rows).
+fn view_of(
+    s: Submission,
+    phase: &Phase,
+    positions: &HashMap<i64, i64>,
+    reports: &HashMap<i64, String>,
+) -> SubmissionView {
+    let queue_position = if s.state == SubmissionState::Queued { positions.get(&s.id).copied() } else { None };
     let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
     let (scores, near_duplicate_of) = if s.state == SubmissionState::Scored {
-        let evaluation = state.store.list_evaluations(s.id).await?.into_iter().next();
-        let report: Option<serde_json::Value> = evaluation.and_then(|e| serde_json::from_str(&e.report).ok());
+        let report: Option<serde_json::Value> = reports.get(&s.id).and_then(|r| serde_json::from_str(r).ok());
         let report = report.as_ref();
         let near = report.and_then(|r| r["near_duplicate_of"]["submission"].as_i64());
         (report.and_then(|r| shown_scores(r, &phase.input.split, phase.input.precision)), near)
     } else {
         (None, None)
     };
-    Ok(SubmissionView {
+    SubmissionView {
         id: s.id,
         phase_id: s.phase_id,
         organization_id: s.organization_id,
@@ -107,7 +121,7 @@ pub(crate) async fn submission_view(
         elapsed_ms,
         scores,
         near_duplicate_of,
-    })
+    }
 }
 
 /// The metrics of one split of a report (all rows when `split` is empty), rounded to the
@@ -229,16 +243,21 @@ pub(crate) async fn submissions_seen_by(
     phase: &Phase,
     manages: bool,
 ) -> Result<Vec<SubmissionView>, ApiError> {
-    let teams = viewer.map(|p| p.organizations()).unwrap_or_default();
-    let mut views = Vec::new();
-    if manages || !teams.is_empty() {
-        for submission in state.store.list_submissions(phase.id, None).await? {
-            if manages || teams.contains(&submission.organization_id) {
-                views.push(submission_view(state, submission, phase).await?);
-            }
+    let mut submissions = Vec::new();
+    if manages {
+        submissions = state.store.list_submissions(phase.id, None).await?;
+    } else {
+        for team in viewer.map(|p| p.organizations()).unwrap_or_default() {
+            submissions.extend(state.store.list_submissions(phase.id, Some(team)).await?);
         }
+        submissions.sort_by_key(|s| std::cmp::Reverse(s.id));
     }
-    Ok(views)
+    // Three queries for the whole table, however many rows it has.
+    let queued: Vec<i64> = submissions.iter().filter(|s| s.state == SubmissionState::Queued).map(|s| s.id).collect();
+    let scored: Vec<i64> = submissions.iter().filter(|s| s.state == SubmissionState::Scored).map(|s| s.id).collect();
+    let positions = if queued.is_empty() { HashMap::new() } else { state.store.queue_positions(&queued).await? };
+    let reports = if scored.is_empty() { HashMap::new() } else { state.store.latest_reports(&scored).await? };
+    Ok(submissions.into_iter().map(|s| view_of(s, phase, &positions, &reports)).collect())
 }
 
 /// Whether a submission counts.

@@ -168,10 +168,11 @@ async fn applications_page(
         }
         draws = state.store.list_draws(id).await.map_err(|e| fail(e.into()))?;
         dual_roles = state.store.dual_role_declarations(id).await.map_err(|e| fail(e.into()))?;
-        for c in &challenges {
-            for p in state.store.list_phases(c.id).await.map_err(|e| fail(e.into()))? {
-                phases.push((p.id, format!("{} · {}", c.challenge.code, p.input.name)));
-            }
+        let codes: std::collections::HashMap<i64, &str> =
+            challenges.iter().map(|c| (c.id, c.challenge.code.as_str())).collect();
+        for p in state.store.program_phases(id).await.map_err(|e| fail(e.into()))? {
+            let code = codes.get(&p.challenge_id).copied().unwrap_or_default();
+            phases.push((p.id, format!("{code} · {}", p.input.name)));
         }
     }
     Ok(ApplicationsPage {

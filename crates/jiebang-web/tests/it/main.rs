@@ -6,6 +6,7 @@
 mod api;
 mod evaluation;
 mod pages;
+mod queries;
 mod roles;
 mod selection;
 mod server;
