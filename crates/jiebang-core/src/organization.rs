@@ -63,6 +63,18 @@ impl OrgKind {
         }
     }
 
+    /// English name.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Enterprise => "Enterprise",
+            Self::University => "University",
+            Self::ResearchInstitute => "Research institute",
+            Self::NewRndInstitution => "New R&D institution",
+            Self::Hospital => "Hospital",
+            Self::Other => "Other",
+        }
+    }
+
     /// Accepts the snake_case or the Chinese name.
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let text = text.trim();
@@ -129,6 +141,15 @@ impl OrganizationInput {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_kind_has_a_name_in_each_language() {
+        for kind in OrgKind::ALL {
+            assert!(!kind.label_en().contains('_') && kind.label_en() != kind.label_zh(), "{kind:?}");
+            assert_eq!(OrgKind::parse(kind.label_zh()).unwrap(), kind);
+        }
+    }
+
     use super::*;
 
     #[test]

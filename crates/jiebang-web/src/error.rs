@@ -12,21 +12,28 @@ use jiebang_store::StoreError;
 use serde::Serialize;
 
 /// Everything a handler can fail with.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No valid session or token (401).
+    #[error("not signed in")]
     Unauthenticated,
     /// Signed in, but not allowed (403).
+    #[error("not allowed")]
     Forbidden,
     /// No such thing, or not visible to the caller (404).
+    #[error("not found: {0}")]
     NotFound(String),
     /// Malformed request: bad JSON, query or path (400).
+    #[error("bad request: {0}")]
     BadRequest(String),
     /// Well-formed but invalid fields (422).
+    #[error("{} invalid field(s)", .0.len())]
     Invalid(Vec<FieldError>),
     /// A spreadsheet with problems (422), every bad row listed.
+    #[error("spreadsheet: {0}")]
     Sheet(SheetError),
     /// Clashes with existing data or the current state (409).
+    #[error("{code}: {message}")]
     Conflict {
         /// Machine code, e.g. `conflict` or `invalid_transition`.
         code: &'static str,
@@ -36,8 +43,10 @@ pub enum ApiError {
         message: String,
     },
     /// Upload larger than allowed (413).
+    #[error("too large: {0}")]
     TooLarge(String),
     /// Too many requests (429), with the seconds to wait in `Retry-After`.
+    #[error("too many requests: {message}")]
     TooMany {
         /// Seconds until a retry may succeed.
         retry_after_s: u64,
@@ -45,6 +54,7 @@ pub enum ApiError {
         message: String,
     },
     /// Our fault (500); details are logged, not sent.
+    #[error("internal: {0}")]
     Internal(String),
 }
 

@@ -602,7 +602,7 @@ impl Catalog {
     pub fn org_kind(&self, kind: &OrgKind) -> &'static str {
         match self.lang {
             Lang::Zh => kind.label_zh(),
-            Lang::En => kind.as_str(),
+            Lang::En => kind.label_en(),
         }
     }
 

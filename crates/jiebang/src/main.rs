@@ -710,3 +710,13 @@ async fn export_challenges(
     println!("wrote {} challenges to {}", challenges.len(), output.display());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}
