@@ -4,11 +4,12 @@
 //!
 //! Why raw SQL through sqlx's `Any` driver rather than an ORM: the schema is small and portable
 //! (BIGINT, DOUBLE PRECISION, TEXT), every query is visible and reviewable as SQL, the backend
-//! differences fit in two places ([`migrate`] and `Store::begin_write`), and the build is several
-//! minutes lighter on the two-core machines this project builds on. See ARCHITECTURE.md.
+//! differences are few and marked (`Backend::Postgres` / `Backend::Sqlite`: the schema's key and
+//! triggers in [`migrate`], how a write transaction starts in `Store::begin_write`, and the row
+//! locks of the queue, quotas and program rules), and the build is several minutes lighter on the two-core machines this project builds on. See ARCHITECTURE.md.
 //!
-//! Invariant: this is the only crate that knows SQL. Every operation that changes state and the
-//! audit event it causes are written in one transaction.
+//! Invariant: this is the only crate that knows SQL. An operation that records an audit event
+//! writes its change and the event in one transaction.
 
 pub mod accounts;
 mod applications;

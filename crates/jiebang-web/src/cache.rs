@@ -66,7 +66,12 @@ pub struct PublicCache {
     checked_at: AtomicU64,
     started: Instant,
     entries: Mutex<Entries>,
+    /// One render at a time per stripe of keys: when a change empties the cache, the visitors
+    /// asking for one page wait for its one render instead of all rendering it at once.
+    renders: [tokio::sync::Mutex<()>; RENDER_STRIPES],
 }
+
+const RENDER_STRIPES: usize = 64;
 
 #[derive(Debug, Default)]
 struct Entries {
@@ -100,6 +105,7 @@ impl PublicCache {
             checked_at: AtomicU64::new(0),
             started: Instant::now(),
             entries: Mutex::default(),
+            renders: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         }
     }
 
@@ -196,6 +202,14 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let key =
         format!("{lang}|{}|{}", state.clock.today().0, request.uri().path_and_query().map_or("/", |p| p.as_str()));
     let asked = request.headers().clone();
+    if let Some(entry) = cache.get(&key) {
+        return respond(&entry, &asked);
+    }
+    let stripe = {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(&key) as usize % RENDER_STRIPES
+    };
+    let _turn = cache.renders[stripe].lock().await;
     if let Some(entry) = cache.get(&key) {
         return respond(&entry, &asked);
     }

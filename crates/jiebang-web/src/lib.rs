@@ -151,6 +151,17 @@ fn compressible() -> impl Predicate {
         .and(NotForContentType::const_new("text/csv"))
 }
 
+/// Serves the whole application on `listener` until `shutdown` completes, with each request's
+/// client address known (failed sign-ins are counted per address).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
 /// A bare refusal from a layer (the CSRF check's empty 403, the body limit's plain-text 413)
 /// becomes the error envelope, so every client reads one shape.
 async fn explain_refusal(response: Response) -> Response {

@@ -457,8 +457,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     }
     tracing::info!(database = %jiebang_store::redact(&settings.database_url()), "serving");
     let mailer = start_mailer(&store, &settings.mail)?;
-    let app = jiebang_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    jiebang_web::serve(listener, state, shutdown_signal()).await?;
     if let Some(mailer) = mailer {
         mailer.abort();
     }

@@ -37,6 +37,11 @@ fn only_the_store_knows_sql_only_the_web_knows_http_and_the_core_does_no_io() {
     );
     assert!(!dependencies("jiebang-web").iter().any(|d| d == "sqlx"), "the web crate goes through the store");
     assert!(!dependencies("jiebang").iter().any(|d| d == "sqlx"), "the binary goes through the store");
+    let binary = dependencies("jiebang");
+    assert!(
+        !binary.iter().any(|d| ["axum", "tower", "tower-http", "askama"].contains(&d.as_str())),
+        "the binary starts the server through jiebang_web::serve: {binary:?}"
+    );
     let worker = dependencies("jiebang-worker");
     assert!(!worker.iter().any(|d| ["sqlx", "axum", "tower", "tower-http", "askama"].contains(&d.as_str())));
 }
