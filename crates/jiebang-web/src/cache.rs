@@ -17,7 +17,7 @@
 //! database see it within one recheck interval.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -60,8 +60,11 @@ pub struct PublicCache {
     settings: CacheSettings,
     /// The content counter the entries belong to (`-1`: not read yet).
     version: AtomicI64,
-    /// A write request went through this process since the counter was last read.
-    written: AtomicBool,
+    /// Write requests this process has served, and how many of them the last reading of the
+    /// counter accounts for: while they differ, every request reads the counter, so nobody
+    /// who asks after a write here is answered from before it.
+    writes: AtomicU64,
+    seen_writes: AtomicU64,
     /// When the counter was last read, in milliseconds since `started`.
     checked_at: AtomicU64,
     started: Instant,
@@ -101,7 +104,8 @@ impl PublicCache {
         Self {
             settings,
             version: AtomicI64::new(-1),
-            written: AtomicBool::new(true),
+            writes: AtomicU64::new(1),
+            seen_writes: AtomicU64::new(0),
             checked_at: AtomicU64::new(0),
             started: Instant::now(),
             entries: Mutex::default(),
@@ -116,17 +120,16 @@ impl PublicCache {
         let now = self.started.elapsed().as_millis() as u64;
         let last = self.checked_at.load(Ordering::Acquire);
         let due = now.saturating_sub(last) >= self.settings.recheck.as_millis() as u64;
-        let must = self.written.swap(false, Ordering::AcqRel);
+        let writes = self.writes.load(Ordering::Acquire);
+        let must = writes != self.seen_writes.load(Ordering::Acquire);
         if must || (due && self.checked_at.compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed).is_ok()) {
             self.checked_at.store(now, Ordering::Release);
-            let Ok(version) = state.store.content_version().await else {
-                self.written.store(true, Ordering::Release);
-                return None;
-            };
+            let version = state.store.content_version().await.ok()?;
             if self.version.swap(version, Ordering::AcqRel) != version {
                 let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
                 *entries = Entries::default();
             }
+            self.seen_writes.fetch_max(writes, Ordering::AcqRel);
             return Some(version);
         }
         Some(self.version.load(Ordering::Acquire)).filter(|v| *v >= 0)
@@ -140,7 +143,8 @@ impl PublicCache {
     fn put(&self, key: String, entry: Arc<Entry>, rendered_at: i64) {
         let size = entry.body.len() + entry.gzip.len() + key.len();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if self.version.load(Ordering::Acquire) != rendered_at || self.written.load(Ordering::Acquire) {
+        let unaccounted = self.writes.load(Ordering::Acquire) != self.seen_writes.load(Ordering::Acquire);
+        if self.version.load(Ordering::Acquire) != rendered_at || unaccounted {
             return;
         }
         if entries.bytes + size > self.settings.max_bytes {
@@ -187,7 +191,7 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let cache = state.cache.clone();
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let response = next.run(request).await;
-        cache.written.store(true, Ordering::Release);
+        cache.writes.fetch_add(1, Ordering::AcqRel);
         return response;
     }
     let headers = request.headers();
