@@ -12,8 +12,9 @@ Each runs in its own process; wall time and peak resident memory come from /usr/
 Then the evaluation queue's throughput (issue 4): `cargo bench -p jiebang-worker --bench
 throughput` scores 1,000 queued submissions with 1 and 2 workers, next to a pandas +
 scikit-learn loop over the same files. Then ONNX model latency (issue 6) per engine, with the
-harness's overhead, next to Python onnxruntime. Writes the tables to docs/benchmarks.md;
-JIEBANG_BENCH_ONLY=onnx refreshes the ONNX section alone.
+harness's overhead, next to Python onnxruntime; pages under load next to nginx
+(bench_pages.py). Writes the tables to docs/benchmarks.md; JIEBANG_BENCH_ONLY=<section> refreshes
+one section alone (see scripts/bench).
 """
 import json
 import os
