@@ -183,15 +183,12 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT version FROM content_version WHERE id = 1").fetch_one(&self.pool).await?)
     }
 
-    /// The names of the `table`'s rows with these ids (`organizations` or `users`), in one
-    /// query per 500 ids — for lists that name many of them, instead of a query a row.
-    pub async fn names(&self, table: NamedTable, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, String>> {
-        let mut ids: Vec<i64> = ids.into_iter().collect();
-        ids.sort_unstable();
-        ids.dedup();
+    /// The names of the users with these ids, in one query per 500 ids — for lists that name
+    /// many of them, instead of a query a row.
+    pub async fn user_names(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
         let mut names = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let sql = format!("SELECT id, name FROM {} WHERE id IN ({})", table.as_str(), placeholders(1, chunk.len()));
+            let sql = format!("SELECT id, name FROM users WHERE id IN ({})", placeholders(1, chunk.len()));
             let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
             for id in chunk {
                 query = query.bind(*id);
@@ -246,24 +243,6 @@ mod tests {
     fn passwords_in_database_urls_are_redacted() {
         assert_eq!(super::redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
         assert_eq!(super::redact("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
-    }
-}
-
-/// The tables whose rows [`Store::names`] names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NamedTable {
-    /// Units (companies, universities, institutes).
-    Organizations,
-    /// Accounts.
-    Users,
-}
-
-impl NamedTable {
-    fn as_str(self) -> &'static str {
-        match self {
-            NamedTable::Organizations => "organizations",
-            NamedTable::Users => "users",
-        }
     }
 }
 

@@ -205,9 +205,8 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     let lang = cookie(headers, "lang").unwrap_or("zh").to_owned();
     let key =
         format!("{lang}|{}|{}", state.clock.today().0, request.uri().path_and_query().map_or("/", |p| p.as_str()));
-    let asked = request.headers().clone();
     if let Some(entry) = cache.get(&key) {
-        return respond(&entry, &asked);
+        return respond(&entry, request.headers());
     }
     let stripe = {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
@@ -215,8 +214,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
     };
     let _turn = cache.renders[stripe].lock().await;
     if let Some(entry) = cache.get(&key) {
-        return respond(&entry, &asked);
+        return respond(&entry, request.headers());
     }
+    // Only a render needs the request's headers after handing the request on.
+    let asked = request.headers().clone();
     let response = next.run(request).await;
     let keep = response.status() == StatusCode::OK
         && !response.headers().contains_key(SET_COOKIE)

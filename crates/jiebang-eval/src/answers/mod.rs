@@ -219,10 +219,19 @@ enum RowStatistics {
 type Judge<T> = Box<dyn Fn(&str, &[&str]) -> T + Sync>;
 
 impl RowStatistics {
-    fn empty(&self) -> Numbers {
+    /// An empty column of this metric's kind of number, with room for `rows` rows.
+    fn column(&self, rows: usize) -> Numbers {
         match self {
-            RowStatistics::Counts(..) => Numbers::Counts(Vec::new()),
-            RowStatistics::Value(_) => Numbers::Values(Vec::new()),
+            RowStatistics::Counts(..) => Numbers::Counts(Vec::with_capacity(rows)),
+            RowStatistics::Value(_) => Numbers::Values(Vec::with_capacity(rows)),
+        }
+    }
+
+    /// From summed counts to the score; `None` for a mean of values.
+    fn score(&self) -> Option<fn(&[f64]) -> f64> {
+        match self {
+            RowStatistics::Counts(_, score) => Some(*score),
+            RowStatistics::Value(_) => None,
         }
     }
 
@@ -599,7 +608,7 @@ fn score(
     let chunks: Vec<Vec<Numbers>> = generated
         .par_chunks(GENERATION_CHUNK)
         .map(|chunk| {
-            let mut columns: Vec<Numbers> = computers.iter().map(|(_, c)| c.empty()).collect();
+            let mut columns: Vec<Numbers> = computers.iter().map(|(_, c)| c.column(0)).collect();
             for (row, answer) in chunk {
                 let references: Vec<&str> = row.references.iter().map(AsRef::as_ref).collect();
                 for (column, (_, statistics)) in columns.iter_mut().zip(&computers) {
@@ -615,15 +624,7 @@ fn score(
         .enumerate()
         .map(|(c, (name, statistics))| {
             let rows: usize = chunks.iter().map(|chunk| chunk[c].len()).sum();
-            let numbers = match statistics {
-                RowStatistics::Counts(..) => Numbers::Counts(Vec::with_capacity(rows)),
-                RowStatistics::Value(_) => Numbers::Values(Vec::with_capacity(rows)),
-            };
-            let score = match statistics {
-                RowStatistics::Counts(_, score) => Some(*score),
-                RowStatistics::Value(_) => None,
-            };
-            Column { name: (*name).clone(), numbers, score }
+            Column { name: (*name).clone(), numbers: statistics.column(rows), score: statistics.score() }
         })
         .collect();
     for chunk in chunks {

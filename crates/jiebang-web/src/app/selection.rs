@@ -15,7 +15,7 @@ use jiebang_core::program::ProgramStatus;
 use jiebang_core::publicity::{Decision, NoticeInput, notice_paragraphs};
 use jiebang_core::region::Region;
 use jiebang_core::review::outliers;
-use jiebang_store::{Application, ApplicationFilter, NamedTable, Objection, Publicity};
+use jiebang_store::{Application, ApplicationFilter, Objection, Publicity};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -464,12 +464,16 @@ pub(crate) async fn list_rows(
     let unit_ids: Vec<i64> =
         applications.iter().flat_map(|a| &a.input.joint_units).map(|u| u.organization_id).collect();
     let recommender_ids: Vec<i64> = applications.iter().filter_map(|a| a.recommended_by).collect();
-    let units = state.store.names(NamedTable::Organizations, unit_ids).await?;
-    let recommenders = state.store.names(NamedTable::Users, recommender_ids).await?;
+    let units = state.store.organizations_by_id(&unit_ids).await?;
+    let recommenders = state.store.user_names(&recommender_ids).await?;
     let mut rows = Vec::new();
     for (i, a) in applications.into_iter().enumerate() {
-        let joint =
-            a.input.joint_units.iter().map(|u| units.get(&u.organization_id).cloned().unwrap_or_default()).collect();
+        let joint = a
+            .input
+            .joint_units
+            .iter()
+            .map(|u| units.get(&u.organization_id).map(|o| o.name.clone()).unwrap_or_default())
+            .collect();
         let recommender = a.recommended_by.and_then(|user| recommenders.get(&user).cloned()).unwrap_or_default();
         let challenge = challenges.get(&a.challenge_id);
         rows.push(ListRow {

@@ -68,6 +68,21 @@ async fn admin_token(base: &str) -> String {
     token["secret"].as_str().unwrap().to_owned()
 }
 
+/// A draft program made over the API; its id.
+async fn create_program(script: &reqwest::Client, base: &str, secret: &str, title: &str) -> i64 {
+    let program: Value = script
+        .post(format!("{base}/api/v1/programs"))
+        .bearer_auth(secret)
+        .json(&json!({"title": title, "issuer": "发榜方", "year": 2026}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    program["id"].as_i64().unwrap()
+}
+
 #[tokio::test]
 async fn a_script_logs_in_creates_a_token_and_publishes_a_list_over_http() {
     let (base, _t) = start().await;
@@ -75,17 +90,7 @@ async fn a_script_logs_in_creates_a_token_and_publishes_a_list_over_http() {
     let secret = admin_token(&base).await;
 
     let script = reqwest::Client::new();
-    let program: Value = script
-        .post(format!("{base}/api/v1/programs"))
-        .bearer_auth(&secret)
-        .json(&json!({"title": "脚本批次", "issuer": "发榜方", "year": 2026}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = program["id"].as_i64().unwrap();
+    let id = create_program(&script, &base, &secret, "脚本批次").await;
     let sheet = "序号,任务名称,揭榜方向,任务类别,所属行业,考核指标\n1,甲,方向,示范应用,26,F1 | f1>=0.9\n2,乙,方向,重点产品,34,RMSE | rmse<=2 | ℃\n";
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(sheet.as_bytes().to_vec()).file_name("list.csv"));
@@ -123,17 +128,7 @@ async fn public_pages_come_from_memory_until_published_content_changes() {
     let (base, t, cache) = start_with(CacheSettings { recheck: Duration::from_secs(3600), ..Default::default() }).await;
     let secret = admin_token(&base).await;
     let script = reqwest::Client::new();
-    let program: Value = script
-        .post(format!("{base}/api/v1/programs"))
-        .bearer_auth(&secret)
-        .json(&json!({"title": "缓存批次", "issuer": "发榜方", "year": 2026}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = program["id"].as_i64().unwrap();
+    let id = create_program(&script, &base, &secret, "缓存批次").await;
     let to = json!({"to": "published"});
     let published = script
         .post(format!("{base}/api/v1/programs/{id}/transition"))
