@@ -1,10 +1,11 @@
 //! HTTP for jiebang: the JSON API under `/api/v1` (with its OpenAPI document and Swagger UI),
-//! the server-rendered pages, sessions and API tokens, CSRF protection, and the one mapping
+//! the server-rendered pages, both over one application layer ([`app`]), sessions and API
+//! tokens, CSRF protection, public pages served from memory ([`cache`]), and the one mapping
 //! from errors to HTTP responses.
 //!
-//! Invariant: this is the only crate that knows HTTP. Handlers are thin: extract, convert into a
-//! validated domain type, make one store call, respond. Every handler checks who is asking
-//! through [`auth::Viewer`] and the domain's permission functions.
+//! Invariant: this is the only crate that knows HTTP. Handlers are thin: extract, call [`app`]
+//! (which asks [`app::access`] who may see or manage what, then the store), respond. Every
+//! handler checks who is asking through [`auth::Viewer`].
 
 pub mod api;
 pub mod app;
