@@ -237,6 +237,11 @@ pub fn now_text() -> String {
     time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// `$start, $start+1, …` — `count` numbered placeholders, as both backends read them.
+pub(crate) fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -244,9 +249,4 @@ mod tests {
         assert_eq!(super::redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
         assert_eq!(super::redact("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
     }
-}
-
-/// `$start, $start+1, …` — `count` numbered placeholders, as both backends read them.
-pub(crate) fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
