@@ -208,6 +208,28 @@ impl RegionCode {
     pub fn region(&self) -> &'static Region {
         self.0
     }
+
+    /// Whether the division `code` is this one or lies under it (a province holds its cities,
+    /// a city its districts).
+    pub fn contains(&self, code: &str) -> bool {
+        covers(self.code(), code)
+    }
+}
+
+/// The digits a division shares with every division under it: 370000 → 37, 370100 → 3701,
+/// 370116 → 370116 (what a `LIKE 'prefix%'` query matches on).
+pub fn prefix(code: &str) -> &str {
+    let mut prefix = code;
+    while prefix.len() > 2 && prefix.ends_with("00") {
+        prefix = &prefix[..prefix.len() - 2];
+    }
+    prefix
+}
+
+/// Whether the division `code` is `scope` or lies under it — the one rule of region containment
+/// (a recommender's scope, notification audiences, list filters), for codes kept as text.
+pub fn covers(scope: &str, code: &str) -> bool {
+    code.starts_with(prefix(scope))
 }
 
 impl TryFrom<String> for RegionCode {
@@ -226,6 +248,19 @@ impl From<RegionCode> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_province_holds_its_cities_and_a_city_its_districts() {
+        assert_eq!(
+            (prefix("370000"), prefix("370100"), prefix("370116"), prefix("371000")),
+            ("37", "3701", "370116", "3710")
+        );
+        let shandong = RegionCode::parse("370000").unwrap();
+        let jinan = RegionCode::parse("370100").unwrap();
+        assert!(shandong.contains("370102") && shandong.contains("370000") && jinan.contains("370102"));
+        assert!(!jinan.contains("370200") && !jinan.contains("371002") && !shandong.contains("110000"));
+        assert!(covers("371000", "371002") && !covers("371000", "370102"));
+    }
 
     #[test]
     fn laiwu_is_known_as_merged_into_jinan_in_2019() {

@@ -126,7 +126,7 @@ impl Principal {
     /// for a province or city covers the divisions under it.
     pub fn can_recommend_in(&self, region_code: &str) -> bool {
         self.grants.iter().any(|g| match (g.role, &g.scope) {
-            (Role::Recommender, Scope::Region(scope)) => region_code.starts_with(scope.trim_end_matches("00")),
+            (Role::Recommender, Scope::Region(scope)) => crate::region::covers(scope, region_code),
             _ => false,
         })
     }

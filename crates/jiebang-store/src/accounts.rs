@@ -355,17 +355,29 @@ impl Store {
         Ok(secret)
     }
 
-    /// The user of a live session.
-    pub async fn session_user(&self, secret: &str) -> Result<Option<User>> {
+    /// The user of a live session and what they may do, in one round trip (every signed-in
+    /// request asks).
+    pub async fn session_user(&self, secret: &str) -> Result<Option<(User, Principal)>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let row = sqlx::query(
-            "SELECT u.id, u.email, u.name, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+        let rows = sqlx::query(
+            "SELECT u.id, u.email, u.name, u.created_at, g.role, g.scope_kind, g.scope_id \
+             FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY g.id",
         )
         .bind(hash_secret(secret))
         .bind(now)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        row.as_ref().map(user_from_row).transpose()
+        let Some(first) = rows.first() else { return Ok(None) };
+        let user = user_from_row(first)?;
+        let mut grants = Vec::new();
+        for row in &rows {
+            if row.try_get::<Option<String>, _>("role")?.is_some() {
+                grants.push(grant_from_row(row)?);
+            }
+        }
+        let principal = Principal { user_id: user.id, grants };
+        Ok(Some((user, principal)))
     }
 
     /// Ends a session (logout); also sweeps expired ones.

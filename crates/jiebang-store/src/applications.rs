@@ -708,8 +708,7 @@ impl Store {
                 }
             }
             Action::Recommend | Action::Decline => {
-                let Some(region) =
-                    recommender_region.filter(|r| current.region_code.starts_with(r.trim_end_matches("00")))
+                let Some(region) = recommender_region.filter(|r| jiebang_core::region::covers(r, &current.region_code))
                 else {
                     return Err(StoreError::refused(
                         "该申报不在您负责推荐的地区 / the application is outside your region",

@@ -46,7 +46,7 @@ pub use evaluation::{
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
-pub use programs::{ChallengeFilter, ChallengeRecord, Program};
+pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};
 pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
 pub use review::{Assignment, Draw, DualRole, Expert, Review};
 

@@ -70,7 +70,7 @@ async fn audience_users(tx: &mut Transaction<'static, Any>, audience: Audience<'
             .await?;
             let mut users: Vec<i64> = rows
                 .into_iter()
-                .filter(|(_, scope)| region.starts_with(scope.trim_end_matches("00")))
+                .filter(|(_, scope)| jiebang_core::region::covers(scope, region))
                 .map(|(user, _)| user)
                 .collect();
             users.dedup();

@@ -66,6 +66,22 @@ pub struct ChallengeRecord {
     pub updated_at: String,
 }
 
+/// A challenge as a list of links names it: what pages that only point at challenges read,
+/// without their industries and indicators.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChallengeHeading {
+    /// Id.
+    pub id: i64,
+    /// Task number (任务编号).
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// How many winners it selects.
+    pub winners: u32,
+    /// Taken off the list (撤榜).
+    pub archived: bool,
+}
+
 /// Filters for a program's list; all optional and combined with AND.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChallengeFilter {
@@ -579,7 +595,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<ChallengeRecord>> {
         let (limit, offset) = page.limit_offset();
-        let region = filter.region.map(|r| format!("{}%", region_prefix(r.code())));
+        let region = filter.region.map(|r| format!("{}%", jiebang_core::region::prefix(r.code())));
         let text = filter
             .text
             .as_deref()
@@ -635,6 +651,27 @@ impl Store {
         }
     }
 
+    /// A program's challenges in list order, as headings (one query).
+    pub async fn challenge_headings(&self, program_id: i64) -> Result<Vec<ChallengeHeading>> {
+        let rows = sqlx::query(
+            "SELECT id, code, title, winners, archived_at FROM challenges WHERE program_id = $1 ORDER BY position, id",
+        )
+        .bind(program_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ChallengeHeading {
+                    id: row.try_get("id")?,
+                    code: row.try_get("code")?,
+                    title: row.try_get("title")?,
+                    winners: u32::try_from(row.try_get::<i64, _>("winners")?).unwrap_or(0),
+                    archived: row.try_get::<Option<String>, _>("archived_at")?.is_some(),
+                })
+            })
+            .collect()
+    }
+
     /// The distinct directions on a program's list, for filters.
     pub async fn list_directions(&self, program_id: i64) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar("SELECT DISTINCT direction FROM challenges WHERE program_id = $1 ORDER BY direction")
@@ -655,24 +692,5 @@ impl Store {
     pub async fn add_program_organizer(&self, program_id: i64, user_id: i64) -> Result<()> {
         self.get_program(program_id).await?;
         self.add_grant(user_id, &Grant { role: Role::Organizer, scope: Scope::Program(program_id) }).await
-    }
-}
-
-/// The prefix shared by a division and everything under it: 370000 → 37, 370100 → 3701.
-fn region_prefix(code: &str) -> &str {
-    let mut prefix = code;
-    while prefix.len() > 2 && prefix.ends_with("00") {
-        prefix = &prefix[..prefix.len() - 2];
-    }
-    prefix
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn region_prefixes_cover_the_divisions_below() {
-        assert_eq!(super::region_prefix("370000"), "37");
-        assert_eq!(super::region_prefix("370100"), "3701");
-        assert_eq!(super::region_prefix("370116"), "370116");
     }
 }

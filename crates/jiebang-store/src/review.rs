@@ -750,7 +750,7 @@ impl Store {
             });
         }
         let winners: HashMap<i64, u32> =
-            self.all_challenges(program_id).await?.into_iter().map(|c| (c.id, c.challenge.winners)).collect();
+            self.challenge_headings(program_id).await?.into_iter().map(|c| (c.id, c.winners)).collect();
         let placements = select(&standings, objective_weight, &winners, program.rules.selection_quota);
         let mut tx = self.begin_write().await?;
         self.reviewable(&mut tx, program_id).await?;

@@ -99,19 +99,15 @@ impl FromRequestParts<AppState> for Viewer {
             // A token that was sent but is wrong is an error, never a silent downgrade to anonymous.
             let token =
                 header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or(ApiError::Unauthenticated)?;
-            Some(state.store.token_user(token.trim()).await?.ok_or(ApiError::Unauthenticated)?)
+            let user = state.store.token_user(token.trim()).await?.ok_or(ApiError::Unauthenticated)?;
+            let principal = state.store.principal(user.id).await?;
+            Some((user, principal))
         } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
             state.store.session_user(secret).await?
         } else {
             None
         };
-        Ok(match user {
-            Some(user) => {
-                let principal = state.store.principal(user.id).await?;
-                Viewer(Some(Authed { user, principal }))
-            }
-            None => Viewer(None),
-        })
+        Ok(Viewer(user.map(|(user, principal)| Authed { user, principal })))
     }
 }
 

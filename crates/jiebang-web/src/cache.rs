@@ -5,7 +5,7 @@
 //! them.
 //!
 //! What is cached: `GET`s of the routes [`cacheable`] names, from visitors without a session
-//! cookie or a token (a signed-in page depends on who asks), answered `200` without setting a
+//! cookie, a token or a flash (a signed-in page depends on who asks), answered `200` without setting a
 //! cookie. The key is the path with its query, the page language and today's date (pages count
 //! days down to deadlines).
 //!
@@ -195,7 +195,10 @@ pub async fn serve(State(state): State<AppState>, request: Request, next: Next) 
         return response;
     }
     let headers = request.headers();
-    let anonymous = !headers.contains_key(AUTHORIZATION) && cookie(headers, SESSION_COOKIE).is_none();
+    // A flash is for one visitor's next page, so a request that carries one is rendered.
+    let anonymous = !headers.contains_key(AUTHORIZATION)
+        && cookie(headers, SESSION_COOKIE).is_none()
+        && cookie(headers, crate::http::FLASH_COOKIE).is_none();
     if request.method() != Method::GET || !anonymous || !cacheable(request.uri().path()) {
         return next.run(request).await;
     }

@@ -1,10 +1,11 @@
-//! HTTP plumbing the API and the pages share: percent-encoding, multipart forms with their
-//! uploads, downloads. No use case lives here.
+//! HTTP plumbing the API and the pages share: percent-encoding, the flash cookie, multipart
+//! forms with their uploads, downloads. No use case lives here.
 
 use std::collections::BTreeMap;
 
 use axum::extract::Multipart;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use jiebang_store::signing::Signer;
 use jiebang_store::{DatasetFileInput, ScoringSpec, StoredFile};
 
 use crate::AppState;
@@ -18,6 +19,44 @@ pub(crate) fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The cookie that carries a refusal to the next page ([`flash_cookie`]).
+pub(crate) const FLASH_COOKIE: &str = "jiebang_flash";
+
+/// How long a flash waits to be shown.
+const FLASH_SECONDS: i64 = 300;
+
+/// Longest flash message kept, in characters.
+const FLASH_CHARS: usize = 600;
+
+/// The `Set-Cookie` value that removes a flash once a page has shown it.
+pub(crate) const CLEAR_FLASH: &str = "jiebang_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
+
+fn flash_payload(until: i64, message: &str) -> String {
+    format!("jiebang-flash\n{until}\n{message}")
+}
+
+/// A refusal to show once on the next page, as a `Set-Cookie` value: short-lived, `HttpOnly` and
+/// signed by the platform. Never text in a URL, where any link could put words of its own in an
+/// official alert box.
+pub(crate) fn flash_cookie(signer: &Signer, message: &str) -> String {
+    let message: String = message.chars().take(FLASH_CHARS).collect();
+    let until = jiebang_store::now_ms() + FLASH_SECONDS * 1000;
+    let sig = signer.sign(flash_payload(until, &message).as_bytes());
+    let text = hex::encode(message.as_bytes());
+    format!("{FLASH_COOKIE}={text}.{until}.{sig}; Path=/; HttpOnly; SameSite=Lax; Max-Age={FLASH_SECONDS}")
+}
+
+/// The request's flash message, if the platform signed it and it has not expired.
+pub(crate) fn read_flash(signer: &Signer, headers: &HeaderMap) -> Option<String> {
+    let mut parts = crate::auth::cookie(headers, FLASH_COOKIE)?.splitn(3, '.');
+    let message = String::from_utf8(hex::decode(parts.next()?).ok()?).ok()?;
+    let until = parts.next()?.parse::<i64>().ok()?;
+    let sig = parts.next()?;
+    let payload = flash_payload(until, &message);
+    let signed = jiebang_store::signing::verify(&signer.public_key_hex(), payload.as_bytes(), sig);
+    (signed && jiebang_store::now_ms() <= until).then_some(message)
 }
 
 /// A multipart form: text fields by name, files streamed into the file store as they arrive

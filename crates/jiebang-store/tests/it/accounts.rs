@@ -105,7 +105,18 @@ async fn sessions_live_until_logout_or_expiry() {
     let t = TestStore::new().await;
     let user = t.store.create_user("s@example.cn", "S", "correct-horse-1").await.unwrap();
     let secret = t.store.create_session(user.id, 3600).await.unwrap();
-    assert_eq!(t.store.session_user(&secret).await.unwrap().map(|u| u.id), Some(user.id));
+    let (who, principal) = t.store.session_user(&secret).await.unwrap().unwrap();
+    assert_eq!((who.id, principal.grants.len()), (user.id, 0), "a user without grants is still signed in");
+    let grants = [
+        Grant { role: Role::Recommender, scope: Scope::Region("370100".into()) },
+        Grant { role: Role::Expert, scope: Scope::Global },
+    ];
+    for grant in &grants {
+        t.store.add_grant(user.id, grant).await.unwrap();
+    }
+    let (_, principal) = t.store.session_user(&secret).await.unwrap().unwrap();
+    assert_eq!(principal, t.store.principal(user.id).await.unwrap(), "the session brings the user's grants");
+    assert_eq!(principal.grants, grants);
     t.store.delete_session(&secret).await.unwrap();
     assert_eq!(t.store.session_user(&secret).await.unwrap(), None);
     let expired = t.store.create_session(user.id, -1).await.unwrap();

@@ -47,7 +47,7 @@ pub(super) async fn list_applications(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Application>>, ApiError> {
-    Ok(Json(applications_seen_by(&state, &viewer, id).await?))
+    Ok(Json(applications_seen_by(&state, &viewer, id).await?.1))
 }
 
 /// One application.

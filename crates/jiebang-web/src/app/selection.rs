@@ -15,7 +15,7 @@ use jiebang_core::program::ProgramStatus;
 use jiebang_core::publicity::{Decision, NoticeInput, notice_paragraphs};
 use jiebang_core::region::Region;
 use jiebang_core::review::outliers;
-use jiebang_store::{Application, ApplicationFilter, Objection, Publicity};
+use jiebang_store::{Application, ApplicationFilter, Objection, Program, Publicity};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -24,17 +24,17 @@ use crate::app::access::{managed_program, standings, visible_application, visibl
 use crate::auth::Viewer;
 use crate::error::ApiError;
 
-/// A program's applications the viewer may see.
+/// A program the viewer may see, and those of its applications they may see.
 pub(crate) async fn applications_seen_by(
     state: &AppState,
     viewer: &Viewer,
     program_id: i64,
-) -> Result<Vec<Application>, ApiError> {
-    visible_program(state, viewer, program_id).await?;
+) -> Result<(Program, Vec<Application>), ApiError> {
+    let program = visible_program(state, viewer, program_id).await?;
     viewer.require()?;
     let all = state.store.list_applications(program_id, &ApplicationFilter::default()).await?;
     let standings = standings(state, viewer, program_id, &all).await?;
-    Ok(all.into_iter().zip(standings).filter(|(_, s)| s.sees()).map(|(a, _)| a).collect())
+    Ok((program, all.into_iter().zip(standings).filter(|(_, s)| s.sees()).map(|(a, _)| a).collect()))
 }
 
 /// `?signed=true`.
@@ -96,7 +96,7 @@ pub(crate) async fn take_action(
     let region = authed.principal.grants.iter().find_map(|g| match &g.scope {
         jiebang_core::role::Scope::Region(code)
             if g.role == jiebang_core::role::Role::Recommender
-                && application.region_code.starts_with(code.trim_end_matches("00")) =>
+                && jiebang_core::region::covers(code, &application.region_code) =>
         {
             Some(code.clone())
         }

@@ -54,6 +54,17 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .merge(programs::routes())
         .merge(evaluation::routes(data_limit))
         .merge(selection::routes())
+        .layer(axum::middleware::from_fn(spend_flash))
+}
+
+/// A flash is shown once: the page that shows it (any answer but a redirect) removes it.
+async fn spend_flash(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let carried = cookie(request.headers(), crate::http::FLASH_COOKIE).is_some();
+    let mut response = next.run(request).await;
+    if carried && !response.status().is_redirection() {
+        response.headers_mut().append(SET_COOKIE, axum::http::HeaderValue::from_static(crate::http::CLEAR_FLASH));
+    }
+    response
 }
 
 async fn favicon() -> Response {
@@ -70,6 +81,8 @@ pub(crate) struct Ctx {
     pub(crate) t: &'static Catalog,
     pub(crate) viewer: Viewer,
     pub(crate) path: String,
+    /// A refusal brought from the action before ([`crate::http::flash_cookie`]).
+    pub(crate) flash: Option<String>,
 }
 
 impl Ctx {
@@ -119,7 +132,8 @@ impl FromRequestParts<AppState> for Ctx {
         let t = Lang::from_cookie(cookie(&parts.headers, "lang")).catalog();
         let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
         let viewer = Viewer::from_request_parts(parts, state).await?;
-        Ok(Self { t, viewer, path })
+        let flash = crate::http::read_flash(&state.signer, &parts.headers);
+        Ok(Self { t, viewer, path, flash })
     }
 }
 

@@ -2,7 +2,7 @@
 //! objections, 公告), one application with its actions, review form and history, the application
 //! form, the experts' assignments, the public notice, statistics and the inbox.
 //!
-//! Short action forms post and come back to the page they were on (a signed `?error=` carries a refusal);
+//! Short action forms post and come back to the page they were on (a signed flash cookie carries a refusal);
 //! the application form comes back filled in with each error beside its field.
 
 use askama::Template;
@@ -10,7 +10,8 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiebang_core::application::{
     Action, ApplicationInput, ApplicationState, BudgetLine, BudgetSource, Commitment, Consent, ConsortiumRole,
@@ -20,8 +21,8 @@ use jiebang_core::program::ProgramStatus;
 use jiebang_core::publicity::{Decision, FilerKind, NoticeInput, ObjectionInput};
 use jiebang_core::review::{Criterion, ReviewInput};
 use jiebang_store::{
-    Application, AuditEvent, ChallengeRecord, DualRole, Expert, Notification, Objection, Organization, PageRequest,
-    Program, StoredFile,
+    Application, AuditEvent, ChallengeHeading, ChallengeRecord, DualRole, Expert, Notification, Objection,
+    Organization, PageRequest, Program, StoredFile,
 };
 use serde::Deserialize;
 
@@ -34,7 +35,6 @@ use crate::app::selection::{
     declare_dual_role_as, notice, rank_program, review_rows, statistics, take_action,
 };
 use crate::error::ApiError;
-use crate::http::urlencode;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -61,33 +61,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/inbox", get(inbox_page))
 }
 
-/// `?error=&until=&sig=`: a refusal to show at the top of the page, signed by the platform and
-/// valid for a few minutes, so a link cannot put words of its own in an official alert box.
-#[derive(Debug, Deserialize, Default)]
-pub(super) struct Flash {
-    error: Option<String>,
-    // Text, not a number: serde cannot read numbers through `flatten` from a query string.
-    until: Option<String>,
-    sig: Option<String>,
-}
-
-/// How long a flash message stays valid.
-const FLASH_MS: i64 = 5 * 60 * 1000;
-
-fn flash_message(until: i64, message: &str) -> String {
-    format!("jiebang-flash\n{until}\n{message}")
-}
-
-impl Flash {
-    /// The message, if the platform signed it and it has not expired.
-    fn verified(self, state: &AppState) -> Option<String> {
-        let (error, until, sig) = (self.error?, self.until?.parse::<i64>().ok()?, self.sig?);
-        let key = state.signer.public_key_hex();
-        let signed = jiebang_store::signing::verify(&key, flash_message(until, &error).as_bytes(), &sig);
-        (signed && jiebang_store::now_ms() <= until).then_some(error)
-    }
-}
-
 /// Back to `to`, with the error (if any) shown there.
 fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> Response {
     match result {
@@ -100,10 +73,8 @@ fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> 
             let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
             let message =
                 if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
-            let until = jiebang_store::now_ms() + FLASH_MS;
-            let sig = state.signer.sign(flash_message(until, &message).as_bytes());
-            let sep = if to.contains('?') { '&' } else { '?' };
-            Redirect::to(&format!("{to}{sep}error={}&until={until}&sig={sig}", urlencode(&message))).into_response()
+            let flash = crate::http::flash_cookie(&state.signer, &message);
+            (AppendHeaders([(SET_COOKIE, flash)]), Redirect::to(to)).into_response()
         }
     }
 }
@@ -113,7 +84,7 @@ fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> 
 struct ApplicationsPage {
     ctx: Ctx,
     program: Program,
-    challenges: Vec<ChallengeRecord>,
+    challenges: Vec<ChallengeHeading>,
     applications: Vec<Application>,
     manages: bool,
     /// The viewer acts for an organization and the program takes applications.
@@ -123,7 +94,6 @@ struct ApplicationsPage {
     /// Experts' dual-role statements (organizers).
     dual_roles: Vec<DualRole>,
     phases: Vec<(i64, String)>,
-    error: Option<String>,
 }
 
 impl ApplicationsPage {
@@ -144,13 +114,11 @@ async fn applications_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Query(flash): Query<Flash>,
 ) -> Result<ApplicationsPage, PageError> {
     let fail = |e: ApiError| ctx.fail(e);
-    let program = visible_program(&state, &ctx.viewer, id).await.map_err(fail)?;
-    let applications = applications_seen_by(&state, &ctx.viewer, id).await.map_err(fail)?;
+    let (program, applications) = applications_seen_by(&state, &ctx.viewer, id).await.map_err(fail)?;
     let manages = ctx.viewer.principal().is_some_and(|p| p.can_manage_program(id));
-    let challenges = state.store.all_challenges(id).await.map_err(|e| fail(e.into()))?;
+    let challenges = state.store.challenge_headings(id).await.map_err(|e| fail(e.into()))?;
     let may_apply = program.status == ProgramStatus::Published
         && ctx.viewer.principal().is_some_and(|p| !p.organizations().is_empty());
     let mut objections = Vec::new();
@@ -168,8 +136,7 @@ async fn applications_page(
         }
         draws = state.store.list_draws(id).await.map_err(|e| fail(e.into()))?;
         dual_roles = state.store.dual_role_declarations(id).await.map_err(|e| fail(e.into()))?;
-        let codes: std::collections::HashMap<i64, &str> =
-            challenges.iter().map(|c| (c.id, c.challenge.code.as_str())).collect();
+        let codes: std::collections::HashMap<i64, &str> = challenges.iter().map(|c| (c.id, c.code.as_str())).collect();
         for p in state.store.program_phases(id).await.map_err(|e| fail(e.into()))? {
             let code = codes.get(&p.challenge_id).copied().unwrap_or_default();
             phases.push((p.id, format!("{code} · {}", p.input.name)));
@@ -186,7 +153,6 @@ async fn applications_page(
         draws,
         dual_roles,
         phases,
-        error: flash.verified(&state),
     })
 }
 
@@ -277,14 +243,11 @@ struct PublicityPage {
     program_id: i64,
     notice: NoticeView,
     kinds: &'static [FilerKind],
-    error: Option<String>,
     filed: bool,
 }
 
 #[derive(Deserialize, Default)]
 struct PublicityQuery {
-    #[serde(flatten)]
-    flash: Flash,
     filed: Option<String>,
 }
 
@@ -295,14 +258,7 @@ async fn publicity_page(
     Query(query): Query<PublicityQuery>,
 ) -> Result<PublicityPage, PageError> {
     let notice = notice(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    Ok(PublicityPage {
-        ctx,
-        program_id: id,
-        notice,
-        kinds: FilerKind::ALL,
-        filed: query.filed.is_some(),
-        error: query.flash.verified(&state),
-    })
+    Ok(PublicityPage { ctx, program_id: id, notice, kinds: FilerKind::ALL, filed: query.filed.is_some() })
 }
 
 #[derive(Deserialize)]
@@ -667,7 +623,6 @@ struct ApplicationPage {
     reviews: Vec<ReviewRow>,
     experts: Vec<Expert>,
     history: Vec<AuditEvent>,
-    error: Option<String>,
 }
 
 impl ApplicationPage {
@@ -691,7 +646,6 @@ async fn application_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Query(flash): Query<Flash>,
 ) -> Result<ApplicationPage, PageError> {
     let fail = |e: ApiError| ctx.fail(e);
     let (application, standing) = visible_application(&state, &ctx.viewer, id).await.map_err(fail)?;
@@ -773,7 +727,6 @@ async fn application_page(
         reviews,
         experts,
         history,
-        error: flash.verified(&state),
     })
 }
 
@@ -921,14 +874,9 @@ struct ReviewsPage {
     rows: Vec<(jiebang_store::Assignment, Application)>,
     /// Programs where the expert's account also applies: (id, title, the declaration if made).
     dual_roles: Vec<(i64, String, Option<DualRole>)>,
-    error: Option<String>,
 }
 
-async fn reviews_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(flash): Query<Flash>,
-) -> Result<ReviewsPage, PageError> {
+async fn reviews_page(State(state): State<AppState>, ctx: Ctx) -> Result<ReviewsPage, PageError> {
     let fail = |e: ApiError| ctx.fail(e);
     let user = ctx.viewer.require().map_err(fail)?.user.id;
     let expert = state.store.expert_for_user(user).await.map_err(|e| fail(e.into()))?;
@@ -942,7 +890,7 @@ async fn reviews_page(
             rows.push((assignment, application));
         }
     }
-    Ok(ReviewsPage { ctx, expert, rows, dual_roles, error: flash.verified(&state) })
+    Ok(ReviewsPage { ctx, expert, rows, dual_roles })
 }
 
 #[derive(Deserialize)]

@@ -163,14 +163,30 @@ async fn no_link_sends_the_browser_to_another_site_or_puts_words_in_an_official_
             .await;
         assert_eq!((status, &headers[header::LOCATION]), (StatusCode::SEE_OTHER, &"/".parse().unwrap()), "{next}");
     }
-    // An unsigned ?error= is not shown; a forged signature neither.
-    let forged =
-        format!("/programs/{}/applications?error=%E8%AF%B7%E6%B1%87%E6%AC%BE&until=99999999999999&sig=00", app.program);
-    for path in [forged.clone(), forged.replace("&until=99999999999999&sig=00", "")] {
-        let (status, _, body) = app.send(app.request(Method::GET, &path, Some("organizer"), None)).await;
-        assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(!text(&body).contains("请汇款"), "{path} shows the link's words");
-    }
+    // A refusal comes back as a signed, short-lived cookie, never as words in the URL; the page
+    // shows it once and removes it; a flash the platform did not sign is not shown.
+    let desk = format!("/programs/{}/applications", app.program);
+    let mut draw = app.form(&format!("/programs/{}/draw", app.program), None, &[("seed", "abc")]);
+    draw.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["organizer"]).parse().unwrap());
+    let (status, headers, _) = app.send(draw).await;
+    assert_eq!((status, &headers[header::LOCATION]), (StatusCode::SEE_OTHER, &desk.parse().unwrap()));
+    let flash = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert!(flash.starts_with("jiebang_flash=") && headers[header::SET_COOKIE].to_str().unwrap().contains("HttpOnly"));
+    let with_cookie = |value: String| {
+        let mut request = app.request(Method::GET, &desk, Some("organizer"), None);
+        request.headers_mut().insert(header::COOKIE, value.parse().unwrap());
+        request
+    };
+    let (status, headers, body) = app.send(with_cookie(flash.clone())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text(&body).contains("data-testid=\"flash-error\"") && text(&body).contains("种子应为非负整数"));
+    assert!(headers[header::SET_COOKIE].to_str().unwrap().contains("jiebang_flash=; "), "shown once, then removed");
+    let forged = {
+        let (_, rest) = flash.split_once('.').unwrap();
+        format!("jiebang_flash={}.{rest}", hex::encode("请汇款至以下账户"))
+    };
+    let (_, _, body) = app.send(with_cookie(forged)).await;
+    assert!(!text(&body).contains("请汇款") && !text(&body).contains("flash-error"), "a forged flash is shown");
 }
 
 #[tokio::test]

@@ -260,7 +260,7 @@ pub(super) async fn load(
         let region = store.get_application(a.id).await?.region_code;
         let (scope, recommender) = recommenders
             .iter()
-            .find(|(scope, _)| region.starts_with(&scope[..4]))
+            .find(|(scope, _)| jiebang_core::region::covers(scope, &region))
             .context("demo recommender for region")?;
         store
             .act_on_application(

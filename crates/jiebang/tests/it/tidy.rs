@@ -6,20 +6,79 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
+/// A crate's `Cargo.toml`, parsed.
+fn manifest(krate: &str) -> toml::Table {
+    let path = workspace().join("crates").join(krate).join("Cargo.toml");
+    std::fs::read_to_string(&path).unwrap().parse().unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The names in a manifest's `[dependencies]` table.
 fn dependencies(krate: &str) -> Vec<String> {
-    let manifest = std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml")).unwrap();
-    let mut in_dependencies = false;
-    let mut names = Vec::new();
-    for line in manifest.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_dependencies = line == "[dependencies]";
-        } else if in_dependencies && let Some((name, _)) = line.split_once('=') {
-            names.push(name.trim().trim_end_matches(".workspace").to_owned());
+    manifest(krate)
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The workspace's crates, by directory name.
+fn crates() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| workspace().join("crates").join(name).join("Cargo.toml").exists())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_dependency_is_used_in_its_crates_code() {
+    let mut unused = Vec::new();
+    for krate in crates() {
+        let code: Vec<String> =
+            sources(&workspace().join("crates").join(&krate).join("src")).into_iter().map(|(_, text)| text).collect();
+        for dependency in dependencies(&krate) {
+            let name = dependency.replace('-', "_");
+            let used =
+                code.iter().any(|text| text.contains(&format!("{name}::")) || text.contains(&format!("use {name}")));
+            if !used {
+                unused.push(format!("{krate} → {dependency}"));
+            }
         }
     }
-    names
+    assert!(unused.is_empty(), "dependencies no code of the crate names (remove them): {unused:?}");
+}
+
+#[test]
+fn architecture_md_says_which_of_our_crates_each_crate_uses() {
+    let text = std::fs::read_to_string(workspace().join("ARCHITECTURE.md")).unwrap();
+    // Items such as "- `jiebang-web` uses `jiebang-core`, `jiebang-store`…", wrapped over
+    // indented lines.
+    let mut items: Vec<String> = Vec::new();
+    for line in text.lines() {
+        match items.last_mut() {
+            Some(item) if line.starts_with("  ") && !line.trim().is_empty() => item.push_str(line),
+            _ => items.push(line.to_owned()),
+        }
+    }
+    let mut documented = std::collections::BTreeMap::new();
+    for item in items.iter().filter(|l| l.starts_with("- `jiebang") && l.contains("` uses ")) {
+        // The names before the first ": " (what follows explains the crate).
+        let head = item.split_once(": ").map_or(item.as_str(), |(head, _)| head);
+        let names: Vec<String> = head.split('`').skip(1).step_by(2).map(str::to_owned).collect();
+        let mut uses = names[1..].to_vec();
+        uses.retain(|n| n.starts_with("jiebang"));
+        uses.sort();
+        documented.insert(names[0].clone(), uses);
+    }
+    let mut actual = std::collections::BTreeMap::new();
+    for krate in crates() {
+        let mut uses: Vec<String> = dependencies(&krate).into_iter().filter(|d| d.starts_with("jiebang")).collect();
+        uses.sort();
+        actual.insert(krate, uses);
+    }
+    assert_eq!(documented, actual, "ARCHITECTURE.md's \"uses\" list and the manifests disagree");
 }
 
 #[test]
@@ -49,8 +108,7 @@ fn only_the_store_knows_sql_only_the_web_knows_http_and_the_core_does_no_io() {
 #[test]
 fn only_the_onnx_crate_links_an_inference_engine_and_it_does_no_other_io() {
     let engines = ["tract-onnx", "tract-core", "ort", "onnxruntime"];
-    let crates = std::fs::read_dir(workspace().join("crates")).unwrap();
-    for krate in crates.map(|e| e.unwrap().file_name().into_string().unwrap()) {
+    for krate in crates() {
         let deps = dependencies(&krate);
         let links = deps.iter().any(|d| engines.contains(&d.as_str()));
         assert_eq!(links, krate == "jiebang-onnx", "{krate}: {deps:?}");
