@@ -24,6 +24,7 @@ pub mod password;
 pub mod program;
 pub mod publicity;
 pub mod region;
+pub mod report;
 pub mod review;
 pub mod role;
 pub mod sketch;

@@ -8,16 +8,19 @@
 pub mod mail;
 pub mod mapped;
 pub mod model;
+mod report;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiebang_core::delivery::{DeliveryContract, SubmissionKind};
 use jiebang_core::indicator::IndicatorExpr;
+use jiebang_core::report::{ChallengeRef, DatasetRef, NearDuplicate, PhaseRef, TeamRef};
 use jiebang_eval::answers::{AnswerRequest, AnswerTask, evaluate_answers};
 use jiebang_eval::{Columns, EvalError, Metric, Report, Request, Source, Task};
 use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError};
-use serde_json::json;
+
+use crate::report::{Account, Findings, Run};
 
 pub use jiebang_store::signing::{self, Signer};
 pub use mail::{MailError, Mailer};
@@ -196,7 +199,7 @@ impl Worker {
     async fn score(&self, job: &Job) -> Outcome {
         let started = Instant::now();
         let started_at = jiebang_store::now_text();
-        let Scoring { request, staged, model, mut report } = match self.scoring(job).await {
+        let Scoring { request, staged, model, account } = match self.scoring(job).await {
             Ok(scoring) => scoring,
             Err(error) => return Outcome::Error(error.to_string()),
         };
@@ -221,13 +224,13 @@ impl Worker {
             let result = match (request.engine, model) {
                 (Engine::Answers(task), _) => evaluate_answers(&request.answers(task, &truth, &submitted))
                     .map_err(Fault::Eval)
-                    .and_then(|r| Ok((to_json(&r)?, None))),
+                    .map(|r| (Findings::answers(r), None)),
                 (Engine::Table(task), None) => jiebang_eval::evaluate(&request.with_files(task, &truth, &submitted))
                     .map_err(Fault::Eval)
-                    .and_then(|r| Ok((to_json(&r)?, None))),
-                (Engine::Table(task), Some(model)) => {
-                    model.run(&request, task, &truth, &submitted).and_then(|(r, details)| Ok((to_json(&r)?, details)))
-                }
+                    .map(|r| (Findings::table(r), None)),
+                (Engine::Table(task), Some(model)) => model
+                    .run(&request, task, &truth, &submitted)
+                    .map(|(r, details)| (Findings::table(r), Some(details))),
             };
             (result, sketch)
         });
@@ -241,28 +244,26 @@ impl Worker {
             }
         };
         match result {
-            Ok((result, model)) => {
-                report.insert("worker".into(), json!(self.id));
-                report.insert("started_at".into(), json!(started_at));
-                report.insert("finished_at".into(), json!(jiebang_store::now_text()));
-                report.insert("elapsed_ms".into(), json!(started.elapsed().as_millis() as u64));
-                if let serde_json::Value::Object(result) = result {
-                    // The engine hashed the bytes it read; the report names the stored hashes.
-                    report.extend(result.into_iter().filter(|(k, _)| k != "truth_sha256" && k != "pred_sha256"));
-                }
-                if let Some(sketch) = &sketch {
-                    match self.near_duplicate(job.subject_id, sketch).await {
-                        Ok(Some(near)) => {
-                            report.insert("near_duplicate_of".into(), near);
-                        }
-                        Ok(None) => {}
+            Ok((findings, model)) => {
+                let near_duplicate_of = match &sketch {
+                    Some(sketch) => match self.near_duplicate(job.subject_id, sketch).await {
+                        Ok(near) => near,
                         Err(error) => return Outcome::Error(error.to_string()),
-                    }
-                }
-                if let Some(model) = model {
-                    report.insert("model".into(), model);
-                }
-                let signed = self.signer.sign_document(&serde_json::Value::Object(report));
+                    },
+                    None => None,
+                };
+                let run = Run {
+                    worker: self.id.clone(),
+                    started_at,
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                    near_duplicate_of,
+                    model,
+                };
+                let report = match serde_json::to_value(account.report(findings, run)) {
+                    Ok(report) => report,
+                    Err(error) => return Outcome::Error(format!("report: {error}")),
+                };
+                let signed = self.signer.sign_document(&report);
                 Outcome::Scored { report: signed.text, signature: signed.signature }
             }
             Err(Fault::Model(ModelFailure::Model(message))) => Outcome::Invalid(message),
@@ -288,13 +289,13 @@ impl Worker {
         &self,
         submission_id: i64,
         sketch: &jiebang_core::sketch::Sketch,
-    ) -> Result<Option<serde_json::Value>, StoreError> {
+    ) -> Result<Option<NearDuplicate>, StoreError> {
         self.store.set_submission_sketch(submission_id, &sketch.to_text()).await?;
         for (earlier, stored) in self.store.earlier_sketches(submission_id).await? {
             let Some(stored) = jiebang_core::sketch::Sketch::from_text(&stored) else { continue };
             if stored.near_duplicate(sketch) {
                 let changed = stored.changed_rows(sketch).round();
-                return Ok(Some(json!({"submission": earlier, "changed_rows_estimate": changed})));
+                return Ok(Some(NearDuplicate { submission: earlier, changed_rows_estimate: changed }));
             }
         }
         Ok(None)
@@ -366,20 +367,26 @@ impl Worker {
             None
         };
         let scoring = &dataset.scoring;
-        let report = json!({
-            "platform": "jiebang",
-            "submission": submission.id,
-            "run": job.run,
-            "team": {"id": submission.organization_id, "name": submission.organization_name},
-            "challenge": {"id": challenge.id, "code": challenge.challenge.code, "title": challenge.challenge.title},
-            "phase": {"id": phase.id, "name": phase.input.name, "kind": phase.input.kind.as_str()},
-            "dataset": {"id": dataset.id, "version": dataset.version, "labels_sha256": labels.sha256},
-            "submission_sha256": submission.file_sha256,
-            "kind": submission.kind.as_str(),
-            "task": scoring.task,
-            "not_measured": skipped,
-        });
-        let serde_json::Value::Object(report) = report else { unreachable!("an object literal") };
+        let account = Account {
+            submission: submission.id,
+            run: job.run,
+            team: TeamRef { id: submission.organization_id, name: submission.organization_name.clone() },
+            challenge: ChallengeRef {
+                id: challenge.id,
+                code: challenge.challenge.code.clone(),
+                title: challenge.challenge.title.clone(),
+            },
+            phase: PhaseRef {
+                id: phase.id,
+                name: phase.input.name.clone(),
+                kind: phase.input.kind.as_str().to_owned(),
+            },
+            dataset: DatasetRef { id: dataset.id, version: dataset.version, labels_sha256: labels.sha256.clone() },
+            submission_sha256: submission.file_sha256.clone(),
+            kind: submission.kind.as_str().to_owned(),
+            task: scoring.task.clone(),
+            not_measured: skipped,
+        };
         Ok(Scoring {
             request: RequestParts {
                 engine,
@@ -401,7 +408,7 @@ impl Worker {
             },
             staged,
             model,
-            report,
+            account,
         })
     }
 }
@@ -472,7 +479,7 @@ impl ModelScoring {
         task: Task,
         truth: &[u8],
         model: &[u8],
-    ) -> Result<(Report, Option<serde_json::Value>), Fault> {
+    ) -> Result<(Report, jiebang_core::report::ModelReport), Fault> {
         let run = self
             .runner
             .run(&ModelTask {
@@ -487,7 +494,7 @@ impl ModelScoring {
         let mut report =
             jiebang_eval::evaluate(&request.with_files(task, truth, &run.predictions)).map_err(Fault::Eval)?;
         report.add_measured(&run.measured, &self.measured);
-        Ok((report, Some(run.details)))
+        Ok((report, run.details))
     }
 }
 
@@ -497,8 +504,8 @@ struct Scoring {
     /// The hidden labels and the prediction file or the model.
     staged: Staged,
     model: Option<ModelScoring>,
-    /// The report so far; the engine's result and the times are added to it.
-    report: serde_json::Map<String, serde_json::Value>,
+    /// Whose run it is; the engine's findings and the times complete the report.
+    account: Account,
 }
 
 /// Which engine scores a run: the table engine (predictions, a model's outputs), or the
@@ -551,11 +558,6 @@ impl RequestParts {
             refusal_phrases: self.refusal_phrases.clone(),
         }
     }
-}
-
-/// An engine's result as the JSON the report is built from.
-fn to_json(result: &impl serde::Serialize) -> Result<serde_json::Value, Fault> {
-    serde_json::to_value(result).map_err(|e| Fault::Platform(e.to_string()))
 }
 
 /// Scored when a challenge names no metric a prediction file can answer.

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use jiebang_core::delivery::{DeliveryContract, MeasuringEngine};
+use jiebang_core::report::{BatchRate, HostSummary, LatencySummary, ModelReport, TimingPlan};
 use jiebang_eval::{Source, Task};
 use jiebang_onnx::measure::{Host, Timing};
 use jiebang_onnx::sandbox::{MeasurePlan, RunRequest, run_child};
 use jiebang_onnx::{Contract, OnnxError, OutputKind};
-use serde_json::json;
 
 /// How this process runs delivered models.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ pub struct ModelRun {
     /// What was measured, by metric key (see `jiebang_core::delivery::MEASURED`).
     pub measured: BTreeMap<String, f64>,
     /// The report's account of the model, the engine, the timings and the host.
-    pub details: serde_json::Value,
+    pub details: ModelReport,
 }
 
 /// Why a model run ended without a result.
@@ -157,31 +157,47 @@ impl ModelRunner {
         measured.insert("model_size_mb".to_owned(), info.bytes as f64 / 1e6);
         measured.insert("parameter_count".to_owned(), info.parameters as f64);
         measured.insert("peak_memory_mb".to_owned(), result.peak_rss_kib as f64 / 1024.0);
-        let details = json!({
-            "engine": result.engine,
-            "bytes": info.bytes,
-            "opset": info.opset,
-            "producer": info.producer,
-            "inputs": info.inputs,
-            "outputs": info.outputs,
-            "operators": info.operators,
-            "parameters": info.parameters,
-            "features": features.columns,
-            "rows": features.ids.len(),
-            "latency": result.latency,
-            "throughput": result.throughput,
-            "peak_rss_kib": result.peak_rss_kib,
-            "confinement": result.confinement,
-            "timing": {
-                "warmup": self.timing.warmup,
-                "queries": self.timing.queries,
-                "min_duration_ms": self.timing.min_duration.as_millis() as u64,
+        let mut rest = serde_json::Map::new();
+        let mut keep = |key: &str, value: serde_json::Result<serde_json::Value>| {
+            rest.insert(key.to_owned(), value.unwrap_or_default());
+        };
+        keep("inputs", serde_json::to_value(&info.inputs));
+        keep("outputs", serde_json::to_value(&info.outputs));
+        keep("features", serde_json::to_value(&features.columns));
+        keep("confinement", serde_json::to_value(&result.confinement));
+        keep("contract", serde_json::to_value(contract));
+        let host = Host::this_machine();
+        let details = ModelReport {
+            engine: result.engine.clone(),
+            bytes: info.bytes,
+            opset: info.opset,
+            producer: info.producer.clone(),
+            operators: info.operators.clone(),
+            parameters: info.parameters,
+            rows: features.ids.len(),
+            latency: result.latency.as_ref().map(|l| LatencySummary {
+                queries: l.queries,
+                p50_ms: l.p50_ms,
+                p90_ms: l.p90_ms,
+                p99_ms: l.p99_ms,
+                mean_ms: l.mean_ms,
+            }),
+            throughput: result
+                .throughput
+                .iter()
+                .map(|t| BatchRate { batch: t.batch, rows_per_second: t.rows_per_second })
+                .collect(),
+            peak_rss_kib: result.peak_rss_kib,
+            timing: TimingPlan {
+                warmup: self.timing.warmup,
+                queries: self.timing.queries,
+                min_duration_ms: self.timing.min_duration.as_millis() as u64,
             },
-            "threads": contract.threads,
-            "timed": TIMED,
-            "host": Host::this_machine(),
-            "contract": contract,
-        });
+            threads: contract.threads,
+            timed: TIMED.to_owned(),
+            host: HostSummary { cpu: host.cpu, cores: host.cores, memory_mib: host.memory_mib, os: host.os },
+            details: rest,
+        };
         Ok(ModelRun { predictions, measured, details })
     }
 }

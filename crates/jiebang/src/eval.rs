@@ -399,7 +399,7 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
     match args.format {
         OutputFormat::Json => {
             let mut value = serde_json::to_value(&report)?;
-            value["model"] = run.details;
+            value["model"] = serde_json::to_value(&run.details)?;
             if let Some(chosen) = &chosen {
                 value["model"]["chosen"] = serde_json::json!(chosen);
             }
@@ -407,7 +407,7 @@ fn model(args: ModelArgs) -> anyhow::Result<()> {
             println!("{value}");
         }
         OutputFormat::Table => {
-            println!("model     {} ({})", args.model.display(), run.details["engine"].as_str().unwrap_or_default());
+            println!("model     {} ({})", args.model.display(), run.details.engine);
             if let Some(chosen) = &chosen {
                 println!("chosen    {chosen}");
             }

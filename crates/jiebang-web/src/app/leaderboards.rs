@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use jiebang_core::report::ScoreReport;
 use jiebang_sheets::TableCell;
 use jiebang_store::Phase;
 use serde::{Deserialize, Serialize};
@@ -114,18 +115,16 @@ pub(crate) async fn board(
         });
     }
     let scored = state.store.scored_submissions(phase.id).await?;
-    let report_of = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap_or_default();
+    // A stored report that does not read is left off the board, never shown as zeros.
+    let scored: Vec<(jiebang_store::Submission, Option<ScoreReport>)> =
+        scored.into_iter().map(|(submission, text)| (submission, serde_json::from_str(&text).ok())).collect();
     let indicators: Vec<BoardIndicator> = scored
         .last()
-        .map(|(_, report)| report_of(report)["indicators"].as_array().cloned().unwrap_or_default())
+        .and_then(|(_, report)| report.as_ref())
+        .map(|report| report.indicators.clone())
         .unwrap_or_default()
-        .iter()
-        .map(|i| BoardIndicator {
-            expr: i["expr"].as_str().unwrap_or_default().to_owned(),
-            metric: i["metric"].as_str().unwrap_or_default().to_owned(),
-            op: i["op"].as_str().unwrap_or_default().to_owned(),
-            threshold: i["threshold"].as_f64().unwrap_or(f64::NAN),
-        })
+        .into_iter()
+        .map(|i| BoardIndicator { expr: i.expr, metric: i.metric, op: i.op, threshold: i.threshold })
         .collect();
     let entries: Vec<Entry> = scored
         .iter()
@@ -137,7 +136,7 @@ pub(crate) async fn board(
                 baseline: submission.is_baseline,
                 submitted_ms: submission.created_ms,
                 selected: submission.selected,
-                scores: shown_scores(&report_of(report), &split, phase.input.precision)?,
+                scores: shown_scores(report.as_ref()?, &split, phase.input.precision)?,
             })
         })
         .collect();

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiebang_core::delivery::SubmissionKind;
 use jiebang_core::evaluation::SubmissionState;
+use jiebang_core::report::ScoreReport;
 use jiebang_store::{Phase, Submission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -93,9 +94,9 @@ fn view_of(
     let queue_position = if s.state == SubmissionState::Queued { positions.get(&s.id).copied() } else { None };
     let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
     let (scores, near_duplicate_of) = if s.state == SubmissionState::Scored {
-        let report: Option<serde_json::Value> = reports.get(&s.id).and_then(|r| serde_json::from_str(r).ok());
+        let report: Option<ScoreReport> = reports.get(&s.id).and_then(|r| serde_json::from_str(r).ok());
         let report = report.as_ref();
-        let near = report.and_then(|r| r["near_duplicate_of"]["submission"].as_i64());
+        let near = report.and_then(|r| r.near_duplicate_of.as_ref()).map(|n| n.submission);
         (report.and_then(|r| shown_scores(r, &phase.input.split, phase.input.precision)), near)
     } else {
         (None, None)
@@ -129,13 +130,17 @@ fn view_of(
 /// let a team read hidden labels back one probe at a time. The signed report keeps every digit.
 ///
 /// A near-duplicate of the team's earlier file (see `jiebang_core::sketch`) shows none.
-pub(crate) fn shown_scores(report: &serde_json::Value, split: &str, precision: u32) -> Option<BTreeMap<String, f64>> {
-    if report.get("near_duplicate_of").is_some() {
+/// A metric the engine could not compute (NaN) leaves the run off the board, as a score that
+/// cannot be compared.
+pub(crate) fn shown_scores(report: &ScoreReport, split: &str, precision: u32) -> Option<BTreeMap<String, f64>> {
+    if report.near_duplicate_of.is_some() {
         return None;
     }
-    let metrics = if split.is_empty() { &report["metrics"] } else { &report["splits"][split] };
-    let scores: BTreeMap<String, f64> = serde_json::from_value(metrics.clone()).ok()?;
-    Some(scores.into_iter().map(|(k, v)| (k, jiebang_core::evaluation::round_to(v, precision))).collect())
+    let metrics = report.metrics_of(split)?;
+    if metrics.values().any(|v| v.is_nan()) {
+        return None;
+    }
+    Some(metrics.iter().map(|(k, v)| (k.clone(), jiebang_core::evaluation::round_to(*v, precision))).collect())
 }
 
 /// Refuses, before any byte of the upload is read, a caller who could not submit to the phase
@@ -307,6 +312,13 @@ pub(crate) async fn signed_report(state: &AppState, viewer: &Viewer, id: i64) ->
         signature: evaluation.signature,
         public_key: state.signer.public_key_hex(),
     })
+}
+
+impl SignedReport {
+    /// The report as the platform reads it.
+    pub(crate) fn typed(&self) -> Result<ScoreReport, ApiError> {
+        serde_json::from_value(self.report.clone()).map_err(|e| ApiError::Internal(format!("stored report: {e}")))
+    }
 }
 
 /// The platform's keys.

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiebang_core::evaluation::SubmissionState;
+use jiebang_core::report::{ModelReport, ScoreReport};
 use jiebang_store::{DatasetVersion, Organization, Phase};
 use serde::Deserialize;
 
@@ -369,8 +370,7 @@ pub(super) struct ReportMetric {
 pub(super) struct ReportPage {
     ctx: Ctx,
     submission_id: i64,
-    phase_id: i64,
-    report: serde_json::Value,
+    report: ScoreReport,
     /// The report's JSON, pretty, for people who want to see what was signed.
     pretty: String,
     split_names: Vec<String>,
@@ -392,21 +392,19 @@ pub(super) struct CategoryBars {
 }
 
 impl CategoryBars {
-    fn of(report: &serde_json::Value) -> Vec<Self> {
-        let Some(categories) = report["categories"].as_object() else { return Vec::new() };
-        categories
+    fn of(report: &ScoreReport) -> Vec<Self> {
+        report
+            .categories
             .iter()
             .map(|(name, metrics)| {
                 let bars = metrics
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|(metric, value)| {
-                        let value = value.as_f64()?;
+                    .iter()
+                    .filter(|(_, value)| value.is_finite())
+                    .map(|(metric, &value)| {
                         // BLEU and chrF are on 0–100, the rest on 0–1.
                         let scale = if metric.starts_with("bleu") || metric.starts_with("chrf") { 1.0 } else { 100.0 };
                         let width = (value * scale).clamp(0.0, 100.0);
-                        Some((metric.clone(), format!("{value:.4}"), format!("{width:.1}")))
+                        (metric.clone(), format!("{value:.4}"), format!("{width:.1}"))
                     })
                     .collect();
                 CategoryBars { name: name.clone(), bars }
@@ -434,131 +432,87 @@ pub(super) struct ModelSection {
 }
 
 impl ModelSection {
-    fn of(model: &serde_json::Value) -> Option<Self> {
-        if !model.is_object() {
-            return None;
-        }
-        let text = |v: &serde_json::Value| match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => "—".into(),
-            other => other.to_string(),
-        };
-        let ms = |v: &serde_json::Value| v.as_f64().map_or("—".into(), |v| format!("{v:.4}"));
-        let bytes = model["bytes"].as_u64().unwrap_or_default();
-        let host = &model["host"];
-        let throughput = model["throughput"].as_array().cloned().unwrap_or_default();
-        let best = throughput.iter().filter_map(|t| t["rows_per_second"].as_f64()).fold(0.0, f64::max);
-        let operators: Vec<String> =
-            model["operators"].as_array().map(|o| o.iter().map(text).collect()).unwrap_or_default();
-        Some(Self {
-            engine: text(&model["engine"]),
-            size: format!("{:.3} MB ({bytes} B)", bytes as f64 / 1e6),
-            parameters: text(&model["parameters"]),
-            opset: text(&model["opset"]),
-            operators: operators.join(", "),
-            host: format!(
-                "{} · {} cores · {} MiB · {}",
-                text(&host["cpu"]),
-                text(&host["cores"]),
-                text(&host["memory_mib"]),
-                text(&host["os"])
-            ),
-            threads: text(&model["threads"]),
-            timed: text(&model["timed"]),
+    fn of(model: &ModelReport) -> Self {
+        let ms = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.4}"));
+        let latency = model.latency.as_ref();
+        let best = model.throughput.iter().map(|t| t.rows_per_second).fold(0.0, f64::max);
+        let host = &model.host;
+        Self {
+            engine: model.engine.clone(),
+            size: format!("{:.3} MB ({} B)", model.bytes as f64 / 1e6, model.bytes),
+            parameters: model.parameters.to_string(),
+            opset: model.opset.map_or("—".into(), |o| o.to_string()),
+            operators: model.operators.join(", "),
+            host: format!("{} · {} cores · {} MiB · {}", host.cpu, host.cores, host.memory_mib, host.os),
+            threads: model.threads.to_string(),
+            timed: model.timed.clone(),
             queries: format!(
                 "{} (warm-up {}, ≥ {} ms)",
-                text(&model["latency"]["queries"]),
-                text(&model["timing"]["warmup"]),
-                text(&model["timing"]["min_duration_ms"])
+                latency.map_or("—".into(), |l| l.queries.to_string()),
+                model.timing.warmup,
+                model.timing.min_duration_ms
             ),
-            peak_memory: model["peak_rss_kib"].as_f64().map_or("—".into(), |k| format!("{:.1} MB", k / 1024.0)),
+            peak_memory: format!("{:.1} MB", model.peak_rss_kib as f64 / 1024.0),
             latency: vec![
-                ("p50", ms(&model["latency"]["p50_ms"])),
-                ("p90", ms(&model["latency"]["p90_ms"])),
-                ("p99", ms(&model["latency"]["p99_ms"])),
-                ("mean", ms(&model["latency"]["mean_ms"])),
+                ("p50", ms(latency.map(|l| l.p50_ms))),
+                ("p90", ms(latency.map(|l| l.p90_ms))),
+                ("p99", ms(latency.map(|l| l.p99_ms))),
+                ("mean", ms(latency.map(|l| l.mean_ms))),
             ],
-            throughput: throughput
+            throughput: model
+                .throughput
                 .iter()
                 .map(|t| {
-                    let qps = t["rows_per_second"].as_f64().unwrap_or_default();
-                    let width = if best > 0.0 { qps / best * 100.0 } else { 0.0 };
-                    (text(&t["batch"]), format!("{qps:.0}"), format!("{width:.1}"))
+                    let width = if best > 0.0 { t.rows_per_second / best * 100.0 } else { 0.0 };
+                    (t.batch.to_string(), format!("{:.0}", t.rows_per_second), format!("{width:.1}"))
                 })
                 .collect(),
-        })
+        }
     }
 }
 
 impl ReportPage {
-    /// A top-level text field of the report.
-    fn field(&self, path: &[&str]) -> String {
-        let value = path.iter().fold(&self.report, |v, key| &v[*key]);
-        match value {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        }
-    }
-
     fn indicators(&self) -> Vec<(String, String, bool)> {
-        self.report["indicators"]
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .map(|i| {
-                        let expr = i["expr"].as_str().unwrap_or_default().to_owned();
-                        let value = i["value"].as_f64().map_or(String::new(), |v| format!("{v:.6}"));
-                        (expr, value, i["pass"].as_bool().unwrap_or(false))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
+        let value = |v: f64| if v.is_nan() { String::new() } else { format!("{v:.6}") };
+        self.report.indicators.iter().map(|i| (i.expr.clone(), value(i.value), i.pass)).collect()
     }
 }
 
 async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<ReportPage, PageError> {
-    let crate::app::submissions::SignedReport { report, signature, public_key, .. } =
-        crate::app::submissions::signed_report(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let split_names: Vec<String> =
-        report["splits"].as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
-    let number = |v: &serde_json::Value| v.as_f64().map_or(String::new(), |v| format!("{v:.6}"));
-    let metrics = report["metrics"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(name, value)| ReportMetric {
-                    name: name.clone(),
-                    overall: number(value),
-                    splits: split_names.iter().map(|s| number(&report["splits"][s][name])).collect(),
-                })
-                .collect()
+    let signed = crate::app::submissions::signed_report(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let report = signed.typed().map_err(|e| ctx.fail(e))?;
+    let split_names: Vec<String> = report.splits.keys().cloned().collect();
+    let number = |v: Option<&f64>| v.filter(|v| !v.is_nan()).map_or(String::new(), |v| format!("{v:.6}"));
+    let metrics = report
+        .metrics
+        .iter()
+        .map(|(name, value)| ReportMetric {
+            name: name.clone(),
+            overall: number(Some(value)),
+            splits: split_names.iter().map(|s| number(report.splits[s].get(name))).collect(),
         })
-        .unwrap_or_default();
-    let phase_id = report["phase"]["id"].as_i64().unwrap_or_default();
+        .collect();
     let mut unparsed = Vec::new();
-    if let Some(list) = report["unparsed"].as_array().filter(|l| !l.is_empty()) {
-        let challenge = state.store.get_challenge(report["challenge"]["id"].as_i64().unwrap_or_default()).await;
+    if !report.unparsed.is_empty() {
+        let challenge = state.store.get_challenge(report.challenge.id).await;
         let organizer =
             challenge.is_ok_and(|c| ctx.viewer.principal().is_some_and(|p| p.can_manage_program(c.program_id)));
         if organizer {
-            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-            unparsed = list.iter().map(|u| (text(&u["id"]), text(&u["answer"]))).collect();
+            unparsed = report.unparsed.iter().map(|u| (u.id.clone(), u.answer.clone())).collect();
         }
     }
     Ok(ReportPage {
         categories: CategoryBars::of(&report),
         unparsed,
-        model: ModelSection::of(&report["model"]),
-        pretty: serde_json::to_string_pretty(&report).unwrap_or_default(),
+        model: report.model.as_ref().map(ModelSection::of),
+        pretty: serde_json::to_string_pretty(&signed.report).unwrap_or_default(),
         ctx,
         submission_id: id,
-        phase_id,
         report,
         split_names,
         metrics,
-        signature,
-        public_key,
+        signature: signed.signature,
+        public_key: signed.public_key,
     })
 }
 
