@@ -8,66 +8,19 @@ use crate::industry::IndustryCode;
 use crate::region::RegionCode;
 use crate::{Error, FieldError};
 
-/// The four task classes of MIIT's lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum TaskClass {
-    /// 核心基础
-    CoreFoundation,
-    /// 重点产品
-    KeyProduct,
-    /// 公共支撑
-    PublicSupport,
-    /// 示范应用
-    Demonstration,
-}
-
-impl TaskClass {
-    /// All classes in the order lists print them.
-    pub const ALL: [Self; 4] = [Self::CoreFoundation, Self::KeyProduct, Self::PublicSupport, Self::Demonstration];
-
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::CoreFoundation => "core_foundation",
-            Self::KeyProduct => "key_product",
-            Self::PublicSupport => "public_support",
-            Self::Demonstration => "demonstration",
-        }
+named_enum!(
+    /// The four task classes of MIIT's lists.
+    TaskClass {
+        /// 核心基础
+        CoreFoundation = "core_foundation" / "核心基础" / "Core foundation",
+        /// 重点产品
+        KeyProduct = "key_product" / "重点产品" / "Key product",
+        /// 公共支撑
+        PublicSupport = "public_support" / "公共支撑" / "Public support",
+        /// 示范应用
+        Demonstration = "demonstration" / "示范应用" / "Demonstration",
     }
-
-    /// Chinese name.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::CoreFoundation => "核心基础",
-            Self::KeyProduct => "重点产品",
-            Self::PublicSupport => "公共支撑",
-            Self::Demonstration => "示范应用",
-        }
-    }
-
-    /// English name.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::CoreFoundation => "Core foundation",
-            Self::KeyProduct => "Key product",
-            Self::PublicSupport => "Public support",
-            Self::Demonstration => "Demonstration",
-        }
-    }
-
-    /// Accepts the snake_case name or the Chinese name.
-    pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let text = text.trim();
-        Self::ALL.into_iter().find(|c| c.as_str() == text || c.label_zh() == text).ok_or_else(|| {
-            FieldError::new(
-                "task_class",
-                format!("任务类别「{text}」应为 核心基础、重点产品、公共支撑、示范应用 之一 / task class '{text}' must be one of core_foundation, key_product, public_support, demonstration"),
-            )
-        })
-    }
-}
+);
 
 /// A challenge as a form, the API or a spreadsheet row gives it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -155,7 +108,7 @@ impl ChallengeInput {
         let title = c.check(required_text("title", &self.title, 100));
         let direction = c.check(required_text("direction", &self.direction, 100));
         let sub_field = c.check(optional_text("sub_field", &self.sub_field, 100));
-        let task_class = c.check(TaskClass::parse(&self.task_class));
+        let task_class = c.check(TaskClass::parse("task_class", &self.task_class));
         let industries = c.check(IndustryCode::parse_list(&self.industries.join(",")));
         let region =
             if self.region.trim().is_empty() { Some(None) } else { c.check(RegionCode::parse(&self.region).map(Some)) };

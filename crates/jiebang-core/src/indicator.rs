@@ -114,6 +114,39 @@ const FRACTION_METRICS: &[&str] = &[
     "rougel",
     "rougelsum",
 ];
+/// Metrics that improve upwards. With [`LOWER_IS_BETTER`] it names every metric the engines
+/// compute or the platform measures, so none is ranked the wrong way by default (a test in
+/// `jiebang-eval` checks every name the engines accept).
+const HIGHER_IS_BETTER: &[&str] = &[
+    "accuracy",
+    "balanced_accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "mcc",
+    "f1_macro",
+    "f1_micro",
+    "f1_weighted",
+    "precision_macro",
+    "recall_macro",
+    "cohen_kappa",
+    "roc_auc",
+    "average_precision",
+    "top_k_accuracy",
+    "r2",
+    "throughput_qps",
+    "choice_accuracy",
+    "refusal_rate",
+    "safety_score",
+    "bleu",
+    "chrf",
+    "chrf++",
+    "exact_match",
+    "rouge1",
+    "rouge2",
+    "rougel",
+    "rougelsum",
+];
 const LOWER_IS_BETTER: &[&str] = &[
     "rmse",
     "mse",
@@ -187,6 +220,12 @@ impl MetricKey {
         } else {
             Direction::HigherIsBetter
         }
+    }
+
+    /// Whether the platform knows which way this metric improves (rather than assuming higher).
+    pub fn has_declared_direction(&self) -> bool {
+        let base = self.base();
+        HIGHER_IS_BETTER.contains(&base) || LOWER_IS_BETTER.contains(&base) || base.starts_with("latency_")
     }
 
     /// Whether values of this metric are fractions in [0, 1].

@@ -36,9 +36,11 @@ macro_rules! named_enum {
                 }
             }
 
-            /// Parses the snake_case name; `field` is named in the error.
+            /// Parses the snake_case name or the Chinese label (as spreadsheets write it);
+            /// `field` is named in the error.
             pub fn parse(field: &str, text: &str) -> Result<Self, $crate::FieldError> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == text.trim()).ok_or_else(|| {
+                let text = text.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str() == text || v.label_zh() == text).ok_or_else(|| {
                     let known = Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
                     $crate::FieldError::new(field, format!("未知取值「{text}」，应为 {known} 之一 / unknown value '{text}', expected one of {known}"))
                 })

@@ -3,86 +3,29 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
 use crate::error::{Collector, required_text};
 use crate::industry::IndustryCode;
 use crate::region::RegionCode;
 use crate::uscc::CreditCode;
-use crate::{Error, FieldError};
 
-/// What kind of organization it is; consortia are meant to mix them (产学研用).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum OrgKind {
-    /// 企业
-    Enterprise,
-    /// 高校
-    University,
-    /// 科研院所
-    ResearchInstitute,
-    /// 新型研发机构
-    NewRndInstitution,
-    /// 医院
-    Hospital,
-    /// 其他
-    Other,
-}
-
-impl OrgKind {
-    /// All kinds.
-    pub const ALL: [Self; 6] = [
-        Self::Enterprise,
-        Self::University,
-        Self::ResearchInstitute,
-        Self::NewRndInstitution,
-        Self::Hospital,
-        Self::Other,
-    ];
-
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Enterprise => "enterprise",
-            Self::University => "university",
-            Self::ResearchInstitute => "research_institute",
-            Self::NewRndInstitution => "new_rnd_institution",
-            Self::Hospital => "hospital",
-            Self::Other => "other",
-        }
+named_enum!(
+    /// What kind of organization it is; consortia are meant to mix them (产学研用).
+    OrgKind {
+        /// 企业
+        Enterprise = "enterprise" / "企业" / "Enterprise",
+        /// 高校
+        University = "university" / "高校" / "University",
+        /// 科研院所
+        ResearchInstitute = "research_institute" / "科研院所" / "Research institute",
+        /// 新型研发机构
+        NewRndInstitution = "new_rnd_institution" / "新型研发机构" / "New R&D institution",
+        /// 医院
+        Hospital = "hospital" / "医院" / "Hospital",
+        /// 其他
+        Other = "other" / "其他" / "Other",
     }
-
-    /// Chinese name.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Enterprise => "企业",
-            Self::University => "高校",
-            Self::ResearchInstitute => "科研院所",
-            Self::NewRndInstitution => "新型研发机构",
-            Self::Hospital => "医院",
-            Self::Other => "其他",
-        }
-    }
-
-    /// English name.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Enterprise => "Enterprise",
-            Self::University => "University",
-            Self::ResearchInstitute => "Research institute",
-            Self::NewRndInstitution => "New R&D institution",
-            Self::Hospital => "Hospital",
-            Self::Other => "Other",
-        }
-    }
-
-    /// Accepts the snake_case or the Chinese name.
-    pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let text = text.trim();
-        Self::ALL.into_iter().find(|k| k.as_str() == text || k.label_zh() == text).ok_or_else(|| {
-            FieldError::new("kind", format!("单位类型「{text}」无效 / unknown organization kind '{text}'"))
-        })
-    }
-}
+);
 
 /// An organization as a form or the API gives it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +65,7 @@ impl OrganizationInput {
         let mut c = Collector::default();
         let name = c.check(required_text("name", &self.name, 100));
         let credit_code = c.check(CreditCode::parse(&self.credit_code));
-        let kind = c.check(OrgKind::parse(&self.kind));
+        let kind = c.check(OrgKind::parse("kind", &self.kind));
         let region = c.check(RegionCode::parse(&self.region));
         let industries = if self.industries.iter().all(|i| i.trim().is_empty()) {
             Some(Vec::new())
@@ -144,9 +87,9 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_name_in_each_language() {
-        for kind in OrgKind::ALL {
+        for &kind in OrgKind::ALL {
             assert!(!kind.label_en().contains('_') && kind.label_en() != kind.label_zh(), "{kind:?}");
-            assert_eq!(OrgKind::parse(kind.label_zh()).unwrap(), kind);
+            assert_eq!(OrgKind::parse("kind", kind.label_zh()).unwrap(), kind);
         }
     }
 

@@ -10,93 +10,31 @@ use time::Date;
 use crate::error::{Collector, optional_text, required_text};
 use crate::{Error, FieldError};
 
-/// Where a program is in its life. It only moves forward, one stage at a time, except that an
-/// upheld objection during publicity sends it back to review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ProgramStatus {
-    /// 草稿: visible to its organizers only.
-    Draft,
-    /// 已发榜: the list is public and applications are open.
-    Published,
-    /// 申报截止: no new applications.
-    ApplicationsClosed,
-    /// 评审中.
-    UnderReview,
-    /// 公示中: the draft list is open to objections.
-    Publicity,
-    /// 已公告: the final list is announced.
-    Announced,
-    /// 攻关中: selected teams are building.
-    InDelivery,
-    /// 已结束: acceptance done.
-    Closed,
-}
+named_enum!(
+    /// Where a program is in its life. It only moves forward, one stage at a time, except that an
+    /// upheld objection during publicity sends it back to review. [`ProgramStatus::ALL`] is in
+    /// lifecycle order.
+    ProgramStatus {
+        /// 草稿: visible to its organizers only.
+        Draft = "draft" / "草稿" / "Draft",
+        /// 已发榜: the list is public and applications are open.
+        Published = "published" / "已发榜" / "Published",
+        /// 申报截止: no new applications.
+        ApplicationsClosed = "applications_closed" / "申报截止" / "Applications closed",
+        /// 评审中.
+        UnderReview = "under_review" / "评审中" / "Under review",
+        /// 公示中: the draft list is open to objections.
+        Publicity = "publicity" / "公示中" / "Publicity",
+        /// 已公告: the final list is announced.
+        Announced = "announced" / "已公告" / "Announced",
+        /// 攻关中: selected teams are building.
+        InDelivery = "in_delivery" / "攻关中" / "In delivery",
+        /// 已结束: acceptance done.
+        Closed = "closed" / "已结束" / "Closed",
+    }
+);
 
 impl ProgramStatus {
-    /// Every status in lifecycle order.
-    pub const ALL: [Self; 8] = [
-        Self::Draft,
-        Self::Published,
-        Self::ApplicationsClosed,
-        Self::UnderReview,
-        Self::Publicity,
-        Self::Announced,
-        Self::InDelivery,
-        Self::Closed,
-    ];
-
-    /// The snake_case name used in storage and the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Published => "published",
-            Self::ApplicationsClosed => "applications_closed",
-            Self::UnderReview => "under_review",
-            Self::Publicity => "publicity",
-            Self::Announced => "announced",
-            Self::InDelivery => "in_delivery",
-            Self::Closed => "closed",
-        }
-    }
-
-    /// Parses the snake_case name.
-    pub fn parse(name: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == name)
-            .ok_or_else(|| FieldError::new("status", format!("未知状态「{name}」 / unknown status '{name}'")))
-    }
-
-    /// Chinese label.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Self::Draft => "草稿",
-            Self::Published => "已发榜",
-            Self::ApplicationsClosed => "申报截止",
-            Self::UnderReview => "评审中",
-            Self::Publicity => "公示中",
-            Self::Announced => "已公告",
-            Self::InDelivery => "攻关中",
-            Self::Closed => "已结束",
-        }
-    }
-
-    /// English label.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Draft => "Draft",
-            Self::Published => "Published",
-            Self::ApplicationsClosed => "Applications closed",
-            Self::UnderReview => "Under review",
-            Self::Publicity => "Publicity",
-            Self::Announced => "Announced",
-            Self::InDelivery => "In delivery",
-            Self::Closed => "Closed",
-        }
-    }
-
     /// The states this one may move to.
     pub fn successors(self) -> &'static [Self] {
         match self {
@@ -384,8 +322,9 @@ mod tests {
 
     #[test]
     fn every_status_round_trips_its_name() {
-        for s in ProgramStatus::ALL {
-            assert_eq!(ProgramStatus::parse(s.as_str()), Ok(s));
+        for &s in ProgramStatus::ALL {
+            assert_eq!(ProgramStatus::parse("status", s.as_str()), Ok(s));
+            assert_eq!(ProgramStatus::parse("status", s.label_zh()), Ok(s), "the Chinese label reads too");
         }
     }
 

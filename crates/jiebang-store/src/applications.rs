@@ -144,7 +144,7 @@ pub(crate) async fn lock_program(
     let status: String = row.try_get("status")?;
     let rules: String = row.try_get("rules")?;
     Ok((
-        ProgramStatus::parse(&status).map_err(StoreError::corrupt)?,
+        ProgramStatus::parse("status", &status).map_err(StoreError::corrupt)?,
         serde_json::from_str(&rules).map_err(StoreError::corrupt)?,
         row.try_get("title")?,
     ))

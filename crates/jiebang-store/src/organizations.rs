@@ -40,7 +40,7 @@ fn org_from_row(row: &AnyRow) -> Result<Organization> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         credit_code: row.try_get("credit_code")?,
-        kind: OrgKind::parse(&kind).map_err(StoreError::corrupt)?,
+        kind: OrgKind::parse("kind", &kind).map_err(StoreError::corrupt)?,
         region_code: row.try_get("region_code")?,
         industries: industries.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
         created_at: row.try_get("created_at")?,

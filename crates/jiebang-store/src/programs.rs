@@ -111,7 +111,7 @@ fn program_from_row(row: &AnyRow) -> Result<Program> {
         description: row.try_get("description")?,
         rules: serde_json::from_str(&rules).map_err(StoreError::corrupt)?,
         timeline: serde_json::from_str(&timeline).map_err(StoreError::corrupt)?,
-        status: ProgramStatus::parse(&status).map_err(StoreError::corrupt)?,
+        status: ProgramStatus::parse("status", &status).map_err(StoreError::corrupt)?,
         is_demo: is_demo != 0,
         challenge_count: row.try_get("challenge_count")?,
         created_at: row.try_get("created_at")?,
@@ -169,7 +169,7 @@ fn hydrate(rows: &[AnyRow], industry_rows: &[AnyRow], indicator_rows: &[AnyRow])
                     title: row.try_get("title")?,
                     direction: row.try_get("direction")?,
                     sub_field: row.try_get("sub_field")?,
-                    task_class: TaskClass::parse(&task_class).map_err(StoreError::corrupt)?,
+                    task_class: TaskClass::parse("task_class", &task_class).map_err(StoreError::corrupt)?,
                     industries: industry_codes,
                     region: region.map(|r| RegionCode::parse(&r)).transpose().map_err(StoreError::corrupt)?,
                     scenario: row.try_get("scenario")?,
@@ -384,7 +384,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::not_found("program", id))?;
-        let from = ProgramStatus::parse(&status).map_err(StoreError::corrupt)?;
+        let from = ProgramStatus::parse("status", &status).map_err(StoreError::corrupt)?;
         if from == ProgramStatus::Publicity {
             return Err(StoreError::Refused(
                 "公示期间只能通过异议处理返回评审 / during publicity only an upheld objection returns the program to review".into(),

@@ -234,6 +234,21 @@ pub(crate) fn ratio(a: f64, b: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_metric_the_engines_know_has_a_declared_direction() {
+        use jiebang_core::answers::{CHOICE_METRICS, GENERATION_METRICS, SAFETY_METRICS};
+        let measured = jiebang_core::delivery::MEASURED.iter().map(|(key, _, _)| *key);
+        let names = [BINARY, MULTICLASS, REGRESSION, CHOICE_METRICS, SAFETY_METRICS, GENERATION_METRICS]
+            .concat()
+            .into_iter()
+            .chain(measured)
+            .map(|name| name.replace("@t", "@0.5").replace("@k", "@3"));
+        let undeclared: Vec<String> = names
+            .filter(|name| !jiebang_core::indicator::MetricKey::parse(name).unwrap().has_declared_direction())
+            .collect();
+        assert!(undeclared.is_empty(), "ranked higher-is-better only by default: {undeclared:?}");
+    }
+
     use super::*;
 
     #[test]

@@ -75,8 +75,8 @@ pub struct Leaderboard {
     pub decimals: u32,
     /// The indicator columns.
     pub indicators: Vec<BoardIndicator>,
-    /// Measured columns of delivered models present on the board (`model_size_mb`,
-    /// `latency_p99_ms`, `peak_memory_mb`); empty when every row is a prediction file.
+    /// The quantities measured on delivered models (`jiebang_core::delivery::MEASURED`, in its
+    /// order) that rows of the board have; empty when every row is a prediction file.
     pub model_columns: Vec<String>,
     /// Best first.
     pub rows: Vec<BoardRow>,
@@ -175,9 +175,10 @@ pub(crate) async fn board(
             entries: standing.entries,
         })
         .collect();
-    let model_columns = ["model_size_mb", "latency_p99_ms", "peak_memory_mb"]
-        .into_iter()
-        .filter(|c| rows.iter().any(|r| r.scores.contains_key(*c)))
+    let model_columns = jiebang_core::delivery::MEASURED
+        .iter()
+        .map(|(key, _, _)| *key)
+        .filter(|key| rows.iter().any(|r| r.scores.contains_key(*key)))
         .map(str::to_owned)
         .collect();
     Ok(Leaderboard {

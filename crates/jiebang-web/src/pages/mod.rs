@@ -266,7 +266,7 @@ struct OrganizationsPage {
     /// What the last action did, if anything.
     notice: Option<&'static str>,
     form: FormState,
-    kinds: [OrgKind; 6],
+    kinds: &'static [OrgKind],
     region_options: Vec<(&'static str, String)>,
 }
 

@@ -448,7 +448,7 @@ async fn transition_submit(
 ) -> Result<Redirect, PageError> {
     visible_program(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let authed = ctx.viewer.require_that(|p| p.can_manage_program(id)).map_err(|e| ctx.fail(e))?;
-    let to = ProgramStatus::parse(&form.to).map_err(|e| ctx.fail(jiebang_core::Error::from(e)))?;
+    let to = ProgramStatus::parse("to", &form.to).map_err(|e| ctx.fail(jiebang_core::Error::from(e)))?;
     state.store.transition_program(id, to, Some(authed.user.id)).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to(&format!("/programs/{id}")))
 }
@@ -541,7 +541,7 @@ struct ChallengeFormPage {
     form: FormState,
     rows: Vec<IndicatorRow>,
     ops: [&'static str; 5],
-    task_classes: [TaskClass; 4],
+    task_classes: &'static [TaskClass],
     directions: Vec<String>,
     industry_options: Vec<(&'static str, &'static str)>,
     region_options: Vec<(&'static str, String)>,
