@@ -51,6 +51,10 @@ pub const MEASURED: &[(&str, &str, &str)] = &[
     ("peak_memory_mb", "MB", "运行进程峰值常驻内存 / peak resident memory of the model process"),
 ];
 
+/// The measured quantities a leaderboard shows beside each delivered model's score: its size,
+/// its tail latency and its memory (the rest are in the signed report).
+pub const ON_THE_BOARD: &[&str] = &["model_size_mb", "latency_p99_ms", "peak_memory_mb"];
+
 /// Whether `key` (a metric name) is measured on a delivered model rather than computed from
 /// predictions.
 pub fn is_measured(key: &str) -> bool {
@@ -248,6 +252,11 @@ impl DeliveryContract {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_boards_columns_are_measured_quantities() {
+        assert!(ON_THE_BOARD.iter().all(|key| is_measured(key)), "{ON_THE_BOARD:?}");
+    }
+
     use super::*;
 
     #[test]

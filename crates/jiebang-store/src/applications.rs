@@ -18,6 +18,7 @@ use crate::{Backend, Result, Store, StoreError, StoredFile, audit, now_text};
 
 /// A stored application.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Application {
     /// Id (申报编号).
     pub id: i64,

@@ -43,6 +43,7 @@ impl Checkpoint {
 
 /// One recorded decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     /// Sequence number.
     pub id: i64,
@@ -55,6 +56,7 @@ pub struct AuditEvent {
     /// On what, e.g. `program:3`.
     pub target: String,
     /// Details as JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: serde_json::Value,
     /// Hash of the previous event ("" for the first).
     pub prev_hash: String,

@@ -53,6 +53,9 @@ pub enum StoreError {
     /// The platform's signing key is unusable.
     #[error("签名密钥 / signing key: {0}")]
     Signing(String),
+    /// A spreadsheet could not be read or has rows with problems (every one listed).
+    #[error(transparent)]
+    Sheet(#[from] jiebang_sheets::SheetError),
     /// Stored data could not be decoded; a bug or a manual edit of the database.
     #[error("数据损坏 / corrupt stored data: {0}")]
     Corrupt(String),

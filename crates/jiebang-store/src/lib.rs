@@ -17,6 +17,7 @@ mod audit;
 mod error;
 mod evaluation;
 mod files;
+mod import;
 pub mod migrate;
 mod notifications;
 mod organizations;
@@ -40,8 +41,8 @@ pub use applications::{Application, ApplicationFilter, Place, today};
 pub use audit::{AuditEvent, Checkpoint};
 pub use error::{Result, StoreError};
 pub use evaluation::{
-    DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, Outcome, PURPOSES, Phase, PhaseCounts, QueueStats,
-    SCORE_SUBMISSION, ScoringSpec, Submission, TASKS, WorkerRecord, now_ms,
+    DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, NewSubmission, Outcome, PURPOSES, Phase,
+    PhaseCounts, QueueStats, SCORE_SUBMISSION, ScoringSpec, Submission, TASKS, WorkerRecord, now_ms,
 };
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};

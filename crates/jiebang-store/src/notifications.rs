@@ -10,6 +10,7 @@ use crate::{Result, Store, now_text};
 
 /// A message to one user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     /// Id.
     pub id: i64,

@@ -19,6 +19,7 @@ use crate::{ApplicationFilter, Backend, Result, Store, StoreError, audit, now_te
 
 /// A published draft list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Publicity {
     /// Id.
     pub id: i64,
@@ -50,6 +51,7 @@ impl Publicity {
 
 /// An objection with its handling. The filer's identity is for organizers only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Objection {
     /// Id.
     pub id: i64,

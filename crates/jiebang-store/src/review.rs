@@ -20,6 +20,7 @@ use crate::{Result, Store, StoreError, audit, now_text};
 
 /// A member of the expert pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Expert {
     /// Id.
     pub id: i64,
@@ -39,6 +40,7 @@ pub struct Expert {
 
 /// A submitted review.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Review {
     /// One score per criterion.
     pub scores: Vec<f64>,
@@ -54,6 +56,7 @@ pub struct Review {
 
 /// An expert on an application's panel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assignment {
     /// Id.
     pub id: i64,
@@ -71,6 +74,7 @@ pub struct Assignment {
 
 /// A recorded draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Draw {
     /// Id.
     pub id: i64,
@@ -79,6 +83,7 @@ pub struct Draw {
     /// Experts per application.
     pub per_application: i64,
     /// (application, expert) pairs drawn.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<i64>>))]
     pub assignments: Vec<(i64, i64)>,
     /// When.
     pub created_at: String,

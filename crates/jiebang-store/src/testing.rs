@@ -186,7 +186,18 @@ impl Arena {
     /// Uploads `predictions` as the team's submission; returns its id.
     pub async fn submit(&self, store: &Store, files: &FileStore, predictions: &str) -> crate::Result<i64> {
         let file = store.save_file(files, "pred.csv", predictions.as_bytes().to_vec(), None).await?;
-        Ok(store.create_submission(self.phase, self.organization, self.user, &file, "", false).await?.id)
+        Ok(store
+            .create_submission(&crate::NewSubmission {
+                phase_id: self.phase,
+                organization_id: self.organization,
+                user_id: self.user,
+                file: &file,
+                note: "",
+                is_baseline: false,
+                today: crate::today(),
+            })
+            .await?
+            .id)
     }
 }
 

@@ -77,8 +77,21 @@ pub struct ErrorDetail {
 /// The error envelope's body.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable code: `unauthenticated`, `forbidden`, `not_found`, `bad_request`,
-    /// `invalid`, `conflict`, `invalid_transition`, `too_large`, `too_many_requests`, `internal`.
+    /// Machine-readable code, one of:
+    /// - `unauthenticated` (401): not signed in, or a wrong token;
+    /// - `forbidden` (403): signed in without the role this needs;
+    /// - `cross_site` (403): a form posted from another site;
+    /// - `not_found` (404): no such thing, or one the caller may not know of;
+    /// - `bad_request` (400): a request that cannot be read;
+    /// - `invalid` (422): fields or rows with problems, each in `details`;
+    /// - `conflict` (409): a value that must be unique is taken (`details` names the field);
+    /// - `refused` (409): a rule of the program refuses it now (a quota, a deadline, a state);
+    /// - `invalid_transition` (409): a status that cannot move that way;
+    /// - `not_published` (409): results not yet published to this caller;
+    /// - `not_registered` (409): the team is not registered for the challenge;
+    /// - `too_large` (413): a body or a file over its limit;
+    /// - `too_many_requests` (429): slow down (sign-in attempts, uploads per day, a busy hasher);
+    /// - `internal` (500): a fault of the platform, logged with its details.
     pub code: &'static str,
     /// Human-readable explanation (Chinese / English).
     pub message: String,
@@ -182,10 +195,8 @@ impl From<StoreError> for ApiError {
             e @ StoreError::TooLarge(_) => Self::TooLarge(e.to_string()),
             StoreError::Busy { retry_after_s, message } => Self::TooMany { retry_after_s, message },
             e @ StoreError::Upload(_) => Self::BadRequest(e.to_string()),
-            StoreError::Domain(jiebang_core::Error::Invalid(errors)) => Self::Invalid(errors),
-            StoreError::Domain(e @ jiebang_core::Error::Transition { .. }) => {
-                Self::Conflict { code: "invalid_transition", field: Some("status".into()), message: e.to_string() }
-            }
+            StoreError::Domain(error) => error.into(),
+            StoreError::Sheet(error) => error.into(),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -193,7 +204,12 @@ impl From<StoreError> for ApiError {
 
 impl From<jiebang_core::Error> for ApiError {
     fn from(error: jiebang_core::Error) -> Self {
-        StoreError::Domain(error).into()
+        match error {
+            jiebang_core::Error::Invalid(errors) => Self::Invalid(errors),
+            e @ jiebang_core::Error::Transition { .. } => {
+                Self::Conflict { code: "invalid_transition", field: Some("status".into()), message: e.to_string() }
+            }
+        }
     }
 }
 
@@ -206,31 +222,36 @@ impl From<SheetError> for ApiError {
     }
 }
 
+// axum explains a rejected request in English; the envelope says it in Chinese first.
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
+        let text = rejection.body_text();
         match rejection.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(rejection.body_text()),
-            StatusCode::UNPROCESSABLE_ENTITY => Self::Invalid(vec![FieldError::new("body", rejection.body_text())]),
-            _ => Self::BadRequest(rejection.body_text()),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge(format!("请求体过大 / {text}")),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                Self::Invalid(vec![FieldError::new("body", format!("请求体与接口定义不符 / {text}"))])
+            }
+            _ => Self::BadRequest(format!("请求体无法读取 / {text}")),
         }
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        Self::BadRequest(rejection.body_text())
+        Self::BadRequest(format!("查询参数无效 / {}", rejection.body_text()))
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        Self::NotFound(rejection.body_text())
+        Self::NotFound(format!("网址无效 / {}", rejection.body_text()))
     }
 }
 
 impl From<FormRejection> for ApiError {
     fn from(rejection: FormRejection) -> Self {
-        Self::BadRequest(rejection.body_text())
+        Self::BadRequest(format!("表单无法读取 / {}", rejection.body_text()))
     }
 }
 

@@ -14,7 +14,6 @@ pub mod cache;
 pub mod error;
 pub(crate) mod http;
 pub mod i18n;
-pub mod import;
 mod pages;
 
 use std::sync::Arc;

@@ -41,7 +41,18 @@ async fn run(workers: usize, submissions: usize, labels: &str, predictions: &str
     let arena = Arena::new(&t.store, &t.files, labels, &["roc_auc>=0.5", "f1@0.5>=0.5"], unlimited).await;
     let file = t.store.save_file(&t.files, "pred.csv", predictions.as_bytes().to_vec(), None).await.unwrap();
     for _ in 0..submissions {
-        t.store.create_submission(arena.phase, arena.organization, arena.user, &file, "", false).await.unwrap();
+        t.store
+            .create_submission(&jiebang_store::NewSubmission {
+                phase_id: arena.phase,
+                organization_id: arena.organization,
+                user_id: arena.user,
+                file: &file,
+                note: "",
+                is_baseline: false,
+                today: jiebang_store::today(),
+            })
+            .await
+            .unwrap();
     }
     let signer = Arc::new(Signer::load_or_create(&t.files).await.unwrap());
     let pace = Pace { lease: Duration::from_secs(60), heartbeat: Duration::from_secs(10), idle: Duration::ZERO };

@@ -303,12 +303,13 @@ impl Worker {
 
     /// Everything scoring a job's submission needs, read from the store: the engine's request,
     /// both files, and the report's account of where the run belongs.
-    async fn scoring(&self, job: &Job) -> Result<Scoring, StoreError> {
+    async fn scoring(&self, job: &Job) -> Result<Scoring, Unscorable> {
         let submission = self.store.get_submission(job.subject_id).await?;
         let phase = self.store.get_phase(submission.phase_id).await?;
         let dataset = self.store.get_dataset_version(phase.dataset_id).await?;
         let challenge = self.store.get_challenge(phase.challenge_id).await?;
-        let corrupt = |what: &str| StoreError::Corrupt(format!("dataset {}: {what}", dataset.id));
+        let corrupt =
+            |what: &str| Unscorable::Setup(format!("数据集版本 {0} 有误 / dataset version {0}: {what}", dataset.id));
         let labels = dataset.labels().ok_or_else(|| corrupt("no labels file"))?;
         let engine = match (Task::parse(&dataset.scoring.task), AnswerTask::parse(&dataset.scoring.task)) {
             (Some(task), _) => Engine::Table(task),
@@ -319,13 +320,13 @@ impl Worker {
         // and memory are measured on a delivered model, and listed as not measured for a file.
         let is_model = submission.kind == SubmissionKind::Model;
         if is_model && matches!(engine, Engine::Answers(_)) {
-            return Err(StoreError::Refused(
+            return Err(Unscorable::Setup(
                 "回答文件类任务不运行模型 / a question bank takes answer files, not models".into(),
             ));
         }
         let problems = jiebang_core::answers::problems(&dataset.scoring.task, &[], &dataset.scoring.rules);
         if let Some(problem) = problems.first() {
-            return Err(StoreError::Refused(problem.message.clone()));
+            return Err(Unscorable::Setup(problem.message.clone()));
         }
         let (mut indicators, mut measured, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
         for indicator in &challenge.challenge.indicators {
@@ -345,12 +346,12 @@ impl Worker {
         let staged = Staged::new(&self.files, &labels.key, &submission.file_key).await?;
         let model = if is_model {
             let Some(runner) = self.models.clone() else {
-                return Err(StoreError::Refused(
+                return Err(Unscorable::Setup(
                     "此评测进程不运行模型 / this worker does not run models; another will".into(),
                 ));
             };
             let features = dataset.files.iter().find(|f| f.purpose == "test_features").ok_or_else(|| {
-                StoreError::Refused(format!(
+                Unscorable::Setup(format!(
                     "数据集版本 {} 没有测试特征文件（test_features），无法运行模型 / dataset version {} has no \
                      test_features file to run the model on",
                     dataset.version, dataset.version
@@ -419,6 +420,21 @@ const LABELS: &str = "labels";
 /// How the predictions of a delivered model are named in the engine's messages.
 const MODEL_OUTPUTS: &str = "模型输出 / model outputs";
 
+/// Why a run cannot start: the platform's setup for it is wrong or unreadable. The run ends as a
+/// platform error (retried; the organizers see why), never as the team's fault.
+#[derive(Debug, thiserror::Error)]
+enum Unscorable {
+    /// The database or the file store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The dataset, the phase or this worker cannot score the submission.
+    #[error("{0}")]
+    Setup(String),
+    /// No scratch directory for copies of the files.
+    #[error("临时目录 / scratch directory: {0}")]
+    Scratch(std::io::Error),
+}
+
 /// Why a run ended without a report.
 enum Fault {
     Eval(EvalError),
@@ -440,11 +456,11 @@ struct Staged {
 }
 
 impl Staged {
-    async fn new(files: &FileStore, truth: &str, submitted: &str) -> Result<Self, StoreError> {
+    async fn new(files: &FileStore, truth: &str, submitted: &str) -> Result<Self, Unscorable> {
         let (truth_at, submitted_at, scratch) = match (files.local_path(truth), files.local_path(submitted)) {
             (Some(truth_at), Some(submitted_at)) => (truth_at, submitted_at, None),
             _ => {
-                let scratch = tempfile::tempdir().map_err(|e| StoreError::Upload(format!("scratch directory: {e}")))?;
+                let scratch = tempfile::tempdir().map_err(Unscorable::Scratch)?;
                 let (truth_at, submitted_at) = (scratch.path().join("truth"), scratch.path().join("submitted"));
                 tokio::try_join!(files.download(truth, &truth_at), files.download(submitted, &submitted_at))?;
                 (truth_at, submitted_at, Some(scratch))

@@ -91,11 +91,31 @@ async fn load_evaluation(
         store.register_participant(challenge, organization, admin).await?;
         let predictions = data.predictions(100 + n as u64, noise);
         let file = store.save_file(files, &format!("team-{}.csv", n + 1), predictions.into_bytes(), None).await?;
-        store.create_submission(phase, organization, admin, &file, "示例提交", false).await?;
+        store
+            .create_submission(&jiebang_store::NewSubmission {
+                phase_id: phase,
+                organization_id: organization,
+                user_id: admin,
+                file: &file,
+                note: "示例提交",
+                is_baseline: false,
+                today: jiebang_store::today(),
+            })
+            .await?;
     }
     let baseline = data.predictions(7, 3.5);
     let file = store.save_file(files, "baseline.csv", baseline.into_bytes(), None).await?;
-    store.create_submission(phase, organizations[1], organizer, &file, "基线：峭度阈值", true).await?;
+    store
+        .create_submission(&jiebang_store::NewSubmission {
+            phase_id: phase,
+            organization_id: organizations[1],
+            user_id: organizer,
+            file: &file,
+            note: "基线：峭度阈值",
+            is_baseline: true,
+            today: jiebang_store::today(),
+        })
+        .await?;
     let contract = DeliveryContract {
         accepts: Accepts::Both,
         input: "features".into(),
@@ -108,7 +128,17 @@ async fn load_evaluation(
     let (weights, bias) = data.fit_logistic();
     let model = jiebang_onnx::build::logistic_regression("features", "probability", &weights, bias, "jiebang-demo");
     let file = store.save_file(files, "bearing-logreg.onnx", model, None).await?;
-    store.create_model_submission(phase, organizations[0], admin, &file, "轻量化模型：逻辑回归（ONNX）", false).await?;
+    store
+        .create_model_submission(&jiebang_store::NewSubmission {
+            phase_id: phase,
+            organization_id: organizations[0],
+            user_id: admin,
+            file: &file,
+            note: "轻量化模型：逻辑回归（ONNX）",
+            is_baseline: false,
+            today: jiebang_store::today(),
+        })
+        .await?;
     Ok(())
 }
 
@@ -196,12 +226,32 @@ async fn load_question_bank(
     for (n, (organization, skill, name)) in teams.into_iter().enumerate() {
         store.register_participant(challenge, organization, admin).await?;
         let file = store.save_file(files, name, bank.answers(600 + n as u64, skill).into_bytes(), None).await?;
-        store.create_submission(phase, organization, admin, &file, "示例模型回答", false).await?;
+        store
+            .create_submission(&jiebang_store::NewSubmission {
+                phase_id: phase,
+                organization_id: organization,
+                user_id: admin,
+                file: &file,
+                note: "示例模型回答",
+                is_baseline: false,
+                today: jiebang_store::today(),
+            })
+            .await?;
     }
     let general = Skill { choice: 0.55, short: 0.35, refuses: 0.6, over_refuses: 0.05 };
     let file =
         store.save_file(files, "baseline-general-llm.jsonl", bank.answers(7, general).into_bytes(), None).await?;
-    store.create_submission(phase, organizations[1], organizer, &file, "基线：通用大模型（模拟）", true).await?;
+    store
+        .create_submission(&jiebang_store::NewSubmission {
+            phase_id: phase,
+            organization_id: organizations[1],
+            user_id: organizer,
+            file: &file,
+            note: "基线：通用大模型（模拟）",
+            is_baseline: true,
+            today: jiebang_store::today(),
+        })
+        .await?;
     Ok(())
 }
 
@@ -234,9 +284,9 @@ async fn load_programs(store: &Store, files: &FileStore) -> anyhow::Result<Vec<i
     let mut ids = Vec::new();
     for (input, csv, name) in [(shandong, SHANDONG, "shandong-2025.csv"), (national, NATIONAL, "national-2025.csv")] {
         let program = store.create_program(input, None, true).await?;
-        jiebang_web::import::import_sheet(store, files, program.id, name, csv.as_bytes().to_vec(), None)
+        store
+            .import_sheet(files, program.id, name, csv.as_bytes().to_vec(), None)
             .await
-            .map_err(|e| anyhow::anyhow!("{}", e.parts().1.message))
             .with_context(|| format!("demo list {name}"))?;
         store.transition_program(program.id, ProgramStatus::Published, None).await?;
         ids.push(program.id);

@@ -16,7 +16,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use jiebang_core::role::{Grant, Role, Scope};
-use jiebang_store::{FileStore, Store};
+use jiebang_sheets::SheetError;
+use jiebang_store::{FileStore, Store, StoreError};
 use settings::Settings;
 
 /// jiebang (揭榜): runs 揭榜挂帅 open-competition programs for industry AI models.
@@ -665,29 +666,29 @@ async fn import_challenges(settings: Settings, program: i64, file: PathBuf) -> a
         spinner.enable_steady_tick(Duration::from_millis(100));
     }
     spinner.set_message(format!("importing {name} ({} KiB)…", bytes.len() / 1024));
-    let result = jiebang_web::import::import_sheet(&store, &files, program, &name, bytes, None).await;
+    let result = store.import_sheet(&files, program, &name, bytes, None).await;
     spinner.finish_and_clear();
     match result {
         Ok(records) => {
             println!("imported {} challenges into program {program}", records.len());
             Ok(())
         }
-        Err(error) => {
-            let (_, body) = error.parts();
-            for detail in &body.details {
-                match (detail.row, &detail.column) {
-                    (Some(row), Some(column)) => eprintln!("  row {row}, {column}: {}", detail.message),
-                    (Some(row), None) => eprintln!("  row {row}: {}", detail.message),
-                    _ => eprintln!("  {}: {}", detail.field.as_deref().unwrap_or("-"), detail.message),
+        Err(StoreError::Sheet(SheetError::Rows { errors, .. })) => {
+            for error in &errors {
+                match &error.column {
+                    Some(column) => eprintln!("  row {}, {column}: {}", error.row, error.message),
+                    None => eprintln!("  row {}: {}", error.row, error.message),
                 }
             }
-            let summary = if body.details.is_empty() {
-                body.message
-            } else {
-                format!("{name}: {} problem(s); nothing imported", body.details.len())
-            };
-            bail!(summary)
+            bail!("{name}: {} problem(s); nothing imported", errors.len())
         }
+        Err(StoreError::Domain(jiebang_core::Error::Invalid(errors))) => {
+            for error in &errors {
+                eprintln!("  {}: {}", error.field, error.message);
+            }
+            bail!("{name}: {} problem(s); nothing imported", errors.len())
+        }
+        Err(error) => bail!(error),
     }
 }
 

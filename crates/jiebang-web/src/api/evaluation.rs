@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::IntoResponse;
 use jiebang_core::delivery::DeliveryContract;
-use jiebang_store::StoreError;
 
 use crate::AppState;
 use crate::app::access::{is_participant, managed_phase, own_submission, visible_challenge, visible_phase};
@@ -224,9 +223,11 @@ pub(super) async fn cancel_submission(
     let (_, phase, _) = own_submission(&state, &viewer, id).await?;
     let actor = viewer.require()?.user.id;
     if !state.store.cancel_submission(id, actor).await? {
-        return Err(
-            StoreError::Refused("只能取消排队中的提交 / only a queued submission can be cancelled".into()).into()
-        );
+        return Err(ApiError::Conflict {
+            code: "refused",
+            field: None,
+            message: "只能取消排队中的提交 / only a queued submission can be cancelled".into(),
+        });
     }
     Ok(Json(submission_view(&state, state.store.get_submission(id).await?, &phase).await?))
 }

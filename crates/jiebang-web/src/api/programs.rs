@@ -170,8 +170,7 @@ pub(super) async fn import_challenges(
     visible_program(&state, &viewer, id).await?;
     let authed = viewer.require_that(|p| p.can_manage_program(id))?;
     let (name, bytes) = read_upload(multipart, state.config.max_upload_bytes).await?;
-    let imported =
-        crate::import::import_sheet(&state.store, &state.files, id, &name, bytes, Some(authed.user.id)).await?;
+    let imported = state.store.import_sheet(&state.files, id, &name, bytes, Some(authed.user.id)).await?;
     Ok((StatusCode::CREATED, Json(imported.into_iter().map(ChallengeView::from).collect())))
 }
 

@@ -25,7 +25,7 @@ use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 
 /// Creates a draft application for a challenge; the caller must act for the lead unit.
 #[utoipa::path(post, path = "/api/v1/challenges/{id}/applications", request_body = ApplicationInput,
-    responses((status = 201, description = "the draft"), (status = 422, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)),
+    responses((status = 201, description = "the draft", body = Application), (status = 422, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)),
     security(("token" = [])))]
 pub(super) async fn create_application(
     State(state): State<AppState>,
@@ -41,7 +41,7 @@ pub(super) async fn create_application(
 
 /// The applications of a program the caller may see: all for organizers, the region's for
 /// recommenders (submitted only), their own units' for applicants, assigned ones for experts.
-#[utoipa::path(get, path = "/api/v1/programs/{id}/applications", responses((status = 200, description = "applications")), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/programs/{id}/applications", responses((status = 200, description = "applications", body = Vec<Application>)), security(("token" = [])))]
 pub(super) async fn list_applications(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -51,7 +51,7 @@ pub(super) async fn list_applications(
 }
 
 /// One application.
-#[utoipa::path(get, path = "/api/v1/applications/{id}", responses((status = 200, description = "the application"), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}", responses((status = 200, description = "the application", body = Application), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn get_application(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -63,7 +63,7 @@ pub(super) async fn get_application(
 /// The frozen copy of the last submission, byte for byte as hashed (RFC 8785 canonical JSON);
 /// its SHA-256 is in the `X-Snapshot-SHA256` header (and on the application as
 /// `snapshot_sha256`). With `?signed=true`, a [`SignedSnapshot`].
-#[utoipa::path(get, path = "/api/v1/applications/{id}/snapshot", params(("id" = i64, Path, description = "application id"), SnapshotQuery), responses((status = 200, description = "the snapshot JSON, or a SignedSnapshot"), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}/snapshot", params(("id" = i64, Path, description = "application id"), SnapshotQuery), responses((status = 200, description = "the snapshot JSON, or with `?signed=true` a SignedSnapshot", body = serde_json::Value), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn snapshot(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -99,7 +99,7 @@ pub(super) async fn snapshot(
 }
 
 /// Edits a draft or returned application (the lead unit).
-#[utoipa::path(put, path = "/api/v1/applications/{id}", request_body = ApplicationInput, responses((status = 200, description = "the application")), security(("token" = [])))]
+#[utoipa::path(put, path = "/api/v1/applications/{id}", request_body = ApplicationInput, responses((status = 200, description = "the application", body = Application)), security(("token" = [])))]
 pub(super) async fn update_application(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -116,7 +116,7 @@ pub(super) async fn update_application(
 
 /// Takes an action; each is allowed to one role only, in the right state.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/actions", request_body = ActionInput,
-    responses((status = 200, description = "the application"), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+    responses((status = 200, description = "the application", body = Application), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn act(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -176,7 +176,7 @@ pub(super) async fn attach(
 }
 
 /// An application's full history from the audit log (organizers).
-#[utoipa::path(get, path = "/api/v1/applications/{id}/history", responses((status = 200, description = "audit events, oldest first")), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/applications/{id}/history", responses((status = 200, description = "audit events, oldest first", body = Vec<AuditEvent>)), security(("token" = [])))]
 pub(super) async fn history(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -190,7 +190,7 @@ pub(super) async fn history(
 }
 
 /// Adds a user to the expert pool (admins and global organizers).
-#[utoipa::path(post, path = "/api/v1/experts", request_body = ExpertInput, responses((status = 201, description = "the expert")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/experts", request_body = ExpertInput, responses((status = 201, description = "the expert", body = jiebang_store::Expert)), security(("token" = [])))]
 pub(super) async fn create_expert(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -201,7 +201,7 @@ pub(super) async fn create_expert(
 }
 
 /// The expert pool (admins and organizers).
-#[utoipa::path(get, path = "/api/v1/experts", responses((status = 200, description = "experts")), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/experts", responses((status = 200, description = "experts", body = Vec<jiebang_store::Expert>)), security(("token" = [])))]
 pub(super) async fn list_experts(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -213,7 +213,7 @@ pub(super) async fn list_experts(
 }
 
 /// Assigns an expert by hand (organizers); refused on a conflict of interest.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/assignments", request_body = AssignInput, responses((status = 201, description = "assigned")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/assignments", request_body = AssignInput, responses((status = 201, description = "assigned", body = Assignment)), security(("token" = [])))]
 pub(super) async fn assign(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -230,7 +230,7 @@ pub(super) async fn assign(
 }
 
 /// Draws experts for every checked application (organizers); the seed is recorded for replay.
-#[utoipa::path(post, path = "/api/v1/programs/{id}/draws", request_body = DrawInput, responses((status = 201, description = "the draw")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/programs/{id}/draws", request_body = DrawInput, responses((status = 201, description = "the draw", body = jiebang_store::Draw)), security(("token" = [])))]
 pub(super) async fn draw(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -271,7 +271,7 @@ pub(super) async fn declare_dual_role(
 }
 
 /// Submits the caller's review of an application they are assigned to; final once submitted.
-#[utoipa::path(post, path = "/api/v1/applications/{id}/reviews", request_body = ReviewInput, responses((status = 201, description = "the review")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/applications/{id}/reviews", request_body = ReviewInput, responses((status = 201, description = "the review", body = jiebang_store::Review)), security(("token" = [])))]
 pub(super) async fn submit_review(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -298,7 +298,7 @@ pub(super) async fn list_reviews(
 }
 
 /// Aggregates reviews, ranks each challenge and marks the draft list (organizers).
-#[utoipa::path(post, path = "/api/v1/programs/{id}/ranking", request_body = RankingInput, responses((status = 200, description = "ranked applications")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/programs/{id}/ranking", request_body = RankingInput, responses((status = 200, description = "ranked applications", body = Vec<Application>)), security(("token" = [])))]
 pub(super) async fn rank(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -309,7 +309,7 @@ pub(super) async fn rank(
 }
 
 /// Publishes the draft list for 公示 (organizers).
-#[utoipa::path(post, path = "/api/v1/programs/{id}/publicity", request_body = NoticeInput, responses((status = 201, description = "the publicity")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/programs/{id}/publicity", request_body = NoticeInput, responses((status = 201, description = "the publicity", body = Publicity)), security(("token" = [])))]
 pub(super) async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -331,7 +331,7 @@ pub(super) async fn get_publicity(
 
 /// The published list as a spreadsheet: 序号 | 项目名称 | 牵头单位 | 联合单位 | 所属行业 | 所在市 |
 /// 推荐单位 | 揭榜方向.
-#[utoipa::path(get, path = "/api/v1/programs/{id}/list", params(ListQuery), responses((status = 200, description = "CSV or XLSX")))]
+#[utoipa::path(get, path = "/api/v1/programs/{id}/list", params(ListQuery), responses((status = 200, description = "the list as XLSX, or CSV with `?format=csv`", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub(super) async fn export_list(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -385,7 +385,7 @@ pub(super) async fn export_list(
 }
 
 /// Files an objection during 公示 (any signed-in user, under their real name).
-#[utoipa::path(post, path = "/api/v1/programs/{id}/objections", request_body = ObjectionInput, responses((status = 201, description = "filed"), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/programs/{id}/objections", request_body = ObjectionInput, responses((status = 201, description = "filed", body = Objection), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn file_objection(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -398,7 +398,7 @@ pub(super) async fn file_objection(
 }
 
 /// A program's objections with the filers' identities (organizers only).
-#[utoipa::path(get, path = "/api/v1/programs/{id}/objections", responses((status = 200, description = "objections")), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/programs/{id}/objections", responses((status = 200, description = "objections", body = Vec<Objection>)), security(("token" = [])))]
 pub(super) async fn list_objections(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -409,7 +409,7 @@ pub(super) async fn list_objections(
 }
 
 /// Decides an objection (the program's organizers).
-#[utoipa::path(post, path = "/api/v1/objections/{id}/decision", request_body = DecisionInput, responses((status = 200, description = "decided")), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/objections/{id}/decision", request_body = DecisionInput, responses((status = 200, description = "decided", body = Objection)), security(("token" = [])))]
 pub(super) async fn decide(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -420,7 +420,7 @@ pub(super) async fn decide(
 }
 
 /// Announces the final list (organizers), after the period with every objection decided.
-#[utoipa::path(post, path = "/api/v1/programs/{id}/announcement", responses((status = 200, description = "announced"), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+#[utoipa::path(post, path = "/api/v1/programs/{id}/announcement", responses((status = 200, description = "announced", body = Publicity), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn announce(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -440,7 +440,7 @@ pub(super) async fn get_statistics(
 }
 
 /// The caller's latest notifications.
-#[utoipa::path(get, path = "/api/v1/notifications", responses((status = 200, description = "notifications, newest first")), security(("token" = [])))]
+#[utoipa::path(get, path = "/api/v1/notifications", responses((status = 200, description = "notifications, newest first", body = Vec<jiebang_store::Notification>)), security(("token" = [])))]
 pub(super) async fn notifications(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -75,8 +75,8 @@ pub struct Leaderboard {
     pub decimals: u32,
     /// The indicator columns.
     pub indicators: Vec<BoardIndicator>,
-    /// The quantities measured on delivered models (`jiebang_core::delivery::MEASURED`, in its
-    /// order) that rows of the board have; empty when every row is a prediction file.
+    /// The measured quantities boards show (`jiebang_core::delivery::ON_THE_BOARD`) that rows of
+    /// this board have; empty when every row is a prediction file.
     pub model_columns: Vec<String>,
     /// Best first.
     pub rows: Vec<BoardRow>,
@@ -175,11 +175,10 @@ pub(crate) async fn board(
             entries: standing.entries,
         })
         .collect();
-    let model_columns = jiebang_core::delivery::MEASURED
+    let model_columns = jiebang_core::delivery::ON_THE_BOARD
         .iter()
-        .map(|(key, _, _)| *key)
-        .filter(|key| rows.iter().any(|r| r.scores.contains_key(*key)))
-        .map(str::to_owned)
+        .filter(|key| rows.iter().any(|r| r.scores.contains_key(**key)))
+        .map(|key| (*key).to_owned())
         .collect();
     Ok(Leaderboard {
         model_columns,

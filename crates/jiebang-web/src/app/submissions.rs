@@ -157,12 +157,12 @@ pub(crate) async fn may_submit(
     let user = authed.user.id;
     if manages {
         // Organizers' baselines skip dates and quotas, not the archive.
-        return Ok(state.store.check_may_submit(phase.id, 0, user, true).await?);
+        return Ok(state.store.check_may_submit(phase.id, 0, user, true, state.clock.today()).await?);
     }
     let registered = state.store.participant_organizations(phase.challenge_id).await?;
     let mut refusal = None;
     for team in authed.principal.organizations().into_iter().filter(|o| registered.contains(o)) {
-        match state.store.check_may_submit(phase.id, team, user, false).await {
+        match state.store.check_may_submit(phase.id, team, user, false, state.clock.today()).await {
             Ok(()) => return Ok(()),
             Err(e) => refusal = refusal.or(Some(e)),
         }
@@ -232,11 +232,19 @@ pub(crate) async fn submit(
     let note = form.text.get("note").map_or("", String::as_str);
     // Without an explicit `kind`, an `.onnx` file is a model.
     let is_model = kind.map_or_else(|| file.name.to_lowercase().ends_with(".onnx"), |k| k == SubmissionKind::Model);
-    let store = &state.store;
+    let upload = jiebang_store::NewSubmission {
+        phase_id: phase.id,
+        organization_id: organization,
+        user_id: authed.user.id,
+        file: &file,
+        note,
+        is_baseline: baseline,
+        today: state.clock.today(),
+    };
     Ok(if is_model {
-        store.create_model_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?
+        state.store.create_model_submission(&upload).await?
     } else {
-        store.create_submission(phase.id, organization, authed.user.id, &file, note, baseline).await?
+        state.store.create_submission(&upload).await?
     })
 }
 

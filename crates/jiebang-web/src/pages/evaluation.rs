@@ -180,7 +180,7 @@ async fn render_phase(
         }
         _ => Vec::new(),
     };
-    let open = phase.is_open_today();
+    let open = phase.input.is_open_on(state.clock.today());
     let contract = state.store.delivery_contract(phase.challenge_id).await.map_err(|e| fail(e.into()))?;
     let dataset = dataset.map(|mut d| {
         d.files.retain(|f| manages || !f.hidden);

@@ -893,7 +893,7 @@ async fn import_submit(
     let user_id = ctx.viewer.require_that(|p| p.can_manage_program(id)).map_err(|e| ctx.fail(e))?.user.id;
     let result = match read_upload(multipart, state.config.max_upload_bytes).await {
         Ok((name, bytes)) => {
-            crate::import::import_sheet(&state.store, &state.files, id, &name, bytes, Some(user_id)).await
+            state.store.import_sheet(&state.files, id, &name, bytes, Some(user_id)).await.map_err(ApiError::from)
         }
         Err(e) => Err(e),
     };

@@ -312,6 +312,23 @@ async fn the_openapi_document_and_swagger_ui_are_served() {
         }
     }
     assert!(checked >= 53, "{checked}");
+    // Every success that answers with a body says what the body is.
+    let mut undescribed = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                let success = status.starts_with('2') && status != "204";
+                // JSON has a schema; a file (CSV, a spreadsheet, a download) names its type.
+                let described = response["content"].as_object().is_some_and(|types| {
+                    types.iter().all(|(kind, t)| !kind.contains("json") || t["schema"].is_object())
+                });
+                if success && !described {
+                    undescribed.push(format!("{method} {path} {status}"));
+                }
+            }
+        }
+    }
+    assert!(undescribed.is_empty(), "successes without a response schema: {undescribed:?}");
     let (status, _, body) = app.send(app.request(Method::GET, "/api/docs/", None, None)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text(&body).contains("swagger"), "Swagger UI is served from the binary");

@@ -124,6 +124,37 @@ async fn a_team_submits_sees_its_queue_position_and_public_scores_but_not_the_pr
 }
 
 #[tokio::test]
+async fn a_phase_closes_on_the_platforms_clock() {
+    let app = TestApp::new().await;
+    let today = jiebang_store::today();
+    let closes = jiebang_core::program::Day(today.0 + time::Duration::days(2));
+    let phase = json!({
+        "dataset_id": app.dataset, "kind": "development", "name": "两天的阶段", "opens_on": today.to_string(),
+        "closes_on": closes.to_string(), "split": "public", "visibility": "participants"
+    });
+    let (status, created) = app
+        .json(Method::POST, &format!("/api/v1/challenges/{}/phases", app.challenge), Some("organizer"), Some(phase))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/api/v1/phases/{}/submissions", created["id"]);
+    let organization = app.organization.to_string();
+    let upload = || {
+        let fields = [("organization_id", organization.as_str())];
+        multipart(&path, "applicant", &app, &fields, &[("file", "p.csv", b"id,score\n1,0.5\n2,0.5\n3,0.5\n4,0.5\n")])
+    };
+    assert_eq!(app.send(upload()).await.0, StatusCode::CREATED, "open today");
+    let form_page = format!("/phases/{}?tab=submit", created["id"]);
+    let page = app.send(app.request(Method::GET, &form_page, Some("applicant"), None)).await;
+    assert!(text(&page.2).contains("data-testid=\"submit-form\""), "the page offers an upload while open");
+    app.clock.advance(3);
+    let (status, _, body) = app.send(upload()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{}", text(&body));
+    assert!(text(&body).contains(&format!("to {closes}")), "the refusal names the dates: {}", text(&body));
+    let page = app.send(app.request(Method::GET, &form_page, Some("applicant"), None)).await;
+    assert!(!text(&page.2).contains("data-testid=\"submit-form\""), "the page offers no upload once closed");
+}
+
+#[tokio::test]
 async fn quotas_and_registration_refuse_with_the_reason() {
     let app = TestApp::new().await;
     let phase = json!({

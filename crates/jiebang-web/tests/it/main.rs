@@ -10,6 +10,7 @@ mod queries;
 mod roles;
 mod selection;
 mod server;
+mod snapshots;
 
 use std::sync::Arc;
 
@@ -150,7 +151,19 @@ impl TestApp {
             async move {
                 let file =
                     t.store.save_file(&t.files, "pred.csv", predictions.as_bytes().to_vec(), None).await.unwrap();
-                t.store.create_submission(phase, organization, applicant, &file, "", false).await.unwrap().id
+                t.store
+                    .create_submission(&jiebang_store::NewSubmission {
+                        phase_id: phase,
+                        organization_id: organization,
+                        user_id: applicant,
+                        file: &file,
+                        note: "",
+                        is_baseline: false,
+                        today: jiebang_store::today(),
+                    })
+                    .await
+                    .unwrap()
+                    .id
             }
         };
         let scored = submit("id,score\n1,0.9\n2,0.2\n3,0.8\n4,0.4\n").await;

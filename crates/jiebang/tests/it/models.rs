@@ -357,7 +357,19 @@ async fn a_worker_scores_a_model_submission_and_hostile_models_fail_cleanly() {
         let bytes = std::fs::read(fixtures().join(format!("{model}.onnx"))).unwrap();
         let file = store.save_file(&files, &format!("{model}.onnx"), bytes, None).await.unwrap();
         ids.push(
-            store.create_model_submission(phase, arena.organization, arena.user, &file, "", false).await.unwrap().id,
+            store
+                .create_model_submission(&jiebang_store::NewSubmission {
+                    phase_id: phase,
+                    organization_id: arena.organization,
+                    user_id: arena.user,
+                    file: &file,
+                    note: "",
+                    is_baseline: false,
+                    today: jiebang_store::today(),
+                })
+                .await
+                .unwrap()
+                .id,
         );
     }
 

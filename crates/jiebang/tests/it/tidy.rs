@@ -165,3 +165,24 @@ fn the_api_and_the_pages_are_adapters_over_the_application_layer_and_never_impor
     }
     assert!(crossings.is_empty(), "layers crossed:\n{}", crossings.join("\n"));
 }
+
+#[test]
+fn every_error_code_the_web_sends_is_documented_on_the_envelope() {
+    let web = workspace().join("crates/jiebang-web/src");
+    let envelope = std::fs::read_to_string(web.join("error.rs")).unwrap();
+    let mut sent = std::collections::BTreeSet::new();
+    // `i18n` names languages with `code: "zh"`; every other `code: "…"` or `body("…"` is an error code.
+    for (path, text) in sources(&web).into_iter().filter(|(path, _)| !path.ends_with("i18n.rs")) {
+        for marker in ["code: \"", "body(\""] {
+            for (at, _) in text.match_indices(marker) {
+                let rest = &text[at + marker.len()..];
+                let code = &rest[..rest.find('"').unwrap()];
+                sent.insert((code.to_owned(), path.display().to_string()));
+            }
+        }
+    }
+    assert!(sent.len() >= 10, "found the codes: {sent:?}");
+    let undocumented: Vec<_> =
+        sent.into_iter().filter(|(code, _)| !envelope.contains(&format!("/// - `{code}` ("))).collect();
+    assert!(undocumented.is_empty(), "codes missing from ErrorBody's list: {undocumented:?}");
+}
