@@ -73,30 +73,19 @@ impl ProgramStatus {
     }
 }
 
-/// How expert scores of one application are combined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Aggregation {
-    /// Arithmetic mean.
-    #[default]
-    Mean,
-    /// Mean after dropping one highest and one lowest score (when at least 5 reviews).
-    TrimmedMean,
-    /// Median.
-    Median,
-}
-
-impl Aggregation {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Mean => "mean",
-            Self::TrimmedMean => "trimmed_mean",
-            Self::Median => "median",
-        }
+named_enum!(
+    /// How expert scores of one application are combined.
+    #[derive(Default)]
+    Aggregation {
+        /// Arithmetic mean.
+        #[default]
+        Mean = "mean" / "算术平均" / "Mean",
+        /// Mean after dropping one highest and one lowest score (when at least 5 reviews).
+        TrimmedMean = "trimmed_mean" / "去掉最高最低分后平均" / "Trimmed mean",
+        /// Median.
+        Median = "median" / "中位数" / "Median",
     }
-}
+);
 
 /// The rules of a program; every field has the usual default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,47 +4,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::FieldError;
-
-/// The five roles of the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Role {
-    /// Runs the platform.
-    Admin,
-    /// 发榜方: creates programs (global grant) and manages the ones it is granted.
-    Organizer,
-    /// 评审专家.
-    Expert,
-    /// 推荐单位, for a region.
-    Recommender,
-    /// 揭榜方: acts for an organization.
-    Applicant,
-}
-
-impl Role {
-    /// All roles.
-    pub const ALL: [Self; 5] = [Self::Admin, Self::Organizer, Self::Expert, Self::Recommender, Self::Applicant];
-
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Organizer => "organizer",
-            Self::Expert => "expert",
-            Self::Recommender => "recommender",
-            Self::Applicant => "applicant",
-        }
+named_enum!(
+    /// The five roles of the platform.
+    Role {
+        /// Runs the platform.
+        Admin = "admin" / "管理员" / "Administrator",
+        /// 发榜方: creates programs (global grant) and manages the ones it is granted.
+        Organizer = "organizer" / "发榜方" / "Organizer",
+        /// 评审专家.
+        Expert = "expert" / "评审专家" / "Expert",
+        /// 推荐单位, for a region.
+        Recommender = "recommender" / "推荐单位" / "Recommender",
+        /// 揭榜方: acts for an organization.
+        Applicant = "applicant" / "揭榜方" / "Applicant",
     }
-
-    /// Parses the snake_case name.
-    pub fn parse(text: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|r| r.as_str() == text.trim()).ok_or_else(|| {
-            FieldError::new("role", format!("未知角色「{text}」，应为 admin、organizer、expert、recommender、applicant 之一 / unknown role '{text}'"))
-        })
-    }
-}
+);
 
 /// What a grant applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -148,7 +122,8 @@ impl Principal {
 
     /// The roles held anywhere, for display.
     pub fn roles(&self) -> Vec<Role> {
-        let mut roles: Vec<Role> = Role::ALL.into_iter().filter(|r| self.grants.iter().any(|g| g.role == *r)).collect();
+        let mut roles: Vec<Role> =
+            Role::ALL.iter().copied().filter(|r| self.grants.iter().any(|g| g.role == *r)).collect();
         roles.dedup();
         roles
     }

@@ -150,7 +150,7 @@ fn grant_from_row(row: &AnyRow) -> Result<Grant> {
         "organization" => Scope::Organization(number()?),
         other => return Err(StoreError::corrupt(format!("grant scope kind {other}"))),
     };
-    Ok(Grant { role: Role::parse(&role).map_err(StoreError::corrupt)?, scope })
+    Ok(Grant { role: Role::parse("role", &role).map_err(StoreError::corrupt)?, scope })
 }
 
 impl Store {

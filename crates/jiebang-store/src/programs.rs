@@ -234,6 +234,45 @@ async fn write_children(tx: &mut Transaction<'static, Any>, challenge_id: i64, c
     Ok(())
 }
 
+/// A challenge's own columns, in the order [`bind_challenge`] binds them (insert and update
+/// share both, so a new column is added in one place).
+const CHALLENGE_COLUMNS: [&str; 13] = [
+    "code",
+    "title",
+    "direction",
+    "sub_field",
+    "task_class",
+    "region_code",
+    "scenario",
+    "background",
+    "objectives",
+    "deliverables",
+    "period_months",
+    "support",
+    "winners",
+];
+
+/// Binds a challenge's [`CHALLENGE_COLUMNS`] to the query's next placeholders.
+fn bind_challenge<'q>(
+    query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    challenge: &Challenge,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    query
+        .bind(challenge.code.clone())
+        .bind(challenge.title.clone())
+        .bind(challenge.direction.clone())
+        .bind(challenge.sub_field.clone())
+        .bind(challenge.task_class.as_str())
+        .bind(challenge.region.map(|r| r.code()))
+        .bind(challenge.scenario.clone())
+        .bind(challenge.background.clone())
+        .bind(challenge.objectives.clone())
+        .bind(challenge.deliverables.clone())
+        .bind(i64::from(challenge.period_months))
+        .bind(challenge.support.clone())
+        .bind(i64::from(challenge.winners))
+}
+
 async fn insert_challenge(tx: &mut Transaction<'static, Any>, program_id: i64, challenge: &Challenge) -> Result<i64> {
     let position: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM challenges WHERE program_id = $1")
@@ -241,30 +280,22 @@ async fn insert_challenge(tx: &mut Transaction<'static, Any>, program_id: i64, c
             .fetch_one(&mut **tx)
             .await?;
     let now = now_text();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO challenges (program_id, position, code, title, direction, sub_field, task_class, region_code, scenario, background, objectives, deliverables, period_months, support, winners, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-    )
-    .bind(program_id)
-    .bind(position)
-    .bind(&challenge.code)
-    .bind(&challenge.title)
-    .bind(&challenge.direction)
-    .bind(&challenge.sub_field)
-    .bind(challenge.task_class.as_str())
-    .bind(challenge.region.map(|r| r.code()))
-    .bind(&challenge.scenario)
-    .bind(&challenge.background)
-    .bind(&challenge.objectives)
-    .bind(&challenge.deliverables)
-    .bind(i64::from(challenge.period_months))
-    .bind(&challenge.support)
-    .bind(i64::from(challenge.winners))
-    .bind(&now)
-    .bind(&now)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| if is_unique_violation(&e) { duplicate_code(&challenge.code) } else { e.into() })?;
+    let n = CHALLENGE_COLUMNS.len();
+    let sql = format!(
+        "INSERT INTO challenges (program_id, position, {}, created_at, updated_at) VALUES ($1, $2, {}, ${}, ${}) RETURNING id",
+        CHALLENGE_COLUMNS.join(", "),
+        crate::placeholders(3, n),
+        n + 3,
+        n + 4
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(program_id).bind(position);
+    let row = bind_challenge(query, challenge)
+        .bind(now.clone())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { duplicate_code(&challenge.code) } else { e.into() })?;
+    let id: i64 = row.try_get("id")?;
     write_children(tx, id, challenge).await?;
     Ok(id)
 }
@@ -463,28 +494,17 @@ impl Store {
     ) -> Result<ChallengeRecord> {
         let existing = self.get_challenge(id).await?;
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE challenges SET code = $1, title = $2, direction = $3, sub_field = $4, task_class = $5, region_code = $6, scenario = $7, background = $8, \
-             objectives = $9, deliverables = $10, period_months = $11, support = $12, winners = $13, updated_at = $14 WHERE id = $15",
-        )
-        .bind(&challenge.code)
-        .bind(&challenge.title)
-        .bind(&challenge.direction)
-        .bind(&challenge.sub_field)
-        .bind(challenge.task_class.as_str())
-        .bind(challenge.region.map(|r| r.code()))
-        .bind(&challenge.scenario)
-        .bind(&challenge.background)
-        .bind(&challenge.objectives)
-        .bind(&challenge.deliverables)
-        .bind(i64::from(challenge.period_months))
-        .bind(&challenge.support)
-        .bind(i64::from(challenge.winners))
-        .bind(now_text())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { duplicate_code(&challenge.code) } else { e.into() })?;
+        let assignments: Vec<String> =
+            CHALLENGE_COLUMNS.iter().enumerate().map(|(i, column)| format!("{column} = ${}", i + 1)).collect();
+        let n = CHALLENGE_COLUMNS.len();
+        let sql =
+            format!("UPDATE challenges SET {}, updated_at = ${} WHERE id = ${}", assignments.join(", "), n + 1, n + 2);
+        bind_challenge(sqlx::query(sqlx::AssertSqlSafe(sql)), challenge)
+            .bind(now_text())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| if is_unique_violation(&e) { duplicate_code(&challenge.code) } else { e.into() })?;
         write_children(&mut tx, id, challenge).await?;
         audit::append(
             &mut tx,

@@ -1,12 +1,8 @@
 //! Every user-facing string of the pages, one catalogue per language. A catalogue is a struct,
 //! so a string missing in one language is a compile error, not a blank on a page.
 
-use jiebang_core::challenge::TaskClass;
 use jiebang_core::industry::IndustryCode;
-use jiebang_core::organization::OrgKind;
-use jiebang_core::program::{Aggregation, ProgramStatus};
 use jiebang_core::region::Region;
-use jiebang_core::role::Role;
 
 /// A supported language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -582,30 +578,6 @@ pub static EN: Catalog = Catalog {
 };
 
 impl Catalog {
-    /// A program status.
-    pub fn status(&self, status: &ProgramStatus) -> &'static str {
-        match self.lang {
-            Lang::Zh => status.label_zh(),
-            Lang::En => status.label_en(),
-        }
-    }
-
-    /// A task class.
-    pub fn task_class(&self, class: &TaskClass) -> &'static str {
-        match self.lang {
-            Lang::Zh => class.label_zh(),
-            Lang::En => class.label_en(),
-        }
-    }
-
-    /// An organization kind.
-    pub fn org_kind(&self, kind: &OrgKind) -> &'static str {
-        match self.lang {
-            Lang::Zh => kind.label_zh(),
-            Lang::En => kind.label_en(),
-        }
-    }
-
     /// An industry's name.
     pub fn industry(&self, industry: &IndustryCode) -> &'static str {
         match self.lang {
@@ -619,34 +591,6 @@ impl Catalog {
         match self.lang {
             Lang::Zh => region.name,
             Lang::En => region.name_en,
-        }
-    }
-
-    /// The label of a Role.
-    pub fn role(&self, value: &Role) -> &'static str {
-        match (self.lang, value) {
-            (Lang::Zh, Role::Admin) => "管理员",
-            (Lang::En, Role::Admin) => "Administrator",
-            (Lang::Zh, Role::Organizer) => "发榜方",
-            (Lang::En, Role::Organizer) => "Organizer",
-            (Lang::Zh, Role::Expert) => "评审专家",
-            (Lang::En, Role::Expert) => "Expert",
-            (Lang::Zh, Role::Recommender) => "推荐单位",
-            (Lang::En, Role::Recommender) => "Recommender",
-            (Lang::Zh, Role::Applicant) => "揭榜方",
-            (Lang::En, Role::Applicant) => "Applicant",
-        }
-    }
-
-    /// The label of a Aggregation.
-    pub fn aggregation(&self, value: &Aggregation) -> &'static str {
-        match (self.lang, value) {
-            (Lang::Zh, Aggregation::Mean) => "算术平均",
-            (Lang::En, Aggregation::Mean) => "Mean",
-            (Lang::Zh, Aggregation::TrimmedMean) => "去掉最高最低分后平均",
-            (Lang::En, Aggregation::TrimmedMean) => "Trimmed mean",
-            (Lang::Zh, Aggregation::Median) => "中位数",
-            (Lang::En, Aggregation::Median) => "Median",
         }
     }
 

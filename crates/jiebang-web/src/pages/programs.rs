@@ -187,7 +187,7 @@ struct ProgramFormPage {
     action: String,
     cancel_url: String,
     form: FormState,
-    aggregations: [Aggregation; 3],
+    aggregations: &'static [Aggregation],
     date_fields: Vec<(&'static str, &'static str, String)>,
 }
 
@@ -221,15 +221,7 @@ fn program_form_page(
     let labels = [t.opens_on, t.applicant_deadline, t.recommender_deadline, t.review_by, t.announce_by];
     let date_fields =
         DATE_FIELDS.iter().zip(labels).map(|(name, label)| (*name, label, format!("timeline.{name}"))).collect();
-    ProgramFormPage {
-        ctx,
-        heading,
-        action,
-        cancel_url,
-        form,
-        aggregations: [Aggregation::Mean, Aggregation::TrimmedMean, Aggregation::Median],
-        date_fields,
-    }
+    ProgramFormPage { ctx, heading, action, cancel_url, form, aggregations: Aggregation::ALL, date_fields }
 }
 
 fn program_values(input: &ProgramInput) -> Vec<(String, String)> {
