@@ -187,15 +187,13 @@ impl Arena {
     pub async fn submit(&self, store: &Store, files: &FileStore, predictions: &str) -> crate::Result<i64> {
         let file = store.save_file(files, "pred.csv", predictions.as_bytes().to_vec(), None).await?;
         Ok(store
-            .create_submission(&crate::NewSubmission {
-                phase_id: self.phase,
-                organization_id: self.organization,
-                user_id: self.user,
-                file: &file,
-                note: "",
-                is_baseline: false,
-                today: crate::today(),
-            })
+            .create_submission(&crate::NewSubmission::new(
+                self.phase,
+                self.organization,
+                self.user,
+                &file,
+                crate::today(),
+            ))
             .await?
             .id)
     }

@@ -42,15 +42,13 @@ async fn run(workers: usize, submissions: usize, labels: &str, predictions: &str
     let file = t.store.save_file(&t.files, "pred.csv", predictions.as_bytes().to_vec(), None).await.unwrap();
     for _ in 0..submissions {
         t.store
-            .create_submission(&jiebang_store::NewSubmission {
-                phase_id: arena.phase,
-                organization_id: arena.organization,
-                user_id: arena.user,
-                file: &file,
-                note: "",
-                is_baseline: false,
-                today: jiebang_store::today(),
-            })
+            .create_submission(&jiebang_store::NewSubmission::new(
+                arena.phase,
+                arena.organization,
+                arena.user,
+                &file,
+                jiebang_store::today(),
+            ))
             .await
             .unwrap();
     }

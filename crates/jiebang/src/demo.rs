@@ -93,13 +93,8 @@ async fn load_evaluation(
         let file = store.save_file(files, &format!("team-{}.csv", n + 1), predictions.into_bytes(), None).await?;
         store
             .create_submission(&jiebang_store::NewSubmission {
-                phase_id: phase,
-                organization_id: organization,
-                user_id: admin,
-                file: &file,
                 note: "示例提交",
-                is_baseline: false,
-                today: jiebang_store::today(),
+                ..jiebang_store::NewSubmission::new(phase, organization, admin, &file, jiebang_store::today())
             })
             .await?;
     }
@@ -107,13 +102,9 @@ async fn load_evaluation(
     let file = store.save_file(files, "baseline.csv", baseline.into_bytes(), None).await?;
     store
         .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organizations[1],
-            user_id: organizer,
-            file: &file,
             note: "基线：峭度阈值",
             is_baseline: true,
-            today: jiebang_store::today(),
+            ..jiebang_store::NewSubmission::new(phase, organizations[1], organizer, &file, jiebang_store::today())
         })
         .await?;
     let contract = DeliveryContract {
@@ -130,13 +121,8 @@ async fn load_evaluation(
     let file = store.save_file(files, "bearing-logreg.onnx", model, None).await?;
     store
         .create_model_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organizations[0],
-            user_id: admin,
-            file: &file,
             note: "轻量化模型：逻辑回归（ONNX）",
-            is_baseline: false,
-            today: jiebang_store::today(),
+            ..jiebang_store::NewSubmission::new(phase, organizations[0], admin, &file, jiebang_store::today())
         })
         .await?;
     Ok(())
@@ -228,13 +214,8 @@ async fn load_question_bank(
         let file = store.save_file(files, name, bank.answers(600 + n as u64, skill).into_bytes(), None).await?;
         store
             .create_submission(&jiebang_store::NewSubmission {
-                phase_id: phase,
-                organization_id: organization,
-                user_id: admin,
-                file: &file,
                 note: "示例模型回答",
-                is_baseline: false,
-                today: jiebang_store::today(),
+                ..jiebang_store::NewSubmission::new(phase, organization, admin, &file, jiebang_store::today())
             })
             .await?;
     }
@@ -243,13 +224,9 @@ async fn load_question_bank(
         store.save_file(files, "baseline-general-llm.jsonl", bank.answers(7, general).into_bytes(), None).await?;
     store
         .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organizations[1],
-            user_id: organizer,
-            file: &file,
             note: "基线：通用大模型（模拟）",
             is_baseline: true,
-            today: jiebang_store::today(),
+            ..jiebang_store::NewSubmission::new(phase, organizations[1], organizer, &file, jiebang_store::today())
         })
         .await?;
     Ok(())

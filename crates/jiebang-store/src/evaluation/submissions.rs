@@ -22,6 +22,13 @@ pub struct NewSubmission<'a> {
     pub today: Day,
 }
 
+impl<'a> NewSubmission<'a> {
+    /// A team's upload without a note (set `note` or `is_baseline` with struct update syntax).
+    pub fn new(phase_id: i64, organization_id: i64, user_id: i64, file: &'a StoredFile, today: Day) -> Self {
+        Self { phase_id, organization_id, user_id, file, note: "", is_baseline: false, today }
+    }
+}
+
 /// A stored submission.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Submission {

@@ -130,15 +130,7 @@ async fn fifty_concurrent_submissions_against_a_quota_of_five_accept_exactly_fiv
         let (store, file) = (t.store.clone(), file.clone());
         tokio::spawn(async move {
             store
-                .create_submission(&jiebang_store::NewSubmission {
-                    phase_id: phase,
-                    organization_id: org,
-                    user_id: user,
-                    file: &file,
-                    note: "",
-                    is_baseline: false,
-                    today: jiebang_store::today(),
-                })
+                .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
                 .await
         })
     });
@@ -161,41 +153,21 @@ async fn the_concurrent_and_invalid_quotas_count_what_they_say() {
     let (user, org, phase) = open_phase(&t, Quotas { per_day: 0, total: 0, concurrent: 1, invalid: 1 }).await;
     let file = upload(&t, 1).await;
     t.store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &file,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
         .await
         .unwrap();
     let err = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &file,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("queued or running"), "{err}");
     // Baselines from organizers are not counted.
     t.store
         .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &file,
             note: "基线",
             is_baseline: true,
-            today: jiebang_store::today(),
+            ..jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today())
         })
         .await
         .unwrap();
@@ -205,15 +177,7 @@ async fn the_concurrent_and_invalid_quotas_count_what_they_say() {
     assert!(t.store.finish_job(&job, worker, Outcome::Invalid("第2行 score 不是数字".into())).await.unwrap());
     let err = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &file,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("invalid submission(s) is reached"), "{err}");
@@ -225,15 +189,13 @@ async fn a_claimed_job_is_recorded_once_and_a_lost_lease_records_nothing() {
     let (user, org, phase) = open_phase(&t, Quotas::default()).await;
     let submission = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &upload(&t, 1).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            org,
+            user,
+            &upload(&t, 1).await,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap();
     assert_eq!(t.store.queue_position(submission.id).await.unwrap(), Some(0));
@@ -274,15 +236,13 @@ async fn platform_errors_are_retried_then_fail_with_a_reason_and_cost_no_quota()
     let (user, org, phase) = open_phase(&t, Quotas { per_day: 1, total: 0, concurrent: 0, invalid: 0 }).await;
     let submission = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &upload(&t, 1).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            org,
+            user,
+            &upload(&t, 1).await,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap();
     t.store.register_worker("w", "host", "test").await.unwrap();
@@ -305,15 +265,13 @@ async fn platform_errors_are_retried_then_fail_with_a_reason_and_cost_no_quota()
     assert_eq!(t.store.queue_stats().await.unwrap().failed, 1);
     // The platform's failure did not use the team's one submission of the day.
     t.store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &upload(&t, 2).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            org,
+            user,
+            &upload(&t, 2).await,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap();
 }
@@ -329,27 +287,15 @@ async fn a_closed_phase_refuses_submissions_but_takes_baselines() {
     let file = upload(&t, 1).await;
     let err = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: closed,
-            organization_id: org,
-            user_id: user,
-            file: &file,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(closed, org, user, &file, jiebang_store::today()))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("from 2020-01-01 to 2020-12-31"), "{err}");
     t.store
         .create_submission(&jiebang_store::NewSubmission {
-            phase_id: closed,
-            organization_id: org,
-            user_id: user,
-            file: &file,
             note: "基线",
             is_baseline: true,
-            today: jiebang_store::today(),
+            ..jiebang_store::NewSubmission::new(closed, org, user, &file, jiebang_store::today())
         })
         .await
         .unwrap();
@@ -362,15 +308,13 @@ async fn a_queued_submission_can_be_cancelled_and_then_is_never_claimed() {
     let (user, org, phase) = open_phase(&t, Quotas::default()).await;
     let submission = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: org,
-            user_id: user,
-            file: &upload(&t, 1).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            org,
+            user,
+            &upload(&t, 1).await,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap();
     assert!(t.store.cancel_submission(submission.id, user).await.unwrap());
@@ -395,15 +339,13 @@ async fn a_team_selects_at_most_counted_scored_submissions_and_only_in_a_final_p
     for (phase, n) in [(final_phase, 1), (final_phase, 2), (development, 3)] {
         let id = t
             .store
-            .create_submission(&jiebang_store::NewSubmission {
-                phase_id: phase,
-                organization_id: org,
-                user_id: user,
-                file: &upload(&t, n).await,
-                note: "",
-                is_baseline: false,
-                today: jiebang_store::today(),
-            })
+            .create_submission(&jiebang_store::NewSubmission::new(
+                phase,
+                org,
+                user,
+                &upload(&t, n).await,
+                jiebang_store::today(),
+            ))
             .await
             .unwrap()
             .id;
@@ -450,15 +392,13 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     assert_eq!(t.store.delivery_contract(challenge).await.unwrap(), DeliveryContract::default());
     let err = t
         .store
-        .create_model_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &model,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_model_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &model,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap_err();
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("prediction files only")), "{err}");
@@ -479,29 +419,25 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     // 2,000 bytes against a 1,000-byte limit, then a prediction file against "models only".
     let err = t
         .store
-        .create_model_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &model,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_model_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &model,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("2000 bytes"), "{err}");
     let err = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &upload(&t, 1).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &upload(&t, 1).await,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("models only"), "{err}");
@@ -510,29 +446,25 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     t.store.set_delivery_contract(challenge, roomy, Some(user)).await.unwrap();
     let submission = t
         .store
-        .create_model_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &model,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_model_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &model,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap();
     assert_eq!(t.store.get_submission(submission.id).await.unwrap().kind, SubmissionKind::Model);
     let predictions = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &upload(&t, 2).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &upload(&t, 2).await,
+            jiebang_store::today(),
+        ))
         .await;
     let predictions = predictions.unwrap();
     assert_eq!(predictions.kind, SubmissionKind::Predictions);
@@ -558,43 +490,37 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     let done = format!("UPDATE submissions SET state = 'scored' WHERE id = {}", predictions.id);
     t.store.execute_unchecked(&done).await.unwrap();
     t.store
-        .create_model_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &model,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_model_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &model,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap();
     let ran = format!("UPDATE submissions SET finished_ms = {} WHERE id = {}", hour_ago + 31 * 60_000, submission.id);
     t.store.execute_unchecked(&ran).await.unwrap();
     let err = t
         .store
-        .create_model_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &model,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_model_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &model,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap_err();
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("measurement budget of 30 minutes")), "{err}");
     t.store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: organization,
-            user_id: user,
-            file: &upload(&t, 3).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            organization,
+            user,
+            &upload(&t, 3).await,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap();
 }
@@ -617,29 +543,25 @@ async fn a_user_acting_for_two_units_does_not_get_two_quotas() {
     }
     for n in 1..=2 {
         t.store
-            .create_submission(&jiebang_store::NewSubmission {
-                phase_id: phase,
-                organization_id: org,
-                user_id: user,
-                file: &upload(&t, n).await,
-                note: "",
-                is_baseline: false,
-                today: jiebang_store::today(),
-            })
+            .create_submission(&jiebang_store::NewSubmission::new(
+                phase,
+                org,
+                user,
+                &upload(&t, n).await,
+                jiebang_store::today(),
+            ))
             .await
             .unwrap();
     }
     let err = t
         .store
-        .create_submission(&jiebang_store::NewSubmission {
-            phase_id: phase,
-            organization_id: second,
-            user_id: user,
-            file: &upload(&t, 3).await,
-            note: "",
-            is_baseline: false,
-            today: jiebang_store::today(),
-        })
+        .create_submission(&jiebang_store::NewSubmission::new(
+            phase,
+            second,
+            user,
+            &upload(&t, 3).await,
+            jiebang_store::today(),
+        ))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Refused(_)), "{err}");

@@ -233,13 +233,9 @@ pub(crate) async fn submit(
     // Without an explicit `kind`, an `.onnx` file is a model.
     let is_model = kind.map_or_else(|| file.name.to_lowercase().ends_with(".onnx"), |k| k == SubmissionKind::Model);
     let upload = jiebang_store::NewSubmission {
-        phase_id: phase.id,
-        organization_id: organization,
-        user_id: authed.user.id,
-        file: &file,
         note,
         is_baseline: baseline,
-        today: state.clock.today(),
+        ..jiebang_store::NewSubmission::new(phase.id, organization, authed.user.id, &file, state.clock.today())
     };
     Ok(if is_model {
         state.store.create_model_submission(&upload).await?

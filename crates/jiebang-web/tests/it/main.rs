@@ -152,15 +152,13 @@ impl TestApp {
                 let file =
                     t.store.save_file(&t.files, "pred.csv", predictions.as_bytes().to_vec(), None).await.unwrap();
                 t.store
-                    .create_submission(&jiebang_store::NewSubmission {
-                        phase_id: phase,
-                        organization_id: organization,
-                        user_id: applicant,
-                        file: &file,
-                        note: "",
-                        is_baseline: false,
-                        today: jiebang_store::today(),
-                    })
+                    .create_submission(&jiebang_store::NewSubmission::new(
+                        phase,
+                        organization,
+                        applicant,
+                        &file,
+                        jiebang_store::today(),
+                    ))
                     .await
                     .unwrap()
                     .id

@@ -38,15 +38,13 @@ async fn the_busiest_pages_cost_the_same_round_trips_with_more_rows() {
         let file = file.await.unwrap();
         app.t
             .store
-            .create_submission(&jiebang_store::NewSubmission {
-                phase_id: app.phase,
-                organization_id: app.organization,
-                user_id: app.ids["applicant"],
-                file: &file,
-                note: "",
-                is_baseline: false,
-                today: jiebang_store::today(),
-            })
+            .create_submission(&jiebang_store::NewSubmission::new(
+                app.phase,
+                app.organization,
+                app.ids["applicant"],
+                &file,
+                jiebang_store::today(),
+            ))
             .await
             .unwrap();
         let unit = jiebang_core::organization::OrganizationInput {

@@ -358,15 +358,13 @@ async fn a_worker_scores_a_model_submission_and_hostile_models_fail_cleanly() {
         let file = store.save_file(&files, &format!("{model}.onnx"), bytes, None).await.unwrap();
         ids.push(
             store
-                .create_model_submission(&jiebang_store::NewSubmission {
-                    phase_id: phase,
-                    organization_id: arena.organization,
-                    user_id: arena.user,
-                    file: &file,
-                    note: "",
-                    is_baseline: false,
-                    today: jiebang_store::today(),
-                })
+                .create_model_submission(&jiebang_store::NewSubmission::new(
+                    phase,
+                    arena.organization,
+                    arena.user,
+                    &file,
+                    jiebang_store::today(),
+                ))
                 .await
                 .unwrap()
                 .id,
