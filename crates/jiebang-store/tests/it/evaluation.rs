@@ -6,7 +6,7 @@ use jiebang_core::evaluation::{PhaseInput, PhaseKind, Quotas, SubmissionState, V
 use jiebang_core::program::Day;
 use jiebang_core::role::{Grant, Role, Scope};
 use jiebang_store::testing::{Arena, TestStore};
-use jiebang_store::{DatasetFileInput, Outcome, ScoringSpec, StoreError, StoredFile};
+use jiebang_store::{DatasetFileInput, NewSubmission, Outcome, ScoringSpec, StoreError, StoredFile, today};
 
 /// An arena for one team; returns `(user, organization, phase)`.
 async fn open_phase(t: &TestStore, quotas: Quotas) -> (i64, i64, i64) {
@@ -128,11 +128,9 @@ async fn fifty_concurrent_submissions_against_a_quota_of_five_accept_exactly_fiv
     let file = Arc::new(upload(&t, 1).await);
     let attempts = (0..50).map(|_| {
         let (store, file) = (t.store.clone(), file.clone());
-        tokio::spawn(async move {
-            store
-                .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
-                .await
-        })
+        tokio::spawn(
+            async move { store.create_submission(&NewSubmission::new(phase, org, user, &file, today())).await },
+        )
     });
     let mut accepted = 0;
     for attempt in attempts {
@@ -152,22 +150,15 @@ async fn the_concurrent_and_invalid_quotas_count_what_they_say() {
     let t = TestStore::new().await;
     let (user, org, phase) = open_phase(&t, Quotas { per_day: 0, total: 0, concurrent: 1, invalid: 1 }).await;
     let file = upload(&t, 1).await;
-    t.store
-        .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
-        .await
-        .unwrap();
-    let err = t
-        .store
-        .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
-        .await
-        .unwrap_err();
+    t.store.create_submission(&NewSubmission::new(phase, org, user, &file, today())).await.unwrap();
+    let err = t.store.create_submission(&NewSubmission::new(phase, org, user, &file, today())).await.unwrap_err();
     assert!(err.to_string().contains("queued or running"), "{err}");
     // Baselines from organizers are not counted.
     t.store
-        .create_submission(&jiebang_store::NewSubmission {
+        .create_submission(&NewSubmission {
             note: "基线",
             is_baseline: true,
-            ..jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today())
+            ..NewSubmission::new(phase, org, user, &file, today())
         })
         .await
         .unwrap();
@@ -175,11 +166,7 @@ async fn the_concurrent_and_invalid_quotas_count_what_they_say() {
     t.store.register_worker(worker, "host", "test").await.unwrap();
     let job = t.store.claim_job(worker, 60_000).await.unwrap().unwrap();
     assert!(t.store.finish_job(&job, worker, Outcome::Invalid("第2行 score 不是数字".into())).await.unwrap());
-    let err = t
-        .store
-        .create_submission(&jiebang_store::NewSubmission::new(phase, org, user, &file, jiebang_store::today()))
-        .await
-        .unwrap_err();
+    let err = t.store.create_submission(&NewSubmission::new(phase, org, user, &file, today())).await.unwrap_err();
     assert!(err.to_string().contains("invalid submission(s) is reached"), "{err}");
 }
 
@@ -187,17 +174,8 @@ async fn the_concurrent_and_invalid_quotas_count_what_they_say() {
 async fn a_claimed_job_is_recorded_once_and_a_lost_lease_records_nothing() {
     let t = TestStore::new().await;
     let (user, org, phase) = open_phase(&t, Quotas::default()).await;
-    let submission = t
-        .store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            org,
-            user,
-            &upload(&t, 1).await,
-            jiebang_store::today(),
-        ))
-        .await
-        .unwrap();
+    let submission =
+        t.store.create_submission(&NewSubmission::new(phase, org, user, &upload(&t, 1).await, today())).await.unwrap();
     assert_eq!(t.store.queue_position(submission.id).await.unwrap(), Some(0));
     for worker in ["a", "b"] {
         t.store.register_worker(worker, "host", "test").await.unwrap();
@@ -234,17 +212,8 @@ async fn a_claimed_job_is_recorded_once_and_a_lost_lease_records_nothing() {
 async fn platform_errors_are_retried_then_fail_with_a_reason_and_cost_no_quota() {
     let t = TestStore::new().await;
     let (user, org, phase) = open_phase(&t, Quotas { per_day: 1, total: 0, concurrent: 0, invalid: 0 }).await;
-    let submission = t
-        .store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            org,
-            user,
-            &upload(&t, 1).await,
-            jiebang_store::today(),
-        ))
-        .await
-        .unwrap();
+    let submission =
+        t.store.create_submission(&NewSubmission::new(phase, org, user, &upload(&t, 1).await, today())).await.unwrap();
     t.store.register_worker("w", "host", "test").await.unwrap();
     let job = t.store.claim_job("w", 60_000).await.unwrap().unwrap();
     assert!(t.store.finish_job(&job, "w", Outcome::Error("disk full".into())).await.unwrap());
@@ -264,16 +233,7 @@ async fn platform_errors_are_retried_then_fail_with_a_reason_and_cost_no_quota()
     assert!(failed.message.contains("disk full"), "{}", failed.message);
     assert_eq!(t.store.queue_stats().await.unwrap().failed, 1);
     // The platform's failure did not use the team's one submission of the day.
-    t.store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            org,
-            user,
-            &upload(&t, 2).await,
-            jiebang_store::today(),
-        ))
-        .await
-        .unwrap();
+    t.store.create_submission(&NewSubmission::new(phase, org, user, &upload(&t, 2).await, today())).await.unwrap();
 }
 
 #[tokio::test]
@@ -285,17 +245,13 @@ async fn a_closed_phase_refuses_submissions_but_takes_baselines() {
     let closed = PhaseInput { closes_on: Day::parse("d", "2020-12-31").unwrap(), ..phase_input(Quotas::default()) };
     let closed = t.store.create_phase(challenge, dataset, closed, None).await.unwrap().id;
     let file = upload(&t, 1).await;
-    let err = t
-        .store
-        .create_submission(&jiebang_store::NewSubmission::new(closed, org, user, &file, jiebang_store::today()))
-        .await
-        .unwrap_err();
+    let err = t.store.create_submission(&NewSubmission::new(closed, org, user, &file, today())).await.unwrap_err();
     assert!(err.to_string().contains("from 2020-01-01 to 2020-12-31"), "{err}");
     t.store
-        .create_submission(&jiebang_store::NewSubmission {
+        .create_submission(&NewSubmission {
             note: "基线",
             is_baseline: true,
-            ..jiebang_store::NewSubmission::new(closed, org, user, &file, jiebang_store::today())
+            ..NewSubmission::new(closed, org, user, &file, today())
         })
         .await
         .unwrap();
@@ -306,17 +262,8 @@ async fn a_closed_phase_refuses_submissions_but_takes_baselines() {
 async fn a_queued_submission_can_be_cancelled_and_then_is_never_claimed() {
     let t = TestStore::new().await;
     let (user, org, phase) = open_phase(&t, Quotas::default()).await;
-    let submission = t
-        .store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            org,
-            user,
-            &upload(&t, 1).await,
-            jiebang_store::today(),
-        ))
-        .await
-        .unwrap();
+    let submission =
+        t.store.create_submission(&NewSubmission::new(phase, org, user, &upload(&t, 1).await, today())).await.unwrap();
     assert!(t.store.cancel_submission(submission.id, user).await.unwrap());
     assert!(!t.store.cancel_submission(submission.id, user).await.unwrap());
     t.store.register_worker("w", "host", "test").await.unwrap();
@@ -339,13 +286,7 @@ async fn a_team_selects_at_most_counted_scored_submissions_and_only_in_a_final_p
     for (phase, n) in [(final_phase, 1), (final_phase, 2), (development, 3)] {
         let id = t
             .store
-            .create_submission(&jiebang_store::NewSubmission::new(
-                phase,
-                org,
-                user,
-                &upload(&t, n).await,
-                jiebang_store::today(),
-            ))
+            .create_submission(&NewSubmission::new(phase, org, user, &upload(&t, n).await, today()))
             .await
             .unwrap()
             .id;
@@ -392,13 +333,7 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     assert_eq!(t.store.delivery_contract(challenge).await.unwrap(), DeliveryContract::default());
     let err = t
         .store
-        .create_model_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &model,
-            jiebang_store::today(),
-        ))
+        .create_model_submission(&NewSubmission::new(phase, organization, user, &model, today()))
         .await
         .unwrap_err();
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("prediction files only")), "{err}");
@@ -419,53 +354,24 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     // 2,000 bytes against a 1,000-byte limit, then a prediction file against "models only".
     let err = t
         .store
-        .create_model_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &model,
-            jiebang_store::today(),
-        ))
+        .create_model_submission(&NewSubmission::new(phase, organization, user, &model, today()))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("2000 bytes"), "{err}");
     let err = t
         .store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &upload(&t, 1).await,
-            jiebang_store::today(),
-        ))
+        .create_submission(&NewSubmission::new(phase, organization, user, &upload(&t, 1).await, today()))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("models only"), "{err}");
 
     let roomy = DeliveryContract { accepts: Accepts::Both, max_model_mb: 1.0, ..stored };
     t.store.set_delivery_contract(challenge, roomy, Some(user)).await.unwrap();
-    let submission = t
-        .store
-        .create_model_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &model,
-            jiebang_store::today(),
-        ))
-        .await
-        .unwrap();
+    let submission =
+        t.store.create_model_submission(&NewSubmission::new(phase, organization, user, &model, today())).await.unwrap();
     assert_eq!(t.store.get_submission(submission.id).await.unwrap().kind, SubmissionKind::Model);
-    let predictions = t
-        .store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &upload(&t, 2).await,
-            jiebang_store::today(),
-        ))
-        .await;
+    let predictions =
+        t.store.create_submission(&NewSubmission::new(phase, organization, user, &upload(&t, 2).await, today())).await;
     let predictions = predictions.unwrap();
     assert_eq!(predictions.kind, SubmissionKind::Predictions);
     assert!(t.store.verify_audit_chain().await.unwrap() > 0);
@@ -489,38 +395,17 @@ async fn models_are_taken_only_under_a_delivery_contract_that_accepts_them() {
     t.store.execute_unchecked(&ran).await.unwrap();
     let done = format!("UPDATE submissions SET state = 'scored' WHERE id = {}", predictions.id);
     t.store.execute_unchecked(&done).await.unwrap();
-    t.store
-        .create_model_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &model,
-            jiebang_store::today(),
-        ))
-        .await
-        .unwrap();
+    t.store.create_model_submission(&NewSubmission::new(phase, organization, user, &model, today())).await.unwrap();
     let ran = format!("UPDATE submissions SET finished_ms = {} WHERE id = {}", hour_ago + 31 * 60_000, submission.id);
     t.store.execute_unchecked(&ran).await.unwrap();
     let err = t
         .store
-        .create_model_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &model,
-            jiebang_store::today(),
-        ))
+        .create_model_submission(&NewSubmission::new(phase, organization, user, &model, today()))
         .await
         .unwrap_err();
     assert!(matches!(&err, StoreError::Refused(m) if m.contains("measurement budget of 30 minutes")), "{err}");
     t.store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            organization,
-            user,
-            &upload(&t, 3).await,
-            jiebang_store::today(),
-        ))
+        .create_submission(&NewSubmission::new(phase, organization, user, &upload(&t, 3).await, today()))
         .await
         .unwrap();
 }
@@ -542,26 +427,11 @@ async fn a_user_acting_for_two_units_does_not_get_two_quotas() {
         t.store.add_grant(user, &grant).await.unwrap();
     }
     for n in 1..=2 {
-        t.store
-            .create_submission(&jiebang_store::NewSubmission::new(
-                phase,
-                org,
-                user,
-                &upload(&t, n).await,
-                jiebang_store::today(),
-            ))
-            .await
-            .unwrap();
+        t.store.create_submission(&NewSubmission::new(phase, org, user, &upload(&t, n).await, today())).await.unwrap();
     }
     let err = t
         .store
-        .create_submission(&jiebang_store::NewSubmission::new(
-            phase,
-            second,
-            user,
-            &upload(&t, 3).await,
-            jiebang_store::today(),
-        ))
+        .create_submission(&NewSubmission::new(phase, second, user, &upload(&t, 3).await, today()))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Refused(_)), "{err}");
