@@ -33,6 +33,8 @@ impl std::fmt::Display for FieldError {
     }
 }
 
+impl std::error::Error for FieldError {}
+
 /// Why a domain operation refused its input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {

@@ -47,6 +47,15 @@ macro_rules! named_enum {
             }
         }
 
+        /// Reads a stored name, as a database column adapter does.
+        impl TryFrom<String> for $name {
+            type Error = $crate::FieldError;
+
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                Self::parse(stringify!($name), &text)
+            }
+        }
+
         impl $crate::Labelled for $name {
             fn label_zh(self) -> &'static str {
                 $name::label_zh(self)

@@ -172,6 +172,14 @@ impl Day {
     }
 }
 
+impl TryFrom<String> for Day {
+    type Error = FieldError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse("date", &text)
+    }
+}
+
 impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0.format(DAY_FORMAT).map_err(|_| std::fmt::Error)?)

@@ -15,11 +15,12 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::columns::record;
 use crate::error::is_unique_violation;
 use crate::{Page, PageRequest, Result, Store, StoreError, now_text};
 
 /// A user account (never carries the password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct User {
     /// Id.
     pub id: i64,
@@ -32,7 +33,7 @@ pub struct User {
 }
 
 /// An API token's metadata (the secret is shown once, at creation).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     /// Id.
     pub id: i64,
@@ -44,15 +45,6 @@ pub struct ApiToken {
     pub last_used_at: Option<String>,
     /// When it stops working (milliseconds since the epoch), if ever.
     pub expires_ms: Option<i64>,
-}
-
-fn user_from_row(row: &AnyRow) -> Result<User> {
-    Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        name: row.try_get("name")?,
-        created_at: row.try_get("created_at")?,
-    })
 }
 
 /// Checks a new password ([`jiebang_core::password::check`]) and hashes it off the async
@@ -175,7 +167,7 @@ impl Store {
                     e.into()
                 }
             })?;
-        let user = user_from_row(&row)?;
+        let user = record::<User>(&row)?;
         let details = serde_json::json!({"email": user.email, "name": user.name});
         crate::audit::append(&mut tx, self.backend, None, "user.create", &format!("user:{}", user.id), details).await?;
         tx.commit().await?;
@@ -250,7 +242,7 @@ impl Store {
         match row {
             Some(row) if matches => {
                 sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(&account).execute(&self.pool).await?;
-                Ok(Some(user_from_row(&row)?))
+                Ok(Some(record::<User>(&row)?))
             }
             _ => {
                 // Failures past the window count no more; they go as new ones come.
@@ -277,7 +269,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("user", id))?;
-        user_from_row(&row)
+        record::<User>(&row)
     }
 
     /// A user by e-mail.
@@ -286,7 +278,7 @@ impl Store {
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(user_from_row).transpose()
+        row.as_ref().map(record::<User>).transpose()
     }
 
     /// All users, by id.
@@ -299,7 +291,7 @@ impl Store {
             .await?;
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         Ok(Page {
-            items: rows.iter().map(user_from_row).collect::<Result<_>>()?,
+            items: rows.iter().map(record::<User>).collect::<Result<_>>()?,
             total,
             page: page.page,
             per_page: limit as u32,
@@ -369,7 +361,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let Some(first) = rows.first() else { return Ok(None) };
-        let user = user_from_row(first)?;
+        let user = record::<User>(first)?;
         let mut grants = Vec::new();
         for row in &rows {
             if row.try_get::<Option<String>, _>("role")?.is_some() {
@@ -411,7 +403,7 @@ impl Store {
             .bind(expires_ms)
             .fetch_one(&mut *tx)
             .await?;
-        let token = token_from_row(&row)?;
+        let token = record::<ApiToken>(&row)?;
         let details = serde_json::json!({"token": token.id, "name": name, "expires_ms": expires_ms});
         crate::audit::append(&mut tx, self.backend, Some(user_id), "token.create", &format!("user:{user_id}"), details)
             .await?;
@@ -434,7 +426,7 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        row.as_ref().map(user_from_row).transpose()
+        row.as_ref().map(record::<User>).transpose()
     }
 
     /// A user's tokens.
@@ -445,7 +437,7 @@ impl Store {
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(token_from_row).collect()
+        rows.iter().map(record::<ApiToken>).collect()
     }
 
     /// Revokes one of a user's tokens.
@@ -465,16 +457,6 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
-
-fn token_from_row(row: &AnyRow) -> Result<ApiToken> {
-    Ok(ApiToken {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        created_at: row.try_get("created_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-        expires_ms: row.try_get("expires_ms")?,
-    })
 }
 
 #[cfg(test)]

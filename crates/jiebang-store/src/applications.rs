@@ -9,15 +9,15 @@ use jiebang_core::application::{Action, Actor, ApplicationInput, ApplicationStat
 use jiebang_core::program::{Day, ProgramStatus, Rules};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::columns::{Flag, JsonText, record};
 use crate::error::is_unique_violation;
 use crate::notifications::{Audience, notify};
 use crate::{Backend, Result, Store, StoreError, StoredFile, audit, now_text};
 
 /// A stored application.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Application {
     /// Id (申报编号).
@@ -31,13 +31,16 @@ pub struct Application {
     /// The challenge's title.
     pub challenge_title: String,
     /// The lead unit's name.
+    #[sqlx(rename = "lead_name")]
     pub lead_organization_name: String,
     /// The lead unit's region when the application was created.
     pub region_code: String,
     /// What the applicant wrote.
     #[serde(flatten)]
+    #[sqlx(rename = "body", try_from = "JsonText<ApplicationInput>")]
     pub input: ApplicationInput,
     /// Where it is.
+    #[sqlx(try_from = "String")]
     pub state: ApplicationState,
     /// Why it was last returned, declined, failed or withdrawn.
     pub reason: String,
@@ -58,8 +61,10 @@ pub struct Application {
     /// Rank within its challenge.
     pub rank: Option<i64>,
     /// Chosen for the draft list by the last ranking.
+    #[sqlx(try_from = "Flag")]
     pub proposed: bool,
     /// Vetoed by an expert.
+    #[sqlx(try_from = "Flag")]
     pub vetoed: bool,
     /// Created.
     pub created_at: String,
@@ -96,37 +101,6 @@ pub struct ApplicationFilter {
 }
 
 const APPLICATION_SELECT: &str = "SELECT a.*, c.code AS challenge_code, c.title AS challenge_title, o.name AS lead_name FROM applications a JOIN challenges c ON c.id = a.challenge_id JOIN organizations o ON o.id = a.lead_organization_id";
-
-fn application_from_row(row: &AnyRow) -> Result<Application> {
-    let body: String = row.try_get("body")?;
-    let state: String = row.try_get("state")?;
-    let proposed: i64 = row.try_get("proposed")?;
-    let vetoed: i64 = row.try_get("vetoed")?;
-    Ok(Application {
-        id: row.try_get("id")?,
-        program_id: row.try_get("program_id")?,
-        challenge_id: row.try_get("challenge_id")?,
-        challenge_code: row.try_get("challenge_code")?,
-        challenge_title: row.try_get("challenge_title")?,
-        lead_organization_name: row.try_get("lead_name")?,
-        region_code: row.try_get("region_code")?,
-        input: serde_json::from_str(&body).map_err(StoreError::corrupt)?,
-        state: ApplicationState::parse("state", &state).map_err(StoreError::corrupt)?,
-        reason: row.try_get("reason")?,
-        snapshot_sha256: row.try_get("snapshot_sha256")?,
-        submitted_at: row.try_get("submitted_at")?,
-        recommended_by: row.try_get("recommended_by")?,
-        recommended_region: row.try_get("recommended_region")?,
-        review_score: row.try_get("review_score")?,
-        objective_score: row.try_get("objective_score")?,
-        final_score: row.try_get("final_score")?,
-        rank: row.try_get("rank")?,
-        proposed: proposed != 0,
-        vetoed: vetoed != 0,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
 
 /// A program's status and rules, read (and on PostgreSQL locked) inside a transaction, so every
 /// count against the rules is taken under the same lock.
@@ -791,7 +765,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("application", id))?;
-        application_from_row(&row)
+        record::<Application>(&row)
     }
 
     /// The frozen snapshot of the last submission and its SHA-256.
@@ -812,7 +786,7 @@ impl Store {
         .bind(program_id)
         .fetch_all(&self.pool)
         .await?;
-        let all = rows.iter().map(application_from_row).collect::<Result<Vec<_>>>()?;
+        let all = rows.iter().map(record::<Application>).collect::<Result<Vec<_>>>()?;
         Ok(all
             .into_iter()
             .filter(|a| filter.challenge_id.is_none_or(|c| a.challenge_id == c))

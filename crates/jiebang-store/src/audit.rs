@@ -12,9 +12,9 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::columns::{JsonText, record};
 use crate::signing::Signer;
 use crate::{Backend, Result, Store, StoreError, now_text};
 
@@ -42,7 +42,7 @@ impl Checkpoint {
 }
 
 /// One recorded decision.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     /// Sequence number.
@@ -57,6 +57,7 @@ pub struct AuditEvent {
     pub target: String,
     /// Details as JSON.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[sqlx(try_from = "JsonText<serde_json::Value>")]
     pub details: serde_json::Value,
     /// Hash of the previous event ("" for the first).
     pub prev_hash: String,
@@ -72,20 +73,6 @@ fn event_hash(prev_hash: &str, at: &str, actor_id: Option<i64>, action: &str, ta
         hasher.update(b"\x1f");
     }
     hex::encode(hasher.finalize())
-}
-
-fn event_from_row(row: &AnyRow) -> Result<AuditEvent> {
-    let details: String = row.try_get("details")?;
-    Ok(AuditEvent {
-        id: row.try_get("id")?,
-        at: row.try_get("at")?,
-        actor_id: row.try_get("actor_id")?,
-        action: row.try_get("action")?,
-        target: row.try_get("target")?,
-        details: serde_json::from_str(&details).map_err(StoreError::corrupt)?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
-    })
 }
 
 /// Holds the chain's head still until `tx` ends: two transactions must not both extend the same
@@ -134,7 +121,7 @@ impl Store {
             .bind(target)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(event_from_row).collect()
+        rows.iter().map(record::<AuditEvent>).collect()
     }
 
     /// Re-computes the whole chain. `Ok(n)` is the number of intact events; an error names the
@@ -150,7 +137,7 @@ impl Store {
         let mut hashes = Vec::with_capacity(rows.len());
         let mut prev = String::new();
         for row in &rows {
-            let e = event_from_row(row)?;
+            let e = record::<AuditEvent>(row)?;
             let details: String = row.try_get("details")?;
             let expected = event_hash(&prev, &e.at, e.actor_id, &e.action, &e.target, &details);
             if e.prev_hash != prev || e.hash != expected {

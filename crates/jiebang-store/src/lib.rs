@@ -14,6 +14,7 @@
 pub mod accounts;
 mod applications;
 mod audit;
+mod columns;
 mod error;
 mod evaluation;
 mod files;

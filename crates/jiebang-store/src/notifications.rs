@@ -3,13 +3,13 @@
 //! a slow or absent mail server never blocks a decision.
 
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::columns::record;
 use crate::{Result, Store, now_text};
 
 /// A message to one user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     /// Id.
@@ -120,18 +120,6 @@ pub(crate) async fn notify(
     Ok(())
 }
 
-fn notification_from_row(row: &AnyRow) -> Result<Notification> {
-    Ok(Notification {
-        id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        title: row.try_get("title")?,
-        body: row.try_get("body")?,
-        link: row.try_get("link")?,
-        created_at: row.try_get("created_at")?,
-        read_at: row.try_get("read_at")?,
-    })
-}
-
 /// Attempts after which an e-mail is given up.
 pub const MAX_MAIL_ATTEMPTS: i64 = 5;
 
@@ -151,7 +139,7 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(notification_from_row).collect()
+        rows.iter().map(record::<Notification>).collect()
     }
 
     /// Unread notifications of a user.

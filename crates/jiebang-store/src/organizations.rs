@@ -3,14 +3,13 @@
 use jiebang_core::industry::IndustryCode;
 use jiebang_core::organization::{NewOrganization, OrgKind};
 use serde::Serialize;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
+use crate::columns::{CommaList, record};
 use crate::error::is_unique_violation;
 use crate::{Page, PageRequest, Result, Store, StoreError, audit, now_text};
 
 /// A registered organization.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Organization {
     /// Id.
     pub id: i64,
@@ -19,10 +18,12 @@ pub struct Organization {
     /// Unified social credit code.
     pub credit_code: String,
     /// Kind.
+    #[sqlx(try_from = "String")]
     pub kind: OrgKind,
     /// GB/T 2260 code.
     pub region_code: String,
     /// GB/T 4754 division codes.
+    #[sqlx(try_from = "CommaList")]
     pub industries: Vec<String>,
     /// Created.
     pub created_at: String,
@@ -31,22 +32,6 @@ pub struct Organization {
     /// When an admin or the region's recommender confirmed it is the unit it claims to be;
     /// `None` while it waits (its registrant has no applicant rights until then).
     pub verified_at: Option<String>,
-}
-
-fn org_from_row(row: &AnyRow) -> Result<Organization> {
-    let kind: String = row.try_get("kind")?;
-    let industries: String = row.try_get("industries")?;
-    Ok(Organization {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        credit_code: row.try_get("credit_code")?,
-        kind: OrgKind::parse("kind", &kind).map_err(StoreError::corrupt)?,
-        region_code: row.try_get("region_code")?,
-        industries: industries.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-        created_at: row.try_get("created_at")?,
-        created_by: row.try_get("created_by")?,
-        verified_at: row.try_get("verified_at")?,
-    })
 }
 
 /// Organizations one user may have waiting for verification at once.
@@ -174,7 +159,7 @@ impl Store {
                 e.into()
             }
         })?;
-        let created = org_from_row(&row)?;
+        let created = record::<Organization>(&row)?;
         audit::append(
             &mut tx,
             self.backend,
@@ -201,7 +186,7 @@ impl Store {
                 query = query.bind(*id);
             }
             for row in query.fetch_all(&self.pool).await? {
-                let organization = org_from_row(&row)?;
+                let organization = record::<Organization>(&row)?;
                 found.insert(organization.id, organization);
             }
         }
@@ -215,7 +200,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("organization", id))?;
-        org_from_row(&row)
+        record::<Organization>(&row)
     }
 
     /// Organizations by name, optionally filtered by a name fragment or credit code.
@@ -235,7 +220,7 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(Page {
-            items: rows.iter().map(org_from_row).collect::<Result<_>>()?,
+            items: rows.iter().map(record::<Organization>).collect::<Result<_>>()?,
             total,
             page: page.page,
             per_page: limit as u32,

@@ -12,11 +12,12 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use crate::columns::{Flag, JsonText, record};
 use crate::error::is_unique_violation;
 use crate::{Page, PageRequest, Result, Store, StoreError, StoredFile, audit, now_text};
 
 /// A stored program.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Program {
     /// Id.
     pub id: i64,
@@ -25,16 +26,21 @@ pub struct Program {
     /// 发榜方.
     pub issuer: String,
     /// Year.
+    #[sqlx(try_from = "i64")]
     pub year: i32,
     /// Notice text.
     pub description: String,
     /// Rules.
+    #[sqlx(try_from = "JsonText<Rules>")]
     pub rules: Rules,
     /// Key dates.
+    #[sqlx(try_from = "JsonText<Timeline>")]
     pub timeline: Timeline,
     /// Lifecycle state.
+    #[sqlx(try_from = "String")]
     pub status: ProgramStatus,
     /// Loaded by `serve --demo`; pages mark it as demo data.
+    #[sqlx(try_from = "Flag")]
     pub is_demo: bool,
     /// Number of challenges on its list.
     pub challenge_count: i64,
@@ -96,28 +102,6 @@ pub struct ChallengeFilter {
 }
 
 const PROGRAM_COLUMNS: &str = "p.*, (SELECT COUNT(*) FROM challenges c WHERE c.program_id = p.id) AS challenge_count";
-
-fn program_from_row(row: &AnyRow) -> Result<Program> {
-    let rules: String = row.try_get("rules")?;
-    let timeline: String = row.try_get("timeline")?;
-    let status: String = row.try_get("status")?;
-    let year: i64 = row.try_get("year")?;
-    let is_demo: i64 = row.try_get("is_demo")?;
-    Ok(Program {
-        id: row.try_get("id")?,
-        title: row.try_get("title")?,
-        issuer: row.try_get("issuer")?,
-        year: year as i32,
-        description: row.try_get("description")?,
-        rules: serde_json::from_str(&rules).map_err(StoreError::corrupt)?,
-        timeline: serde_json::from_str(&timeline).map_err(StoreError::corrupt)?,
-        status: ProgramStatus::parse("status", &status).map_err(StoreError::corrupt)?,
-        is_demo: is_demo != 0,
-        challenge_count: row.try_get("challenge_count")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
 
 fn indicator_from_row(row: &AnyRow) -> Result<Indicator> {
     let metric: String = row.try_get("metric")?;
@@ -382,7 +366,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("program", id))?;
-        program_from_row(&row)
+        record::<Program>(&row)
     }
 
     /// Programs the viewer may see, newest year first: everything public, plus drafts of programs
@@ -393,7 +377,7 @@ impl Store {
         )))
         .fetch_all(&self.pool)
         .await?;
-        let programs = rows.iter().map(program_from_row).collect::<Result<Vec<_>>>()?;
+        let programs = rows.iter().map(record::<Program>).collect::<Result<Vec<_>>>()?;
         Ok(programs
             .into_iter()
             .filter(|p| p.status.is_public() || viewer.is_some_and(|v| v.can_manage_program(p.id)))

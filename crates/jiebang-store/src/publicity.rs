@@ -10,15 +10,15 @@ use jiebang_core::calendar::WorkCalendar;
 use jiebang_core::program::{Day, ProgramStatus};
 use jiebang_core::publicity::{Decision, FilerKind, NoticeInput, ObjectionInput, ObjectionStatus};
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Transaction};
 
 use crate::applications::{lock_program, set_state};
+use crate::columns::{JsonText, Maybe, record};
 use crate::notifications::{Audience, notify};
 use crate::{ApplicationFilter, Backend, Result, Store, StoreError, audit, now_text};
 
 /// A published draft list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Publicity {
     /// Id.
@@ -26,10 +26,13 @@ pub struct Publicity {
     /// Program.
     pub program_id: i64,
     /// The notice as written (standard sentences filled in).
+    #[sqlx(try_from = "JsonText<NoticeInput>")]
     pub notice: NoticeInput,
     /// First day of the period.
+    #[sqlx(try_from = "String")]
     pub starts_on: Day,
     /// Last day of the period.
+    #[sqlx(try_from = "String")]
     pub ends_on: Day,
     /// Length in working days.
     pub working_days: i64,
@@ -50,7 +53,7 @@ impl Publicity {
 }
 
 /// An objection with its handling. The filer's identity is for organizers only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Objection {
     /// Id.
@@ -60,6 +63,7 @@ pub struct Objection {
     /// The application objected to.
     pub application_id: i64,
     /// Individual or unit.
+    #[sqlx(try_from = "String")]
     pub filer_kind: FilerKind,
     /// Name of the filer.
     pub filer_name: String,
@@ -72,51 +76,15 @@ pub struct Objection {
     /// When.
     pub filed_at: String,
     /// Where it stands.
+    #[sqlx(try_from = "String")]
     pub status: ObjectionStatus,
     /// The decision, once made.
+    #[sqlx(try_from = "Maybe<Decision>")]
     pub decision: Option<Decision>,
     /// How it was looked into (核查情况) and why it was decided so.
     pub handling: String,
     /// When it was decided.
     pub decided_at: Option<String>,
-}
-
-fn publicity_from_row(row: &AnyRow) -> Result<Publicity> {
-    let notice: String = row.try_get("notice")?;
-    let starts: String = row.try_get("starts_on")?;
-    let ends: String = row.try_get("ends_on")?;
-    Ok(Publicity {
-        id: row.try_get("id")?,
-        program_id: row.try_get("program_id")?,
-        notice: serde_json::from_str(&notice).map_err(StoreError::corrupt)?,
-        starts_on: Day::parse("starts_on", &starts).map_err(StoreError::corrupt)?,
-        ends_on: Day::parse("ends_on", &ends).map_err(StoreError::corrupt)?,
-        working_days: row.try_get("working_days")?,
-        published_at: row.try_get("published_at")?,
-        ended_at: row.try_get("ended_at")?,
-        announced_at: row.try_get("announced_at")?,
-    })
-}
-
-fn objection_from_row(row: &AnyRow) -> Result<Objection> {
-    let kind: String = row.try_get("filer_kind")?;
-    let status: String = row.try_get("status")?;
-    let decision: Option<String> = row.try_get("decision")?;
-    Ok(Objection {
-        id: row.try_get("id")?,
-        publicity_id: row.try_get("publicity_id")?,
-        application_id: row.try_get("application_id")?,
-        filer_kind: FilerKind::parse("filer_kind", &kind).map_err(StoreError::corrupt)?,
-        filer_name: row.try_get("filer_name")?,
-        contact: row.try_get("contact")?,
-        content: row.try_get("content")?,
-        filed_by: row.try_get("filed_by")?,
-        filed_at: row.try_get("filed_at")?,
-        status: ObjectionStatus::parse("status", &status).map_err(StoreError::corrupt)?,
-        decision: decision.map(|d| Decision::parse("decision", &d)).transpose().map_err(StoreError::corrupt)?,
-        handling: row.try_get("handling")?,
-        decided_at: row.try_get("decided_at")?,
-    })
 }
 
 /// Moves the program's status inside `tx`, with its audit event.
@@ -267,7 +235,7 @@ impl Store {
             .bind(program_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(publicity_from_row).transpose()
+        row.as_ref().map(record::<Publicity>).transpose()
     }
 
     /// Files an objection against an application on the draft list during the period.
@@ -369,7 +337,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("objection", id))?;
-        objection_from_row(&row)
+        record::<Objection>(&row)
     }
 
     /// A program's objections, across its publicities, oldest first.
@@ -378,7 +346,7 @@ impl Store {
             .bind(program_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(objection_from_row).collect()
+        rows.iter().map(record::<Objection>).collect()
     }
 
     /// Records the decision on a pending objection. Upheld with [`Decision::Withdraw`] takes the

@@ -1,6 +1,7 @@
 //! What the leaderboards read: scored runs, the final selection, publishing the private split.
 
 use super::*;
+use crate::columns::record;
 
 impl Store {
     /// A phase's scored submissions with the report of their latest run, oldest first.
@@ -13,7 +14,7 @@ impl Store {
         .bind(phase_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|row| Ok((submission_from_row(row)?, row.try_get::<String, _>("report")?))).collect()
+        rows.iter().map(|row| Ok((record::<Submission>(row)?, row.try_get::<String, _>("report")?))).collect()
     }
 
     /// Marks whether a scored submission counts for its team in a final phase; a team selects

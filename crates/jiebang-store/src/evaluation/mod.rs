@@ -71,33 +71,6 @@ const SUBMISSION_COLUMNS: &str = "s.*, o.name AS organization_name, COALESCE(s.u
 const SUBMISSION_FROM: &str =
     "submissions s JOIN organizations o ON o.id = s.organization_id JOIN files f ON f.id = s.file_id";
 
-fn submission_from_row(row: &AnyRow) -> Result<Submission> {
-    let state: String = row.try_get("state")?;
-    let kind: String = row.try_get("kind")?;
-    Ok(Submission {
-        id: row.try_get("id")?,
-        phase_id: row.try_get("phase_id")?,
-        organization_id: row.try_get("organization_id")?,
-        organization_name: row.try_get("organization_name")?,
-        submitted_by: row.try_get("submitted_by")?,
-        file_name: row.try_get("file_name")?,
-        file_size: row.try_get("file_size")?,
-        file_sha256: row.try_get("file_sha256")?,
-        note: row.try_get("note")?,
-        kind: SubmissionKind::parse("kind", &kind).map_err(StoreError::corrupt)?,
-        state: SubmissionState::parse("state", &state).map_err(StoreError::corrupt)?,
-        message: row.try_get("message")?,
-        is_baseline: flag(row, "is_baseline")?,
-        selected: flag(row, "selected")?,
-        runs: row.try_get("runs")?,
-        created_at: row.try_get("created_at")?,
-        created_ms: row.try_get("created_ms")?,
-        started_ms: row.try_get("started_ms")?,
-        finished_ms: row.try_get("finished_ms")?,
-        file_key: row.try_get("file_key")?,
-    })
-}
-
 /// Serialises writers of one phase's submissions until commit on PostgreSQL (SQLite's
 /// `BEGIN IMMEDIATE` already serialises every writer), so counts read in the transaction hold.
 async fn lock_phase(tx: &mut Transaction<'static, Any>, backend: Backend, phase_id: i64) -> Result<()> {

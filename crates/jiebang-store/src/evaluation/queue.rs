@@ -1,9 +1,10 @@
 //! The job queue: claims with leases, results recorded by the lease holder only, retries, workers.
 
 use super::*;
+use crate::columns::record;
 
 /// A job a worker holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Job {
     /// Id.
     pub id: i64,
@@ -70,17 +71,6 @@ pub struct QueueStats {
 /// A submission's job kind.
 pub const SCORE_SUBMISSION: &str = "score_submission";
 pub(super) const MAX_ATTEMPTS: i64 = 3;
-
-pub(super) fn job_from_row(row: &AnyRow) -> Result<Job> {
-    Ok(Job {
-        id: row.try_get("id")?,
-        kind: row.try_get("kind")?,
-        subject_id: row.try_get("subject_id")?,
-        run: row.try_get("run")?,
-        attempts: row.try_get("attempts")?,
-        max_attempts: row.try_get("max_attempts")?,
-    })
-}
 
 /// What a submission the platform could not score says.
 pub(super) fn failed_message(reason: &str) -> String {
@@ -160,7 +150,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let job = job_from_row(&row)?;
+        let job = record::<Job>(&row)?;
         sqlx::query("UPDATE submissions SET state = 'running', started_ms = $2 WHERE id = $1")
             .bind(job.subject_id)
             .bind(now)

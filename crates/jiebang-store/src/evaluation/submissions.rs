@@ -1,6 +1,7 @@
 //! Submissions under the phase's dates and quotas, their runs and their evaluations.
 
 use super::*;
+use crate::columns::{Flag, record};
 
 /// One upload to record as a submission ([`Store::create_submission`]).
 #[derive(Debug, Clone, Copy)]
@@ -30,7 +31,7 @@ impl<'a> NewSubmission<'a> {
 }
 
 /// A stored submission.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Submission {
     /// Id.
     pub id: i64,
@@ -51,14 +52,18 @@ pub struct Submission {
     /// The team's note.
     pub note: String,
     /// A prediction file or a model.
+    #[sqlx(try_from = "String")]
     pub kind: SubmissionKind,
     /// Where it is.
+    #[sqlx(try_from = "String")]
     pub state: SubmissionState,
     /// Why it is invalid or failed, or what is being retried.
     pub message: String,
     /// Uploaded by the organizers as a reference.
+    #[sqlx(try_from = "Flag")]
     pub is_baseline: bool,
     /// Final phase: chosen by the team to count.
+    #[sqlx(try_from = "Flag")]
     pub selected: bool,
     /// Scoring runs so far (an organizer's re-run adds one).
     pub runs: i64,
@@ -293,7 +298,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or_else(|| StoreError::not_found("submission", id))?;
-        submission_from_row(&row)
+        record::<Submission>(&row)
     }
 
     /// A phase's submissions, newest first; only one team's when `organization_id` is given.
@@ -305,7 +310,7 @@ impl Store {
         .bind(organization_id.unwrap_or(0))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(submission_from_row).collect()
+        rows.iter().map(record::<Submission>).collect()
     }
 
     /// The latest run's report of each of these submissions that has one — for a whole table

@@ -271,3 +271,26 @@ async fn published_content_moves_the_content_counter_and_sign_ins_do_not() {
     t.store.create_challenge(program.id, &challenge("JB-01", &["26"], "370000", "方向"), None).await.unwrap_err();
     assert_eq!(t.store.content_version().await.unwrap(), listed);
 }
+
+#[tokio::test]
+async fn a_tampered_column_reads_back_as_corrupt_data_naming_the_column() {
+    let t = TestStore::new().await;
+    let p = t.store.create_program(program_input("P"), None, false).await.unwrap();
+    for (tamper, column) in [
+        ("status = 'finished'", "status"),
+        ("rules = '{not json'", "rules"),
+        ("rules = '{}', is_demo = 1, year = 99999999999", "year"),
+    ] {
+        t.store.execute_unchecked(&format!("UPDATE programs SET {tamper} WHERE id = {}", p.id)).await.unwrap();
+        let err = t.store.get_program(p.id).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Corrupt(m) if m.starts_with(&format!("{column}: "))), "{tamper}: {err}");
+        t.store
+            .execute_unchecked(&format!("UPDATE programs SET status = 'draft', year = 2025 WHERE id = {}", p.id))
+            .await
+            .unwrap();
+    }
+    // Restored, a flag stored as 1 reads as true and an empty rules document as the defaults.
+    let read = t.store.get_program(p.id).await.unwrap();
+    assert!(read.is_demo);
+    assert_eq!(read.rules, jiebang_core::program::Rules::default());
+}

@@ -336,9 +336,9 @@ impl QueuePage {
         let e = self.ctx.t.eval;
         let jobs = &self.queue.jobs;
         vec![
-            (e.state_name(&SubmissionState::Queued), jobs.queued.to_string()),
-            (e.state_name(&SubmissionState::Running), jobs.running.to_string()),
-            (e.state_name(&SubmissionState::Failed), jobs.failed.to_string()),
+            (self.ctx.label(&SubmissionState::Queued), jobs.queued.to_string()),
+            (self.ctx.label(&SubmissionState::Running), jobs.running.to_string()),
+            (self.ctx.label(&SubmissionState::Failed), jobs.failed.to_string()),
             (e.oldest_wait, self.queue.oldest_wait_seconds.map_or("—".into(), |s| format!("{s:.0} s"))),
         ]
     }
