@@ -30,7 +30,15 @@ pub struct User {
     pub name: String,
     /// When the account was created.
     pub created_at: String,
+    /// When its owner confirmed the e-mail address (operators' accounts: at creation); an
+    /// unverified account cannot sign in.
+    pub verified_at: Option<String>,
+    /// When an admin disabled it; a disabled account cannot sign in.
+    pub disabled_at: Option<String>,
 }
+
+/// The columns of [`User`], from `users u`.
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.name, u.created_at, u.verified_at, u.disabled_at";
 
 /// An API token's metadata (the secret is shown once, at creation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -49,7 +57,7 @@ pub struct ApiToken {
 
 /// Checks a new password ([`jiebang_core::password::check`]) and hashes it off the async
 /// executor, since hashing is deliberately slow.
-async fn hash_new_password(hashing: &Hashing, password: &str, email: &str) -> Result<String> {
+pub(crate) async fn hash_new_password(hashing: &Hashing, password: &str, email: &str) -> Result<String> {
     jiebang_core::password::check(password, email).map_err(|e| jiebang_core::Error::Invalid(vec![e]))?;
     let password = password.to_owned();
     hashing.run(move || hash_password(&password)).await?
@@ -90,6 +98,8 @@ pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const ACCOUNT_FAILURES: i64 = 10;
 /// Failed sign-ins allowed from one client address within the window.
 pub const ADDRESS_FAILURES: i64 = 100;
+/// Counted attempts are kept this long: the longest window any of them is counted over.
+const ATTEMPTS_KEPT_MS: i64 = 60 * 60 * 1000;
 
 fn hash_password(password: &str) -> Result<String> {
     let hash: argon2::password_hash::phc::PasswordHash =
@@ -97,17 +107,17 @@ fn hash_password(password: &str) -> Result<String> {
     Ok(hash.to_string())
 }
 
-fn hash_secret(secret: &str) -> String {
+pub(crate) fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn new_secret(prefix: &str) -> String {
+pub(crate) fn new_secret(prefix: &str) -> String {
     let bytes: [u8; 32] = rand::rng().random();
     format!("{prefix}{}", hex::encode(bytes))
 }
 
 /// Checks an e-mail address enough to catch typos; delivery is the real test.
-fn normalise_email(email: &str) -> std::result::Result<String, FieldError> {
+pub(crate) fn normalise_email(email: &str) -> std::result::Result<String, FieldError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -153,7 +163,7 @@ impl Store {
         let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
         let hash = hash_new_password(&self.hashing, password, &email).await?;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id, email, name, created_at")
+        let row = sqlx::query("INSERT INTO users (email, name, password_hash, created_at, verified_at) VALUES ($1, $2, $3, $4, $4) RETURNING id, email, name, created_at, verified_at, disabled_at")
             .bind(&email)
             .bind(&name)
             .bind(hash)
@@ -206,30 +216,19 @@ impl Store {
         static DUMMY: OnceLock<String> = OnceLock::new();
         let email = email.trim().to_lowercase();
         let (account, address) = (format!("account:{email}"), format!("address:{client}"));
-        let now = crate::now_ms();
-        for (key, limit) in [(&account, ACCOUNT_FAILURES), (&address, ADDRESS_FAILURES)] {
-            let (count, oldest): (i64, Option<i64>) =
-                sqlx::query_as("SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE key = $1 AND at_ms >= $2")
-                    .bind(key)
-                    .bind(now - LOGIN_WINDOW_MS)
-                    .fetch_one(&self.pool)
-                    .await?;
-            if count >= limit {
-                let retry_after_s = ((oldest.unwrap_or(now) + LOGIN_WINDOW_MS - now) / 1000).max(1) as u64;
-                return Err(StoreError::Busy {
-                    retry_after_s,
-                    message: format!(
-                        "登录失败次数过多，请 {} 分钟后再试 / too many failed sign-ins; try again in {} minutes",
-                        retry_after_s.div_ceil(60),
-                        retry_after_s.div_ceil(60)
-                    ),
-                });
-            }
-        }
-        let row = sqlx::query("SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1")
-            .bind(&email)
-            .fetch_optional(&self.pool)
-            .await?;
+        self.check_attempts(
+            &[(&account, ACCOUNT_FAILURES), (&address, ADDRESS_FAILURES)],
+            LOGIN_WINDOW_MS,
+            "登录失败",
+            "failed sign-ins",
+        )
+        .await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1"
+        )))
+        .bind(&email)
+        .fetch_optional(&self.pool)
+        .await?;
         let stored: String = match &row {
             Some(row) => row.try_get("password_hash")?,
             None => DUMMY.get_or_init(|| hash_password(&new_secret("")).unwrap_or_default()).clone(),
@@ -242,29 +241,79 @@ impl Store {
         match row {
             Some(row) if matches => {
                 sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(&account).execute(&self.pool).await?;
-                Ok(Some(record::<User>(&row)?))
+                let user = record::<User>(&row)?;
+                if user.disabled_at.is_some() {
+                    return Err(StoreError::Refused(
+                        "账户已停用，请联系平台管理员 / this account is disabled; contact the platform's administrator"
+                            .into(),
+                    ));
+                }
+                if user.verified_at.is_none() {
+                    return Err(StoreError::Refused(
+                        "邮箱尚未验证：请打开注册邮件中的链接，或重新发送验证邮件 / the e-mail address is not verified yet: open the link in the sign-up mail, or send it again".into(),
+                    ));
+                }
+                Ok(Some(user))
             }
             _ => {
-                // Failures past the window count no more; they go as new ones come.
-                sqlx::query("DELETE FROM login_failures WHERE at_ms < $1")
-                    .bind(now - LOGIN_WINDOW_MS)
-                    .execute(&self.pool)
-                    .await?;
-                for key in [&account, &address] {
-                    sqlx::query("INSERT INTO login_failures (key, at_ms) VALUES ($1, $2)")
-                        .bind(key)
-                        .bind(now)
-                        .execute(&self.pool)
-                        .await?;
-                }
+                self.record_attempts(&[&account, &address], LOGIN_WINDOW_MS).await?;
                 Ok(None)
             }
         }
     }
 
+    /// Refuses with [`StoreError::Busy`] when any key has reached its limit of attempts within
+    /// the window, before any costly work; `what` names the attempts in the message.
+    pub(crate) async fn check_attempts(
+        &self,
+        keys: &[(&str, i64)],
+        window_ms: i64,
+        what_zh: &str,
+        what_en: &str,
+    ) -> Result<()> {
+        let now = crate::now_ms();
+        for &(key, limit) in keys {
+            let (count, oldest): (i64, Option<i64>) =
+                sqlx::query_as("SELECT COUNT(*), MIN(at_ms) FROM login_failures WHERE key = $1 AND at_ms >= $2")
+                    .bind(key)
+                    .bind(now - window_ms)
+                    .fetch_one(&self.pool)
+                    .await?;
+            if count >= limit {
+                let retry_after_s = ((oldest.unwrap_or(now) + window_ms - now) / 1000).max(1) as u64;
+                let minutes = retry_after_s.div_ceil(60);
+                return Err(StoreError::Busy {
+                    retry_after_s,
+                    message: format!(
+                        "{what_zh}次数过多，请 {minutes} 分钟后再试 / too many {what_en}; try again in {minutes} minutes"
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one attempt against each key (failed sign-ins, sign-ups, reset requests); attempts
+    /// older than the window are swept as new ones come.
+    pub(crate) async fn record_attempts(&self, keys: &[&str], window_ms: i64) -> Result<()> {
+        let now = crate::now_ms();
+        sqlx::query("DELETE FROM login_failures WHERE at_ms < $1")
+            .bind(now - window_ms.max(ATTEMPTS_KEPT_MS))
+            .execute(&self.pool)
+            .await?;
+        for key in keys {
+            sqlx::query("INSERT INTO login_failures (key, at_ms) VALUES ($1, $2)")
+                .bind(*key)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// A user by id.
     pub async fn get_user(&self, id: i64) -> Result<User> {
-        let row = sqlx::query("SELECT id, email, name, created_at FROM users WHERE id = $1")
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -274,7 +323,7 @@ impl Store {
 
     /// A user by e-mail.
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>> {
-        let row = sqlx::query("SELECT id, email, name, created_at FROM users WHERE email = $1")
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1")))
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.pool)
             .await?;
@@ -284,11 +333,13 @@ impl Store {
     /// All users, by id.
     pub async fn list_users(&self, page: PageRequest) -> Result<Page<User>> {
         let (limit, offset) = page.limit_offset();
-        let rows = sqlx::query("SELECT id, email, name, created_at FROM users ORDER BY id LIMIT $1 OFFSET $2")
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users u ORDER BY u.id LIMIT $1 OFFSET $2"
+        )))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&self.pool)
+        .await?;
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         Ok(Page {
             items: rows.iter().map(record::<User>).collect::<Result<_>>()?,
@@ -351,11 +402,11 @@ impl Store {
     /// request asks).
     pub async fn session_user(&self, secret: &str) -> Result<Option<(User, Principal)>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let rows = sqlx::query(
-            "SELECT u.id, u.email, u.name, u.created_at, g.role, g.scope_kind, g.scope_id \
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS}, g.role, g.scope_kind, g.scope_id \
              FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN grants g ON g.user_id = u.id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 ORDER BY g.id",
-        )
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL ORDER BY g.id"
+        )))
         .bind(hash_secret(secret))
         .bind(now)
         .fetch_all(&self.pool)
@@ -414,7 +465,7 @@ impl Store {
     /// The user an API token belongs to; records its use.
     pub async fn token_user(&self, secret: &str) -> Result<Option<User>> {
         let hash = hash_secret(secret);
-        let row = sqlx::query("SELECT u.id, u.email, u.name, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND (t.expires_ms IS NULL OR t.expires_ms > $2)")
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND (t.expires_ms IS NULL OR t.expires_ms > $2) AND u.disabled_at IS NULL")))
             .bind(&hash)
             .bind(crate::now_ms())
             .fetch_optional(&self.pool)

@@ -26,6 +26,7 @@ mod programs;
 mod publicity;
 mod review;
 pub mod signing;
+pub mod signup;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -46,11 +47,12 @@ pub use evaluation::{
     PhaseCounts, QueueStats, SCORE_SUBMISSION, ScoringSpec, Submission, TASKS, WorkerRecord, now_ms,
 };
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
-pub use notifications::{MAX_MAIL_ATTEMPTS, Notification, OutgoingMail};
+pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};
 pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
 pub use review::{Assignment, Draw, DualRole, Expert, Review};
+pub use signup::{AccountLink, LinkPurpose};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,8 +31,8 @@ pub struct Notification {
 /// An e-mail waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMail {
-    /// Outbox id.
-    pub id: i64,
+    /// Which mail.
+    pub id: MailId,
     /// Recipient.
     pub address: String,
     /// Subject.
@@ -43,6 +43,24 @@ pub struct OutgoingMail {
     pub link: String,
     /// Attempts so far.
     pub attempts: i64,
+}
+
+/// A mail waiting to be sent: a notification's copy, or a mail carrying an account link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailId {
+    /// The outbox row of a notification.
+    Notification(i64),
+    /// An account link ([`crate::AccountLink`]).
+    Link(i64),
+}
+
+impl std::fmt::Display for MailId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Notification(id) => write!(f, "outbox:{id}"),
+            Self::Link(id) => write!(f, "link:{id}"),
+        }
+    }
 }
 
 /// Who receives a notification.
@@ -160,8 +178,15 @@ impl Store {
         Ok(())
     }
 
-    /// E-mails waiting to be sent, oldest first.
+    /// E-mails waiting to be sent: account links first (someone is waiting for them), then
+    /// notifications, oldest first.
     pub async fn pending_mail(&self, limit: i64) -> Result<Vec<OutgoingMail>> {
+        let mut mail = self.pending_link_mail(limit).await?;
+        mail.extend(self.pending_notification_mail(limit - mail.len() as i64).await?);
+        Ok(mail)
+    }
+
+    async fn pending_notification_mail(&self, limit: i64) -> Result<Vec<OutgoingMail>> {
         let rows = sqlx::query(
             "SELECT o.id, o.address, o.attempts, n.title, n.body, n.link FROM outbox o JOIN notifications n ON n.id = o.notification_id WHERE o.status = 'pending' ORDER BY o.id LIMIT $1",
         )
@@ -171,7 +196,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(OutgoingMail {
-                    id: row.try_get("id")?,
+                    id: MailId::Notification(row.try_get("id")?),
                     address: row.try_get("address")?,
                     subject: row.try_get("title")?,
                     body: row.try_get("body")?,
@@ -183,7 +208,11 @@ impl Store {
     }
 
     /// Records a delivery attempt: sent, or the error (given up after [`MAX_MAIL_ATTEMPTS`]).
-    pub async fn record_mail_attempt(&self, id: i64, error: Option<&str>) -> Result<()> {
+    pub async fn record_mail_attempt(&self, id: MailId, error: Option<&str>) -> Result<()> {
+        let id = match id {
+            MailId::Link(id) => return self.record_link_mail_attempt(id, error).await,
+            MailId::Notification(id) => id,
+        };
         match error {
             None => {
                 sqlx::query("UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = $1 WHERE id = $2")

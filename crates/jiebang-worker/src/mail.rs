@@ -62,7 +62,7 @@ impl Mailer {
                     sent += 1;
                 }
                 Err(error) => {
-                    tracing::warn!(outbox = mail.id, attempt = mail.attempts + 1, %error, "mail not sent");
+                    tracing::warn!(mail = %mail.id, attempt = mail.attempts + 1, %error, "mail not sent");
                     store.record_mail_attempt(mail.id, Some(&error)).await?;
                 }
             }

@@ -8,6 +8,7 @@ mod evaluation;
 mod programs;
 mod selection;
 mod signing;
+mod signup;
 
 use jiebang_core::challenge::{Challenge, ChallengeInput};
 use jiebang_core::indicator::IndicatorInput;
