@@ -384,6 +384,25 @@ impl Store {
         Ok(Principal { user_id, grants: rows.iter().map(grant_from_row).collect::<Result<_>>()? })
     }
 
+    /// The grants of many users in one query per 500 (the admin's user list).
+    pub async fn grants_of(&self, user_ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Grant>>> {
+        let mut grants: std::collections::HashMap<i64, Vec<Grant>> = std::collections::HashMap::new();
+        for chunk in user_ids.chunks(500) {
+            let sql = format!(
+                "SELECT user_id, role, scope_kind, scope_id FROM grants WHERE user_id IN ({}) ORDER BY id",
+                crate::placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                grants.entry(row.try_get("user_id")?).or_default().push(grant_from_row(&row)?);
+            }
+        }
+        Ok(grants)
+    }
+
     /// Starts a browser session lasting `ttl_seconds`; returns the secret for the cookie.
     pub async fn create_session(&self, user_id: i64, ttl_seconds: i64) -> Result<String> {
         let secret = new_secret("");

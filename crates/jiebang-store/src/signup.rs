@@ -201,7 +201,7 @@ impl Store {
         client: &str,
         mail: bool,
     ) -> Result<Option<AccountLink>> {
-        let email = email.trim().to_lowercase();
+        let email = normalise_email(email).map_err(jiebang_core::Error::from)?;
         let (account, address) = (format!("link:{email}"), format!("link:{client}"));
         self.check_attempts(
             &[(&account, LINKS_PER_ACCOUNT), (&address, LINKS_PER_ADDRESS)],

@@ -21,7 +21,7 @@ pub(crate) fn urlencode(text: &str) -> String {
         .collect()
 }
 
-/// The cookie that carries a refusal to the next page ([`flash_cookie`]).
+/// The cookie that carries a message to the next page ([`flash_cookie`]).
 pub(crate) const FLASH_COOKIE: &str = "jiebang_flash";
 
 /// How long a flash waits to be shown.
@@ -33,30 +33,75 @@ const FLASH_CHARS: usize = 600;
 /// The `Set-Cookie` value that removes a flash once a page has shown it.
 pub(crate) const CLEAR_FLASH: &str = "jiebang_flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
 
-fn flash_payload(until: i64, message: &str) -> String {
-    format!("jiebang-flash\n{until}\n{message}")
+/// A message shown once on the next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Flash {
+    /// What an action did.
+    Done(String),
+    /// Why it was refused.
+    Error(String),
 }
 
-/// A refusal to show once on the next page, as a `Set-Cookie` value: short-lived, `HttpOnly` and
-/// signed by the platform. Never text in a URL, where any link could put words of its own in an
-/// official alert box.
-pub(crate) fn flash_cookie(signer: &Signer, message: &str) -> String {
-    let message: String = message.chars().take(FLASH_CHARS).collect();
+impl Flash {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Done(_) => "done",
+            Self::Error(_) => "error",
+        }
+    }
+
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            Self::Done(m) | Self::Error(m) => m,
+        }
+    }
+
+    pub(crate) fn is_error(&self) -> bool {
+        matches!(self, Self::Error(_))
+    }
+}
+
+fn flash_payload(until: i64, kind: &str, message: &str) -> String {
+    format!("jiebang-flash\n{until}\n{kind}\n{message}")
+}
+
+/// A message to show once on the next page, as a `Set-Cookie` value: short-lived, `HttpOnly`
+/// and signed by the platform. Never text in a URL, where any link could put words of its own
+/// in an official alert box.
+pub(crate) fn flash_cookie(signer: &Signer, flash: &Flash) -> String {
+    let message: String = flash.message().chars().take(FLASH_CHARS).collect();
     let until = jiebang_store::now_ms() + FLASH_SECONDS * 1000;
-    let sig = signer.sign(flash_payload(until, &message).as_bytes());
+    let kind = flash.kind();
+    let sig = signer.sign(flash_payload(until, kind, &message).as_bytes());
     let text = hex::encode(message.as_bytes());
-    format!("{FLASH_COOKIE}={text}.{until}.{sig}; Path=/; HttpOnly; SameSite=Lax; Max-Age={FLASH_SECONDS}")
+    format!("{FLASH_COOKIE}={text}.{until}.{kind}.{sig}; Path=/; HttpOnly; SameSite=Lax; Max-Age={FLASH_SECONDS}")
 }
 
-/// The request's flash message, if the platform signed it and it has not expired.
-pub(crate) fn read_flash(signer: &Signer, headers: &HeaderMap) -> Option<String> {
-    let mut parts = crate::auth::cookie(headers, FLASH_COOKIE)?.splitn(3, '.');
+/// The request's flash, if the platform signed it and it has not expired.
+pub(crate) fn read_flash(signer: &Signer, headers: &HeaderMap) -> Option<Flash> {
+    let mut parts = crate::auth::cookie(headers, FLASH_COOKIE)?.splitn(4, '.');
     let message = String::from_utf8(hex::decode(parts.next()?).ok()?).ok()?;
     let until = parts.next()?.parse::<i64>().ok()?;
+    let kind = parts.next()?;
     let sig = parts.next()?;
-    let payload = flash_payload(until, &message);
+    let payload = flash_payload(until, kind, &message);
     let signed = jiebang_store::signing::verify(&signer.public_key_hex(), payload.as_bytes(), sig);
-    (signed && jiebang_store::now_ms() <= until).then_some(message)
+    if !signed || jiebang_store::now_ms() > until {
+        return None;
+    }
+    match kind {
+        "done" => Some(Flash::Done(message)),
+        "error" => Some(Flash::Error(message)),
+        _ => None,
+    }
+}
+
+/// A redirect that shows `message` on the page it leads to: the success message after an action.
+pub(crate) fn done(signer: &Signer, to: &str, message: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let cookie = flash_cookie(signer, &Flash::Done(message.to_owned()));
+    (axum::response::AppendHeaders([(axum::http::header::SET_COOKIE, cookie)]), axum::response::Redirect::to(to))
+        .into_response()
 }
 
 /// A multipart form: text fields by name, files streamed into the file store as they arrive

@@ -63,6 +63,8 @@ texts!(
         audit: &'static AuditText = &AUDIT_ZH, &AUDIT_EN;
         /// The organization register's verification strings.
         org: &'static OrgText = &ORG_ZH, &ORG_EN;
+        /// Self-service accounts' strings.
+        acct: &'static AccountText = &ACCOUNT_ZH, &ACCOUNT_EN;
     ] {
     html_lang: "zh-CN" / "en",
     other_lang_code: "en" / "zh",
@@ -423,6 +425,59 @@ texts!(
     verify: "核验" / "Verify",
     done: "单位已核验，登记人现在可以该单位名义揭榜。" / "The unit is verified; its registrant can now apply on its behalf.",
     registered: "单位已登记，等待核验。" / "The unit is registered and awaits verification.",
+});
+
+texts!(
+    /// Self-service accounts (注册、验证邮箱、找回密码) and the admin's user page.
+    AccountText, ACCOUNT_ZH, ACCOUNT_EN {
+    sign_up: "注册" / "Sign up",
+    sign_up_intro: "注册后即可登记或加入单位、揭榜申报。我们会向您的邮箱发送验证链接。" / "With an account you can register or join a unit and apply. We will send a link to your e-mail address to confirm it.",
+    name: "姓名" / "Name",
+    password_hint: "至少 10 个字符，不要与邮箱相同" / "At least 10 characters, not your e-mail address",
+    have_account: "已有账户？" / "Already have an account?",
+    no_account: "还没有账户？" / "No account yet?",
+    forgot: "忘记密码？" / "Forgot your password?",
+    resend: "重新发送验证邮件" / "Send the confirmation mail again",
+    check_mail: "请查收邮件：我们已向该邮箱发送链接（24 小时内有效，只能使用一次）。" / "Check your mail: we sent a link to that address (valid for 24 hours, and once).",
+    no_mail: "本平台尚未配置邮件发送：链接已交给平台管理员，请联系管理员获取。" / "This platform does not send mail yet: the link went to its administrator; ask them for it.",
+    link_sent: "如果该邮箱已注册，我们已向它发送了链接。" / "If that address is registered, we have sent it a link.",
+    verify_title: "验证邮箱" / "Confirm your e-mail address",
+    verify_for: "确认以下账户的邮箱：" / "Confirm the address of this account:",
+    verify_button: "确认邮箱" / "Confirm",
+    verified: "邮箱已验证，请登录。" / "Your address is confirmed. Please sign in.",
+    bad_link: "链接无效或已过期（每个链接只能使用一次）。请重新获取。" / "The link is invalid or has expired (each works once). Ask for a new one.",
+    forgot_title: "找回密码" / "Reset your password",
+    forgot_intro: "输入注册邮箱，我们会发送设置新密码的链接（1 小时内有效）。" / "Enter your address and we will send a link to set a new password (valid for an hour).",
+    send_link: "发送链接" / "Send the link",
+    reset_title: "设置新密码" / "Set a new password",
+    new_password: "新密码" / "New password",
+    current_password: "当前密码" / "Current password",
+    reset_done: "密码已重设，请用新密码登录。" / "Your password is set. Sign in with it.",
+    change_password: "修改密码" / "Change password",
+    password_changed: "密码已修改；其他设备上的登录已退出。" / "Password changed; you are signed out everywhere else.",
+    profile: "个人资料" / "Profile",
+    save: "保存" / "Save",
+    profile_saved: "个人资料已保存。" / "Profile saved.",
+    users: "用户" / "Users",
+    email_state: "邮箱" / "E-mail",
+    unverified: "未验证" / "Unverified",
+    disabled: "已停用" / "Disabled",
+    active: "正常" / "Active",
+    disable: "停用" / "Disable",
+    disable_confirm: "确认停用：该用户立即退出且不能再登录" / "Confirm: the user is signed out at once and cannot sign in",
+    enable: "启用" / "Enable",
+    user_disabled: "账户已停用。" / "The account is disabled.",
+    user_enabled: "账户已启用。" / "The account is enabled.",
+    link_for_admin: "本平台未配置邮件发送，请把以下链接交给该用户（24 小时内有效，只能使用一次）：" / "This platform does not send mail; give the user this link (valid for 24 hours, and once):",
+    link_mailed: "验证邮件已重新发送。" / "The confirmation mail was sent again.",
+    grant: "授予角色" / "Grant a role",
+    scope: "范围" / "Scope",
+    scope_global: "全平台" / "Whole platform",
+    scope_program: "榜单编号" / "Program no.",
+    scope_region: "地区代码" / "Region code",
+    scope_organization: "单位编号" / "Organization no.",
+    scope_id: "范围编号或代码" / "Scope number or code",
+    granted: "角色已授予。" / "Role granted.",
 });
 
 texts!(

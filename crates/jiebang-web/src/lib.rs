@@ -52,6 +52,9 @@ pub struct WebConfig {
     pub max_data_bytes: u64,
     /// Bytes one user may upload per day (UTC); beyond, uploads answer 429.
     pub daily_upload_bytes: u64,
+    /// The platform sends mail (SMTP is configured): account links go to their owners. Without
+    /// it, a link is written to the log and shown to the admin who asks for it again.
+    pub sends_mail: bool,
 }
 
 impl WebConfig {
@@ -70,6 +73,7 @@ impl Default for WebConfig {
             max_upload_bytes: 10 << 20,
             max_data_bytes: 4 << 30,
             daily_upload_bytes: 32 << 30,
+            sends_mail: false,
         }
     }
 }
@@ -136,7 +140,10 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         .layer(CompressionLayer::new().gzip(true).compress_when(compressible()))
-        .layer(TraceLayer::new_for_http())
+        // The path only: a query may carry an account link's secret, which is never logged.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
         .with_state(state)
 }
 

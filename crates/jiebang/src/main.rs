@@ -420,6 +420,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         max_upload_bytes: settings.server.max_upload_mb << 20,
         max_data_bytes: settings.server.max_data_mb << 20,
         daily_upload_bytes: settings.server.daily_upload_mb << 20,
+        sends_mail: settings.mail.smtp_url.as_deref().is_some_and(|u| !u.is_empty()),
     };
     let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
     let (stop, workers) = start_workers(

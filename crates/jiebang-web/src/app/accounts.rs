@@ -112,3 +112,56 @@ pub(crate) async fn check_grant_target(state: &AppState, grant: &Grant) -> Resul
     }
     Ok(())
 }
+
+/// Hands an account link to its owner. When the platform sends mail, the store has queued it
+/// for the mailer. Without mail there is no one else to carry it, so — and only then — the link
+/// is written to the log for the operator, who passes it on (admins can also issue a fresh one on
+/// the user page); the page tells the user so.
+pub(crate) fn hand_over(state: &AppState, link: &jiebang_store::AccountLink) {
+    if !state.config.sends_mail {
+        tracing::warn!(
+            email = %link.user.email,
+            link = %link.path(),
+            "SMTP is not configured: this account link is logged for the operator instead of mailed"
+        );
+    }
+}
+
+/// Signs a new account up and hands its verification link over.
+pub(crate) async fn sign_up(
+    state: &AppState,
+    client: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<(), ApiError> {
+    let link = state.store.sign_up(email, name, password, client, state.config.sends_mail).await?;
+    hand_over(state, &link);
+    Ok(())
+}
+
+/// A link asked for by address; the answer is the same whether or not the address is known.
+pub(crate) async fn request_link(
+    state: &AppState,
+    client: &str,
+    email: &str,
+    purpose: jiebang_store::LinkPurpose,
+) -> Result<(), ApiError> {
+    if let Some(link) = state.store.request_link(email, purpose, client, state.config.sends_mail).await? {
+        hand_over(state, &link);
+    }
+    Ok(())
+}
+
+/// An admin issues a fresh verification link for a user; without mail the link comes back for
+/// the admin to pass on.
+pub(crate) async fn resend_verification(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    user_id: i64,
+) -> Result<Option<String>, ApiError> {
+    let admin = viewer.require_that(|p| p.can_manage_users())?;
+    let purpose = jiebang_store::LinkPurpose::Verify;
+    let link = state.store.issue_link(user_id, purpose, Some(admin.user.id), state.config.sends_mail).await?;
+    Ok((!state.config.sends_mail).then(|| link.path()))
+}

@@ -2,6 +2,7 @@
 //! store calls and permission checks as the API; forms post back to the page that shows them
 //! and, when refused, come back filled in with each error beside its field.
 
+mod accounts;
 mod evaluation;
 mod form;
 mod programs;
@@ -51,6 +52,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
                 static_file("text/javascript; charset=utf-8", include_str!("../../static/htmx-2.0.11.min.js"))
             }),
         )
+        .merge(accounts::routes())
         .merge(programs::routes())
         .merge(evaluation::routes(data_limit))
         .merge(selection::routes())
@@ -81,8 +83,8 @@ pub(crate) struct Ctx {
     pub(crate) t: &'static Catalog,
     pub(crate) viewer: Viewer,
     pub(crate) path: String,
-    /// A refusal brought from the action before ([`crate::http::flash_cookie`]).
-    pub(crate) flash: Option<String>,
+    /// A message brought from the action before ([`crate::http::flash_cookie`]).
+    pub(crate) flash: Option<crate::http::Flash>,
 }
 
 impl Ctx {
@@ -100,6 +102,10 @@ impl Ctx {
 
     pub(crate) fn is_expert(&self) -> bool {
         self.viewer.principal().is_some_and(|p| p.is_expert())
+    }
+
+    pub(crate) fn is_admin(&self) -> bool {
+        self.viewer.principal().is_some_and(|p| p.can_manage_users())
     }
 
     pub(crate) fn can_watch_queue(&self) -> bool {
@@ -202,12 +208,20 @@ struct NextQuery {
 struct LoginPage {
     ctx: Ctx,
     failed: bool,
+    /// Why a right password was not enough (an unverified or disabled account).
+    refused: Option<String>,
     email: String,
     next: String,
 }
 
 async fn login_page(ctx: Ctx, Query(query): Query<NextQuery>) -> LoginPage {
-    LoginPage { ctx, failed: false, email: String::new(), next: query.next.unwrap_or_else(|| "/".into()) }
+    LoginPage {
+        ctx,
+        failed: false,
+        refused: None,
+        email: String::new(),
+        next: query.next.unwrap_or_else(|| "/".into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -224,10 +238,17 @@ async fn login_submit(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = form.next.clone().unwrap_or_else(|| "/".into());
-    let Some(user) = state.store.authenticate(&form.email, &form.password, &client).await.map_err(|e| ctx.fail(e))?
-    else {
-        let page = LoginPage { ctx, failed: true, email: form.email, next };
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+    let user = match state.store.authenticate(&form.email, &form.password, &client).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            let page = LoginPage { ctx, failed: true, refused: None, email: form.email, next };
+            return Ok((StatusCode::UNAUTHORIZED, page).into_response());
+        }
+        Err(jiebang_store::StoreError::Refused(why)) => {
+            let page = LoginPage { ctx, failed: false, refused: Some(why), email: form.email, next };
+            return Ok((StatusCode::CONFLICT, page).into_response());
+        }
+        Err(e) => return Err(ctx.fail(e)),
     };
     let secret = state.store.create_session(user.id, state.config.session_seconds).await.map_err(|e| ctx.fail(e))?;
     let cookie = session_cookie(&secret, state.config.session_seconds, state.config.secure_cookies);
@@ -371,6 +392,8 @@ struct AccountPage {
     roles: Vec<Role>,
     tokens: Vec<TokenRow>,
     new_secret: Option<String>,
+    /// The password and profile forms' errors.
+    form: FormState,
 }
 
 /// A token as the account page shows it, times in China Standard Time.
@@ -396,16 +419,23 @@ impl From<ApiToken> for TokenRow {
     }
 }
 
-async fn render_account(state: &AppState, ctx: Ctx, new_secret: Option<String>) -> Result<AccountPage, PageError> {
+async fn render_account(
+    state: &AppState,
+    ctx: Ctx,
+    new_secret: Option<String>,
+    form: FormState,
+) -> Result<AccountPage, PageError> {
     let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
     let tokens = state.store.list_api_tokens(authed.user.id).await.map_err(|e| ctx.fail(e))?;
     let tokens = tokens.into_iter().map(TokenRow::from).collect();
-    Ok(AccountPage { roles: authed.principal.roles(), user: authed.user, tokens, new_secret, ctx })
+    Ok(AccountPage { roles: authed.principal.roles(), user: authed.user, tokens, new_secret, form, ctx })
 }
 
 async fn account_page(State(state): State<AppState>, ctx: Ctx) -> Result<AccountPage, PageError> {
-    render_account(&state, ctx, None).await
+    render_account(&state, ctx, None, FormState::new(vec![], ACCOUNT_FIELDS)).await
 }
+
+const ACCOUNT_FIELDS: &[&str] = &["current_password", "password", "name"];
 
 #[derive(Deserialize)]
 struct TokenForm {
@@ -422,7 +452,7 @@ async fn create_token_submit(
     let user_id = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
     let days = Some(crate::app::accounts::TOKEN_DAYS);
     let (_, secret) = state.store.create_api_token(user_id, &form.name, days).await.map_err(|e| ctx.fail(e))?;
-    let page = render_account(&state, ctx, Some(secret)).await?;
+    let page = render_account(&state, ctx, Some(secret), FormState::new(vec![], ACCOUNT_FIELDS)).await?;
     Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 

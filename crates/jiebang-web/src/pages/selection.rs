@@ -73,7 +73,7 @@ fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> 
             let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
             let message =
                 if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
-            let flash = crate::http::flash_cookie(&state.signer, &message);
+            let flash = crate::http::flash_cookie(&state.signer, &crate::http::Flash::Error(message));
             (AppendHeaders([(SET_COOKIE, flash)]), Redirect::to(to)).into_response()
         }
     }

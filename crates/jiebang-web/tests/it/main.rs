@@ -3,6 +3,7 @@
 
 #![allow(missing_docs)]
 
+mod accounts;
 mod api;
 mod evaluation;
 mod pages;
