@@ -172,6 +172,13 @@ impl Day {
     }
 }
 
+impl Day {
+    /// The day `days` later (earlier when negative).
+    pub fn plus_days(self, days: i64) -> Self {
+        Self(self.0 + time::Duration::days(days))
+    }
+}
+
 impl TryFrom<String> for Day {
     type Error = FieldError;
 
@@ -214,6 +221,66 @@ pub struct Timeline {
     pub review_by: Option<Day>,
     /// Final list announced by.
     pub announce_by: Option<Day>,
+}
+
+/// Whether a program takes applications on a given day, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intake {
+    /// Applications are taken; until `closes_on` (inclusive) when the program has a deadline.
+    Open {
+        /// The applicants' deadline.
+        closes_on: Option<Day>,
+    },
+    /// Published, but applications open later.
+    NotYet {
+        /// The first day.
+        opens_on: Day,
+    },
+    /// The applicants' deadline has passed.
+    Closed {
+        /// The last day applications were taken.
+        closed_on: Day,
+    },
+    /// The program is in a state that takes no applications (a draft, under review …).
+    NotTaking(ProgramStatus),
+}
+
+impl Intake {
+    /// Whether an application may be started or changed.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Open { .. })
+    }
+
+    /// Why applications are not taken, for a refusal; `None` when they are.
+    pub fn refusal(self) -> Option<String> {
+        match self {
+            Self::Open { .. } => None,
+            Self::NotYet { opens_on } => Some(format!("申报将于 {opens_on} 开始 / applications open on {opens_on}")),
+            Self::Closed { closed_on } => {
+                Some(format!("申报已于 {closed_on} 截止 / applications closed on {closed_on}"))
+            }
+            Self::NotTaking(status) => Some(format!(
+                "批次当前为「{}」，不接受申报 / the program is {} and takes no applications",
+                status.label_zh(),
+                status.label_en().to_lowercase()
+            )),
+        }
+    }
+}
+
+impl Timeline {
+    /// Whether a program in `status` takes applications on `today`: only a published program,
+    /// from its opening day to its applicants' deadline, both inclusive.
+    pub fn intake(&self, status: ProgramStatus, today: Day) -> Intake {
+        if status != ProgramStatus::Published {
+            return Intake::NotTaking(status);
+        }
+        match (self.opens_on, self.applicant_deadline) {
+            (Some(opens_on), _) if today < opens_on => Intake::NotYet { opens_on },
+            (_, Some(closed_on)) if today > closed_on => Intake::Closed { closed_on },
+            (_, closes_on) => Intake::Open { closes_on },
+        }
+    }
 }
 
 impl Timeline {
@@ -289,6 +356,23 @@ impl ProgramInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_published_program_takes_applications_from_its_opening_day_to_its_deadline_inclusive() {
+        let d = |t: &str| Day::parse("d", t).unwrap();
+        let timeline = Timeline {
+            opens_on: Some(d("2025-06-01")),
+            applicant_deadline: Some(d("2025-07-15")),
+            ..Timeline::default()
+        };
+        let on = |day: &str| timeline.intake(ProgramStatus::Published, d(day));
+        assert_eq!(on("2025-05-31"), Intake::NotYet { opens_on: d("2025-06-01") });
+        assert_eq!(on("2025-06-01"), Intake::Open { closes_on: Some(d("2025-07-15")) });
+        assert_eq!(on("2025-07-15"), Intake::Open { closes_on: Some(d("2025-07-15")) });
+        assert_eq!(on("2025-07-16"), Intake::Closed { closed_on: d("2025-07-15") });
+        assert_eq!(timeline.intake(ProgramStatus::Draft, d("2025-06-10")), Intake::NotTaking(ProgramStatus::Draft));
+        assert!(Timeline::default().intake(ProgramStatus::Published, d("2030-01-01")).is_open());
+    }
 
     fn input() -> ProgramInput {
         ProgramInput {

@@ -173,17 +173,9 @@ impl Store {
             )));
         }
         let (status, rules, _) = lock_program(tx, self.backend, challenge.program_id).await?;
-        if status != ProgramStatus::Published {
-            return Err(StoreError::refused(format!(
-                "批次当前为「{}」，不接受申报 / the program is {} and takes no applications",
-                status.label_zh(),
-                status.as_str()
-            )));
-        }
-        if let Some(deadline) = self.get_program(challenge.program_id).await?.timeline.applicant_deadline
-            && today > deadline
-        {
-            return Err(StoreError::refused(format!("申报已于 {deadline} 截止 / applications closed on {deadline}")));
+        let timeline = self.get_program(challenge.program_id).await?.timeline;
+        if let Some(why) = timeline.intake(status, today).refusal() {
+            return Err(StoreError::refused(why));
         }
         let terms = Terms { indicators: &challenge.challenge.indicators, max_joint_units: rules.max_joint_units };
         let valid = input.validate(terms)?;
@@ -626,19 +618,8 @@ impl Store {
         let link = format!("/applications/{id}");
         match action {
             Action::Submit => {
-                if status != ProgramStatus::Published {
-                    return Err(StoreError::refused(format!(
-                        "批次当前为「{}」，不接受提交 / the program is {}",
-                        status.label_zh(),
-                        status.as_str()
-                    )));
-                }
-                if let Some(deadline) = program.timeline.applicant_deadline
-                    && today > deadline
-                {
-                    return Err(StoreError::refused(format!(
-                        "申报已于 {deadline} 截止 / applications closed on {deadline}"
-                    )));
+                if let Some(why) = program.timeline.intake(status, today).refusal() {
+                    return Err(StoreError::refused(why));
                 }
                 // The consortium's places are written now, not while it was a draft; the named
                 // units that have not accepted are asked to.

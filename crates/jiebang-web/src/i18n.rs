@@ -429,7 +429,10 @@ texts!(
 
 texts!(
     /// Self-service accounts (注册、验证邮箱、找回密码) and the admin's user page.
-    AccountText, ACCOUNT_ZH, ACCOUNT_EN {
+    AccountText, ACCOUNT_ZH, ACCOUNT_EN [
+        /// Which language.
+        lang: Lang = Lang::Zh, Lang::En;
+    ] {
     sign_up: "注册" / "Sign up",
     sign_up_intro: "注册后即可登记或加入单位、揭榜申报。我们会向您的邮箱发送验证链接。" / "With an account you can register or join a unit and apply. We will send a link to your e-mail address to confirm it.",
     name: "姓名" / "Name",
@@ -478,7 +481,51 @@ texts!(
     scope_organization: "单位编号" / "Organization no.",
     scope_id: "范围编号或代码" / "Scope number or code",
     granted: "角色已授予。" / "Role granted.",
+    apply_sign_in: "登录后即可揭榜" / "Sign in to apply",
+    apply_register_unit: "以单位名义揭榜：请先登记单位，核验通过后即可申报。" / "Applications are made for a unit: register yours first; once it is verified you can apply.",
+    register_unit: "登记单位" / "Register a unit",
 });
+
+impl AccountText {
+    /// Whether the challenge's program takes applications today, in words: the deadline and the
+    /// days left, or why not.
+    pub fn intake_text(&self, intake: jiebang_core::program::Intake, today: jiebang_core::program::Day) -> String {
+        use jiebang_core::program::Intake;
+        let zh = self.lang == Lang::Zh;
+        match intake {
+            Intake::Open { closes_on: Some(day) } => {
+                let left = (day.0 - today.0).whole_days();
+                if zh {
+                    format!("申报截止：{day}（还剩 {left} 天）")
+                } else {
+                    format!("Applications close on {day} ({left} days left)")
+                }
+            }
+            Intake::Open { closes_on: None } => (if zh { "正在接受申报" } else { "Applications are open" }).into(),
+            Intake::NotYet { opens_on } => {
+                if zh {
+                    format!("申报将于 {opens_on} 开始")
+                } else {
+                    format!("Applications open on {opens_on}")
+                }
+            }
+            Intake::Closed { closed_on } => {
+                if zh {
+                    format!("申报已于 {closed_on} 截止")
+                } else {
+                    format!("Applications closed on {closed_on}")
+                }
+            }
+            Intake::NotTaking(status) => {
+                if zh {
+                    format!("批次当前为「{}」，不接受申报", status.label_zh())
+                } else {
+                    format!("The program is {} and takes no applications", status.label_en().to_lowercase())
+                }
+            }
+        }
+    }
+}
 
 texts!(
     /// The audit page's strings (审计检查点).

@@ -110,7 +110,7 @@ impl Clock {
     pub fn today(&self) -> jiebang_core::program::Day {
         let offset = self.offset_days.load(std::sync::atomic::Ordering::Relaxed);
         let today = jiebang_store::today();
-        jiebang_core::program::Day(today.0 + time::Duration::days(offset))
+        today.plus_days(offset)
     }
 
     /// Moves the clock `days` forward (tests only).

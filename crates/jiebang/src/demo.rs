@@ -50,6 +50,7 @@ pub(crate) async fn load(
     let loaded: Vec<i64> = store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect();
     let fresh = loaded.is_empty();
     let programs = if fresh { load_programs(store, files).await? } else { loaded };
+    keep_open_for_applications(store, programs[1]).await.context("demo application window")?;
     let organizations = demo_organizations(store).await?;
     let accounts = accounts(store, &programs, organizations[0]).await?;
     if fresh {
@@ -269,6 +270,30 @@ async fn load_programs(store: &Store, files: &FileStore) -> anyhow::Result<Vec<i
         ids.push(program.id);
     }
     Ok(ids)
+}
+
+/// Sets the national list's timeline around today each time the demo starts, so an applicant
+/// can always apply to it: opened a month ago, applications close in two months.
+async fn keep_open_for_applications(store: &Store, program_id: i64) -> anyhow::Result<()> {
+    let program = store.get_program(program_id).await?;
+    let today = jiebang_store::today();
+    let from_today = |days: i64| Some(today.plus_days(days));
+    let input = ProgramInput {
+        title: program.title,
+        issuer: program.issuer,
+        year: program.year,
+        description: program.description,
+        rules: program.rules,
+        timeline: Timeline {
+            opens_on: from_today(-30),
+            applicant_deadline: from_today(60),
+            recommender_deadline: None,
+            review_by: from_today(120),
+            announce_by: from_today(150),
+        },
+    };
+    store.update_program(program_id, input, None).await?;
+    Ok(())
 }
 
 /// Registers the demo organizations (once); returns their ids, the applicant's enterprise first.

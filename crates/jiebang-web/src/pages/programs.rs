@@ -454,6 +454,21 @@ struct ChallengePage {
     sections: Vec<(&'static str, String)>,
     can_manage: bool,
     phases: Vec<jiebang_store::Phase>,
+    /// Whether applications are taken today, in words.
+    intake_text: String,
+    /// What the visitor may do about it; `None` when applications are not taken.
+    apply: Option<Apply>,
+}
+
+/// What a challenge page offers a visitor while its program takes applications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Apply {
+    /// 我要揭榜: the visitor acts for a unit.
+    Button,
+    /// Sign in (or sign up) first.
+    SignIn,
+    /// Register a unit first.
+    RegisterUnit,
 }
 
 async fn challenge_page(
@@ -476,7 +491,16 @@ async fn challenge_page(
     .map(|(label, text)| (label, text.clone()))
     .collect();
     let phases = state.store.list_phases(id).await.map_err(|e| ctx.fail(e))?;
+    let today = state.clock.today();
+    let intake = program.timeline.intake(program.status, today);
+    let apply = (intake.is_open() && record.archived_at.is_none()).then(|| match ctx.viewer.principal() {
+        None => Apply::SignIn,
+        Some(p) if !p.organizations().is_empty() || p.is_admin() => Apply::Button,
+        Some(_) => Apply::RegisterUnit,
+    });
     Ok(ChallengePage {
+        intake_text: ctx.t.acct.intake_text(intake, today),
+        apply,
         phases,
         can_manage: ctx.viewer.principal().is_some_and(|p| p.can_manage_program(program.id)),
         program,

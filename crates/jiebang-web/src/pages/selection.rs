@@ -501,6 +501,12 @@ async fn new_application_page(
     let (challenge, _) =
         crate::app::access::visible_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     ctx.viewer.require().map_err(|e| ctx.fail(e))?;
+    // The form is never served while the program takes no applications: the reason is shown
+    // instead of a form that would be refused only once filled in.
+    let program = state.store.get_program(challenge.program_id).await.map_err(|e| ctx.fail(e))?;
+    if let Some(why) = program.timeline.intake(program.status, state.clock.today()).refusal() {
+        return Err(ctx.fail(jiebang_store::StoreError::Refused(why)));
+    }
     let first = ctx.viewer.principal().and_then(|p| p.organizations().first().copied()).unwrap_or(0);
     let form = FormState::new(vec![("lead_organization_id".into(), first.to_string())], APPLICATION_FIELDS);
     render_application_form(&state, ctx, challenge, None, form).await

@@ -238,3 +238,42 @@ async fn a_new_token_is_shown_once_uncached_with_its_expiry_in_china_standard_ti
     let day = expires.format(time::macros::format_description!("[year]-[month]-[day]")).unwrap();
     assert!(page.contains(&day), "the expiry, {day} in CST, is shown: {page}");
 }
+
+#[tokio::test]
+async fn a_challenge_page_offers_applying_while_its_program_takes_applications_and_says_why_not_after() {
+    let app = TestApp::new().await;
+    let program = app.t.store.get_program(app.program).await.unwrap();
+    let today = app.clock.today();
+    let input = jiebang_core::program::ProgramInput {
+        title: program.title,
+        issuer: program.issuer,
+        year: program.year,
+        description: program.description,
+        rules: program.rules,
+        timeline: jiebang_core::program::Timeline {
+            opens_on: Some(today.plus_days(-1)),
+            applicant_deadline: Some(today.plus_days(2)),
+            ..Default::default()
+        },
+    };
+    app.t.store.update_program(app.program, input, None).await.unwrap();
+    let page = format!("/challenges/{}", app.challenge);
+    let apply = format!("/challenges/{}/apply", app.challenge);
+    let (_, _, body) = app.send(app.request(Method::GET, &page, None, None)).await;
+    let body = text(&body);
+    assert!(body.contains("data-testid=\"apply-sign-in\"") && body.contains("还剩 2 天"), "{body}");
+    let (_, _, body) = app.send(app.request(Method::GET, &page, Some("applicant"), None)).await;
+    assert!(text(&body).contains(&format!("href=\"{apply}\"")), "the applicant gets 我要揭榜");
+    let (_, _, body) = app.send(app.request(Method::GET, &page, Some("expert"), None)).await;
+    assert!(text(&body).contains("data-testid=\"apply-register-unit\""), "a user with no unit is told to register one");
+    let (status, _, _) = app.send(app.request(Method::GET, &apply, Some("applicant"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    app.clock.advance(3);
+    let (_, _, body) = app.send(app.request(Method::GET, &page, Some("applicant"), None)).await;
+    let body = text(&body);
+    assert!(!body.contains(&format!("href=\"{apply}\"")) && body.contains("申报已于"), "{body}");
+    let (status, _, body) = app.send(app.request(Method::GET, &apply, Some("applicant"), None)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the form is not served once applications closed");
+    assert!(text(&body).contains("申报已于"));
+}
