@@ -477,7 +477,11 @@ async fn render_application_form(
         .list_organizations(None, PageRequest { page: 1, per_page: 200 })
         .await
         .map_err(|e| fail(e.into()))?
-        .items;
+        .items
+        .into_iter()
+        // The units the applicant acts for lead; they are not offered as their own partners.
+        .filter(|o| !own.iter().any(|mine| mine.id == o.id))
+        .collect();
     let program = state.store.get_program(challenge.program_id).await.map_err(|e| fail(e.into()))?;
     let joint_slots = (0..program.rules.max_joint_units as usize).collect();
     Ok(ApplicationFormPage {
