@@ -117,6 +117,13 @@ test('a new applicant signs up, registers a unit, and applies from the challenge
   assert.match(page.url(), /\/applications\/\d+$/);
   await Promise.all([page.waitForNavigation(), page.click('[data-testid="action-submit"]')]);
   assert.match(await page.locator('[data-testid="application-state"]').innerText(), /已提交/);
+  assert.match(await page.locator('[data-testid="flash-done"]').innerText(), /操作已完成/);
+
+  // 我的申报 follows it: submitted, and what comes next.
+  await page.click('[data-testid="my-applications"]');
+  const mine = page.locator(`[data-testid="my-application"]:has-text("浏览器揭榜项目${stamp}")`);
+  assert.equal(await mine.locator('.stepper li.current').innerText(), '已提交');
+  assert.match(await mine.locator('[data-testid="next-step"]').innerText(), /等待/);
   assert.deepEqual(problems, [], 'no console errors');
   await context.close();
 });

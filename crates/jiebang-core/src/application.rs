@@ -97,7 +97,60 @@ impl Action {
         [Self::Submit, Self::Return, Self::Recommend, Self::Decline, Self::PassCheck, Self::FailCheck];
 }
 
+named_enum!(
+    /// A step of the standard path an application walks (草稿 → 已提交 → 已推荐 → 形式审查 →
+    /// 专家评审 → 公示 → 公告), for showing its progress.
+    Stage {
+        /// Being written.
+        Drafting = "drafting" / "草稿" / "Draft",
+        /// Submitted and frozen.
+        Submission = "submission" / "已提交" / "Submitted",
+        /// The region's recommendation (skipped when the program needs none).
+        Recommendation = "recommendation" / "推荐" / "Recommendation",
+        /// The organizer's formal check.
+        FormalCheck = "formal_check" / "形式审查" / "Formal check",
+        /// Expert review and ranking.
+        Review = "review" / "专家评审" / "Expert review",
+        /// On the draft list in 公示.
+        Publicity = "publicity" / "公示" / "Publicity",
+        /// The announced outcome.
+        Announcement = "announcement" / "公告" / "Announcement",
+    }
+);
+
+impl Stage {
+    /// The steps a program's applications walk: without recommendation, submission leads to
+    /// the formal check.
+    pub fn path(recommendation: bool) -> Vec<Self> {
+        Self::ALL.iter().copied().filter(|s| recommendation || *s != Self::Recommendation).collect()
+    }
+}
+
 impl ApplicationState {
+    /// The step of the standard path it has reached.
+    pub fn stage(self) -> Stage {
+        use ApplicationState as S;
+        match self {
+            S::Draft => Stage::Drafting,
+            S::Submitted | S::Returned => Stage::Submission,
+            S::Recommended | S::NotRecommended => Stage::Recommendation,
+            S::CheckPassed | S::CheckFailed => Stage::FormalCheck,
+            S::InReview | S::Ranked => Stage::Review,
+            S::Proposed | S::Withdrawn => Stage::Publicity,
+            S::Selected | S::NotSelected => Stage::Announcement,
+        }
+    }
+
+    /// Whether its way ended without selection.
+    pub fn has_ended_unselected(self) -> bool {
+        matches!(self, Self::NotRecommended | Self::CheckFailed | Self::NotSelected | Self::Withdrawn)
+    }
+
+    /// Whether it waits for its lead unit (to write or revise and submit).
+    pub fn awaits_applicant(self) -> bool {
+        self.is_editable()
+    }
+
     /// Whether the lead unit may still edit it.
     pub fn is_editable(self) -> bool {
         matches!(self, Self::Draft | Self::Returned)
@@ -505,6 +558,24 @@ mod tests {
     fn each_action_belongs_to_one_role_and_state() {
         use ApplicationState as S;
         assert_eq!(S::Draft.apply(Action::Submit, Actor::Applicant, true), Ok(S::Submitted));
+        // Every state sits on the path of its program, with or without recommendation, and
+        // each action moves an application forward on it or back to the applicant.
+        for state in S::ALL {
+            assert!(Stage::path(true).contains(&state.stage()));
+            for action in Action::ALL {
+                for actor in [Actor::Applicant, Actor::Organizer, Actor::Recommender] {
+                    if let Ok(to) = state.apply(*action, actor, true) {
+                        let step = |s: S| Stage::ALL.iter().position(|x| *x == s.stage());
+                        let forward = step(to) >= step(*state);
+                        assert!(
+                            forward || to.awaits_applicant() || *action == Action::Rereview,
+                            "{state:?} {action:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(Stage::path(false).len(), Stage::ALL.len() - 1);
         assert!(S::Draft.apply(Action::Submit, Actor::Organizer, true).is_err());
         assert!(S::Submitted.apply(Action::Recommend, Actor::Organizer, true).is_err());
         assert_eq!(S::Submitted.apply(Action::Recommend, Actor::Recommender, true), Ok(S::Recommended));

@@ -65,8 +65,15 @@ texts!(
         org: &'static OrgText = &ORG_ZH, &ORG_EN;
         /// Self-service accounts' strings.
         acct: &'static AccountText = &ACCOUNT_ZH, &ACCOUNT_EN;
+        /// 我的申报's strings.
+        mine: &'static MineText = &MINE_ZH, &MINE_EN;
     ] {
     html_lang: "zh-CN" / "en",
+    done_program_created: "榜单已创建（草稿），可以添加任务了。" / "The program is created as a draft; add its challenges.",
+    done_saved: "已保存。" / "Saved.",
+    done_transition: "榜单状态已更新。" / "The program's status is updated.",
+    done_challenge_deleted: "任务已删除。" / "The challenge is deleted.",
+    done_challenge_archived: "任务已撤榜。" / "The challenge is taken off the list.",
     other_lang_code: "en" / "zh",
     app_name: "揭榜" / "jiebang",
     tagline: "揭榜挂帅 · 行业大模型开放竞争平台" / "Open competitions for industry AI models",
@@ -225,6 +232,12 @@ texts!(
         /// Which language.
         lang: Lang = Lang::Zh, Lang::En;
     ] {
+    done_register: "已报名，可以下载数据并提交。" / "Registered: download the data and submit.",
+    done_submit: "已提交，正在排队评测。" / "Submitted; it is queued for scoring.",
+    done_publish: "私有榜已公布。" / "The private leaderboard is published.",
+    done_rerun: "已重新排队评测。" / "Queued again for scoring.",
+    done_select: "已更新计入最终成绩的提交。" / "The submissions that count are updated.",
+    done_setup: "测评设置已保存。" / "The evaluation setup is saved.",
     evaluation: "测评" / "Evaluation",
     no_phases: "尚未设置测评阶段。" / "No evaluation phases yet.",
     tab_data: "数据" / "Data",
@@ -528,6 +541,25 @@ impl AccountText {
 }
 
 texts!(
+    /// 我的申报: an applicant's applications and what comes next.
+    MineText, MINE_ZH, MINE_EN {
+    title: "我的申报" / "My applications",
+    none: "还没有申报。打开一个正在接受申报的任务，点击“我要揭榜”。" / "No applications yet. Open a challenge that takes applications and choose Apply.",
+    progress: "进度" / "Progress",
+    reason: "退回意见" / "Why it came back",
+    next: "下一步：" / "Next: ",
+    deadline: "申报截止" / "applications close on",
+    next_draft: "完善申报书并提交" / "complete the application and submit it",
+    next_returned: "按退回意见修改后重新提交" / "revise as asked and submit again",
+    next_recommendation: "等待所在市推荐" / "waiting for the city's recommendation",
+    next_check: "等待发榜方形式审查" / "waiting for the organizer's formal check",
+    next_review: "专家评审中，请留意消息" / "in expert review; watch your messages",
+    next_publicity: "已列入拟入选名单，正在公示" / "on the proposed list, in publicity",
+    next_selected: "已入围：等待签订任务书" / "selected: the task agreement comes next",
+    next_ended: "本次未能入选，原因见申报页面" / "not selected this time; the application page says why",
+});
+
+texts!(
     /// The audit page's strings (审计检查点).
     AuditText, AUDIT_ZH, AUDIT_EN {
     title: "审计记录检查点" / "Audit checkpoints",
@@ -662,5 +694,17 @@ texts!(
     veto_help: "如有不符合申报条件的情形，写明理由" / "Only if the application fails an eligibility rule; give the reason",
     vetoed: "否决" / "Vetoed",
     work: "任务分工" / "Work",
+    done_draw: "专家已抽取。" / "Experts drawn.",
+    done_rank: "排名已计算。" / "Ranking computed.",
+    done_publish: "公示已发布。" / "The list is published for publicity.",
+    done_announce: "入围名单已公告。" / "The final list is announced.",
+    done_decide: "异议已处理，反映人将收到通知。" / "The objection is decided; its filer is told.",
+    done_attach: "附件已上传。" / "The attachment is uploaded.",
+    done_place: "已答复联合体邀请。" / "Your answer to the consortium is recorded.",
+    done_act: "操作已完成，相关各方将收到通知。" / "Done; those concerned are notified.",
+    done_review: "评审意见已提交。" / "Your review is submitted.",
+    done_conflict: "已声明回避。" / "The conflict of interest is declared.",
+    done_assign: "专家已指定。" / "The expert is assigned.",
+    done_dual_role: "兼任声明已提交。" / "Your dual-role statement is recorded.",
     }
 );

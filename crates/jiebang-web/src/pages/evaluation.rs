@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiebang_core::evaluation::SubmissionState;
 use jiebang_core::report::{ModelReport, ScoreReport};
@@ -238,7 +238,7 @@ async fn register_submit(
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<RegisterForm>,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     let (phase, _) = visible_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let authed = ctx.viewer.require_that(|p| p.can_act_for(form.organization_id)).map_err(|e| ctx.fail(e))?;
     state.store.get_organization(form.organization_id).await.map_err(|e| ctx.fail(e))?;
@@ -247,7 +247,7 @@ async fn register_submit(
         .register_participant(phase.challenge_id, form.organization_id, authed.user.id)
         .await
         .map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to(&format!("/phases/{id}?tab=data")))
+    Ok(crate::http::done(&state.signer, &format!("/phases/{id}?tab=data"), ctx.t.eval.done_register))
 }
 
 async fn submit_form(
@@ -270,7 +270,7 @@ async fn submit_form(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/phases/{id}?tab=mine")).into_response()),
+        Ok(_) => Ok(crate::http::done(&state.signer, &format!("/phases/{id}?tab=mine"), ctx.t.eval.done_submit)),
         Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_))) => Err(ctx.fail(e)),
         Err(e) => {
             let (status, body) = e.parts();
@@ -280,16 +280,16 @@ async fn submit_form(
     }
 }
 
-async fn publish_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Redirect, PageError> {
+async fn publish_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let (_, authed) = managed_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     state.store.publish_private(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to(&format!("/phases/{id}?tab=board")))
+    Ok(crate::http::done(&state.signer, &format!("/phases/{id}?tab=board"), ctx.t.eval.done_publish))
 }
 
-async fn rerun_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Redirect, PageError> {
+async fn rerun_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let (_, authed) = managed_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     state.store.rerun_phase(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to(&format!("/phases/{id}?tab=mine")))
+    Ok(crate::http::done(&state.signer, &format!("/phases/{id}?tab=mine"), ctx.t.eval.done_rerun))
 }
 
 #[derive(Debug, Deserialize)]
@@ -303,11 +303,11 @@ async fn select_submit(
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<SelectForm>,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     let (submission, _, _) = own_submission(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let actor = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
     state.store.select_submission(id, form.selected, actor).await.map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to(&format!("/phases/{}?tab=mine", submission.phase_id)))
+    Ok(crate::http::done(&state.signer, &format!("/phases/{}?tab=mine", submission.phase_id), ctx.t.eval.done_select))
 }
 
 #[derive(Template, WebTemplate)]
@@ -574,7 +574,7 @@ async fn setup_outcome(
     result: Result<(), ApiError>,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/challenges/{id}/evaluation")).into_response()),
+        Ok(()) => Ok(crate::http::done(&state.signer, &format!("/challenges/{id}/evaluation"), ctx.t.eval.done_setup)),
         Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_))) => Err(ctx.fail(e)),
         Err(e) => {
             let (status, body) = e.parts();

@@ -5,6 +5,7 @@
 mod accounts;
 mod evaluation;
 mod form;
+mod mine;
 mod programs;
 mod selection;
 
@@ -53,6 +54,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
             }),
         )
         .merge(accounts::routes())
+        .merge(mine::routes())
         .merge(programs::routes())
         .merge(evaluation::routes(data_limit))
         .merge(selection::routes())
@@ -102,6 +104,11 @@ impl Ctx {
 
     pub(crate) fn is_expert(&self) -> bool {
         self.viewer.principal().is_some_and(|p| p.is_expert())
+    }
+
+    /// Acts for a unit: 我的申报 is for them.
+    pub(crate) fn is_applicant(&self) -> bool {
+        self.viewer.principal().is_some_and(|p| !p.organizations().is_empty())
     }
 
     pub(crate) fn is_admin(&self) -> bool {

@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiebang_core::FieldError;
 use jiebang_core::challenge::{ChallengeInput, TaskClass};
@@ -359,7 +359,7 @@ async fn new_program_submit(
         Ok(input) => {
             let program =
                 state.store.create_program(input, Some(authed.user.id), false).await.map_err(|e| ctx.fail(e))?;
-            Ok(Redirect::to(&format!("/programs/{}", program.id)).into_response())
+            Ok(crate::http::done(&state.signer, &format!("/programs/{}", program.id), ctx.t.done_program_created))
         }
         Err(errors) => {
             let page = program_form_page(
@@ -411,7 +411,7 @@ async fn edit_program_submit(
     match program_from_form(&form, &program.rules) {
         Ok(input) => {
             state.store.update_program(id, input, Some(authed.user.id)).await.map_err(|e| ctx.fail(e))?;
-            Ok(Redirect::to(&format!("/programs/{id}")).into_response())
+            Ok(crate::http::done(&state.signer, &format!("/programs/{id}"), ctx.t.done_saved))
         }
         Err(errors) => {
             let heading = format!("{} · {}", ctx.t.edit, program.title);
@@ -437,12 +437,12 @@ async fn transition_submit(
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<TransitionForm>,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     visible_program(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let authed = ctx.viewer.require_that(|p| p.can_manage_program(id)).map_err(|e| ctx.fail(e))?;
     let to = ProgramStatus::parse("to", &form.to).map_err(|e| ctx.fail(jiebang_core::Error::from(e)))?;
     state.store.transition_program(id, to, Some(authed.user.id)).await.map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to(&format!("/programs/{id}")))
+    Ok(crate::http::done(&state.signer, &format!("/programs/{id}"), ctx.t.done_transition))
 }
 
 #[derive(Template, WebTemplate)]
@@ -818,7 +818,7 @@ async fn save_challenge_form(
         Err(errors) => Err(ApiError::Invalid(errors)),
     };
     match saved {
-        Ok(id) => Ok(Redirect::to(&format!("/challenges/{id}")).into_response()),
+        Ok(id) => Ok(crate::http::done(&state.signer, &format!("/challenges/{id}"), ctx.t.done_saved)),
         Err(error) if !error.field_errors().is_empty() => {
             let page = render_challenge_form(state, ctx, spec, form.with_errors(error.field_errors()), rows).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
@@ -861,10 +861,10 @@ async fn delete_challenge_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     let (record, user) = managed_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     state.store.delete_challenge(id, Some(user)).await.map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to(&format!("/programs/{}", record.program_id)))
+    Ok(crate::http::done(&state.signer, &format!("/programs/{}", record.program_id), ctx.t.done_challenge_deleted))
 }
 
 #[derive(Deserialize)]
@@ -877,10 +877,10 @@ async fn archive_challenge_submit(
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<ArchiveForm>,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     let (_, user) = managed_challenge(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     state.store.archive_challenge(id, &form.reason, user).await.map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to(&format!("/challenges/{id}")))
+    Ok(crate::http::done(&state.signer, &format!("/challenges/{id}"), ctx.t.done_challenge_archived))
 }
 
 #[derive(Template, WebTemplate)]

@@ -61,10 +61,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/inbox", get(inbox_page))
 }
 
-/// Back to `to`, with the error (if any) shown there.
-fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx) -> Response {
+/// Back to `to`, with what the action did (`done`) or why it was refused shown there.
+fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx, done: &str) -> Response {
     match result {
-        Ok(()) => Redirect::to(to).into_response(),
+        Ok(()) => crate::http::done(&state.signer, to, done),
         Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_) | ApiError::Internal(_))) => {
             ctx.fail(e).into_response()
         }
@@ -179,7 +179,7 @@ async fn draw_submit(
         Ok(())
     }
     .await;
-    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx))
+    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx, ctx.t.sel.done_draw))
 }
 
 #[derive(Deserialize)]
@@ -207,7 +207,7 @@ async fn rank_submit(
         Ok(())
     }
     .await;
-    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx))
+    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx, ctx.t.sel.done_rank))
 }
 
 async fn publish_submit(
@@ -222,8 +222,8 @@ async fn publish_submit(
     }
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/programs/{id}/publicity")).into_response()),
-        Err(e) => Ok(back(&state, &format!("/programs/{id}/applications"), Err(e), &ctx)),
+        Ok(()) => Ok(crate::http::done(&state.signer, &format!("/programs/{id}/publicity"), ctx.t.sel.done_publish)),
+        Err(e) => Ok(back(&state, &format!("/programs/{id}/applications"), Err(e), &ctx, ctx.t.sel.done_publish)),
     }
 }
 
@@ -233,7 +233,7 @@ async fn announce_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         Ok(())
     }
     .await;
-    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx))
+    Ok(back(&state, &format!("/programs/{id}/applications"), result, &ctx, ctx.t.sel.done_announce))
 }
 
 #[derive(Template, WebTemplate)]
@@ -294,7 +294,7 @@ async fn objection_submit(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/programs/{id}/publicity?filed=1")).into_response()),
-        Err(e) => Ok(back(&state, &format!("/programs/{id}/publicity"), Err(e), &ctx)),
+        Err(e) => Ok(back(&state, &format!("/programs/{id}/publicity"), Err(e), &ctx, ctx.t.sel.objection_filed)),
     }
 }
 
@@ -317,7 +317,7 @@ async fn decide_submit(
         Ok(())
     }
     .await;
-    Ok(back(&state, &format!("/programs/{}/applications", form.program_id), result, &ctx))
+    Ok(back(&state, &format!("/programs/{}/applications", form.program_id), result, &ctx, ctx.t.sel.done_decide))
 }
 
 #[derive(Template, WebTemplate)]
@@ -747,7 +747,7 @@ async fn attach_submit(
     multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let result = crate::app::selection::attach_pdfs(&state, &ctx.viewer, id, multipart).await;
-    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx, ctx.t.sel.done_attach))
 }
 
 #[derive(Deserialize)]
@@ -767,7 +767,7 @@ async fn place_submit(
     let input =
         PlaceAnswer { organization_id: form.organization_id, accept: form.answer == "accept", reason: form.reason };
     let result = answer(&state, &ctx.viewer, id, &input).await.map(|_| ());
-    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx, ctx.t.sel.done_place))
 }
 
 #[derive(Deserialize)]
@@ -789,7 +789,7 @@ async fn act_submit(
         Ok(())
     }
     .await;
-    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx, ctx.t.sel.done_act))
 }
 
 async fn review_submit(
@@ -825,7 +825,7 @@ async fn review_submit(
         Ok(())
     }
     .await;
-    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx, ctx.t.sel.done_review))
 }
 
 #[derive(Deserialize)]
@@ -847,8 +847,8 @@ async fn conflict_submit(
     }
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to("/reviews").into_response()),
-        Err(e) => Ok(back(&state, &format!("/applications/{id}"), Err(e), &ctx)),
+        Ok(()) => Ok(crate::http::done(&state.signer, "/reviews", ctx.t.sel.done_conflict)),
+        Err(e) => Ok(back(&state, &format!("/applications/{id}"), Err(e), &ctx, ctx.t.sel.done_conflict)),
     }
 }
 
@@ -872,7 +872,7 @@ async fn assign_submit(
         Ok(())
     }
     .await;
-    Ok(back(&state, &format!("/applications/{id}"), result, &ctx))
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx, ctx.t.sel.done_assign))
 }
 
 #[derive(Template, WebTemplate)]
@@ -915,7 +915,7 @@ async fn dual_role_submit(
     axum::Form(form): axum::Form<DualRoleForm>,
 ) -> Result<Response, PageError> {
     let result = declare_dual_role_as(&state, &ctx.viewer, id, &form.statement).await;
-    Ok(back(&state, "/reviews", result, &ctx))
+    Ok(back(&state, "/reviews", result, &ctx, ctx.t.sel.done_dual_role))
 }
 
 #[derive(Template, WebTemplate)]

@@ -277,3 +277,19 @@ async fn a_challenge_page_offers_applying_while_its_program_takes_applications_a
     assert_eq!(status, StatusCode::CONFLICT, "the form is not served once applications closed");
     assert!(text(&body).contains("申报已于"));
 }
+
+#[tokio::test]
+async fn an_applicant_follows_its_applications_on_my_applications() {
+    let app = TestApp::new().await;
+    let (status, _, body) = app.send(app.request(Method::GET, "/my/applications", Some("applicant"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = text(&body);
+    assert!(body.contains(&format!("data-application=\"{}\"", app.application)), "{body}");
+    assert!(body.contains("完善申报书并提交"), "the draft says what to do next");
+    assert!(body.contains("<li class=\"current\">草稿</li>"), "{body}");
+    assert!(body.contains("data-testid=\"my-applications\""), "the applicant's menu links it");
+    let (status, _, body) = app.send(app.request(Method::GET, "/my/applications", Some("expert"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = text(&body);
+    assert!(body.contains("data-testid=\"no-applications\"") && !body.contains("data-testid=\"my-applications\""));
+}

@@ -592,6 +592,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         page(Method::GET, "/reviews", P::None, SignedIn, S::OK),
         page(Method::GET, "/inbox", P::None, SignedIn, S::OK),
+        page(Method::GET, "/my/applications", P::None, SignedIn, S::OK),
         // Last: they queue the phase's submissions again.
         api(Method::POST, "/api/v1/phases/{id}/rerun", P::None, Managers, S::OK),
         page(Method::POST, "/phases/{id}/rerun", P::None, Managers, S::SEE_OTHER),
