@@ -69,6 +69,7 @@ texts!(
         mine: &'static MineText = &MINE_ZH, &MINE_EN;
     ] {
     html_lang: "zh-CN" / "en",
+    not_found: "没有这个页面。请检查地址，或从首页进入。" / "There is no such page. Check the address, or start from the home page.",
     done_program_created: "榜单已创建（草稿），可以添加任务了。" / "The program is created as a draft; add its challenges.",
     done_saved: "已保存。" / "Saved.",
     done_transition: "榜单状态已更新。" / "The program's status is updated.",
@@ -243,6 +244,7 @@ texts!(
     tab_data: "数据" / "Data",
     tab_submit: "提交" / "Submit",
     tab_mine: "我的提交" / "My submissions",
+    tab_all: "全部提交" / "All submissions",
     tab_board: "排行榜" / "Leaderboard",
     open_dates: "开放时间" / "Open",
     ranked_on: "排名依据" / "Ranked on",

@@ -58,7 +58,14 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .merge(programs::routes())
         .merge(evaluation::routes(data_limit))
         .merge(selection::routes())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn(spend_flash))
+}
+
+/// Any other path: the error page with the site's header, not a blank 404.
+async fn not_found(ctx: Ctx) -> PageError {
+    let message = ctx.t.not_found.to_owned();
+    ctx.fail(ApiError::NotFound(message))
 }
 
 /// A flash is shown once: the page that shows it (any answer but a redirect) removes it.
@@ -472,15 +479,36 @@ pub(crate) mod filters {
     pub(crate) fn cst<T: std::fmt::Display>(at: T, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(super::cst(&at.to_string()))
     }
+
+    /// [`super::bytes`] as a filter: `{{ size|bytes }}`.
+    #[askama::filter_fn]
+    pub(crate) fn bytes<T: Copy + Into<i128>>(size: &T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::bytes((*size).into()))
+    }
 }
 
-/// A time stored as RFC 3339 (UTC), as people in China read it: `2026-12-01 22:08:48` in China
-/// Standard Time (UTC+8, no daylight saving).
+/// A file size as people read it: `512 B`, `34.5 KB`, `1.2 MB`, `3.4 GB` (1 KB = 1,024 bytes).
+pub(crate) fn bytes(size: i128) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if size < 1024 {
+        return format!("{size} B");
+    }
+    let mut value = size as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A time stored as RFC 3339 (UTC), as people in China read it: `2026-12-01 22:08` in China
+/// Standard Time (UTC+8, no daylight saving), to the minute.
 pub(crate) fn cst(text: &str) -> String {
     use time::format_description::well_known::Rfc3339;
     let Ok(at) = time::OffsetDateTime::parse(text, &Rfc3339) else { return text.to_owned() };
     let at = at.to_offset(time::macros::offset!(+8));
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
     at.format(&format).unwrap_or_else(|_| text.to_owned())
 }
 
@@ -527,8 +555,12 @@ async fn audit_page(State(state): State<AppState>, ctx: Ctx) -> Result<AuditPage
 mod tests {
     #[test]
     fn times_are_shown_in_china_standard_time() {
-        assert_eq!(super::cst("2026-12-01T22:08:48.123Z"), "2026-12-02 06:08:48");
+        assert_eq!(super::cst("2026-12-01T22:08:48.123Z"), "2026-12-02 06:08");
         assert_eq!(super::cst("not a time"), "not a time");
+        assert_eq!(
+            [0, 1023, 1024, 35_328, 1_258_291, 3 << 30].map(super::bytes),
+            ["0 B", "1023 B", "1.0 KB", "34.5 KB", "1.2 MB", "3.0 GB"]
+        );
     }
 
     #[test]

@@ -632,7 +632,8 @@ struct ApplicationPage {
     my_review: Option<jiebang_store::Review>,
     reviews: Vec<ReviewRow>,
     experts: Vec<Expert>,
-    history: Vec<AuditEvent>,
+    /// The application's history, as sentences.
+    history: Vec<(String, String)>,
 }
 
 impl ApplicationPage {
@@ -722,6 +723,9 @@ async fn application_page(
     } else {
         (Vec::new(), Vec::new(), Vec::new())
     };
+    let actors: Vec<i64> = history.iter().filter_map(|e| e.actor_id).collect();
+    let names = state.store.user_names(&actors).await.map_err(|e| fail(e.into()))?;
+    let history = history.iter().map(|e| (super::cst(&e.at), history_line(&ctx, e, &names, &experts))).collect();
     Ok(ApplicationPage {
         ctx,
         form: program.rules.review_form.clone(),
@@ -738,6 +742,105 @@ async fn application_page(
         experts,
         history,
     })
+}
+
+/// One event of an application's history as a sentence in the page's language: who did what,
+/// with the names and labels people use (专家 王某 提交评审意见，总分 85).
+fn history_line(
+    ctx: &Ctx,
+    event: &AuditEvent,
+    names: &std::collections::HashMap<i64, String>,
+    experts: &[jiebang_store::Expert],
+) -> String {
+    let zh = ctx.t.lang == crate::i18n::Lang::Zh;
+    let platform = if zh { "平台" } else { "The platform" };
+    let actor = event.actor_id.and_then(|id| names.get(&id)).map_or(platform, String::as_str);
+    let d = &event.details;
+    let text = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
+    let expert = || {
+        let id = d["expert_id"].as_i64();
+        experts.iter().find(|x| Some(x.id) == id).map_or_else(|| "—".to_owned(), |x| x.name.clone())
+    };
+    let state = |key: &str| ApplicationState::parse(key, &text(key)).map(|s| ctx.label(&s)).unwrap_or("—");
+    let reason = text("reason");
+    let kind = event.action.strip_prefix("application.").unwrap_or("");
+    match event.action.as_str() {
+        "application.create" => {
+            if zh {
+                format!("{actor} 创建了申报草稿")
+            } else {
+                format!("{actor} created the draft")
+            }
+        }
+        "application.update" => {
+            if zh {
+                format!("{actor} 修改了申报书")
+            } else {
+                format!("{actor} edited the application")
+            }
+        }
+        "application.attach" => {
+            if zh {
+                format!("{actor} 添加了附件")
+            } else {
+                format!("{actor} attached a file")
+            }
+        }
+        "application.joint_accepted" => {
+            if zh {
+                format!("{actor} 代表联合单位确认参加")
+            } else {
+                format!("{actor} accepted the consortium place")
+            }
+        }
+        "application.joint_declined" => {
+            if zh {
+                format!("{actor} 代表联合单位拒绝参加：{reason}")
+            } else {
+                format!("{actor} declined the consortium place: {reason}")
+            }
+        }
+        "review.assign" => {
+            if zh {
+                format!("{actor} 指定专家 {}", expert())
+            } else {
+                format!("{actor} assigned the expert {}", expert())
+            }
+        }
+        "review.submit" => {
+            let total = d["total"].as_f64().map_or_else(String::new, |t| format!("{t}"));
+            let veto = d["veto"].as_str().filter(|v| !v.is_empty());
+            match (zh, veto) {
+                (true, None) => format!("专家 {} 提交评审意见，总分 {total}", expert()),
+                (true, Some(v)) => format!("专家 {} 提交评审意见，总分 {total}，一票否决：{v}", expert()),
+                (false, None) => format!("Expert {} submitted a review, total {total}", expert()),
+                (false, Some(v)) => format!("Expert {} submitted a review, total {total}, vetoed: {v}", expert()),
+            }
+        }
+        "objection.decide" => {
+            let decision = jiebang_core::publicity::Decision::parse("decision", &text("decision"))
+                .map(|x| ctx.label(&x))
+                .unwrap_or("—");
+            if zh {
+                format!("{actor} 处理异议：{decision}")
+            } else {
+                format!("{actor} decided an objection: {decision}")
+            }
+        }
+        _ => match Action::parse("action", kind) {
+            Ok(action) => {
+                let (from, to) = (state("from"), state("to"));
+                let said = ctx.label(&action);
+                match (zh, reason.is_empty()) {
+                    (true, true) => format!("{actor}：{said}（{from} → {to}）"),
+                    (true, false) => format!("{actor}：{said}（{from} → {to}），理由：{reason}"),
+                    (false, true) => format!("{actor}: {said} ({from} → {to})"),
+                    (false, false) => format!("{actor}: {said} ({from} → {to}); reason: {reason}"),
+                }
+            }
+            Err(_) => format!("{actor}: {}", event.action),
+        },
+    }
 }
 
 async fn attach_submit(

@@ -361,7 +361,7 @@ async fn the_phase_page_shows_data_submissions_and_the_board_by_tab_without_hidd
     assert!(mine.contains(&format!("hx-get=\"/phases/{}/mine\"", app.phase)), "polls while one is queued");
     assert!(mine.contains("data-state=\"queued\"") && mine.contains("前面还有 0 个"));
     assert!(mine.contains("f1@0.5 1.0000"), "{mine}");
-    // Submitted at, in China Standard Time.
+    // Submitted at, in China Standard Time to the minute.
     let (_, scored) =
         app.json(Method::GET, &format!("/api/v1/submissions/{}", app.scored), Some("applicant"), None).await;
     let at = time::OffsetDateTime::parse(
@@ -370,7 +370,7 @@ async fn the_phase_page_shows_data_submissions_and_the_board_by_tab_without_hidd
     )
     .unwrap()
     .to_offset(time::macros::offset!(+8));
-    let shown = at.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]")).unwrap();
+    let shown = at.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]")).unwrap();
     assert!(mine.contains(&shown), "{shown} in {mine}");
     // The board, with a bar per row and an indicator column; no inline styles (the CSP forbids them).
     let (_, board) = page(&app, &format!("{base}?tab=board"), None).await;

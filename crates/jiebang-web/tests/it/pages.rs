@@ -293,3 +293,15 @@ async fn an_applicant_follows_its_applications_on_my_applications() {
     let body = text(&body);
     assert!(body.contains("data-testid=\"no-applications\"") && !body.contains("data-testid=\"my-applications\""));
 }
+
+#[tokio::test]
+async fn an_applications_history_reads_as_sentences_with_names() {
+    let app = TestApp::new().await;
+    let page = format!("/applications/{}", app.application);
+    let (status, _, body) = app.send(app.request(Method::GET, &page, Some("organizer"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let body = text(&body);
+    let history = &body[body.find("data-testid=\"history\"").expect("the organizer sees the history")..];
+    assert!(history.contains("创建了申报草稿"), "{history}");
+    assert!(!history.contains("application.create") && !history.contains("{\""), "no event names or JSON: {history}");
+}
