@@ -281,6 +281,7 @@ texts!(
     baseline: "基线" / "Baseline",
     met: "达标" / "met",
     not_met: "未达标" / "not met",
+    not_measured: "未测" / "not measured",
     board_empty: "还没有已评分的提交。" / "No scored submissions yet.",
     private_hidden: "私有榜将在发榜方公布后显示。" / "The private leaderboard appears once the organizers publish it.",
     publish: "公布私有榜" / "Publish private results",

@@ -27,6 +27,8 @@ pub struct BoardQuery {
 /// An indicator column of a board.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BoardIndicator {
+    /// The indicator's name on the list, e.g. 故障预测AUC.
+    pub name: String,
     /// As published, e.g. `f1@0.5>=0.9`.
     pub expr: String,
     /// The metric's key in the scores.
@@ -118,13 +120,26 @@ pub(crate) async fn board(
     // A stored report that does not read is left off the board, never shown as zeros.
     let scored: Vec<(jiebang_store::Submission, Option<ScoreReport>)> =
         scored.into_iter().map(|(submission, text)| (submission, serde_json::from_str(&text).ok())).collect();
-    let indicators: Vec<BoardIndicator> = scored
-        .last()
-        .and_then(|(_, report)| report.as_ref())
-        .map(|report| report.indicators.clone())
-        .unwrap_or_default()
+    // Every indicator of the challenge, always — whatever the rows happen to have measured. A
+    // report names the metric an indicator was judged on as the dataset resolved it (`f1` at
+    // the dataset's threshold is `f1@0.5`), so that name is used where any report gives one.
+    let resolved: BTreeMap<String, String> = scored
+        .iter()
+        .filter_map(|(_, report)| report.as_ref())
+        .flat_map(|report| report.indicators.iter().map(|i| (i.expr.clone(), i.metric.clone())))
+        .collect();
+    let indicators: Vec<BoardIndicator> = state
+        .store
+        .get_challenge(phase.challenge_id)
+        .await?
+        .challenge
+        .indicators
         .into_iter()
-        .map(|i| BoardIndicator { expr: i.expr, metric: i.metric, op: i.op, threshold: i.threshold })
+        .map(|i| {
+            let expr = i.expr.to_string();
+            let metric = resolved.get(&expr).cloned().unwrap_or_else(|| i.expr.metric.as_str().to_owned());
+            BoardIndicator { name: i.name, metric, op: i.expr.op.symbol().to_owned(), threshold: i.expr.threshold, expr }
+        })
         .collect();
     let entries: Vec<Entry> = scored
         .iter()
@@ -140,8 +155,11 @@ pub(crate) async fn board(
             })
         })
         .collect();
+    // The first indicator the rows answer ranks (a model's latency is no ranking for prediction
+    // files); else the rows' first metric.
     let primary = indicators
-        .first()
+        .iter()
+        .find(|i| entries.iter().any(|e| e.scores.contains_key(&i.metric)))
         .map(|i| i.metric.clone())
         .or_else(|| entries.first().and_then(|e| e.scores.keys().next().cloned()))
         .unwrap_or_default();

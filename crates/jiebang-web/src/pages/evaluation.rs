@@ -93,6 +93,11 @@ pub(super) struct PhasePage {
 }
 
 impl PhasePage {
+    /// Whether a board row is the viewer's own team (highlighted).
+    fn is_own(&self, row: &crate::app::leaderboards::BoardRow) -> bool {
+        !row.baseline && self.ctx.viewer.principal().is_some_and(|p| p.organizations().contains(&row.team_id))
+    }
+
     /// A board row's value of a model column, or a dash for a prediction file.
     fn model_cell(&self, row: &crate::app::leaderboards::BoardRow, column: &str) -> String {
         row.scores.get(column).map_or("—".into(), |v| v.to_string())

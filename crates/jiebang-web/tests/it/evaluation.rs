@@ -271,14 +271,21 @@ async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_publ
     let (status, board) = app.json(Method::GET, &board_path, None, None).await;
     assert_eq!(status, StatusCode::OK, "{board}");
     assert_eq!((board["primary"].as_str(), board["direction"].as_str()), (Some("f1@0.5"), Some("higher")));
-    // As published; latency is not measured on a prediction file, so it has no column.
-    assert_eq!(board["indicators"], json!([{"expr": "f1>=0.92", "metric": "f1@0.5", "op": ">=", "threshold": 0.92}]));
+    // Every indicator of the challenge, by name, as published; latency is not measured on a
+    // prediction file, so its column says so rather than vanishing.
+    assert_eq!(
+        board["indicators"],
+        json!([
+            {"name": "F1", "expr": "f1>=0.92", "metric": "f1@0.5", "op": ">=", "threshold": 0.92},
+            {"name": "时延", "expr": "latency_p99_ms<=200", "metric": "latency_p99_ms", "op": "<=", "threshold": 200.0}
+        ])
+    );
     let rows = board["rows"].as_array().unwrap();
     // The team's two submissions: f1 1.0 (scored) and 2/3 (the queued one, scored now); its best counts.
     assert_eq!(rows[0]["rank"], 1);
     assert_eq!(rows[0]["score"], 1.0);
     assert_eq!(rows[0]["entries"], 2);
-    assert_eq!(rows[0]["passes"], json!([true]));
+    assert_eq!(rows[0]["passes"], json!([true, null]), "F1 met; latency not measured");
     // The team sees 2/3 at the board's four decimals, never finer.
     let (_, queued) =
         app.json(Method::GET, &format!("/api/v1/submissions/{}", app.queued), Some("applicant"), None).await;
@@ -376,6 +383,9 @@ async fn the_phase_page_shows_data_submissions_and_the_board_by_tab_without_hidd
     let (_, board) = page(&app, &format!("{base}?tab=board"), None).await;
     assert!(board.contains("data-testid=\"leaderboard\"") && board.contains("<rect width=\"100\""), "{board}");
     assert!(board.contains("f1&#62;=0.92"), "the indicator column: {board}");
+    assert!(!board.contains("data-testid=\"own-row\""), "no row is the public's own");
+    let (_, own) = page(&app, &format!("{base}?tab=board"), Some("applicant")).await;
+    assert!(own.contains("data-testid=\"own-row\"") && own.contains("未测"), "the team's row stands out: {own}");
     assert!(!board.contains("style=\""));
     let mut english = app.request(Method::GET, &format!("{base}?tab=mine"), Some("applicant"), None);
     english.headers_mut().insert(header::COOKIE, "lang=en".parse().unwrap());
