@@ -116,6 +116,42 @@ pub(crate) fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", hex::encode(bytes))
 }
 
+/// Inserts a user with a hashed password, verified now (an operator's account) or not (a
+/// sign-up, until its link is used); a taken address is a conflict that says what to do.
+pub(crate) async fn insert_user(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    email: &str,
+    name: &str,
+    hash: String,
+    verified: bool,
+) -> Result<User> {
+    let now = now_text();
+    let row = sqlx::query(
+        "INSERT INTO users (email, name, password_hash, created_at, verified_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, email, name, created_at, verified_at, disabled_at",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(hash)
+    .bind(now.clone())
+    .bind(verified.then_some(now))
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            StoreError::Conflict {
+                field: "email".into(),
+                message: format!(
+                    "邮箱 {email} 已注册：请直接登录，忘记密码可重设 / {email} is already registered: sign in, or reset the password"
+                ),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    record::<User>(&row)
+}
+
 /// Checks an e-mail address enough to catch typos; delivery is the real test.
 pub(crate) fn normalise_email(email: &str) -> std::result::Result<String, FieldError> {
     let email = email.trim().to_lowercase();
@@ -163,21 +199,7 @@ impl Store {
         let name = jiebang_core::error::required_text("name", name, 100).map_err(jiebang_core::Error::from)?;
         let hash = hash_new_password(&self.hashing, password, &email).await?;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("INSERT INTO users (email, name, password_hash, created_at, verified_at) VALUES ($1, $2, $3, $4, $4) RETURNING id, email, name, created_at, verified_at, disabled_at")
-            .bind(&email)
-            .bind(&name)
-            .bind(hash)
-            .bind(now_text())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict { field: "email".into(), message: format!("邮箱 {email} 已注册 / {email} is already registered") }
-                } else {
-                    e.into()
-                }
-            })?;
-        let user = record::<User>(&row)?;
+        let user = insert_user(&mut tx, &email, &name, hash, true).await?;
         let details = serde_json::json!({"email": user.email, "name": user.name});
         crate::audit::append(&mut tx, self.backend, None, "user.create", &format!("user:{}", user.id), details).await?;
         tx.commit().await?;

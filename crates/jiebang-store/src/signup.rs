@@ -11,9 +11,8 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::accounts::{USER_COLUMNS, hash_new_password, hash_secret, new_secret, normalise_email};
+use crate::accounts::{USER_COLUMNS, hash_new_password, hash_secret, insert_user, new_secret, normalise_email};
 use crate::columns::record;
-use crate::error::is_unique_violation;
 use crate::{Result, Store, StoreError, User, audit, now_text};
 
 /// What a link does.
@@ -126,29 +125,7 @@ impl Store {
         }
         let hash = hash_new_password(&self.hashing, password, &email).await?;
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING {}",
-            USER_COLUMNS.replace("u.", "")
-        )))
-        .bind(&email)
-        .bind(&name)
-        .bind(hash)
-        .bind(now_text())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Conflict {
-                    field: "email".into(),
-                    message: format!(
-                        "邮箱 {email} 已注册：请直接登录，忘记密码可重设 / {email} is already registered: sign in, or reset the password"
-                    ),
-                }
-            } else {
-                e.into()
-            }
-        })?;
-        let user = record::<User>(&row)?;
+        let user = insert_user(&mut tx, &email, &name, hash, false).await?;
         let target = format!("user:{}", user.id);
         let details = serde_json::json!({"email": user.email, "name": user.name});
         audit::append(&mut tx, self.backend, Some(user.id), "user.sign_up", &target, details).await?;

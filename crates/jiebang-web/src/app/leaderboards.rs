@@ -138,7 +138,13 @@ pub(crate) async fn board(
         .map(|i| {
             let expr = i.expr.to_string();
             let metric = resolved.get(&expr).cloned().unwrap_or_else(|| i.expr.metric.as_str().to_owned());
-            BoardIndicator { name: i.name, metric, op: i.expr.op.symbol().to_owned(), threshold: i.expr.threshold, expr }
+            BoardIndicator {
+                name: i.name,
+                metric,
+                op: i.expr.op.symbol().to_owned(),
+                threshold: i.expr.threshold,
+                expr,
+            }
         })
         .collect();
     let entries: Vec<Entry> = scored

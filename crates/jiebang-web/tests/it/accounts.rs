@@ -76,6 +76,9 @@ async fn a_new_user_signs_up_confirms_the_address_with_the_admins_link_and_signs
         app.send(app.form("/login", None, &[("email", "new@example.cn"), ("password", password)])).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let session = set_cookie(&headers, "jiebang_session");
+    let account = shown(&app, "/account", &session).await;
+    let title = &account[account.find("<title>").unwrap()..account.find("</title>").unwrap()];
+    assert!(!title[7..].contains('<'), "the title is text, not the page's forms: {title}");
 
     // A wrong current password is shown beside its field; the right one changes it.
     let change = |current: &'static str| {
