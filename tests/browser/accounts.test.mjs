@@ -115,6 +115,11 @@ test('a new applicant signs up, registers a unit, and applies from the challenge
   await page.fill('#summary', '面向行业场景的大模型研制与验证方案。');
   await Promise.all([page.waitForNavigation(), page.click('[data-testid="save-application"]')]);
   assert.match(page.url(), /\/applications\/\d+$/);
+  // Submitting is final: the button works only once it is confirmed.
+  await page.click('[data-testid="action-submit"]');
+  assert.match(page.url(), /\/applications\/\d+$/, 'nothing is submitted unconfirmed');
+  assert.match(await page.locator('[data-testid="application-state"]').innerText(), /草稿/);
+  await page.check('form:has([data-testid="action-submit"]) input[name="confirm"]');
   await Promise.all([page.waitForNavigation(), page.click('[data-testid="action-submit"]')]);
   assert.match(await page.locator('[data-testid="application-state"]').innerText(), /已提交/);
   assert.match(await page.locator('[data-testid="flash-done"]').innerText(), /操作已完成/);

@@ -39,6 +39,8 @@ test('an organizer publishes a challenge with two indicators and the public sees
   await organizer.click('form[action="/programs/new"] button[type=submit]');
   await organizer.waitForURL(/\/programs\/\d+$/);
   const programUrl = organizer.url();
+  // An irreversible step asks to be confirmed first.
+  await organizer.check('form:has([data-testid="transition-published"]) input[name="confirm"]');
   await organizer.click('[data-testid="transition-published"]');
   await organizer.waitForSelector('[data-testid="program-status"]:has-text("已发榜")');
 

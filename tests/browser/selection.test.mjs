@@ -76,6 +76,7 @@ test('an expert scores an assigned application and files an objection in the per
     await page.fill(`[data-testid="score-${i}"]`, String(max * 0.8));
   }
   await page.fill('#comment', '技术路线清晰，建议补充边缘部署实测数据。');
+  await page.check('form:has([data-testid="submit-review"]) input[name="confirm"]');
   await page.click('[data-testid="submit-review"]');
   await page.waitForSelector('[data-testid="my-review"]');
   assert.match(await page.locator('[data-testid="my-review"]').innerText(), /80/);

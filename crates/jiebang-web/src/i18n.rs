@@ -69,6 +69,7 @@ texts!(
         mine: &'static MineText = &MINE_ZH, &MINE_EN;
     ] {
     html_lang: "zh-CN" / "en",
+    confirm_irreversible: "确认：此操作提交后不能撤回" / "Confirm: this cannot be undone",
     not_found: "没有这个页面。请检查地址，或从首页进入。" / "There is no such page. Check the address, or start from the home page.",
     done_program_created: "榜单已创建（草稿），可以添加任务了。" / "The program is created as a draft; add its challenges.",
     done_saved: "已保存。" / "Saved.",
