@@ -146,11 +146,6 @@ impl ApplicationState {
         matches!(self, Self::NotRecommended | Self::CheckFailed | Self::NotSelected | Self::Withdrawn)
     }
 
-    /// Whether it waits for its lead unit (to write or revise and submit).
-    pub fn awaits_applicant(self) -> bool {
-        self.is_editable()
-    }
-
     /// Whether the lead unit may still edit it.
     pub fn is_editable(self) -> bool {
         matches!(self, Self::Draft | Self::Returned)
@@ -567,10 +562,7 @@ mod tests {
                     if let Ok(to) = state.apply(*action, actor, true) {
                         let step = |s: S| Stage::ALL.iter().position(|x| *x == s.stage());
                         let forward = step(to) >= step(*state);
-                        assert!(
-                            forward || to.awaits_applicant() || *action == Action::Rereview,
-                            "{state:?} {action:?}"
-                        );
+                        assert!(forward || to.is_editable() || *action == Action::Rereview, "{state:?} {action:?}");
                     }
                 }
             }

@@ -315,6 +315,20 @@ impl Store {
         Ok(())
     }
 
+    /// Counts an attempt that always counts (a sign-up, a link request, a link that did not
+    /// work) against each key, once [`Store::check_attempts`] let it through.
+    pub(crate) async fn count_attempt(
+        &self,
+        keys: &[(&str, i64)],
+        window_ms: i64,
+        what_zh: &str,
+        what_en: &str,
+    ) -> Result<()> {
+        self.check_attempts(keys, window_ms, what_zh, what_en).await?;
+        let keys: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
+        self.record_attempts(&keys, window_ms).await
+    }
+
     /// Counts one attempt against each key (failed sign-ins, sign-ups, reset requests); attempts
     /// older than the window are swept as new ones come.
     pub(crate) async fn record_attempts(&self, keys: &[&str], window_ms: i64) -> Result<()> {
@@ -408,19 +422,10 @@ impl Store {
 
     /// The grants of many users in one query per 500 (the admin's user list).
     pub async fn grants_of(&self, user_ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Grant>>> {
+        let sql = "SELECT user_id, role, scope_kind, scope_id FROM grants WHERE user_id IN ({ids}) ORDER BY id";
         let mut grants: std::collections::HashMap<i64, Vec<Grant>> = std::collections::HashMap::new();
-        for chunk in user_ids.chunks(500) {
-            let sql = format!(
-                "SELECT user_id, role, scope_kind, scope_id FROM grants WHERE user_id IN ({}) ORDER BY id",
-                crate::placeholders(1, chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                grants.entry(row.try_get("user_id")?).or_default().push(grant_from_row(&row)?);
-            }
+        for row in self.rows_with_ids(sql, user_ids).await? {
+            grants.entry(row.try_get("user_id")?).or_default().push(grant_from_row(&row)?);
         }
         Ok(grants)
     }

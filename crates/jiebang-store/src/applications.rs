@@ -781,20 +781,13 @@ impl Store {
     /// Every application led by these units, in any program, newest first (an applicant's
     /// 我的申报), in one query per 500 units.
     pub async fn applications_led_by(&self, organization_ids: &[i64]) -> Result<Vec<Application>> {
-        let mut all = Vec::new();
-        for chunk in organization_ids.chunks(500) {
-            let sql = format!(
-                "{APPLICATION_SELECT} WHERE a.lead_organization_id IN ({}) ORDER BY a.id DESC",
-                crate::placeholders(1, chunk.len())
-            );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                all.push(record::<Application>(&row)?);
-            }
-        }
+        let sql = format!("{APPLICATION_SELECT} WHERE a.lead_organization_id IN ({{ids}})");
+        let mut all = self
+            .rows_with_ids(&sql, organization_ids)
+            .await?
+            .iter()
+            .map(record::<Application>)
+            .collect::<Result<Vec<_>>>()?;
         all.sort_by_key(|a| std::cmp::Reverse(a.id));
         Ok(all)
     }

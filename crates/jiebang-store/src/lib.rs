@@ -190,16 +190,24 @@ impl Store {
     /// The names of the users with these ids, in one query per 500 ids — for lists that name
     /// many of them, instead of a query a row.
     pub async fn user_names(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
-        let mut names = HashMap::with_capacity(ids.len());
+        let rows = self.rows_with_ids("SELECT id, name FROM users WHERE id IN ({ids})", ids).await?;
+        use sqlx::Row;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("name")?))).collect()
+    }
+
+    /// The rows of `sql`, whose `{ids}` stands for a list of ids, for all of `ids` in one query
+    /// per 500 (the bound parameters a statement may carry stay well within both backends').
+    pub(crate) async fn rows_with_ids(&self, sql: &str, ids: &[i64]) -> Result<Vec<sqlx::any::AnyRow>> {
+        let mut rows = Vec::new();
         for chunk in ids.chunks(500) {
-            let sql = format!("SELECT id, name FROM users WHERE id IN ({})", placeholders(1, chunk.len()));
-            let mut query = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+            let sql = sql.replace("{ids}", &placeholders(1, chunk.len()));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {
                 query = query.bind(*id);
             }
-            names.extend(query.fetch_all(&self.pool).await?);
+            rows.extend(query.fetch_all(&self.pool).await?);
         }
-        Ok(names)
+        Ok(rows)
     }
 
     /// Closes every connection.

@@ -178,19 +178,8 @@ impl Store {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let mut found = std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let sql = format!("SELECT * FROM organizations WHERE id IN ({})", crate::placeholders(1, chunk.len()));
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                let organization = record::<Organization>(&row)?;
-                found.insert(organization.id, organization);
-            }
-        }
-        Ok(found)
+        let rows = self.rows_with_ids("SELECT * FROM organizations WHERE id IN ({ids})", &ids).await?;
+        rows.iter().map(|row| record::<Organization>(row).map(|organization| (organization.id, organization))).collect()
     }
 
     /// One organization.

@@ -111,8 +111,7 @@ impl Store {
         mail: bool,
     ) -> Result<AccountLink> {
         let address = format!("sign-up:{client}");
-        self.check_attempts(&[(&address, SIGN_UPS_PER_ADDRESS)], HOUR_MS, "注册", "sign-ups").await?;
-        self.record_attempts(&[&address], HOUR_MS).await?;
+        self.count_attempt(&[(&address, SIGN_UPS_PER_ADDRESS)], HOUR_MS, "注册", "sign-ups").await?;
         let mut problems = Vec::new();
         let email = normalise_email(email).map_err(|e| problems.push(e)).unwrap_or_default();
         let name =
@@ -180,14 +179,8 @@ impl Store {
     ) -> Result<Option<AccountLink>> {
         let email = normalise_email(email).map_err(jiebang_core::Error::from)?;
         let (account, address) = (format!("link:{email}"), format!("link:{client}"));
-        self.check_attempts(
-            &[(&account, LINKS_PER_ACCOUNT), (&address, LINKS_PER_ADDRESS)],
-            HOUR_MS,
-            "发送链接",
-            "link requests",
-        )
-        .await?;
-        self.record_attempts(&[&account, &address], HOUR_MS).await?;
+        let keys = [(account.as_str(), LINKS_PER_ACCOUNT), (address.as_str(), LINKS_PER_ADDRESS)];
+        self.count_attempt(&keys, HOUR_MS, "发送链接", "link requests").await?;
         let Some(user) = self.find_user_by_email(&email).await? else { return Ok(None) };
         match self.issue_link(user.id, purpose, Some(user.id), mail).await {
             Ok(link) => Ok(Some(link)),
@@ -238,6 +231,8 @@ impl Store {
     /// Uses a reset link: the password is replaced, every session ends, and the account counts
     /// as verified (the link proved the address).
     pub async fn reset_password(&self, secret: &str, password: &str, client: &str) -> Result<User> {
+        // The link is looked at first and used up in the transaction: the slow hash of the new
+        // password runs between, outside the write lock.
         let Some(user) = self.link_user(secret, LinkPurpose::Reset).await? else {
             return Err(self.bad_link(client).await);
         };
@@ -264,18 +259,13 @@ impl Store {
     /// Counts a link that did not work, and says so (or that there were too many).
     async fn bad_link(&self, client: &str) -> StoreError {
         let address = format!("bad-link:{client}");
-        if let Err(e) = self
-            .check_attempts(&[(&address, BAD_LINKS_PER_ADDRESS)], HOUR_MS, "无效链接", "links that did not work")
-            .await
-        {
-            return e;
+        let keys = [(address.as_str(), BAD_LINKS_PER_ADDRESS)];
+        match self.count_attempt(&keys, HOUR_MS, "无效链接", "links that did not work").await {
+            Err(too_many) => too_many,
+            Ok(()) => StoreError::Refused(
+                "链接无效或已过期（每个链接只能使用一次）：请重新获取 / the link is invalid or has expired (each works once): ask for a new one".into(),
+            ),
         }
-        if let Err(e) = self.record_attempts(&[&address], HOUR_MS).await {
-            return e;
-        }
-        StoreError::Refused(
-            "链接无效或已过期（每个链接只能使用一次）：请重新获取 / the link is invalid or has expired (each works once): ask for a new one".into(),
-        )
     }
 
     /// Changes a signed-in user's password after checking the current one; their other

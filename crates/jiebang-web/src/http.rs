@@ -96,12 +96,17 @@ pub(crate) fn read_flash(signer: &Signer, headers: &HeaderMap) -> Option<Flash> 
     }
 }
 
-/// A redirect that shows `message` on the page it leads to: the success message after an action.
-pub(crate) fn done(signer: &Signer, to: &str, message: &str) -> axum::response::Response {
+/// A redirect to `to` that shows `flash` on the page it leads to.
+pub(crate) fn redirect_with(signer: &Signer, to: &str, flash: Flash) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let cookie = flash_cookie(signer, &Flash::Done(message.to_owned()));
+    let cookie = flash_cookie(signer, &flash);
     (axum::response::AppendHeaders([(axum::http::header::SET_COOKIE, cookie)]), axum::response::Redirect::to(to))
         .into_response()
+}
+
+/// A redirect that shows `message` on the page it leads to: the success message after an action.
+pub(crate) fn done(signer: &Signer, to: &str, message: &str) -> axum::response::Response {
+    redirect_with(signer, to, Flash::Done(message.to_owned()))
 }
 
 /// A multipart form: text fields by name, files streamed into the file store as they arrive

@@ -130,9 +130,7 @@ pub(super) async fn add_grant(
     ApiPath(id): ApiPath<i64>,
     ApiJson(grant): ApiJson<Grant>,
 ) -> Result<Json<UserView>, ApiError> {
-    viewer.require_that(|p| p.can_manage_users())?;
-    check_grant_target(&state, &grant).await?;
-    state.store.add_grant(id, &grant).await?;
+    crate::app::accounts::grant_role(&state, &viewer, id, &grant).await?;
     let user = state.store.get_user(id).await?;
     Ok(Json(UserView::new(user, state.store.principal(id).await?.grants)))
 }

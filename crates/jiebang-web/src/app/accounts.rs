@@ -89,6 +89,19 @@ pub struct CreateUserInput {
     pub grant: Option<Grant>,
 }
 
+/// An admin grants a role to a user; the grant must fit the role and point at something that
+/// exists.
+pub(crate) async fn grant_role(
+    state: &AppState,
+    viewer: &crate::auth::Viewer,
+    user_id: i64,
+    grant: &Grant,
+) -> Result<(), ApiError> {
+    viewer.require_that(|p| p.can_manage_users())?;
+    check_grant_target(state, grant).await?;
+    Ok(state.store.add_grant(user_id, grant).await?)
+}
+
 /// A grant must point at something that exists and fit its role.
 pub(crate) async fn check_grant_target(state: &AppState, grant: &Grant) -> Result<(), ApiError> {
     let fits = matches!(

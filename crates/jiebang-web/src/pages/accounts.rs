@@ -8,7 +8,8 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::{get, post};
 use jiebang_core::role::{Grant, Role, Scope};
 use jiebang_store::{LinkPurpose, PageRequest, User};
@@ -244,28 +245,14 @@ async fn password_submit(
     axum::Form(form): axum::Form<PasswordForm>,
 ) -> Result<Response, PageError> {
     let user_id = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
-    let changed = state.store.change_password(user_id, &form.current_password, &form.password, &client).await;
-    match changed.map_err(ApiError::from) {
-        Ok(()) => {
-            // Every session ended with the old password; this browser signs in again at once.
-            let secret =
-                state.store.create_session(user_id, state.config.session_seconds).await.map_err(|e| ctx.fail(e))?;
-            let cookie =
-                crate::auth::session_cookie(&secret, state.config.session_seconds, state.config.secure_cookies);
-            let mut response = done(&state.signer, "/account", ctx.t.acct.password_changed);
-            response.headers_mut().append(
-                axum::http::header::SET_COOKIE,
-                cookie.parse().map_err(|_| ctx.fail(ApiError::Internal("cookie".into())))?,
-            );
-            Ok(response)
-        }
-        Err(error) if !error.field_errors().is_empty() => {
-            let errors = FormState::new(vec![], super::ACCOUNT_FIELDS).with_errors(error.field_errors());
-            let page = super::render_account(&state, ctx, None, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(error) => Err(ctx.fail(error)),
+    if let Err(error) = state.store.change_password(user_id, &form.current_password, &form.password, &client).await {
+        return account_form_refused(&state, ctx, error.into()).await;
     }
+    // Every session ended with the old password; this browser signs in again at once.
+    let secret = state.store.create_session(user_id, state.config.session_seconds).await.map_err(|e| ctx.fail(e))?;
+    let cookie = crate::auth::session_cookie(&secret, state.config.session_seconds, state.config.secure_cookies);
+    let changed = done(&state.signer, "/account", ctx.t.acct.password_changed);
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), changed).into_response())
 }
 
 #[derive(Deserialize)]
@@ -279,15 +266,20 @@ async fn profile_submit(
     axum::Form(form): axum::Form<ProfileForm>,
 ) -> Result<Response, PageError> {
     let user_id = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
-    match state.store.rename_user(user_id, &form.name).await.map_err(ApiError::from) {
+    match state.store.rename_user(user_id, &form.name).await {
         Ok(_) => Ok(done(&state.signer, "/account", ctx.t.acct.profile_saved)),
-        Err(error) if !error.field_errors().is_empty() => {
-            let errors = FormState::new(vec![], super::ACCOUNT_FIELDS).with_errors(error.field_errors());
-            let page = super::render_account(&state, ctx, None, errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(error) => Err(ctx.fail(error)),
+        Err(error) => account_form_refused(&state, ctx, error.into()).await,
     }
+}
+
+/// A refused profile or password form: the account page again, each error beside its field.
+async fn account_form_refused(state: &AppState, ctx: Ctx, error: ApiError) -> Result<Response, PageError> {
+    if error.field_errors().is_empty() {
+        return Err(ctx.fail(error));
+    }
+    let errors = FormState::new(vec![], super::ACCOUNT_FIELDS).with_errors(error.field_errors());
+    let page = super::render_account(state, ctx, None, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// A user as the admin's page lists them.
@@ -373,8 +365,7 @@ async fn grant_submit(
 ) -> Result<Response, PageError> {
     ctx.viewer.require_that(|p| p.can_manage_users()).map_err(|e| ctx.fail(e))?;
     let grant = parse_grant(&form).map_err(|e| ctx.fail(e))?;
-    use_case::check_grant_target(&state, &grant).await.map_err(|e| ctx.fail(e))?;
-    state.store.add_grant(id, &grant).await.map_err(|e| ctx.fail(e))?;
+    use_case::grant_role(&state, &ctx.viewer, id, &grant).await.map_err(|e| ctx.fail(e))?;
     Ok(done(&state.signer, "/users", ctx.t.acct.granted))
 }
 

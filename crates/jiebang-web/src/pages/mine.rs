@@ -91,8 +91,7 @@ async fn my_applications_page(State(state): State<AppState>, ctx: Ctx) -> Result
                     (stage, step.class(application.state.has_ended_unselected()))
                 })
                 .collect();
-            let deadline =
-                application.state.awaits_applicant().then_some(program.timeline.applicant_deadline).flatten();
+            let deadline = application.state.is_editable().then_some(program.timeline.applicant_deadline).flatten();
             Some(Mine {
                 next: next_step(&ctx, application.state, recommendation),
                 program_title: program.title.clone(),

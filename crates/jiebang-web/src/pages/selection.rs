@@ -10,8 +10,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiebang_core::application::{
     Action, ApplicationInput, ApplicationState, BudgetLine, BudgetSource, Commitment, Consent, ConsortiumRole,
@@ -65,18 +64,21 @@ pub(super) fn routes() -> Router<AppState> {
 fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx, done: &str) -> Response {
     match result {
         Ok(()) => crate::http::done(&state.signer, to, done),
-        Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_) | ApiError::Internal(_))) => {
-            ctx.fail(e).into_response()
-        }
-        Err(e) => {
-            let (_, body) = e.parts();
-            let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
-            let message =
-                if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
-            let flash = crate::http::flash_cookie(&state.signer, &crate::http::Flash::Error(message));
-            (AppendHeaders([(SET_COOKIE, flash)]), Redirect::to(to)).into_response()
-        }
+        Err(e) => refused(state, to, e, ctx),
     }
+}
+
+/// Back to `to` with why the action was refused, or the error page (or sign-in) when the
+/// viewer may not be there at all.
+fn refused(state: &AppState, to: &str, error: ApiError, ctx: &Ctx) -> Response {
+    if matches!(error, ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_) | ApiError::Internal(_))
+    {
+        return ctx.fail(error).into_response();
+    }
+    let (_, body) = error.parts();
+    let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
+    let message = if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
+    crate::http::redirect_with(&state.signer, to, crate::http::Flash::Error(message))
 }
 
 #[derive(Template, WebTemplate)]
@@ -223,7 +225,7 @@ async fn publish_submit(
     .await;
     match result {
         Ok(()) => Ok(crate::http::done(&state.signer, &format!("/programs/{id}/publicity"), ctx.t.sel.done_publish)),
-        Err(e) => Ok(back(&state, &format!("/programs/{id}/applications"), Err(e), &ctx, ctx.t.sel.done_publish)),
+        Err(e) => Ok(refused(&state, &format!("/programs/{id}/applications"), e, &ctx)),
     }
 }
 
@@ -294,7 +296,7 @@ async fn objection_submit(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/programs/{id}/publicity?filed=1")).into_response()),
-        Err(e) => Ok(back(&state, &format!("/programs/{id}/publicity"), Err(e), &ctx, ctx.t.sel.objection_filed)),
+        Err(e) => Ok(refused(&state, &format!("/programs/{id}/publicity"), e, &ctx)),
     }
 }
 
@@ -508,8 +510,11 @@ async fn new_application_page(
     // The form is never served while the program takes no applications: the reason is shown
     // instead of a form that would be refused only once filled in.
     let program = state.store.get_program(challenge.program_id).await.map_err(|e| ctx.fail(e))?;
-    if let Some(why) = program.timeline.intake(program.status, state.clock.today()).refusal() {
-        return Err(ctx.fail(jiebang_store::StoreError::Refused(why)));
+    let today = state.clock.today();
+    let intake = program.timeline.intake(program.status, today);
+    if !intake.is_open() {
+        let why = ctx.t.acct.intake_text(intake, today);
+        return Err(ctx.fail(ApiError::Conflict { code: "refused", field: None, message: why }));
     }
     let first = ctx.viewer.principal().and_then(|p| p.organizations().first().copied()).unwrap_or(0);
     let form = FormState::new(vec![("lead_organization_id".into(), first.to_string())], APPLICATION_FIELDS);
@@ -753,6 +758,8 @@ fn history_line(
     experts: &[jiebang_store::Expert],
 ) -> String {
     let zh = ctx.t.lang == crate::i18n::Lang::Zh;
+    // Each sentence is written in both languages; the page's is kept.
+    let say = |chinese: String, english: String| if zh { chinese } else { english };
     let platform = if zh { "平台" } else { "The platform" };
     let actor = event.actor_id.and_then(|id| names.get(&id)).map_or(platform, String::as_str);
     let d = &event.details;
@@ -761,84 +768,48 @@ fn history_line(
         let id = d["expert_id"].as_i64();
         experts.iter().find(|x| Some(x.id) == id).map_or_else(|| "—".to_owned(), |x| x.name.clone())
     };
-    let state = |key: &str| ApplicationState::parse(key, &text(key)).map(|s| ctx.label(&s)).unwrap_or("—");
     let reason = text("reason");
-    let kind = event.action.strip_prefix("application.").unwrap_or("");
     match event.action.as_str() {
-        "application.create" => {
-            if zh {
-                format!("{actor} 创建了申报草稿")
-            } else {
-                format!("{actor} created the draft")
-            }
-        }
-        "application.update" => {
-            if zh {
-                format!("{actor} 修改了申报书")
-            } else {
-                format!("{actor} edited the application")
-            }
-        }
-        "application.attach" => {
-            if zh {
-                format!("{actor} 添加了附件")
-            } else {
-                format!("{actor} attached a file")
-            }
-        }
+        "application.create" => say(format!("{actor} 创建了申报草稿"), format!("{actor} created the draft")),
+        "application.update" => say(format!("{actor} 修改了申报书"), format!("{actor} edited the application")),
+        "application.attach" => say(format!("{actor} 添加了附件"), format!("{actor} attached a file")),
         "application.joint_accepted" => {
-            if zh {
-                format!("{actor} 代表联合单位确认参加")
-            } else {
-                format!("{actor} accepted the consortium place")
-            }
+            say(format!("{actor} 代表联合单位确认参加"), format!("{actor} accepted the consortium place"))
         }
-        "application.joint_declined" => {
-            if zh {
-                format!("{actor} 代表联合单位拒绝参加：{reason}")
-            } else {
-                format!("{actor} declined the consortium place: {reason}")
-            }
-        }
+        "application.joint_declined" => say(
+            format!("{actor} 代表联合单位拒绝参加：{reason}"),
+            format!("{actor} declined the consortium place: {reason}"),
+        ),
         "review.assign" => {
-            if zh {
-                format!("{actor} 指定专家 {}", expert())
-            } else {
-                format!("{actor} assigned the expert {}", expert())
-            }
+            say(format!("{actor} 指定专家 {}", expert()), format!("{actor} assigned the expert {}", expert()))
         }
         "review.submit" => {
             let total = d["total"].as_f64().map_or_else(String::new, |t| format!("{t}"));
             let veto = d["veto"].as_str().filter(|v| !v.is_empty());
-            match (zh, veto) {
-                (true, None) => format!("专家 {} 提交评审意见，总分 {total}", expert()),
-                (true, Some(v)) => format!("专家 {} 提交评审意见，总分 {total}，一票否决：{v}", expert()),
-                (false, None) => format!("Expert {} submitted a review, total {total}", expert()),
-                (false, Some(v)) => format!("Expert {} submitted a review, total {total}, vetoed: {v}", expert()),
-            }
+            let veto = veto.map_or_else(String::new, |v| say(format!("，一票否决：{v}"), format!(", vetoed: {v}")));
+            say(
+                format!("专家 {} 提交评审意见，总分 {total}{veto}", expert()),
+                format!("Expert {} submitted a review, total {total}{veto}", expert()),
+            )
         }
         "objection.decide" => {
             let decision = jiebang_core::publicity::Decision::parse("decision", &text("decision"))
                 .map(|x| ctx.label(&x))
                 .unwrap_or("—");
-            if zh {
-                format!("{actor} 处理异议：{decision}")
-            } else {
-                format!("{actor} decided an objection: {decision}")
-            }
+            say(format!("{actor} 处理异议：{decision}"), format!("{actor} decided an objection: {decision}"))
         }
-        _ => match Action::parse("action", kind) {
-            Ok(action) => {
-                let (from, to) = (state("from"), state("to"));
-                let said = ctx.label(&action);
-                match (zh, reason.is_empty()) {
-                    (true, true) => format!("{actor}：{said}（{from} → {to}）"),
-                    (true, false) => format!("{actor}：{said}（{from} → {to}），理由：{reason}"),
-                    (false, true) => format!("{actor}: {said} ({from} → {to})"),
-                    (false, false) => format!("{actor}: {said} ({from} → {to}); reason: {reason}"),
-                }
+        other => match other.strip_prefix("application.").map(|name| Action::parse("action", name)) {
+            Some(Ok(action)) => {
+                let state = |key: &str| ApplicationState::parse(key, &text(key)).map(|s| ctx.label(&s)).unwrap_or("—");
+                let (said, from, to) = (ctx.label(&action), state("from"), state("to"));
+                let why = if reason.is_empty() {
+                    String::new()
+                } else {
+                    say(format!("，理由：{reason}"), format!("; reason: {reason}"))
+                };
+                say(format!("{actor}：{said}（{from} → {to}）{why}"), format!("{actor}: {said} ({from} → {to}){why}"))
             }
-            Err(_) => format!("{actor}: {}", event.action),
+            _ => format!("{actor}: {other}"),
         },
     }
 }
@@ -951,7 +922,7 @@ async fn conflict_submit(
     .await;
     match result {
         Ok(()) => Ok(crate::http::done(&state.signer, "/reviews", ctx.t.sel.done_conflict)),
-        Err(e) => Ok(back(&state, &format!("/applications/{id}"), Err(e), &ctx, ctx.t.sel.done_conflict)),
+        Err(e) => Ok(refused(&state, &format!("/applications/{id}"), e, &ctx)),
     }
 }
 
