@@ -370,23 +370,30 @@ async fn grant_submit(
 }
 
 fn parse_grant(form: &GrantForm) -> Result<Grant, jiebang_core::Error> {
-    let role = Role::parse("role", &form.role)?;
+    // Every problem of the form at once: the role and the scope.
+    let mut problems = Vec::new();
+    let role = Role::parse("role", &form.role).map_err(|e| problems.push(e)).ok();
     let id = form.scope_id.trim();
-    let number = || {
-        id.parse::<i64>()
-            .map_err(|_| jiebang_core::Error::invalid("scope_id", format!("「{id}」不是编号 / '{id}' is not a number")))
+    let number = |problems: &mut Vec<jiebang_core::FieldError>| {
+        let message = format!("「{id}」不是编号 / '{id}' is not a number");
+        id.parse::<i64>().map_err(|_| problems.push(jiebang_core::FieldError::new("scope_id", message))).ok()
     };
     let scope = match form.scope.as_str() {
-        "global" => Scope::Global,
-        "program" => Scope::Program(number()?),
-        "organization" => Scope::Organization(number()?),
-        "region" => Scope::Region(String::from(jiebang_core::region::RegionCode::parse(id)?)),
+        "global" => Some(Scope::Global),
+        "program" => number(&mut problems).map(Scope::Program),
+        "organization" => number(&mut problems).map(Scope::Organization),
+        "region" => jiebang_core::region::RegionCode::parse(id)
+            .map(|code| Scope::Region(String::from(code)))
+            .map_err(|e| problems.push(jiebang_core::FieldError { field: "scope_id".into(), ..e }))
+            .ok(),
         other => {
-            return Err(jiebang_core::Error::invalid(
-                "scope",
-                format!("未知范围「{other}」 / unknown scope '{other}'"),
-            ));
+            problems
+                .push(jiebang_core::FieldError::new("scope", format!("未知范围「{other}」 / unknown scope '{other}'")));
+            None
         }
     };
-    Ok(Grant { role, scope })
+    match (role, scope) {
+        (Some(role), Some(scope)) if problems.is_empty() => Ok(Grant { role, scope }),
+        _ => Err(jiebang_core::Error::Invalid(problems)),
+    }
 }

@@ -96,6 +96,13 @@ async fn a_new_user_signs_up_confirms_the_address_with_the_admins_link_and_signs
     let fresh = set_cookie(&headers, "jiebang_session");
     assert_ne!(fresh, session, "the old session ended; this browser got a new one");
 
+    // A grant form with two problems names both.
+    let bad = [("role", "king"), ("scope", "program"), ("scope_id", "x")];
+    let (status, _, body) = app.send(app.form(&format!("/users/{id}/grants"), Some(&admin), &bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = text(&body);
+    assert!(body.contains("king") && body.contains("scope_id"), "{body}");
+
     // Disabled by the admin: signed out at once.
     let (status, _, _) = app.send(app.form(&format!("/users/{id}/disable"), Some(&admin), &[])).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
