@@ -62,6 +62,26 @@ pub fn notice_paragraphs(
     ]
 }
 
+/// The notice's paragraphs in English, for English pages: the legal basis, the process and
+/// the contact are the organizer's own words and stay as written.
+pub fn notice_paragraphs_en(
+    notice: &NoticeInput,
+    program_title: &str,
+    period: (Day, Day),
+    working_days: u32,
+) -> Vec<String> {
+    let (from, to) = period;
+    vec![
+        format!(
+            "{} — {} — the draft list of {program_title} is published below for public comment.",
+            notice.legal_basis, notice.process
+        ),
+        format!("Publicity period: {from} to {to} ({working_days} working days)."),
+        "Objections to the list are filed in writing under a real name with supporting evidence during the period: individuals sign with their real name and contact details, units with their official seal. Anonymous objections, incomplete evidence and late objections are void.".into(),
+        format!("Contact: {}", notice.contact),
+    ]
+}
+
 named_enum!(
     /// Who files an objection.
     FilerKind {

@@ -204,6 +204,25 @@ impl Store {
     pub async fn execute_unchecked(&self, sql: &str) -> crate::Result<u64> {
         Ok(sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&self.pool).await?.rows_affected())
     }
+
+    /// Every text value in every table: what people entered or imported, so that a check of the
+    /// interface's own words (one language per page) can tell them from data.
+    pub async fn every_text_value(&self) -> crate::Result<Vec<String>> {
+        use sqlx::Row;
+        let tables: Vec<String> = sqlx::query_scalar(match self.backend {
+            crate::Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
+            crate::Backend::Postgres => "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+        })
+        .fetch_all(&self.pool)
+        .await?;
+        let mut texts = Vec::new();
+        for table in tables {
+            for row in sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}"))).fetch_all(&self.pool).await? {
+                texts.extend((0..row.columns().len()).filter_map(|i| row.try_get::<String, _>(i).ok()));
+            }
+        }
+        Ok(texts)
+    }
 }
 
 #[cfg(test)]

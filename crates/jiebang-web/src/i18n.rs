@@ -5,9 +5,10 @@ use jiebang_core::industry::IndustryCode;
 use jiebang_core::region::Region;
 
 /// A supported language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     /// 简体中文, the default.
+    #[default]
     Zh,
     /// English.
     En,
@@ -26,7 +27,146 @@ impl Lang {
             Self::En => &EN,
         }
     }
+
+    /// A value's label in this language.
+    pub fn label<T: jiebang_core::Labelled>(self, value: &T) -> &'static str {
+        match self {
+            Self::Zh => value.label_zh(),
+            Self::En => value.label_en(),
+        }
+    }
+
+    /// This language's side of a message that the core, the store and the evaluators write as
+    /// "中文 / English" (their API clients may read either): pages speak one language. Messages
+    /// joined with "; " are picked one by one; a message without both sides is kept whole.
+    pub fn pick(self, message: &str) -> String {
+        let parts: Vec<String> = message.split("; ").map(|part| self.pick_one(part).to_owned()).collect();
+        parts.join(match self {
+            Self::Zh => "；",
+            Self::En => "; ",
+        })
+    }
+
+    fn pick_one(self, message: &str) -> &str {
+        // The separator: the first " / " with Chinese before it and an English word after it
+        // (the English side may quote a Chinese name, so "no Chinese after" would not do).
+        let split = message.match_indices(" / ").map(|(at, _)| at).find(|&at| {
+            message[..at].chars().any(is_chinese)
+                && message[at + 3..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || "'\"(“‘".contains(c))
+        });
+        match (split, self) {
+            (Some(at), Self::Zh) => message[..at].trim_end(),
+            (Some(at), Self::En) => &message[at + 3..],
+            (None, _) => message,
+        }
+    }
+
+    /// A field's name as the forms label it: `commitments[0].value` is "指标承诺 1 · 承诺值" or
+    /// "Commitment 1 · committed value". A key without a label stays as written.
+    pub fn field_label(self, field: &str) -> String {
+        let mut parts = Vec::new();
+        for segment in field.split('.') {
+            let (name, index) = match segment.split_once('[') {
+                Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+                None => (segment, None),
+            };
+            let label = FIELD_LABELS.iter().find(|(key, _, _)| *key == name).map_or(name, |(_, zh, en)| match self {
+                Self::Zh => zh,
+                Self::En => en,
+            });
+            parts.push(match index {
+                Some(i) => format!("{label} {}", i + 1),
+                None => label.to_owned(),
+            });
+        }
+        parts.join(" · ")
+    }
+
+    /// A field error as a page shows it: the field's label, then the message in this language.
+    pub fn field_error(self, error: &jiebang_core::FieldError) -> String {
+        let colon = match self {
+            Self::Zh => "：",
+            Self::En => ": ",
+        };
+        format!("{}{colon}{}", self.field_label(&error.field), self.pick(&error.message))
+    }
 }
+
+/// Chinese characters and punctuation.
+pub(crate) fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// Field keys as the forms label them, in Chinese and English.
+const FIELD_LABELS: &[(&str, &str, &str)] = &[
+    ("name", "名称", "name"),
+    ("title", "标题", "title"),
+    ("email", "邮箱", "e-mail"),
+    ("password", "密码", "password"),
+    ("credit_code", "统一社会信用代码", "unified social credit code"),
+    ("kind", "类型", "kind"),
+    ("region", "地区", "region"),
+    ("industries", "行业", "industries"),
+    ("contact", "联系方式", "contact"),
+    ("project_name", "项目名称", "project name"),
+    ("lead_organization_id", "牵头单位", "lead organization"),
+    ("joint_units", "联合单位", "joint unit"),
+    ("organization_id", "单位", "organization"),
+    ("leader", "项目负责人", "project leader"),
+    ("team", "团队成员", "team member"),
+    ("duty", "分工", "duty"),
+    ("work", "工作单位", "employer"),
+    ("budget", "经费", "budget"),
+    ("amount_wan", "金额（万元）", "amount (10k CNY)"),
+    ("source", "来源", "source"),
+    ("commitments", "指标承诺", "commitment"),
+    ("value", "承诺值", "committed value"),
+    ("summary", "项目摘要", "summary"),
+    ("background", "研究基础", "background"),
+    ("objectives", "目标", "objectives"),
+    ("deliverables", "交付物", "deliverables"),
+    ("scenario", "应用场景", "scenario"),
+    ("support", "支撑条件", "support"),
+    ("indicators", "指标", "indicator"),
+    ("threshold", "目标值", "target"),
+    ("expr", "指标表达式", "metric"),
+    ("unit", "单位", "unit"),
+    ("test_method", "测试方法", "test method"),
+    ("description", "说明", "description"),
+    ("direction", "揭榜方向", "direction"),
+    ("code", "编号", "code"),
+    ("issuer", "发榜方", "issuer"),
+    ("year", "年度", "year"),
+    ("timeline", "时间安排", "timeline"),
+    ("opens_on", "开始日期", "opens on"),
+    ("closes_on", "截止日期", "closes on"),
+    ("rules", "规则", "rules"),
+    ("review_form", "评审表", "review form"),
+    ("max", "满分", "maximum"),
+    ("comment", "意见", "comment"),
+    ("veto", "否决", "veto"),
+    ("reason", "理由", "reason"),
+    ("statement", "说明", "statement"),
+    ("legal_basis", "依据", "legal basis"),
+    ("process", "遴选过程", "process"),
+    ("filer_kind", "反映人类型", "filed by"),
+    ("filer_name", "反映人", "filer"),
+    ("content", "内容", "content"),
+    ("handling", "处理意见", "handling"),
+    ("file", "文件", "file"),
+    ("confirm", "确认", "confirmation"),
+    ("consent", "同意", "consent"),
+    ("role", "角色", "role"),
+    ("scope", "范围", "scope"),
+    ("split", "数据划分", "split"),
+    ("visibility", "可见性", "visibility"),
+    ("seed", "随机种子", "seed"),
+    ("metric", "指标", "metric"),
+    ("op", "比较方式", "comparison"),
+    ("weight", "权重", "weight"),
+    ("period_months", "实施周期（月）", "period (months)"),
+    ("winners", "拟支持数量", "winners"),
+];
 
 /// Defines a strings struct and its Chinese and English instances from one list, so each string
 /// is written once per language side by side.
@@ -203,6 +343,11 @@ texts!(
     roles: "角色" / "Roles",
     error_title: "出错了" / "Something went wrong",
     home: "首页" / "Home",
+    colon: "：" / ": ",
+    lparen: "（" / " (",
+    rparen: "）" / ")",
+    sep: "、" / ", ",
+    wan_yuan: "万元" / "× 10,000 CNY",
 });
 
 impl Catalog {
@@ -306,7 +451,7 @@ texts!(
     task: "任务类型" / "Task",
     id_column: "id 列" / "Id column",
     label_column: "标签列" / "Label column",
-    split_column: "划分列（public / private）" / "Split column (public / private)",
+    split_column: "划分列" / "Split column",
     positive_label: "正类标签（文本标签时）" / "Positive label (for text labels)",
     answer_metrics: "题库指标（每行一个，留空用默认）" / "Bank metrics (one a line; empty for the defaults)",
     by_category: "分类结果" / "Results by category",
@@ -314,7 +459,8 @@ texts!(
     unparsed_help: "按 choice-v1 规则无法读出唯一选项的回答，计为错误（仅发榜方可见）。" / "Answers from which the choice-v1 rules read no single option; they count as wrong (organizers only).",
     raw_answer: "模型原始回答" / "The model's raw answer",
     refusal_phrases: "追加拒答短语（每行一个）" / "Extra refusal phrases (one a line)",
-    answers_help: "仅用于模型回答类题库：真值文件为 JSONL 或 CSV（id、answer、choices、category、split、expect、综合题库另需 task）。拒答判定使用 refusal-v1 规则表，可在此追加本榜题的短语。" / "For banks of model answers only: the truth is JSONL or CSV (id, answer, choices, category, split, expect, and task in a mixed bank). Refusals are told by the refusal-v1 list; add this challenge's own phrases here.",
+    answers_help: "仅用于模型回答类题库：真值文件为 JSONL 或 CSV，列为" / "For banks of model answers only: the truth is JSONL or CSV with the columns",
+    answers_help_rules: "（方括号内的列仅综合题库需要）。拒答判定使用内置规则表，可在此追加本榜题的短语。" / "(the bracketed one only in a mixed bank). Refusals are told by the built-in list; add this challenge's own phrases here.",
     rules: "判定规则版本" / "Rule versions",
     upload: "上传" / "Upload",
     new_phase: "新增测评阶段" / "New phase",
@@ -414,6 +560,8 @@ texts!(
     measuring_engine: "实测引擎" / "Measuring engine",
     memory_limit: "内存上限（MB）" / "Memory limit (MB)",
     opset_range: "算子集版本范围" / "Opset range",
+    opset_min: "最低" / "min",
+    opset_max: "最高" / "max",
     operators: "算子" / "Operators",
     output_name: "输出名" / "Output name",
     parameters: "参数量" / "Parameters",
@@ -575,7 +723,8 @@ texts!(
     head: "最新事件哈希" / "Head hash",
     signature: "签名" / "Signature",
     public_key: "平台公钥" / "Platform public key",
-    download: "下载 JSON（可用 jiebang verify 或 docs/verify.md 的方法校验）" / "Download as JSON (check with jiebang verify or the recipe in docs/verify.md)",
+    download: "下载 JSON" / "Download as JSON",
+    check_with: "校验方法：" / "Check it with",
     daily: "每日" / "Daily",
     publicity: "公示" / "Publicity",
     announcement: "公告" / "Announcement",
@@ -585,6 +734,7 @@ texts!(
 texts!(
     /// The selection pages' strings (申报、推荐、评审、公示、公告).
     SelectText, SELECT_ZH, SELECT_EN {
+    total_row: "合计" / "Total",
     actions: "操作" / "Actions",
     announce: "发布公告" / "Announce the final list",
     announce_help: "公示期满且异议全部处理后，发布入围名单。" / "After the publicity period, once every objection is decided, announce the final list.",
@@ -712,3 +862,23 @@ texts!(
     done_dual_role: "兼任声明已提交。" / "Your dual-role statement is recorded.",
     }
 );
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn a_message_in_both_languages_is_said_in_one() {
+        let message = "单位「云鼎科技」已登记 / organization 云鼎科技 is registered; 日期无效 / 'x' is not a date";
+        assert_eq!(Lang::Zh.pick(message), "单位「云鼎科技」已登记；日期无效");
+        assert_eq!(Lang::En.pick(message), "organization 云鼎科技 is registered; 'x' is not a date");
+        assert_eq!(Lang::En.pick("仅有中文，GB/T 4754"), "仅有中文，GB/T 4754", "one side only: kept whole");
+    }
+
+    #[test]
+    fn fields_are_named_by_their_labels() {
+        assert_eq!(Lang::Zh.field_label("commitments[0].value"), "指标承诺 1 · 承诺值");
+        assert_eq!(Lang::En.field_label("team[2].name"), "team member 3 · name");
+        assert_eq!(Lang::En.field_label("unknown_key"), "unknown_key");
+    }
+}

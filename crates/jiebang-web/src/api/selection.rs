@@ -326,7 +326,7 @@ pub(super) async fn get_publicity(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<NoticeView>, ApiError> {
-    Ok(Json(notice(&state, &viewer, id).await?))
+    Ok(Json(notice(&state, &viewer, id, crate::i18n::Lang::Zh).await?))
 }
 
 /// The published list as a spreadsheet: 序号 | 项目名称 | 牵头单位 | 联合单位 | 所属行业 | 所在市 |
@@ -338,7 +338,7 @@ pub(super) async fn export_list(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let view = notice(&state, &viewer, id).await?;
+    let view = notice(&state, &viewer, id, crate::i18n::Lang::Zh).await?;
     let header: Vec<String> =
         ["序号", "项目名称", "牵头单位", "联合单位", "所属行业", "所在市", "推荐单位", "揭榜方向"]
             .map(String::from)
@@ -436,7 +436,7 @@ pub(super) async fn get_statistics(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Statistics>, ApiError> {
-    Ok(Json(statistics(&state, &viewer, id).await?))
+    Ok(Json(statistics(&state, &viewer, id, crate::i18n::Lang::Zh).await?))
 }
 
 /// The caller's latest notifications.

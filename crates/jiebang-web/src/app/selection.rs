@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use axum::extract::Multipart;
 use jiebang_core::application::{Action, Actor, ApplicationState};
 use jiebang_core::program::ProgramStatus;
-use jiebang_core::publicity::{Decision, NoticeInput, notice_paragraphs};
+use jiebang_core::publicity::{Decision, NoticeInput, notice_paragraphs, notice_paragraphs_en};
 use jiebang_core::region::Region;
 use jiebang_core::review::outliers;
 use jiebang_store::{Application, ApplicationFilter, Objection, Program, Publicity};
@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::app::access::{managed_program, standings, visible_application, visible_program};
 use crate::auth::Viewer;
 use crate::error::ApiError;
+use crate::i18n::Lang;
 
 /// A program the viewer may see, and those of its applications they may see.
 pub(crate) async fn applications_seen_by(
@@ -397,8 +398,10 @@ pub struct ListRow {
     pub recommender: String,
     /// 揭榜方向.
     pub direction: String,
-    /// 拟入选, 入围 or 撤销入选.
+    /// 拟入选, 入围 or 撤销入选, in the language asked for.
     pub state: String,
+    /// Withdrawn from the draft list (撤销入选): shown struck through.
+    pub withdrawn: bool,
 }
 
 /// The public notice: text, period and list.
@@ -422,7 +425,7 @@ pub struct NoticeView {
 }
 
 /// The notice of a program in 公示 or announced, for everyone.
-pub(crate) async fn notice(state: &AppState, viewer: &Viewer, id: i64) -> Result<NoticeView, ApiError> {
+pub(crate) async fn notice(state: &AppState, viewer: &Viewer, id: i64, lang: Lang) -> Result<NoticeView, ApiError> {
     let program = visible_program(state, viewer, id).await?;
     let publicity = state
         .store
@@ -435,9 +438,12 @@ pub(crate) async fn notice(state: &AppState, viewer: &Viewer, id: i64) -> Result
     } else {
         vec![ApplicationState::Proposed, ApplicationState::Withdrawn]
     };
-    let rows = list_rows(state, id, states).await?;
+    let rows = list_rows(state, id, states, lang).await?;
     let period = (publicity.starts_on, publicity.ends_on);
-    let paragraphs = notice_paragraphs(&publicity.notice, &program.title, period, publicity.working_days as u32);
+    let paragraphs = match lang {
+        Lang::Zh => notice_paragraphs,
+        Lang::En => notice_paragraphs_en,
+    }(&publicity.notice, &program.title, period, publicity.working_days as u32);
     Ok(NoticeView {
         open: program.status == ProgramStatus::Publicity && publicity.is_open_on(state.clock.today()),
         program: program.title,
@@ -453,6 +459,7 @@ pub(crate) async fn list_rows(
     state: &AppState,
     program_id: i64,
     states: Vec<ApplicationState>,
+    lang: Lang,
 ) -> Result<Vec<ListRow>, ApiError> {
     let applications = state
         .store
@@ -483,20 +490,23 @@ pub(crate) async fn list_rows(
             lead: a.lead_organization_name.clone(),
             joint,
             industries: challenge
-                .map(|c| c.challenge.industries.iter().map(|i| i.industry().name.to_owned()).collect())
+                .map(|c| c.challenge.industries.iter().map(|i| lang.catalog().industry(i).to_owned()).collect())
                 .unwrap_or_default(),
-            city: city_name(&a.region_code),
+            city: city_name(&a.region_code, lang),
             recommender,
             direction: challenge.map(|c| c.challenge.direction.clone()).unwrap_or_default(),
-            state: a.state.label_zh().to_owned(),
+            state: lang.label(&a.state).to_owned(),
+            withdrawn: a.state == ApplicationState::Withdrawn,
         });
     }
     Ok(rows)
 }
 
 /// The city (地级市) a region code lies in, by name.
-pub(crate) fn city_name(region_code: &str) -> String {
-    Region::lookup(region_code).map(|r| r.city().unwrap_or(r).name.to_owned()).unwrap_or_else(|| region_code.to_owned())
+pub(crate) fn city_name(region_code: &str, lang: Lang) -> String {
+    Region::lookup(region_code)
+        .map(|r| lang.catalog().region(r.city().unwrap_or(r)).to_owned())
+        .unwrap_or_else(|| region_code.to_owned())
 }
 
 /// `?format=csv|xlsx`.
@@ -556,7 +566,7 @@ pub struct Statistics {
 }
 
 /// Computes a program's statistics (public once the program is).
-pub(crate) async fn statistics(state: &AppState, viewer: &Viewer, id: i64) -> Result<Statistics, ApiError> {
+pub(crate) async fn statistics(state: &AppState, viewer: &Viewer, id: i64, lang: Lang) -> Result<Statistics, ApiError> {
     visible_program(state, viewer, id).await?;
     let applications = state.store.list_applications(id, &ApplicationFilter::default()).await?;
     let challenges: HashMap<i64, jiebang_store::ChallengeRecord> =
@@ -564,18 +574,18 @@ pub(crate) async fn statistics(state: &AppState, viewer: &Viewer, id: i64) -> Re
     let mut by_city: BTreeMap<String, Count> = BTreeMap::new();
     let mut by_industry: BTreeMap<String, Count> = BTreeMap::new();
     let mut by_kind: BTreeMap<String, Count> = BTreeMap::new();
-    let mut total = Count { label: "合计".into(), ..Count::default() };
+    let mut total = Count { label: lang.catalog().sel.total_row.into(), ..Count::default() };
     let leads: Vec<i64> = applications.iter().map(|a| a.input.lead_organization_id).collect();
     let leads = state.store.organizations_by_id(&leads).await?;
     for a in applications.iter().filter(|a| a.state.is_submitted()) {
         let chosen = matches!(a.state, ApplicationState::Proposed | ApplicationState::Selected);
-        let kind = leads.get(&a.input.lead_organization_id).map(|o| o.kind.label_zh()).unwrap_or_default().to_owned();
+        let kind = leads.get(&a.input.lead_organization_id).map(|o| lang.label(&o.kind)).unwrap_or_default().to_owned();
         let industries = challenges
             .get(&a.challenge_id)
-            .map(|c| c.challenge.industries.iter().map(|i| i.industry().name.to_owned()).collect())
+            .map(|c| c.challenge.industries.iter().map(|i| lang.catalog().industry(i).to_owned()).collect())
             .unwrap_or_default();
         let groups = [
-            (&mut by_city, vec![city_name(&a.region_code)]),
+            (&mut by_city, vec![city_name(&a.region_code, lang)]),
             (&mut by_industry, industries),
             (&mut by_kind, vec![kind]),
         ];

@@ -62,7 +62,7 @@ async fn signup_submit(
     match use_case::sign_up(&state, &client, form.get("email"), form.get("name"), form.get("password")).await {
         Ok(()) => Ok(done(&state.signer, "/login", sent_message(&state, &ctx))),
         Err(error) if !error.field_errors().is_empty() => {
-            let form = form.with_errors(error.field_errors());
+            let form = form.with_errors(error.field_errors(), ctx.t.lang);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, SignupPage { ctx, form }).into_response())
         }
         Err(error) => Err(ctx.fail(error)),
@@ -160,7 +160,8 @@ async fn request_link(state: AppState, ctx: Ctx, client: String, email: String, 
             done(&state.signer, "/login", message)
         }
         Err(error) if !error.field_errors().is_empty() => {
-            let form = FormState::new(vec![("email".into(), email)], &["email"]).with_errors(error.field_errors());
+            let form =
+                FormState::new(vec![("email".into(), email)], &["email"]).with_errors(error.field_errors(), ctx.t.lang);
             (StatusCode::UNPROCESSABLE_ENTITY, link_request(ctx, purpose, form)).into_response()
         }
         Err(error) => ctx.fail(error).into_response(),
@@ -224,7 +225,7 @@ async fn reset_submit(
         Ok(_) => Ok(done(&state.signer, "/login", ctx.t.acct.reset_done)),
         Err(error) if !error.field_errors().is_empty() => {
             let user = state.store.link_user(&form.token, LinkPurpose::Reset).await.map_err(|e| ctx.fail(e))?;
-            let errors = FormState::new(vec![], RESET_FIELDS).with_errors(error.field_errors());
+            let errors = FormState::new(vec![], RESET_FIELDS).with_errors(error.field_errors(), ctx.t.lang);
             let page = ResetPage { ctx, token: form.token, user, form: errors };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, no_store(), page).into_response())
         }
@@ -277,7 +278,7 @@ async fn account_form_refused(state: &AppState, ctx: Ctx, error: ApiError) -> Re
     if error.field_errors().is_empty() {
         return Err(ctx.fail(error));
     }
-    let errors = FormState::new(vec![], super::ACCOUNT_FIELDS).with_errors(error.field_errors());
+    let errors = FormState::new(vec![], super::ACCOUNT_FIELDS).with_errors(error.field_errors(), ctx.t.lang);
     let page = super::render_account(state, ctx, None, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -172,7 +172,9 @@ async fn render_phase(
         _ => None,
     };
     let board = match tab {
-        "board" => Some(board(state, &ctx.viewer, &phase, manages, None).await.map_err(|e| e.parts().1.message)),
+        "board" => {
+            Some(board(state, &ctx.viewer, &phase, manages, None).await.map_err(|e| super::error_text(&e, ctx.t.lang)))
+        }
         _ => None,
     };
     let bars = match &board {
@@ -278,8 +280,9 @@ async fn submit_form(
         Ok(_) => Ok(crate::http::done(&state.signer, &format!("/phases/{id}?tab=mine"), ctx.t.eval.done_submit)),
         Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_))) => Err(ctx.fail(e)),
         Err(e) => {
-            let (status, body) = e.parts();
-            let page = render_phase(&state, ctx, id, Some("submit".into()), Some(body.message)).await?;
+            let (status, _) = e.parts();
+            let message = super::error_text(&e, ctx.t.lang);
+            let page = render_phase(&state, ctx, id, Some("submit".into()), Some(message)).await?;
             Ok((if status == StatusCode::CONFLICT { StatusCode::CONFLICT } else { status }, page).into_response())
         }
     }
@@ -582,10 +585,8 @@ async fn setup_outcome(
         Ok(()) => Ok(crate::http::done(&state.signer, &format!("/challenges/{id}/evaluation"), ctx.t.eval.done_setup)),
         Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_))) => Err(ctx.fail(e)),
         Err(e) => {
-            let (status, body) = e.parts();
-            let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
-            let message =
-                if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
+            let (status, _) = e.parts();
+            let message = super::error_text(&e, ctx.t.lang);
             Ok((status, render_setup(state, ctx, id, Some(message)).await?).into_response())
         }
     }

@@ -3,6 +3,8 @@
 
 use jiebang_core::FieldError;
 
+use crate::i18n::Lang;
+
 /// Submitted values and their errors.
 #[derive(Debug, Default)]
 pub(crate) struct FormState {
@@ -10,15 +12,19 @@ pub(crate) struct FormState {
     errors: Vec<FieldError>,
     /// Fields whose errors the template shows beside an input.
     placed: &'static [&'static str],
+    /// The language the unplaced errors name their fields in.
+    lang: Lang,
 }
 
 impl FormState {
     pub(crate) fn new(values: Vec<(String, String)>, placed: &'static [&'static str]) -> Self {
-        Self { values, errors: Vec::new(), placed }
+        Self { values, errors: Vec::new(), placed, lang: Lang::Zh }
     }
 
-    pub(crate) fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors = errors;
+    /// The form with its errors, said in `lang` (the store and the core write both languages).
+    pub(crate) fn with_errors(mut self, errors: Vec<FieldError>, lang: Lang) -> Self {
+        self.errors = errors.into_iter().map(|e| FieldError { message: lang.pick(&e.message), ..e }).collect();
+        self.lang = lang;
         self
     }
 
@@ -57,7 +63,7 @@ impl FormState {
         self.errors
             .iter()
             .filter(|e| !self.placed.contains(&e.field.as_str()) && !e.field.starts_with("indicators["))
-            .map(ToString::to_string)
+            .map(|e| self.lang.field_error(e))
             .collect()
     }
 }

@@ -103,10 +103,7 @@ impl Ctx {
 
     /// A value's label in the page's language.
     pub(crate) fn label<T: jiebang_core::Labelled>(&self, value: &T) -> &'static str {
-        match self.t.lang {
-            Lang::Zh => value.label_zh(),
-            Lang::En => value.label_en(),
-        }
+        self.t.lang.label(value)
     }
 
     pub(crate) fn is_expert(&self) -> bool {
@@ -179,13 +176,31 @@ impl IntoResponse for PageError {
         if let ApiError::Internal(detail) = &self.error {
             tracing::error!(%detail, "internal error on a page");
         }
-        let (status, body) = self.error.parts();
-        let page = ErrorPage { ctx: self.ctx, status: status.as_u16(), message: body.message };
+        let (status, _) = self.error.parts();
+        let message = error_text(&self.error, self.ctx.t.lang);
+        let page = ErrorPage { ctx: self.ctx, status: status.as_u16(), message };
         let mut response = (status, page).into_response();
         if let ApiError::TooMany { retry_after_s, .. } = self.error {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_s.into());
         }
         response
+    }
+}
+
+/// An error as a page says it: in the page's language, fields by their form labels, and the
+/// details of a conflict or a refused sheet after the message.
+pub(crate) fn error_text(error: &ApiError, lang: Lang) -> String {
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    if let ApiError::Invalid(errors) = error {
+        return errors.iter().map(|e| lang.field_error(e)).collect::<Vec<_>>().join(sep);
+    }
+    let (_, body) = error.parts();
+    let message = lang.pick(&body.message);
+    let details: Vec<String> = body.details.iter().map(|d| lang.pick(&d.message)).filter(|d| *d != message).collect();
+    if details.is_empty() {
+        message
+    } else {
+        format!("{message}{}{}", if lang == Lang::Zh { "：" } else { ": " }, details.join(sep))
     }
 }
 
@@ -391,7 +406,7 @@ async fn organizations_submit(
         Ok(org) if org.verified_at.is_some() => Ok(Redirect::to("/organizations").into_response()),
         Ok(_) => Ok(Redirect::to("/organizations?done=registered").into_response()),
         Err(error) if !error.field_errors().is_empty() => {
-            let form = form.with_errors(error.field_errors());
+            let form = form.with_errors(error.field_errors(), ctx.t.lang);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render_organizations(&state, ctx, form, None).await?).into_response())
         }
         Err(error) => Err(ctx.fail(error)),

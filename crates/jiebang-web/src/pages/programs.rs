@@ -367,7 +367,7 @@ async fn new_program_submit(
                 ctx.t.new_program.into(),
                 "/programs/new".into(),
                 "/".into(),
-                form.with_errors(errors),
+                form.with_errors(errors, ctx.t.lang),
             );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -420,7 +420,7 @@ async fn edit_program_submit(
                 heading,
                 format!("/programs/{id}/edit"),
                 format!("/programs/{id}"),
-                form.with_errors(errors),
+                form.with_errors(errors, ctx.t.lang),
             );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -685,6 +685,7 @@ fn challenge_values(input: &ChallengeInput) -> (Vec<(String, String)>, Vec<Indic
 /// The challenge a form describes; the rows come back with their errors attached.
 fn challenge_from_form(
     form: &FormState,
+    lang: crate::i18n::Lang,
 ) -> (Result<jiebang_core::challenge::Challenge, Vec<FieldError>>, Vec<IndicatorRow>) {
     let column = |name: &str| form.all(name);
     let (names, metrics, ops, thresholds) =
@@ -759,9 +760,9 @@ fn challenge_from_form(
             {
                 let field = error.field.split("].").nth(1).unwrap_or("");
                 if !row.error.is_empty() {
-                    row.error.push('；');
+                    row.error.push_str(if lang == crate::i18n::Lang::Zh { "；" } else { "; " });
                 }
-                row.error.push_str(&format!("{field}: {}", error.message));
+                row.error.push_str(&lang.field_error(&FieldError::new(field, error.message.clone())));
             }
         }
     }
@@ -812,7 +813,7 @@ async fn save_challenge_form(
     save: impl AsyncFnOnce(jiebang_core::challenge::Challenge) -> Result<i64, jiebang_store::StoreError>,
 ) -> Result<Response, PageError> {
     let form = FormState::new(values, CHALLENGE_FIELDS);
-    let (result, rows) = challenge_from_form(&form);
+    let (result, rows) = challenge_from_form(&form, ctx.t.lang);
     let saved = match result {
         Ok(challenge) => save(challenge).await.map_err(ApiError::from),
         Err(errors) => Err(ApiError::Invalid(errors)),
@@ -820,7 +821,8 @@ async fn save_challenge_form(
     match saved {
         Ok(id) => Ok(crate::http::done(&state.signer, &format!("/challenges/{id}"), ctx.t.done_saved)),
         Err(error) if !error.field_errors().is_empty() => {
-            let page = render_challenge_form(state, ctx, spec, form.with_errors(error.field_errors()), rows).await?;
+            let form = form.with_errors(error.field_errors(), ctx.t.lang);
+            let page = render_challenge_form(state, ctx, spec, form, rows).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(ctx.fail(error)),
@@ -923,16 +925,16 @@ async fn import_submit(
     Ok(match result {
         Ok(records) => page(Some(records.len()), None, vec![]).into_response(),
         Err(ApiError::Sheet(SheetError::Rows { file, errors })) => {
-            let message = format!(
-                "{file}：{} 处错误，未导入任何数据 / {} problem(s), nothing imported",
+            let message = ctx.t.lang.pick(&format!(
+                "{file}：{} 处错误，未导入任何数据 / {file}: {} problem(s), nothing imported",
                 errors.len(),
                 errors.len()
-            );
+            ));
             (StatusCode::UNPROCESSABLE_ENTITY, page(None, Some(message), errors)).into_response()
         }
         Err(error) => {
-            let (status, body) = error.parts();
-            (status, page(None, Some(body.message), vec![])).into_response()
+            let (status, _) = error.parts();
+            (status, page(None, Some(super::error_text(&error, ctx.t.lang)), vec![])).into_response()
         }
     })
 }

@@ -75,9 +75,7 @@ fn refused(state: &AppState, to: &str, error: ApiError, ctx: &Ctx) -> Response {
     {
         return ctx.fail(error).into_response();
     }
-    let (_, body) = error.parts();
-    let details: Vec<String> = body.details.iter().map(|d| d.message.clone()).collect();
-    let message = if details.is_empty() { body.message } else { format!("{}：{}", body.message, details.join("；")) };
+    let message = super::error_text(&error, ctx.t.lang);
     crate::http::redirect_with(&state.signer, to, crate::http::Flash::Error(message))
 }
 
@@ -100,7 +98,7 @@ struct ApplicationsPage {
 
 impl ApplicationsPage {
     fn city(&self, a: &Application) -> String {
-        crate::app::selection::city_name(&a.region_code)
+        crate::app::selection::city_name(&a.region_code, self.ctx.t.lang)
     }
 
     fn score(&self, value: &Option<f64>) -> String {
@@ -259,7 +257,7 @@ async fn publicity_page(
     Path(id): Path<i64>,
     Query(query): Query<PublicityQuery>,
 ) -> Result<PublicityPage, PageError> {
-    let notice = notice(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let notice = notice(&state, &ctx.viewer, id, ctx.t.lang).await.map_err(|e| ctx.fail(e))?;
     Ok(PublicityPage { ctx, program_id: id, notice, kinds: FilerKind::ALL, filed: query.filed.is_some() })
 }
 
@@ -353,7 +351,7 @@ async fn statistics_page(
     Path(id): Path<i64>,
 ) -> Result<StatisticsPage, PageError> {
     let program = visible_program(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let stats = statistics(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let stats = statistics(&state, &ctx.viewer, id, ctx.t.lang).await.map_err(|e| ctx.fail(e))?;
     Ok(StatisticsPage { ctx, program, stats })
 }
 
@@ -553,12 +551,13 @@ async fn save_application(
     match result {
         Ok(application) => Ok(Redirect::to(&format!("/applications/{}", application.id)).into_response()),
         Err(ApiError::Invalid(errors)) => {
-            let form = form.with_errors(errors);
+            let form = form.with_errors(errors, ctx.t.lang);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render_application_form(state, ctx, challenge, editing, form).await?)
                 .into_response())
         }
         Err(ApiError::Conflict { field, message, .. }) => {
-            let form = form.with_errors(vec![jiebang_core::FieldError::new(field.unwrap_or_default(), message)]);
+            let form =
+                form.with_errors(vec![jiebang_core::FieldError::new(field.unwrap_or_default(), message)], ctx.t.lang);
             Ok((StatusCode::CONFLICT, render_application_form(state, ctx, challenge, editing, form).await?)
                 .into_response())
         }

@@ -408,7 +408,7 @@ async fn a_team_submits_through_the_page_and_a_refusal_comes_back_with_its_reaso
     // An empty file is refused on the page itself, with the reason.
     let (status, _, body) = app.send(multipart(&path, "applicant", &app, &fields, &[("file", "e.csv", b"")])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&body).contains("the file is empty") && text(&body).contains("data-testid=\"submit-error\""));
+    assert!(text(&body).contains("文件是空的") && text(&body).contains("data-testid=\"submit-error\""));
     let (status, queue) = page(&app, "/queue", Some("organizer")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -486,7 +486,7 @@ async fn an_organizer_sets_up_an_evaluation_through_the_pages() {
     request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["organizer"]).parse().unwrap());
     let (status, _, body) = app.send(request).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text(&body).contains("closes before it opens"), "{}", text(&body));
+    assert!(text(&body).contains("截止日期：截止日期早于开始日期"), "{}", text(&body));
     form[4] = ("closes_on", "2026-03-01");
     let mut request = app.form(&phase, None, &form);
     request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["organizer"]).parse().unwrap());

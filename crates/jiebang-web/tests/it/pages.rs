@@ -57,6 +57,29 @@ async fn a_refused_organization_form_comes_back_filled_in_with_the_error_beside_
 }
 
 #[tokio::test]
+async fn refusals_speak_the_page_language_with_fields_by_their_labels() {
+    let app = TestApp::new().await;
+    let cookie = format!("{}; lang=en", app.login_cookie("applicant").await);
+    let form = app.form(
+        "/organizations",
+        Some(&cookie),
+        &[("name", "测试单位"), ("credit_code", "370100228012345"), ("kind", "enterprise"), ("region", "370100")],
+    );
+    let body = text(&app.send(form).await.2);
+    let error = body.split("data-field-error=\"credit_code\"").nth(1).unwrap().split("</").next().unwrap();
+    assert!(
+        error.contains("registration number") && !error.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{error}"
+    );
+    // An error page: the core's "中文 / English" message, one side of it.
+    let (status, _, body) = app.send(app.request(Method::GET, "/programs/999999", None, None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let page = text(&body);
+    let message = page.split("class=\"errors\"><p>").nth(1).unwrap().split("</p>").next().unwrap();
+    assert!(!message.contains(" / ") && message.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{message}");
+}
+
+#[tokio::test]
 async fn an_organizer_creates_a_challenge_with_two_indicators_through_the_form() {
     let app = TestApp::new().await;
     let cookie = app.login_cookie("organizer").await;

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod eval;
+mod languages;
 mod models;
 mod tidy;
 mod workers;
