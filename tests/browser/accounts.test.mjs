@@ -1,7 +1,7 @@
 // A new applicant's whole way in, on `serve --demo` started by scripts/test (which sends no
 // mail, so the confirmation link is read from the server's log, as the operator would):
-// sign up → confirm the address → sign in → register a unit → the region's recommender verifies
-// it → apply to an open challenge from its page with a consortium → submit, confirmed.
+// sign up → confirm the address → sign in → register a unit with its licence → the region's
+// recommender opens the licence and verifies it → apply to an open challenge from its page with a consortium → submit, confirmed.
 // JIEBANG_URL, JIEBANG_SERVER_LOG and JIEBANG_RECOMMENDER_PASSWORD come from scripts/test.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,17 +85,22 @@ test('a new applicant signs up, registers a unit, and applies from the challenge
   await page.fill('#name', unit);
   await page.fill('#credit_code', creditCode(`91370100MA${stamp.slice(0, 7)}`));
   await page.selectOption('#region', '370100');
+  await page.fill('#contact_phone', '0531-88886666');
+  await page.setInputFiles('#licence', { name: '营业执照.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% licence scan\n') });
   await Promise.all([page.waitForNavigation(), page.click('form[action="/organizations"] button[type="submit"]')]);
-  assert.equal(await page.locator('[data-testid="notice"]').count(), 1, 'registered, awaiting verification');
+  assert.match(await page.locator('[data-testid="flash-done"]').innerText(), /等待核验/);
+  const unitUrl = page.url();
 
-  // The region's recommender verifies it, in another browser.
+  // The region's recommender opens the licence and verifies the unit, in another browser.
   const recommender = await (await browser.newContext()).newPage();
   await signIn(recommender, 'recommender@demo.jiebang.cn', recommenderPassword);
-  await recommender.goto(`${base}/organizations`);
-  const row = recommender.locator(`tr:has-text("${unit}")`);
-  await row.locator('input[name="confirm"]').check();
-  await Promise.all([recommender.waitForNavigation(), row.locator('button[type="submit"]').click()]);
-  assert.equal(await recommender.locator(`tr:has-text("${unit}") .badge`).count(), 0, 'verified');
+  await recommender.goto(unitUrl);
+  const licence = await recommender.request.get(`${base}${await recommender.getAttribute('[data-testid="licence"]', 'href')}`);
+  assert.equal(licence.headers()['content-type'], 'application/pdf');
+  await recommender.check('[data-testid^="verify-"] input[name="confirm"]');
+  await Promise.all([recommender.waitForNavigation(), recommender.click('[data-testid^="verify-"] button[type="submit"]')]);
+  assert.match(await recommender.locator('[data-testid="flash-done"]').innerText(), /单位已核验/);
+  assert.match(await recommender.locator('[data-testid="standing"]').innerText(), /已核验/);
 
   // Back on the challenge page, the applicant now gets 我要揭榜.
   await page.goto(challengeUrl);

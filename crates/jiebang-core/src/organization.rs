@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::error::{Collector, required_text};
+use crate::FieldError;
+use crate::error::{Collector, optional_text, required_text};
 use crate::industry::IndustryCode;
 use crate::region::RegionCode;
 use crate::uscc::CreditCode;
@@ -42,6 +43,10 @@ pub struct OrganizationInput {
     pub region: String,
     /// GB/T 4754 divisions it works in.
     pub industries: Vec<String>,
+    /// Who to call about the registration (联系人); optional.
+    pub contact_name: String,
+    /// Their phone (联系电话); optional.
+    pub contact_phone: String,
 }
 
 /// A validated organization.
@@ -57,6 +62,25 @@ pub struct NewOrganization {
     pub region: RegionCode,
     /// Industries (may be empty for, e.g., universities).
     pub industries: Vec<IndustryCode>,
+    /// 联系人, or "".
+    pub contact_name: String,
+    /// 联系电话, or "".
+    pub contact_phone: String,
+}
+
+/// A phone number as people write it: digits with `+`, `-`, spaces or brackets, 7 to 20 digits.
+fn phone(value: &str) -> Result<String, FieldError> {
+    let value = value.trim();
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value.chars().all(|c| c.is_ascii_digit() || "+- ()（）".contains(c));
+    if value.is_empty() || (allowed && (7..=20).contains(&digits)) {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            "contact_phone",
+            "电话号码应为 7 至 20 位数字，可含 +、- 和括号 / a phone number has 7 to 20 digits, with +, - or brackets",
+        ))
+    }
 }
 
 impl OrganizationInput {
@@ -72,7 +96,11 @@ impl OrganizationInput {
         } else {
             c.check(IndustryCode::parse_list(&self.industries.join(",")))
         };
+        let contact_name = c.check(optional_text("contact_name", &self.contact_name, 50));
+        let contact_phone = c.check(phone(&self.contact_phone));
         c.finish(|| NewOrganization {
+            contact_name: contact_name.unwrap_or_default(),
+            contact_phone: contact_phone.unwrap_or_default(),
             name: name.unwrap_or_default(),
             credit_code: credit_code.expect("checked"),
             kind: kind.expect("checked"),
@@ -103,6 +131,8 @@ mod tests {
             kind: "高校".into(),
             region: "济南".into(),
             industries: vec![],
+            contact_phone: "0531-8888 8888".into(),
+            ..Default::default()
         };
         let org = input.validate().unwrap();
         assert_eq!((org.kind, org.region.code()), (OrgKind::University, "370100"));
@@ -116,9 +146,11 @@ mod tests {
             kind: "公司".into(),
             region: "莱芜市".into(),
             industries: vec![],
+            contact_phone: "call me".into(),
+            ..Default::default()
         };
         let err = input.validate().unwrap_err();
         let fields: Vec<_> = err.field_errors().iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["credit_code", "kind", "region"]);
+        assert_eq!(fields, ["credit_code", "kind", "region", "contact_phone"]);
     }
 }

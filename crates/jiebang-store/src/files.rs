@@ -291,7 +291,7 @@ impl Store {
     }
 
     /// Collects what nothing references any more, once it is older than `grace`: `files`
-    /// records no submission, dataset version, application or import names (a crash between
+    /// records no submission, dataset version, application, import or unit licence names (a crash between
     /// storing an upload and using it leaves one), and stored uploads with no record (an upload
     /// broken off or a record collected). A file in use within `grace` is never touched, so an
     /// upload being recorded right now keeps its bytes. `serve` runs this daily; `jiebang files
@@ -306,7 +306,8 @@ impl Store {
             AND NOT EXISTS (SELECT 1 FROM submissions WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM dataset_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM application_files WHERE file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id)";
+            AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id) \
+            AND NOT EXISTS (SELECT 1 FROM organizations WHERE licence_file_id = files.id)";
         let mut tx = self.begin_write().await?;
         let removed = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM files WHERE {UNREFERENCED}")))
             .bind(&cutoff)
@@ -324,6 +325,23 @@ impl Store {
             }
         }
         Ok(collected)
+    }
+
+    /// One stored file's record.
+    pub async fn get_file(&self, id: i64) -> Result<StoredFile> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT id, key, name, size, sha256 FROM files WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("file", id))?;
+        Ok(StoredFile {
+            id: row.try_get("id")?,
+            key: row.try_get("key")?,
+            name: row.try_get("name")?,
+            size: row.try_get("size")?,
+            sha256: row.try_get("sha256")?,
+        })
     }
 
     /// Bytes `user` uploaded since `since` (RFC 3339), for the daily cap.

@@ -21,7 +21,7 @@ mod files;
 mod import;
 pub mod migrate;
 mod notifications;
-mod organizations;
+pub mod organizations;
 mod programs;
 mod publicity;
 mod review;

@@ -23,6 +23,9 @@ pub enum LinkPurpose {
     Verify,
     /// Sets a new password.
     Reset,
+    /// Sets the first password of an account a unit administrator invited (the reset page
+    /// takes it); it proves the address, like a reset.
+    Invite,
 }
 
 impl LinkPurpose {
@@ -31,6 +34,7 @@ impl LinkPurpose {
         match self {
             Self::Verify => "verify",
             Self::Reset => "reset",
+            Self::Invite => "invite",
         }
     }
 
@@ -39,6 +43,7 @@ impl LinkPurpose {
         match self {
             Self::Verify => 24 * 3600 * 1000,
             Self::Reset => 3600 * 1000,
+            Self::Invite => 7 * 24 * 3600 * 1000,
         }
     }
 
@@ -46,7 +51,7 @@ impl LinkPurpose {
     pub fn path(self, secret: &str) -> String {
         match self {
             Self::Verify => format!("/verify?token={secret}"),
-            Self::Reset => format!("/password/reset?token={secret}"),
+            Self::Reset | Self::Invite => format!("/password/reset?token={secret}"),
         }
     }
 
@@ -62,6 +67,12 @@ impl LinkPurpose {
                 "揭榜平台：重设密码 / jiebang: reset your password".into(),
                 format!(
                     "{name}，您好：\n请在 1 小时内打开下面的链接设置新密码。如果不是您本人申请，请忽略本邮件。\n\nHello {name}, open the link below within an hour to set a new password. If you did not ask for it, ignore this mail."
+                ),
+            ),
+            Self::Invite => (
+                "揭榜平台：您被邀请加入单位账户 / jiebang: you are invited to act for your unit".into(),
+                format!(
+                    "{name}，您好：\n您所在单位的管理员邀请您在揭榜平台代表本单位申报。请在 7 天内打开下面的链接设置密码，启用账户。\n\nHello {name}, your unit's administrator invited you to apply for it on jiebang. Open the link below within 7 days to set a password and enable your account."
                 ),
             ),
         }
@@ -193,7 +204,7 @@ impl Store {
     pub async fn link_user(&self, secret: &str, purpose: LinkPurpose) -> Result<Option<User>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM account_links l JOIN users u ON u.id = l.user_id \
-             WHERE l.secret_sha256 = $1 AND l.purpose = $2 AND l.used_at IS NULL AND l.expires_ms > $3 AND u.disabled_at IS NULL"
+             WHERE l.secret_sha256 = $1 AND (l.purpose = $2 OR ($2 = 'reset' AND l.purpose = 'invite')) AND l.used_at IS NULL AND l.expires_ms > $3 AND u.disabled_at IS NULL"
         )))
         .bind(hash_secret(secret))
         .bind(purpose.as_str())
@@ -338,6 +349,7 @@ impl Store {
                 let purpose = match row.try_get::<String, _>("purpose")?.as_str() {
                     "verify" => LinkPurpose::Verify,
                     "reset" => LinkPurpose::Reset,
+                    "invite" => LinkPurpose::Invite,
                     other => return Err(StoreError::corrupt(format!("link purpose {other}"))),
                 };
                 let secret: Option<String> = row.try_get("mail_secret")?;
@@ -376,7 +388,7 @@ impl Store {
     }
 }
 
-async fn insert_link(
+pub(crate) async fn insert_link(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     user: User,
     purpose: LinkPurpose,
@@ -407,7 +419,7 @@ async fn use_link(
 ) -> Result<Option<i64>> {
     let row = sqlx::query(
         "UPDATE account_links SET used_at = $1, mail_secret = NULL \
-         WHERE secret_sha256 = $2 AND purpose = $3 AND used_at IS NULL AND expires_ms > $4 \
+         WHERE secret_sha256 = $2 AND (purpose = $3 OR ($3 = 'reset' AND purpose = 'invite')) AND used_at IS NULL AND expires_ms > $4 \
          AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id",
     )
     .bind(now_text())

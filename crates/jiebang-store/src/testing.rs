@@ -111,6 +111,7 @@ impl Arena {
             kind: "企业".into(),
             region: "370100".into(),
             industries: vec!["C26".into()],
+            ..Default::default()
         };
         let organization = store
             .create_organization(&org.validate().expect("valid organization"), Some(user))

@@ -319,6 +319,7 @@ async fn demo_organizations(store: &Store) -> anyhow::Result<Vec<i64>> {
             kind: kind.into(),
             region: region.into(),
             industries,
+            ..Default::default()
         };
         let id = match store.create_organization(&input.validate()?, None).await {
             Ok(org) => org.id,
@@ -384,6 +385,10 @@ async fn accounts(store: &Store, programs: &[i64], organization: i64) -> anyhow:
         };
         for grant in &grants {
             store.add_grant(user.id, grant).await?;
+        }
+        if email == "applicant@demo.jiebang.cn" {
+            // The demo applicant administers 云鼎科技: it invites colleagues from the unit's page.
+            store.set_unit_admin(organization, user.id, None).await?;
         }
         accounts.push(DemoAccount { role, email, password });
     }

@@ -157,6 +157,7 @@ fn org(name: &str, first17: &str) -> OrganizationInput {
         kind: "企业".into(),
         region: "370100".into(),
         industries: vec!["C26".into()],
+        ..Default::default()
     }
 }
 
@@ -178,6 +179,55 @@ async fn organizations_are_unique_by_credit_code_and_searchable() {
     assert_eq!(found.items.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["山东省计算中心"]);
     assert_eq!(t.store.list_organizations(None, PageRequest::default()).await.unwrap().total, 2);
     assert_eq!(t.store.get_organization(a.id).await.unwrap(), a);
+}
+
+#[tokio::test]
+async fn a_rejected_registration_frees_its_code_and_a_verified_one_names_its_administrator() {
+    let t = TestStore::new().await;
+    let registrant = t.store.create_user("reg@example.cn", "登记人", "correct-horse-42").await.unwrap().id;
+    let verifier = t.store.create_user("v@example.cn", "核验人", "correct-horse-42").await.unwrap().id;
+    let licence = t.store.save_file(&t.files, "执照.pdf", b"%PDF-1.4".to_vec(), Some(registrant)).await.unwrap();
+    let input = org("云鼎科技股份有限公司", "91370000163042000").validate().unwrap();
+    let first = t.store.register_organization(&input, registrant, Some(&licence)).await.unwrap();
+    assert_eq!(
+        (first.licence_file_id, first.standing()),
+        (Some(licence.id), jiebang_store::organizations::Standing::Waiting)
+    );
+    let rejected = t.store.reject_organization(first.id, verifier, "执照照片不清晰").await.unwrap();
+    assert_eq!(rejected.rejected_reason, "执照照片不清晰");
+    assert!(matches!(t.store.verify_organization(first.id, verifier).await, Err(StoreError::Refused(_))));
+    assert!(t.store.reject_organization(first.id, verifier, " ").await.is_err(), "a reason is required");
+    // Registered again with the same code and name: the rejected registration gives way.
+    let second = t.store.register_organization(&input, registrant, Some(&licence)).await.unwrap();
+    let all = t.store.list_organizations(None, PageRequest::default()).await.unwrap();
+    assert_eq!((all.total, second.rejected_at.as_deref()), (1, None), "one registration, waiting again");
+    let verified = t.store.verify_organization(second.id, verifier).await.unwrap();
+    assert_eq!(verified.admin_user_id, Some(registrant));
+    assert_eq!(
+        t.store.organization_members(second.id).await.unwrap().iter().map(|u| u.id).collect::<Vec<_>>(),
+        [registrant]
+    );
+    // Another registration of the code is told whom to ask.
+    let other = t.store.create_user("o@example.cn", "他人", "correct-horse-42").await.unwrap().id;
+    match t.store.register_organization(&org("别名", "91370000163042000").validate().unwrap(), other, None).await {
+        Err(StoreError::Conflict { field, message }) => {
+            assert_eq!(field, "credit_code");
+            assert!(message.contains("单位管理员为登记人"), "{message}");
+        }
+        result => panic!("{result:?}"),
+    }
+    // Inviting: an account joins at once, a new address gets an invitation link.
+    assert!(t.store.invite_member(second.id, registrant, "o@example.cn", "", false).await.unwrap().is_none());
+    let link = t.store.invite_member(second.id, registrant, "new@example.cn", "新同事", false).await.unwrap().unwrap();
+    assert_eq!(link.purpose, jiebang_store::LinkPurpose::Invite);
+    assert_eq!(t.store.organization_members(second.id).await.unwrap().len(), 3);
+    assert!(t.store.authenticate("new@example.cn", "anything-at-all", "t").await.unwrap().is_none());
+    let user = t.store.reset_password(&link.secret, "violet-lantern-2026", "t").await.unwrap();
+    assert!(user.verified_at.is_some(), "the invitation proves the address");
+    // The licence is kept while the unit names it.
+    let collected = t.store.collect_unreferenced(&t.files, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(collected.records, 0);
+    assert!(t.store.get_file(licence.id).await.is_ok());
 }
 
 #[tokio::test]

@@ -420,6 +420,7 @@ async fn a_user_acting_for_two_units_does_not_get_two_quotas() {
         kind: "enterprise".into(),
         region: "370100".into(),
         industries: vec![],
+        ..Default::default()
     };
     let second = t.store.create_organization(&second.validate().unwrap(), None).await.unwrap().id;
     for unit in [org, second] {

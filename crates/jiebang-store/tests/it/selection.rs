@@ -33,6 +33,7 @@ async fn org(store: &Store, name: &str, n: u32, kind: &str, region: &str) -> i64
         kind: kind.into(),
         region: region.into(),
         industries: vec!["C26".into()],
+        ..Default::default()
     };
     store.create_organization(&input.validate().unwrap(), None).await.unwrap().id
 }

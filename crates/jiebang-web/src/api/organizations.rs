@@ -35,7 +35,7 @@ pub(super) async fn create_organization(
     viewer: Viewer,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> Result<(StatusCode, Json<OrganizationView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(register(&state, &viewer, input).await?.into())))
+    Ok((StatusCode::CREATED, Json(register(&state, &viewer, input, None).await?.into())))
 }
 
 /// Verifies a waiting organization (admins, and recommenders of its region): its registrant

@@ -135,7 +135,7 @@ fn link_request(ctx: Ctx, purpose: LinkPurpose, form: FormState) -> LinkRequestP
     let a = ctx.t.acct;
     let (title, intro, action) = match purpose {
         LinkPurpose::Verify => (a.resend, a.check_mail, "/verify/resend"),
-        LinkPurpose::Reset => (a.forgot_title, a.forgot_intro, "/password/forgot"),
+        LinkPurpose::Reset | LinkPurpose::Invite => (a.forgot_title, a.forgot_intro, "/password/forgot"),
     };
     LinkRequestPage { ctx, title, intro, action, form }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod evaluation;
 mod form;
 mod mine;
+mod organizations;
 mod programs;
 mod selection;
 
@@ -18,10 +19,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jiebang_core::organization::{OrgKind, OrganizationInput};
-use jiebang_core::region::{REGIONS, Region};
+use jiebang_core::region::REGIONS;
 use jiebang_core::role::Role;
-use jiebang_store::{ApiToken, PageRequest, User};
+use jiebang_store::{ApiToken, User};
 use serde::Deserialize;
 
 use self::form::FormState;
@@ -36,8 +36,6 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/lang/{lang}", get(set_lang))
-        .route("/organizations", get(organizations_page).post(organizations_submit))
-        .route("/organizations/{id}/verify", post(verify_submit))
         .route("/account", get(account_page))
         .route("/account/tokens", post(create_token_submit))
         .route("/audit", get(audit_page))
@@ -55,6 +53,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         )
         .merge(accounts::routes())
         .merge(mine::routes())
+        .merge(organizations::routes())
         .merge(programs::routes())
         .merge(evaluation::routes(data_limit))
         .merge(selection::routes())
@@ -294,123 +293,6 @@ async fn set_lang(axum::extract::Path(lang): axum::extract::Path<String>, Query(
     let next = query.next.unwrap_or_else(|| "/".into());
     let cookie = format!("lang={value}; Path=/; Max-Age=31536000; SameSite=Lax");
     (AppendHeaders([(SET_COOKIE, cookie)]), Redirect::to(safe_next(&next))).into_response()
-}
-
-/// An organization row with its region's name resolved.
-struct OrgRow {
-    id: i64,
-    name: String,
-    credit_code: String,
-    kind: OrgKind,
-    region_name: String,
-    verified: bool,
-    /// The viewer may verify it now.
-    can_verify: bool,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "organizations.html")]
-struct OrganizationsPage {
-    ctx: Ctx,
-    orgs: Vec<OrgRow>,
-    /// What the last action did, if anything.
-    notice: Option<&'static str>,
-    form: FormState,
-    kinds: &'static [OrgKind],
-    region_options: Vec<(&'static str, String)>,
-}
-
-const ORG_FIELDS: &[&str] = &["name", "credit_code", "kind", "region"];
-
-async fn render_organizations(
-    state: &AppState,
-    ctx: Ctx,
-    form: FormState,
-    notice: Option<&'static str>,
-) -> Result<OrganizationsPage, PageError> {
-    let page =
-        state.store.list_organizations(None, PageRequest { page: 1, per_page: 200 }).await.map_err(|e| ctx.fail(e))?;
-    let orgs = page
-        .items
-        .into_iter()
-        .map(|o| OrgRow {
-            region_name: Region::lookup(&o.region_code).map_or(o.region_code.clone(), |r| ctx.t.region(r).to_owned()),
-            can_verify: o.verified_at.is_none() && crate::app::access::may_verify(&ctx.viewer, &o),
-            verified: o.verified_at.is_some(),
-            id: o.id,
-            name: o.name,
-            credit_code: o.credit_code,
-            kind: o.kind,
-        })
-        .collect();
-    Ok(OrganizationsPage { region_options: ctx.region_options(), ctx, orgs, notice, form, kinds: OrgKind::ALL })
-}
-
-/// `?done=verified|registered`: the message after an action.
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
-async fn organizations_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(query): Query<DoneQuery>,
-) -> Result<OrganizationsPage, PageError> {
-    ctx.viewer.require().map_err(|e| ctx.fail(e))?;
-    let form = FormState::new(vec![("region".into(), "370100".into())], ORG_FIELDS);
-    let notice = match query.done.as_deref() {
-        Some("verified") => Some(ctx.t.org.done),
-        Some("registered") => Some(ctx.t.org.registered),
-        _ => None,
-    };
-    render_organizations(&state, ctx, form, notice).await
-}
-
-#[derive(Deserialize)]
-struct VerifyForm {
-    /// The confirmation checkbox.
-    confirm: Option<String>,
-}
-
-/// Verifies a waiting unit, once the checkbox confirms the licence was checked.
-async fn verify_submit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    axum::Form(form): axum::Form<VerifyForm>,
-) -> Result<Response, PageError> {
-    if form.confirm.is_none() {
-        let error = jiebang_core::Error::invalid("confirm", ctx.t.org.confirm_first);
-        return Err(ctx.fail(error));
-    }
-    crate::app::organizations::verify_organization(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    Ok(Redirect::to("/organizations?done=verified").into_response())
-}
-
-async fn organizations_submit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    axum::Form(values): axum::Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    ctx.viewer.require_that(|p| p.can_create_organization()).map_err(|e| ctx.fail(e))?;
-    let form = FormState::new(values, ORG_FIELDS);
-    let input = OrganizationInput {
-        name: form.get("name").into(),
-        credit_code: form.get("credit_code").into(),
-        kind: form.get("kind").into(),
-        region: form.get("region").into(),
-        industries: vec![],
-    };
-    match crate::app::organizations::register(&state, &ctx.viewer, input).await {
-        Ok(org) if org.verified_at.is_some() => Ok(Redirect::to("/organizations").into_response()),
-        Ok(_) => Ok(Redirect::to("/organizations?done=registered").into_response()),
-        Err(error) if !error.field_errors().is_empty() => {
-            let form = form.with_errors(error.field_errors(), ctx.t.lang);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_organizations(&state, ctx, form, None).await?).into_response())
-        }
-        Err(error) => Err(ctx.fail(error)),
-    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -70,7 +70,7 @@ fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx, don
 
 /// Back to `to` with why the action was refused, or the error page (or sign-in) when the
 /// viewer may not be there at all.
-fn refused(state: &AppState, to: &str, error: ApiError, ctx: &Ctx) -> Response {
+pub(super) fn refused(state: &AppState, to: &str, error: ApiError, ctx: &Ctx) -> Response {
     if matches!(error, ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_) | ApiError::Internal(_))
     {
         return ctx.fail(error).into_response();

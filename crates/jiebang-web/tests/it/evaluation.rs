@@ -189,6 +189,7 @@ async fn quotas_and_registration_refuse_with_the_reason() {
                 kind: "enterprise".into(),
                 region: "370100".into(),
                 industries: vec![],
+                ..Default::default()
             }
             .validate()
             .unwrap(),

@@ -121,6 +121,7 @@ impl TestApp {
             kind: "enterprise".into(),
             region: "370100".into(),
             industries: vec![],
+            ..Default::default()
         };
         let organization = store.create_organization(&org.validate().unwrap(), None).await.unwrap().id;
         let mut tokens = std::collections::HashMap::new();

@@ -39,33 +39,40 @@ async fn pages_forbid_inline_scripts_and_styles_and_embed_every_asset() {
     assert!(js.len() > 40_000);
 }
 
+/// The unit registration form's fields, as a browser sends them.
+fn unit_fields(name: &str, code: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("name", name.into()),
+        ("credit_code", code.into()),
+        ("kind", "enterprise".into()),
+        ("region", "370100".into()),
+        ("industries", "C26".into()),
+        ("contact_name", "王工".into()),
+        ("contact_phone", "0531-88886666".into()),
+    ]
+}
+
 #[tokio::test]
 async fn a_refused_organization_form_comes_back_filled_in_with_the_error_beside_the_field() {
     let app = TestApp::new().await;
-    let cookie = app.login_cookie("applicant").await;
-    let form = app.form(
-        "/organizations",
-        Some(&cookie),
-        &[("name", "测试单位"), ("credit_code", "370100228012345"), ("kind", "enterprise"), ("region", "370100")],
-    );
-    let (status, _, body) = app.send(form).await;
+    let fields = unit_fields("测试单位", "370100228012345");
+    let (status, _, body) =
+        app.send(app.upload_with("/organizations", Some("applicant"), &fields, "licence.pdf", b"")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = text(&body);
     assert!(body.contains("data-field-error=\"credit_code\""), "error beside the field");
     assert!(body.contains("15位工商注册号"));
-    assert!(body.contains("value=\"测试单位\""), "the form keeps what was typed");
+    assert!(body.contains("data-field-error=\"licence\""), "a registration needs its licence: every problem at once");
+    assert!(body.contains("value=\"测试单位\"") && body.contains("value=\"王工\""), "the form keeps what was typed");
 }
 
 #[tokio::test]
 async fn refusals_speak_the_page_language_with_fields_by_their_labels() {
     let app = TestApp::new().await;
-    let cookie = format!("{}; lang=en", app.login_cookie("applicant").await);
-    let form = app.form(
-        "/organizations",
-        Some(&cookie),
-        &[("name", "测试单位"), ("credit_code", "370100228012345"), ("kind", "enterprise"), ("region", "370100")],
-    );
-    let body = text(&app.send(form).await.2);
+    let mut request =
+        app.upload_with("/organizations", Some("applicant"), &unit_fields("测试单位", "370100228012345"), "l.pdf", b"");
+    request.headers_mut().insert(header::COOKIE, "lang=en".parse().unwrap());
+    let body = text(&app.send(request).await.2);
     let error = body.split("data-field-error=\"credit_code\"").nth(1).unwrap().split("</").next().unwrap();
     assert!(
         error.contains("registration number") && !error.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
@@ -212,39 +219,124 @@ async fn no_link_sends_the_browser_to_another_site_or_puts_words_in_an_official_
     assert!(!text(&body).contains("请汇款") && !text(&body).contains("flash-error"), "a forged flash is shown");
 }
 
+/// A form post as `who`, by API token.
+fn form_as(app: &TestApp, who: &str, path: &str, pairs: &[(&str, &str)]) -> axum::http::Request<axum::body::Body> {
+    let mut request = app.form(path, None, pairs);
+    request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens[who]).parse().unwrap());
+    request
+}
+
+/// The flash a redirect carries, as the page it leads to shows it.
+async fn flash_of(app: &TestApp, headers: &axum::http::HeaderMap, who: &str) -> String {
+    let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let mut request = app.request(Method::GET, &location, Some(who), None);
+    request.headers_mut().insert(header::COOKIE, cookie.parse().unwrap());
+    text(&app.send(request).await.2)
+}
+
 #[tokio::test]
-async fn the_regions_recommender_verifies_a_registered_unit_on_the_register_page() {
+async fn a_unit_is_registered_with_its_licence_turned_down_with_a_reason_registered_again_and_verified() {
     let app = TestApp::new().await;
     let code = jiebang_core::uscc::CreditCode::with_check_character("91370100MA3W00001").unwrap().to_string();
-    let (_, session) = app.json(Method::GET, "/api/v1/session", Some("expert"), None).await;
-    assert!(session["id"].is_number());
-    let org = serde_json::json!({"name": "待核验科技有限公司", "credit_code": code, "kind": "enterprise", "region": "370100"});
-    let (_, created) = app.json(Method::POST, "/api/v1/organizations", Some("expert"), Some(org)).await;
-    let id = created["id"].as_i64().unwrap();
-    let app = &app;
-    let page =
-        |who| async move { text(&app.send(app.request(Method::GET, "/organizations", Some(who), None)).await.2) };
-    let seen = page("expert").await;
-    assert!(seen.contains("待核验") && !seen.contains(&format!("verify-{id}")), "the registrant cannot verify its own");
-    assert!(page("recommender").await.contains(&format!("data-testid=\"verify-{id}\"")));
-    // Without the confirmation nothing happens; with it the unit is verified and the page says so.
-    let mut request = app.form(&format!("/organizations/{id}/verify"), None, &[]);
-    request
-        .headers_mut()
-        .insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["recommender"]).parse().unwrap());
-    assert_eq!(app.send(request).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    let mut request = app.form(&format!("/organizations/{id}/verify"), None, &[("confirm", "1")]);
-    request
-        .headers_mut()
-        .insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens["recommender"]).parse().unwrap());
-    let (status, headers, _) = app.send(request).await;
-    assert_eq!(
-        (status, &headers[header::LOCATION]),
-        (StatusCode::SEE_OTHER, &"/organizations?done=verified".parse().unwrap())
+    let fields = unit_fields("待核验科技有限公司", &code);
+    // Not a PDF or an image: refused, and nothing is registered.
+    let (status, _, body) =
+        app.send(app.upload_with("/organizations", Some("expert"), &fields, "licence.pdf", b"<html>")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&body).contains("不是 PDF、PNG 或 JPEG"), "{}", text(&body));
+    let licence = b"%PDF-1.4 licence scan";
+    let (status, headers, _) =
+        app.send(app.upload_with("/organizations", Some("expert"), &fields, "licence.pdf", licence)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let unit = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let id: i64 = unit.rsplit('/').next().unwrap().parse().unwrap();
+    assert!(flash_of(&app, &headers, "expert").await.contains("等待核验"));
+    let page = |who| {
+        let (app, unit) = (&app, unit.clone());
+        async move { text(&app.send(app.request(Method::GET, &unit, Some(who), None)).await.2) }
+    };
+    let own = page("expert").await;
+    assert!(own.contains("待核验") && own.contains("0531-88886666") && own.contains("data-testid=\"licence\""));
+    assert!(!own.contains(&format!("verify-{id}")), "the registrant cannot verify its own");
+    let other = page("applicant").await;
+    assert!(
+        !other.contains("0531-88886666") && !other.contains("data-testid=\"licence\""),
+        "contact and licence stay private"
     );
-    let (_, _, body) =
-        app.send(app.request(Method::GET, "/organizations?done=verified", Some("recommender"), None)).await;
-    assert!(text(&body).contains("单位已核验"), "a message after the action");
+    let licence_path = format!("{unit}/licence");
+    assert_eq!(
+        app.send(app.request(Method::GET, &licence_path, Some("applicant"), None)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, headers, bytes) = app.send(app.request(Method::GET, &licence_path, Some("recommender"), None)).await;
+    assert_eq!(
+        (status, headers[header::CONTENT_TYPE].to_str().unwrap(), bytes.as_slice()),
+        (StatusCode::OK, "application/pdf", &licence[..])
+    );
+    assert!(page("recommender").await.contains(&format!("data-testid=\"verify-{id}\"")));
+    // Turned down with a reason the registrant reads, on the page and in the inbox.
+    let (status, headers, _) =
+        app.send(form_as(&app, "recommender", &format!("{unit}/reject"), &[("reason", "营业执照照片不清晰")])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(flash_of(&app, &headers, "recommender").await.contains("已退回该登记"));
+    assert!(page("expert").await.contains("营业执照照片不清晰"));
+    let (_, inbox) = app.json(Method::GET, "/api/v1/notifications", Some("expert"), None).await;
+    assert!(inbox.to_string().contains("单位登记未通过"), "{inbox}");
+    // The code is free again: a corrected registration, then verification with the checkbox.
+    let (status, headers, _) = app
+        .send(app.upload_with("/organizations", Some("expert"), &fields, "licence.png", b"\x89PNG\r\n\x1a\n...."))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "registered again after the rejection");
+    let unit = headers[header::LOCATION].to_str().unwrap().to_owned();
+    let (status, headers, _) = app.send(form_as(&app, "recommender", &format!("{unit}/verify"), &[])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(flash_of(&app, &headers, "recommender").await.contains("请先勾选"), "nothing happens unconfirmed");
+    let (_, headers, _) = app.send(form_as(&app, "recommender", &format!("{unit}/verify"), &[("confirm", "1")])).await;
+    assert!(flash_of(&app, &headers, "recommender").await.contains("单位已核验"), "a message after the action");
+    // A second registration of the code says whom to ask.
+    let (status, _, body) = app
+        .send(app.upload_with("/organizations", Some("applicant"), &unit_fields("别名公司", &code), "l.pdf", licence))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text(&body).contains("单位管理员为expert"), "{}", text(&body));
+}
+
+#[tokio::test]
+async fn a_unit_administrator_invites_a_colleague_who_sets_a_password_and_applies_for_the_unit() {
+    let app = TestApp::new().await;
+    let applicant = app.ids["applicant"];
+    app.t.store.set_unit_admin(app.organization, applicant, None).await.unwrap();
+    let unit = format!("/organizations/{}", app.organization);
+    let page = text(&app.send(app.request(Method::GET, &unit, Some("applicant"), None)).await.2);
+    assert!(page.contains("data-testid=\"invite\"") && page.contains("单位管理员"), "{page}");
+    assert!(
+        !text(&app.send(app.request(Method::GET, &unit, Some("expert"), None)).await.2)
+            .contains("data-testid=\"invite\"")
+    );
+    // Someone else may not invite.
+    let refused = form_as(&app, "expert", &format!("{unit}/members"), &[("email", "x@example.cn"), ("name", "某")]);
+    assert_eq!(app.send(refused).await.0, StatusCode::FORBIDDEN);
+    let invite = form_as(
+        &app,
+        "applicant",
+        &format!("{unit}/members"),
+        &[("email", "colleague@example.cn"), ("name", "同事甲")],
+    );
+    let (status, headers, _) = app.send(invite).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(flash_of(&app, &headers, "applicant").await.contains("已邀请"));
+    // The invitation link (logged without SMTP) sets the password; then the colleague acts for the unit.
+    let colleague = app.t.store.find_user_by_email("colleague@example.cn").await.unwrap().unwrap();
+    let link = app.t.store.issue_link(colleague.id, jiebang_store::LinkPurpose::Invite, None, false).await.unwrap();
+    let token = link.secret.clone();
+    let page = text(&app.send(app.request(Method::GET, &link.path(), None, None)).await.2);
+    assert!(page.contains("colleague@example.cn"), "the reset page takes the invitation: {page}");
+    let reset = app.form("/password/reset", None, &[("token", &token), ("password", "violet-lantern-2026")]);
+    assert_eq!(app.send(reset).await.0, StatusCode::SEE_OTHER);
+    let user = app.t.store.authenticate("colleague@example.cn", "violet-lantern-2026", "t").await.unwrap().unwrap();
+    let grants = app.t.store.grants_of(&[user.id]).await.unwrap().remove(&user.id).unwrap_or_default();
+    assert!(grants.iter().any(|g| g.scope == jiebang_core::role::Scope::Organization(app.organization)), "{grants:?}");
 }
 
 #[tokio::test]

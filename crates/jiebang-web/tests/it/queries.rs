@@ -55,6 +55,7 @@ async fn the_busiest_pages_cost_the_same_round_trips_with_more_rows() {
             kind: "research_institute".into(),
             region: "370102".into(),
             industries: vec![],
+            ..Default::default()
         };
         let unit = app.t.store.create_organization(&unit.validate().unwrap(), None).await.unwrap().id;
         let apply = format!("/api/v1/challenges/{}/applications", app.challenge);

@@ -383,12 +383,25 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // The API case above published the phase, so the team may read the report by now.
         page(Method::GET, "/submissions/{scored}/report", P::None, TeamElseNotFound, S::OK),
         page(Method::GET, "/organizations", P::None, SignedIn, S::OK),
-        page(Method::POST, "/organizations/{id}/verify", P::Form(vec![("confirm", "1")]), Verifiers, S::CONFLICT),
+        // The test unit is verified already: a verifier's decision is refused with a message.
+        page(Method::POST, "/organizations/{id}/verify", P::Form(vec![("confirm", "1")]), Verifiers, S::SEE_OTHER),
+        page(Method::POST, "/organizations/{id}/reject", P::Form(vec![("reason", "x")]), Verifiers, S::SEE_OTHER),
         page(
             Method::POST,
             "/organizations",
-            P::Form(vec![("name", ""), ("credit_code", "x"), ("region", "370100")]),
+            P::Fields(vec![("name", String::new()), ("credit_code", "x".into()), ("region", "370100".into())], b""),
             SignedIn,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::GET, "/organizations/{id}", P::None, SignedIn, S::OK),
+        // It has no licence attached (an admin registered it).
+        page(Method::GET, "/organizations/{id}/licence", P::None, SignedIn, S::NOT_FOUND),
+        // Nobody administers it but the platform's admins.
+        page(
+            Method::POST,
+            "/organizations/{id}/members",
+            P::Form(vec![("email", "nobody")]),
+            Admins,
             S::UNPROCESSABLE_ENTITY,
         ),
         page(Method::GET, "/account", P::None, SignedIn, S::OK),

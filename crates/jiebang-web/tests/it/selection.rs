@@ -33,6 +33,7 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
         kind: "enterprise".into(),
         region: "370102".into(),
         industries: vec![],
+        ..Default::default()
     };
     let org2 = app.t.store.create_organization(&org2.validate().unwrap(), None).await.unwrap().id;
     let mut clash = application_json(org2, "精机质检大模型");
@@ -235,6 +236,7 @@ async fn a_named_joint_unit_answers_for_itself_before_the_application_goes_forwa
         kind: "enterprise".into(),
         region: "370102".into(),
         industries: vec![],
+        ..Default::default()
     };
     let store = &app.t.store;
     let lead = store.create_organization(&unit("济南精机", "91370100MA3DEM099").validate().unwrap(), None).await;

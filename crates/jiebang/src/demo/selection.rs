@@ -49,6 +49,7 @@ async fn unit(store: &Store, (name, prefix, kind, region): (&str, &str, &str, &s
         kind: kind.into(),
         region: region.into(),
         industries: vec![],
+        ..Default::default()
     };
     Ok(store.create_organization(&input.validate()?, None).await?.id)
 }

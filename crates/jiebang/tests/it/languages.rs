@@ -65,6 +65,8 @@ const LATIN_TERMS: &[&str] = &[
     "Ed25519",
     "OpenAI",
     "Excel",
+    "PNG",
+    "JPEG",
     "JSONL",
     "UTF-8",
     "UTF",
