@@ -96,6 +96,15 @@ pub struct Usage {
 }
 
 impl Quotas {
+    /// Submissions left in the next 24 hours and in the phase (`None`: no limit), as a team
+    /// sees them before uploading.
+    pub fn left(&self, usage: &Usage) -> (Option<u32>, Option<u32>) {
+        let left = |limit: u32, used: u32| (limit > 0).then(|| limit.saturating_sub(used));
+        let total = left(self.total, usage.total);
+        let today = left(self.per_day, usage.last_day).map(|today| total.map_or(today, |total| today.min(total)));
+        (today, total)
+    }
+
     /// Why one more submission is not allowed, if it is not.
     pub fn refuse(&self, usage: &Usage) -> Option<String> {
         let over = |limit: u32, used: u32| limit > 0 && used >= limit;
@@ -294,6 +303,17 @@ pub fn rank(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn what_is_left_is_the_tighter_of_the_day_and_the_phase() {
+        let quotas = Quotas { per_day: 5, total: 6, concurrent: 2, invalid: 3 };
+        let usage = |last_day, total| Usage { last_day, total, ..Usage::default() };
+        assert_eq!(quotas.left(&usage(2, 2)), (Some(3), Some(4)));
+        assert_eq!(quotas.left(&usage(0, 5)), (Some(1), Some(1)), "the phase's last one");
+        assert_eq!(quotas.left(&usage(7, 7)), (Some(0), Some(0)));
+        let unlimited = Quotas { per_day: 0, total: 0, ..quotas };
+        assert_eq!(unlimited.left(&usage(9, 9)), (None, None));
+    }
+
     use super::*;
 
     fn entry(id: i64, team: i64, score: f64, at: i64) -> Entry {

@@ -78,6 +78,51 @@ pub struct ScoreReport {
 }
 
 impl ScoreReport {
+    /// What a team may read before the private leaderboard is published: the scores of the
+    /// split the leaderboard shows (`visible`), indicators judged on that split, the model's
+    /// measurements (they do not depend on hidden rows), and nothing computed over hidden rows
+    /// (overall scores, other splits, categories, intervals, unparsed answers). It says so in
+    /// `view` and `visible_split`, and the platform signs it like any report.
+    pub fn team_view(&self, visible: &str) -> Self {
+        let shown = self.splits.get(visible).cloned().unwrap_or_default();
+        let indicators = self
+            .indicators
+            .iter()
+            .filter_map(|v| match shown.get(&v.metric) {
+                Some(&value) => {
+                    let pass =
+                        crate::indicator::Comparison::parse(&v.op).is_some_and(|op| op.holds(value, v.threshold));
+                    Some(Verdict { value, pass, ..v.clone() })
+                }
+                // Measured on the model, not on rows.
+                None if self.model.is_some() && crate::delivery::is_measured(&v.metric) => Some(v.clone()),
+                None => None,
+            })
+            .collect();
+        let mut engine: Map<String, Value> = self
+            .engine
+            .iter()
+            .filter(|(k, _)| matches!(k.as_str(), "engine" | "rules"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        engine.insert("view".into(), "team".into());
+        engine.insert("visible_split".into(), visible.into());
+        Self {
+            metrics: shown.clone(),
+            splits: BTreeMap::from([(visible.to_owned(), shown)]),
+            categories: BTreeMap::new(),
+            indicators,
+            unparsed: Vec::new(),
+            engine,
+            ..self.clone()
+        }
+    }
+
+    /// Whether this is a team's view ([`ScoreReport::team_view`]) rather than the full report.
+    pub fn is_team_view(&self) -> bool {
+        self.engine.get("view").and_then(Value::as_str) == Some("team")
+    }
+
     /// A text field the engine reported (`engine`, `verdict` …), empty when absent.
     pub fn engine_text(&self, key: &str) -> String {
         match self.engine.get(key) {

@@ -40,7 +40,16 @@ impl Lang {
     /// "中文 / English" (their API clients may read either): pages speak one language. Messages
     /// joined with "; " are picked one by one; a message without both sides is kept whole.
     pub fn pick(self, message: &str) -> String {
-        let parts: Vec<String> = message.split("; ").map(|part| self.pick_one(part).to_owned()).collect();
+        // Joined messages start again in Chinese after "; " (an English side may hold "; " too).
+        let mut parts = Vec::new();
+        let mut start = 0;
+        for (at, _) in message.match_indices("; ") {
+            if message[at + 2..].chars().next().is_some_and(is_chinese) {
+                parts.push(self.pick_one(&message[start..at]).to_owned());
+                start = at + 2;
+            }
+        }
+        parts.push(self.pick_one(&message[start..]).to_owned());
         parts.join(match self {
             Self::Zh => "；",
             Self::En => "; ",
@@ -425,8 +434,21 @@ texts!(
     score: "得分" / "Score",
     entries: "提交次数" / "Entries",
     baseline: "基线" / "Baseline",
+    left_today: "24 小时内还可提交" / "Left in the next 24 hours:",
+    left_total: "本阶段还可提交" / "left in this phase:",
+    unlimited: "不限" / "unlimited",
+    file_kinds: "接受的文件：" / "Files taken:",
     met: "达标" / "met",
     not_met: "未达标" / "not met",
+    run: "运行" / "run",
+    question_id: "题号" / "Question",
+    labels: "标签文件" / "labels",
+    rows: "行" / "rows",
+    engine: "评测引擎" / "Engine",
+    metric: "指标" / "Metric",
+    overall: "全部" / "All",
+    team_view: "私有榜公布前，本报告只含排行榜所用划分的成绩与据此判定的指标，同样经平台签名、可独立校验；公布后可查看完整报告。" / "Until the private leaderboard is published this report holds only the scores of the leaderboard's split and the indicators judged on it; it is signed and verifies like any report. The full report opens once the results are published.",
+    verify_report: "下载签名报告（JSON）" / "Download the signed report (JSON)",
     not_measured: "未测" / "not measured",
     board_empty: "还没有已评分的提交。" / "No scored submissions yet.",
     private_hidden: "私有榜将在发榜方公布后显示。" / "The private leaderboard appears once the organizers publish it.",
@@ -546,6 +568,13 @@ texts!(
     ModelText, MODEL_ZH, MODEL_EN {
     accepts: "提交形式" / "Submissions taken",
     batch: "批大小" / "Batch size",
+    cores: "核" / "cores",
+    warm_up: "预热" / "warm-up",
+    mean: "均值" / "mean",
+    rows_per_s: "行/秒" / "rows/s",
+    signature: "签名" / "Signature",
+    public_key: "公钥" / "public key",
+    check_with: "校验方法" / "Check it with",
     batch_sizes: "吞吐测试批大小（逗号分隔）" / "Throughput batch sizes (comma-separated)",
     contract: "交付要求" / "Delivery contract",
     contract_help: "接受模型时，平台在隐藏测试集上运行交付的 ONNX 模型，按下列要求实测时延、吞吐、大小与内存，并据此判定相应考核指标。" / "When models are taken, the platform runs the delivered ONNX model on the hidden test set and measures latency, throughput, size and memory as set here; indicators on them are judged from those measurements.",
@@ -898,9 +927,9 @@ mod tests {
 
     #[test]
     fn a_message_in_both_languages_is_said_in_one() {
-        let message = "单位「云鼎科技」已登记 / organization 云鼎科技 is registered; 日期无效 / 'x' is not a date";
+        let message = "单位「云鼎科技」已登记 / organization 云鼎科技 is registered; 日期无效 / 'x' is a date; or not";
         assert_eq!(Lang::Zh.pick(message), "单位「云鼎科技」已登记；日期无效");
-        assert_eq!(Lang::En.pick(message), "organization 云鼎科技 is registered; 'x' is not a date");
+        assert_eq!(Lang::En.pick(message), "organization 云鼎科技 is registered; 'x' is a date; or not");
         assert_eq!(Lang::En.pick("仅有中文，GB/T 4754"), "仅有中文，GB/T 4754", "one side only: kept whole");
     }
 

@@ -73,7 +73,7 @@ pub enum ModelFailure {
 }
 
 /// What the platform times, printed in every report (as MLPerf states its scenario).
-const TIMED: &str = "计时只含模型调用（单条推理 batch=1 预热后计时；吞吐为整批调用），不含特征读取与预处理 / \
+const TIMED: &str = "计时只含模型调用（单条推理以批大小 1 在预热后计时；吞吐为整批调用），不含特征读取与预处理 / \
      only the model call is timed (single-stream latency at batch 1 after warm-up; throughput in whole \
      batches); reading and preparing the features is excluded";
 

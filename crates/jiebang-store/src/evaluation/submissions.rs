@@ -102,6 +102,15 @@ pub struct Evaluation {
 impl Store {
     /// A team's (`by` = `organization_id`) or a user's (`by` = `submitted_by`) use of a
     /// phase's quotas.
+    /// A team's submissions in a phase as its quotas count them (the submit tab shows what is
+    /// left before a file is chosen).
+    pub async fn team_usage(&self, phase_id: i64, organization_id: i64) -> Result<Usage> {
+        let mut tx = self.pool.begin().await?;
+        let usage = Self::usage(&mut tx, phase_id, "organization_id", organization_id, now_ms()).await?;
+        tx.commit().await?;
+        Ok(usage)
+    }
+
     async fn usage(
         tx: &mut Transaction<'static, Any>,
         phase_id: i64,

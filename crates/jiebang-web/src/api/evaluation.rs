@@ -273,8 +273,9 @@ pub(super) async fn rerun_phase(
     Ok(Json(Requeued { requeued: state.store.rerun_phase(id, authed.user.id).await? }))
 }
 
-/// The latest run's signed report. The organizers always; the team once the phase's private
-/// results are published (or when the phase has no split), since the report covers every row.
+/// The latest run's signed report. The organizers always get the full report; the team too once
+/// the phase's private results are published (or when the phase has no split). Before that the
+/// team gets its own signed view: the leaderboard's split only (`view: team`, `visible_split`).
 #[utoipa::path(get, path = "/api/v1/submissions/{id}/report", responses((status = 200, body = SignedReport), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn get_report(
     State(state): State<AppState>,

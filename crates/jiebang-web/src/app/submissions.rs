@@ -299,23 +299,35 @@ pub struct SignedReport {
     pub public_key: String,
 }
 
-/// The latest run's signed report, if the viewer may read it (see [`get_report`]).
+/// The latest run's signed report for the organizers, and for the team once every row is
+/// public; before that the team gets its own view ([`ScoreReport::team_view`]: the leaderboard's
+/// split only), signed by the platform when asked, so that it too verifies for anyone.
 pub(crate) async fn signed_report(state: &AppState, viewer: &Viewer, id: i64) -> Result<SignedReport, ApiError> {
     let (_, phase, manages) = own_submission(state, viewer, id).await?;
-    if !(manages || phase.all_rows_public()) {
-        return Err(ApiError::Forbidden);
-    }
-    let evaluation =
-        state.store.list_evaluations(id).await?.into_iter().next().ok_or_else(|| {
-            ApiError::NotFound(format!("submission {id} 尚未评分 / submission {id} has not been scored"))
-        })?;
-    let report = serde_json::from_str(&evaluation.report).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(SignedReport {
+    let evaluation = state
+        .store
+        .list_evaluations(id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::NotFound(format!("提交 {id} 尚未评分 / submission {id} has not been scored")))?;
+    let report: serde_json::Value =
+        serde_json::from_str(&evaluation.report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let signed = |report, signature| SignedReport {
         report,
         canonicalization: jiebang_store::signing::CANONICALIZATION,
-        signature: evaluation.signature,
+        signature,
         public_key: state.signer.public_key_hex(),
-    })
+    };
+    if manages || phase.all_rows_public() {
+        return Ok(signed(report, evaluation.signature));
+    }
+    let full: ScoreReport =
+        serde_json::from_value(report).map_err(|e| ApiError::Internal(format!("stored report: {e}")))?;
+    let view =
+        serde_json::to_value(full.team_view(&phase.input.split)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let signature = state.signer.sign_document(&view).signature;
+    Ok(signed(view, signature))
 }
 
 impl SignedReport {

@@ -59,8 +59,6 @@ pub(super) struct SubmissionsTable {
     submissions: Vec<SubmissionView>,
     /// Whether to poll again: something is still queued or running.
     active: bool,
-    /// Whether the viewer may open the signed reports.
-    reports_open: bool,
     /// A final phase: teams choose which submissions count.
     selectable: bool,
     /// The viewer manages the phase (may re-run it).
@@ -80,6 +78,9 @@ pub(super) struct PhasePage {
     dataset: Option<DatasetVersion>,
     /// The viewer's organizations, and whether each is registered.
     teams: Vec<(Organization, bool)>,
+    /// On the submit tab: each registered team's submissions left (24 hours, phase; `None`
+    /// unlimited).
+    left: Vec<(String, Option<u32>, Option<u32>)>,
     open: bool,
     /// The 我的提交 tab's table, when that tab is shown.
     table: Option<SubmissionsTable>,
@@ -96,6 +97,14 @@ impl PhasePage {
     /// Whether a board row is the viewer's own team (highlighted).
     fn is_own(&self, row: &crate::app::leaderboards::BoardRow) -> bool {
         !row.baseline && self.ctx.viewer.principal().is_some_and(|p| p.organizations().contains(&row.team_id))
+    }
+
+    /// A measured quantity's name in the page's language (`latency_p99_ms`: 单条推理时延 P99).
+    fn measured_name(&self, key: &str) -> String {
+        jiebang_core::delivery::MEASURED
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map_or_else(|| key.to_owned(), |(_, _, name)| self.ctx.t.lang.pick(name))
     }
 
     /// A board row's value of a model column, or a dash for a prediction file.
@@ -133,17 +142,8 @@ async fn team_submissions(
 ) -> Result<SubmissionsTable, ApiError> {
     let submissions = submissions_seen_by(state, ctx.viewer.principal(), phase, manages).await?;
     let active = submissions.iter().any(|s| s.state.is_active());
-    let reports_open = manages || phase.all_rows_public();
     let selectable = phase.input.kind == jiebang_core::evaluation::PhaseKind::Final;
-    Ok(SubmissionsTable {
-        ctx: ctx.clone(),
-        phase_id: phase.id,
-        submissions,
-        active,
-        reports_open,
-        selectable,
-        manages,
-    })
+    Ok(SubmissionsTable { ctx: ctx.clone(), phase_id: phase.id, submissions, active, selectable, manages })
 }
 
 async fn render_phase(
@@ -187,6 +187,14 @@ async fn render_phase(
         }
         _ => Vec::new(),
     };
+    let mut left = Vec::new();
+    if tab == "submit" {
+        for (org, _) in teams.iter().filter(|(_, registered)| *registered) {
+            let usage = state.store.team_usage(phase.id, org.id).await.map_err(|e| fail(e.into()))?;
+            let (today, total) = phase.input.quotas.left(&usage);
+            left.push((org.name.clone(), today, total));
+        }
+    }
     let open = phase.input.is_open_on(state.clock.today());
     let contract = state.store.delivery_contract(phase.challenge_id).await.map_err(|e| fail(e.into()))?;
     let dataset = dataset.map(|mut d| {
@@ -203,6 +211,7 @@ async fn render_phase(
         manages,
         dataset,
         teams,
+        left,
         open,
         table,
         board,
@@ -440,7 +449,7 @@ pub(super) struct ModelSection {
 }
 
 impl ModelSection {
-    fn of(model: &ModelReport) -> Self {
+    fn of(model: &ModelReport, t: &crate::i18n::ModelText, lang: crate::i18n::Lang) -> Self {
         let ms = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.4}"));
         let latency = model.latency.as_ref();
         let best = model.throughput.iter().map(|t| t.rows_per_second).fold(0.0, f64::max);
@@ -451,12 +460,13 @@ impl ModelSection {
             parameters: model.parameters.to_string(),
             opset: model.opset.map_or("—".into(), |o| o.to_string()),
             operators: model.operators.join(", "),
-            host: format!("{} · {} cores · {} MiB · {}", host.cpu, host.cores, host.memory_mib, host.os),
+            host: format!("{} · {} {} · {} MiB · {}", host.cpu, host.cores, t.cores, host.memory_mib, host.os),
             threads: model.threads.to_string(),
-            timed: model.timed.clone(),
+            timed: lang.pick(&model.timed),
             queries: format!(
-                "{} (warm-up {}, ≥ {} ms)",
+                "{} ({} {}, ≥ {} ms)",
                 latency.map_or("—".into(), |l| l.queries.to_string()),
+                t.warm_up,
                 model.timing.warmup,
                 model.timing.min_duration_ms
             ),
@@ -465,7 +475,7 @@ impl ModelSection {
                 ("p50", ms(latency.map(|l| l.p50_ms))),
                 ("p90", ms(latency.map(|l| l.p90_ms))),
                 ("p99", ms(latency.map(|l| l.p99_ms))),
-                ("mean", ms(latency.map(|l| l.mean_ms))),
+                (t.mean, ms(latency.map(|l| l.mean_ms))),
             ],
             throughput: model
                 .throughput
@@ -512,7 +522,7 @@ async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
     Ok(ReportPage {
         categories: CategoryBars::of(&report),
         unparsed,
-        model: report.model.as_ref().map(ModelSection::of),
+        model: report.model.as_ref().map(|m| ModelSection::of(m, ctx.t.model, ctx.t.lang)),
         pretty: serde_json::to_string_pretty(&signed.report).unwrap_or_default(),
         ctx,
         submission_id: id,

@@ -84,7 +84,7 @@ async fn an_organizer_adds_a_dataset_version_and_teams_see_and_download_only_its
 }
 
 #[tokio::test]
-async fn a_team_submits_sees_its_queue_position_and_public_scores_but_not_the_private_report() {
+async fn a_team_submits_sees_its_queue_position_and_a_signed_report_of_the_public_split_only() {
     let app = TestApp::new().await;
     let path = format!("/api/v1/phases/{}/submissions", app.phase);
     let organization = app.organization.to_string();
@@ -106,7 +106,22 @@ async fn a_team_submits_sees_its_queue_position_and_public_scores_but_not_the_pr
     // The challenge's indicator f1 on the public rows: 1 (0.9, positive) and 2 (0.2, negative).
     assert_eq!(scored["scores"], json!({"f1@0.5": 1.0}));
     let report = format!("/api/v1/submissions/{}/report", app.scored);
-    assert_eq!(app.json(Method::GET, &report, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
+    // Before the private results are published the team gets its own signed view: the public
+    // split only, indicators judged on it, nothing computed over the hidden rows.
+    let (status, team) = app.json(Method::GET, &report, Some("applicant"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let view = &team["report"];
+    assert_eq!((view["view"].as_str(), view["visible_split"].as_str()), (Some("team"), Some("public")), "{view}");
+    assert_eq!(view["splits"].as_object().unwrap().keys().collect::<Vec<_>>(), ["public"]);
+    assert_eq!(view["metrics"], view["splits"]["public"], "the headline scores are the public split's");
+    assert_eq!(view["indicators"][0]["value"], view["splits"]["public"]["f1@0.5"]);
+    assert!(view.get("intervals").is_none() && view.get("verdict").is_none(), "{view}");
+    let team_message = jiebang_core::canonical::to_string(view);
+    assert!(jiebang_store::signing::verify(
+        &app.public_key,
+        team_message.as_bytes(),
+        team["signature"].as_str().unwrap()
+    ));
     let (status, signed) = app.json(Method::GET, &report, Some("organizer"), None).await;
     assert_eq!(status, StatusCode::OK);
     let (_, keys) = app.json(Method::GET, "/api/v1/keys", None, None).await;
@@ -146,6 +161,10 @@ async fn a_phase_closes_on_the_platforms_clock() {
     let form_page = format!("/phases/{}?tab=submit", created["id"]);
     let page = app.send(app.request(Method::GET, &form_page, Some("applicant"), None)).await;
     assert!(text(&page.2).contains("data-testid=\"submit-form\""), "the page offers an upload while open");
+    // What is left before a file is chosen: the default quotas (5 a day, 100 in all) less one.
+    let quota =
+        text(&page.2).split("data-testid=\"quota-left\">").nth(1).unwrap().split("</p>").next().unwrap().to_owned();
+    assert!(quota.contains("<strong>4</strong>") && quota.contains("<strong>99</strong>"), "{quota}");
     app.clock.advance(3);
     let (status, _, body) = app.send(upload()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{}", text(&body));
@@ -297,7 +316,7 @@ async fn the_leaderboard_ranks_on_the_public_split_until_the_private_one_is_publ
     assert_eq!(app.json(Method::GET, &private, Some("applicant"), None).await.0, StatusCode::CONFLICT);
     assert_eq!(app.json(Method::GET, &private, Some("organizer"), None).await.0, StatusCode::OK);
     let report = format!("/api/v1/submissions/{}/report", app.scored);
-    assert_eq!(app.json(Method::GET, &report, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.json(Method::GET, &report, Some("applicant"), None).await.1["report"]["view"], "team");
     let publish = format!("/api/v1/phases/{}/publish", app.phase);
     assert_eq!(app.json(Method::POST, &publish, Some("applicant"), None).await.0, StatusCode::FORBIDDEN);
     let (status, phase) = app.json(Method::POST, &publish, Some("organizer"), None).await;
@@ -368,7 +387,7 @@ async fn the_phase_page_shows_data_submissions_and_the_board_by_tab_without_hidd
     let (_, mine) = page(&app, &format!("{base}?tab=mine"), Some("applicant")).await;
     assert!(mine.contains(&format!("hx-get=\"/phases/{}/mine\"", app.phase)), "polls while one is queued");
     assert!(mine.contains("data-state=\"queued\"") && mine.contains("前面还有 0 个"));
-    assert!(mine.contains("f1@0.5 1.0000"), "{mine}");
+    assert!(mine.contains("<code>f1@0.5</code> 1.0000"), "{mine}");
     // Submitted at, in China Standard Time to the minute.
     let (_, scored) =
         app.json(Method::GET, &format!("/api/v1/submissions/{}", app.scored), Some("applicant"), None).await;
@@ -419,21 +438,26 @@ async fn a_team_submits_through_the_page_and_a_refusal_comes_back_with_its_reaso
 }
 
 #[tokio::test]
-async fn the_report_page_shows_what_was_signed_to_the_organizers_and_to_the_team_once_published() {
+async fn the_report_page_shows_the_organizers_everything_and_the_team_its_view_until_publication() {
     let app = TestApp::new().await;
     let path = format!("/submissions/{}/report", app.scored);
-    assert_eq!(page(&app, &path, Some("applicant")).await.0, StatusCode::FORBIDDEN);
     assert_eq!(page(&app, &path, Some("expert")).await.0, StatusCode::NOT_FOUND);
     let (status, report) = page(&app, &path, Some("organizer")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(report.contains("data-testid=\"report-metrics\"") && report.contains(&app.public_key), "{report}");
     assert!(report.contains("f1@0.5") && report.contains("private") && report.contains("1.000000"));
+    assert!(!report.contains("data-testid=\"team-view\""));
+    // The team opens its report from 我的提交 before publication: its own view, said so, with
+    // 达标 / 未达标 per indicator and no private column.
     let (_, mine) = page(&app, &format!("/phases/{}?tab=mine", app.phase), Some("applicant")).await;
-    assert!(!mine.contains(&format!("href=\"{path}\"")), "no link before the private results are published");
+    assert!(mine.contains(&format!("href=\"{path}\"")), "a link from 我的提交");
+    let (status, team) = page(&app, &path, Some("applicant")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(team.contains("data-testid=\"team-view\"") && !team.contains("<code>private</code>"), "{team}");
+    assert!(team.contains("达标") && team.contains(&app.public_key));
     app.json(Method::POST, &format!("/api/v1/phases/{}/publish", app.phase), Some("organizer"), None).await;
-    assert_eq!(page(&app, &path, Some("applicant")).await.0, StatusCode::OK);
-    let (_, mine) = page(&app, &format!("/phases/{}?tab=mine", app.phase), Some("applicant")).await;
-    assert!(mine.contains(&format!("href=\"{path}\"")));
+    let (_, team) = page(&app, &path, Some("applicant")).await;
+    assert!(!team.contains("data-testid=\"team-view\"") && team.contains("<code>private</code>"), "the full report");
 }
 
 #[tokio::test]

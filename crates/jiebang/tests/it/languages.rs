@@ -92,11 +92,13 @@ const LATIN_TERMS: &[&str] = &[
 async fn every_page_speaks_one_language_in_both_languages() {
     let env = Env::new().await;
     let server = serve(&env, &["--demo"]);
+    wait_for_scoring(&server).await;
     let data = DataWords::from(
         jiebang_store::Store::connect(&env.database_url).await.unwrap().every_text_value().await.unwrap(),
     );
     let mut problems = BTreeMap::<String, BTreeSet<String>>::new();
     let mut pages = 0;
+    let mut shapes = BTreeSet::new();
     for who in [None, Some("admin"), Some("organizer"), Some("recommender"), Some("expert"), Some("applicant")] {
         for lang in ["zh", "en"] {
             let client = reqwest::Client::builder()
@@ -119,6 +121,9 @@ async fn every_page_speaks_one_language_in_both_languages() {
             client.get(format!("{base}/lang/{lang}?next=/")).send().await.unwrap();
             for (path, html) in crawl(&client, base).await {
                 pages += 1;
+                shapes.insert(
+                    path.split('?').next().unwrap().chars().filter(|c| !c.is_ascii_digit()).collect::<String>(),
+                );
                 for problem in check_page(&html, lang, &data) {
                     problems.entry(format!("{lang} {}: {path}", who.unwrap_or("public"))).or_default().insert(problem);
                 }
@@ -126,11 +131,40 @@ async fn every_page_speaks_one_language_in_both_languages() {
         }
     }
     assert!(pages > 150, "only {pages} pages were crawled");
+    for page in ["/submissions//report", "/organizations/", "/my/applications", "/programs//publicity", "/users"] {
+        assert!(shapes.contains(page), "{page} was not crawled: {shapes:?}");
+    }
     let report: Vec<String> = problems
         .iter()
         .map(|(page, found)| format!("{page}\n    {}", found.iter().cloned().collect::<Vec<_>>().join("\n    ")))
         .collect();
     assert!(report.is_empty(), "{} pages mix languages:\n{}", report.len(), report.join("\n"));
+}
+
+/// Until the embedded workers have scored the demo's submissions (their reports are pages too).
+async fn wait_for_scoring(server: &crate::Server) {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let email = "organizer@demo.jiebang.cn";
+    let password = server_password(&server.stdout, email);
+    let login = json!({"email": email, "password": password});
+    client.post(format!("{}/api/v1/session", server.base)).json(&login).send().await.unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let queue: serde_json::Value = client
+            .get(format!("{}/api/v1/phases/1/submissions", server.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = queue.as_array().cloned().unwrap_or_default();
+        if !items.is_empty() && items.iter().all(|s| s["state"] != "queued" && s["state"] != "running") {
+            return;
+        }
+        assert!(started.elapsed().as_secs() < 180, "the demo was not scored: {queue}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 /// Every HTML page reachable from `/` by links, a few per route shape.
@@ -151,9 +185,8 @@ async fn crawl(client: &reqwest::Client, base: &str) -> Vec<(String, String)> {
         }
         assert!(response.status().as_u16() < 500, "{path}: {}", response.status());
         let body = response.text().await.unwrap();
-        for link in links(&body) {
-            let shape: String =
-                link.split('?').next().unwrap().chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect();
+        for link in links(&body, &path) {
+            let shape: String = link.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect();
             let count = shapes.entry(shape).or_default();
             if *count < SAME_SHAPE && seen.insert(link.clone()) {
                 *count += 1;
@@ -165,17 +198,21 @@ async fn crawl(client: &reqwest::Client, base: &str) -> Vec<(String, String)> {
     pages
 }
 
-/// The site's own page links in `html`: no sign-out, language switch, API, static or download.
-fn links(html: &str) -> Vec<String> {
+/// The site's own page links (and htmx fragments) in `html`: no sign-out, language switch, API, static or download.
+fn links(html: &str, from: &str) -> Vec<String> {
+    let here = from.split('?').next().unwrap_or("/");
+    // Links, and the fragments htmx loads into tabs.
     html.split("href=\"")
         .skip(1)
+        .chain(html.split("hx-get=\"").skip(1))
         .filter_map(|rest| rest.split('"').next())
         .map(|href| href.replace("&amp;", "&"))
+        .map(|href| if href.starts_with('?') { format!("{here}{href}") } else { href })
         .filter(|href| href.starts_with('/') && !href.starts_with("//"))
         .map(|href| href.split('#').next().unwrap().to_owned())
         .filter(|href| {
             !["/lang/", "/api/", "/static/", "/logout", "/files/", "/favicon"].iter().any(|p| href.starts_with(p))
-                && ![".csv", ".json", ".xlsx", ".pdf", ".onnx", ".zip", "/download", "/report"]
+                && ![".csv", ".json", ".xlsx", ".pdf", ".onnx", ".zip", "/download"]
                     .iter()
                     .any(|s| href.split('?').next().unwrap().ends_with(s))
         })
@@ -201,13 +238,21 @@ impl From<Vec<String>> for DataWords {
         }
         let mut runs = HashSet::new();
         let mut words = HashSet::new();
-        for text in &texts {
+        // A message the platform stored in both languages ("中文 / English") is not data: a
+        // page must say one side of it.
+        for text in texts.iter().filter(|t| !is_bilingual(t)) {
             runs.extend(han_runs(text));
             words.extend(latin_words(text));
         }
         let joined = runs.iter().cloned().collect::<Vec<_>>().join("\u{0}");
         Self { runs, joined, words }
     }
+}
+
+fn is_bilingual(text: &str) -> bool {
+    text.match_indices(" / ").any(|(at, _)| {
+        text[..at].chars().any(is_han) && text[at + 3..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 fn strings_in(json: &serde_json::Value, out: &mut Vec<String>) {
@@ -245,7 +290,7 @@ fn latin_words(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || is_han(c))
         .filter(|chunk| !chunk.contains('@') && !chunk.contains("://") && !chunk.starts_with('/'))
         .filter(|chunk| {
-            let bare = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+            let bare = chunk.trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
             !(bare.contains('.') && bare.rsplit('.').next().is_some_and(|ext| (2..=5).contains(&ext.len())))
         })
         .flat_map(|chunk| chunk.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')))
