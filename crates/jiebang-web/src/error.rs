@@ -53,6 +53,10 @@ pub enum ApiError {
         /// Explanation.
         message: String,
     },
+    /// A part of this installation is missing (503), e.g. a CJK font for printing: the
+    /// message says what to install.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Our fault (500); details are logged, not sent.
     #[error("internal: {0}")]
     Internal(String),
@@ -150,6 +154,9 @@ impl ApiError {
             Self::TooLarge(message) => (StatusCode::PAYLOAD_TOO_LARGE, body("too_large", message.clone(), vec![])),
             Self::TooMany { message, .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, body("too_many_requests", message.clone(), vec![]))
+            }
+            Self::Unavailable(message) => {
+                (StatusCode::SERVICE_UNAVAILABLE, body("unavailable", message.clone(), vec![]))
             }
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

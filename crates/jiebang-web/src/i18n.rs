@@ -793,6 +793,7 @@ texts!(
     /// The selection pages' strings (申报、推荐、评审、公示、公告).
     SelectText, SELECT_ZH, SELECT_EN {
     total_row: "合计" / "Total",
+    download_pdf: "下载申报书（PDF，用于盖章与存档）" / "Download the application as PDF (in Chinese, for sealing and filing)",
     actions: "操作" / "Actions",
     announce: "发布公告" / "Announce the final list",
     announce_help: "公示期满且异议全部处理后，发布入围名单。" / "After the publicity period, once every objection is decided, announce the final list.",

@@ -12,6 +12,7 @@ pub mod datasets;
 pub mod leaderboards;
 pub mod organizations;
 pub mod phases;
+pub mod printing;
 pub mod programs;
 pub mod queue;
 pub mod selection;

@@ -185,6 +185,27 @@ impl From<jiebang_store::DualRole> for DualRoleView {
     }
 }
 
+/// An attachment of an application, for everyone who may read the application (its units,
+/// recommenders, organizers and assigned experts); 404 for anyone else and for a file that is
+/// not one of its attachments.
+pub(crate) async fn attachment(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    file_id: i64,
+) -> Result<(jiebang_store::StoredFile, Vec<u8>), ApiError> {
+    visible_application(state, viewer, id).await?;
+    let file = state
+        .store
+        .application_files(id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file_id)
+        .ok_or_else(|| ApiError::NotFound(format!("附件 {file_id} 不存在 / attachment {file_id} not found")))?;
+    let bytes = state.files.get(&file.key).await?;
+    Ok((file, bytes))
+}
+
 /// Largest attachment.
 pub(crate) const MAX_ATTACHMENT_BYTES: u64 = 20 << 20;
 

@@ -49,6 +49,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/challenges/{id}/apply", get(new_application_page).post(new_application_submit))
         .route("/applications/{id}", get(application_page))
         .route("/applications/{id}/edit", get(edit_application_page).post(edit_application_submit))
+        .route("/applications/{id}/pdf", get(application_pdf))
+        .route("/applications/{id}/files/{file}", get(attachment_download))
         .route("/applications/{id}/act", post(act_submit))
         .route("/applications/{id}/consortium", post(place_submit))
         .route("/programs/{id}/dual-role", post(dual_role_submit))
@@ -655,6 +657,38 @@ impl ApplicationPage {
             && self.my_review.is_none()
             && self.application.state == ApplicationState::InReview
     }
+}
+
+/// The application as a PDF 申报书.
+async fn application_pdf(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let (name, bytes) =
+        crate::app::printing::application_pdf(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    Ok(download("application/pdf", &name, bytes))
+}
+
+/// An attachment, for those who read the application.
+async fn attachment_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (file, bytes) =
+        crate::app::selection::attachment(&state, &ctx.viewer, id, file).await.map_err(|e| ctx.fail(e))?;
+    Ok(download("application/pdf", &file.name, bytes))
+}
+
+/// A file to save, under its name (RFC 6266 `filename*` for Chinese names), never cached.
+fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename*=UTF-8''{}", crate::http::urlencode(name));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 async fn application_page(

@@ -420,3 +420,76 @@ async fn an_applications_history_reads_as_sentences_with_names() {
     assert!(history.contains("创建了申报草稿"), "{history}");
     assert!(!history.contains("application.create") && !history.contains("{\""), "no event names or JSON: {history}");
 }
+
+/// A PDF as text, by poppler's pdftotext, pages split at form feeds.
+fn pdf_pages(pdf: &[u8]) -> Vec<String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (scripts/test installs poppler-utils)");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_submitted_application_prints_as_a_pdf_with_its_snapshot_hash_on_every_page() {
+    let app = TestApp::new().await;
+    let id = app.application;
+    // An attachment: a link for the application's readers, not for others.
+    let upload = app.upload(
+        &format!("/api/v1/applications/{id}/attachments"),
+        Some("applicant"),
+        "可研报告.pdf",
+        b"%PDF-1.4 report",
+    );
+    assert_eq!(app.send(upload).await.0, StatusCode::NO_CONTENT);
+    let submit = serde_json::json!({"action": "submit", "reason": ""});
+    let (status, body) =
+        app.json(Method::POST, &format!("/api/v1/applications/{id}/actions"), Some("applicant"), Some(submit)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, application) = app.json(Method::GET, &format!("/api/v1/applications/{id}"), Some("applicant"), None).await;
+    let sha = application["snapshot_sha256"].as_str().unwrap().to_owned();
+    let page =
+        text(&app.send(app.request(Method::GET, &format!("/applications/{id}"), Some("organizer"), None)).await.2);
+    let link =
+        page.split("data-testid=\"attachments\"><li><a href=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (status, headers, bytes) = app.send(app.request(Method::GET, &link, Some("organizer"), None)).await;
+    assert_eq!((status, bytes.as_slice()), (StatusCode::OK, &b"%PDF-1.4 report"[..]));
+    assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("filename*=UTF-8''"));
+    assert_eq!(app.send(app.request(Method::GET, &link, Some("expert"), None)).await.0, StatusCode::NOT_FOUND);
+
+    let pdf_path = format!("/applications/{id}/pdf");
+    assert!(page.contains(&format!("href=\"{pdf_path}\"")), "the page offers the PDF");
+    assert_eq!(app.send(app.request(Method::GET, &pdf_path, Some("expert"), None)).await.0, StatusCode::NOT_FOUND);
+    let (status, headers, pdf) = app.send(app.request(Method::GET, &pdf_path, Some("applicant"), None)).await;
+    assert_eq!((status, headers[header::CONTENT_TYPE].to_str().unwrap()), (StatusCode::OK, "application/pdf"));
+    let pages = pdf_pages(&pdf);
+    assert!(pages.len() >= 2, "a cover and the body");
+    let cover = &pages[0];
+    for expected in
+        ["揭榜挂帅项目申报书", "云鼎化工行业大模型", "SD-01", "云鼎科技", "已发榜批次", "山东省工业和信息化厅"]
+    {
+        assert!(cover.contains(expected), "the cover lacks {expected}: {cover}");
+    }
+    let body = pages[1..].concat();
+    for expected in
+        ["一、申报单位", "91370100MA3DEM001", "王工", "自筹", "500", "四、指标承诺", "0.95", "技术路线", "可研报告.pdf"]
+    {
+        assert!(body.contains(expected), "the body lacks {expected}: {body}");
+    }
+    for (i, page) in pages.iter().enumerate() {
+        // pdftotext may wrap the footer; the hash is on the page either way.
+        assert!(page.replace('\n', "").contains(&sha), "page {} lacks the snapshot hash: {page}", i + 1);
+    }
+}

@@ -542,6 +542,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::UNPROCESSABLE_ENTITY,
         ),
         page(Method::GET, "/applications/{id}", P::None, AppViewers, S::OK),
+        page(Method::GET, "/applications/{id}/pdf", P::None, AppViewers, S::OK),
+        // The test application has no attachments: its readers are told so, others learn nothing.
+        page(Method::GET, "/applications/{id}/files/999999", P::None, AppViewers, S::NOT_FOUND),
         page(Method::GET, "/applications/{id}/edit", P::None, AppLead, S::OK),
         page(Method::POST, "/applications/{id}/attach", P::Upload(BAD_SHEET), AppLead, S::SEE_OTHER),
         page(
