@@ -94,6 +94,8 @@ pub struct ErrorBody {
     /// - `not_published` (409): results not yet published to this caller;
     /// - `not_registered` (409): the team is not registered for the challenge;
     /// - `too_large` (413): a body or a file over its limit;
+    /// - `unavailable` (503): this installation lacks a part (a CJK font to print with); the
+    ///   message says what to install;
     /// - `too_many_requests` (429): slow down (sign-in attempts, uploads per day, a busy hasher);
     /// - `internal` (500): a fault of the platform, logged with its details.
     pub code: &'static str,

@@ -101,6 +101,16 @@ impl Lang {
     }
 }
 
+/// A time stored as RFC 3339 (UTC), as people in China read it: `2026-12-01 22:08` in China
+/// Standard Time (UTC+8, no daylight saving), to the minute.
+pub(crate) fn cst(text: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let Ok(at) = time::OffsetDateTime::parse(text, &Rfc3339) else { return text.to_owned() };
+    let at = at.to_offset(time::macros::offset!(+8));
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    at.format(&format).unwrap_or_else(|_| text.to_owned())
+}
+
 /// Chinese characters and punctuation.
 pub(crate) fn is_chinese(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}')

@@ -68,7 +68,7 @@ pub(crate) async fn application_pdf(state: &AppState, viewer: &Viewer, id: i64) 
             vec![c.indicator.clone(), target, c.value.to_string()]
         })
         .collect();
-    let submitted = application.submitted_at.as_deref().map(crate::pages::cst).unwrap_or_else(|| "未提交".into());
+    let submitted = application.submitted_at.as_deref().map(crate::i18n::cst).unwrap_or_else(|| "未提交".into());
     let footer = match &application.snapshot_sha256 {
         Some(sha) => format!("{} · 申报快照 SHA-256 {sha}", input.project_name),
         None => format!("{} · 草稿，未提交，无申报快照", input.project_name),

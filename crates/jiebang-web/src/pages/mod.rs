@@ -399,15 +399,7 @@ pub(crate) fn bytes(size: i128) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-/// A time stored as RFC 3339 (UTC), as people in China read it: `2026-12-01 22:08` in China
-/// Standard Time (UTC+8, no daylight saving), to the minute.
-pub(crate) fn cst(text: &str) -> String {
-    use time::format_description::well_known::Rfc3339;
-    let Ok(at) = time::OffsetDateTime::parse(text, &Rfc3339) else { return text.to_owned() };
-    let at = at.to_offset(time::macros::offset!(+8));
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    at.format(&format).unwrap_or_else(|_| text.to_owned())
-}
+pub(crate) use crate::i18n::cst;
 
 /// A checkpoint as the audit page shows it.
 struct CheckpointRow {
