@@ -129,6 +129,16 @@ test('a new applicant signs up, registers a unit, and applies from the challenge
   assert.match(await page.locator('[data-testid="application-state"]').innerText(), /已提交/);
   assert.match(await page.locator('[data-testid="flash-done"]').innerText(), /操作已完成/);
 
+  // The 申报书 as PDF, for sealing and filing.
+  const pdf = await page.request.get(`${base}${await page.getAttribute('[data-testid="application-pdf"]', 'href')}`);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  // The same page in English says it in English.
+  await Promise.all([page.waitForNavigation(), page.click('[data-testid="lang-switch"]')]);
+  assert.match(await page.locator('[data-testid="application-state"]').innerText(), /Submitted/);
+  assert.doesNotMatch(await page.locator('h2').first().innerText(), /\p{Script=Han}/u);
+  await Promise.all([page.waitForNavigation(), page.click('[data-testid="lang-switch"]')]);
+
   // 我的申报 follows it: submitted, and what comes next.
   await page.click('[data-testid="my-applications"]');
   const mine = page.locator(`[data-testid="my-application"]:has-text("浏览器揭榜项目${stamp}")`);

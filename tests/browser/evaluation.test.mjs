@@ -103,6 +103,14 @@ test('the delivered model of the demo has its latency, size and memory judged on
   const header = await team.locator('[data-testid="leaderboard"] thead').textContent();
   assert.ok(header.includes('latency_p99_ms') && header.includes('model_size_mb'), header);
 
+  // The team opens its own signed report from 我的提交: a verdict on every indicator.
+  await team.goto(`${phaseUrl}?tab=mine`);
+  await team.locator(scoredModel).locator('a[data-testid="report-link"]').click();
+  await team.waitForSelector('[data-testid="report-indicators"]');
+  const verdicts = await team.locator('[data-testid="report-indicators"] tr').allTextContents();
+  assert.equal(verdicts.length, 4, verdicts.join(' | '));
+  assert.ok(verdicts.every((v) => /达标/.test(v)), verdicts.join(' | '));
+
   // The organizer opens the signed report: the model, the engine, the timings, the verdicts.
   const [organizer] = await signIn('organizer@demo.jiebang.cn', organizerPassword);
   await organizer.goto(`${phaseUrl}?tab=mine`);

@@ -78,11 +78,14 @@ test('a team joins the question bank, answers it and is ranked; the organizer re
     assert.ok(header.includes(metric), `a column for ${metric}: ${header}`);
   }
 
-  // The bank has a private split, so the signed report (every split, every category) is the
-  // organizer's until the private results are published; the team gets no link to it.
+  // The bank has a private split, so the full report (every split, every category) is the
+  // organizer's until the private results are published; the team reads its own signed view.
   await team.goto(`${phaseUrl}?tab=mine`);
   const id = (await newest.locator('td.num').first().textContent()).trim();
-  assert.equal(await newest.locator('a[href$="/report"]').count(), 0, 'no report link for the team yet');
+  await newest.locator('a[data-testid="report-link"]').click();
+  await team.waitForSelector('[data-testid="team-view"]');
+  assert.equal(await team.locator('[data-testid="report-categories"]').count(), 0, 'no categories over hidden rows');
+  assert.doesNotMatch(await team.locator('[data-testid="report-metrics"] thead').innerText(), /private/);
 
   // The organizer reads it: verdicts, a bar chart per category, and the answer no rule could
   // read, in the team's own words.

@@ -95,6 +95,8 @@ struct ProgramPage {
     by_region: Vec<Bar>,
     prev_url: Option<String>,
     next_url: Option<String>,
+    /// A 公示 (or the final list) has been published: link to it.
+    has_notice: bool,
 }
 
 const PER_PAGE: u32 = 50;
@@ -161,7 +163,9 @@ async fn program_page(
     .into_iter()
     .filter_map(|(label, day)| day.map(|d| (label, d.to_string())))
     .collect();
+    let has_notice = state.store.latest_publicity(id).await.map_err(|e| ctx.fail(e))?.is_some();
     Ok(ProgramPage {
+        has_notice,
         can_manage: ctx.viewer.principal().is_some_and(|p| p.can_manage_program(id)),
         timeline,
         total: listed.total,

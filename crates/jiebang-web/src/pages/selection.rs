@@ -96,6 +96,8 @@ struct ApplicationsPage {
     /// Experts' dual-role statements (organizers).
     dual_roles: Vec<DualRole>,
     phases: Vec<(i64, String)>,
+    /// A 公示 has been published: link to it.
+    has_notice: bool,
 }
 
 impl ApplicationsPage {
@@ -144,7 +146,9 @@ async fn applications_page(
             phases.push((p.id, format!("{code} · {}", p.input.name)));
         }
     }
+    let has_notice = state.store.latest_publicity(id).await.map_err(|e| ctx.fail(e))?.is_some();
     Ok(ApplicationsPage {
+        has_notice,
         ctx,
         program,
         challenges,
