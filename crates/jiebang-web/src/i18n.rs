@@ -803,6 +803,12 @@ texts!(
     /// The selection pages' strings (申报、推荐、评审、公示、公告).
     SelectText, SELECT_ZH, SELECT_EN {
     total_row: "合计" / "Total",
+    desk_draft: "榜单尚未发布：在批次页面发布后开始受理申报。" / "The list is not published yet: publish it on the program's page to take applications.",
+    desk_published: "正在受理申报；申报截止后可抽取评审专家。" / "Applications are open; experts are drawn once they close.",
+    desk_closed: "申报已截止：抽取评审专家，然后在批次页面进入评审。" / "Applications are closed: draw the experts, then move the program to review on its page.",
+    desk_review: "评审中：抽取或补抽专家，汇总排名，然后发布公示。" / "Under review: draw experts, compute the ranking, then publish the draft list.",
+    desk_publicity: "公示中：处理异议，公示期满后发布公告。" / "In publicity: decide the objections, then announce the final list once the period ends.",
+    desk_after: "名单已公告。" / "The final list is announced.",
     download_pdf: "下载申报书（PDF，用于盖章与存档）" / "Download the application as PDF (in Chinese, for sealing and filing)",
     actions: "操作" / "Actions",
     announce: "发布公告" / "Announce the final list",

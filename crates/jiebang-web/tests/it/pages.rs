@@ -493,3 +493,24 @@ async fn the_submitted_application_prints_as_a_pdf_with_its_snapshot_hash_on_eve
         assert!(page.replace('\n', "").contains(&sha), "page {} lacks the snapshot hash: {page}", i + 1);
     }
 }
+
+#[tokio::test]
+async fn the_organizers_desk_offers_only_the_current_stages_actions() {
+    let app = TestApp::new().await;
+    let desk = format!("/programs/{}/applications", app.program);
+    let actions = |page: &str| {
+        ["draw", "rank", "publish-publicity", "announce"]
+            .into_iter()
+            .filter(|a| page.contains(&format!("data-testid=\"{a}\"")))
+            .collect::<Vec<_>>()
+    };
+    let page = text(&app.send(app.request(Method::GET, &desk, Some("organizer"), None)).await.2);
+    assert!(page.contains("正在受理申报"), "it says where the program stands");
+    assert_eq!(actions(&page), Vec::<&str>::new(), "nothing to do while applications are open");
+    use jiebang_core::program::ProgramStatus;
+    for status in [ProgramStatus::ApplicationsClosed, ProgramStatus::UnderReview] {
+        app.t.store.transition_program(app.program, status, None).await.unwrap();
+    }
+    let page = text(&app.send(app.request(Method::GET, &desk, Some("organizer"), None)).await.2);
+    assert_eq!(actions(&page), ["draw", "rank", "publish-publicity"], "review: draw, rank, publish");
+}
