@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "content_version", sql: include_str!("../migrations/0008_content_version.sql") },
     Migration { version: 9, name: "accounts", sql: include_str!("../migrations/0009_accounts.sql") },
     Migration { version: 10, name: "units", sql: include_str!("../migrations/0010_units.sql") },
+    Migration { version: 11, name: "invitations", sql: include_str!("../migrations/0011_invitations.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -76,6 +76,9 @@ impl Organization {
     }
 }
 
+/// Consortium invitations one user may send a day.
+pub const CONSORTIUM_INVITES_PER_DAY: i64 = 20;
+
 /// Largest licence scan accepted.
 pub const MAX_LICENCE_BYTES: u64 = 10 << 20;
 
@@ -422,6 +425,68 @@ impl Store {
             )
             .await?;
         }
+        tx.commit().await?;
+        Ok(link)
+    }
+
+    /// A lead unit invites a unit not yet on the platform to its consortium, by the e-mail of
+    /// someone there. An address with an account is told in its inbox; a new address gets an
+    /// account whose invitation link (returned, to mail) sets its password, and the mail names
+    /// the lead unit, the project and the challenge. At most [`CONSORTIUM_INVITES_PER_DAY`] a
+    /// day per inviter.
+    pub async fn invite_to_consortium(
+        &self,
+        application_id: i64,
+        actor: i64,
+        email: &str,
+        unit_name: &str,
+        mail: bool,
+    ) -> Result<Option<crate::AccountLink>> {
+        let application = self.get_application(application_id).await?;
+        let mut problems = Vec::new();
+        let email = crate::accounts::normalise_email(email).map_err(|e| problems.push(e)).unwrap_or_default();
+        let unit_name = jiebang_core::error::required_text("unit_name", unit_name, 100)
+            .map_err(|e| problems.push(e))
+            .unwrap_or_default();
+        if !problems.is_empty() {
+            return Err(jiebang_core::Error::Invalid(problems).into());
+        }
+        let key = format!("consortium-invite:{actor}");
+        self.count_attempt(&[(&key, CONSORTIUM_INVITES_PER_DAY)], 24 * 3600 * 1000, "邀请", "invitations").await?;
+        let note = format!(
+            "「{lead}」邀请贵单位「{unit_name}」作为联合单位，参与揭榜申报《{project}》（{challenge} {title}）。请设置密码后登记单位；单位核验后，牵头单位即可将贵单位列入联合体，贵单位在申报页面确认参加。\n\n{lead} invites {unit_name} to join its consortium applying with \"{project}\" ({challenge}). Set a password, then register your unit; once it is verified the lead unit adds it, and you confirm on the application's page.",
+            lead = application.lead_organization_name,
+            project = application.input.project_name,
+            challenge = application.challenge_code,
+            title = application.challenge_title,
+        );
+        let existing = self.find_user_by_email(&email).await?;
+        let mut tx = self.begin_write().await?;
+        let link = match &existing {
+            Some(user) => {
+                let title = format!("联合申报邀请：{}", application.input.project_name);
+                notify(
+                    &mut tx,
+                    Audience::Users(&[user.id]),
+                    "application.invite",
+                    &title,
+                    &note,
+                    &format!("/applications/{application_id}"),
+                )
+                .await?;
+                None
+            }
+            None => {
+                let user = crate::accounts::insert_user(&mut tx, &email, &unit_name, "!invited".into(), false).await?;
+                Some(
+                    crate::signup::insert_link_with_note(&mut tx, user, crate::LinkPurpose::Invite, mail, &note)
+                        .await?,
+                )
+            }
+        };
+        let details = serde_json::json!({"email": email, "unit": unit_name, "new_account": link.is_some()});
+        let target = format!("application:{application_id}");
+        audit::append(&mut tx, self.backend, Some(actor), "application.invite_unit", &target, details).await?;
         tx.commit().await?;
         Ok(link)
     }

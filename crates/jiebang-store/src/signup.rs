@@ -338,7 +338,7 @@ impl Store {
             .execute(&self.pool)
             .await?;
         let rows = sqlx::query(
-            "SELECT l.id, l.purpose, l.mail_secret, l.mail_attempts, u.email, u.name FROM account_links l JOIN users u ON u.id = l.user_id \
+            "SELECT l.id, l.purpose, l.mail_secret, l.mail_attempts, l.mail_note, u.email, u.name FROM account_links l JOIN users u ON u.id = l.user_id \
              WHERE l.mail_status = 'pending' ORDER BY l.id LIMIT $1",
         )
         .bind(limit)
@@ -354,7 +354,11 @@ impl Store {
                 };
                 let secret: Option<String> = row.try_get("mail_secret")?;
                 let name: String = row.try_get("name")?;
-                let (subject, body) = purpose.mail_text(&name);
+                let (subject, mut body) = purpose.mail_text(&name);
+                let note: String = row.try_get("mail_note")?;
+                if !note.is_empty() {
+                    body = format!("{note}\n\n{body}");
+                }
                 Ok(crate::OutgoingMail {
                     id: crate::MailId::Link(row.try_get("id")?),
                     address: row.try_get("email")?,
@@ -394,10 +398,22 @@ pub(crate) async fn insert_link(
     purpose: LinkPurpose,
     mail: bool,
 ) -> Result<AccountLink> {
+    insert_link_with_note(tx, user, purpose, mail, "").await
+}
+
+/// [`insert_link`] with a paragraph the mail carries before its usual text (who invites the
+/// recipient to what).
+pub(crate) async fn insert_link_with_note(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: User,
+    purpose: LinkPurpose,
+    mail: bool,
+    note: &str,
+) -> Result<AccountLink> {
     let secret = new_secret("");
     let expires_ms = crate::now_ms() + purpose.lifetime_ms();
     sqlx::query(
-        "INSERT INTO account_links (user_id, purpose, secret_sha256, expires_ms, created_at, mail_secret, mail_status) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO account_links (user_id, purpose, secret_sha256, expires_ms, created_at, mail_secret, mail_status, mail_note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(user.id)
     .bind(purpose.as_str())
@@ -406,6 +422,7 @@ pub(crate) async fn insert_link(
     .bind(now_text())
     .bind(mail.then(|| secret.clone()))
     .bind(if mail { "pending" } else { "none" })
+    .bind(note)
     .execute(&mut **tx)
     .await?;
     Ok(AccountLink { user, purpose, secret, expires_ms })

@@ -803,6 +803,13 @@ texts!(
     /// The selection pages' strings (申报、推荐、评审、公示、公告).
     SelectText, SELECT_ZH, SELECT_EN {
     total_row: "合计" / "Total",
+    invite_unit: "邀请未注册的联合单位" / "Invite a unit that is not on the platform yet",
+    invite_unit_help: "对方会收到邮件：设置密码、登记单位并通过核验后，即可列入联合体并在本页确认参加。" / "They get a mail: once they set a password and their unit is registered and verified, add it to the consortium; they confirm on this page.",
+    invite_unit_name: "单位名称" / "Unit name",
+    invite_email: "联系人邮箱" / "Contact's e-mail",
+    invite_unit_button: "发送邀请" / "Send the invitation",
+    unit_invited: "已发送邀请邮件。" / "The invitation is sent.",
+    unit_invited_no_mail: "已邀请。本平台尚未配置邮件发送：邀请链接已交给平台管理员，请联系管理员转交。" / "Invited. This platform does not send mail yet: the link went to its administrator; ask them to pass it on.",
     desk_draft: "榜单尚未发布：在批次页面发布后开始受理申报。" / "The list is not published yet: publish it on the program's page to take applications.",
     desk_published: "正在受理申报；申报截止后可抽取评审专家。" / "Applications are open; experts are drawn once they close.",
     desk_closed: "申报已截止：抽取评审专家，然后在批次页面进入评审。" / "Applications are closed: draw the experts, then move the program to review on its page.",

@@ -206,6 +206,35 @@ pub(crate) async fn attachment(
     Ok((file, bytes))
 }
 
+/// The lead unit invites a unit not yet on the platform to its consortium, by e-mail, while
+/// the application can still be edited (the invited unit is added once it is registered).
+pub(crate) async fn invite_unit(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    email: &str,
+    unit_name: &str,
+) -> Result<(), ApiError> {
+    let (application, standing) = visible_application(state, viewer, id).await?;
+    if !standing.lead {
+        return Err(ApiError::Forbidden);
+    }
+    if !application.state.is_editable() {
+        return Err(ApiError::Conflict {
+            code: "refused",
+            field: None,
+            message:
+                "只有草稿或退回修改的申报可以邀请联合单位 / units are invited to drafts and returned applications only"
+                    .into(),
+        });
+    }
+    let user = viewer.require()?.user.id;
+    if let Some(link) = state.store.invite_to_consortium(id, user, email, unit_name, state.config.sends_mail).await? {
+        crate::app::accounts::hand_over(state, &link);
+    }
+    Ok(())
+}
+
 /// Largest attachment.
 pub(crate) const MAX_ATTACHMENT_BYTES: u64 = 20 << 20;
 

@@ -50,6 +50,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/applications/{id}", get(application_page))
         .route("/applications/{id}/edit", get(edit_application_page).post(edit_application_submit))
         .route("/applications/{id}/pdf", get(application_pdf))
+        .route("/applications/{id}/invite-unit", post(invite_unit_submit))
         .route("/applications/{id}/files/{file}", get(attachment_download))
         .route("/applications/{id}/act", post(act_submit))
         .route("/applications/{id}/consortium", post(place_submit))
@@ -660,6 +661,31 @@ impl ApplicationPage {
         self.standing.expert.is_some()
             && self.my_review.is_none()
             && self.application.state == ApplicationState::InReview
+    }
+}
+
+#[derive(Deserialize)]
+struct InviteUnitForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    unit_name: String,
+}
+
+/// The lead unit invites a unit not yet on the platform.
+async fn invite_unit_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<InviteUnitForm>,
+) -> Result<Response, PageError> {
+    let back = format!("/applications/{id}");
+    match crate::app::selection::invite_unit(&state, &ctx.viewer, id, &form.email, &form.unit_name).await {
+        Ok(()) => {
+            let message = if state.config.sends_mail { ctx.t.sel.unit_invited } else { ctx.t.sel.unit_invited_no_mail };
+            Ok(crate::http::done(&state.signer, &back, message))
+        }
+        Err(error) => Ok(refused(&state, &back, error, &ctx)),
     }
 }
 

@@ -514,3 +514,46 @@ async fn the_organizers_desk_offers_only_the_current_stages_actions() {
     let page = text(&app.send(app.request(Method::GET, &desk, Some("organizer"), None)).await.2);
     assert_eq!(actions(&page), ["draw", "rank", "publish-publicity"], "review: draw, rank, publish");
 }
+
+#[tokio::test]
+async fn a_lead_unit_invites_a_unit_not_on_the_platform_by_mail_naming_the_project() {
+    let app = TestApp::new().await;
+    let path = format!("/applications/{}/invite-unit", app.application);
+    let page = text(
+        &app.send(app.request(Method::GET, &format!("/applications/{}", app.application), Some("applicant"), None))
+            .await
+            .2,
+    );
+    assert!(page.contains("data-testid=\"invite-unit\""), "the lead's page offers it");
+    let invite = form_as(&app, "applicant", &path, &[("email", "contact@newunit.cn"), ("unit_name", "新材料研究院")]);
+    let (status, headers, _) = app.send(invite).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(flash_of(&app, &headers, "applicant").await.contains("已邀请"));
+    let user = app.t.store.find_user_by_email("contact@newunit.cn").await.unwrap().unwrap();
+    assert!(user.verified_at.is_none() && user.name == "新材料研究院");
+    // With mail, the invitation carries who invites whom to what.
+    app.t
+        .store
+        .invite_to_consortium(app.application, app.ids["applicant"], "other@newunit.cn", "另一单位", true)
+        .await
+        .unwrap();
+    let mail = app.t.store.pending_mail(10).await.unwrap();
+    let sent = mail.iter().find(|m| m.address == "other@newunit.cn").expect("a mail for the new address");
+    assert!(
+        sent.body.contains("「云鼎科技」邀请贵单位「另一单位」") && sent.body.contains("云鼎化工行业大模型"),
+        "{}",
+        sent.body
+    );
+    assert!(sent.link.starts_with("/password/reset?token="));
+    // An address with an account is told in its inbox instead.
+    app.t
+        .store
+        .invite_to_consortium(app.application, app.ids["applicant"], "expert@example.cn", "专家所在单位", false)
+        .await
+        .unwrap();
+    let (_, inbox) = app.json(Method::GET, "/api/v1/notifications", Some("expert"), None).await;
+    assert!(inbox.to_string().contains("联合申报邀请"), "{inbox}");
+    // Only the lead unit invites.
+    let refused = form_as(&app, "expert", &path, &[("email", "x@newunit.cn"), ("unit_name", "某")]);
+    assert_eq!(app.send(refused).await.0, StatusCode::NOT_FOUND);
+}

@@ -543,6 +543,14 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         page(Method::GET, "/applications/{id}", P::None, AppViewers, S::OK),
         page(Method::GET, "/applications/{id}/pdf", P::None, AppViewers, S::OK),
+        // An address that is not one: refused with a message.
+        page(
+            Method::POST,
+            "/applications/{id}/invite-unit",
+            P::Form(vec![("email", "nobody"), ("unit_name", "某单位")]),
+            AppLead,
+            S::SEE_OTHER,
+        ),
         // The test application has no attachments: its readers are told so, others learn nothing.
         page(Method::GET, "/applications/{id}/files/999999", P::None, AppViewers, S::NOT_FOUND),
         page(Method::GET, "/applications/{id}/edit", P::None, AppLead, S::OK),
