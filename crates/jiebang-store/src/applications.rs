@@ -380,17 +380,19 @@ impl Store {
             .await?;
             for other in others {
                 let other = self.get_application(other).await?;
-                let why = format!("已确认参加本榜单的另一个联合体（申报 {application_id}）");
+                let why = format!(
+                    "已确认参加本榜单的另一个联合体（申报 {application_id}） / it confirmed another consortium for this challenge (application {application_id})"
+                );
                 self.decline_place(&mut tx, &other, organization_id, &why, actor).await?;
             }
-            let title = format!("联合单位已确认：{}", application.input.project_name);
+            let title = format!("联合单位已确认：{0} / Joint unit confirmed: {0}", application.input.project_name);
             let name = self.get_organization(organization_id).await?.name;
             notify(
                 &mut tx,
                 Audience::Organization(application.input.lead_organization_id),
                 "application.joint_accepted",
                 &title,
-                &format!("「{name}」确认参加联合体。"),
+                &format!("「{name}」确认参加联合体。 / {name} confirmed its place in the consortium."),
                 &format!("/applications/{application_id}"),
             )
             .await?;
@@ -446,7 +448,9 @@ impl Store {
     ) -> Result<()> {
         self.set_consent(tx, application.id, organization_id, Consent::Declined, reason, actor).await?;
         let name = self.get_organization(organization_id).await?.name;
-        let why = format!("联合单位「{name}」拒绝参加联合体：{reason}");
+        let why = format!(
+            "联合单位「{name}」拒绝参加联合体：{reason} / {name} declined its place in the consortium: {reason}"
+        );
         if application.state == ApplicationState::Submitted {
             set_state(tx, application.id, ApplicationState::Submitted, ApplicationState::Returned, Some(&why)).await?;
         }
@@ -454,7 +458,7 @@ impl Store {
             tx,
             Audience::Organization(application.input.lead_organization_id),
             "application.joint_declined",
-            &format!("联合单位拒绝参加：{}", application.input.project_name),
+            &format!("联合单位拒绝参加：{0} / A joint unit declined: {0}", application.input.project_name),
             &why,
             &format!("/applications/{}", application.id),
         )
@@ -625,9 +629,10 @@ impl Store {
                 // units that have not accepted are asked to.
                 let pending = self.write_units(&mut tx, id, current.challenge_id, &current.input).await?;
                 for organization in pending {
-                    let title = format!("请确认联合申报：{}", current.input.project_name);
+                    let title =
+                        format!("请确认联合申报：{0} / Confirm the consortium: {0}", current.input.project_name);
                     let body = format!(
-                        "「{}」将本单位列为联合体成员提交了揭榜申报。请在申报页面确认参加或拒绝；确认前该申报不能推荐或通过形式审查。",
+                        "「{0}」将本单位列为联合体成员提交了揭榜申报。请在申报页面确认参加或拒绝；确认前该申报不能推荐或通过形式审查。 / {0} named your unit in its consortium: confirm or decline on the application's page; until then it cannot be recommended or pass the formal check.",
                         current.lead_organization_name
                     );
                     notify(&mut tx, Audience::Organization(organization), "application.joint", &title, &body, &link)
@@ -651,13 +656,13 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 if rules.recommendation_required {
-                    let title = format!("待推荐：{}", current.input.project_name);
+                    let title = format!("待推荐：{0} / To recommend: {0}", current.input.project_name);
                     notify(
                         &mut tx,
                         Audience::Recommenders(&current.region_code),
                         "application.submitted",
                         &title,
-                        "本地区单位提交了揭榜申报，请在推荐截止日前处理。",
+                        "本地区单位提交了揭榜申报，请在推荐截止日前处理。 / A unit of your region applied; decide before the recommendation deadline.",
                         &link,
                     )
                     .await?;
@@ -713,9 +718,10 @@ impl Store {
             }
         }
         set_state(&mut tx, id, current.state, to, action.needs_reason().then_some(reason)).await?;
-        let detail = if reason.is_empty() { String::new() } else { format!("理由：{reason}") };
+        let detail = if reason.is_empty() { String::new() } else { format!("理由：{reason} / Reason: {reason}") };
         if actor != Actor::Applicant {
-            let title = format!("{}：{}", action.label_zh(), current.input.project_name);
+            let project = &current.input.project_name;
+            let title = format!("{}：{project} / {}: {project}", action.label_zh(), action.label_en());
             notify(
                 &mut tx,
                 Audience::Organization(current.input.lead_organization_id),

@@ -181,8 +181,8 @@ impl Store {
         )
         .await?;
         if let Some(user) = org.created_by {
-            let title = format!("单位已核验：{}", org.name);
-            let body = "您现在可以代表本单位揭榜申报，并在单位页面邀请同事加入。";
+            let title = format!("单位已核验：{0} / Unit verified: {0}", org.name);
+            let body = "您现在可以代表本单位揭榜申报，并在单位页面邀请同事加入。 / You can now apply for the unit and invite colleagues from its page.";
             notify(
                 &mut tx,
                 Audience::Users(&[user]),
@@ -229,7 +229,7 @@ impl Store {
         )
         .await?;
         if let Some(user) = org.created_by {
-            let title = format!("单位登记未通过：{}", org.name);
+            let title = format!("单位登记未通过：{0} / Unit registration turned down: {0}", org.name);
             notify(&mut tx, Audience::Users(&[user]), "organization.rejected", &title, &reason, "/organizations")
                 .await?;
         }
@@ -413,8 +413,8 @@ impl Store {
         let target = format!("organization:{organization_id}");
         audit::append(&mut tx, self.backend, Some(actor), "organization.invite", &target, details).await?;
         if link.is_none() {
-            let title = format!("您已加入单位：{}", org.name);
-            let body = "您现在可以代表本单位揭榜申报。";
+            let title = format!("您已加入单位：{0} / You now act for {0}", org.name);
+            let body = "您现在可以代表本单位揭榜申报。 / You can now apply for the unit.";
             notify(
                 &mut tx,
                 Audience::Users(&[user.id]),
@@ -464,7 +464,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let link = match &existing {
             Some(user) => {
-                let title = format!("联合申报邀请：{}", application.input.project_name);
+                let title =
+                    format!("联合申报邀请：{0} / Invitation to a consortium: {0}", application.input.project_name);
                 notify(
                     &mut tx,
                     Audience::Users(&[user.id]),

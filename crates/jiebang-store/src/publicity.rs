@@ -182,8 +182,11 @@ impl Store {
             let action = if application.proposed { Action::Propose } else { Action::Reject };
             let to = application.state.apply(action, Actor::Organizer, true)?;
             set_state(&mut tx, application.id, application.state, to, None).await?;
-            let title = format!("{}：{}", to.label_zh(), application.input.project_name);
-            let body = format!("评审结果已公示，公示期 {starts_on} 至 {ends_on}。");
+            let project = &application.input.project_name;
+            let title = format!("{}：{project} / {}: {project}", to.label_zh(), to.label_en());
+            let body = format!(
+                "评审结果已公示，公示期 {starts_on} 至 {ends_on}。 / The review results are published for comment from {starts_on} to {ends_on}."
+            );
             notify(
                 &mut tx,
                 Audience::Organization(application.input.lead_organization_id),
@@ -298,13 +301,13 @@ impl Store {
         .bind(now_text())
         .fetch_one(&mut *tx)
         .await?;
-        let title = format!("收到异议：{}", application.input.project_name);
+        let title = format!("收到异议：{0} / Objection received: {0}", application.input.project_name);
         notify(
             &mut tx,
             Audience::Organizers(program_id),
             "objection.filed",
             &title,
-            "公示期间收到一份异议，请核查处理。",
+            "公示期间收到一份异议，请核查处理。 / An objection was filed during the publicity; check and decide it.",
             &format!("/programs/{program_id}/applications"),
         )
         .await?;
@@ -313,7 +316,7 @@ impl Store {
             Audience::Organization(application.input.lead_organization_id),
             "objection.filed",
             &title,
-            "您的项目在公示期间收到异议，发榜方正在核查。",
+            "您的项目在公示期间收到异议，发榜方正在核查。 / Your project received an objection during the publicity; the organizer is checking it.",
             &format!("/applications/{}", application.id),
         )
         .await?;
@@ -417,7 +420,7 @@ impl Store {
                 .await?;
             }
         }
-        let title = format!("异议处理结果：{}", decision.label_zh());
+        let title = format!("异议处理结果：{} / Objection decided: {}", decision.label_zh(), decision.label_en());
         notify(
             &mut tx,
             Audience::Users(&[objection.filed_by]),
@@ -428,7 +431,8 @@ impl Store {
         )
         .await?;
         if decision != Decision::Reject {
-            let title = format!("{}：{}", decision.label_zh(), application.input.project_name);
+            let project = &application.input.project_name;
+            let title = format!("{}：{project} / {}: {project}", decision.label_zh(), decision.label_en());
             notify(
                 &mut tx,
                 Audience::Organization(application.input.lead_organization_id),
@@ -486,13 +490,13 @@ impl Store {
         for application in &proposed {
             let to = application.state.apply(Action::Select, Actor::Organizer, true)?;
             set_state(&mut tx, application.id, application.state, to, None).await?;
-            let title = format!("入围：{}", application.input.project_name);
+            let title = format!("入围：{0} / Selected: {0}", application.input.project_name);
             notify(
                 &mut tx,
                 Audience::Organization(application.input.lead_organization_id),
                 "application.selected",
                 &title,
-                "入围名单已正式公告。",
+                "入围名单已正式公告。 / The final list is announced.",
                 &format!("/programs/{program_id}/publicity"),
             )
             .await?;

@@ -592,7 +592,7 @@ impl Store {
                 Audience::Users(&[user]),
                 "review.assigned",
                 "新的评审任务 / new review assignments",
-                "您被抽取为评审专家，请在评审截止前完成评分。",
+                "您被抽取为评审专家，请在评审截止前完成评分。 / You were drawn as a reviewer; submit your scores before the review deadline.",
                 "/reviews",
             )
             .await?;
