@@ -102,6 +102,9 @@ test('the delivered model of the demo has its latency, size and memory judged on
   await team.goto(`${phaseUrl}?tab=board`);
   const header = await team.locator('[data-testid="leaderboard"] thead').textContent();
   assert.ok(header.includes('latency_p99_ms') && header.includes('model_size_mb'), header);
+  for (const target of ['roc_auc>=0.92', 'latency_p99_ms<=10', 'model_size_mb<=20']) {
+    assert.ok(header.includes(target), `a column for ${target}: ${header}`);
+  }
 
   // The team opens its own signed report from 我的提交: a verdict on every indicator.
   await team.goto(`${phaseUrl}?tab=mine`);

@@ -526,6 +526,17 @@ impl EvalText {
         if self.lang == Lang::Zh { zh } else { en }
     }
 
+    /// A split's name: the conventional `public` and `private` by name, others as written.
+    pub fn split_name<'a>(&self, split: &'a str) -> &'a str {
+        match (split, self.lang) {
+            ("public", Lang::Zh) => "公开测试集",
+            ("private", Lang::Zh) => "私有测试集",
+            ("public", Lang::En) => "public test set",
+            ("private", Lang::En) => "private test set",
+            _ => split,
+        }
+    }
+
     /// A scoring task's name.
     pub fn task_name(&self, task: &str) -> &'static str {
         let (zh, en) = match task {
