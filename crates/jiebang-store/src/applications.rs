@@ -831,16 +831,6 @@ impl Store {
             .bind(application_id)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(StoredFile {
-                    id: row.try_get("id")?,
-                    key: row.try_get("key")?,
-                    name: row.try_get("name")?,
-                    size: row.try_get("size")?,
-                    sha256: row.try_get("sha256")?,
-                })
-            })
-            .collect()
+        rows.iter().map(crate::files::stored_file).collect()
     }
 }

@@ -329,19 +329,12 @@ impl Store {
 
     /// One stored file's record.
     pub async fn get_file(&self, id: i64) -> Result<StoredFile> {
-        use sqlx::Row;
         let row = sqlx::query("SELECT id, key, name, size, sha256 FROM files WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::not_found("file", id))?;
-        Ok(StoredFile {
-            id: row.try_get("id")?,
-            key: row.try_get("key")?,
-            name: row.try_get("name")?,
-            size: row.try_get("size")?,
-            sha256: row.try_get("sha256")?,
-        })
+        stored_file(&row)
     }
 
     /// Bytes `user` uploaded since `since` (RFC 3339), for the daily cap.
@@ -385,4 +378,16 @@ impl Store {
         tx.commit().await?;
         Ok(StoredFile { id, key, name, size, sha256 })
     }
+}
+
+/// A `files` row as a [`StoredFile`].
+pub(crate) fn stored_file(row: &sqlx::any::AnyRow) -> Result<StoredFile> {
+    use sqlx::Row;
+    Ok(StoredFile {
+        id: row.try_get("id")?,
+        key: row.try_get("key")?,
+        name: row.try_get("name")?,
+        size: row.try_get("size")?,
+        sha256: row.try_get("sha256")?,
+    })
 }

@@ -206,6 +206,19 @@ pub(crate) async fn attachment(
     Ok((file, bytes))
 }
 
+/// The viewer (a user) if they act for the application's lead unit and it can still be
+/// edited; otherwise 403, or 409 with `refusal`.
+async fn lead_of_editable(state: &AppState, viewer: &Viewer, id: i64, refusal: &str) -> Result<i64, ApiError> {
+    let (application, standing) = visible_application(state, viewer, id).await?;
+    if !standing.lead {
+        return Err(ApiError::Forbidden);
+    }
+    if !application.state.is_editable() {
+        return Err(ApiError::Conflict { code: "refused", field: None, message: refusal.into() });
+    }
+    Ok(viewer.require()?.user.id)
+}
+
 /// The lead unit invites a unit not yet on the platform to its consortium, by e-mail, while
 /// the application can still be edited (the invited unit is added once it is registered).
 pub(crate) async fn invite_unit(
@@ -215,20 +228,13 @@ pub(crate) async fn invite_unit(
     email: &str,
     unit_name: &str,
 ) -> Result<(), ApiError> {
-    let (application, standing) = visible_application(state, viewer, id).await?;
-    if !standing.lead {
-        return Err(ApiError::Forbidden);
-    }
-    if !application.state.is_editable() {
-        return Err(ApiError::Conflict {
-            code: "refused",
-            field: None,
-            message:
-                "只有草稿或退回修改的申报可以邀请联合单位 / units are invited to drafts and returned applications only"
-                    .into(),
-        });
-    }
-    let user = viewer.require()?.user.id;
+    let user = lead_of_editable(
+        state,
+        viewer,
+        id,
+        "只有草稿或退回修改的申报可以邀请联合单位 / units are invited to drafts and returned applications only",
+    )
+    .await?;
     if let Some(link) = state.store.invite_to_consortium(id, user, email, unit_name, state.config.sends_mail).await? {
         crate::app::accounts::hand_over(state, &link);
     }
@@ -245,19 +251,14 @@ pub(crate) async fn attach_pdfs(
     id: i64,
     multipart: Multipart,
 ) -> Result<(), ApiError> {
-    let (application, standing) = visible_application(state, viewer, id).await?;
-    if !standing.lead {
-        return Err(ApiError::Forbidden);
-    }
     // Refused before the body is read (the store checks again when it attaches).
-    if !application.state.is_editable() {
-        return Err(ApiError::Conflict {
-            code: "refused",
-            field: None,
-            message: "只有草稿或退回修改的申报可以添加附件 / attachments can be added to drafts and returned applications only".into(),
-        });
-    }
-    let user = viewer.require()?.user.id;
+    let user = lead_of_editable(
+        state,
+        viewer,
+        id,
+        "只有草稿或退回修改的申报可以添加附件 / attachments can be added to drafts and returned applications only",
+    )
+    .await?;
     let form = crate::http::read_form(state, multipart, MAX_ATTACHMENT_BYTES, user).await?;
     crate::http::with_uploads(state, user, form, |form| async move {
         if form.files.is_empty() {

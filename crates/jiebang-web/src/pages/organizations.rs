@@ -81,7 +81,13 @@ const ORG_FIELDS: &[&str] =
 async fn render_organizations(state: &AppState, ctx: Ctx, form: FormState) -> Result<OrganizationsPage, PageError> {
     let page =
         state.store.list_organizations(None, PageRequest { page: 1, per_page: 200 }).await.map_err(|e| ctx.fail(e))?;
-    let mut orgs: Vec<OrgRow> = page.items.into_iter().map(|o| OrgRow::new(&ctx, o)).collect();
+    // A turned-down registration is its registrant's and the verifiers' business only.
+    let mut orgs: Vec<OrgRow> = page
+        .items
+        .into_iter()
+        .map(|o| OrgRow::new(&ctx, o))
+        .filter(|row| row.org.rejected_at.is_none() || sees_registration(&ctx.viewer, &row.org))
+        .collect();
     // What the viewer must act on, or waits for, first.
     orgs.sort_by_key(|row| (!row.can_decide, !row.is_mine));
     let industry_options = INDUSTRIES
