@@ -387,6 +387,11 @@ impl Store {
 
     /// Gives a user a role in a scope; granting twice is harmless.
     pub async fn add_grant(&self, user_id: i64, grant: &Grant) -> Result<()> {
+        self.add_grant_by(user_id, grant, None).await
+    }
+
+    /// [`Store::add_grant`], the audit event naming who granted it (an admin on the user page).
+    pub async fn add_grant_by(&self, user_id: i64, grant: &Grant, actor: Option<i64>) -> Result<()> {
         let (kind, id) = scope_parts(&grant.scope);
         if let Scope::Region(code) = &grant.scope {
             jiebang_core::region::RegionCode::parse(code).map_err(jiebang_core::Error::from)?;
@@ -404,7 +409,7 @@ impl Store {
         .await?;
         if added.rows_affected() > 0 {
             let details = serde_json::json!({"role": grant.role.as_str(), "scope": kind, "scope_id": id});
-            crate::audit::append(&mut tx, self.backend, None, "user.grant", &format!("user:{user_id}"), details)
+            crate::audit::append(&mut tx, self.backend, actor, "user.grant", &format!("user:{user_id}"), details)
                 .await?;
         }
         tx.commit().await?;

@@ -110,13 +110,13 @@ pub(super) async fn create_user(
     viewer: Viewer,
     ApiJson(input): ApiJson<CreateUserInput>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
-    viewer.require_that(|p| p.can_manage_users())?;
+    let admin = viewer.require_that(|p| p.can_manage_users())?.user.id;
     if let Some(grant) = &input.grant {
         check_grant_target(&state, grant).await?;
     }
     let user = state.store.create_user(&input.email, &input.name, &input.password).await?;
     if let Some(grant) = &input.grant {
-        state.store.add_grant(user.id, grant).await?;
+        state.store.add_grant_by(user.id, grant, Some(admin)).await?;
     }
     let grants = state.store.principal(user.id).await?.grants;
     Ok((StatusCode::CREATED, Json(UserView::new(user, grants))))

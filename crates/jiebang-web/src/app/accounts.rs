@@ -97,9 +97,9 @@ pub(crate) async fn grant_role(
     user_id: i64,
     grant: &Grant,
 ) -> Result<(), ApiError> {
-    viewer.require_that(|p| p.can_manage_users())?;
+    let admin = viewer.require_that(|p| p.can_manage_users())?.user.id;
     check_grant_target(state, grant).await?;
-    Ok(state.store.add_grant(user_id, grant).await?)
+    Ok(state.store.add_grant_by(user_id, grant, Some(admin)).await?)
 }
 
 /// A grant must point at something that exists and fit its role.

@@ -102,6 +102,13 @@ async fn a_new_user_signs_up_confirms_the_address_with_the_admins_link_and_signs
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = text(&body);
     assert!(body.contains("king") && body.contains("scope_id"), "{body}");
+    // A good one is granted, and the audit log names the admin who granted it.
+    let good = [("role", "expert"), ("scope", "global")];
+    let (status, _, _) = app.send(app.form(&format!("/users/{id}/grants"), Some(&admin), &good)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let events = app.t.store.list_audit_events(&format!("user:{id}")).await.unwrap();
+    let grant = events.iter().find(|e| e.action == "user.grant").expect("the grant is audited");
+    assert_eq!(grant.actor_id, Some(app.ids["admin"]));
 
     // Disabled by the admin: signed out at once.
     let (status, _, _) = app.send(app.form(&format!("/users/{id}/disable"), Some(&admin), &[])).await;
