@@ -112,26 +112,33 @@ impl Printer {
         Self::new(bytes, 0)
     }
 
+    fn face(&self) -> Option<ttf_parser::Face<'_>> {
+        ttf_parser::Face::parse(&self.data, self.index).ok()
+    }
+
+    /// One character's advance at `size` (0 for a character the font lacks).
+    fn advance(&self, face: &ttf_parser::Face<'_>, c: char, size: f32) -> f32 {
+        face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).map_or(0.0, f32::from) * size / self.units_per_em
+    }
+
     fn width(&self, text: &str, size: f32) -> f32 {
-        let Ok(face) = ttf_parser::Face::parse(&self.data, self.index) else { return 0.0 };
-        let units: f32 = text
-            .chars()
-            .map(|c| face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).map_or(0.0, f32::from))
-            .sum();
-        units * size / self.units_per_em
+        let Some(face) = self.face() else { return 0.0 };
+        text.chars().map(|c| self.advance(&face, c, size)).sum()
     }
 
     /// `text` broken into lines no wider than `width` at `size`: at any Chinese character,
     /// at spaces between Latin words, and inside a word only when it is wider than a line.
     fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+        let Some(face) = self.face() else { return text.split('\n').map(str::to_owned).collect() };
         let mut lines = Vec::new();
         for paragraph in text.split('\n') {
-            let mut line = String::new();
+            // The line so far and its width, one advance added per character.
+            let (mut line, mut used) = (String::new(), 0.0);
             for c in paragraph.chars() {
-                let mut candidate = line.clone();
-                candidate.push(c);
-                if self.width(&candidate, size) <= width || line.is_empty() {
-                    line = candidate;
+                let advance = self.advance(&face, c, size);
+                if used + advance <= width || line.is_empty() {
+                    line.push(c);
+                    used += advance;
                     continue;
                 }
                 // Carry a Latin word that would be cut over to the next line.
@@ -141,11 +148,16 @@ impl Printer {
                         let rest = line[at + 1..].to_owned();
                         line.truncate(at);
                         lines.push(std::mem::take(&mut line));
+                        used = rest.chars().map(|c| self.advance(&face, c, size)).sum();
                         line = rest;
                     }
-                    _ => lines.push(std::mem::take(&mut line)),
+                    _ => {
+                        lines.push(std::mem::take(&mut line));
+                        used = 0.0;
+                    }
                 }
                 line.push(c);
+                used += advance;
             }
             lines.push(line);
         }

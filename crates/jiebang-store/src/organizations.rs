@@ -47,13 +47,6 @@ pub struct Organization {
     pub admin_user_id: Option<i64>,
 }
 
-impl Organization {
-    /// Waiting for a verifier: neither verified nor rejected.
-    pub fn is_waiting(&self) -> bool {
-        self.verified_at.is_none() && self.rejected_at.is_none()
-    }
-}
-
 /// A registration's outcome as its registrant and verifiers see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
@@ -66,6 +59,11 @@ pub enum Standing {
 }
 
 impl Organization {
+    /// Waiting for a verifier: neither verified nor rejected.
+    pub fn is_waiting(&self) -> bool {
+        self.standing() == Standing::Waiting
+    }
+
     /// Where the registration stands.
     pub fn standing(&self) -> Standing {
         match (&self.verified_at, &self.rejected_at) {
@@ -159,17 +157,10 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::refused(format!(
-                "「{}」已核验或已退回 / {} is already verified or turned down",
-                org.name, org.name
-            )));
+            return Err(already_decided(&org));
         }
         if let Some(user) = org.created_by {
-            sqlx::query("INSERT INTO grants (user_id, role, scope_kind, scope_id) VALUES ($1, 'applicant', 'organization', $2) ON CONFLICT DO NOTHING")
-                .bind(user)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            grant_applicant(&mut tx, user, id).await?;
         }
         audit::append(
             &mut tx,
@@ -213,10 +204,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::refused(format!(
-                "「{}」已核验或已退回 / {} is already verified or turned down",
-                org.name, org.name
-            )));
+            return Err(already_decided(&org));
         }
         let details = serde_json::json!({"reason": reason, "registrant": org.created_by});
         audit::append(
@@ -346,11 +334,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::refused("单位尚未核验 / the unit is not verified"));
         }
-        sqlx::query("INSERT INTO grants (user_id, role, scope_kind, scope_id) VALUES ($1, 'applicant', 'organization', $2) ON CONFLICT DO NOTHING")
-            .bind(user)
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        grant_applicant(&mut tx, user, id).await?;
         let target = format!("organization:{id}");
         audit::append(&mut tx, self.backend, actor, "organization.admin", &target, serde_json::json!({"user": user}))
             .await?;
@@ -398,17 +382,11 @@ impl Store {
         let (user, link) = match existing {
             Some(user) => (user, None),
             None => {
-                // No password works until the invitation link sets one.
-                let user = crate::accounts::insert_user(&mut tx, &email, &name, "!invited".into(), false).await?;
-                let link = crate::signup::insert_link(&mut tx, user.clone(), crate::LinkPurpose::Invite, mail).await?;
-                (user, Some(link))
+                let link = crate::signup::invited_account(&mut tx, &email, &name, mail, "").await?;
+                (link.user.clone(), Some(link))
             }
         };
-        sqlx::query("INSERT INTO grants (user_id, role, scope_kind, scope_id) VALUES ($1, 'applicant', 'organization', $2) ON CONFLICT DO NOTHING")
-            .bind(user.id)
-            .bind(organization_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        grant_applicant(&mut tx, user.id, organization_id).await?;
         let details = serde_json::json!({"user": user.id, "email": user.email, "new_account": link.is_some()});
         let target = format!("organization:{organization_id}");
         audit::append(&mut tx, self.backend, Some(actor), "organization.invite", &target, details).await?;
@@ -477,13 +455,7 @@ impl Store {
                 .await?;
                 None
             }
-            None => {
-                let user = crate::accounts::insert_user(&mut tx, &email, &unit_name, "!invited".into(), false).await?;
-                Some(
-                    crate::signup::insert_link_with_note(&mut tx, user, crate::LinkPurpose::Invite, mail, &note)
-                        .await?,
-                )
-            }
+            None => Some(crate::signup::invited_account(&mut tx, &email, &unit_name, mail, &note).await?),
         };
         let details = serde_json::json!({"email": email, "unit": unit_name, "new_account": link.is_some()});
         let target = format!("application:{application_id}");
@@ -534,4 +506,21 @@ impl Store {
             per_page: limit as u32,
         })
     }
+}
+
+/// The refusal of a second decision on a registration.
+fn already_decided(org: &Organization) -> StoreError {
+    StoreError::refused(format!("「{0}」已核验或已退回 / {0} is already verified or turned down", org.name))
+}
+
+/// Lets `user` act for the unit (the applicant role in its scope); granting twice is harmless.
+async fn grant_applicant(tx: &mut sqlx::Transaction<'static, sqlx::Any>, user: i64, organization: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO grants (user_id, role, scope_kind, scope_id) VALUES ($1, 'applicant', 'organization', $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(user)
+    .bind(organization.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -392,7 +392,7 @@ impl Store {
     }
 }
 
-pub(crate) async fn insert_link(
+async fn insert_link(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     user: User,
     purpose: LinkPurpose,
@@ -401,9 +401,22 @@ pub(crate) async fn insert_link(
     insert_link_with_note(tx, user, purpose, mail, "").await
 }
 
+/// An account made for someone invited (a colleague, a consortium's unit): unverified, with no
+/// password that works until its `Invite` link sets one; `note` heads the invitation mail.
+pub(crate) async fn invited_account(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    email: &str,
+    name: &str,
+    mail: bool,
+    note: &str,
+) -> Result<AccountLink> {
+    let user = crate::accounts::insert_user(tx, email, name, "!invited".into(), false).await?;
+    insert_link_with_note(tx, user, LinkPurpose::Invite, mail, note).await
+}
+
 /// [`insert_link`] with a paragraph the mail carries before its usual text (who invites the
 /// recipient to what).
-pub(crate) async fn insert_link_with_note(
+async fn insert_link_with_note(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     user: User,
     purpose: LinkPurpose,

@@ -203,6 +203,39 @@ pub(crate) fn error_text(error: &ApiError, lang: Lang) -> String {
     }
 }
 
+/// Back to `to`, with what the action did (`done`) or why it was refused shown there.
+pub(crate) fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx, done: &str) -> Response {
+    match result {
+        Ok(()) => crate::http::done(&state.signer, to, done),
+        Err(e) => refused(state, to, e, ctx),
+    }
+}
+
+/// Back to `to` with why the action was refused, or the error page (or sign-in) when the
+/// viewer may not be there at all.
+pub(crate) fn refused(state: &AppState, to: &str, error: ApiError, ctx: &Ctx) -> Response {
+    if matches!(error, ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_) | ApiError::Internal(_))
+    {
+        return ctx.fail(error).into_response();
+    }
+    let message = error_text(&error, ctx.t.lang);
+    crate::http::redirect_with(&state.signer, to, crate::http::Flash::Error(message))
+}
+
+/// A file to save, under its name (RFC 6266 `filename*` for Chinese names), never cached.
+pub(crate) fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename*=UTF-8''{}", crate::http::urlencode(name));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A local path to return to; anything else becomes `/`. Browsers drop tabs and line breaks
 /// from a URL and read `\` as `/`, so `/%09/evil.example` would leave the site: a path with
 /// any control character, space or backslash is refused, as is one that starts `//`.

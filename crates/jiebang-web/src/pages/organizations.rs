@@ -6,7 +6,6 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiebang_core::industry::{INDUSTRIES, IndustryCode};
@@ -140,7 +139,6 @@ struct UnitPage {
     /// The viewer administers the unit: the invite form.
     admin: bool,
     members: Vec<User>,
-    licence_type: Option<&'static str>,
     form: FormState,
 }
 
@@ -154,14 +152,6 @@ async fn render_unit(state: &AppState, ctx: Ctx, org: Organization, form: FormSt
     let sees = sees_registration(&ctx.viewer, &org);
     let admin = is_unit_admin(&ctx.viewer, &org);
     let members = if sees { state.store.organization_members(org.id).await.map_err(|e| ctx.fail(e))? } else { vec![] };
-    let licence_type = match org.licence_file_id {
-        Some(file) if sees => {
-            let file = state.store.get_file(file).await.map_err(|e| ctx.fail(e))?;
-            let head = state.files.get(&file.key).await.map_err(|e| ctx.fail(e))?;
-            licence_kind(&head)
-        }
-        _ => None,
-    };
     let industries = org
         .industries
         .iter()
@@ -169,7 +159,7 @@ async fn render_unit(state: &AppState, ctx: Ctx, org: Organization, form: FormSt
         .map(|c| ctx.t.industry(&c).to_owned())
         .collect();
     let row = OrgRow::new(&ctx, org);
-    Ok(UnitPage { ctx, row, industries, sees, admin, members, licence_type, form })
+    Ok(UnitPage { ctx, row, industries, sees, admin, members, form })
 }
 
 #[derive(Deserialize)]
@@ -195,10 +185,8 @@ async fn verify_submit(
             crate::http::Flash::Error(ctx.t.org.confirm_first.into()),
         ));
     }
-    match crate::app::organizations::verify_organization(&state, &ctx.viewer, id).await {
-        Ok(_) => Ok(crate::http::done(&state.signer, &back, ctx.t.org.done)),
-        Err(error) => Ok(super::selection::refused(&state, &back, error, &ctx)),
-    }
+    let result = crate::app::organizations::verify_organization(&state, &ctx.viewer, id).await.map(drop);
+    Ok(super::back(&state, &back, result, &ctx, ctx.t.org.done))
 }
 
 /// Turns a waiting registration down with the reason its registrant will read.
@@ -209,22 +197,15 @@ async fn reject_submit(
     axum::Form(form): axum::Form<DecisionForm>,
 ) -> Result<Response, PageError> {
     let back = format!("/organizations/{id}");
-    match crate::app::organizations::reject_organization(&state, &ctx.viewer, id, &form.reason).await {
-        Ok(_) => Ok(crate::http::done(&state.signer, &back, ctx.t.org.done_rejected)),
-        Err(error) => Ok(super::selection::refused(&state, &back, error, &ctx)),
-    }
+    let result = crate::app::organizations::reject_organization(&state, &ctx.viewer, id, &form.reason).await.map(drop);
+    Ok(super::back(&state, &back, result, &ctx, ctx.t.org.done_rejected))
 }
 
 /// The licence scan, for those who see the registration.
 async fn licence_download(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let (file, bytes) = crate::app::organizations::licence(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let kind = licence_kind(&bytes).unwrap_or("application/octet-stream");
-    let name = crate::http::urlencode(&file.name);
-    Ok((
-        [(CONTENT_TYPE, kind.to_owned()), (CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{name}"))],
-        bytes,
-    )
-        .into_response())
+    Ok(super::download(kind, &file.name, bytes))
 }
 
 #[derive(Deserialize)]

@@ -26,7 +26,7 @@ use jiebang_store::{
 use serde::Deserialize;
 
 use super::form::FormState;
-use super::{Ctx, PageError, filters};
+use super::{Ctx, PageError, back, download, filters, refused};
 use crate::AppState;
 use crate::app::access::{Standing, visible_application, visible_program};
 use crate::app::selection::{
@@ -61,25 +61,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/applications/{id}/assign", post(assign_submit))
         .route("/reviews", get(reviews_page))
         .route("/inbox", get(inbox_page))
-}
-
-/// Back to `to`, with what the action did (`done`) or why it was refused shown there.
-fn back(state: &AppState, to: &str, result: Result<(), ApiError>, ctx: &Ctx, done: &str) -> Response {
-    match result {
-        Ok(()) => crate::http::done(&state.signer, to, done),
-        Err(e) => refused(state, to, e, ctx),
-    }
-}
-
-/// Back to `to` with why the action was refused, or the error page (or sign-in) when the
-/// viewer may not be there at all.
-pub(super) fn refused(state: &AppState, to: &str, error: ApiError, ctx: &Ctx) -> Response {
-    if matches!(error, ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_) | ApiError::Internal(_))
-    {
-        return ctx.fail(error).into_response();
-    }
-    let message = super::error_text(&error, ctx.t.lang);
-    crate::http::redirect_with(&state.signer, to, crate::http::Flash::Error(message))
 }
 
 #[derive(Template, WebTemplate)]
@@ -679,14 +660,9 @@ async fn invite_unit_submit(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<InviteUnitForm>,
 ) -> Result<Response, PageError> {
-    let back = format!("/applications/{id}");
-    match crate::app::selection::invite_unit(&state, &ctx.viewer, id, &form.email, &form.unit_name).await {
-        Ok(()) => {
-            let message = if state.config.sends_mail { ctx.t.sel.unit_invited } else { ctx.t.sel.unit_invited_no_mail };
-            Ok(crate::http::done(&state.signer, &back, message))
-        }
-        Err(error) => Ok(refused(&state, &back, error, &ctx)),
-    }
+    let result = crate::app::selection::invite_unit(&state, &ctx.viewer, id, &form.email, &form.unit_name).await;
+    let done = if state.config.sends_mail { ctx.t.sel.unit_invited } else { ctx.t.sel.unit_invited_no_mail };
+    Ok(back(&state, &format!("/applications/{id}"), result, &ctx, done))
 }
 
 /// The application as a PDF 申报书.
@@ -705,20 +681,6 @@ async fn attachment_download(
     let (file, bytes) =
         crate::app::selection::attachment(&state, &ctx.viewer, id, file).await.map_err(|e| ctx.fail(e))?;
     Ok(download("application/pdf", &file.name, bytes))
-}
-
-/// A file to save, under its name (RFC 6266 `filename*` for Chinese names), never cached.
-fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename*=UTF-8''{}", crate::http::urlencode(name));
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 async fn application_page(

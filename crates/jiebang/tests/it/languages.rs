@@ -101,23 +101,8 @@ async fn every_page_speaks_one_language_in_both_languages() {
     let mut shapes = BTreeSet::new();
     for who in [None, Some("admin"), Some("organizer"), Some("recommender"), Some("expert"), Some("applicant")] {
         for lang in ["zh", "en"] {
-            let client = reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::limited(5))
-                .build()
-                .unwrap();
+            let client = demo_client(&server, who).await;
             let base = &server.base;
-            if let Some(who) = who {
-                let email = format!("{who}@demo.jiebang.cn");
-                let password = server_password(&server.stdout, &email);
-                let login = client
-                    .post(format!("{base}/api/v1/session"))
-                    .json(&json!({"email": email, "password": password}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(login.status(), 200, "{who} signs in");
-            }
             client.get(format!("{base}/lang/{lang}?next=/")).send().await.unwrap();
             for (path, html) in crawl(&client, base).await {
                 pages += 1;
@@ -141,13 +126,27 @@ async fn every_page_speaks_one_language_in_both_languages() {
     assert!(report.is_empty(), "{} pages mix languages:\n{}", report.len(), report.join("\n"));
 }
 
+/// A client with a cookie jar, signed in as the demo's `who` (`None`: the public).
+async fn demo_client(server: &crate::Server, who: Option<&str>) -> reqwest::Client {
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::limited(5)).build().unwrap();
+    if let Some(who) = who {
+        let email = format!("{who}@demo.jiebang.cn");
+        let password = server_password(&server.stdout, &email);
+        let login = client
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200, "{who} signs in");
+    }
+    client
+}
+
 /// Until the embedded workers have scored the demo's submissions (their reports are pages too).
 async fn wait_for_scoring(server: &crate::Server) {
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let email = "organizer@demo.jiebang.cn";
-    let password = server_password(&server.stdout, email);
-    let login = json!({"email": email, "password": password});
-    client.post(format!("{}/api/v1/session", server.base)).json(&login).send().await.unwrap();
+    let client = demo_client(server, Some("organizer")).await;
     let started = std::time::Instant::now();
     loop {
         let queue: serde_json::Value = client
