@@ -49,6 +49,15 @@ pub enum Failure {
     /// The answer is empty: no content arrived at all.
     #[error("no answer")]
     Empty,
+    /// The connection could not be made, or broke before the answer was whole.
+    #[error("connection: {0}")]
+    Connection(String),
+    /// A time limit passed: `connect`, `first_token` or `total`.
+    #[error("no {0} within the time limit")]
+    Timeout(String),
+    /// The run's time limit passed before the question was asked.
+    #[error("not asked: the run's time limit passed")]
+    NotAsked,
 }
 
 /// One exchange with times in milliseconds since the request was sent.
@@ -142,6 +151,11 @@ pub struct Assembler {
 }
 
 impl Assembler {
+    /// Whether a token of either channel has arrived (the first-token time limit is met).
+    pub fn has_token(&self) -> bool {
+        self.exchange.first_any_token_ms.is_some()
+    }
+
     /// One event's data, `at_ms` after sending. Events after a failure are ignored.
     pub fn event(&mut self, at_ms: f64, data: &str) {
         let index = self.events;

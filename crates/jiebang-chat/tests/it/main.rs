@@ -4,6 +4,9 @@
 
 #![allow(missing_docs)]
 
+mod client;
+mod load;
+
 use jiebang_chat::exchange::{Exchange, Failure, Usage};
 use jiebang_chat::measure::{Slo, measure};
 use serde_json::Value;
