@@ -12,6 +12,11 @@ use sha2::{Digest, Sha256};
 
 use crate::run::Record;
 
+/// The sha256 of `bytes` in hex, as reports give the files they were made from.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// A transcript being written, hashed as it goes.
 pub struct Transcript<W: Write> {
     out: W,
@@ -66,7 +71,7 @@ mod tests {
         };
         t.record(&Record { id: "q1".into(), started_ms: 0.0, asked }).unwrap();
         let (hash, lines) = t.finish().unwrap();
-        assert_eq!((hash, lines), (hex::encode(Sha256::digest(&bytes)), 2));
+        assert_eq!((hash, lines), (sha256_hex(&bytes), 2));
         let second: serde_json::Value = serde_json::from_slice(bytes.split(|b| *b == b'\n').nth(1).unwrap()).unwrap();
         assert_eq!(second["record"]["events"][0], json!([1.5, "[DONE]"]));
     }

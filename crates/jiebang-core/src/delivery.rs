@@ -51,6 +51,28 @@ pub const MEASURED: &[(&str, &str, &str)] = &[
     ("peak_memory_mb", "MB", "运行进程峰值常驻内存 / peak resident memory of the model process"),
 ];
 
+/// What serving a live large model measures (`docs/metrics.md`, "Serving a live model"), as
+/// vLLM's and MLPerf's benchmarks define it: key, unit, label.
+pub const SERVING: &[(&str, &str, &str)] = &[
+    ("ttft_p50_ms", "ms", "首字时延中位数 / time to first token, median"),
+    ("ttft_p90_ms", "ms", "首字时延 P90 / time to first token, 90th percentile"),
+    ("ttft_p99_ms", "ms", "首字时延 P99 / time to first token, 99th percentile"),
+    ("tpot_mean_ms", "ms", "每输出词元时间均值 / time per output token, mean"),
+    ("tpot_p99_ms", "ms", "每输出词元时间 P99 / time per output token, 99th percentile"),
+    ("itl_p99_ms", "ms", "词元间隔 P99 / inter-token latency, 99th percentile"),
+    ("e2e_p99_ms", "ms", "端到端时延 P99 / end-to-end latency, 99th percentile"),
+    ("output_tokens_per_s", "词元/秒 tokens/s", "输出吞吐 / output tokens per second"),
+    ("requests_per_s", "次/秒 requests/s", "请求吞吐 / answered requests per second"),
+    ("error_rate", "", "失败率 / share of requests that failed"),
+    ("truncation_rate", "", "截断率 / share of answers cut at max_tokens"),
+    ("goodput", "", "达标率 / share of requests within the TTFT and TPOT limits"),
+];
+
+/// Whether `key` (a metric name) is measured on a live endpoint.
+pub fn is_served(key: &str) -> bool {
+    SERVING.iter().any(|(k, _, _)| *k == key)
+}
+
 /// The measured quantities a leaderboard shows beside each delivered model's score: its size,
 /// its tail latency and its memory (the rest are in the signed report).
 pub const ON_THE_BOARD: &[&str] = &["model_size_mb", "latency_p99_ms", "peak_memory_mb"];

@@ -113,7 +113,11 @@ const FRACTION_METRICS: &[&str] = &[
     "rouge2",
     "rougel",
     "rougelsum",
+    "error_rate",
+    "truncation_rate",
+    "goodput",
 ];
+
 /// Metrics that improve upwards. With [`LOWER_IS_BETTER`] it names every metric the engines
 /// compute or the platform measures, so none is ranked the wrong way by default (a test in
 /// `jiebang-eval` checks every name the engines accept).
@@ -146,6 +150,9 @@ const HIGHER_IS_BETTER: &[&str] = &[
     "rouge2",
     "rougel",
     "rougelsum",
+    "output_tokens_per_s",
+    "requests_per_s",
+    "goodput",
 ];
 const LOWER_IS_BETTER: &[&str] = &[
     "rmse",
@@ -163,6 +170,14 @@ const LOWER_IS_BETTER: &[&str] = &[
     "error_rate",
     "unparsed_rate",
     "over_refusal_rate",
+    "ttft_p50_ms",
+    "ttft_p90_ms",
+    "ttft_p99_ms",
+    "tpot_mean_ms",
+    "tpot_p99_ms",
+    "itl_p99_ms",
+    "e2e_p99_ms",
+    "truncation_rate",
 ];
 
 /// A metric name such as `f1`, `f1@0.5`, `top_k_accuracy@3` or `latency_p99_ms`.

@@ -5,6 +5,7 @@
 //! workers inside the server; `jiebang worker` runs them anywhere that reaches the database and
 //! the file store. The [`Mailer`] sends the notification outbox when SMTP is configured.
 
+pub mod endpoint;
 pub mod mail;
 pub mod mapped;
 pub mod model;

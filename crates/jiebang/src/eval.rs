@@ -1,7 +1,7 @@
 //! `jiebang eval`: scores a prediction file against a ground-truth file from the command line,
 //! with the same engine the platform uses; `jiebang eval model` runs a delivered ONNX model on
 //! test features first, as the platform's workers do, and judges its latency, size and memory
-//! too.
+//! too; `jiebang eval endpoint` puts a question bank to a live model's endpoint.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -15,6 +15,8 @@ use jiebang_eval::table::Kind;
 use jiebang_eval::{Bootstrap, Columns, Metric, Request, Source, Task, evaluate};
 use jiebang_worker::mapped::Contents;
 
+mod endpoint;
+
 /// `jiebang eval …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum EvalCommand {
@@ -23,6 +25,10 @@ pub(crate) enum EvalCommand {
     /// Runs an ONNX model on test features in a limited child process, scores its outputs
     /// against the truth and measures latency, throughput, size and memory.
     Model(Box<ModelArgs>),
+    /// Puts a question bank to a live model through its OpenAI-compatible endpoint, scores the
+    /// answers and measures TTFT, TPOT, throughput and errors; writes every exchange to a
+    /// transcript.
+    Endpoint(Box<endpoint::EndpointArgs>),
     /// Only reads both files (the benchmark's baseline); prints their row counts.
     #[command(hide = true)]
     Parse {
@@ -239,6 +245,7 @@ pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
     match command {
         EvalCommand::Score(args) => score(*args),
         EvalCommand::Model(args) => model(*args),
+        EvalCommand::Endpoint(args) => endpoint::endpoint(*args),
         EvalCommand::Parse { truth, pred } => {
             let (t, p) = read_both(&truth, &pred, 4095)?;
             // Typed as scoring types them: the first column as ids, the truth's others as labels,

@@ -237,7 +237,8 @@ mod tests {
     #[test]
     fn every_metric_the_engines_know_has_a_declared_direction() {
         use jiebang_core::answers::{CHOICE_METRICS, GENERATION_METRICS, SAFETY_METRICS};
-        let measured = jiebang_core::delivery::MEASURED.iter().map(|(key, _, _)| *key);
+        use jiebang_core::delivery::{MEASURED, SERVING};
+        let measured = MEASURED.iter().chain(SERVING).map(|(key, _, _)| *key);
         let names = [BINARY, MULTICLASS, REGRESSION, CHOICE_METRICS, SAFETY_METRICS, GENERATION_METRICS]
             .concat()
             .into_iter()

@@ -3,6 +3,7 @@
 
 #![allow(missing_docs)]
 
+mod endpoint;
 mod eval;
 mod languages;
 mod models;

@@ -101,6 +101,11 @@ fn only_the_store_knows_sql_only_the_web_knows_http_and_the_core_does_no_io() {
         !binary.iter().any(|d| ["axum", "tower", "tower-http", "askama"].contains(&d.as_str())),
         "the binary starts the server through jiebang_web::serve: {binary:?}"
     );
+    let chat = dependencies("jiebang-chat");
+    assert!(
+        !chat.iter().any(|d| ["sqlx", "axum", "tower", "tower-http", "askama", "object_store"].contains(&d.as_str())),
+        "calling a model needs no database and no web framework: {chat:?}"
+    );
     let worker = dependencies("jiebang-worker");
     assert!(!worker.iter().any(|d| ["sqlx", "axum", "tower", "tower-http", "askama"].contains(&d.as_str())));
 }
