@@ -25,6 +25,7 @@ import sys
 import time
 
 from bench_pages import HEADING as PAGES_HEADING, pages
+from bench_serving import HEADING as SERVING_HEADING, serving
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "target" / "bench-data"
@@ -137,6 +138,7 @@ Against the targets of issue 3:
     text += generation()
     text += login_burst()
     text += pages()
+    text += serving()
     text += onnx_latency()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
@@ -492,6 +494,7 @@ def importlib_version(name):
 if __name__ == "__main__":
     sections = {"onnx": (ONNX_HEADING, onnx_latency), "queue": (QUEUE_HEADING, throughput),
                 "login": (LOGIN_HEADING, login_burst), "memory": (MEMORY_HEADING, worker_memory),
-                "generation": (GENERATION_HEADING, generation), "pages": (PAGES_HEADING, pages)}
+                "generation": (GENERATION_HEADING, generation), "pages": (PAGES_HEADING, pages),
+                "serving": (SERVING_HEADING, serving)}
     section = sections.get(os.environ.get("JIEBANG_BENCH_ONLY", ""))
     only(*section) if section else main()

@@ -6,6 +6,7 @@
 mod endpoint;
 mod eval;
 mod languages;
+mod llama;
 mod models;
 mod tidy;
 mod workers;
