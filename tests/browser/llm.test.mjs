@@ -101,3 +101,42 @@ test('a team joins the question bank, answers it and is ranked; the organizer re
   if (process.env.JIEBANG_SCREENSHOT) await organizer.screenshot({ path: `${process.env.JIEBANG_SCREENSHOT}/llm-report.png`, fullPage: true });
   assert.deepEqual(problems, [], 'no console errors (CSP violations show up here)');
 });
+
+test('a team registers its live endpoint and watches it answer; the organizer reads the serving charts and the transcript', async () => {
+  const problems = [];
+  const key = 'sk-browser-never-shown-4711';
+  const [team, phaseUrl] = await signIn('applicant@demo.jiebang.cn', process.env.JIEBANG_APPLICANT_PASSWORD, problems);
+  await team.goto(`${phaseUrl}?tab=submit`);
+  assert.match(await team.locator('[data-testid="endpoint-notice"]').textContent(), /题目会发送到您的服务器/);
+  // The demo serves its own retrieval baseline; the team registers it as if it were its model.
+  await team.fill('[data-testid="endpoint-form"] input[name=base_url]', `${base}/demo/llm/v1`);
+  await team.fill('[data-testid="endpoint-form"] input[name=model]', 'jiebang-demo-retrieval-baseline');
+  await team.fill('[data-testid="endpoint-form"] input[name=api_key]', key);
+  await team.fill('[data-testid="endpoint-form"] input[name=note]', '浏览器登记的接口');
+  await team.click('[data-testid="endpoint-submit"]');
+  await team.waitForURL(/tab=mine/);
+  const newest = team.locator('[data-testid="submissions"] tbody tr').first();
+  assert.match(await newest.textContent(), /jiebang-demo-retrieval-baseline @ http/);
+  await team.waitForSelector('[data-testid="submissions"] tbody tr:first-child[data-state="scored"]', { timeout: 120_000 });
+  assert.ok(!(await team.content()).includes(key), 'the key is never shown back');
+  const id = (await newest.locator('td.num').first().textContent()).trim();
+  await newest.locator('a[data-testid="report-link"]').click();
+  await team.waitForSelector('[data-testid="report-serving"]');
+  assert.equal(await team.locator('[data-testid="transcript-link"]').count(), 0, 'the team waits for the private results');
+
+  const [organizer] = await signIn('organizer@demo.jiebang.cn', process.env.JIEBANG_DEMO_ORGANIZER_PASSWORD, problems);
+  await organizer.goto(`${base}/submissions/${id}/report`);
+  await organizer.waitForSelector('[data-testid="report-serving"]');
+  assert.match(await organizer.locator('[data-testid="report-serving"]').textContent(), /jiebang-demo-retrieval-baseline/);
+  assert.equal(await organizer.locator('[data-testid="report-serving-latency"] svg').count(), 7, 'TTFT, TPOT, ITL and E2E percentiles');
+  assert.ok(await organizer.locator('[data-testid="report-ttft-histogram"] rect').count() >= 1, 'a TTFT histogram');
+  const href = await organizer.locator('[data-testid="transcript-link"]').getAttribute('href');
+  const transcript = await organizer.request.get(new URL(href, base).href);
+  assert.equal(transcript.status(), 200);
+  const lines = (await transcript.text()).trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(lines[0].type, 'run');
+  assert.ok(lines.length > 180, `${lines.length} lines: the run, then one a question`);
+  assert.ok(!(await transcript.text()).includes(key), 'the transcript never holds the key');
+  if (process.env.JIEBANG_SCREENSHOT) await organizer.screenshot({ path: `${process.env.JIEBANG_SCREENSHOT}/endpoint-report.png`, fullPage: true });
+  assert.deepEqual(problems, [], 'no console errors (CSP violations show up here)');
+});

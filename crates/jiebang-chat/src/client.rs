@@ -17,7 +17,7 @@
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -143,7 +143,7 @@ pub enum ClientError {
 }
 
 /// One attempt and how it ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {
     /// Sent, ms after the first attempt's send.
     pub sent_ms: f64,
@@ -159,7 +159,7 @@ pub struct Attempt {
 }
 
 /// A question and everything that came back.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Asked {
     /// The request body (no key is in it).
     pub request: Value,

@@ -8,11 +8,11 @@
 //! chunk that is not JSON. A failed exchange keeps what arrived, for the transcript, but is
 //! never scored as an answer.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Token counts as the server reported them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     /// Prompt tokens.
     pub prompt_tokens: u64,
@@ -21,7 +21,7 @@ pub struct Usage {
 }
 
 /// Why an exchange does not count as an answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum Failure {
     /// The server answered with an HTTP error.
@@ -61,7 +61,7 @@ pub enum Failure {
 }
 
 /// One exchange with times in milliseconds since the request was sent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
     /// The answer's text.
     pub answer: String,

@@ -35,6 +35,8 @@ named_enum!(
         Predictions = "predictions" / "预测文件" / "Prediction file",
         /// An ONNX model the platform runs on the test features.
         Model = "model" / "模型" / "Model",
+        /// A live large model's OpenAI-compatible endpoint the platform puts the questions to.
+        Endpoint = "endpoint" / "模型服务接口" / "Model endpoint",
     }
 );
 
@@ -67,6 +69,9 @@ pub const SERVING: &[(&str, &str, &str)] = &[
     ("truncation_rate", "", "截断率 / share of answers cut at max_tokens"),
     ("goodput", "", "达标率 / share of requests within the TTFT and TPOT limits"),
 ];
+
+/// The serving measurements a leaderboard shows beside each endpoint's score.
+pub const SERVED_ON_THE_BOARD: &[&str] = &["ttft_p99_ms", "output_tokens_per_s", "error_rate"];
 
 /// Whether `key` (a metric name) is measured on a live endpoint.
 pub fn is_served(key: &str) -> bool {
@@ -132,6 +137,221 @@ pub struct DeliveryContract {
     /// old, so one team's slow models cannot keep the platform's model worker to themselves.
     #[serde(default = "default_daily_model_minutes")]
     pub daily_model_minutes: u32,
+    /// Whether, and how, teams' live model endpoints are evaluated; `None`: they are not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<EndpointContract>,
+}
+
+/// How a live large model is put to the question bank through its OpenAI-compatible endpoint
+/// (`docs/metrics.md`, "Serving a live model"): the prompt, the sampling, the load, the time
+/// limits and the service-level limits goodput counts against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndpointContract {
+    /// The dataset file that holds the questions (JSON Lines: id, question, choices …); the
+    /// hidden truth is the dataset's labels file. Empty: the file whose purpose is `questions`.
+    #[serde(default)]
+    pub questions_file: String,
+    /// The prompt template: empty for the task's default (C-Eval's for multiple choice), plain
+    /// text with `{question}`, `{choices}`, `{category}`, or JSON with system, shots and user.
+    #[serde(default)]
+    pub prompt_template: String,
+    /// A system prompt put before every question (when the template has none).
+    #[serde(default)]
+    pub system_prompt: String,
+    /// `max_tokens` of every request.
+    #[serde(default = "default_max_tokens")]
+    pub max_tokens: u32,
+    /// Sampling temperature (0: greedy).
+    #[serde(default)]
+    pub temperature: f64,
+    /// `top_p`, if set.
+    #[serde(default)]
+    pub top_p: Option<f64>,
+    /// The `seed` field of every request.
+    #[serde(default)]
+    pub seed: u64,
+    /// Streamed answers (SSE); without, TTFT is the whole answer's time.
+    #[serde(default = "yes")]
+    pub stream: bool,
+    /// Requests in flight (closed loop), when no rate is set.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: u32,
+    /// Mean requests a second at seeded Poisson arrival times (open loop), if set.
+    #[serde(default)]
+    pub rate_per_s: Option<f64>,
+    /// Never more than this many sends a second, if set.
+    #[serde(default)]
+    pub max_rate_per_s: Option<f64>,
+    /// Seconds to open a connection.
+    #[serde(default = "default_connect_timeout_s")]
+    pub connect_timeout_s: f64,
+    /// Seconds from a send to the first token.
+    #[serde(default = "default_first_token_timeout_s")]
+    pub first_token_timeout_s: f64,
+    /// Seconds for one whole exchange, retries included.
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: f64,
+    /// Attempts per question (connection errors, 429 and 5xx before the first byte).
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+    /// Goodput's TTFT limit, ms.
+    #[serde(default)]
+    pub slo_ttft_ms: Option<f64>,
+    /// Goodput's TPOT limit, ms.
+    #[serde(default)]
+    pub slo_tpot_ms: Option<f64>,
+    /// Nothing new is sent after this many seconds of a run; the questions left count as failed.
+    #[serde(default = "default_run_time_limit_s")]
+    pub time_limit_s: u32,
+}
+
+/// A team's endpoint as registered: the file of an endpoint submission. Its API key is never
+/// part of it (the platform keeps the key apart, sealed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointRegistration {
+    /// The base URL up to and including `/v1`.
+    pub base_url: String,
+    /// The model name sent with every request.
+    pub model: String,
+}
+
+impl EndpointRegistration {
+    /// Checks both fields, all problems at once: an http(s) URL without credentials, a query or
+    /// a fragment (a key in the URL would be shown wherever the URL is), and a model name.
+    pub fn validate(self) -> Result<Self, Error> {
+        let mut errors = Collector::default();
+        let base_url = self.base_url.trim().trim_end_matches('/').to_owned();
+        let rest = base_url.strip_prefix("https://").or_else(|| base_url.strip_prefix("http://"));
+        let authority = rest.map(|r| r.split('/').next().unwrap_or_default());
+        let problem = match (rest, authority) {
+            _ if base_url.len() > 2000 => Some("过长 / is too long"),
+            (None, _) => Some("须以 http:// 或 https:// 开头 / must start with http:// or https://"),
+            (_, Some("")) => Some("缺少主机名 / has no host"),
+            (_, Some(a)) if a.contains('@') => Some(
+                "不得包含用户名或密码，密钥请填在密钥栏 / must not hold credentials: give the key in its own field",
+            ),
+            _ if base_url.contains(['?', '#']) || base_url.chars().any(char::is_whitespace) => {
+                Some("不得包含查询串、片段或空白 / must not hold a query, a fragment or spaces")
+            }
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            errors.push(FieldError::new("base_url", format!("接口地址{problem}")));
+        }
+        let model = errors.check(required_text("model", &self.model, 200));
+        errors.finish(|| Self { base_url, model: model.unwrap_or_default() })
+    }
+}
+
+fn default_max_tokens() -> u32 {
+    512
+}
+fn yes() -> bool {
+    true
+}
+fn default_concurrency() -> u32 {
+    4
+}
+fn default_connect_timeout_s() -> f64 {
+    10.0
+}
+fn default_first_token_timeout_s() -> f64 {
+    60.0
+}
+fn default_timeout_s() -> f64 {
+    300.0
+}
+fn default_attempts() -> u32 {
+    4
+}
+fn default_run_time_limit_s() -> u32 {
+    6 * 3600
+}
+
+impl Default for EndpointContract {
+    fn default() -> Self {
+        Self {
+            questions_file: String::new(),
+            prompt_template: String::new(),
+            system_prompt: String::new(),
+            max_tokens: default_max_tokens(),
+            temperature: 0.0,
+            top_p: None,
+            seed: 0,
+            stream: true,
+            concurrency: default_concurrency(),
+            rate_per_s: None,
+            max_rate_per_s: None,
+            connect_timeout_s: default_connect_timeout_s(),
+            first_token_timeout_s: default_first_token_timeout_s(),
+            timeout_s: default_timeout_s(),
+            attempts: default_attempts(),
+            slo_ttft_ms: None,
+            slo_tpot_ms: None,
+            time_limit_s: default_run_time_limit_s(),
+        }
+    }
+}
+
+impl EndpointContract {
+    /// Checks every field into `errors`, each named `endpoint.<field>`.
+    fn check(&self, errors: &mut Collector) {
+        let mut bad = |field: &str, zh: &str, en: &str| {
+            errors.push(FieldError::new(format!("endpoint.{field}"), format!("{zh} / {en}")));
+        };
+        let positive = |v: f64, max: f64| v.is_finite() && v > 0.0 && v <= max;
+        if self.prompt_template.len() > 20_000 || self.system_prompt.len() > 20_000 {
+            bad("prompt_template", "提示模板过长（上限 20000 字节）", "the prompt is over 20,000 bytes");
+        }
+        if !(1..=32_768).contains(&self.max_tokens) {
+            bad("max_tokens", "最大生成词元数应在 1 到 32768 之间", "max_tokens must be between 1 and 32768");
+        }
+        if !(0.0..=2.0).contains(&self.temperature) {
+            bad("temperature", "温度应在 0 到 2 之间", "the temperature must be between 0 and 2");
+        }
+        if self.top_p.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
+            bad("top_p", "top_p 应在 (0, 1] 之间", "top_p must be within (0, 1]");
+        }
+        if !(1..=256).contains(&self.concurrency) {
+            bad("concurrency", "并发数应在 1 到 256 之间", "the concurrency must be between 1 and 256");
+        }
+        if self.rate_per_s.is_some_and(|r| !positive(r, 10_000.0)) {
+            bad("rate_per_s", "请求速率应为 0 到 10000 之间的正数", "the request rate must be positive, at most 10000");
+        }
+        if self.max_rate_per_s.is_some_and(|r| !positive(r, 10_000.0)) {
+            bad(
+                "max_rate_per_s",
+                "速率上限应为 0 到 10000 之间的正数",
+                "the rate limit must be positive, at most 10000",
+            );
+        }
+        for (field, value) in [
+            ("connect_timeout_s", self.connect_timeout_s),
+            ("first_token_timeout_s", self.first_token_timeout_s),
+            ("timeout_s", self.timeout_s),
+        ] {
+            if !positive(value, 3600.0) {
+                bad(field, "时限应为 0 到 3600 秒之间的正数", "time limits must be positive, at most 3600 s");
+            }
+        }
+        if !(1..=10).contains(&self.attempts) {
+            bad("attempts", "尝试次数应在 1 到 10 之间", "attempts must be between 1 and 10");
+        }
+        for (field, value) in [("slo_ttft_ms", self.slo_ttft_ms), ("slo_tpot_ms", self.slo_tpot_ms)] {
+            if value.is_some_and(|v| !positive(v, 3_600_000.0)) {
+                bad(field, "服务等级限值应为正数（毫秒）", "service-level limits must be positive milliseconds");
+            }
+        }
+        if !(60..=7 * 24 * 3600).contains(&self.time_limit_s) {
+            bad(
+                "time_limit_s",
+                "评测时限应在 60 秒到 7 天之间",
+                "the run's time limit must be between 60 s and 7 days",
+            );
+        }
+    }
 }
 
 fn default_input() -> String {
@@ -185,6 +405,7 @@ impl Default for DeliveryContract {
             memory_limit_mb: default_memory_limit_mb(),
             time_limit_s: default_time_limit_s(),
             daily_model_minutes: default_daily_model_minutes(),
+            endpoint: None,
         }
     }
 }
@@ -237,6 +458,9 @@ impl DeliveryContract {
                 "时间上限应在 1 到 7200 秒之间 / the time limit must be between 1 and 7200 s",
             ));
         }
+        if let Some(endpoint) = &self.endpoint {
+            endpoint.check(&mut errors);
+        }
         if !(1..=10_080).contains(&self.daily_model_minutes) {
             errors.push(FieldError::new(
                 "daily_model_minutes",
@@ -256,8 +480,12 @@ impl DeliveryContract {
         })
     }
 
-    /// Whether a submission of `kind` is accepted.
+    /// Whether a submission of `kind` is accepted. Endpoints are taken when the contract says
+    /// how to evaluate them, whatever it says of files and models.
     pub fn takes(&self, kind: SubmissionKind) -> bool {
+        if kind == SubmissionKind::Endpoint {
+            return self.endpoint.is_some();
+        }
         matches!(
             (self.accepts, kind),
             (Accepts::Both, _)
@@ -304,5 +532,50 @@ mod tests {
         let models = DeliveryContract { accepts: Accepts::Models, ..DeliveryContract::default() };
         assert!(models.takes(SubmissionKind::Model) && !models.takes(SubmissionKind::Predictions));
         assert!(is_measured("latency_p99_ms") && !is_measured("roc_auc"));
+        assert!(!models.takes(SubmissionKind::Endpoint));
+        let endpoints = DeliveryContract { endpoint: Some(EndpointContract::default()), ..DeliveryContract::default() };
+        assert!(endpoints.clone().validate().is_ok() && endpoints.takes(SubmissionKind::Endpoint));
+    }
+
+    #[test]
+    fn a_registration_keeps_keys_out_of_its_url() {
+        let ok = EndpointRegistration { base_url: " https://llm.example.cn/v1/ ".into(), model: "qwen".into() };
+        assert_eq!(ok.validate().unwrap().base_url, "https://llm.example.cn/v1");
+        for bad in ["ftp://x/v1", "https://user:sk@x/v1", "https://x/v1?key=sk", "https:///v1"] {
+            let registration = EndpointRegistration { base_url: bad.into(), model: " ".into() };
+            let Err(Error::Invalid(errors)) = registration.validate() else { panic!("accepted {bad}") };
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["base_url", "model"], "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_endpoint_contracts_bad_fields_are_named_under_endpoint() {
+        let contract = DeliveryContract {
+            endpoint: Some(EndpointContract {
+                max_tokens: 0,
+                top_p: Some(1.5),
+                rate_per_s: Some(-1.0),
+                first_token_timeout_s: f64::NAN,
+                slo_ttft_ms: Some(0.0),
+                ..EndpointContract::default()
+            }),
+            ..DeliveryContract::default()
+        };
+        let Err(Error::Invalid(errors)) = contract.validate() else { panic!("accepted a bad endpoint contract") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "endpoint.max_tokens",
+                "endpoint.top_p",
+                "endpoint.rate_per_s",
+                "endpoint.first_token_timeout_s",
+                "endpoint.slo_ttft_ms"
+            ]
+        );
+        // A contract stored before endpoints existed reads as one without them.
+        let old: DeliveryContract = serde_json::from_str(r#"{"accepts":"models"}"#).unwrap();
+        assert_eq!(old.endpoint, None);
     }
 }

@@ -57,6 +57,9 @@ pub struct ScoreReport {
     /// A delivered model's run and measurements.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelReport>,
+    /// A live model's run through its endpoint: what was asked, how it served, the transcript.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serving: Option<ServingReport>,
     /// Metric values over all rows.
     #[serde(deserialize_with = "metrics")]
     pub metrics: Metrics,
@@ -216,6 +219,51 @@ pub struct UnparsedAnswer {
     pub id: String,
     /// The start of the raw answer.
     pub answer: String,
+}
+
+/// A live model's part of a report (issue 17): the endpoint (never its key), the run, the
+/// distributions the report page draws, and the transcript every exchange is kept in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServingReport {
+    /// The endpoint's base URL.
+    pub base_url: String,
+    /// The model name sent.
+    pub model: String,
+    /// Questions in the bank.
+    pub questions: usize,
+    /// Of those, answered in whole.
+    pub answered: usize,
+    /// Failed (HTTP errors, errors in the stream, cuts, timeouts, not asked in time).
+    pub failed: usize,
+    /// Failures by kind (`http`, `cut`, `timeout` …).
+    pub failures: BTreeMap<String, usize>,
+    /// Where the token counts came from: `usage` (the server's) or `counted` (characters).
+    pub tokens: String,
+    /// How many times the run was taken up (1 when it ran straight through).
+    pub segments: usize,
+    /// The run's wall time, ms (the segments' spans added).
+    pub wall_ms: f64,
+    /// Sampling, load and time limits as sent.
+    pub settings: Value,
+    /// TTFT histogram: bucket upper bounds in ms and how many answers fell in each.
+    pub ttft_histogram: Vec<(f64, usize)>,
+    /// Each answer's decode speed (output tokens a second after its first token), histogram.
+    pub tokens_per_s_histogram: Vec<(f64, usize)>,
+    /// The transcript (JSON Lines): its sha256, lines and bytes.
+    pub transcript: TranscriptRef,
+}
+
+/// A transcript as a report names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TranscriptRef {
+    /// sha256 of the file, hex.
+    pub sha256: String,
+    /// Lines (the run's description, then one a question).
+    pub lines: usize,
+    /// Size.
+    pub bytes: u64,
 }
 
 /// A delivered model's part of a report: what was run, on what, and what was measured.

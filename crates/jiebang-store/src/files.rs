@@ -291,7 +291,7 @@ impl Store {
     }
 
     /// Collects what nothing references any more, once it is older than `grace`: `files`
-    /// records no submission, dataset version, application, import or unit licence names (a crash between
+    /// records no submission, dataset version, application, import, unit licence or endpoint transcript names (a crash between
     /// storing an upload and using it leaves one), and stored uploads with no record (an upload
     /// broken off or a record collected). A file in use within `grace` is never touched, so an
     /// upload being recorded right now keeps its bytes. `serve` runs this daily; `jiebang files
@@ -307,7 +307,8 @@ impl Store {
             AND NOT EXISTS (SELECT 1 FROM dataset_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM application_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM organizations WHERE licence_file_id = files.id)";
+            AND NOT EXISTS (SELECT 1 FROM organizations WHERE licence_file_id = files.id) \
+            AND NOT EXISTS (SELECT 1 FROM endpoint_runs WHERE transcript_file_id = files.id)";
         let mut tx = self.begin_write().await?;
         let removed = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM files WHERE {UNREFERENCED}")))
             .bind(&cutoff)

@@ -25,6 +25,7 @@ pub mod organizations;
 mod programs;
 mod publicity;
 mod review;
+pub mod secrets;
 pub mod signing;
 pub mod signup;
 #[cfg(feature = "testing")]
@@ -43,8 +44,9 @@ pub use applications::{Application, ApplicationFilter, Place, today};
 pub use audit::{AuditEvent, Checkpoint};
 pub use error::{Result, StoreError};
 pub use evaluation::{
-    DatasetFile, DatasetFileInput, DatasetVersion, Evaluation, Job, NewSubmission, Outcome, PURPOSES, Phase,
-    PhaseCounts, QueueStats, SCORE_SUBMISSION, ScoringSpec, Submission, TASKS, WorkerRecord, now_ms,
+    DatasetFile, DatasetFileInput, DatasetVersion, EndpointAnswer, EndpointProgress, Evaluation, Job, NewSubmission,
+    Outcome, PURPOSES, Phase, PhaseCounts, QueueStats, SCORE_SUBMISSION, ScoringSpec, Submission, TASKS, WorkerRecord,
+    now_ms,
 };
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};

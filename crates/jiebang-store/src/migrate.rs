@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 9, name: "accounts", sql: include_str!("../migrations/0009_accounts.sql") },
     Migration { version: 10, name: "units", sql: include_str!("../migrations/0010_units.sql") },
     Migration { version: 11, name: "invitations", sql: include_str!("../migrations/0011_invitations.sql") },
+    Migration { version: 12, name: "endpoints", sql: include_str!("../migrations/0012_endpoints.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -266,3 +266,18 @@ pub(crate) async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> R
 pub(crate) fn attachment_body_limit() -> axum::extract::DefaultBodyLimit {
     axum::extract::DefaultBodyLimit::max(crate::app::selection::MAX_ATTACHMENT_BYTES as usize + (1 << 20))
 }
+
+/// A file to save, under its name (RFC 6266 `filename*` for Chinese names), never cached.
+pub(crate) fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename*=UTF-8''{}", urlencode(name));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -223,6 +223,8 @@ texts!(
         sel: &'static SelectText = &SELECT_ZH, &SELECT_EN;
         /// Delivered models' strings.
         model: &'static ModelText = &MODEL_ZH, &MODEL_EN;
+        /// Live model endpoints' strings.
+        serve: &'static ServingText = &SERVING_ZH, &SERVING_EN;
         /// The audit page's strings.
         audit: &'static AuditText = &AUDIT_ZH, &AUDIT_EN;
         /// The organization register's verification strings.
@@ -522,6 +524,7 @@ impl EvalText {
     pub fn purpose_name(&self, purpose: &str) -> &'static str {
         let (zh, en) = match purpose {
             "labels" => ("测试标签（隐藏）", "test labels (hidden)"),
+            "questions" => ("评测题目（隐藏，发往模型服务）", "questions (hidden, sent to the model's endpoint)"),
             "train" => ("训练数据", "training data"),
             "test_features" => ("测试特征", "test features"),
             "sample_submission" => ("提交样例", "sample submission"),
@@ -632,6 +635,95 @@ texts!(
     timed: "计时口径" / "What is timed",
     upload_hint: "本任务接受 ONNX 模型（.onnx）：平台在隐藏测试集上运行模型，实测时延、大小与内存。" / "This challenge takes ONNX models (.onnx): the platform runs the model on the hidden test set and measures latency, size and memory.",
 });
+
+texts!(
+    /// Live large models through their endpoints (模型服务接口评测).
+    ServingText, SERVING_ZH, SERVING_EN {
+    register: "登记模型服务接口" / "Register a model endpoint",
+    register_help: "平台将把隐藏题目逐题发送到您登记的接口（OpenAI 兼容的 /v1/chat/completions），按任务的交付要求采样与施压，对回答评分，并实测首字时延、吞吐与失败率。请注意：题目会发送到您的服务器；在平台自有硬件上验收由“轻量化部署”评测完成。" / "The platform sends the hidden questions one by one to the endpoint you register (OpenAI-compatible /v1/chat/completions), with the sampling and load the contract sets, scores the answers and measures time to first token, throughput and failures. Note: the questions are sent to your server; acceptance on the platform's own hardware is the lightweight-deployment evaluation.",
+    base_url: "接口地址（至 /v1）" / "Base URL (up to /v1)",
+    model: "模型名称" / "Model name",
+    api_key: "API 密钥（可选；加密保存，不会再显示）" / "API key (optional; stored encrypted, never shown again)",
+    submit: "登记并开始评测" / "Register and evaluate",
+    progress: "已完成 {finished}/{total} 题，失败 {failed}" / "{finished} of {total} questions done, {failed} failed",
+    cancel: "停止评测" / "Stop the evaluation",
+    done_cancel: "已停止；已答的题保留在记录中。" / "Stopped; the answers so far are kept.",
+    section: "模型服务实测" / "Serving measurements",
+    endpoint: "接口" / "Endpoint",
+    questions: "题目" / "Questions",
+    answered: "完整回答" / "answered",
+    failed: "失败" / "failed",
+    failures: "失败原因" / "Failures",
+    tokens: "词元计数来源" / "Token counts from",
+    tokens_usage: "服务端 usage" / "the server's usage",
+    tokens_counted: "按字符计数（服务端未返回 usage）" / "characters (the server sent no usage)",
+    segments: "中断后续跑次数" / "Times resumed",
+    wall: "总用时" / "Wall time",
+    latency: "时延百分位（毫秒）" / "Latency percentiles (ms)",
+    ttft_histogram: "首字时延分布（毫秒）" / "Time to first token (ms), histogram",
+    speed_histogram: "单条回答的生成速度分布（词元/秒）" / "Each answer's decode speed (tokens/s), histogram",
+    throughput: "输出吞吐" / "Output throughput",
+    transcript: "完整交互记录" / "Transcript",
+    transcript_help: "每个请求与响应（含每个数据块的到达时间）逐行记录，其 SHA-256 已签入本报告。" / "Every request and response, with each chunk's arrival time, one line each; its SHA-256 is signed into this report.",
+    download_transcript: "下载记录（JSON Lines）" / "Download the transcript (JSON Lines)",
+    contract: "模型服务接口评测" / "Live model endpoints",
+    contract_help: "勾选后，团队可登记 OpenAI 兼容的模型服务接口；平台用本数据集的题目文件提问，按下列设置采样、施压与计时，对回答评分，并判定首字时延、输出吞吐、失败率等服务指标。" / "When ticked, teams may register an OpenAI-compatible endpoint; the platform puts the dataset's questions file to it with the sampling, load and time limits below, scores the answers and judges serving indicators (ttft_p99_ms, output_tokens_per_s, error_rate …).",
+    takes_endpoints: "接受模型服务接口" / "Take model endpoints",
+    questions_file: "题目文件名（留空为用途为“评测题目”的文件）" / "Questions file name (empty: the file whose purpose is questions)",
+    prompt_template: "提示模板（留空为默认，单选题用 C-Eval 的模板；可用下列占位符，或写成 JSON）" / "Prompt template (empty: the default, C-Eval's for multiple choice; may use these placeholders, or be JSON)",
+    system_prompt: "系统提示词" / "System prompt",
+    max_tokens: "最大生成词元数" / "max_tokens",
+    temperature: "温度" / "Temperature",
+    concurrency: "并发数" / "Concurrency",
+    rate: "请求速率（次/秒，留空为按并发数连续发送）" / "Request rate (per second; empty: keep the concurrency busy)",
+    first_token_timeout: "首字超时（秒）" / "First-token timeout (s)",
+    timeout: "单题总超时（秒）" / "Per-question timeout (s)",
+    slo_ttft: "达标率的首字时延上限（毫秒，可空）" / "Goodput's TTFT limit (ms, optional)",
+    slo_tpot: "达标率的每词元时间上限（毫秒，可空）" / "Goodput's TPOT limit (ms, optional)",
+    run_time_limit: "整次评测时限（秒）" / "Time limit of a whole run (s)",
+    tokens_per_s: "词元/秒" / "tokens/s",
+    requests_per_s: "次/秒" / "requests/s",
+    mean: "均值" / "mean",
+    failure_http: "HTTP 错误" / "HTTP error",
+    failure_in_stream: "流内错误" / "error in the stream",
+    failure_invalid_json: "数据块不是 JSON" / "chunk not JSON",
+    failure_cut: "流被截断" / "stream cut",
+    failure_empty: "无回答" / "no answer",
+    failure_connection: "连接失败" / "connection failed",
+    failure_timeout: "超时" / "timed out",
+    failure_not_asked: "时限内未及提问" / "not asked in time",
+});
+
+impl ServingText {
+    /// An endpoint run's progress in words.
+    pub fn progress_of(&self, progress: &jiebang_store::EndpointProgress) -> String {
+        self.progress
+            .replace("{finished}", &progress.finished.to_string())
+            .replace("{total}", &progress.total.to_string())
+            .replace("{failed}", &progress.failed.to_string())
+    }
+
+    /// A failure kind of a report (`http`, `cut` …) in words.
+    pub fn failure_name(&self, kind: &str) -> String {
+        match kind {
+            "http" => self.failure_http,
+            "in_stream" => self.failure_in_stream,
+            "invalid_json" => self.failure_invalid_json,
+            "cut" => self.failure_cut,
+            "empty" => self.failure_empty,
+            "connection" => self.failure_connection,
+            "timeout" => self.failure_timeout,
+            "not_asked" => self.failure_not_asked,
+            other => return other.to_owned(),
+        }
+        .to_owned()
+    }
+
+    /// Where the token counts came from, in words.
+    pub fn tokens_from(&self, source: &str) -> &'static str {
+        if source == "usage" { self.tokens_usage } else { self.tokens_counted }
+    }
+}
 
 texts!(
     /// The organization register's verification (单位核验).

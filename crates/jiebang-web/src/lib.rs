@@ -10,6 +10,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod baseline;
 pub mod cache;
 pub mod error;
 pub(crate) mod http;
@@ -55,6 +56,9 @@ pub struct WebConfig {
     /// The platform sends mail (SMTP is configured): account links go to their owners. Without
     /// it, a link is written to the log and shown to the admin who asks for it again.
     pub sends_mail: bool,
+    /// The demo's retrieval baseline, served at `/demo/llm/v1/chat/completions` (`serve --demo`
+    /// only; otherwise that path is 404).
+    pub demo_baseline: Option<Arc<baseline::RetrievalBaseline>>,
 }
 
 impl WebConfig {
@@ -74,6 +78,7 @@ impl Default for WebConfig {
             max_data_bytes: 4 << 30,
             daily_upload_bytes: 32 << 30,
             sends_mail: false,
+            demo_baseline: None,
         }
     }
 }
@@ -90,6 +95,8 @@ pub struct AppState {
     /// The platform's key: signs snapshots and checkpoints; its public half, served at
     /// `/api/v1/keys`, checks every signed document.
     pub signer: Arc<jiebang_store::signing::Signer>,
+    /// Seals teams' endpoint keys as they are registered (only workers open them).
+    pub sealer: Arc<jiebang_store::secrets::Sealer>,
     /// The working-day calendar for 公示 periods.
     pub calendar: Arc<jiebang_core::calendar::WorkCalendar>,
     /// Today's date for deadlines and periods.
@@ -131,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", api::ApiDoc::openapi()))
         .merge(pages)
         .route("/healthz", get(healthz))
+        .route("/demo/llm/v1/chat/completions", axum::routing::post(baseline::chat))
         .route("/metrics", get(api::evaluation::metrics))
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::serve))
         .layer(DefaultBodyLimit::max(max_body))

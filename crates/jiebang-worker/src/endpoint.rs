@@ -134,8 +134,12 @@ pub fn score(
     scoring: &Scoring<'_>,
 ) -> Result<(AnswerReport, Measurements), EvalError> {
     let mut answers = String::new();
-    for record in records.iter().filter(|r| r.asked.exchange.is_ok()) {
-        answers.push_str(&json!({"id": record.id, "answer": record.asked.exchange.answer}).to_string());
+    // A failed exchange is written as an empty answer, so a run that failed throughout is still
+    // scored (and judged on its error rate) rather than refused as an empty file.
+    for record in records {
+        let exchange = &record.asked.exchange;
+        let answer = if exchange.is_ok() { exchange.answer.as_str() } else { "" };
+        answers.push_str(&json!({"id": record.id, "answer": answer}).to_string());
         answers.push('\n');
     }
     let (served, quality): (Vec<IndicatorExpr>, Vec<IndicatorExpr>) =

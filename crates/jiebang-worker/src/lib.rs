@@ -10,6 +10,7 @@ pub mod mail;
 pub mod mapped;
 pub mod model;
 mod report;
+mod served;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError
 
 use crate::report::{Account, Findings, Run};
 
+pub use jiebang_store::secrets::Sealer;
 pub use jiebang_store::signing::{self, Signer};
 pub use mail::{MailError, Mailer};
 pub use model::{ModelFailure, ModelRun, ModelRunner, ModelTask};
@@ -65,6 +67,13 @@ pub struct Worker {
     pace: Pace,
     models: Option<Arc<ModelRunner>>,
     budget: MemoryBudget,
+    /// Opens teams' endpoint keys; without it, an endpoint with a key cannot be evaluated.
+    sealer: Option<Arc<Sealer>>,
+    /// Whether endpoints on loopback and private networks may be asked (tests, the demo).
+    private_endpoints: bool,
+    /// Turns true when the worker is asked to stop (a long endpoint run then hands its job
+    /// back, to be taken up where it stopped).
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 /// Memory a process's scoring may use at once, shared by its workers: each job reserves an
@@ -124,13 +133,39 @@ impl Worker {
         let host = host_name();
         let id = format!("{host}:{}:{suffix}", std::process::id());
         store.register_worker(&id, &host, &jiebang_eval::engine()).await?;
-        Ok(Self { store, files, signer, id, pace, models: None, budget: MemoryBudget::default() })
+        Ok(Self {
+            store,
+            files,
+            signer,
+            id,
+            pace,
+            models: None,
+            budget: MemoryBudget::default(),
+            sealer: None,
+            private_endpoints: false,
+            stop: None,
+        })
     }
 
     /// Lets this worker run delivered models; without it, the worker claims prediction files
     /// only (and a model job that reaches it anyway is handed back for a worker that can).
     pub fn with_models(mut self, runner: ModelRunner) -> Self {
         self.models = Some(Arc::new(runner));
+        self
+    }
+
+    /// Lets this worker evaluate live endpoints, opening teams' keys sealed by `sealer`;
+    /// without it, the worker claims no endpoint job.
+    pub fn with_sealer(mut self, sealer: Arc<Sealer>) -> Self {
+        self.sealer = Some(sealer);
+        self
+    }
+
+    /// Lets this worker ask endpoints on loopback and private networks (tests and the demo,
+    /// whose baseline the server itself serves); otherwise such a URL makes the submission
+    /// invalid.
+    pub fn allow_private_endpoints(mut self, allow: bool) -> Self {
+        self.private_endpoints = allow;
         self
     }
 
@@ -150,15 +185,24 @@ impl Worker {
     pub async fn step(&self) -> Result<bool, WorkerError> {
         self.store.requeue_expired().await?;
         let lease = self.pace.lease.as_millis() as i64;
-        let claimed = match self.models {
-            Some(_) => self.store.claim_job(&self.id, lease).await?,
-            None => self.store.claim_prediction_job(&self.id, lease).await?,
-        };
+        // Long runs (models, live endpoints) go only to workers set up for them.
+        let mut kinds = vec![SubmissionKind::Predictions];
+        if self.models.is_some() {
+            kinds.push(SubmissionKind::Model);
+        }
+        if self.sealer.is_some() {
+            kinds.push(SubmissionKind::Endpoint);
+        }
+        let claimed = self.store.claim_kinds(&self.id, lease, &kinds).await?;
         let Some(job) = claimed else {
             return Ok(false);
         };
         let outcome = match job.kind.as_str() {
-            SCORE_SUBMISSION => self.score(&job).await,
+            SCORE_SUBMISSION => match self.store.get_submission(job.subject_id).await {
+                Ok(submission) if submission.kind == SubmissionKind::Endpoint => self.evaluate_endpoint(&job).await,
+                Ok(_) => self.score(&job).await,
+                Err(error) => Outcome::Error(error.to_string()),
+            },
             other => Outcome::Error(format!("未知任务类型 / unknown job kind {other}")),
         };
         let signed = matches!(outcome, Outcome::Scored { .. });
@@ -172,7 +216,8 @@ impl Worker {
     }
 
     /// Runs jobs until `stop` turns true. Database hiccups are logged and retried.
-    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+    pub async fn run(mut self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        self.stop = Some(stop.clone());
         while !*stop.borrow() {
             let idle = match self.step().await {
                 Ok(true) => continue,
@@ -259,6 +304,7 @@ impl Worker {
                     elapsed_ms: started.elapsed().as_millis() as u64,
                     near_duplicate_of,
                     model,
+                    serving: None,
                 };
                 let report = match serde_json::to_value(account.report(findings, run)) {
                     Ok(report) => report,
@@ -368,27 +414,8 @@ impl Worker {
         } else {
             None
         };
+        let account = self.account(job, &submission, &challenge, &phase, &dataset, labels, skipped);
         let scoring = &dataset.scoring;
-        let account = Account {
-            submission: submission.id,
-            run: job.run,
-            team: TeamRef { id: submission.organization_id, name: submission.organization_name.clone() },
-            challenge: ChallengeRef {
-                id: challenge.id,
-                code: challenge.challenge.code.clone(),
-                title: challenge.challenge.title.clone(),
-            },
-            phase: PhaseRef {
-                id: phase.id,
-                name: phase.input.name.clone(),
-                kind: phase.input.kind.as_str().to_owned(),
-            },
-            dataset: DatasetRef { id: dataset.id, version: dataset.version, labels_sha256: labels.sha256.clone() },
-            submission_sha256: submission.file_sha256.clone(),
-            kind: submission.kind.as_str().to_owned(),
-            task: scoring.task.clone(),
-            not_measured: skipped,
-        };
         Ok(Scoring {
             request: RequestParts {
                 engine,
@@ -412,6 +439,42 @@ impl Worker {
             model,
             account,
         })
+    }
+}
+
+impl Worker {
+    /// Whose run it is, for the report.
+    #[allow(clippy::too_many_arguments)]
+    fn account(
+        &self,
+        job: &Job,
+        submission: &jiebang_store::Submission,
+        challenge: &jiebang_store::ChallengeRecord,
+        phase: &jiebang_store::Phase,
+        dataset: &jiebang_store::DatasetVersion,
+        labels: &jiebang_store::DatasetFile,
+        not_measured: Vec<String>,
+    ) -> Account {
+        Account {
+            submission: submission.id,
+            run: job.run,
+            team: TeamRef { id: submission.organization_id, name: submission.organization_name.clone() },
+            challenge: ChallengeRef {
+                id: challenge.id,
+                code: challenge.challenge.code.clone(),
+                title: challenge.challenge.title.clone(),
+            },
+            phase: PhaseRef {
+                id: phase.id,
+                name: phase.input.name.clone(),
+                kind: phase.input.kind.as_str().to_owned(),
+            },
+            dataset: DatasetRef { id: dataset.id, version: dataset.version, labels_sha256: labels.sha256.clone() },
+            submission_sha256: submission.file_sha256.clone(),
+            kind: submission.kind.as_str().to_owned(),
+            task: dataset.scoring.task.clone(),
+            not_measured,
+        }
     }
 }
 

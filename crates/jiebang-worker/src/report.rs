@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use jiebang_core::report::{
-    ChallengeRef, DatasetRef, Metrics, ModelReport, NearDuplicate, PhaseRef, ScoreReport, TeamRef, UnparsedAnswer,
-    Verdict,
+    ChallengeRef, DatasetRef, Metrics, ModelReport, NearDuplicate, PhaseRef, ScoreReport, ServingReport, TeamRef,
+    UnparsedAnswer, Verdict,
 };
 use jiebang_eval::Report;
 use jiebang_eval::answers::AnswerReport;
@@ -91,6 +91,7 @@ pub(crate) struct Run {
     pub(crate) elapsed_ms: u64,
     pub(crate) near_duplicate_of: Option<NearDuplicate>,
     pub(crate) model: Option<ModelReport>,
+    pub(crate) serving: Option<ServingReport>,
 }
 
 impl Account {
@@ -114,6 +115,7 @@ impl Account {
             elapsed_ms: run.elapsed_ms,
             near_duplicate_of: run.near_duplicate_of,
             model: run.model,
+            serving: run.serving,
             metrics: findings.metrics,
             splits: findings.splits,
             categories: findings.categories,

@@ -109,6 +109,25 @@ impl ChemBank {
         }))
     }
 
+    /// The development set as (question with its options, answer) pairs: what the demo's
+    /// retrieval baseline answers from.
+    pub(crate) fn dev_pairs(&self) -> Vec<(String, String)> {
+        self.questions
+            .iter()
+            .filter(|q| q.split == "dev")
+            .map(|q| {
+                let options = q.choices.as_ref().map_or(String::new(), |c| {
+                    c.iter().map(|(k, v)| format!("\n{k}. {}", v.as_str().unwrap_or_default())).collect()
+                });
+                let answer = match &q.answer {
+                    Value::String(a) => a.clone(),
+                    other => other.to_string(),
+                };
+                (format!("{}{options}", q.question), answer)
+            })
+            .collect()
+    }
+
     /// A submission's shape: every test id with an empty answer.
     pub(crate) fn sample_submission(&self) -> String {
         jsonl(self.test().map(|q| json!({"id": q.id, "answer": ""})))

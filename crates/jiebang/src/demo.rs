@@ -46,6 +46,7 @@ pub(crate) async fn load(
     files: &FileStore,
     calendar: &jiebang_core::calendar::WorkCalendar,
     measuring: MeasuringEngine,
+    baseline_url: &str,
 ) -> anyhow::Result<Vec<DemoAccount>> {
     let loaded: Vec<i64> = store.list_programs(None).await?.into_iter().filter(|p| p.is_demo).map(|p| p.id).collect();
     let fresh = loaded.is_empty();
@@ -55,7 +56,9 @@ pub(crate) async fn load(
     let accounts = accounts(store, &programs, organizations[0]).await?;
     if fresh {
         load_evaluation(store, files, &programs, &organizations, measuring).await.context("demo evaluation data")?;
-        load_question_bank(store, files, &programs, &organizations).await.context("demo question bank")?;
+        load_question_bank(store, files, &programs, &organizations, baseline_url)
+            .await
+            .context("demo question bank")?;
         selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
     }
     Ok(accounts)
@@ -185,6 +188,7 @@ async fn load_question_bank(
     files: &FileStore,
     programs: &[i64],
     organizations: &[i64],
+    baseline_url: &str,
 ) -> anyhow::Result<()> {
     use crate::chem::{ChemBank, Skill};
     let challenge = demo_challenge(store, programs, "NAT25-06").await?;
@@ -220,6 +224,36 @@ async fn load_question_bank(
             })
             .await?;
     }
+    // Live endpoints too: the questions file is put to the team's model, with serving limits.
+    let contract = jiebang_core::delivery::DeliveryContract {
+        endpoint: Some(jiebang_core::delivery::EndpointContract {
+            questions_file: "questions.jsonl".into(),
+            max_tokens: 64,
+            concurrency: 4,
+            slo_ttft_ms: Some(500.0),
+            time_limit_s: 600,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    store.set_delivery_contract(challenge, contract, None).await?;
+    // The computing centre registers the platform's own retrieval baseline (clearly named so),
+    // which the workers evaluate live as the server starts.
+    let registration = jiebang_core::delivery::EndpointRegistration {
+        base_url: baseline_url.to_owned(),
+        model: jiebang_web::baseline::MODEL.into(),
+    };
+    let name = format!("{} @ {}", registration.model, registration.base_url);
+    let file = store.save_file(files, &name, serde_json::to_vec(&registration)?, None).await?;
+    store
+        .create_endpoint_submission(
+            &jiebang_store::NewSubmission {
+                note: "演示基线：平台自带的检索基线接口（非真实大模型）",
+                ..jiebang_store::NewSubmission::new(phase, organizations[1], admin, &file, jiebang_store::today())
+            },
+            None,
+        )
+        .await?;
     let general = Skill { choice: 0.55, short: 0.35, refuses: 0.6, over_refuses: 0.05 };
     let file =
         store.save_file(files, "baseline-general-llm.jsonl", bank.answers(7, general).into_bytes(), None).await?;

@@ -321,9 +321,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let (store, files) = open(&settings).await?;
             let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
+            let sealer = settings.workers.sealer(&files).await?;
+            let runner = settings.models.runner()?;
             let (stop, workers) =
-                start_workers(&store, &files, &signer, count.max(1), &settings.workers, &settings.models.runner()?)
-                    .await?;
+                start_workers(&store, &files, &signer, &sealer, count.max(1), &settings.workers, &runner).await?;
             println!("{} worker(s) running; stop with Ctrl-C", count.max(1));
             shutdown_signal().await;
             stop_workers(stop, workers).await;
@@ -400,16 +401,28 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     if let Some(bind) = bind {
         settings.server.bind = bind;
     }
+    // The demo's baseline endpoint is served by this very server, on loopback.
+    settings.workers.private_endpoints |= demo;
     let (store, files) = open(&settings).await?;
     let calendar = settings.calendar.load()?;
     let models = settings.models.runner()?;
+    // Bound first, so the demo knows the address its own baseline endpoint is served at.
+    let listener = tokio::net::TcpListener::bind(&settings.server.bind)
+        .await
+        .with_context(|| format!("无法监听 / cannot listen on {}", settings.server.bind))?;
+    let address = listener.local_addr()?;
     let accounts = if demo {
         let measuring = if models.ort_library.is_some() {
             jiebang_core::delivery::MeasuringEngine::OnnxRuntime
         } else {
             jiebang_core::delivery::MeasuringEngine::Tract
         };
-        demo::load(&store, &files, &calendar, measuring).await?
+        let local = if address.ip().is_unspecified() {
+            std::net::SocketAddr::from(([127, 0, 0, 1], address.port()))
+        } else {
+            address
+        };
+        demo::load(&store, &files, &calendar, measuring, &format!("http://{local}/demo/llm/v1")).await?
     } else {
         Vec::new()
     };
@@ -421,12 +434,20 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         max_data_bytes: settings.server.max_data_mb << 20,
         daily_upload_bytes: settings.server.daily_upload_mb << 20,
         sends_mail: settings.mail.smtp_url.as_deref().is_some_and(|u| !u.is_empty()),
+        demo_baseline: demo
+            .then(|| {
+                chem::ChemBank::load()
+                    .map(|bank| Arc::new(jiebang_web::baseline::RetrievalBaseline::new(bank.dev_pairs())))
+            })
+            .transpose()?,
     };
     let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
+    let sealer = settings.workers.sealer(&files).await?;
     let (stop, workers) = start_workers(
         &store,
         &files,
         &signer,
+        &sealer,
         settings.workers.embedded,
         &settings.workers,
         &settings.models.runner()?,
@@ -438,6 +459,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         files,
         config: Arc::new(config),
         signer,
+        sealer,
         calendar: Arc::new(calendar),
         clock: jiebang_web::Clock::default(),
         cache: Arc::new(jiebang_web::cache::PublicCache::new(jiebang_web::cache::CacheSettings {
@@ -446,10 +468,6 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
             ..Default::default()
         })),
     };
-    let listener = tokio::net::TcpListener::bind(&settings.server.bind)
-        .await
-        .with_context(|| format!("无法监听 / cannot listen on {}", settings.server.bind))?;
-    let address = listener.local_addr()?;
     println!("jiebang {} listening on http://{address}", env!("CARGO_PKG_VERSION"));
     if demo {
         println!("演示数据已加载（示例数据）/ demo data loaded. Demo accounts (passwords are new at every start):");
@@ -527,6 +545,7 @@ async fn start_workers(
     store: &Store,
     files: &FileStore,
     signer: &Arc<jiebang_store::signing::Signer>,
+    sealer: &Arc<jiebang_worker::Sealer>,
     count: usize,
     settings: &settings::WorkerSettings,
     models: &jiebang_worker::ModelRunner,
@@ -539,10 +558,11 @@ async fn start_workers(
         let pace = settings.pace();
         let worker =
             jiebang_worker::Worker::start(store.clone(), files.clone(), signer.clone(), &n.to_string(), pace).await?;
-        let worker = worker.with_memory_budget(budget.clone());
-        // With two or more, the first scores prediction files only, so slow models never hold
-        // every worker while files wait.
-        let worker = if n == 0 && count > 1 { worker } else { worker.with_models(models.clone()) };
+        let worker = worker.with_memory_budget(budget.clone()).allow_private_endpoints(settings.private_endpoints);
+        // With two or more, the first scores prediction files only, so slow models and long
+        // endpoint runs never hold every worker while files wait.
+        let worker =
+            if n == 0 && count > 1 { worker } else { worker.with_models(models.clone()).with_sealer(sealer.clone()) };
         tracing::info!(worker = worker.id(), "worker started");
         handles.push(tokio::spawn(worker.run(stopped.clone())));
     }

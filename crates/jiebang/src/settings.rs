@@ -141,7 +141,7 @@ impl CalendarSettings {
 }
 
 /// Evaluation workers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub(crate) struct WorkerSettings {
     /// Workers `serve` runs in its own process (0 when standalone `jiebang worker`s do the work).
@@ -152,11 +152,28 @@ pub(crate) struct WorkerSettings {
     /// its two files) before it starts, and waits while others hold the budget; a job larger
     /// than the whole budget runs alone.
     pub(crate) scoring_memory_mb: u32,
+    /// Whether teams' model endpoints may be on loopback or private networks (a closed test
+    /// network; `serve --demo` allows them for its own baseline). Off: such an endpoint makes
+    /// the submission invalid, so no question is sent to the platform's own services.
+    pub(crate) private_endpoints: bool,
+    /// The key that seals teams' endpoint API keys, 64 hex digits; unset: a key created once
+    /// in the file store's private `keys/`. Setting it keeps the key apart from the data.
+    pub(crate) secrets_key: Option<String>,
 }
 
 impl Default for WorkerSettings {
     fn default() -> Self {
-        Self { embedded: 2, lease_seconds: 60, scoring_memory_mb: 2048 }
+        Self { embedded: 2, lease_seconds: 60, scoring_memory_mb: 2048, private_endpoints: false, secrets_key: None }
+    }
+}
+
+impl WorkerSettings {
+    /// The sealer of endpoint keys, from `secrets_key` or the file store.
+    pub(crate) async fn sealer(
+        &self,
+        files: &jiebang_store::FileStore,
+    ) -> anyhow::Result<std::sync::Arc<jiebang_worker::Sealer>> {
+        Ok(std::sync::Arc::new(jiebang_worker::Sealer::load_or_create(files, self.secrets_key.as_deref()).await?))
     }
 }
 
@@ -174,6 +191,18 @@ impl WorkerSettings {
 pub(crate) struct DatabaseSettings {
     /// `postgres://…` or `sqlite://…`; unset means `<data_dir>/jiebang.db`.
     pub(crate) url: Option<String>,
+}
+
+impl std::fmt::Debug for WorkerSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerSettings")
+            .field("embedded", &self.embedded)
+            .field("lease_seconds", &self.lease_seconds)
+            .field("scoring_memory_mb", &self.scoring_memory_mb)
+            .field("private_endpoints", &self.private_endpoints)
+            .field("secrets_key", &self.secrets_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for DatabaseSettings {

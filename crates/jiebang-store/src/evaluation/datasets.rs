@@ -90,8 +90,15 @@ pub(super) fn lines_of(text: String) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
 
-/// What a dataset file is for. Only `labels` is hidden.
-pub const PURPOSES: &[&str] = &["labels", "train", "test_features", "sample_submission", "data_card", "other"];
+/// What a dataset file is for. `labels` and `questions` (the bank a live model is asked, issue
+/// 17) are hidden.
+pub const PURPOSES: &[&str] =
+    &["labels", "questions", "train", "test_features", "sample_submission", "data_card", "other"];
+
+/// Whether files of `purpose` are hidden from teams.
+pub(crate) fn is_hidden_purpose(purpose: &str) -> bool {
+    matches!(purpose, "labels" | "questions")
+}
 
 /// One file of a dataset version as uploaded.
 #[derive(Debug, Clone)]
@@ -236,7 +243,7 @@ impl Store {
             .bind(id)
             .bind(&file.file.name)
             .bind(&file.purpose)
-            .bind(i64::from(file.purpose == "labels"))
+            .bind(i64::from(is_hidden_purpose(&file.purpose)))
             .bind(file.file.id)
             .execute(&mut *tx)
             .await?;

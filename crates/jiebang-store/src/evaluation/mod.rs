@@ -18,12 +18,14 @@ use sqlx::{Any, Row, Transaction};
 use crate::{Backend, Result, Store, StoreError, StoredFile, audit, now_text};
 
 mod datasets;
+mod endpoints;
 mod leaderboards;
 mod phases;
 mod queue;
 mod submissions;
 
 pub use self::datasets::*;
+pub use self::endpoints::*;
 pub use self::phases::*;
 pub use self::queue::*;
 pub use self::submissions::*;

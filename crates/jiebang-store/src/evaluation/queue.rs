@@ -129,10 +129,18 @@ impl Store {
     /// [`Store::claim_job`] for a worker that scores prediction files only: a model that runs
     /// for its whole time limit then never holds up the files behind it.
     pub async fn claim_prediction_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Job>> {
-        self.claim(worker, lease_ms, " AND subject_id IN (SELECT id FROM submissions WHERE kind = 'predictions')").await
+        self.claim_kinds(worker, lease_ms, &[SubmissionKind::Predictions]).await
     }
 
-    async fn claim(&self, worker: &str, lease_ms: i64, only: &'static str) -> Result<Option<Job>> {
+    /// [`Store::claim_job`] for a worker that takes submissions of these kinds only.
+    pub async fn claim_kinds(&self, worker: &str, lease_ms: i64, kinds: &[SubmissionKind]) -> Result<Option<Job>> {
+        let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
+        // The names are the enum's own, never input.
+        let only = format!(" AND subject_id IN (SELECT id FROM submissions WHERE kind IN ({}))", names.join(", "));
+        self.claim(worker, lease_ms, &only).await
+    }
+
+    async fn claim(&self, worker: &str, lease_ms: i64, only: &str) -> Result<Option<Job>> {
         let now = now_ms();
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",

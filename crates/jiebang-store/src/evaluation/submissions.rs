@@ -144,13 +144,13 @@ impl Store {
     /// allow it (baselines from organizers are not counted). Concurrent submissions of one
     /// phase are serialised, so a quota holds under any load.
     pub async fn create_submission(&self, upload: &NewSubmission<'_>) -> Result<Submission> {
-        self.new_submission(SubmissionKind::Predictions, upload).await
+        self.new_submission(SubmissionKind::Predictions, upload, None).await
     }
 
     /// Queues a delivered model, as [`Store::create_submission`] queues a prediction file; the
     /// challenge's delivery contract must accept models.
     pub async fn create_model_submission(&self, upload: &NewSubmission<'_>) -> Result<Submission> {
-        self.new_submission(SubmissionKind::Model, upload).await
+        self.new_submission(SubmissionKind::Model, upload, None).await
     }
 
     /// Whether a team may submit to the phase now (open, challenge not archived, quotas left):
@@ -221,8 +221,12 @@ impl Store {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn new_submission(&self, kind: SubmissionKind, upload: &NewSubmission<'_>) -> Result<Submission> {
+    pub(super) async fn new_submission(
+        &self,
+        kind: SubmissionKind,
+        upload: &NewSubmission<'_>,
+        sealed_key: Option<&str>,
+    ) -> Result<Submission> {
         let NewSubmission { phase_id, organization_id, user_id, file, note, is_baseline, today } = *upload;
         let phase = self.get_phase(phase_id).await?;
         let contract = self.delivery_contract(phase.challenge_id).await?;
@@ -284,6 +288,13 @@ impl Store {
         .bind(&file.name)
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(sealed) = sealed_key {
+            sqlx::query("INSERT INTO endpoint_keys (submission_id, sealed) VALUES ($1, $2)")
+                .bind(id)
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await?;
+        }
         enqueue(&mut tx, id, 1, now).await?;
         audit::append(
             &mut tx,
@@ -341,11 +352,14 @@ impl Store {
         Ok(reports)
     }
 
-    /// Withdraws a submission that has not started; `Ok(false)` when it already has.
+    /// Withdraws a submission that has not started, or stops an endpoint evaluation that is
+    /// running (its worker sees the job gone at its next answer or heartbeat and stops asking;
+    /// what was answered is kept). `Ok(false)` when it cannot be.
     pub async fn cancel_submission(&self, id: i64, actor: i64) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE submissions SET state = 'cancelled', finished_ms = $2 WHERE id = $1 AND state = 'queued'",
+            "UPDATE submissions SET state = 'cancelled', finished_ms = $2 \
+             WHERE id = $1 AND (state = 'queued' OR (state = 'running' AND kind = 'endpoint'))",
         )
         .bind(id)
         .bind(now_ms())
@@ -354,12 +368,15 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("UPDATE jobs SET state = 'cancelled', finished_ms = $3 WHERE kind = $1 AND subject_id = $2 AND state = 'queued'")
-            .bind(SCORE_SUBMISSION)
-            .bind(id)
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE jobs SET state = 'cancelled', finished_ms = $3, lease_owner = NULL, lease_until_ms = NULL \
+             WHERE kind = $1 AND subject_id = $2 AND state IN ('queued', 'running')",
+        )
+        .bind(SCORE_SUBMISSION)
+        .bind(id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
         audit::append(
             &mut tx,
             self.backend,

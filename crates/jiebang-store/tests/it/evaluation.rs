@@ -437,3 +437,113 @@ async fn a_user_acting_for_two_units_does_not_get_two_quotas() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Refused(_)), "{err}");
 }
+
+#[tokio::test]
+async fn an_endpoint_run_keeps_each_answer_once_while_its_lease_holds_and_stops_when_cancelled() {
+    use jiebang_core::delivery::{DeliveryContract, EndpointContract};
+    use jiebang_store::EndpointAnswer;
+    let t = TestStore::new().await;
+    let (user, organization, phase) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(phase).await.unwrap().challenge_id;
+    let registration = br#"{"base_url":"https://llm.example.cn/v1","model":"m"}"#.to_vec();
+    let file = t.store.save_file(&t.files, "m @ https://llm.example.cn/v1", registration, None).await.unwrap();
+    let new = NewSubmission::new(phase, organization, user, &file, today());
+    // Refused until the contract takes endpoints.
+    let err = t.store.create_endpoint_submission(&new, Some("v1.sealed")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Refused(_)), "{err}");
+    let contract = DeliveryContract { endpoint: Some(EndpointContract::default()), ..DeliveryContract::default() };
+    t.store.set_delivery_contract(challenge, contract, Some(user)).await.unwrap();
+    let submission = t.store.create_endpoint_submission(&new, Some("v1.sealed")).await.unwrap();
+    assert_eq!(t.store.endpoint_key(submission.id).await.unwrap().as_deref(), Some("v1.sealed"));
+
+    // A predictions-only worker never takes it; a full worker does.
+    t.store.register_worker("w", "host", "test").await.unwrap();
+    assert!(t.store.claim_prediction_job("w", 60_000).await.unwrap().is_none());
+    let job = t.store.claim_job("w", 60_000).await.unwrap().unwrap();
+    t.store.start_endpoint_run(submission.id, job.run, 3).await.unwrap();
+    let answer = |id: &str, done_us| EndpointAnswer {
+        question_id: id.into(),
+        segment: job.attempts,
+        done_us,
+        record: format!("{{\"id\":\"{id}\"}}"),
+    };
+    assert!(t.store.record_endpoint_answer(&job, "w", &answer("q1", 10), false).await.unwrap());
+    assert!(t.store.record_endpoint_answer(&job, "w", &answer("q2", 20), true).await.unwrap());
+    // The same question again (a retried write) is kept once; another worker writes nothing.
+    assert!(t.store.record_endpoint_answer(&job, "w", &answer("q1", 30), false).await.unwrap());
+    assert!(!t.store.record_endpoint_answer(&job, "other", &answer("q3", 40), false).await.unwrap());
+    let progress = t.store.endpoint_progress(&[submission.id]).await.unwrap()[&submission.id];
+    assert_eq!((progress.total, progress.finished, progress.failed), (3, 2, 1));
+    let kept = t.store.endpoint_answers(submission.id, job.run).await.unwrap();
+    assert_eq!(kept.iter().map(|a| (a.question_id.as_str(), a.done_us)).collect::<Vec<_>>(), [("q1", 10), ("q2", 20)]);
+
+    // Cancelling a running endpoint run takes the job from its worker; the answers stay.
+    assert!(t.store.cancel_submission(submission.id, user).await.unwrap());
+    assert!(!t.store.record_endpoint_answer(&job, "w", &answer("q3", 50), false).await.unwrap());
+    assert!(!t.store.extend_lease(job.id, "w", 60_000).await.unwrap());
+    assert!(!t.store.finish_job(&job, "w", Outcome::Invalid("late".into())).await.unwrap());
+    let cancelled = t.store.get_submission(submission.id).await.unwrap();
+    assert_eq!(cancelled.state, SubmissionState::Cancelled);
+    assert_eq!(t.store.endpoint_answers(submission.id, job.run).await.unwrap().len(), 2);
+    // A running prediction file is not cancelled.
+    let file_submission = t
+        .store
+        .create_submission(&NewSubmission::new(phase, organization, user, &upload(&t, 3).await, today()))
+        .await
+        .unwrap();
+    let file_job = t.store.claim_job("w", 60_000).await.unwrap().unwrap();
+    assert_eq!(file_job.subject_id, file_submission.id);
+    assert!(!t.store.cancel_submission(file_submission.id, user).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_resumed_endpoint_run_finds_its_answers_and_links_its_transcript() {
+    use jiebang_core::delivery::{DeliveryContract, EndpointContract};
+    use jiebang_store::EndpointAnswer;
+    let t = TestStore::new().await;
+    let (user, organization, phase) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(phase).await.unwrap().challenge_id;
+    let contract = DeliveryContract { endpoint: Some(EndpointContract::default()), ..DeliveryContract::default() };
+    t.store.set_delivery_contract(challenge, contract, Some(user)).await.unwrap();
+    let file = t.store.save_file(&t.files, "endpoint", b"{}".to_vec(), None).await.unwrap();
+    let submission = t
+        .store
+        .create_endpoint_submission(&NewSubmission::new(phase, organization, user, &file, today()), None)
+        .await
+        .unwrap();
+    assert_eq!(t.store.endpoint_key(submission.id).await.unwrap(), None);
+    t.store.register_worker("w1", "host", "test").await.unwrap();
+    t.store.register_worker("w2", "host", "test").await.unwrap();
+    // The first worker answers one question, then dies: its lease runs out.
+    let first = t.store.claim_job("w1", 1).await.unwrap().unwrap();
+    t.store.start_endpoint_run(submission.id, first.run, 2).await.unwrap();
+    let answer = EndpointAnswer { question_id: "q1".into(), segment: first.attempts, done_us: 5, record: "{}".into() };
+    assert!(t.store.record_endpoint_answer(&first, "w1", &answer, false).await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    assert_eq!(t.store.requeue_expired().await.unwrap(), 1);
+    let second = t.store.claim_job("w2", 60_000).await.unwrap().unwrap();
+    assert_eq!((second.id, second.run, second.attempts), (first.id, first.run, 2));
+    let kept = t.store.endpoint_answers(submission.id, second.run).await.unwrap();
+    assert_eq!(kept, [answer]);
+    assert!(
+        !t.store
+            .record_endpoint_answer(
+                &first,
+                "w1",
+                &EndpointAnswer { question_id: "q2".into(), segment: 1, done_us: 9, record: "{}".into() },
+                false
+            )
+            .await
+            .unwrap()
+    );
+    let transcript =
+        t.store.save_file(&t.files, "transcript.jsonl", b"{\"type\":\"run\"}\n".to_vec(), None).await.unwrap();
+    t.store.set_endpoint_transcript(submission.id, second.run, transcript.id).await.unwrap();
+    assert_eq!(
+        t.store.endpoint_transcript(submission.id, second.run).await.unwrap().map(|f| f.id),
+        Some(transcript.id)
+    );
+    // A referenced transcript is never collected.
+    let collected = t.store.collect_unreferenced(&t.files, std::time::Duration::ZERO).await.unwrap();
+    assert!(t.store.get_file(transcript.id).await.is_ok(), "{collected:?}");
+}

@@ -162,12 +162,14 @@ pub(super) async fn register(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Uploads a prediction file for a team (multipart: `file`, `organization_id`, `note`). The
-/// team's applicants submit once it is registered; the challenge's organizers may add a
-/// baseline (`baseline=true`) for any organization. 409 when a quota is used up or the phase is
-/// closed, with the reason.
+/// Uploads a prediction file or a model for a team (multipart: `file`, `organization_id`,
+/// `note`, optional `kind`), or registers a live model endpoint (`kind=endpoint`, `base_url`,
+/// `model`, optional `api_key` — sealed, never shown back — instead of `file`). The team's
+/// applicants submit once it is registered; the challenge's organizers may add a baseline
+/// (`baseline=true`) for any organization. 409 when a quota is used up, the phase is closed or
+/// the contract does not take the kind, with the reason.
 #[utoipa::path(post, path = "/api/v1/phases/{id}/submissions",
-    request_body(content_type = "multipart/form-data", description = "`file`, `organization_id`, optional `note` and `baseline`"),
+    request_body(content_type = "multipart/form-data", description = "`file`, `organization_id`, optional `note`, `kind` and `baseline`; for `kind=endpoint`: `base_url`, `model`, optional `api_key` instead of `file`"),
     responses((status = 201, body = SubmissionView), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)),
     security(("token" = [])))]
 pub(super) async fn create_submission(
@@ -213,7 +215,20 @@ pub(super) async fn get_submission(
     Ok(Json(submission_view(&state, submission, &phase).await?))
 }
 
-/// Withdraws a submission that has not started (its team or the organizers); 409 once it has.
+/// An endpoint run's transcript (JSON Lines; its sha256 is in the signed report): to the
+/// organizers always, to the team once every row of the phase is public.
+#[utoipa::path(get, path = "/api/v1/submissions/{id}/transcript", responses((status = 200, body = String, content_type = "application/x-ndjson"), (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn get_transcript(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    let (name, bytes) = crate::app::submissions::transcript(&state, &viewer, id).await?;
+    Ok(crate::http::download("application/x-ndjson", &name, bytes))
+}
+
+/// Withdraws a submission that has not started, or stops an endpoint evaluation that is running
+/// (its team or the organizers; the answers so far are kept); 409 otherwise.
 #[utoipa::path(post, path = "/api/v1/submissions/{id}/cancel", responses((status = 200, body = SubmissionView), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn cancel_submission(
     State(state): State<AppState>,
@@ -226,7 +241,7 @@ pub(super) async fn cancel_submission(
         return Err(ApiError::Conflict {
             code: "refused",
             field: None,
-            message: "只能取消排队中的提交 / only a queued submission can be cancelled".into(),
+            message: "只能取消排队中的提交或正在评测的模型服务接口 / only a queued submission or a running endpoint evaluation can be cancelled".into(),
         });
     }
     Ok(Json(submission_view(&state, state.store.get_submission(id).await?, &phase).await?))

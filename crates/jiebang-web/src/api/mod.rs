@@ -32,7 +32,7 @@ use crate::error::ApiError;
         evaluation::create_dataset, evaluation::list_datasets, evaluation::download_dataset_file,
         evaluation::list_phases, evaluation::create_phase, evaluation::register,
         evaluation::create_submission, evaluation::list_submissions, evaluation::get_submission,
-        evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::keys,
+        evaluation::cancel_submission, evaluation::rerun_submission, evaluation::get_report, evaluation::get_transcript, evaluation::keys,
         evaluation::leaderboard, evaluation::publish_private, evaluation::queue, evaluation::select_submission,
         evaluation::rerun_phase, evaluation::get_delivery, evaluation::put_delivery,
         selection::create_application, selection::list_applications, selection::get_application,
@@ -142,6 +142,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/submissions/{id}/rerun", post(evaluation::rerun_submission))
         .route("/submissions/{id}/select", post(evaluation::select_submission))
         .route("/submissions/{id}/report", get(evaluation::get_report))
+        .route("/submissions/{id}/transcript", get(evaluation::get_transcript))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

@@ -77,8 +77,9 @@ pub struct Leaderboard {
     pub decimals: u32,
     /// The indicator columns.
     pub indicators: Vec<BoardIndicator>,
-    /// The measured quantities boards show (`jiebang_core::delivery::ON_THE_BOARD`) that rows of
-    /// this board have; empty when every row is a prediction file.
+    /// The measured quantities boards show (`jiebang_core::delivery::ON_THE_BOARD` for models,
+    /// `SERVED_ON_THE_BOARD` for live endpoints) that rows of this board have; empty when every
+    /// row is a prediction file.
     pub model_columns: Vec<String>,
     /// Best first.
     pub rows: Vec<BoardRow>,
@@ -201,6 +202,7 @@ pub(crate) async fn board(
         .collect();
     let model_columns = jiebang_core::delivery::ON_THE_BOARD
         .iter()
+        .chain(jiebang_core::delivery::SERVED_ON_THE_BOARD)
         .filter(|key| rows.iter().any(|r| r.scores.contains_key(**key)))
         .map(|key| (*key).to_owned())
         .collect();

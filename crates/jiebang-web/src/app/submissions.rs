@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiebang_core::delivery::SubmissionKind;
 use jiebang_core::evaluation::SubmissionState;
 use jiebang_core::report::ScoreReport;
-use jiebang_store::{Phase, Submission};
+use jiebang_store::{EndpointProgress, Phase, Submission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -68,6 +68,9 @@ pub struct SubmissionView {
     /// The team's earlier submission this one nearly repeats (a few rows changed, which probes
     /// the hidden labels): it is shown no score and does not count on the board.
     pub near_duplicate_of: Option<i64>,
+    /// An endpoint evaluation's progress: questions finished and failed of the bank.
+    #[schema(value_type = Option<Object>)]
+    pub progress: Option<EndpointProgress>,
 }
 
 pub(crate) async fn submission_view(
@@ -80,7 +83,9 @@ pub(crate) async fn submission_view(
         if s.state == SubmissionState::Queued { state.store.queue_positions(&id).await? } else { HashMap::new() };
     let reports =
         if s.state == SubmissionState::Scored { state.store.latest_reports(&id).await? } else { HashMap::new() };
-    Ok(view_of(s, phase, &positions, &reports))
+    let progress =
+        if s.kind == SubmissionKind::Endpoint { state.store.endpoint_progress(&id).await? } else { HashMap::new() };
+    Ok(view_of(s, phase, &positions, &reports, &progress))
 }
 
 /// A submission as its viewer sees it, from the queue positions and reports of its table
@@ -90,6 +95,7 @@ fn view_of(
     phase: &Phase,
     positions: &HashMap<i64, i64>,
     reports: &HashMap<i64, String>,
+    progress: &HashMap<i64, EndpointProgress>,
 ) -> SubmissionView {
     let queue_position = if s.state == SubmissionState::Queued { positions.get(&s.id).copied() } else { None };
     let elapsed_ms = s.started_ms.map(|start| s.finished_ms.unwrap_or_else(jiebang_store::now_ms) - start);
@@ -122,6 +128,7 @@ fn view_of(
         elapsed_ms,
         scores,
         near_duplicate_of,
+        progress: progress.get(&s.id).copied(),
     }
 }
 
@@ -219,6 +226,9 @@ pub(crate) async fn submit(
         .map(|k| SubmissionKind::parse("kind", k.trim()))
         .transpose()
         .map_err(|e| jiebang_core::Error::Invalid(vec![e]))?;
+    if kind == Some(SubmissionKind::Endpoint) {
+        return register_endpoint(state, authed, phase, organization, baseline, &form).await;
+    }
     let Some((_, file)) = form.files.into_iter().find(|(field, _)| field == "file") else {
         return Err(
             jiebang_core::Error::invalid("file", "请选择预测文件或模型 / choose a prediction file or a model").into()
@@ -244,6 +254,67 @@ pub(crate) async fn submit(
     })
 }
 
+/// Registers a live model's endpoint as a submission: `base_url` and `model` become its file
+/// (`{base_url, model}`, which holds no secret); `api_key`, if given, is sealed and kept apart,
+/// and is never shown, logged or returned again.
+async fn register_endpoint(
+    state: &AppState,
+    authed: &Authed,
+    phase: &Phase,
+    organization: i64,
+    baseline: bool,
+    form: &Form,
+) -> Result<Submission, ApiError> {
+    let registration = jiebang_core::delivery::EndpointRegistration {
+        base_url: form.text("base_url", ""),
+        model: form.text("model", ""),
+    };
+    let key = form.text("api_key", "");
+    let bad_key = key.len() > 4096 || key.chars().any(char::is_control);
+    let registration = match (registration.validate(), bad_key) {
+        (Ok(registration), false) => registration,
+        (result, _) => {
+            let mut errors = match result {
+                Err(jiebang_core::Error::Invalid(errors)) => errors,
+                _ => Vec::new(),
+            };
+            if bad_key {
+                errors.push(jiebang_core::FieldError::new(
+                    "api_key",
+                    "密钥过长或含控制字符 / the key is too long or holds control characters",
+                ));
+            }
+            return Err(jiebang_core::Error::Invalid(errors).into());
+        }
+    };
+    state.store.get_organization(organization).await?;
+    let bytes = serde_json::to_vec(&registration).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let name: String = format!("{} @ {}", registration.model, registration.base_url).chars().take(200).collect();
+    let file = state.store.save_file(&state.files, &name, bytes, Some(authed.user.id)).await?;
+    let sealed = if key.is_empty() { None } else { Some(state.sealer.seal(&key)?) };
+    let upload = jiebang_store::NewSubmission {
+        note: form.text.get("note").map_or("", String::as_str),
+        is_baseline: baseline,
+        ..jiebang_store::NewSubmission::new(phase.id, organization, authed.user.id, &file, state.clock.today())
+    };
+    Ok(state.store.create_endpoint_submission(&upload, sealed.as_deref()).await?)
+}
+
+/// The transcript of a submission's latest endpoint run: to the challenge's organizers always,
+/// to the team once every row of the phase is public (before that the questions are hidden).
+pub(crate) async fn transcript(state: &AppState, viewer: &Viewer, id: i64) -> Result<(String, Vec<u8>), ApiError> {
+    let (submission, phase, manages) = own_submission(state, viewer, id).await?;
+    if !manages && !phase.all_rows_public() {
+        return Err(ApiError::Forbidden);
+    }
+    let file = state
+        .store
+        .endpoint_transcript(id, submission.runs)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("提交 {id} 没有交互记录 / submission {id} has no transcript")))?;
+    Ok((format!("transcript-{id}-run{}.jsonl", submission.runs), state.files.get(&file.key).await?))
+}
+
 /// The phase's submissions `viewer` may see, newest first: all of them for its organizers,
 /// their own teams' for applicants, none for anyone else.
 pub(crate) async fn submissions_seen_by(
@@ -261,12 +332,15 @@ pub(crate) async fn submissions_seen_by(
         }
         submissions.sort_by_key(|s| std::cmp::Reverse(s.id));
     }
-    // Three queries for the whole table, however many rows it has.
+    // Four queries for the whole table, however many rows it has.
     let queued: Vec<i64> = submissions.iter().filter(|s| s.state == SubmissionState::Queued).map(|s| s.id).collect();
     let scored: Vec<i64> = submissions.iter().filter(|s| s.state == SubmissionState::Scored).map(|s| s.id).collect();
+    let endpoints: Vec<i64> = submissions.iter().filter(|s| s.kind == SubmissionKind::Endpoint).map(|s| s.id).collect();
     let positions = if queued.is_empty() { HashMap::new() } else { state.store.queue_positions(&queued).await? };
     let reports = if scored.is_empty() { HashMap::new() } else { state.store.latest_reports(&scored).await? };
-    Ok(submissions.into_iter().map(|s| view_of(s, phase, &positions, &reports)).collect())
+    let progress =
+        if endpoints.is_empty() { HashMap::new() } else { state.store.endpoint_progress(&endpoints).await? };
+    Ok(submissions.into_iter().map(|s| view_of(s, phase, &positions, &reports, &progress)).collect())
 }
 
 /// Whether a submission counts.

@@ -33,6 +33,8 @@ pub(super) fn routes(data_limit: usize) -> Router<AppState> {
         .route("/phases/{id}/publish", post(publish_submit))
         .route("/phases/{id}/rerun", post(rerun_submit))
         .route("/submissions/{id}/select", post(select_submit))
+        .route("/submissions/{id}/cancel", post(cancel_submit))
+        .route("/submissions/{id}/transcript", get(transcript_download))
         .route("/queue", get(queue_page))
         .route("/challenges/{id}/evaluation", get(setup_page))
         .route(
@@ -103,13 +105,21 @@ impl PhasePage {
     fn measured_name(&self, key: &str) -> String {
         jiebang_core::delivery::MEASURED
             .iter()
+            .chain(jiebang_core::delivery::SERVING)
             .find(|(k, _, _)| *k == key)
             .map_or_else(|| key.to_owned(), |(_, _, name)| self.ctx.t.lang.pick(name))
     }
 
     /// A board row's value of a model column, or a dash for a prediction file.
     fn model_cell(&self, row: &crate::app::leaderboards::BoardRow, column: &str) -> String {
-        row.scores.get(column).map_or("—".into(), |v| v.to_string())
+        row.scores
+            .get(column)
+            .map_or("—".into(), |v| format!("{:.4}", v).trim_end_matches('0').trim_end_matches('.').to_owned())
+    }
+
+    /// Whether the challenge takes live model endpoints (the submit tab then has their form).
+    fn takes_endpoints(&self) -> bool {
+        self.contract.endpoint.is_some()
     }
 
     /// What the file input accepts.
@@ -297,6 +307,50 @@ async fn submit_form(
     }
 }
 
+/// Stops an endpoint evaluation or withdraws a queued submission, once its box is ticked.
+async fn cancel_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<Confirmed>,
+) -> Result<Response, PageError> {
+    let (submission, _, _) = own_submission(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let actor = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
+    let back = format!("/phases/{}?tab=mine", submission.phase_id);
+    let result = async {
+        if form.confirm.is_none() {
+            return Err(jiebang_core::Error::invalid("confirm", ctx.t.confirm_irreversible).into());
+        }
+        if state.store.cancel_submission(id, actor).await? {
+            return Ok(());
+        }
+        Err(ApiError::Conflict {
+            code: "refused",
+            field: None,
+            message: "只能取消排队中的提交或正在评测的模型服务接口 / only a queued submission or a running endpoint \
+                      evaluation can be cancelled"
+                .into(),
+        })
+    }
+    .await;
+    Ok(super::back(&state, &back, result, &ctx, ctx.t.serve.done_cancel))
+}
+
+/// A confirmation box, ticked before an irreversible step.
+#[derive(Debug, Deserialize)]
+pub(super) struct Confirmed {
+    confirm: Option<String>,
+}
+
+async fn transcript_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = crate::app::submissions::transcript(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    Ok(super::download("application/x-ndjson", &name, bytes))
+}
+
 async fn publish_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, PageError> {
     let (_, authed) = managed_phase(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     state.store.publish_private(id, authed.user.id).await.map_err(|e| ctx.fail(e))?;
@@ -398,6 +452,10 @@ pub(super) struct ReportPage {
     model: Option<ModelSection>,
     /// A question bank's results per category, drawn as bars.
     categories: Vec<CategoryBars>,
+    /// A live endpoint's serving measurements, drawn.
+    serving: Option<ServingSection>,
+    /// Whether the viewer may download the run's transcript.
+    transcript_shown: bool,
     /// For the challenge's organizers: each multiple-choice answer no rule could read (id, text).
     unparsed: Vec<(String, String)>,
 }
@@ -427,6 +485,117 @@ impl CategoryBars {
                 CategoryBars { name: name.clone(), bars }
             })
             .collect()
+    }
+}
+
+/// A live endpoint's part of a report, ready to print and draw.
+pub(super) struct ServingSection {
+    endpoint: String,
+    questions: String,
+    failures: String,
+    tokens: &'static str,
+    segments: usize,
+    wall: String,
+    throughput: String,
+    transcript_sha256: String,
+    transcript_size: String,
+    /// (label, milliseconds, bar width 0–100 relative to the largest).
+    latency: Vec<(String, String, String)>,
+    /// The TTFT and decode-speed histograms: (title, columns, test id).
+    charts: Vec<(&'static str, Columns, &'static str)>,
+}
+
+/// A histogram drawn as columns in a 200 × 60 box: (x, y, width, height, label) per bucket.
+pub(super) struct Columns {
+    bars: Vec<(String, String, String, String, String)>,
+    max_label: String,
+}
+
+impl Columns {
+    fn of(histogram: &[(f64, usize)], unit: &str) -> Self {
+        let most = histogram.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+        let width = 200.0 / histogram.len().max(1) as f64;
+        let mut low = 0.0;
+        let bars = histogram
+            .iter()
+            .enumerate()
+            .map(|(i, &(upper, n))| {
+                let height = n as f64 / most * 56.0;
+                let label = format!("{low:.1}–{upper:.1} {unit}: {n}");
+                low = upper;
+                (
+                    format!("{:.2}", i as f64 * width + 0.5),
+                    format!("{:.2}", 60.0 - height),
+                    format!("{:.2}", (width - 1.0).max(0.5)),
+                    format!("{height:.2}"),
+                    label,
+                )
+            })
+            .collect();
+        let max_label = histogram.last().map_or(String::new(), |(upper, _)| format!("{upper:.1} {unit}"));
+        Self { bars, max_label }
+    }
+}
+
+impl ServingSection {
+    fn of(report: &ScoreReport, serving: &jiebang_core::report::ServingReport, t: &crate::i18n::ServingText) -> Self {
+        let metric = |key: &str| report.metrics.get(key).copied().filter(|v| v.is_finite());
+        let keys: [(String, &str); 7] = [
+            ("TTFT p50".into(), "ttft_p50_ms"),
+            ("TTFT p90".into(), "ttft_p90_ms"),
+            ("TTFT p99".into(), "ttft_p99_ms"),
+            (format!("TPOT {}", t.mean), "tpot_mean_ms"),
+            ("TPOT p99".into(), "tpot_p99_ms"),
+            ("ITL p99".into(), "itl_p99_ms"),
+            ("E2E p99".into(), "e2e_p99_ms"),
+        ];
+        let largest = keys.iter().filter_map(|(_, k)| metric(k)).fold(0.0, f64::max);
+        let latency = keys
+            .iter()
+            .map(|(label, key)| {
+                let value = metric(key);
+                let width = match value {
+                    Some(v) if largest > 0.0 => v / largest * 100.0,
+                    _ => 0.0,
+                };
+                (label.clone(), value.map_or("—".into(), |v| format!("{v:.2}")), format!("{width:.1}"))
+            })
+            .collect();
+        let failures = serving
+            .failures
+            .iter()
+            .map(|(kind, n)| format!("{} {n}", t.failure_name(kind)))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        Self {
+            endpoint: format!("{} · {}", serving.base_url, serving.model),
+            questions: format!(
+                "{} · {} {} · {} {}",
+                serving.questions, t.answered, serving.answered, t.failed, serving.failed
+            ),
+            failures: if failures.is_empty() { "—".into() } else { failures },
+            tokens: t.tokens_from(&serving.tokens),
+            segments: serving.segments.saturating_sub(1),
+            wall: format!("{:.1} s", serving.wall_ms / 1000.0),
+            throughput: format!(
+                "{} {} · {} {}",
+                metric("output_tokens_per_s").map_or("—".into(), |v| format!("{v:.2}")),
+                t.tokens_per_s,
+                metric("requests_per_s").map_or("—".into(), |v| format!("{v:.3}")),
+                t.requests_per_s
+            ),
+            transcript_sha256: serving.transcript.sha256.clone(),
+            transcript_size: format!("{} · {} B", serving.transcript.lines, serving.transcript.bytes),
+            latency,
+            charts: vec![
+                (t.ttft_histogram, Columns::of(&serving.ttft_histogram, "ms"), "report-ttft-histogram"),
+                (
+                    t.speed_histogram,
+                    Columns::of(&serving.tokens_per_s_histogram, t.tokens_per_s),
+                    "report-speed-histogram",
+                ),
+            ],
+        }
     }
 }
 
@@ -519,7 +688,13 @@ async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             unparsed = report.unparsed.iter().map(|u| (u.id.clone(), u.answer.clone())).collect();
         }
     }
+    let transcript_shown = report.serving.is_some()
+        && crate::app::access::own_submission(&state, &ctx.viewer, id)
+            .await
+            .is_ok_and(|(_, phase, manages)| manages || phase.all_rows_public());
     Ok(ReportPage {
+        serving: report.serving.as_ref().map(|s| ServingSection::of(&report, s, ctx.t.serve)),
+        transcript_shown,
         categories: CategoryBars::of(&report),
         unparsed,
         model: report.model.as_ref().map(|m| ModelSection::of(m, ctx.t.model, ctx.t.lang)),
@@ -547,6 +722,16 @@ pub(super) struct SetupPage {
 }
 
 impl SetupPage {
+    /// The contract's endpoint settings, or the defaults the form offers.
+    fn endpoint(&self) -> jiebang_core::delivery::EndpointContract {
+        self.contract.endpoint.clone().unwrap_or_default()
+    }
+
+    /// An optional number as a form value.
+    fn optional(&self, value: &Option<f64>) -> String {
+        value.map_or(String::new(), |v| v.to_string())
+    }
+
     /// The tasks a dataset version can be scored as.
     fn tasks(&self) -> &'static [&'static str] {
         jiebang_store::TASKS
@@ -644,6 +829,33 @@ pub(super) struct DeliveryForm {
     memory_limit_mb: String,
     time_limit_s: String,
     daily_model_minutes: String,
+    /// `on` when the challenge takes live model endpoints; the `endpoint_*` fields then say how.
+    #[serde(default)]
+    endpoint: Option<String>,
+    #[serde(default)]
+    endpoint_questions_file: String,
+    #[serde(default)]
+    endpoint_prompt_template: String,
+    #[serde(default)]
+    endpoint_system_prompt: String,
+    #[serde(default)]
+    endpoint_max_tokens: String,
+    #[serde(default)]
+    endpoint_temperature: String,
+    #[serde(default)]
+    endpoint_concurrency: String,
+    #[serde(default)]
+    endpoint_rate_per_s: String,
+    #[serde(default)]
+    endpoint_first_token_timeout_s: String,
+    #[serde(default)]
+    endpoint_timeout_s: String,
+    #[serde(default)]
+    endpoint_time_limit_s: String,
+    #[serde(default)]
+    endpoint_slo_ttft_ms: String,
+    #[serde(default)]
+    endpoint_slo_tpot_ms: String,
 }
 
 impl DeliveryForm {
@@ -687,7 +899,50 @@ impl DeliveryForm {
             memory_limit_mb: number(&mut errors, "memory_limit_mb", &self.memory_limit_mb),
             time_limit_s: number(&mut errors, "time_limit_s", &self.time_limit_s),
             daily_model_minutes: number(&mut errors, "daily_model_minutes", &self.daily_model_minutes),
+            endpoint: None,
         };
+        let endpoint = self.endpoint.is_some().then(|| {
+            use jiebang_core::delivery::EndpointContract;
+            let defaults = EndpointContract::default();
+            // An empty field keeps the default; an optional one stays unset.
+            fn or<T: std::str::FromStr + Default>(
+                errors: &mut jiebang_core::error::Collector,
+                field: &str,
+                text: &str,
+                default: T,
+            ) -> T {
+                if text.trim().is_empty() { default } else { number(errors, field, text) }
+            }
+            fn optional(errors: &mut jiebang_core::error::Collector, field: &str, text: &str) -> Option<f64> {
+                (!text.trim().is_empty()).then(|| number(errors, field, text))
+            }
+            EndpointContract {
+                questions_file: self.endpoint_questions_file.trim().to_owned(),
+                prompt_template: self.endpoint_prompt_template.clone(),
+                system_prompt: self.endpoint_system_prompt.trim().to_owned(),
+                max_tokens: or(&mut errors, "endpoint.max_tokens", &self.endpoint_max_tokens, defaults.max_tokens),
+                temperature: or(&mut errors, "endpoint.temperature", &self.endpoint_temperature, defaults.temperature),
+                concurrency: or(&mut errors, "endpoint.concurrency", &self.endpoint_concurrency, defaults.concurrency),
+                rate_per_s: optional(&mut errors, "endpoint.rate_per_s", &self.endpoint_rate_per_s),
+                first_token_timeout_s: or(
+                    &mut errors,
+                    "endpoint.first_token_timeout_s",
+                    &self.endpoint_first_token_timeout_s,
+                    defaults.first_token_timeout_s,
+                ),
+                timeout_s: or(&mut errors, "endpoint.timeout_s", &self.endpoint_timeout_s, defaults.timeout_s),
+                time_limit_s: or(
+                    &mut errors,
+                    "endpoint.time_limit_s",
+                    &self.endpoint_time_limit_s,
+                    defaults.time_limit_s,
+                ),
+                slo_ttft_ms: optional(&mut errors, "endpoint.slo_ttft_ms", &self.endpoint_slo_ttft_ms),
+                slo_tpot_ms: optional(&mut errors, "endpoint.slo_tpot_ms", &self.endpoint_slo_tpot_ms),
+                ..defaults
+            }
+        });
+        let contract = DeliveryContract { endpoint, ..contract };
         errors.finish(|| contract)
     }
 }

@@ -222,19 +222,7 @@ pub(crate) fn refused(state: &AppState, to: &str, error: ApiError, ctx: &Ctx) ->
     crate::http::redirect_with(&state.signer, to, crate::http::Flash::Error(message))
 }
 
-/// A file to save, under its name (RFC 6266 `filename*` for Chinese names), never cached.
-pub(crate) fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename*=UTF-8''{}", crate::http::urlencode(name));
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
-}
+pub(crate) use crate::http::download;
 
 /// A local path to return to; anything else becomes `/`. Browsers drop tabs and line breaks
 /// from a URL and read `\` as `/`, so `/%09/evil.example` would leave the site: a path with

@@ -590,3 +590,70 @@ async fn a_near_duplicate_shows_the_team_no_score_and_names_the_file_it_repeats(
     let (_, board) = app.json(Method::GET, &format!("/api/v1/phases/{}/leaderboard", app.phase), None, None).await;
     assert!(!board.to_string().contains(&format!("\"submission_id\":{id}")), "{board}");
 }
+
+#[tokio::test]
+async fn a_team_registers_its_endpoint_and_its_key_is_never_shown_back() {
+    const KEY: &str = "sk-web-secret-9f8e7d6c5b4a";
+    let app = TestApp::new().await;
+    let path = format!("/api/v1/phases/{}/submissions", app.phase);
+    let organization = app.organization.to_string();
+    let fields = |base_url: &'static str| {
+        vec![
+            ("organization_id", organization.clone()),
+            ("kind", "endpoint".to_owned()),
+            ("base_url", base_url.to_owned()),
+            ("model", "yunding-chem-7b".to_owned()),
+            ("api_key", KEY.to_owned()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        multipart(&path, "applicant", &app, &fields, &[])
+    };
+    // Not until the contract takes endpoints.
+    let (status, _, body) = app.send(send(fields("https://llm.example.cn/v1"))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{}", text(&body));
+    assert!(!text(&body).contains(KEY));
+    let contract = json!({"accepts": "predictions", "endpoint": {"concurrency": 2, "slo_ttft_ms": 800}});
+    let delivery = format!("/api/v1/challenges/{}/delivery", app.challenge);
+    let (status, stored) = app.json(Method::PUT, &delivery, Some("organizer"), Some(contract)).await;
+    assert_eq!(status, StatusCode::OK, "{stored}");
+    assert_eq!(stored["endpoint"]["max_tokens"], 512, "defaults fill what is not given");
+    // A key in the URL is refused, by field, and neither URL nor key is echoed.
+    let (status, _, body) = app.send(send(fields("https://u:sk-in-url@llm.example.cn/v1"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", text(&body));
+    assert!(text(&body).contains("base_url") && !text(&body).contains(KEY) && !text(&body).contains("sk-in-url"));
+    let (status, _, body) = app.send(send(fields("https://llm.example.cn/v1/"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", text(&body));
+    let created: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(created["kind"], "endpoint");
+    assert_eq!(created["file_name"], "yunding-chem-7b @ https://llm.example.cn/v1");
+    let id = created["id"].as_i64().unwrap();
+    // The store holds the key sealed only.
+    let sealed = app.t.store.endpoint_key(id).await.unwrap().unwrap();
+    assert!(!sealed.contains(KEY));
+    // No answer to anyone carries it: API, pages, the registration file itself.
+    let mut seen = vec![text(&body)];
+    for who in ["applicant", "organizer", "admin"] {
+        seen.push(app.json(Method::GET, &path, Some(who), None).await.1.to_string());
+        seen.push(app.json(Method::GET, &format!("/api/v1/submissions/{id}"), Some(who), None).await.1.to_string());
+        for tab in ["submit", "mine", "board"] {
+            seen.push(page(&app, &format!("/phases/{}?tab={tab}", app.phase), Some(who)).await.1);
+        }
+    }
+    let submission = app.t.store.get_submission(id).await.unwrap();
+    seen.push(String::from_utf8(app.t.files.get(&submission.file_key).await.unwrap()).unwrap());
+    for answer in &seen {
+        assert!(!answer.contains(KEY), "the key was shown back: {answer}");
+    }
+    // The submit tab says where the questions go.
+    let (_, submit) = page(&app, &format!("/phases/{}?tab=submit", app.phase), Some("applicant")).await;
+    assert!(submit.contains("data-testid=\"endpoint-form\"") && submit.contains("题目会发送到您的服务器"), "{submit}");
+    // Its team stops it while it waits; the transcript does not exist.
+    let (status, _) =
+        app.json(Method::GET, &format!("/api/v1/submissions/{id}/transcript"), Some("organizer"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, cancelled) =
+        app.json(Method::POST, &format!("/api/v1/submissions/{id}/cancel"), Some("applicant"), None).await;
+    assert_eq!((status, cancelled["state"].as_str()), (StatusCode::OK, Some("cancelled")));
+}

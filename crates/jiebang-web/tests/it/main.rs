@@ -188,6 +188,7 @@ impl TestApp {
             files: t.files.clone(),
             config: Arc::new(config),
             signer,
+            sealer: Arc::new(jiebang_store::secrets::Sealer::load_or_create(&t.files, None).await.unwrap()),
             calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
             clock: clock.clone(),
             cache: Arc::new(jiebang_web::cache::PublicCache::new(jiebang_web::cache::CacheSettings {

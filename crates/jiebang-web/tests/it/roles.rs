@@ -382,6 +382,25 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         // The API case above published the phase, so the team may read the report by now.
         page(Method::GET, "/submissions/{scored}/report", P::None, TeamElseNotFound, S::OK),
+        // A prediction file has no transcript: those who may see one are told so.
+        api(Method::GET, "/api/v1/submissions/{scored}/transcript", P::None, TeamElseNotFound, S::NOT_FOUND),
+        page(Method::GET, "/submissions/{scored}/transcript", P::None, TeamElseNotFound, S::NOT_FOUND),
+        // A scored submission cannot be stopped: refused with a message on the phase page.
+        page(
+            Method::POST,
+            "/submissions/{scored}/cancel",
+            P::Form(vec![("confirm", "1")]),
+            TeamElseNotFound,
+            S::SEE_OTHER,
+        ),
+        // The demo's baseline model is mounted by `serve --demo` only.
+        api(
+            Method::POST,
+            "/demo/llm/v1/chat/completions",
+            P::Json(json!({"messages": [{"role": "user", "content": "问"}]})),
+            Public,
+            S::NOT_FOUND,
+        ),
         page(Method::GET, "/organizations", P::None, SignedIn, S::OK),
         // The test unit is verified already: a verifier's decision is refused with a message.
         page(Method::POST, "/organizations/{id}/verify", P::Form(vec![("confirm", "1")]), Verifiers, S::SEE_OTHER),

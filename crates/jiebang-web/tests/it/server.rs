@@ -33,6 +33,7 @@ async fn state_over(t: &TestStore) -> AppState {
         files: t.files.clone(),
         config: Arc::new(WebConfig::default()),
         signer: Arc::new(jiebang_store::signing::Signer::load_or_create(&t.files).await.unwrap()),
+        sealer: Arc::new(jiebang_store::secrets::Sealer::load_or_create(&t.files, None).await.unwrap()),
         calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
         clock: Default::default(),
         cache: Default::default(),

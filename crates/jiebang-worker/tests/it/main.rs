@@ -4,6 +4,7 @@
 
 #![allow(missing_docs)]
 
+mod endpoint;
 mod mail;
 
 use std::sync::Arc;
