@@ -108,7 +108,7 @@ pub(crate) struct EndpointArgs {
     /// Goodput's TPOT limit, ms.
     #[arg(long)]
     slo_tpot_ms: Option<f64>,
-    /// Where to write the transcript [default: <questions>.transcript.jsonl beside the output].
+    /// Where to write the transcript [default: `QUESTIONS.transcript.jsonl`, beside the questions].
     #[arg(long)]
     transcript: Option<PathBuf>,
     /// A refusal phrase added to the built-in list (safety banks; repeatable).

@@ -147,3 +147,87 @@ async fn a_babbling_model_is_measured_and_cut_at_max_tokens() {
         other => assert_eq!(other, Some("counted")),
     }
 }
+
+/// The share of the demo bank's hidden multiple-choice questions whose answer is B.
+fn demo_share_of_b() -> f64 {
+    let bank = include_str!("../../demo/chem-bank.jsonl");
+    let choices: Vec<Value> = bank
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|q| q["task"] == "choice" && q["split"] != "dev")
+        .collect();
+    choices.iter().filter(|q| q["answer"] == "B").count() as f64 / choices.len() as f64
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs llama.cpp: scripts/test builds it and runs this"]
+async fn through_the_platform_a_registered_llama_cpp_endpoint_is_judged_in_a_signed_report_with_its_transcript() {
+    let llama = llama("constant-b.gguf").await;
+    let env = crate::Env::new().await;
+    let server = crate::serve(&env, &["--demo"]);
+    let base = server.base.clone();
+    let store = jiebang_store::Store::connect(&env.database_url).await.unwrap();
+    let mut phase = None;
+    for program in store.list_programs(None).await.unwrap() {
+        for challenge in store.all_challenges(program.id).await.unwrap() {
+            if challenge.challenge.code == "NAT25-06" {
+                phase = store.list_phases(challenge.id).await.unwrap().first().map(|p| p.id);
+            }
+        }
+    }
+    let phase = phase.expect("the demo's NAT25-06 phase");
+    let team = store.list_submissions(phase, None).await.unwrap()[0].organization_id;
+
+    // The demo organizer registers the llama.cpp server as a baseline endpoint, with a key.
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let password = crate::server_password(&server.stdout, "organizer@demo.jiebang.cn");
+    let login = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"email": "organizer@demo.jiebang.cn", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let key = "sk-llama-platform-test-1234";
+    let form = reqwest::multipart::Form::new()
+        .text("organization_id", team.to_string())
+        .text("baseline", "true")
+        .text("kind", "endpoint")
+        .text("base_url", llama.base_url.clone())
+        .text("model", "tiny")
+        .text("api_key", key);
+    let created =
+        client.post(format!("{base}/api/v1/phases/{phase}/submissions")).multipart(form).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    let started = Instant::now();
+    let submission = loop {
+        let submission: Value =
+            client.get(format!("{base}/api/v1/submissions/{id}")).send().await.unwrap().json().await.unwrap();
+        if !matches!(submission["state"].as_str(), Some("queued" | "running")) {
+            break submission;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "still {submission}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(submission["state"], "scored", "{submission}");
+    assert!(!submission.to_string().contains(key));
+    let signed: Value =
+        client.get(format!("{base}/api/v1/submissions/{id}/report")).send().await.unwrap().json().await.unwrap();
+    let report = &signed["report"];
+    let canonical = jiebang_core::canonical::to_string(report);
+    let public_key = signed["public_key"].as_str().unwrap();
+    assert!(jiebang_store::signing::verify(public_key, canonical.as_bytes(), signed["signature"].as_str().unwrap()));
+    assert_eq!(report["serving"]["failed"], 0, "{report}");
+    assert_eq!(report["metrics"]["error_rate"], 0.0);
+    // A model that always answers B scores exactly the share of Bs among the hidden choices.
+    assert!((report["metrics"]["choice_accuracy"].as_f64().unwrap() - demo_share_of_b()).abs() < 1e-12, "{report}");
+    let ttft = report["indicators"].as_array().unwrap().iter().find(|v| v["metric"] == "ttft_p99_ms").cloned();
+    assert!(ttft.is_some_and(|v| v["value"].as_f64().unwrap() > 0.0), "the serving indicator is judged: {report}");
+    let transcript = client.get(format!("{base}/api/v1/submissions/{id}/transcript")).send().await.unwrap();
+    assert_eq!(transcript.status(), 200);
+    let bytes = transcript.bytes().await.unwrap();
+    assert_eq!(report["serving"]["transcript"]["sha256"], jiebang_chat::transcript::sha256_hex(&bytes));
+    assert!(!String::from_utf8_lossy(&bytes).contains(key), "the transcript never holds the key");
+}
