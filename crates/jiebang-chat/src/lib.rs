@@ -9,6 +9,8 @@
 //! - [`client`] puts one question to an endpoint with time limits and safe retries; [`run`]
 //!   puts many under a closed- or open-loop load; [`prompt`] turns a bank's question into
 //!   messages; [`transcript`] keeps every exchange, hashed;
+//! - [`tokens`] counts an answer's tokens where the server sent no usage (the model's tokenizer,
+//!   else characters);
 //! - [`measure`] computes the serving measurements from many exchanges, each defined once as
 //!   vLLM's and MLPerf's benchmarks define it (`docs/metrics.md`, "Serving a live model").
 
@@ -20,4 +22,5 @@ pub mod run;
 #[cfg(feature = "scripted")]
 pub mod scripted;
 pub mod sse;
+pub mod tokens;
 pub mod transcript;

@@ -204,6 +204,10 @@ pub struct EndpointContract {
     /// Nothing new is sent after this many seconds of a run; the questions left count as failed.
     #[serde(default = "default_run_time_limit_s")]
     pub time_limit_s: u32,
+    /// A dataset file holding the model's `tokenizer.json`, which counts the output tokens of
+    /// answers the server sends no usage for; empty: characters are counted.
+    #[serde(default)]
+    pub tokenizer_file: String,
 }
 
 /// A team's endpoint as registered: the file of an endpoint submission. Its API key is never
@@ -291,6 +295,7 @@ impl Default for EndpointContract {
             slo_ttft_ms: None,
             slo_tpot_ms: None,
             time_limit_s: default_run_time_limit_s(),
+            tokenizer_file: String::new(),
         }
     }
 }

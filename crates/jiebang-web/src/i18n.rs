@@ -655,8 +655,9 @@ texts!(
     failed: "失败" / "failed",
     failures: "失败原因" / "Failures",
     tokens: "词元计数来源" / "Token counts from",
-    tokens_usage: "服务端 usage" / "the server's usage",
-    tokens_counted: "按字符计数（服务端未返回 usage）" / "characters (the server sent no usage)",
+    tokens_usage: "服务端报告的词元数" / "the server's usage",
+    tokens_counted: "按字符计数（服务端未报告词元数）" / "characters (the server sent no usage)",
+    tokens_tokenizer: "按模型分词器计数（服务端未报告词元数）" / "the model's tokenizer (the server sent no usage)",
     segments: "中断后续跑次数" / "Times resumed",
     wall: "总用时" / "Wall time",
     latency: "时延百分位（毫秒）" / "Latency percentiles (ms)",
@@ -672,6 +673,7 @@ texts!(
     questions_file: "题目文件名（留空为用途为“评测题目”的文件）" / "Questions file name (empty: the file whose purpose is questions)",
     prompt_template: "提示模板（留空为默认，单选题用 C-Eval 的模板；可用下列占位符，或写成 JSON）" / "Prompt template (empty: the default, C-Eval's for multiple choice; may use these placeholders, or be JSON)",
     system_prompt: "系统提示词" / "System prompt",
+    tokenizer_file: "分词器文件名（数据集中的分词器 JSON 文件；服务端不报告词元数时据此计数，留空按字符计）" / "Tokenizer file name (a tokenizer.json of the dataset; counts tokens when the server sends no usage; empty: characters)",
     max_tokens: "最大生成词元数" / "max_tokens",
     temperature: "温度" / "Temperature",
     concurrency: "并发数" / "Concurrency",
@@ -721,7 +723,11 @@ impl ServingText {
 
     /// Where the token counts came from, in words.
     pub fn tokens_from(&self, source: &str) -> &'static str {
-        if source == "usage" { self.tokens_usage } else { self.tokens_counted }
+        match source {
+            "usage" => self.tokens_usage,
+            "tokenizer" => self.tokens_tokenizer,
+            _ => self.tokens_counted,
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use jiebang_chat::measure::{Measurements, Slo, measure};
 use jiebang_chat::prompt::Template;
 use jiebang_chat::run::{Question, Record};
+use jiebang_chat::tokens::Counter;
 use jiebang_core::delivery::is_served;
 use jiebang_core::indicator::IndicatorExpr;
 use jiebang_eval::answers::{AnswerReport, AnswerRequest, AnswerTask, evaluate_answers};
@@ -123,11 +124,13 @@ pub struct Scoring<'a> {
     pub slo: Slo,
     /// Refusal phrases added to the built-in list (safety banks).
     pub refusal_phrases: Vec<String>,
+    /// How answers without the server's usage are counted.
+    pub counter: &'a Counter,
 }
 
 /// Scores the finished `records` of a run that took `wall_ms`: the report, with the serving
 /// measurements as metrics, and the measurements themselves (with where the token counts came
-/// from). Answers without server usage are counted in characters.
+/// from). Answers without server usage are counted by `scoring.counter`.
 pub fn score(
     records: &[Record],
     wall_ms: f64,
@@ -156,7 +159,7 @@ pub fn score(
     };
     let mut report = evaluate_answers(&request)?;
     let exchanges: Vec<_> = records.iter().map(|r| r.asked.exchange.clone()).collect();
-    let measured = measure(&exchanges, wall_ms, scoring.slo, |e| e.answer.chars().count() as u64);
+    let measured = measure(&exchanges, wall_ms, scoring.slo, |e| scoring.counter.count(&e.answer));
     let values: BTreeMap<String, f64> = measured.values.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
     report.report.add_measured(&values, &served);
     Ok((report, measured))

@@ -15,6 +15,7 @@ use jiebang_chat::exchange::Failure;
 use jiebang_chat::measure::Slo;
 use jiebang_chat::prompt::Template;
 use jiebang_chat::run::{Load, Plan, Question, Record, run};
+use jiebang_chat::tokens::Counter;
 use jiebang_chat::transcript::Transcript;
 use jiebang_core::delivery::{EndpointContract, EndpointRegistration, is_served};
 use jiebang_core::report::{ServingReport, TranscriptRef};
@@ -52,6 +53,7 @@ struct Setup {
     refusal_phrases: Vec<String>,
     indicators: Vec<jiebang_core::indicator::IndicatorExpr>,
     account: Account,
+    counter: Counter,
 }
 
 impl Worker {
@@ -144,6 +146,15 @@ impl Worker {
         for file in dataset.files.iter().filter(|f| image_type(&f.name).is_some() && f.size <= MAX_IMAGE_BYTES) {
             images.insert(file.name.clone(), self.files.get(&file.key).await?);
         }
+        let counter = match contract.tokenizer_file.trim() {
+            "" => Counter::Characters,
+            name => {
+                let file = dataset.files.iter().find(|f| f.name == name).ok_or_else(|| {
+                    setup(format!("数据集中没有分词器文件 {name} / the dataset has no tokenizer file {name}"))
+                })?;
+                Counter::from_json(&self.files.get(&file.key).await?).map_err(|e| setup(format!("{name}: {e}")))?
+            }
+        };
         let questions_bytes = self.files.get(&questions_file.key).await?;
         let questions =
             read_questions(Source { name: &questions_file.name, bytes: &questions_bytes }, &template, |path| {
@@ -181,6 +192,7 @@ impl Worker {
             refusal_phrases: dataset.scoring.refusal_phrases.clone(),
             indicators,
             account,
+            counter,
         }))
     }
 
@@ -336,6 +348,7 @@ impl Worker {
             indicators: setup.indicators.clone(),
             slo: Slo { ttft_ms: setup.contract.slo_ttft_ms, tpot_ms: setup.contract.slo_tpot_ms },
             refusal_phrases: setup.refusal_phrases.clone(),
+            counter: &setup.counter,
         };
         let (report, measured) = match score(&records, wall_ms, &scoring) {
             Ok(scored) => scored,
@@ -359,16 +372,15 @@ impl Worker {
             answered: records.iter().filter(|r| r.asked.exchange.is_ok()).count(),
             failed: failures.values().sum(),
             failures,
-            tokens: serde_json::to_value(measured.tokens)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            tokens: setup.counter.label(measured.tokens).to_owned(),
             segments,
             wall_ms,
             settings: json!({"settings": setup.client.settings(), "load": setup.plan,
                              "slo": {"ttft_ms": setup.contract.slo_ttft_ms, "tpot_ms": setup.contract.slo_tpot_ms}}),
             ttft_histogram: histogram(records.iter().filter_map(|r| r.asked.exchange.first_token_ms)),
-            tokens_per_s_histogram: histogram(records.iter().filter_map(|r| decode_speed(&r.asked.exchange))),
+            tokens_per_s_histogram: histogram(
+                records.iter().filter_map(|r| decode_speed(&r.asked.exchange, &setup.counter)),
+            ),
             transcript: TranscriptRef { sha256, lines, bytes: size },
         };
         let run = Run {
@@ -444,11 +456,11 @@ fn failure_kind(failure: &Failure) -> &'static str {
     }
 }
 
-/// An answer's decode speed: output tokens (the server's count, else characters) a second
-/// after its first token.
-fn decode_speed(exchange: &jiebang_chat::exchange::Exchange) -> Option<f64> {
+/// An answer's decode speed: output tokens (the server's count, else counted) a second after
+/// its first token.
+fn decode_speed(exchange: &jiebang_chat::exchange::Exchange, counter: &Counter) -> Option<f64> {
     let (first, last) = (exchange.first_token_ms?, exchange.last_token_ms?);
-    let tokens = exchange.usage.map_or_else(|| exchange.answer.chars().count() as u64, |u| u.completion_tokens) as f64;
+    let tokens = counter.output_tokens(exchange) as f64;
     (exchange.is_ok() && last > first && tokens > 1.0).then(|| (tokens - 1.0) / ((last - first) / 1000.0))
 }
 

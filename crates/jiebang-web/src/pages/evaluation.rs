@@ -856,6 +856,8 @@ pub(super) struct DeliveryForm {
     endpoint_slo_ttft_ms: String,
     #[serde(default)]
     endpoint_slo_tpot_ms: String,
+    #[serde(default)]
+    endpoint_tokenizer_file: String,
 }
 
 impl DeliveryForm {
@@ -939,6 +941,7 @@ impl DeliveryForm {
                 ),
                 slo_ttft_ms: optional(&mut errors, "endpoint.slo_ttft_ms", &self.endpoint_slo_ttft_ms),
                 slo_tpot_ms: optional(&mut errors, "endpoint.slo_tpot_ms", &self.endpoint_slo_tpot_ms),
+                tokenizer_file: self.endpoint_tokenizer_file.trim().to_owned(),
                 ..defaults
             }
         });

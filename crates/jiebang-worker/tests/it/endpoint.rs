@@ -29,6 +29,11 @@ const QUESTIONS: &str = "{\"id\":\"q1\",\"question\":\"一\",\"choices\":{\"A\":
 const TRUTH: &str = "{\"id\":\"q1\",\"answer\":\"B\"}\n{\"id\":\"q2\",\"answer\":\"B\"}\n{\"id\":\"q3\",\"answer\":\"A\"}\n\
 {\"id\":\"q4\",\"answer\":\"B\"}\n{\"id\":\"q5\",\"answer\":\"A\"}\n{\"id\":\"q6\",\"answer\":\"B\"}\n";
 
+/// A word-level tokenizer split on whitespace and punctuation, as `tokenizers` writes one.
+const WORD_LEVEL: &str = r#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],
+    "normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"post_processor":null,"decoder":null,
+    "model":{"type":"WordLevel","vocab":{"[UNK]":0,"the":1,"answer":2,"is":3,"B":4,".":5},"unk_token":"[UNK]"}}"#;
+
 struct Bench {
     t: TestStore,
     arena: Arena,
@@ -42,14 +47,22 @@ async fn bench(contract: EndpointContract) -> Bench {
     let indicators = ["choice_accuracy>=0.6", "error_rate<=0.01", "ttft_p99_ms<=5000", "f1@0.5>=0.9"];
     let arena = Arena::new(&t.store, &t.files, "id,label\n1,1\n", &indicators, Quotas::default()).await;
     let mut files = Vec::new();
-    for (purpose, name, text) in [("labels", "truth.jsonl", TRUTH), ("questions", "questions.jsonl", QUESTIONS)] {
+    let files_in = [
+        ("labels", "truth.jsonl", TRUTH),
+        ("questions", "questions.jsonl", QUESTIONS),
+        ("other", "tokenizer.json", WORD_LEVEL),
+    ];
+    for (purpose, name, text) in files_in {
         let file = t.store.save_file(&t.files, name, text.as_bytes().to_vec(), None).await.unwrap();
         files.push(DatasetFileInput { purpose: purpose.into(), file });
     }
     let scoring = ScoringSpec { task: "choice".into(), label_column: "answer".into(), ..ScoringSpec::binary("") };
     let dataset = t.store.create_dataset_version(arena.challenge, scoring, "", files, None).await.unwrap();
     let hidden: Vec<(String, bool)> = dataset.files.iter().map(|f| (f.purpose.clone(), f.hidden)).collect();
-    assert!(hidden.iter().all(|(_, hidden)| *hidden), "labels and questions are hidden: {hidden:?}");
+    assert!(
+        hidden.iter().all(|(purpose, hidden)| *hidden == (purpose != "other")),
+        "labels and questions are hidden: {hidden:?}"
+    );
     let input = PhaseInput {
         kind: PhaseKind::Development,
         name: "接口测评".into(),
@@ -291,4 +304,27 @@ async fn the_key_appears_in_no_log_line_even_when_the_endpoint_refuses_it() {
     assert!(!logged.is_empty(), "the test captured the log");
     assert!(!logged.contains(KEY), "the key was logged:\n{logged}");
     assert!(!submission.message.contains(KEY));
+}
+
+#[tokio::test]
+async fn without_usage_the_contracts_tokenizer_counts_the_output_tokens() {
+    let b = bench(EndpointContract { tokenizer_file: "tokenizer.json".into(), ..contract() }).await;
+    // No usage chunk: "the answer is B." is five tokens to the word-level tokenizer.
+    let server = Server::start(|_| {
+        Script::answer(&["the answer", " is B."], Duration::from_millis(5), Duration::from_millis(5), None)
+    })
+    .await
+    .unwrap();
+    let id = b.register(&server.base_url(), None).await;
+    let worker = b.worker("0", true).await;
+    assert!(worker.step().await.unwrap());
+    let submission = b.t.store.get_submission(id).await.unwrap();
+    assert_eq!(submission.state, SubmissionState::Scored, "{}", submission.message);
+    let report: serde_json::Value =
+        serde_json::from_str(&b.t.store.list_evaluations(id).await.unwrap()[0].report).unwrap();
+    assert_eq!(report["serving"]["tokens"], "tokenizer");
+    let tokens = report["metrics"]["output_tokens_per_s"].as_f64().unwrap()
+        * report["serving"]["wall_ms"].as_f64().unwrap()
+        / 1000.0;
+    assert!((tokens - 30.0).abs() < 1e-6, "six answers of five tokens: {tokens}");
 }

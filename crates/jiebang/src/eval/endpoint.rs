@@ -14,6 +14,7 @@ use jiebang_chat::client::{Client, Endpoint, Retry, Settings, Timeouts};
 use jiebang_chat::measure::Slo;
 use jiebang_chat::prompt::Template;
 use jiebang_chat::run::{Load, Plan, run};
+use jiebang_chat::tokens::Counter;
 use jiebang_chat::transcript::Transcript;
 use jiebang_eval::Source;
 use jiebang_worker::endpoint::{Scoring, image_type, read_questions, score};
@@ -111,6 +112,10 @@ pub(crate) struct EndpointArgs {
     /// Where to write the transcript [default: `QUESTIONS.transcript.jsonl`, beside the questions].
     #[arg(long)]
     transcript: Option<PathBuf>,
+    /// The model's tokenizer.json: counts the output tokens of answers the server sends no usage
+    /// for [default: characters].
+    #[arg(long)]
+    tokenizer: Option<PathBuf>,
     /// A refusal phrase added to the built-in list (safety banks; repeatable).
     #[arg(long = "refusal-phrase")]
     refusal_phrases: Vec<String>,
@@ -151,6 +156,13 @@ pub(crate) fn endpoint(args: EndpointArgs) -> anyhow::Result<()> {
         image(&folder, path)
     })?;
     let indicators = parse_indicators(&args.indicators)?;
+    let counter = match &args.tokenizer {
+        None => Counter::Characters,
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("{}", path.display()))?;
+            Counter::from_json(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+    };
     let settings = Settings {
         stream: !args.no_stream,
         max_tokens: Some(args.max_tokens),
@@ -236,6 +248,7 @@ pub(crate) fn endpoint(args: EndpointArgs) -> anyhow::Result<()> {
         indicators,
         slo: Slo { ttft_ms: args.slo_ttft_ms, tpot_ms: args.slo_tpot_ms },
         refusal_phrases: args.refusal_phrases,
+        counter: &counter,
     };
     let (report, measured) = score(&records, summary.wall_ms, &scoring)?;
     let transcript_json =
@@ -243,7 +256,7 @@ pub(crate) fn endpoint(args: EndpointArgs) -> anyhow::Result<()> {
     match args.format {
         OutputFormat::Json => {
             let mut value = serde_json::to_value(&report)?;
-            value["serving"] = json!({"endpoint": {"base_url": args.base_url, "model": args.model}, "tokens": measured.tokens,
+            value["serving"] = json!({"endpoint": {"base_url": args.base_url, "model": args.model}, "tokens": counter.label(measured.tokens),
                                       "load": plan, "settings": settings, "run": summary});
             value["transcript"] = transcript_json;
             println!("{value}");
@@ -255,7 +268,7 @@ pub(crate) fn endpoint(args: EndpointArgs) -> anyhow::Result<()> {
                 summary.finished,
                 summary.wall_ms / 1000.0,
                 errors,
-                serde_json::to_value(measured.tokens)?.as_str().unwrap_or("")
+                counter.label(measured.tokens)
             );
             println!("transcript {} sha256 {transcript_sha256}", transcript_path.display());
             print_table(&report.report, summary.wall_ms);

@@ -113,4 +113,10 @@ fn an_unset_key_variable_and_a_bad_questions_file_are_named() {
         error.contains("line 1, field question") && error.contains("line 2, field id: id 1 appears twice"),
         "{error}"
     );
+    // A tokenizer that cannot be read is named before anything is asked.
+    std::fs::write(&questions, "{\"id\":\"1\",\"question\":\"x\"}\n").unwrap();
+    let tokenizer = dir.path().join("tokenizer.json");
+    std::fs::write(&tokenizer, "{\"model\": 1}").unwrap();
+    let error = run(&["--tokenizer", tokenizer.to_str().unwrap()]);
+    assert!(error.contains("tokenizer.json: ") && error.contains("not a readable tokenizer.json"), "{error}");
 }
