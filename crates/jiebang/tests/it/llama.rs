@@ -144,7 +144,7 @@ async fn a_babbling_model_is_measured_and_cut_at_max_tokens() {
     assert!(truncated as f64 / 10.0 == m["truncation_rate"].as_f64().unwrap(), "{truncated} truncated, {m}");
     match report["serving"]["tokens"].as_str() {
         Some("usage") => assert!(usage.iter().all(|u| u["completion_tokens"].as_u64().unwrap() <= 16)),
-        other => assert_eq!(other, Some("counted")),
+        other => assert_eq!(other, Some("characters")),
     }
 }
 
