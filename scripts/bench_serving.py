@@ -157,6 +157,11 @@ The client alone (`cargo bench -p jiebang-chat --bench client`): {alone["request
 requests to the scripted server answering at once, 64 in flight, server and client in one process
 on the same cores: **{alone["requests_per_s"]:,.0f} requests per second** ({alone["failed"]} failed).
 
+llama-cpp-python sends no `usage` in its streams, so both sides count output in characters; the
+model is random, so its 64 tokens decode to about half as many characters. Both clients wait for
+the end of each body before the next question, so a sequential run's throughput includes each
+client's own time between questions; the TTFT column is the cleaner comparison of what is timed.
+
 | target | measured | status |
 |---|---|---|
 | TTFT and tokens/s within 5% of the reference | {worst * 100:.1f}% | {"met" if worst <= 0.05 else "**not met**"} |
