@@ -199,7 +199,9 @@ impl Worker {
         };
         let outcome = match job.kind.as_str() {
             SCORE_SUBMISSION => match self.store.get_submission(job.subject_id).await {
-                Ok(submission) if submission.kind == SubmissionKind::Endpoint => self.evaluate_endpoint(&job).await,
+                Ok(submission) if submission.kind == SubmissionKind::Endpoint => {
+                    self.evaluate_endpoint(&job, submission).await
+                }
                 Ok(_) => self.score(&job).await,
                 Err(error) => Outcome::Error(error.to_string()),
             },

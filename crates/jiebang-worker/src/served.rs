@@ -21,7 +21,7 @@ use jiebang_core::delivery::{EndpointContract, EndpointRegistration, is_served};
 use jiebang_core::report::{ServingReport, TranscriptRef};
 use jiebang_eval::answers::AnswerTask;
 use jiebang_eval::{EvalError, Source};
-use jiebang_store::{EndpointAnswer, Job, Outcome};
+use jiebang_store::{EndpointAnswer, Job, Outcome, Submission};
 use serde_json::json;
 
 use crate::endpoint::{Scoring, image_type, read_questions, score};
@@ -58,10 +58,10 @@ struct Setup {
 
 impl Worker {
     /// Runs (or takes up again) an endpoint submission's job.
-    pub(crate) async fn evaluate_endpoint(&self, job: &Job) -> Outcome {
+    pub(crate) async fn evaluate_endpoint(&self, job: &Job, submission: Submission) -> Outcome {
         let started = Instant::now();
         let started_at = jiebang_store::now_text();
-        let setup = match self.endpoint_setup(job).await {
+        let setup = match self.endpoint_setup(job, submission).await {
             Ok(Ok(setup)) => setup,
             Ok(Err(invalid)) => return Outcome::Invalid(invalid),
             Err(error) => return Outcome::Error(error.to_string()),
@@ -83,12 +83,11 @@ impl Worker {
 
     /// Reads the contract, the registration, the key, the questions and the truth. The outer
     /// error is the platform's (retried); the inner one the team's (the submission is invalid).
-    async fn endpoint_setup(&self, job: &Job) -> Result<Result<Setup, String>, Unscorable> {
-        let submission = self.store.get_submission(job.subject_id).await?;
+    async fn endpoint_setup(&self, job: &Job, submission: Submission) -> Result<Result<Setup, String>, Unscorable> {
         let phase = self.store.get_phase(submission.phase_id).await?;
         let dataset = self.store.get_dataset_version(phase.dataset_id).await?;
         let challenge = self.store.get_challenge(phase.challenge_id).await?;
-        let setup = |what: String| Unscorable::Setup(what);
+        let setup = Unscorable::Setup;
         let contract = self.store.delivery_contract(challenge.id).await?.endpoint.ok_or_else(|| {
             setup("本任务的交付要求不再接受模型服务接口 / the challenge's contract no longer takes endpoints".into())
         })?;

@@ -235,15 +235,7 @@ pub(super) async fn cancel_submission(
     viewer: Viewer,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SubmissionView>, ApiError> {
-    let (_, phase, _) = own_submission(&state, &viewer, id).await?;
-    let actor = viewer.require()?.user.id;
-    if !state.store.cancel_submission(id, actor).await? {
-        return Err(ApiError::Conflict {
-            code: "refused",
-            field: None,
-            message: "只能取消排队中的提交或正在评测的模型服务接口 / only a queued submission or a running endpoint evaluation can be cancelled".into(),
-        });
-    }
+    let (_, phase) = crate::app::submissions::cancel(&state, &viewer, id).await?;
     Ok(Json(submission_view(&state, state.store.get_submission(id).await?, &phase).await?))
 }
 

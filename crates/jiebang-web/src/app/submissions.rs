@@ -300,6 +300,22 @@ async fn register_endpoint(
     Ok(state.store.create_endpoint_submission(&upload, sealed.as_deref()).await?)
 }
 
+/// Withdraws a submission that has not started, or stops an endpoint evaluation that is running
+/// (its team or the organizers; the answers so far are kept); a conflict otherwise.
+pub(crate) async fn cancel(state: &AppState, viewer: &Viewer, id: i64) -> Result<(Submission, Phase), ApiError> {
+    let (submission, phase, _) = own_submission(state, viewer, id).await?;
+    if !state.store.cancel_submission(id, viewer.require()?.user.id).await? {
+        return Err(ApiError::Conflict {
+            code: "refused",
+            field: None,
+            message: "只能取消排队中的提交或正在评测的模型服务接口 / only a queued submission or a running endpoint \
+                      evaluation can be cancelled"
+                .into(),
+        });
+    }
+    Ok((submission, phase))
+}
+
 /// The transcript of a submission's latest endpoint run: to the challenge's organizers always,
 /// to the team once every row of the phase is public (before that the questions are hidden).
 pub(crate) async fn transcript(state: &AppState, viewer: &Viewer, id: i64) -> Result<(String, Vec<u8>), ApiError> {

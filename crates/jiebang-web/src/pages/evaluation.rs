@@ -315,24 +315,11 @@ async fn cancel_submit(
     axum::Form(form): axum::Form<Confirmed>,
 ) -> Result<Response, PageError> {
     let (submission, _, _) = own_submission(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let actor = ctx.viewer.require().map_err(|e| ctx.fail(e))?.user.id;
     let back = format!("/phases/{}?tab=mine", submission.phase_id);
-    let result = async {
-        if form.confirm.is_none() {
-            return Err(jiebang_core::Error::invalid("confirm", ctx.t.confirm_irreversible).into());
-        }
-        if state.store.cancel_submission(id, actor).await? {
-            return Ok(());
-        }
-        Err(ApiError::Conflict {
-            code: "refused",
-            field: None,
-            message: "只能取消排队中的提交或正在评测的模型服务接口 / only a queued submission or a running endpoint \
-                      evaluation can be cancelled"
-                .into(),
-        })
-    }
-    .await;
+    let result = match form.confirm {
+        None => Err(jiebang_core::Error::invalid("confirm", ctx.t.confirm_irreversible).into()),
+        Some(_) => crate::app::submissions::cancel(&state, &ctx.viewer, id).await.map(|_| ()),
+    };
     Ok(super::back(&state, &back, result, &ctx, ctx.t.serve.done_cancel))
 }
 
