@@ -4,7 +4,8 @@
    random 11-million-parameter GGUF model of scripts/llm-fixtures.py --bench): `jiebang eval endpoint` and a bare reference
    client — a minimal aiohttp streaming loop that times the first non-empty content chunk and
    counts output tokens the same way (the server's usage if sent, else characters) — put the
-   same questions with the same settings to the same server, alternately, RUNS times each. Their
+   same questions with the same settings to the same server, RUNS times each in counterbalanced
+   order (A B, B A, …) so that a drift of the server's speed falls on both sides. Their
    TTFT and output tokens per second must agree within 5%.
 2. The client alone: `cargo bench -p jiebang-chat --bench client` against the scripted server
    answering at once, 64 requests in flight: at least 2,000 streamed requests per second, so the
@@ -24,8 +25,8 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HEADING = "\n## Serving a live model: the measuring client"
 LLAMA_PYTHON = ROOT / "target" / "llamacpp-venv" / "bin" / "python"
-QUESTIONS = int(os.environ.get("JIEBANG_BENCH_QUESTIONS", 200))
-RUNS = int(os.environ.get("JIEBANG_BENCH_RUNS", 3))
+QUESTIONS = int(os.environ.get("JIEBANG_BENCH_QUESTIONS", 100))
+RUNS = int(os.environ.get("JIEBANG_BENCH_RUNS", 6))
 MAX_TOKENS = 64
 
 REFERENCE = r"""
@@ -112,7 +113,8 @@ def serving():
         server, base = llama(d / "bench.gguf")
         try:
             ours, theirs = [], []
-            for _ in range(RUNS):
+
+            def run_ours():
                 out = subprocess.run([str(binary), "eval", "endpoint", "--base-url", base, "--model", "tiny", "--task", "generation",
                                       "--questions", str(questions), "--truth", str(truth), "--max-tokens", str(MAX_TOKENS),
                                       "--concurrency", "1", "--metric", "exact_match", "--transcript", str(d / "t.jsonl")],
@@ -120,9 +122,18 @@ def serving():
                 metrics = json.loads(out)["metrics"]
                 assert metrics["error_rate"] == 0, metrics
                 ours.append(metrics)
+
+            def run_theirs():
                 out = subprocess.run([sys.executable, "-c", REFERENCE, base + "/chat/completions", str(questions), str(MAX_TOKENS)],
                                      capture_output=True, text=True, check=True).stdout
                 theirs.append(json.loads(out))
+
+            # Counterbalanced (ABBA…): a drift in the server's speed over the run falls on both.
+            for i in range(RUNS):
+                for side in ((run_ours, run_theirs) if i % 2 == 0 else (run_theirs, run_ours)):
+                    side()
+                print(f"run: jiebang {ours[-1]['ttft_p50_ms']:.2f} ms {ours[-1]['output_tokens_per_s']:.2f}/s; "
+                      f"reference {theirs[-1]['ttft_p50_ms']:.2f} ms {theirs[-1]['output_tokens_per_s']:.2f}/s", file=sys.stderr, flush=True)
         finally:
             server.kill()
             server.wait()
@@ -146,7 +157,7 @@ def serving():
 llama.cpp's OpenAI-compatible server (llama-cpp-python {version}, one thread, serving the seeded
 random 4-layer, 11-million-parameter GGUF model of `scripts/llm-fixtures.py --bench`) by `jiebang eval endpoint` and by a bare
 aiohttp streaming loop that times the first non-empty content chunk and counts tokens the same
-way; alternately, {RUNS} runs each, means shown. `JIEBANG_BENCH_ONLY=serving scripts/bench`
+way; {RUNS} runs each in counterbalanced order (A B, B A, …), means shown. `JIEBANG_BENCH_ONLY=serving scripts/bench`
 refreshes this section alone.
 
 | measurement | reference (aiohttp) | `jiebang eval endpoint` | difference |

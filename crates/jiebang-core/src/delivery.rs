@@ -70,6 +70,20 @@ pub const SERVING: &[(&str, &str, &str)] = &[
     ("goodput", "", "达标率 / share of requests within the TTFT and TPOT limits"),
 ];
 
+/// What the platform measures on a large model it serves itself (a delivered GGUF file), besides
+/// the serving measurements: key, unit, label.
+pub const HOSTED: &[(&str, &str, &str)] = &[
+    ("model_size_mb", "MB", "模型文件大小 / model file size (10⁶ bytes)"),
+    ("parameter_count", "", "参数量 / parameters (elements of every tensor in the file)"),
+    ("peak_memory_mb", "MB", "服务进程树峰值常驻内存 / peak resident memory of the serving process tree (MiB)"),
+    ("load_time_s", "s", "加载时间 / from starting the server to its first answer"),
+];
+
+/// Whether `key` (a metric name) is measured on a large model the platform serves.
+pub fn is_hosted(key: &str) -> bool {
+    HOSTED.iter().any(|(k, _, _)| *k == key)
+}
+
 /// The serving measurements a leaderboard shows beside each endpoint's score.
 pub const SERVED_ON_THE_BOARD: &[&str] = &["ttft_p99_ms", "output_tokens_per_s", "error_rate"];
 

@@ -126,6 +126,9 @@ pub struct Scoring<'a> {
     pub refusal_phrases: Vec<String>,
     /// How answers without the server's usage are counted.
     pub counter: &'a Counter,
+    /// What the platform measured on a model it served itself (`jiebang_core::delivery::HOSTED`:
+    /// size, parameters, peak memory, load time); empty for a team's own endpoint.
+    pub hosted: BTreeMap<String, f64>,
 }
 
 /// Scores the finished `records` of a run that took `wall_ms`: the report, with the serving
@@ -145,13 +148,14 @@ pub fn score(
         answers.push_str(&json!({"id": record.id, "answer": answer}).to_string());
         answers.push('\n');
     }
+    let measured_here = |m: &str| is_served(m) || scoring.hosted.contains_key(m);
     let (served, quality): (Vec<IndicatorExpr>, Vec<IndicatorExpr>) =
-        scoring.indicators.iter().cloned().partition(|i| is_served(i.metric.as_str()));
+        scoring.indicators.iter().cloned().partition(|i| measured_here(i.metric.as_str()));
     let request = AnswerRequest {
         task: scoring.task,
         truth: scoring.truth,
         predictions: Source { name: "模型的回答 / the model's answers", bytes: answers.as_bytes() },
-        metrics: scoring.metrics.iter().filter(|m| !is_served(m)).cloned().collect(),
+        metrics: scoring.metrics.iter().filter(|m| !measured_here(m)).cloned().collect(),
         indicators: quality,
         bootstrap: None,
         missing_as_empty: true,
@@ -160,7 +164,8 @@ pub fn score(
     let mut report = evaluate_answers(&request)?;
     let exchanges: Vec<_> = records.iter().map(|r| r.asked.exchange.clone()).collect();
     let measured = measure(&exchanges, wall_ms, scoring.slo, |e| scoring.counter.count(&e.answer));
-    let values: BTreeMap<String, f64> = measured.values.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+    let mut values: BTreeMap<String, f64> = measured.values.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+    values.extend(scoring.hosted.iter().map(|(k, v)| (k.clone(), *v)));
     report.report.add_measured(&values, &served);
     Ok((report, measured))
 }

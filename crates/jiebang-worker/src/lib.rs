@@ -6,6 +6,7 @@
 //! the file store. The [`Mailer`] sends the notification outbox when SMTP is configured.
 
 pub mod endpoint;
+pub mod hosted;
 pub mod mail;
 pub mod mapped;
 pub mod model;

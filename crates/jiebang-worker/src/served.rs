@@ -348,6 +348,7 @@ impl Worker {
             slo: Slo { ttft_ms: setup.contract.slo_ttft_ms, tpot_ms: setup.contract.slo_tpot_ms },
             refusal_phrases: setup.refusal_phrases.clone(),
             counter: &setup.counter,
+            hosted: Default::default(),
         };
         let (report, measured) = match score(&records, wall_ms, &scoring) {
             Ok(scored) => scored,

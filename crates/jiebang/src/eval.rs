@@ -1,7 +1,8 @@
 //! `jiebang eval`: scores a prediction file against a ground-truth file from the command line,
 //! with the same engine the platform uses; `jiebang eval model` runs a delivered ONNX model on
 //! test features first, as the platform's workers do, and judges its latency, size and memory
-//! too; `jiebang eval endpoint` puts a question bank to a live model's endpoint.
+//! too; `jiebang eval endpoint` puts a question bank to a live model's endpoint; `jiebang eval
+//! llm` serves a delivered GGUF model on this machine and does the same to it.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use jiebang_eval::{Bootstrap, Columns, Metric, Request, Source, Task, evaluate};
 use jiebang_worker::mapped::Contents;
 
 mod endpoint;
+mod llm;
 
 /// `jiebang eval …`.
 #[derive(Debug, Subcommand)]
@@ -29,6 +31,10 @@ pub(crate) enum EvalCommand {
     /// answers and measures TTFT, TPOT, throughput and errors; writes every exchange to a
     /// transcript.
     Endpoint(Box<endpoint::EndpointArgs>),
+    /// Runs a delivered quantized model (GGUF) on this machine — the built-in runner or a
+    /// reference server — and evaluates it like an endpoint, judging size, parameters, peak
+    /// memory and load time too.
+    Llm(Box<llm::LlmArgs>),
     /// Only reads both files (the benchmark's baseline); prints their row counts.
     #[command(hide = true)]
     Parse {
@@ -246,6 +252,7 @@ pub(crate) fn run(command: EvalCommand) -> anyhow::Result<()> {
         EvalCommand::Score(args) => score(*args),
         EvalCommand::Model(args) => model(*args),
         EvalCommand::Endpoint(args) => endpoint::endpoint(*args),
+        EvalCommand::Llm(args) => llm::llm(*args),
         EvalCommand::Parse { truth, pred } => {
             let (t, p) = read_both(&truth, &pred, 4095)?;
             // Typed as scoring types them: the first column as ids, the truth's others as labels,

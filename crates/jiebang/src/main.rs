@@ -62,6 +62,40 @@ enum Command {
     /// (JSON, `jiebang_onnx::sandbox::RunRequest`) and prints the result; the worker starts it.
     #[command(hide = true)]
     ModelRun,
+    /// Serves a GGUF model as an OpenAI-compatible chat endpoint on a loopback port with the
+    /// built-in runner, confined to that port and the model file; prints one JSON line when
+    /// ready. Threads: `RAYON_NUM_THREADS`. The worker starts it for each GGUF evaluation.
+    LlmServe {
+        /// The GGUF file.
+        #[arg(long)]
+        model: PathBuf,
+        /// The port on 127.0.0.1; 0 picks a free one.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The model name the endpoint answers to.
+        #[arg(long, default_value = "model")]
+        name: String,
+        /// A chat template (Jinja) replacing the file's.
+        #[arg(long)]
+        template: Option<PathBuf>,
+        /// The address-space limit, MiB.
+        #[arg(long)]
+        memory_mb: Option<u64>,
+        /// Serve even where the kernel cannot enforce Landlock or seccomp.
+        #[arg(long)]
+        allow_unconfined: bool,
+    },
+    /// Runs a program under an address-space limit (the worker starts reference model servers
+    /// so).
+    #[command(hide = true)]
+    RunLimited {
+        /// The limit, MiB.
+        #[arg(long)]
+        memory_mb: u64,
+        /// The program and its arguments.
+        #[arg(trailing_var_arg = true, required = true)]
+        command: Vec<String>,
+    },
     /// Checks a signed evaluation report offline.
     Verify {
         /// The document as downloaded (`{"report" | "snapshot" | "checkpoint": …, "signature": …, "public_key": …}`).
@@ -224,6 +258,28 @@ fn main() -> ExitCode {
         // Before any runtime or thread exists: the child's limits cover all it does.
         return model_run();
     }
+    if let Command::LlmServe { model, port, name, template, memory_mb, allow_unconfined } = &cli.command {
+        // Likewise: every thread of the server starts after it has locked itself down.
+        let options = jiebang_llm::ServeOptions {
+            model: model.clone(),
+            port: *port,
+            name: name.clone(),
+            template: template.clone(),
+            memory_bytes: memory_mb.map(|mb| mb << 20),
+            require_confinement: !allow_unconfined,
+        };
+        return match jiebang_llm::serve_main(&options) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Command::RunLimited { memory_mb, command } = &cli.command {
+        eprintln!("{}", jiebang_llm::confine::exec_limited(memory_mb << 20, command));
+        return ExitCode::from(2);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -300,7 +356,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", Settings::default_toml());
             Ok(())
         }
-        Command::ModelRun => anyhow::bail!("model-run runs before the runtime starts"),
+        Command::ModelRun | Command::LlmServe { .. } | Command::RunLimited { .. } => {
+            anyhow::bail!("this command runs before the runtime starts")
+        }
         Command::Migrate => {
             let store = connect(&settings).await?;
             let applied = store.migrate().await?;

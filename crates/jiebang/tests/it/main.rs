@@ -7,6 +7,7 @@ mod endpoint;
 mod eval;
 mod languages;
 mod llama;
+mod llama_gguf;
 mod models;
 mod tidy;
 mod workers;

@@ -123,6 +123,19 @@ fn only_the_onnx_crate_links_an_inference_engine_and_it_does_no_other_io() {
 }
 
 #[test]
+fn only_the_llm_crate_links_candle_and_the_worker_reaches_it_through_a_process() {
+    for krate in crates() {
+        let deps = dependencies(&krate);
+        let links = deps.iter().any(|d| d.starts_with("candle"));
+        assert_eq!(links, krate == "jiebang-llm", "{krate}: {deps:?}");
+    }
+    // The worker starts `jiebang llm-serve`; it never links the runner.
+    assert!(!dependencies("jiebang-worker").contains(&"jiebang-llm".to_owned()));
+    let llm = dependencies("jiebang-llm");
+    assert!(!llm.iter().any(|d| ["sqlx", "axum", "object_store", "reqwest"].contains(&d.as_str())), "{llm:?}");
+}
+
+#[test]
 fn every_source_file_starts_with_a_module_doc() {
     let missing: Vec<String> = sources(&workspace().join("crates"))
         .into_iter()

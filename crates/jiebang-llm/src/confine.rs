@@ -1,0 +1,118 @@
+//! What `jiebang llm-serve` does to itself so that a delivered model can do nothing but answer
+//! on its port. In order:
+//!
+//! 1. [`limit_memory`] at start: an address-space limit (`RLIMIT_AS`), so an allocation beyond
+//!    it fails and the process ends instead of the machine swapping;
+//! 2. the loopback port is bound;
+//! 3. [`lock_down`]: Landlock under which only the model file can be read — nothing written,
+//!    no TCP bind or connect — scoped so no abstract UNIX socket or signal reaches outside the
+//!    process; then a seccomp filter under
+//!    which creating a socket, binding, connecting, running a program, tracing, mounting,
+//!    namespaces, BPF, perf events, keyrings and io_uring fail with `EPERM`;
+//! 4. only then is the model's file parsed and loaded, and the server's threads started.
+//!
+//! Accepting on the port it already listens on is all the network it keeps. Not enforced: the
+//! CPU time it burns (the parent's wall-time limit ends it) and the threads it starts (the
+//! parent sets `RAYON_NUM_THREADS`, which candle honours, but a model cannot start threads
+//! anyway: only the runner's code runs). A kernel without Landlock or seccomp refuses to serve
+//! unless confinement is waived, and the ready line names what held.
+
+use crate::LlmError;
+
+/// System calls the serving child never needs after lock-down (accept4 is kept: the listener
+/// is already bound).
+const FORBIDDEN: &[i64] = &[
+    libc::SYS_socket,
+    libc::SYS_socketpair,
+    libc::SYS_connect,
+    libc::SYS_bind,
+    libc::SYS_listen,
+    libc::SYS_execve,
+    libc::SYS_execveat,
+    libc::SYS_ptrace,
+    libc::SYS_process_vm_readv,
+    libc::SYS_process_vm_writev,
+    libc::SYS_pidfd_getfd,
+    libc::SYS_mount,
+    libc::SYS_umount2,
+    libc::SYS_pivot_root,
+    libc::SYS_chroot,
+    libc::SYS_unshare,
+    libc::SYS_setns,
+    libc::SYS_bpf,
+    libc::SYS_perf_event_open,
+    libc::SYS_keyctl,
+    libc::SYS_add_key,
+    libc::SYS_request_key,
+    libc::SYS_init_module,
+    libc::SYS_finit_module,
+    libc::SYS_kexec_load,
+    libc::SYS_userfaultfd,
+    libc::SYS_io_uring_setup,
+    libc::SYS_personality,
+];
+
+/// Sets the address-space limit, bytes.
+pub fn limit_memory(bytes: u64) -> Result<(), LlmError> {
+    rlimit::Resource::AS.set(bytes, bytes).map_err(|e| LlmError::System(format!("setrlimit: {e}")))
+}
+
+/// Landlock and seccomp, as the module says, with only `model` readable; returns what held.
+/// Called before any other thread starts, so every thread of the server inherits both.
+pub fn lock_down(model: &std::path::Path, required: bool) -> Result<String, LlmError> {
+    use landlock::{
+        ABI, Access, AccessFs, AccessNet, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, path_beneath_rules,
+    };
+    let abi = ABI::V6;
+    let status = landlock::Ruleset::default()
+        .handle_access(AccessFs::from_all(abi))
+        .and_then(|r| r.handle_access(AccessNet::from_all(abi)))
+        .and_then(|r| r.scope(Scope::from_all(abi)))
+        .and_then(|r| r.create())
+        .and_then(|r| r.add_rules(path_beneath_rules([model], AccessFs::from_read(abi))))
+        .and_then(|r| r.restrict_self())
+        .map_err(|e| LlmError::System(format!("landlock: {e}")))?;
+    let held = match status.ruleset {
+        RulesetStatus::FullyEnforced => "landlock (only the model file readable, no TCP bind or connect, scoped)",
+        RulesetStatus::PartiallyEnforced => "landlock (partly enforced by this kernel)",
+        RulesetStatus::NotEnforced if required => {
+            return Err(LlmError::System(
+                "此内核不支持 Landlock，拒绝在无隔离的情况下运行模型 / this kernel does not enforce Landlock; refusing to serve a model unconfined".into(),
+            ));
+        }
+        RulesetStatus::NotEnforced => "no landlock (not supported by this kernel)",
+    };
+    let filtered = match forbid_syscalls() {
+        Ok(()) => "seccomp (no new sockets, exec, tracing, mounts, namespaces, bpf, keyrings)",
+        Err(e) if required => return Err(e),
+        Err(_) => "no seccomp (not supported by this kernel)",
+    };
+    Ok(format!("{held}; {filtered}"))
+}
+
+fn forbid_syscalls() -> Result<(), LlmError> {
+    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
+    let failed = |e: &dyn std::fmt::Display| LlmError::System(format!("seccomp: {e}"));
+    let arch = std::env::consts::ARCH.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
+    let rules = FORBIDDEN.iter().map(|&number| (number, Vec::new())).collect();
+    let filter = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
+        .map_err(|e| failed(&e))?;
+    let program: BpfProgram = filter.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
+    // Every thread started from now on inherits the filter; the runtime's existing threads are
+    // covered by applying it to all of them.
+    seccompiler::apply_filter_all_threads(&program).map_err(|e| failed(&e))
+}
+
+/// `jiebang run-limited`: sets the address-space limit and becomes `command` (a reference model
+/// server), which keeps the limit. Returns only if that fails.
+pub fn exec_limited(memory_bytes: u64, command: &[String]) -> LlmError {
+    use std::os::unix::process::CommandExt;
+    if let Err(e) = limit_memory(memory_bytes) {
+        return e;
+    }
+    let Some((program, args)) = command.split_first() else {
+        return LlmError::System("run-limited: no command".into());
+    };
+    let error = std::process::Command::new(program).args(args).exec();
+    LlmError::System(format!("{program}: {error}"))
+}
