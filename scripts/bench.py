@@ -26,6 +26,7 @@ import time
 
 from bench_pages import HEADING as PAGES_HEADING, pages
 from bench_serving import HEADING as SERVING_HEADING, serving
+from bench_llm import HEADING as LLM_HEADING, runners
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "target" / "bench-data"
@@ -139,6 +140,7 @@ Against the targets of issue 3:
     text += login_burst()
     text += pages()
     text += serving()
+    text += runners()
     text += onnx_latency()
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
@@ -495,6 +497,6 @@ if __name__ == "__main__":
     sections = {"onnx": (ONNX_HEADING, onnx_latency), "queue": (QUEUE_HEADING, throughput),
                 "login": (LOGIN_HEADING, login_burst), "memory": (MEMORY_HEADING, worker_memory),
                 "generation": (GENERATION_HEADING, generation), "pages": (PAGES_HEADING, pages),
-                "serving": (SERVING_HEADING, serving)}
+                "serving": (SERVING_HEADING, serving), "llm": (LLM_HEADING, runners)}
     section = sections.get(os.environ.get("JIEBANG_BENCH_ONLY", ""))
     only(*section) if section else main()

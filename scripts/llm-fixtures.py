@@ -9,7 +9,8 @@
 - `random.gguf`: the same shape with seeded random weights: it babbles until max_tokens, for
   serving measurements.
 - with `--bench`, also `bench.gguf`: random weights at 512 wide, 4 layers (11 M parameters), so
-  that the server's work, not the client's, sets the times the benchmark compares.
+  that the server's work, not the client's, sets the times the benchmarks compare; and
+  `bench-q8_0.gguf`, the same in Q8_0.
 
 - `qwen2.gguf`: a random 2-layer qwen2 (attention biases) whose vocabulary has merges learned
   from a small Chinese and English corpus, pre-split `qwen2`: the tokenizer is really tested.
@@ -257,5 +258,6 @@ if __name__ == "__main__":
     hostile(out)
     if "--bench" in sys.argv:
         write(out / "bench.gguf", random_weights, embed=512, ffn=1024, layers=4)
+        write(out / "bench-q8_0.gguf", random_weights, embed=512, ffn=1024, layers=4, quantize=True)
     if "--oracle" in sys.argv:
         oracle(out)

@@ -19,39 +19,6 @@
 
 use crate::LlmError;
 
-/// System calls the serving child never needs after lock-down (accept4 is kept: the listener
-/// is already bound).
-const FORBIDDEN: &[i64] = &[
-    libc::SYS_socket,
-    libc::SYS_socketpair,
-    libc::SYS_connect,
-    libc::SYS_bind,
-    libc::SYS_listen,
-    libc::SYS_execve,
-    libc::SYS_execveat,
-    libc::SYS_ptrace,
-    libc::SYS_process_vm_readv,
-    libc::SYS_process_vm_writev,
-    libc::SYS_pidfd_getfd,
-    libc::SYS_mount,
-    libc::SYS_umount2,
-    libc::SYS_pivot_root,
-    libc::SYS_chroot,
-    libc::SYS_unshare,
-    libc::SYS_setns,
-    libc::SYS_bpf,
-    libc::SYS_perf_event_open,
-    libc::SYS_keyctl,
-    libc::SYS_add_key,
-    libc::SYS_request_key,
-    libc::SYS_init_module,
-    libc::SYS_finit_module,
-    libc::SYS_kexec_load,
-    libc::SYS_userfaultfd,
-    libc::SYS_io_uring_setup,
-    libc::SYS_personality,
-];
-
 /// Sets the address-space limit, bytes.
 pub fn limit_memory(bytes: u64) -> Result<(), LlmError> {
     rlimit::Resource::AS.set(bytes, bytes).map_err(|e| LlmError::System(format!("setrlimit: {e}")))
@@ -82,25 +49,13 @@ pub fn lock_down(model: &std::path::Path, required: bool) -> Result<String, LlmE
         }
         RulesetStatus::NotEnforced => "no landlock (not supported by this kernel)",
     };
-    let filtered = match forbid_syscalls() {
-        Ok(()) => "seccomp (no new sockets, exec, tracing, mounts, namespaces, bpf, keyrings)",
-        Err(e) if required => return Err(e),
-        Err(_) => "no seccomp (not supported by this kernel)",
-    };
+    let filtered =
+        match jiebang_confine::forbid_syscalls(&[libc::SYS_accept4]).map_err(|e| LlmError::System(e.to_string())) {
+            Ok(()) => "seccomp (no new sockets, exec, tracing, mounts, namespaces, bpf, keyrings)",
+            Err(e) if required => return Err(e),
+            Err(_) => "no seccomp (not supported by this kernel)",
+        };
     Ok(format!("{held}; {filtered}"))
-}
-
-fn forbid_syscalls() -> Result<(), LlmError> {
-    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
-    let failed = |e: &dyn std::fmt::Display| LlmError::System(format!("seccomp: {e}"));
-    let arch = std::env::consts::ARCH.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
-    let rules = FORBIDDEN.iter().map(|&number| (number, Vec::new())).collect();
-    let filter = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
-        .map_err(|e| failed(&e))?;
-    let program: BpfProgram = filter.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
-    // Every thread started from now on inherits the filter; the runtime's existing threads are
-    // covered by applying it to all of them.
-    seccompiler::apply_filter_all_threads(&program).map_err(|e| failed(&e))
 }
 
 /// `jiebang run-limited`: sets the address-space limit and becomes `command` (a reference model

@@ -13,7 +13,8 @@
 //! - once the engine is loaded, a second Landlock layer that allows no file access at all, and
 //!   every descriptor slot below the open-file limit filled, so no file or socket can be opened.
 //!
-//! - a seccomp filter, also before the engine loads ([`forbid_syscalls`]): creating sockets,
+//! - a seccomp filter, also before the engine loads ([`forbid_syscalls`], the deny list
+//!   `jiebang-confine` shares with the GGUF runner): creating sockets,
 //!   running programs, tracing or reading other processes, mounting, entering or making
 //!   namespaces, BPF, perf events, keyrings, kernel modules and io_uring fail with `EPERM`.
 //!
@@ -222,52 +223,10 @@ fn confine(ort_library: Option<&Path>, required: bool) -> Result<String, OnnxErr
     Ok(format!("{held}; {filtered}; rlimits (address space, open files); empty working directory"))
 }
 
-/// The system calls a model's child never needs and an escaping model would: each fails with
-/// `EPERM` from now on, in this thread and the threads it starts. A deny list, so an engine's
-/// ordinary calls (memory, threads, clocks) are untouched.
-pub const FORBIDDEN_SYSCALLS: &[(&str, i64)] = &[
-    ("socket", libc::SYS_socket),
-    ("socketpair", libc::SYS_socketpair),
-    ("connect", libc::SYS_connect),
-    ("bind", libc::SYS_bind),
-    ("listen", libc::SYS_listen),
-    ("accept4", libc::SYS_accept4),
-    ("execve", libc::SYS_execve),
-    ("execveat", libc::SYS_execveat),
-    ("ptrace", libc::SYS_ptrace),
-    ("process_vm_readv", libc::SYS_process_vm_readv),
-    ("process_vm_writev", libc::SYS_process_vm_writev),
-    ("pidfd_getfd", libc::SYS_pidfd_getfd),
-    ("mount", libc::SYS_mount),
-    ("umount2", libc::SYS_umount2),
-    ("pivot_root", libc::SYS_pivot_root),
-    ("chroot", libc::SYS_chroot),
-    ("unshare", libc::SYS_unshare),
-    ("setns", libc::SYS_setns),
-    ("bpf", libc::SYS_bpf),
-    ("perf_event_open", libc::SYS_perf_event_open),
-    ("keyctl", libc::SYS_keyctl),
-    ("add_key", libc::SYS_add_key),
-    ("request_key", libc::SYS_request_key),
-    ("init_module", libc::SYS_init_module),
-    ("finit_module", libc::SYS_finit_module),
-    ("kexec_load", libc::SYS_kexec_load),
-    ("userfaultfd", libc::SYS_userfaultfd),
-    ("io_uring_setup", libc::SYS_io_uring_setup),
-    ("personality", libc::SYS_personality),
-];
-
-/// Installs the seccomp filter over [`FORBIDDEN_SYSCALLS`] on the calling thread (which must
-/// have `no_new_privs`, as Landlock's `restrict_self` sets, or the privilege to filter).
+/// Installs the shared seccomp deny list ([`jiebang_confine::FORBIDDEN_SYSCALLS`]) on the child;
+/// it keeps nothing of it.
 pub fn forbid_syscalls() -> Result<(), OnnxError> {
-    use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
-    let failed = |e: &dyn std::fmt::Display| OnnxError::Input(format!("seccomp: {e}"));
-    let arch = std::env::consts::ARCH.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
-    let rules = FORBIDDEN_SYSCALLS.iter().map(|&(_, number)| (number, Vec::new())).collect();
-    let filter = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch)
-        .map_err(|e| failed(&e))?;
-    let program: BpfProgram = filter.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
-    seccompiler::apply_filter(&program).map_err(|e| failed(&e))
+    jiebang_confine::forbid_syscalls(&[]).map_err(|e| OnnxError::Input(e.to_string()))
 }
 
 /// Once the engine is loaded, nothing more can be opened: the open-file limit drops to just

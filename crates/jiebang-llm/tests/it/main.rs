@@ -70,3 +70,41 @@ fn hostile_files_are_refused_with_their_reason() {
         assert!(error.contains(reason), "{file}: {error}");
     }
 }
+
+#[test]
+fn after_the_lock_down_only_the_bound_port_and_the_model_file_are_left() {
+    const PROBE: &str = "JIEBANG_CONFINE_PROBE";
+    const EPERM: i32 = 1;
+    const EACCES: i32 = 13;
+    if let Some(dir) = std::env::var_os(PROBE) {
+        // In a process of its own: a lock-down cannot be lifted.
+        let dir = PathBuf::from(dir);
+        let (model, other) = (dir.join("model.gguf"), dir.join("other.txt"));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let waiting = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let held = jiebang_llm::confine::lock_down(&model, true).unwrap();
+        assert!(held.contains("landlock") && held.contains("seccomp"), "{held}");
+        assert_eq!(std::fs::read(&model).unwrap(), b"weights");
+        assert_eq!(std::fs::read(&other).unwrap_err().raw_os_error(), Some(EACCES));
+        assert_eq!(std::fs::write(dir.join("new"), b"x").unwrap_err().raw_os_error(), Some(EACCES));
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap_err();
+        assert_eq!(socket.raw_os_error(), Some(EPERM), "{socket}");
+        let program = std::process::Command::new("/bin/true").status().unwrap_err();
+        assert_eq!(program.raw_os_error(), Some(EPERM), "{program}");
+        // What it listened on before still takes connections.
+        let (accepted, _) = listener.accept().unwrap();
+        assert_eq!(accepted.peer_addr().unwrap(), waiting.local_addr().unwrap());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.gguf"), b"weights").unwrap();
+    std::fs::write(dir.path().join("other.txt"), b"the data directory").unwrap();
+    let probe = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "after_the_lock_down_only_the_bound_port_and_the_model_file_are_left", "--nocapture"])
+        .args(["--test-threads=1"])
+        .env(PROBE, dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&probe.stdout).into_owned() + &String::from_utf8_lossy(&probe.stderr);
+    assert!(probe.status.success() && said.contains("1 passed"), "{said}");
+}
