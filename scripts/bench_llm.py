@@ -13,9 +13,10 @@ import subprocess
 import sys
 import tempfile
 
+from bench_serving import LLAMA_PYTHON, bench_bank
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 HEADING = "\n## Running a delivered GGUF model: the built-in runner and llama.cpp"
-LLAMA_PYTHON = ROOT / "target" / "llamacpp-venv" / "bin" / "python"
 QUESTIONS = int(os.environ.get("JIEBANG_BENCH_QUESTIONS", 50))
 RUNS = int(os.environ.get("JIEBANG_BENCH_RUNS", 4))
 MAX_TOKENS = 64
@@ -42,12 +43,7 @@ def runners():
     rows, notes = [], []
     with tempfile.TemporaryDirectory() as directory:
         d = pathlib.Path(directory)
-        subprocess.run([str(LLAMA_PYTHON), str(ROOT / "scripts" / "llm-fixtures.py"), str(d), "--bench"], check=True)
-        questions, truth = d / "questions.jsonl", d / "truth.jsonl"
-        with open(questions, "w", encoding="utf-8") as q, open(truth, "w", encoding="utf-8") as t:
-            for i in range(QUESTIONS):
-                q.write(json.dumps({"id": f"q{i}", "question": f"请简述第 {i} 号反应釜的安全联锁要求。"}, ensure_ascii=False) + "\n")
-                t.write(json.dumps({"id": f"q{i}", "answer": "联锁"}, ensure_ascii=False) + "\n")
+        questions, truth = bench_bank(d, QUESTIONS)
         for model in ["bench.gguf", "bench-q8_0.gguf"]:
             results = {"builtin": [], "reference": []}
             for i in range(RUNS):

@@ -100,16 +100,23 @@ def llama(model):
     raise RuntimeError("llama.cpp did not start")
 
 
+def bench_bank(d, count):
+    """The benchmark models (`llm-fixtures.py --bench`) and `count` short generation questions
+    written into folder `d`; returns the questions' and the truth's paths."""
+    subprocess.run([str(LLAMA_PYTHON), str(ROOT / "scripts" / "llm-fixtures.py"), str(d), "--bench"], check=True)
+    questions, truth = d / "questions.jsonl", d / "truth.jsonl"
+    with open(questions, "w", encoding="utf-8") as q, open(truth, "w", encoding="utf-8") as t:
+        for i in range(count):
+            q.write(json.dumps({"id": f"q{i}", "question": f"请简述第 {i} 号反应釜的安全联锁要求。"}, ensure_ascii=False) + "\n")
+            t.write(json.dumps({"id": f"q{i}", "answer": "联锁"}, ensure_ascii=False) + "\n")
+    return questions, truth
+
+
 def serving():
     binary = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "jiebang"
     with tempfile.TemporaryDirectory() as directory:
         d = pathlib.Path(directory)
-        subprocess.run([str(LLAMA_PYTHON), str(ROOT / "scripts" / "llm-fixtures.py"), str(d), "--bench"], check=True)
-        questions, truth = d / "questions.jsonl", d / "truth.jsonl"
-        with open(questions, "w", encoding="utf-8") as q, open(truth, "w", encoding="utf-8") as t:
-            for i in range(QUESTIONS):
-                q.write(json.dumps({"id": f"q{i}", "question": f"请简述第 {i} 号反应釜的安全联锁要求。"}, ensure_ascii=False) + "\n")
-                t.write(json.dumps({"id": f"q{i}", "answer": "联锁"}, ensure_ascii=False) + "\n")
+        questions, truth = bench_bank(d, QUESTIONS)
         server, base = llama(d / "bench.gguf")
         try:
             ours, theirs = [], []

@@ -165,6 +165,7 @@ impl Hosted {
                 hosted.runtime = name.clone();
                 hosted.confinement =
                     "address-space limit only (a reference runtime is not sandboxed: no Landlock or seccomp, its network is not restricted)".into();
+                let _first_line = hosted.drain_stdout();
                 hosted.wait_healthy(port, deadline)?;
             }
             (HostRuntime::Reference { .. }, None) => unreachable!("a reference runtime has a port"),
@@ -173,22 +174,31 @@ impl Hosted {
         Ok(hosted)
     }
 
-    /// The built-in runner's ready line, or why it never came.
+    /// The built-in runner's ready line, or why it never came. The rest of stdout is drained
+    /// (a server whose pipe fills would block).
     fn read_ready(&mut self, deadline: Instant) -> Result<jiebang_gguf::Ready, ModelFailure> {
-        let stdout = self.child.stdout.take().expect("piped");
-        let (send, receive) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = send.send(line);
-        });
+        let receive = self.drain_stdout();
         let wait = deadline.saturating_duration_since(Instant::now());
         match receive.recv_timeout(wait) {
             Ok(line) if !line.trim().is_empty() => serde_json::from_str(&line)
                 .map_err(|e| ModelFailure::Platform(format!("llm-serve printed {line:?}: {e}"))),
             Ok(_) => Err(self.died()),
-            Err(_) => Err(self.timed_out(wait)),
+            Err(_) => Err(self.timed_out()),
         }
+    }
+
+    /// Reads stdout to its end on a thread of its own, handing over the first line.
+    fn drain_stdout(&mut self) -> std::sync::mpsc::Receiver<String> {
+        let stdout = self.child.stdout.take().expect("piped");
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = send.send(line);
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        receive
     }
 
     fn wait_healthy(&mut self, port: u16, deadline: Instant) -> Result<(), ModelFailure> {
@@ -200,7 +210,7 @@ impl Hosted {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                return Err(self.timed_out(Duration::ZERO));
+                return Err(self.timed_out());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -221,7 +231,7 @@ impl Hosted {
         })
     }
 
-    fn timed_out(&mut self, _waited: Duration) -> ModelFailure {
+    fn timed_out(&mut self) -> ModelFailure {
         self.kill();
         model_failure("模型未在时限内完成加载 / the model did not finish loading within the time limit".into())
     }
