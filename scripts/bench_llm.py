@@ -96,7 +96,6 @@ Read the ratios with care: the model is tiny
 (11 M parameters), so each token's matrix work is a fraction of a millisecond and the reference's
 per-request and per-chunk cost in Python (llama-cpp-python's FastAPI server) weighs most — it
 shows in TTFT. On a model of billions of parameters the kernels decide, and llama.cpp's
-hand-tuned ones are expected to lead; this machine cannot hold one to measure it. Both run the
-same greedy tokens (`cargo test -p jiebang-llm --test it -- --ignored`); the runner answers one
-request at a time and keeps its KV cache in F32.
+hand-tuned ones are expected to lead; this machine cannot hold one to measure it. The runner
+answers one request at a time and keeps its KV cache in F32.
 """
