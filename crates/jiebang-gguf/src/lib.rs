@@ -12,6 +12,7 @@
 //! entries (llama.cpp aborts on one), no chat template, a file over the size limit.
 
 mod types;
+pub mod write;
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;

@@ -44,19 +44,7 @@ const END_TEXTS: &[&str] =
 
 /// GPT-2's printable stand-in for each byte, inverted: the byte each vocabulary character is.
 fn byte_of_symbol() -> HashMap<char, u8> {
-    let printable = |b: u32| (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b);
-    let mut extra = 0;
-    (0u32..256)
-        .map(|b| {
-            let symbol = if printable(b) {
-                b
-            } else {
-                extra += 1;
-                255 + extra
-            };
-            (char::from_u32(symbol).expect("below the surrogates"), b as u8)
-        })
-        .collect()
+    jiebang_gguf::write::byte_symbols().into_iter().zip(0..=255u8).collect()
 }
 
 /// The tokenizer of one model.

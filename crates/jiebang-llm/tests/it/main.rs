@@ -108,3 +108,27 @@ fn after_the_lock_down_only_the_bound_port_and_the_model_file_are_left() {
     let said = String::from_utf8_lossy(&probe.stdout).into_owned() + &String::from_utf8_lossy(&probe.stderr);
     assert!(probe.status.success() && said.contains("1 passed"), "{said}");
 }
+
+#[test]
+fn a_model_the_platform_writes_itself_answers_its_letter_then_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("constant-c.gguf");
+    std::fs::write(&path, jiebang_gguf::write::constant_answer_model(b'C')).unwrap();
+    let mut model = Model::load(&path, None).unwrap();
+    let messages = [Message {
+        role: "user".into(),
+        content: "反应釜超温时应？\nA. 继续\nB. 停车\nC. 切断进料\n答案：".into(),
+    }];
+    let prompt = model.template.render(&messages, "", "").unwrap();
+    let tokens = model.tokenizer.encode(&prompt).unwrap();
+    let mut answer = Vec::new();
+    let sampler = Sampler { temperature: 0.0, top_p: None, seed: 0 };
+    let finish = model
+        .generate(&tokens, 16, sampler, |tokenizer, id| {
+            answer.extend_from_slice(tokenizer.piece(id));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert_eq!((answer.as_slice(), finish), (&b"C"[..], jiebang_llm::model::Finish::Stop));
+    assert_eq!(model.summary.parameter_count, 2 * 260 * 64 + 64 + 2 * (2 * 64 + 4 * 64 * 64 + 3 * 64 * 128));
+}

@@ -174,3 +174,27 @@ fn an_endless_generation_is_cut_by_the_time_limit_and_the_next_question_is_answe
         );
     }
 }
+
+#[test]
+#[ignore = "needs llama.cpp: scripts/test runs this"]
+fn llama_cpp_serves_the_known_answer_model_the_platform_writes_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let [choice, _] = banks(dir.path());
+    let model = dir.path().join("constant-b.gguf");
+    std::fs::write(&model, jiebang_gguf::write::constant_answer_model(b'B')).unwrap();
+    let python = std::env::var("JIEBANG_LLAMA_PYTHON").expect("JIEBANG_LLAMA_PYTHON: scripts/test sets it");
+    let reference = format!(
+        "{python} -m llama_cpp.server --model {{model}} --host 127.0.0.1 --port {{port}} --n_ctx 2048 --model_alias delivered"
+    );
+    let output = Command::new(BIN)
+        .args(["eval", "llm", "--runtime", "reference", "--reference-command", &reference, "--model"])
+        .arg(&model)
+        .arg("--questions")
+        .arg(&choice.0)
+        .arg("--truth")
+        .arg(&choice.1)
+        .args(["--task", "choice", "--max-tokens", "8"])
+        .output()
+        .unwrap();
+    assert_eq!(report(&output)["metrics"]["choice_accuracy"], 0.4);
+}
