@@ -1,14 +1,35 @@
-//! The seccomp deny list of the child processes that run delivered models (`jiebang model-run`
-//! for ONNX, `jiebang llm-serve` for GGUF): creating sockets, running programs, tracing or
+//! What the child processes that run delivered models (`jiebang model-run` for ONNX, `jiebang
+//! llm-serve` and `jiebang run-limited` for GGUF) do to themselves: an address-space limit, and
+//! the seccomp deny list under which creating sockets, running programs, tracing or
 //! reading other processes, mounting, entering or making namespaces, BPF, perf events, keyrings,
 //! kernel modules and io_uring fail with `EPERM`. A deny list, so an engine's ordinary calls
 //! (memory, threads, clocks) are untouched; each child keeps what it needs (`llm-serve` keeps
 //! `accept4` on the port it bound before locking down).
 
-/// Why the filter could not be installed.
+/// Why a limit or the filter could not be installed, or a program not run.
 #[derive(Debug, thiserror::Error)]
-#[error("seccomp: {0}")]
+#[error("{0}")]
 pub struct ConfineError(String);
+
+/// Caps the address space (`RLIMIT_AS`) at `bytes`: an allocation beyond it fails and the
+/// process ends instead of the machine swapping. Programs it runs keep the limit.
+pub fn limit_address_space(bytes: u64) -> Result<(), ConfineError> {
+    rlimit::Resource::AS.set(bytes, bytes).map_err(|e| ConfineError(format!("setrlimit: {e}")))
+}
+
+/// `jiebang run-limited`: caps the address space and becomes `command` (a reference model
+/// server), which keeps the limit. Returns only if that fails.
+pub fn exec_limited(bytes: u64, command: &[String]) -> ConfineError {
+    use std::os::unix::process::CommandExt;
+    if let Err(e) = limit_address_space(bytes) {
+        return e;
+    }
+    let Some((program, args)) = command.split_first() else {
+        return ConfineError("run-limited: no command".into());
+    };
+    let error = std::process::Command::new(program).args(args).exec();
+    ConfineError(format!("{program}: {error}"))
+}
 
 /// The system calls a model's child never needs, by name and number.
 pub const FORBIDDEN_SYSCALLS: &[(&str, i64)] = &[
@@ -48,7 +69,7 @@ pub const FORBIDDEN_SYSCALLS: &[(&str, i64)] = &[
 /// filter); threads started later inherit it.
 pub fn forbid_syscalls(keep: &[i64]) -> Result<(), ConfineError> {
     use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
-    let failed = |e: &dyn std::fmt::Display| ConfineError(e.to_string());
+    let failed = |e: &dyn std::fmt::Display| ConfineError(format!("seccomp: {e}"));
     let arch = std::env::consts::ARCH.try_into().map_err(|e: seccompiler::BackendError| failed(&e))?;
     let rules = FORBIDDEN_SYSCALLS
         .iter()

@@ -79,11 +79,6 @@ pub const HOSTED: &[(&str, &str, &str)] = &[
     ("load_time_s", "s", "加载时间 / from starting the server to its first answer"),
 ];
 
-/// Whether `key` (a metric name) is measured on a large model the platform serves.
-pub fn is_hosted(key: &str) -> bool {
-    HOSTED.iter().any(|(k, _, _)| *k == key)
-}
-
 /// The serving measurements a leaderboard shows beside each endpoint's score.
 pub const SERVED_ON_THE_BOARD: &[&str] = &["ttft_p99_ms", "output_tokens_per_s", "error_rate"];
 

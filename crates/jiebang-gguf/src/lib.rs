@@ -197,6 +197,8 @@ pub struct Header {
     pub tensors: Vec<TensorInfo>,
     /// Where the data section starts.
     pub data_offset: u64,
+    /// The data alignment (`general.alignment`, 32 when absent).
+    pub alignment: u64,
     /// The file's length.
     pub file_bytes: u64,
 }
@@ -272,7 +274,7 @@ pub fn read(source: impl Read, file_bytes: u64) -> Result<Header, GgufError> {
         },
     };
     let data_offset = r.at.div_ceil(alignment) * alignment;
-    Ok(Header { version, metadata, tensors, data_offset, file_bytes })
+    Ok(Header { version, metadata, tensors, data_offset, alignment, file_bytes })
 }
 
 /// What a runner accepts, for [`Header::problems`].
@@ -352,7 +354,8 @@ impl Header {
     /// empty when a runner under `rules` can load it.
     pub fn problems(&self, rules: &Rules) -> Vec<String> {
         let mut problems = Vec::new();
-        let mb = |bytes: u64| format!("{:.1} MB", bytes as f64 / 1_048_576.0);
+        // MB as `model_size_mb` counts them: 10⁶ bytes.
+        let mb = |bytes: u64| format!("{:.1} MB", bytes as f64 / 1e6);
         if let Some(max) = rules.max_bytes.filter(|max| self.file_bytes > *max) {
             problems.push(format!(
                 "文件 {} 超过上限 {} / the file's {} exceed the limit of {}",
@@ -393,7 +396,7 @@ impl Header {
             return;
         }
         let data = self.file_bytes.saturating_sub(self.data_offset);
-        let alignment = self.get("general.alignment").and_then(Value::as_u64).unwrap_or(DEFAULT_ALIGNMENT);
+        let alignment = self.alignment;
         let mut names = HashSet::new();
         let mut spans = Vec::with_capacity(self.tensors.len());
         let mut past_end = Vec::new();

@@ -1,8 +1,7 @@
 //! What `jiebang llm-serve` does to itself so that a delivered model can do nothing but answer
 //! on its port. In order:
 //!
-//! 1. [`limit_memory`] at start: an address-space limit (`RLIMIT_AS`), so an allocation beyond
-//!    it fails and the process ends instead of the machine swapping;
+//! 1. at start, an address-space limit (`jiebang_confine::limit_address_space`);
 //! 2. the loopback port is bound;
 //! 3. [`lock_down`]: Landlock under which only the model file can be read — nothing written,
 //!    no TCP bind or connect — scoped so no abstract UNIX socket or signal reaches outside the
@@ -18,11 +17,6 @@
 //! unless confinement is waived, and the ready line names what held.
 
 use crate::LlmError;
-
-/// Sets the address-space limit, bytes.
-pub fn limit_memory(bytes: u64) -> Result<(), LlmError> {
-    rlimit::Resource::AS.set(bytes, bytes).map_err(|e| LlmError::System(format!("setrlimit: {e}")))
-}
 
 /// Landlock and seccomp, as the module says, with only `model` readable; returns what held.
 /// Called before any other thread starts, so every thread of the server inherits both.
@@ -56,18 +50,4 @@ pub fn lock_down(model: &std::path::Path, required: bool) -> Result<String, LlmE
             Err(_) => "no seccomp (not supported by this kernel)",
         };
     Ok(format!("{held}; {filtered}"))
-}
-
-/// `jiebang run-limited`: sets the address-space limit and becomes `command` (a reference model
-/// server), which keeps the limit. Returns only if that fails.
-pub fn exec_limited(memory_bytes: u64, command: &[String]) -> LlmError {
-    use std::os::unix::process::CommandExt;
-    if let Err(e) = limit_memory(memory_bytes) {
-        return e;
-    }
-    let Some((program, args)) = command.split_first() else {
-        return LlmError::System("run-limited: no command".into());
-    };
-    let error = std::process::Command::new(program).args(args).exec();
-    LlmError::System(format!("{program}: {error}"))
 }

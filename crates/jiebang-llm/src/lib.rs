@@ -77,7 +77,7 @@ pub const RUNTIME: &str = "jiebang built-in runner (candle-transformers 0.11, CP
 /// model, prints [`jiebang_gguf::Ready`] and serves until killed. Runs before any other thread exists.
 pub fn serve_main(options: &ServeOptions) -> Result<(), LlmError> {
     if let Some(bytes) = options.memory_bytes {
-        confine::limit_memory(bytes)?;
+        jiebang_confine::limit_address_space(bytes).map_err(|e| LlmError::System(e.to_string()))?;
     }
     let template = match &options.template {
         None => None,

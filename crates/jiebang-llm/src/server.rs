@@ -115,7 +115,6 @@ fn answer(model: &mut Model, job: &Job) -> Result<Event, LlmError> {
     let ask = &job.ask;
     let prompt = model.template.render(&ask.messages, model.tokenizer.bos_text(), model.tokenizer.eos_text())?;
     let tokens = model.tokenizer.encode(&prompt)?;
-    let max_tokens = ask.max_tokens.min(model.context.saturating_sub(tokens.len()));
     if job.events.send(Event::Started).is_err() {
         return Ok(Event::Failed("gone".into()));
     }
@@ -123,7 +122,8 @@ fn answer(model: &mut Model, job: &Job) -> Result<Event, LlmError> {
     let mut stops = StopScan::new(&ask.stop);
     let mut completion_tokens = 0;
     let mut stopped = false;
-    let finish = model.generate(&tokens, max_tokens, ask.sampler, |tokenizer, id| {
+    // `generate` ends at the context's end as well as at `max_tokens`.
+    let finish = model.generate(&tokens, ask.max_tokens, ask.sampler, |tokenizer, id| {
         completion_tokens += 1;
         let (out, hit) = stops.push(&text.push(tokenizer.piece(id)));
         if !out.is_empty() && job.events.send(Event::Text(out)).is_err() {

@@ -175,16 +175,6 @@ impl Tokenizer {
     pub fn eos_text(&self) -> &str {
         &self.eos_text
     }
-
-    /// Tokens in the vocabulary.
-    pub fn len(&self) -> usize {
-        self.pieces.len()
-    }
-
-    /// Whether the vocabulary is empty.
-    pub fn is_empty(&self) -> bool {
-        self.pieces.is_empty()
-    }
 }
 
 /// Turns token bytes into text as they come: a character split over two tokens is held back

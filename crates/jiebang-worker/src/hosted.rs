@@ -71,26 +71,14 @@ pub struct Hosted {
     stderr: Option<std::thread::JoinHandle<String>>,
 }
 
-/// How serving ended.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stopped {
-    /// The peak resident memory of the process tree, KiB.
-    pub peak_kib: u64,
-    /// The end of what the server wrote on stderr.
-    pub stderr_tail: String,
-}
-
-fn model_failure(message: String) -> ModelFailure {
-    ModelFailure::Model(message)
-}
-
 impl Hosted {
     /// Starts the server and waits until it answers.
     pub fn start(plan: &HostPlan) -> Result<Hosted, ModelFailure> {
         let started = Instant::now();
         let mut command = Command::new(&plan.program);
         let memory_mb = (plan.memory_bytes >> 20).max(1).to_string();
-        let reference_port = match &plan.runtime {
+        // A reference server is awaited on its port, the built-in runner by its ready line.
+        let reference = match &plan.runtime {
             HostRuntime::BuiltIn => {
                 command.args(["llm-serve", "--port", "0", "--memory-mb", &memory_mb, "--name", &plan.name, "--model"]);
                 command.arg(&plan.model);
@@ -102,7 +90,7 @@ impl Hosted {
                 }
                 None
             }
-            HostRuntime::Reference { command: line, .. } => {
+            HostRuntime::Reference { command: line, name } => {
                 let port = free_port().map_err(|e| ModelFailure::Platform(format!("port: {e}")))?;
                 let model = plan.model.display().to_string();
                 let words: Vec<String> = line
@@ -117,7 +105,7 @@ impl Hosted {
                     return Err(ModelFailure::Platform("the reference runtime's command is empty".into()));
                 }
                 command.args(["run-limited", "--memory-mb", &memory_mb, "--"]).args(&words);
-                Some(port)
+                Some((port, name.clone()))
             }
         };
         let threads = plan.threads.max(1).to_string();
@@ -153,22 +141,21 @@ impl Hosted {
             stderr,
         };
         let deadline = started + plan.start_timeout;
-        match (&plan.runtime, reference_port) {
-            (HostRuntime::BuiltIn, _) => {
+        match reference {
+            None => {
                 let ready = hosted.read_ready(deadline)?;
                 hosted.base_url = format!("http://{}/v1", ready.listening);
                 hosted.runtime = ready.runtime;
                 hosted.confinement = ready.confinement;
             }
-            (HostRuntime::Reference { name, .. }, Some(port)) => {
+            Some((port, name)) => {
                 hosted.base_url = format!("http://127.0.0.1:{port}/v1");
-                hosted.runtime = name.clone();
+                hosted.runtime = name;
                 hosted.confinement =
                     "address-space limit only (a reference runtime is not sandboxed: no Landlock or seccomp, its network is not restricted)".into();
                 let _first_line = hosted.drain_stdout();
                 hosted.wait_healthy(port, deadline)?;
             }
-            (HostRuntime::Reference { .. }, None) => unreachable!("a reference runtime has a port"),
         }
         hosted.load_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(hosted)
@@ -216,15 +203,15 @@ impl Hosted {
         }
     }
 
-    /// Why the server ended before answering: a signal (an allocation beyond the memory limit
-    /// aborts) or its own message.
+    /// Why the server ended: a signal (an allocation beyond the memory limit aborts) or its own
+    /// message.
     fn died(&mut self) -> ModelFailure {
         let status = self.child.wait().ok();
         let said = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
         let signal = status.and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s));
-        model_failure(match signal {
+        ModelFailure::Model(match signal {
             Some(signal) => format!(
-                "模型进程在加载时被信号 {signal} 终止（多为超出内存上限）/ the model's process was ended by signal {signal} while loading (most often: beyond the memory limit){}",
+                "模型进程被信号 {signal} 终止（多为超出内存上限）/ the model's process was ended by signal {signal} (most often: beyond the memory limit){}",
                 if said.trim().is_empty() { String::new() } else { format!(": {}", said.trim()) }
             ),
             None => format!("模型无法加载 / the model could not be loaded: {}", said.trim()),
@@ -233,7 +220,7 @@ impl Hosted {
 
     fn timed_out(&mut self) -> ModelFailure {
         self.kill();
-        model_failure("模型未在时限内完成加载 / the model did not finish loading within the time limit".into())
+        ModelFailure::Model("模型未在时限内完成加载 / the model did not finish loading within the time limit".into())
     }
 
     /// Whether the server is still running; `Err` says how it ended.
@@ -257,12 +244,11 @@ impl Hosted {
         self.sampling.store(false, Ordering::Relaxed);
     }
 
-    /// Stops the server and says what it used.
-    pub fn stop(mut self) -> Stopped {
+    /// Stops the server; returns the peak resident memory of its process tree, KiB.
+    pub fn stop(mut self) -> u64 {
         let peak_kib = self.peak_kib().max(high_water_kib(self.child.id()));
         self.kill();
-        let stderr_tail = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
-        Stopped { peak_kib, stderr_tail }
+        peak_kib
     }
 }
 

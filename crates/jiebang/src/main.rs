@@ -277,7 +277,7 @@ fn main() -> ExitCode {
         };
     }
     if let Command::RunLimited { memory_mb, command } = &cli.command {
-        eprintln!("{}", jiebang_llm::confine::exec_limited(memory_mb << 20, command));
+        eprintln!("{}", jiebang_confine::exec_limited(memory_mb << 20, command));
         return ExitCode::from(2);
     }
     tracing_subscriber::fmt()

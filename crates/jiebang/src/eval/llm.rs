@@ -132,11 +132,11 @@ pub(crate) fn llm(args: LlmArgs) -> anyhow::Result<()> {
         levels.push((concurrency, asked));
     }
     let (runtime_name, confinement, load_ms) = (hosted.runtime.clone(), hosted.confinement.clone(), hosted.load_ms);
-    let stopped = hosted.stop();
+    let peak_kib = hosted.stop();
     let hosted_values = BTreeMap::from([
         ("model_size_mb".to_owned(), summary.file_bytes as f64 / 1e6),
         ("parameter_count".to_owned(), summary.parameter_count as f64),
-        ("peak_memory_mb".to_owned(), stopped.peak_kib as f64 / 1024.0),
+        ("peak_memory_mb".to_owned(), peak_kib as f64 / 1024.0),
         ("load_time_s".to_owned(), load_ms / 1000.0),
     ]);
     // Both runtimes send usage, so tokens are the model's own; characters only if one does not.
@@ -174,7 +174,7 @@ pub(crate) fn llm(args: LlmArgs) -> anyhow::Result<()> {
             );
             println!("runtime   {runtime_name} ({} threads, ≤ {} MiB)", plan.threads, args.memory_mb);
             println!("host      {} ({} cores, {} MiB)", host.cpu, host.cores, host.memory_mib);
-            println!("loaded in {:.2} s; peak memory {:.1} MiB", load_ms / 1000.0, stopped.peak_kib as f64 / 1024.0);
+            println!("loaded in {:.2} s; peak memory {:.1} MiB", load_ms / 1000.0, peak_kib as f64 / 1024.0);
             for (concurrency, m, _) in &others {
                 let get = |k: &str| m.values.get(k).copied().unwrap_or(f64::NAN);
                 println!(

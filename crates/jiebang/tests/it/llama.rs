@@ -57,7 +57,7 @@ async fn llama(model: &str) -> Llama {
 }
 
 /// Ten questions, four of them answered B.
-fn bank(dir: &Path) -> (PathBuf, PathBuf) {
+pub(crate) fn bank(dir: &Path) -> (PathBuf, PathBuf) {
     let (mut questions, mut truth) = (String::new(), String::new());
     for (i, answer) in ["B", "A", "B", "C", "D", "B", "A", "C", "B", "D"].iter().enumerate() {
         let q = serde_json::json!({"id": format!("q{i}"), "category": "化工安全", "question": format!("第 {i} 题：以下哪项正确？"),

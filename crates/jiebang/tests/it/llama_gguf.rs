@@ -15,18 +15,9 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(&folder).join(name)
 }
 
-/// Ten multiple-choice questions, four answered B; and a generation bank of three.
+/// Ten multiple-choice questions, four answered B (`llama::bank`); and a generation bank of three.
 fn banks(dir: &Path) -> [(PathBuf, PathBuf); 2] {
-    let (mut questions, mut truth) = (String::new(), String::new());
-    for (i, answer) in ["B", "A", "B", "C", "D", "B", "A", "C", "B", "D"].iter().enumerate() {
-        let q = serde_json::json!({"id": format!("q{i}"), "question": format!("第 {i} 题：反应釜超温时应？"),
-                                   "choices": {"A": "继续进料", "B": "切断进料", "C": "打开人孔", "D": "无需处理"}});
-        questions.push_str(&format!("{q}\n"));
-        truth.push_str(&format!("{}\n", serde_json::json!({"id": format!("q{i}"), "answer": answer})));
-    }
-    let (q, t) = (dir.join("choice.jsonl"), dir.join("choice-truth.jsonl"));
-    std::fs::write(&q, questions).unwrap();
-    std::fs::write(&t, truth).unwrap();
+    let (q, t) = crate::llama::bank(dir);
     let (gq, gt) = (dir.join("generation.jsonl"), dir.join("generation-truth.jsonl"));
     let ids = ["g0", "g1", "g2"];
     std::fs::write(&gq, ids.map(|id| format!("{{\"id\":\"{id}\",\"question\":\"请简述安全联锁。\"}}\n")).concat())
