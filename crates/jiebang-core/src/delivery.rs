@@ -37,6 +37,19 @@ named_enum!(
         Model = "model" / "模型" / "Model",
         /// A live large model's OpenAI-compatible endpoint the platform puts the questions to.
         Endpoint = "endpoint" / "模型服务接口" / "Model endpoint",
+        /// A quantized large model (GGUF) the platform serves on its own hardware and puts the
+        /// questions to as to an endpoint.
+        Gguf = "gguf" / "量化大模型（GGUF）" / "Quantized large model (GGUF)",
+    }
+);
+
+named_enum!(
+    /// Which server runs a delivered GGUF model on the platform's hardware.
+    LlmRuntime {
+        /// `jiebang llm-serve`, built on candle: confined by Landlock and seccomp.
+        BuiltIn = "builtin" / "内置运行器（candle）" / "Built-in runner (candle)",
+        /// The OpenAI-compatible server the platform's settings name (llama.cpp, vLLM …).
+        Reference = "reference" / "参考运行时" / "Reference runtime",
     }
 );
 
@@ -81,6 +94,11 @@ pub const HOSTED: &[(&str, &str, &str)] = &[
 
 /// The serving measurements a leaderboard shows beside each endpoint's score.
 pub const SERVED_ON_THE_BOARD: &[&str] = &["ttft_p99_ms", "output_tokens_per_s", "error_rate"];
+
+/// Whether `key` (a metric name) is measured on a model the platform serves itself.
+pub fn is_hosted(key: &str) -> bool {
+    HOSTED.iter().any(|(k, _, _)| *k == key)
+}
 
 /// Whether `key` (a metric name) is measured on a live endpoint.
 pub fn is_served(key: &str) -> bool {
@@ -149,6 +167,125 @@ pub struct DeliveryContract {
     /// Whether, and how, teams' live model endpoints are evaluated; `None`: they are not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<EndpointContract>,
+    /// Whether, and how, delivered GGUF models are served by the platform and evaluated (with
+    /// `endpoint`'s bank, prompt and sampling); `None`: they are not taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gguf: Option<GgufContract>,
+}
+
+/// How a delivered quantized large model (GGUF) is run on the platform's own hardware: which
+/// server, with what limits, at which loads. The questions, the prompt and the sampling are the
+/// endpoint contract's, so a served model and a team's own endpoint are judged alike.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GgufContract {
+    /// Largest accepted model file, MB (10⁶ bytes).
+    #[serde(default = "default_max_gguf_mb")]
+    pub max_model_mb: f64,
+    /// Which server runs it.
+    #[serde(default = "default_llm_runtime")]
+    pub runtime: LlmRuntime,
+    /// CPU threads the model may use.
+    #[serde(default = "default_gguf_threads")]
+    pub threads: u32,
+    /// The server's address-space limit, MiB.
+    #[serde(default = "default_gguf_memory_mb")]
+    pub memory_limit_mb: u32,
+    /// Seconds loading may take before the model is given up on.
+    #[serde(default = "default_load_timeout_s")]
+    pub load_timeout_s: u32,
+    /// Requests in flight at which the whole bank is asked, in order; indicators are judged at
+    /// the first, the others are measured for the report.
+    #[serde(default = "default_concurrency_levels")]
+    pub concurrency_levels: Vec<u32>,
+    /// A chat template (Jinja) for models whose file holds none; empty: the file's.
+    #[serde(default)]
+    pub chat_template: String,
+    /// Take only models the platform serves: teams' own endpoints are refused.
+    #[serde(default)]
+    pub exclusive: bool,
+}
+
+fn default_max_gguf_mb() -> f64 {
+    8192.0
+}
+fn default_llm_runtime() -> LlmRuntime {
+    LlmRuntime::BuiltIn
+}
+fn default_gguf_threads() -> u32 {
+    4
+}
+fn default_gguf_memory_mb() -> u32 {
+    16_384
+}
+fn default_load_timeout_s() -> u32 {
+    600
+}
+fn default_concurrency_levels() -> Vec<u32> {
+    vec![1]
+}
+
+impl Default for GgufContract {
+    fn default() -> Self {
+        Self {
+            max_model_mb: default_max_gguf_mb(),
+            runtime: default_llm_runtime(),
+            threads: default_gguf_threads(),
+            memory_limit_mb: default_gguf_memory_mb(),
+            load_timeout_s: default_load_timeout_s(),
+            concurrency_levels: default_concurrency_levels(),
+            chat_template: String::new(),
+            exclusive: false,
+        }
+    }
+}
+
+impl GgufContract {
+    /// Checks every field into `errors`, each named `gguf.<field>`.
+    fn check(&self, errors: &mut Collector) {
+        let mut bad = |field: &str, zh: &str, en: &str| {
+            errors.push(FieldError::new(format!("gguf.{field}"), format!("{zh} / {en}")));
+        };
+        if !(self.max_model_mb > 0.0 && self.max_model_mb <= 1_000_000.0) {
+            bad(
+                "max_model_mb",
+                "模型大小上限应在 0 到 1000000 MB 之间",
+                "the size limit must be within (0, 1000000] MB",
+            );
+        }
+        if !(1..=256).contains(&self.threads) {
+            bad("threads", "线程数应在 1 到 256 之间", "threads must be between 1 and 256");
+        }
+        if !(256..=4_194_304).contains(&self.memory_limit_mb) {
+            bad(
+                "memory_limit_mb",
+                "内存上限应在 256 到 4194304 MiB 之间",
+                "the memory limit must be between 256 and 4194304 MiB",
+            );
+        }
+        if !(1..=7200).contains(&self.load_timeout_s) {
+            bad("load_timeout_s", "加载时限应在 1 到 7200 秒之间", "the load time limit must be between 1 and 7200 s");
+        }
+        let mut seen = std::collections::HashSet::new();
+        if self.concurrency_levels.is_empty()
+            || self.concurrency_levels.len() > 8
+            || self.concurrency_levels.iter().any(|c| !(1..=256).contains(c) || !seen.insert(*c))
+        {
+            bad(
+                "concurrency_levels",
+                "并发档位应为 1 到 8 个互不相同的 1 到 256 之间的整数",
+                "give 1 to 8 distinct concurrency levels between 1 and 256",
+            );
+        }
+        if self.chat_template.len() > 100_000 {
+            bad("chat_template", "对话模板过长（上限 100000 字节）", "the chat template is over 100,000 bytes");
+        }
+    }
+
+    /// The size limit in bytes.
+    pub fn max_model_bytes(&self) -> u64 {
+        (self.max_model_mb * 1e6) as u64
+    }
 }
 
 /// How a live large model is put to the question bank through its OpenAI-compatible endpoint
@@ -420,6 +557,7 @@ impl Default for DeliveryContract {
             time_limit_s: default_time_limit_s(),
             daily_model_minutes: default_daily_model_minutes(),
             endpoint: None,
+            gguf: None,
         }
     }
 }
@@ -475,6 +613,16 @@ impl DeliveryContract {
         if let Some(endpoint) = &self.endpoint {
             endpoint.check(&mut errors);
         }
+        if let Some(gguf) = &self.gguf {
+            gguf.check(&mut errors);
+            if self.endpoint.is_none() {
+                errors.push(FieldError::new(
+                    "gguf",
+                    "平台运行的量化模型按模型服务接口的方式评测，请同时设置 endpoint（题库、提示与采样） / \
+                     a served GGUF model is evaluated as an endpoint is: set endpoint too (bank, prompt, sampling)",
+                ));
+            }
+        }
         if !(1..=10_080).contains(&self.daily_model_minutes) {
             errors.push(FieldError::new(
                 "daily_model_minutes",
@@ -494,11 +642,16 @@ impl DeliveryContract {
         })
     }
 
-    /// Whether a submission of `kind` is accepted. Endpoints are taken when the contract says
-    /// how to evaluate them, whatever it says of files and models.
+    /// Whether a submission of `kind` is accepted. Endpoints and GGUF models are taken when the
+    /// contract says how to evaluate them, whatever it says of files and models (and endpoints
+    /// not when only served models are).
     pub fn takes(&self, kind: SubmissionKind) -> bool {
-        if kind == SubmissionKind::Endpoint {
-            return self.endpoint.is_some();
+        match kind {
+            SubmissionKind::Endpoint => {
+                return self.endpoint.is_some() && !self.gguf.as_ref().is_some_and(|g| g.exclusive);
+            }
+            SubmissionKind::Gguf => return self.endpoint.is_some() && self.gguf.is_some(),
+            _ => {}
         }
         matches!(
             (self.accepts, kind),
@@ -549,6 +702,30 @@ mod tests {
         assert!(!models.takes(SubmissionKind::Endpoint));
         let endpoints = DeliveryContract { endpoint: Some(EndpointContract::default()), ..DeliveryContract::default() };
         assert!(endpoints.clone().validate().is_ok() && endpoints.takes(SubmissionKind::Endpoint));
+        assert!(!endpoints.takes(SubmissionKind::Gguf));
+        let served = DeliveryContract {
+            gguf: Some(GgufContract { exclusive: true, ..GgufContract::default() }),
+            ..endpoints.clone()
+        };
+        assert!(served.clone().validate().is_ok() && served.takes(SubmissionKind::Gguf));
+        assert!(!served.takes(SubmissionKind::Endpoint), "an exclusive contract takes served models only");
+        assert!(is_hosted("peak_memory_mb") && !is_hosted("ttft_p99_ms"));
+    }
+
+    #[test]
+    fn a_gguf_contract_names_its_bad_fields_and_needs_the_endpoint_part() {
+        let contract = DeliveryContract {
+            gguf: Some(GgufContract {
+                max_model_mb: 0.0,
+                threads: 0,
+                concurrency_levels: vec![1, 1],
+                ..GgufContract::default()
+            }),
+            ..DeliveryContract::default()
+        };
+        let Err(Error::Invalid(errors)) = contract.validate() else { panic!("accepted a bad GGUF contract") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["gguf.max_model_mb", "gguf.threads", "gguf.concurrency_levels", "gguf"]);
     }
 
     #[test]

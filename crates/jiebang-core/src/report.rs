@@ -252,6 +252,47 @@ pub struct ServingReport {
     pub tokens_per_s_histogram: Vec<(f64, usize)>,
     /// The transcript (JSON Lines): its sha256, lines and bytes.
     pub transcript: TranscriptRef,
+    /// When the platform served the model itself (a delivered GGUF file): what ran, where,
+    /// within which limits, and what it cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosting: Option<HostingReport>,
+}
+
+/// A delivered large model the platform served on its own hardware, as its report states it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HostingReport {
+    /// The runtime and its version.
+    pub runtime: String,
+    /// What confined the server (Landlock, seccomp, the address-space limit …).
+    pub confinement: String,
+    /// CPU threads it was given.
+    pub threads: u32,
+    /// Its address-space limit, MiB.
+    pub memory_limit_mb: u32,
+    /// sha256 of the delivered file.
+    pub file_sha256: String,
+    /// What the file's header says (architecture, parameters, quantization, context …), read
+    /// without loading a weight.
+    pub header: Value,
+    /// Size, parameters, peak memory and load time (`jiebang_core::delivery::HOSTED`).
+    #[serde(deserialize_with = "metrics")]
+    pub measured: Metrics,
+    /// The serving measurements at each concurrency level, the judged one first.
+    pub levels: Vec<ServingLevel>,
+    /// The machine it ran on.
+    pub host: Option<HostSummary>,
+}
+
+/// The bank asked at one concurrency level.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServingLevel {
+    /// Requests in flight.
+    pub concurrency: u32,
+    /// The serving measurements (`jiebang_core::delivery::SERVING`).
+    #[serde(deserialize_with = "metrics")]
+    pub values: Metrics,
 }
 
 /// A transcript as a report names it.

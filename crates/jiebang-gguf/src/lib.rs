@@ -43,6 +43,11 @@ pub enum GgufError {
     },
 }
 
+/// The exit status of a runner that failed for the platform's reasons (no confinement, no
+/// port, an unreadable template), not the model's: the worker then retries rather than blame
+/// the team.
+pub const PLATFORM_FAULT_EXIT: u8 = 3;
+
 /// The architectures the built-in runner (`jiebang-llm`, candle's quantized models) runs.
 pub const BUILT_IN_ARCHITECTURES: &[&str] = &["llama", "qwen2"];
 
@@ -290,6 +295,26 @@ pub struct Rules<'a> {
     pub max_bytes: Option<u64>,
     /// The contract gives a chat template, so the file need not hold one.
     pub template_given: bool,
+}
+
+impl Rules<'static> {
+    /// What the built-in runner (`jiebang-llm`) accepts: its architectures, candle's tensor
+    /// types, byte-level BPE vocabularies with the pre-splits it reproduces.
+    pub fn built_in(template_given: bool) -> Self {
+        Rules {
+            architectures: BUILT_IN_ARCHITECTURES,
+            tensor_types: TensorType::BUILT_IN,
+            tokenizers: &[("gpt2", BUILT_IN_PRE_TOKENIZERS)],
+            max_bytes: None,
+            template_given,
+        }
+    }
+
+    /// What a llama.cpp-family reference runtime is given: the architectures llama.cpp names,
+    /// any tensor type and tokenizer.
+    pub fn llama_cpp() -> Self {
+        Rules { architectures: LLAMA_CPP_ARCHITECTURES, ..Rules::default() }
+    }
 }
 
 impl Header {

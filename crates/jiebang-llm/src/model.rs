@@ -10,22 +10,11 @@ use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
 use candle_transformers::generation::{LogitsProcessor, Sampling};
 use candle_transformers::models::{quantized_llama, quantized_qwen2};
-use jiebang_gguf::{BUILT_IN_ARCHITECTURES, BUILT_IN_PRE_TOKENIZERS, Header, Rules, Summary, TensorType};
+use jiebang_gguf::{Header, Rules, Summary};
 
 use crate::LlmError;
 use crate::template::ChatTemplate;
 use crate::tokenizer::Tokenizer;
-
-/// What the built-in runner accepts: its architectures, candle's tensor types, byte-level BPE.
-pub fn rules(template_given: bool) -> Rules<'static> {
-    Rules {
-        architectures: BUILT_IN_ARCHITECTURES,
-        tensor_types: TensorType::BUILT_IN,
-        tokenizers: &[("gpt2", BUILT_IN_PRE_TOKENIZERS)],
-        max_bytes: None,
-        template_given,
-    }
-}
 
 /// candle's llama holds rotary tables for this many positions.
 const LLAMA_MAX_POSITIONS: usize = quantized_llama::MAX_SEQ_LEN;
@@ -84,7 +73,7 @@ impl Model {
     pub fn load(path: &Path, template: Option<&str>) -> Result<Model, LlmError> {
         let started = Instant::now();
         let header = jiebang_gguf::read_file(path)?;
-        let problems = header.problems(&rules(template.is_some()));
+        let problems = header.problems(&Rules::built_in(template.is_some()));
         if !problems.is_empty() {
             return Err(LlmError::Refused(problems));
         }

@@ -45,8 +45,8 @@ pub use audit::{AuditEvent, Checkpoint};
 pub use error::{Result, StoreError};
 pub use evaluation::{
     DatasetFile, DatasetFileInput, DatasetVersion, EndpointAnswer, EndpointProgress, Evaluation, Job, NewSubmission,
-    Outcome, PURPOSES, Phase, PhaseCounts, QueueStats, SCORE_SUBMISSION, ScoringSpec, Submission, TASKS, WorkerRecord,
-    now_ms,
+    Outcome, PURPOSES, Phase, PhaseCounts, Publication, PublishedModel, QueueStats, SCORE_SUBMISSION, ScoringSpec,
+    Submission, TASKS, WorkerRecord, now_ms,
 };
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};

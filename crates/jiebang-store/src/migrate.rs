@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 10, name: "units", sql: include_str!("../migrations/0010_units.sql") },
     Migration { version: 11, name: "invitations", sql: include_str!("../migrations/0011_invitations.sql") },
     Migration { version: 12, name: "endpoints", sql: include_str!("../migrations/0012_endpoints.sql") },
+    Migration { version: 13, name: "model_service", sql: include_str!("../migrations/0013_model_service.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

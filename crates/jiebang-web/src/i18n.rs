@@ -225,6 +225,8 @@ texts!(
         model: &'static ModelText = &MODEL_ZH, &MODEL_EN;
         /// Live model endpoints' strings.
         serve: &'static ServingText = &SERVING_ZH, &SERVING_EN;
+        /// Quantized large models the platform serves, and the model service.
+        host: &'static HostingText = &HOSTING_ZH, &HOSTING_EN;
         /// The audit page's strings.
         audit: &'static AuditText = &AUDIT_ZH, &AUDIT_EN;
         /// The organization register's verification strings.
@@ -694,6 +696,61 @@ texts!(
     failure_connection: "连接失败" / "connection failed",
     failure_timeout: "超时" / "timed out",
     failure_not_asked: "时限内未及提问" / "not asked in time",
+});
+
+texts!(
+    /// Delivered quantized large models (GGUF) run on the platform's hardware (轻量化部署), and
+    /// the model service that lets people try published ones.
+    HostingText, HOSTING_ZH, HOSTING_EN {
+    contract: "平台运行的量化大模型（GGUF，轻量化部署）" / "Quantized large models served by the platform (GGUF, lightweight deployment)",
+    contract_help: "勾选后，团队可提交 GGUF 模型文件；平台在自有硬件上以下列限制启动模型服务，用上方“模型服务接口评测”的题目、提示与采样设置提问，并实测准确率、吞吐、首字时延、峰值内存、模型大小与加载时间。" / "When ticked, teams may submit a GGUF model file; the platform serves it on its own hardware within the limits below, asks it the questions with the prompt and sampling of the endpoint section above, and measures accuracy, throughput, time to first token, peak memory, size and load time.",
+    takes_gguf: "接受 GGUF 模型" / "Take GGUF models",
+    exclusive: "只接受平台运行的模型（不接受团队自有接口）" / "Only models the platform serves (no teams' own endpoints)",
+    runtime: "运行时" / "Runtime",
+    max_model_mb: "模型大小上限（MB）" / "Size limit (MB)",
+    threads: "CPU 线程数" / "CPU threads",
+    memory_limit: "内存上限（MiB）" / "Memory limit (MiB)",
+    load_timeout: "加载时限（秒）" / "Load time limit (s)",
+    concurrency_levels: "并发档位（逗号分隔；指标按第一档判定）" / "Concurrency levels (comma-separated; indicators are judged at the first)",
+    chat_template: "对话模板（Jinja；留空用模型文件自带的）" / "Chat template (Jinja; empty: the file's own)",
+    upload_help: "上传 .gguf 文件（可达数 GB）。上传时即检查文件头：架构、张量大小、量化类型、词表与对话模板；有误的文件当场退回并列出全部问题。" / "Upload a .gguf file (gigabytes are fine). Its header is checked on upload — architecture, tensor sizes, quantization types, vocabulary and chat template — and a broken file is refused at once with every problem listed.",
+    section: "平台运行实测" / "Served on the platform",
+    runtime_used: "运行时" / "Runtime",
+    confinement: "隔离措施" / "Confinement",
+    host: "运行硬件" / "Host",
+    cores: "核" / "cores",
+    header: "模型文件" / "Model file",
+    architecture: "架构" / "Architecture",
+    quantization: "量化类型" / "Quantization",
+    parameters: "参数量" / "Parameters",
+    context_length: "上下文长度" / "Context length",
+    size: "文件大小" / "File size",
+    peak_memory: "峰值内存" / "Peak memory",
+    load_time: "加载时间" / "Load time",
+    limits: "限制" / "Limits",
+    levels: "各并发档位" / "At each concurrency level",
+    level: "并发数" / "Concurrency",
+    levels_chart: "各并发档位的输出吞吐（词元/秒）与首字时延 P99（毫秒）" / "Output throughput (tokens/s) and TTFT p99 (ms) at each concurrency level",
+    memory_chart: "峰值内存与上限（MiB）" / "Peak memory against the limit (MiB)",
+    service: "模型体验" / "Model service",
+    service_help: "发榜方发布的、团队同意公开的优胜模型，由平台自有硬件运行，登录后即可试用。每人每 10 分钟至多 20 次提问；模型空闲一段时间后自动停止，再次提问时重新加载。" / "Accepted models the organizers published with their teams' consent, run on the platform's own hardware; anyone signed in may try them. Each person may ask 20 times in 10 minutes; an idle model is stopped and loads again on the next question.",
+    none_published: "尚无发布的模型。" / "No model is published yet.",
+    consent: "同意公开此模型（供登录用户在平台上试用）" / "Agree to publish this model (for signed-in users to try on the platform)",
+    consented: "团队已同意公开。" / "The team agreed to publication.",
+    publish: "发布到模型体验" / "Publish to the model service",
+    unpublish: "停止发布" / "Unpublish",
+    published: "已发布到模型体验。" / "Published to the model service.",
+    unpublished: "已停止发布。" / "Unpublished.",
+    consent_done: "已记录团队同意。" / "The team's consent is recorded.",
+    try_it: "试用" / "Try it",
+    ask: "提问" / "Ask",
+    your_message: "您的问题" / "Your question",
+    you: "您" / "You",
+    assistant: "模型" / "Model",
+    loading: "模型正在加载，请稍候再问。" / "The model is loading; ask again in a moment.",
+    rate_limited: "提问过于频繁，请 10 分钟后再试。" / "Too many questions; try again in 10 minutes.",
+    new_chat: "新对话" / "New conversation",
+    from: "来自" / "From",
 });
 
 impl ServingText {

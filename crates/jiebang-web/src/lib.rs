@@ -59,6 +59,9 @@ pub struct WebConfig {
     /// The demo's retrieval baseline, served at `/demo/llm/v1/chat/completions` (`serve --demo`
     /// only; otherwise that path is 404).
     pub demo_baseline: Option<Arc<baseline::RetrievalBaseline>>,
+    /// Runs published models for people to try (`/models`); `None`: the pages say the service
+    /// is not running here.
+    pub model_service: Option<Arc<app::service::ModelService>>,
 }
 
 impl WebConfig {
@@ -79,6 +82,7 @@ impl Default for WebConfig {
             daily_upload_bytes: 32 << 30,
             sends_mail: false,
             demo_baseline: None,
+            model_service: None,
         }
     }
 }

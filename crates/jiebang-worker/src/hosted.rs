@@ -209,6 +209,12 @@ impl Hosted {
         let status = self.child.wait().ok();
         let said = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
         let signal = status.and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s));
+        if status.and_then(|s| s.code()) == Some(i32::from(jiebang_gguf::PLATFORM_FAULT_EXIT)) {
+            return ModelFailure::Platform(format!(
+                "模型服务无法启动 / the model server cannot start: {}",
+                said.trim()
+            ));
+        }
         ModelFailure::Model(match signal {
             Some(signal) => format!(
                 "模型进程被信号 {signal} 终止（多为超出内存上限）/ the model's process was ended by signal {signal} (most often: beyond the memory limit){}",

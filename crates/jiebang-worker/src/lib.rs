@@ -6,6 +6,7 @@
 //! the file store. The [`Mailer`] sends the notification outbox when SMTP is configured.
 
 pub mod endpoint;
+mod gguf;
 pub mod hosted;
 pub mod mail;
 pub mod mapped;
@@ -25,6 +26,7 @@ use jiebang_store::{FileStore, Job, Outcome, SCORE_SUBMISSION, Store, StoreError
 
 use crate::report::{Account, Findings, Run};
 
+pub use gguf::Hosting;
 pub use jiebang_store::secrets::Sealer;
 pub use jiebang_store::signing::{self, Signer};
 pub use mail::{MailError, Mailer};
@@ -67,6 +69,8 @@ pub struct Worker {
     id: String,
     pace: Pace,
     models: Option<Arc<ModelRunner>>,
+    /// Serves delivered GGUF models; without it, the worker claims none.
+    hosting: Option<Arc<Hosting>>,
     budget: MemoryBudget,
     /// Opens teams' endpoint keys; without it, an endpoint with a key cannot be evaluated.
     sealer: Option<Arc<Sealer>>,
@@ -141,6 +145,7 @@ impl Worker {
             id,
             pace,
             models: None,
+            hosting: None,
             budget: MemoryBudget::default(),
             sealer: None,
             private_endpoints: false,
@@ -152,6 +157,12 @@ impl Worker {
     /// only (and a model job that reaches it anyway is handed back for a worker that can).
     pub fn with_models(mut self, runner: ModelRunner) -> Self {
         self.models = Some(Arc::new(runner));
+        self
+    }
+
+    /// Lets this worker serve delivered GGUF models on this machine and evaluate them.
+    pub fn with_hosting(mut self, hosting: Hosting) -> Self {
+        self.hosting = Some(Arc::new(hosting));
         self
     }
 
@@ -194,13 +205,16 @@ impl Worker {
         if self.sealer.is_some() {
             kinds.push(SubmissionKind::Endpoint);
         }
+        if self.hosting.is_some() {
+            kinds.push(SubmissionKind::Gguf);
+        }
         let claimed = self.store.claim_kinds(&self.id, lease, &kinds).await?;
         let Some(job) = claimed else {
             return Ok(false);
         };
         let outcome = match job.kind.as_str() {
             SCORE_SUBMISSION => match self.store.get_submission(job.subject_id).await {
-                Ok(submission) if submission.kind == SubmissionKind::Endpoint => {
+                Ok(submission) if matches!(submission.kind, SubmissionKind::Endpoint | SubmissionKind::Gguf) => {
                     self.evaluate_endpoint(&job, submission).await
                 }
                 Ok(_) => self.score(&job).await,

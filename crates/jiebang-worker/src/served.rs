@@ -5,6 +5,8 @@
 //! while the run goes on; a cancelled submission stops it at its next answer or heartbeat. When
 //! every question is done, the answers are scored and the serving measured
 //! ([`crate::endpoint::score`]), the transcript is stored and its sha256 signed in the report.
+//! A delivered GGUF model takes the same path on a loopback port of this machine
+//! ([`crate::gguf`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
@@ -17,7 +19,7 @@ use jiebang_chat::prompt::Template;
 use jiebang_chat::run::{Load, Plan, Question, Record, run};
 use jiebang_chat::tokens::Counter;
 use jiebang_chat::transcript::Transcript;
-use jiebang_core::delivery::{EndpointContract, EndpointRegistration, is_served};
+use jiebang_core::delivery::{EndpointContract, EndpointRegistration, is_hosted, is_served};
 use jiebang_core::report::{ServingReport, TranscriptRef};
 use jiebang_eval::answers::AnswerTask;
 use jiebang_eval::{EvalError, Source};
@@ -25,6 +27,7 @@ use jiebang_store::{EndpointAnswer, Job, Outcome, Submission};
 use serde_json::json;
 
 use crate::endpoint::{Scoring, image_type, read_questions, score};
+use crate::gguf::Served;
 use crate::report::{Account, Findings, Run};
 use crate::{LABELS, Unscorable, Worker};
 
@@ -32,7 +35,7 @@ use crate::{LABELS, Unscorable, Worker};
 const MAX_IMAGE_BYTES: i64 = 20 << 20;
 
 /// Why an endpoint run stopped before its questions were all done.
-enum Stopped {
+pub(crate) enum Stopped {
     /// The job is no longer this worker's (lease lost, or the submission cancelled).
     Lost,
     /// The worker is shutting down; the job is taken up again.
@@ -54,6 +57,21 @@ struct Setup {
     indicators: Vec<jiebang_core::indicator::IndicatorExpr>,
     account: Account,
     counter: Counter,
+    /// The delivered model the platform serves for this run, if it is a GGUF submission.
+    served: Option<Served>,
+}
+
+impl Stopped {
+    /// What the run's record says.
+    fn message(&self) -> String {
+        match self {
+            Stopped::Lost => "评测已取消或租约丢失 / the run was cancelled or its lease lost".into(),
+            Stopped::ShuttingDown => {
+                "评测进程停止，已答的题保留，稍后继续 / the worker stopped; answers so far are kept and the run resumes"
+                    .into()
+            }
+        }
+    }
 }
 
 impl Worker {
@@ -61,21 +79,28 @@ impl Worker {
     pub(crate) async fn evaluate_endpoint(&self, job: &Job, submission: Submission) -> Outcome {
         let started = Instant::now();
         let started_at = jiebang_store::now_text();
-        let setup = match self.endpoint_setup(job, submission).await {
+        let mut setup = match self.endpoint_setup(job, submission).await {
             Ok(Ok(setup)) => setup,
             Ok(Err(invalid)) => return Outcome::Invalid(invalid),
             Err(error) => return Outcome::Error(error.to_string()),
         };
         if let Err(stopped) = self.ask_the_rest(job, &setup).await {
-            return Outcome::Error(match stopped {
-                Stopped::Lost => "评测已取消或租约丢失 / the run was cancelled or its lease lost".into(),
-                Stopped::ShuttingDown => {
-                    "评测进程停止，已答的题保留，稍后继续 / the worker stopped; answers so far are kept and the run resumes"
-                        .into()
-                }
-            });
+            return Outcome::Error(stopped.message());
         }
-        match self.finish_endpoint(job, setup, started, started_at).await {
+        // A served model that died under load (its memory limit, a crash) answered nothing since.
+        if let Some(Err(died)) = setup.served.as_mut().map(Served::check_alive) {
+            return Outcome::Invalid(died);
+        }
+        let mut levels = Vec::new();
+        if let Some(served) = &setup.served {
+            let slo = Slo { ttft_ms: setup.contract.slo_ttft_ms, tpot_ms: setup.contract.slo_tpot_ms };
+            let asking = (&setup.client, setup.questions.as_slice(), &setup.plan);
+            match self.other_levels(job, served, asking, (slo, &setup.counter)).await {
+                Ok(measured) => levels = measured,
+                Err(stopped) => return Outcome::Error(stopped.message()),
+            }
+        }
+        match self.finish_endpoint(job, setup, levels, started, started_at).await {
             Ok(outcome) => outcome,
             Err(error) => Outcome::Error(error.to_string()),
         }
@@ -111,15 +136,31 @@ impl Worker {
                     dataset.version, dataset.version
                 ))
             })?;
-        let registration: EndpointRegistration =
-            match serde_json::from_slice::<EndpointRegistration>(&self.files.get(&submission.file_key).await?)
+        let gguf = match submission.kind {
+            jiebang_core::delivery::SubmissionKind::Gguf => {
+                Some(self.store.delivery_contract(challenge.id).await?.gguf.ok_or_else(|| {
+                    setup(
+                        "本任务的交付要求不再接受 GGUF 模型 / the challenge's contract no longer takes GGUF models"
+                            .into(),
+                    )
+                })?)
+            }
+            _ => None,
+        };
+        let registration = match &gguf {
+            // Served below, once everything else is read.
+            Some(_) => EndpointRegistration { base_url: String::new(), model: "delivered".into() },
+            None => match serde_json::from_slice::<EndpointRegistration>(&self.files.get(&submission.file_key).await?)
                 .map_err(|e| e.to_string())
                 .and_then(|r| r.validate().map_err(|e| e.to_string()))
             {
                 Ok(registration) => registration,
                 Err(problem) => return Ok(Err(format!("接口登记有误 / the endpoint registration: {problem}"))),
-            };
-        if let Err(problem) = self.check_host(&registration.base_url).await {
+            },
+        };
+        if gguf.is_none()
+            && let Err(problem) = self.check_host(&registration.base_url).await
+        {
             return Ok(Err(problem));
         }
         let api_key = match self.store.endpoint_key(submission.id).await? {
@@ -163,35 +204,52 @@ impl Worker {
                 }
             })
             .map_err(|e| setup(format!("题目文件 / the questions file: {e}")))?;
-        let endpoint = Endpoint { base_url: registration.base_url.clone(), model: registration.model.clone(), api_key };
-        let client = match Client::new(&endpoint, settings(&contract)) {
-            Ok(client) => client,
-            Err(error) => return Ok(Err(error.to_string())),
-        };
         let (mut indicators, mut skipped) = (Vec::new(), Vec::new());
         for indicator in &challenge.challenge.indicators {
             let key = indicator.expr.metric.as_str();
-            if is_served(key) || jiebang_core::answers::canonical_metric(task.as_str(), key).is_some() {
+            if is_served(key)
+                || (gguf.is_some() && is_hosted(key))
+                || jiebang_core::answers::canonical_metric(task.as_str(), key).is_some()
+            {
                 indicators.push(indicator.expr.clone());
             } else {
                 skipped.push(indicator.expr.to_string());
             }
         }
         let account = self.account(job, &submission, &challenge, &phase, &dataset, labels, skipped);
+        let truth = self.files.get(&labels.key).await?;
+        let mut plan = plan(&contract);
+        let (served, registration) = match gguf {
+            None => (None, registration),
+            Some(gguf) => match self.serve_delivered(&submission, gguf).await? {
+                Ok(served) => {
+                    plan.load = Load::Concurrency { requests: served.judged_concurrency() as usize };
+                    let base_url = served.base_url().to_owned();
+                    (Some(served), EndpointRegistration { base_url, ..registration })
+                }
+                Err(invalid) => return Ok(Err(invalid)),
+            },
+        };
+        let endpoint = Endpoint { base_url: registration.base_url.clone(), model: registration.model.clone(), api_key };
+        let client = match Client::new(&endpoint, settings(&contract)) {
+            Ok(client) => client,
+            Err(error) => return Ok(Err(error.to_string())),
+        };
         Ok(Ok(Setup {
             client,
-            plan: plan(&contract),
+            plan,
             registration,
             contract,
             questions_sha256: jiebang_chat::transcript::sha256_hex(&questions_bytes),
             questions,
             task,
-            truth: self.files.get(&labels.key).await?,
+            truth,
             metrics: dataset.scoring.metrics.clone(),
             refusal_phrases: dataset.scoring.refusal_phrases.clone(),
             indicators,
             account,
             counter,
+            served,
         }))
     }
 
@@ -254,7 +312,7 @@ impl Worker {
         let plan = Plan { time_limit: Some(limit.saturating_sub(spent).max(Duration::from_millis(1))), ..setup.plan };
         let segment = job.attempts;
         let (sender, mut finished_rx) = tokio::sync::mpsc::unbounded_channel::<Record>();
-        let (lost_tx, mut lost_rx) = tokio::sync::watch::channel(false);
+        let (lost_tx, lost_rx) = tokio::sync::watch::channel(false);
         let segment_start = Instant::now();
         let keep = async {
             while let Some(record) = finished_rx.recv().await {
@@ -271,37 +329,8 @@ impl Worker {
                 }
             }
         };
-        let mut stop = self.stop.clone();
         let mut shutting_down = false;
-        let cancel = async {
-            let stopping = async {
-                let stopped = match stop.as_mut() {
-                    Some(stop) => stop.wait_for(|stop| *stop).await.is_ok(),
-                    None => false,
-                };
-                if !stopped {
-                    std::future::pending::<()>().await;
-                }
-            };
-            tokio::pin!(stopping);
-            let mut beat = tokio::time::interval(self.pace.heartbeat);
-            beat.tick().await;
-            loop {
-                tokio::select! {
-                    _ = beat.tick() => {
-                        let held = self.store.extend_lease(job.id, &self.id, self.pace.lease.as_millis() as i64).await;
-                        if !matches!(held, Ok(true)) {
-                            return;
-                        }
-                    }
-                    _ = lost_rx.changed() => return,
-                    () = &mut stopping => {
-                        shutting_down = true;
-                        return;
-                    }
-                }
-            }
-        };
+        let cancel = async { shutting_down = self.hold_lease(job, lost_rx).await };
         let asking = run(&setup.client, rest, &plan, cancel, move |record| {
             let _ = sender.send(record);
         });
@@ -312,11 +341,43 @@ impl Worker {
         Err(if shutting_down { Stopped::ShuttingDown } else { Stopped::Lost })
     }
 
-    /// Scores the finished run, stores its transcript and signs the report.
+    /// Keeps the job's lease until it is lost, `lost` turns true, or the worker is asked to stop
+    /// (then true).
+    pub(crate) async fn hold_lease(&self, job: &Job, mut lost: tokio::sync::watch::Receiver<bool>) -> bool {
+        let mut stop = self.stop.clone();
+        let stopping = async {
+            let stopped = match stop.as_mut() {
+                Some(stop) => stop.wait_for(|stop| *stop).await.is_ok(),
+                None => false,
+            };
+            if !stopped {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(stopping);
+        let mut beat = tokio::time::interval(self.pace.heartbeat);
+        beat.tick().await;
+        loop {
+            tokio::select! {
+                _ = beat.tick() => {
+                    let held = self.store.extend_lease(job.id, &self.id, self.pace.lease.as_millis() as i64).await;
+                    if !matches!(held, Ok(true)) {
+                        return false;
+                    }
+                }
+                _ = lost.changed() => return false,
+                () = &mut stopping => return true,
+            }
+        }
+    }
+
+    /// Scores the finished run, stores its transcript and signs the report (with the served
+    /// model's account and its other concurrency levels, if the platform served it).
     async fn finish_endpoint(
         &self,
         job: &Job,
-        setup: Setup,
+        mut setup: Setup,
+        other_levels: Vec<jiebang_core::report::ServingLevel>,
         started: Instant,
         started_at: String,
     ) -> Result<Outcome, Unscorable> {
@@ -340,6 +401,14 @@ impl Worker {
             transcript.record(record).map_err(Unscorable::Scratch)?;
         }
         let (sha256, lines) = transcript.finish().map_err(Unscorable::Scratch)?;
+        let judged_concurrency = setup.served.as_ref().map_or(1, Served::judged_concurrency);
+        let (hosting, hosted) = match setup.served.take() {
+            Some(served) => {
+                let (report, measured) = served.finish();
+                (Some(report), measured)
+            }
+            None => (None, BTreeMap::new()),
+        };
         let scoring = Scoring {
             task: setup.task,
             truth: Source { name: LABELS, bytes: &setup.truth },
@@ -348,7 +417,7 @@ impl Worker {
             slo: Slo { ttft_ms: setup.contract.slo_ttft_ms, tpot_ms: setup.contract.slo_tpot_ms },
             refusal_phrases: setup.refusal_phrases.clone(),
             counter: &setup.counter,
-            hosted: Default::default(),
+            hosted,
         };
         let (report, measured) = match score(&records, wall_ms, &scoring) {
             Ok(scored) => scored,
@@ -382,6 +451,14 @@ impl Worker {
                 records.iter().filter_map(|r| decode_speed(&r.asked.exchange, &setup.counter)),
             ),
             transcript: TranscriptRef { sha256, lines, bytes: size },
+            hosting: hosting.map(|mut hosting| {
+                let judged = jiebang_core::report::ServingLevel {
+                    concurrency: judged_concurrency,
+                    values: measured.values.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+                };
+                hosting.levels = std::iter::once(judged).chain(other_levels).collect();
+                hosting
+            }),
         };
         let run = Run {
             worker: self.id.clone(),

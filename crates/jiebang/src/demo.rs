@@ -5,7 +5,8 @@
 //! three teams' prediction files, a baseline, and a delivered ONNX model whose latency, size
 //! and memory the workers measure against the challenge's lightweight-deployment targets), an
 //! industrial large model's acceptance test for NAT25-06 (the 化工 question bank of
-//! [`crate::chem`], two teams' answer files and a baseline), and
+//! [`crate::chem`], two teams' answer files, a baseline endpoint, and a tiny GGUF model the
+//! platform serves on its own hardware), and
 //! the selection of [`selection`]: the provincial
 //! list in 公示 and a 2026 program in review. The lists go through the same spreadsheet importer
 //! users use, so the demo also proves the template.
@@ -234,6 +235,14 @@ async fn load_question_bank(
             time_limit_s: 600,
             ..Default::default()
         }),
+        // And quantized models served on the platform's hardware (轻量化部署), at two loads.
+        gguf: Some(jiebang_core::delivery::GgufContract {
+            threads: 2,
+            memory_limit_mb: 2048,
+            load_timeout_s: 120,
+            concurrency_levels: vec![1, 4],
+            ..Default::default()
+        }),
         ..Default::default()
     };
     store.set_delivery_contract(challenge, contract, None).await?;
@@ -253,6 +262,16 @@ async fn load_question_bank(
             },
             None,
         )
+        .await?;
+    // The university delivers a GGUF file: a two-layer llama written by jiebang itself that
+    // answers "B" to everything, so its accuracy is known exactly — the built-in runner serves it.
+    let model = jiebang_gguf::write::constant_answer_model(b'B');
+    let file = store.save_file(files, "constant-b-demo.gguf", model, None).await?;
+    store
+        .create_gguf_submission(&jiebang_store::NewSubmission {
+            note: "演示：恒答 B 的微型 GGUF 模型（2 层 llama，非真实大模型），由平台内置运行器运行",
+            ..jiebang_store::NewSubmission::new(phase, organizations[2], admin, &file, jiebang_store::today())
+        })
         .await?;
     let general = Skill { choice: 0.55, short: 0.35, refuses: 0.6, over_refuses: 0.05 };
     let file =

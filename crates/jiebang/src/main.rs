@@ -5,6 +5,7 @@ mod chem;
 mod dataset;
 mod demo;
 mod eval;
+mod service;
 mod settings;
 
 use std::io::{IsTerminal, Read};
@@ -272,13 +273,15 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{e}");
-                ExitCode::from(2)
+                let platform = matches!(e, jiebang_llm::LlmError::System(_));
+                ExitCode::from(if platform { jiebang_gguf::PLATFORM_FAULT_EXIT } else { 2 })
             }
         };
     }
     if let Command::RunLimited { memory_mb, command } = &cli.command {
+        // It returns only when the program could not be started: the platform's setup.
         eprintln!("{}", jiebang_confine::exec_limited(memory_mb << 20, command));
-        return ExitCode::from(2);
+        return ExitCode::from(jiebang_gguf::PLATFORM_FAULT_EXIT);
     }
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -380,9 +383,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (store, files) = open(&settings).await?;
             let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
             let sealer = settings.workers.sealer(&files).await?;
-            let runner = settings.models.runner()?;
             let (stop, workers) =
-                start_workers(&store, &files, &signer, &sealer, count.max(1), &settings.workers, &runner).await?;
+                start_workers(&store, &files, &signer, &sealer, count.max(1), &settings.workers, &settings.models)
+                    .await?;
             println!("{} worker(s) running; stop with Ctrl-C", count.max(1));
             shutdown_signal().await;
             stop_workers(stop, workers).await;
@@ -498,19 +501,33 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
                     .map(|bank| Arc::new(jiebang_web::baseline::RetrievalBaseline::new(bank.dev_pairs())))
             })
             .transpose()?,
+        model_service: None,
+    };
+    // Published models are tried on this machine, one at a time, stopped when idle.
+    let models = Arc::new(service::HostedModels::new(
+        store.clone(),
+        files.clone(),
+        settings.models.hosting()?,
+        Duration::from_secs(settings.models.service_idle_minutes.max(1) * 60),
+    ));
+    let config = jiebang_web::WebConfig {
+        model_service: Some(Arc::new(jiebang_web::app::service::ModelService::new(models.clone()))),
+        ..config
+    };
+    let reaper = {
+        let models = models.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                models.stop(true).await;
+            }
+        })
     };
     let signer = Arc::new(jiebang_store::signing::Signer::load_or_create(&files).await?);
     let sealer = settings.workers.sealer(&files).await?;
-    let (stop, workers) = start_workers(
-        &store,
-        &files,
-        &signer,
-        &sealer,
-        settings.workers.embedded,
-        &settings.workers,
-        &settings.models.runner()?,
-    )
-    .await?;
+    let (stop, workers) =
+        start_workers(&store, &files, &signer, &sealer, settings.workers.embedded, &settings.workers, &settings.models)
+            .await?;
     let housekeeping = start_housekeeping(&store, &files, &signer);
     let state = jiebang_web::AppState {
         store: store.clone(),
@@ -540,6 +557,8 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         mailer.abort();
     }
     housekeeping.abort();
+    reaper.abort();
+    models.stop(false).await;
     stop_workers(stop, workers).await;
     store.close().await;
     Ok(())
@@ -606,8 +625,9 @@ async fn start_workers(
     sealer: &Arc<jiebang_worker::Sealer>,
     count: usize,
     settings: &settings::WorkerSettings,
-    models: &jiebang_worker::ModelRunner,
+    models: &settings::ModelSettings,
 ) -> anyhow::Result<(tokio::sync::watch::Sender<bool>, Vec<tokio::task::JoinHandle<()>>)> {
+    let (runner, hosting) = (models.runner()?, models.hosting()?);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut handles = Vec::with_capacity(count);
     // One memory budget for the process's scoring, whatever the number of workers.
@@ -619,8 +639,11 @@ async fn start_workers(
         let worker = worker.with_memory_budget(budget.clone()).allow_private_endpoints(settings.private_endpoints);
         // With two or more, the first scores prediction files only, so slow models and long
         // endpoint runs never hold every worker while files wait.
-        let worker =
-            if n == 0 && count > 1 { worker } else { worker.with_models(models.clone()).with_sealer(sealer.clone()) };
+        let worker = if n == 0 && count > 1 {
+            worker
+        } else {
+            worker.with_models(runner.clone()).with_sealer(sealer.clone()).with_hosting(hosting.clone())
+        };
         tracing::info!(worker = worker.id(), "worker started");
         handles.push(tokio::spawn(worker.run(stopped.clone())));
     }

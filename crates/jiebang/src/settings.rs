@@ -48,11 +48,28 @@ pub(crate) struct ModelSettings {
     /// Refuse to run a model where the kernel cannot confine its process with Landlock (Linux
     /// 5.13 or later with Landlock on); `false` runs it with the resource limits only.
     pub(crate) require_confinement: bool,
+    /// The reference runtime for delivered GGUF models whose contract asks for one: an
+    /// OpenAI-compatible server's command with `{model}`, `{port}` and `{threads}`, e.g.
+    /// `llama-server -m {model} --port {port} -t {threads}`; unset: only the built-in runner.
+    pub(crate) llm_reference_command: Option<String>,
+    /// Its name and version, as reports name it (e.g. `llama.cpp b6000`).
+    pub(crate) llm_reference_name: String,
+    /// Minutes a published model stays loaded for the model service without a question.
+    pub(crate) service_idle_minutes: u64,
 }
 
 impl Default for ModelSettings {
     fn default() -> Self {
-        Self { ort_library: None, warmup: 50, latency_queries: 1000, min_duration_ms: 500, require_confinement: true }
+        Self {
+            ort_library: None,
+            warmup: 50,
+            latency_queries: 1000,
+            min_duration_ms: 500,
+            require_confinement: true,
+            llm_reference_command: None,
+            llm_reference_name: "reference runtime".into(),
+            service_idle_minutes: 10,
+        }
     }
 }
 
@@ -76,6 +93,20 @@ impl ModelSettings {
                 queries: self.latency_queries.max(1),
                 min_duration: Duration::from_millis(self.min_duration_ms),
             },
+            require_confinement: self.require_confinement,
+        })
+    }
+
+    /// How delivered GGUF models are served: this program's `llm-serve`, or the configured
+    /// reference runtime.
+    pub(crate) fn hosting(&self) -> anyhow::Result<jiebang_worker::Hosting> {
+        Ok(jiebang_worker::Hosting {
+            program: std::env::current_exe().context("the path of this program")?,
+            reference: self
+                .llm_reference_command
+                .clone()
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| (c, self.llm_reference_name.clone())),
             require_confinement: self.require_confinement,
         })
     }

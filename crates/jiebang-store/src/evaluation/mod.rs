@@ -22,12 +22,14 @@ mod endpoints;
 mod leaderboards;
 mod phases;
 mod queue;
+mod services;
 mod submissions;
 
 pub use self::datasets::*;
 pub use self::endpoints::*;
 pub use self::phases::*;
 pub use self::queue::*;
+pub use self::services::*;
 pub use self::submissions::*;
 
 /// Milliseconds since the Unix epoch, as the queue's columns store time.

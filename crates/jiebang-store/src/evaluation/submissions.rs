@@ -153,6 +153,13 @@ impl Store {
         self.new_submission(SubmissionKind::Model, upload, None).await
     }
 
+    /// Queues a delivered quantized large model (GGUF), which the platform serves and puts the
+    /// bank to; the contract must take GGUF models, and the file must be within its size limit.
+    /// (The web layer checks the header before this; the worker checks it again.)
+    pub async fn create_gguf_submission(&self, upload: &NewSubmission<'_>) -> Result<Submission> {
+        self.new_submission(SubmissionKind::Gguf, upload, None).await
+    }
+
     /// Whether a team may submit to the phase now (open, challenge not archived, quotas left):
     /// checked before an upload's body is read, so a refused upload is never stored, and again
     /// under the phase's lock when the submission is recorded.
@@ -232,28 +239,36 @@ impl Store {
         let contract = self.delivery_contract(phase.challenge_id).await?;
         if !contract.takes(kind) {
             return Err(StoreError::Refused(format!(
-                "本任务只接受{} / this challenge takes {}",
+                "本任务的交付要求不接受{}（接受：{}） / the challenge's contract does not take a {} (it takes: {})",
+                kind.label_zh(),
                 contract.accepts.label_zh(),
+                kind.label_en().to_lowercase(),
                 contract.accepts.label_en().to_lowercase()
             )));
         }
-        if kind == SubmissionKind::Model && file.size as u64 > contract.max_model_bytes() {
+        let size_limit_mb = match kind {
+            SubmissionKind::Model => Some(contract.max_model_mb),
+            SubmissionKind::Gguf => contract.gguf.as_ref().map(|g| g.max_model_mb),
+            _ => None,
+        };
+        if let Some(limit_mb) = size_limit_mb.filter(|mb| file.size as f64 > mb * 1e6) {
             return Err(StoreError::Refused(format!(
-                "模型文件 {} 字节，超过交付要求的 {} MB / the model file has {} bytes, more than the contract's {} MB",
-                file.size, contract.max_model_mb, file.size, contract.max_model_mb
+                "模型文件 {} 字节，超过交付要求的 {limit_mb} MB / the model file has {} bytes, more than the contract's \
+                 {limit_mb} MB",
+                file.size, file.size
             )));
         }
         let mut tx = self.begin_write().await?;
         lock_phase(&mut tx, self.backend, phase_id).await?;
         self.check_submission(&mut tx, &phase, organization_id, user_id, is_baseline, today).await?;
         let now = now_ms();
-        if kind == SubmissionKind::Model && !is_baseline {
+        if matches!(kind, SubmissionKind::Model | SubmissionKind::Gguf) && !is_baseline {
             // The measurement budget: model run time in the challenge's phases over 24 hours
             // (a run still going counts until now).
             let used_ms: Option<i64> = sqlx::query_scalar(
                 "SELECT CAST(SUM(COALESCE(s.finished_ms, $1) - s.started_ms) AS BIGINT) FROM submissions s \
                  JOIN phases p ON p.id = s.phase_id \
-                 WHERE p.challenge_id = $2 AND s.organization_id = $3 AND s.kind = 'model' AND s.started_ms >= $4",
+                 WHERE p.challenge_id = $2 AND s.organization_id = $3 AND s.kind IN ('model', 'gguf') AND s.started_ms >= $4",
             )
             .bind(now)
             .bind(phase.challenge_id)
@@ -359,7 +374,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE submissions SET state = 'cancelled', finished_ms = $2 \
-             WHERE id = $1 AND (state = 'queued' OR (state = 'running' AND kind = 'endpoint'))",
+             WHERE id = $1 AND (state = 'queued' OR (state = 'running' AND kind IN ('endpoint', 'gguf')))",
         )
         .bind(id)
         .bind(now_ms())

@@ -547,3 +547,56 @@ async fn a_resumed_endpoint_run_finds_its_answers_and_links_its_transcript() {
     let collected = t.store.collect_unreferenced(&t.files, std::time::Duration::ZERO).await.unwrap();
     assert!(t.store.get_file(transcript.id).await.is_ok(), "{collected:?}");
 }
+
+#[tokio::test]
+async fn a_gguf_model_is_taken_within_its_size_limit_and_published_only_with_its_teams_consent() {
+    use jiebang_core::delivery::{DeliveryContract, EndpointContract, GgufContract, SubmissionKind};
+    let t = TestStore::new().await;
+    let (user, organization, phase) = open_phase(&t, Quotas::default()).await;
+    let challenge = t.store.get_phase(phase).await.unwrap().challenge_id;
+    let file = t.store.save_file(&t.files, "m.gguf", vec![7; 2_000], None).await.unwrap();
+    let new = NewSubmission::new(phase, organization, user, &file, today());
+    // Refused until the contract takes GGUF models; then only within its size limit.
+    let endpoints = DeliveryContract { endpoint: Some(EndpointContract::default()), ..DeliveryContract::default() };
+    t.store.set_delivery_contract(challenge, endpoints.clone(), Some(user)).await.unwrap();
+    let err = t.store.create_gguf_submission(&new).await.unwrap_err();
+    assert!(err.to_string().contains("GGUF"), "{err}");
+    let tight = GgufContract { max_model_mb: 0.001, ..GgufContract::default() };
+    let contract = DeliveryContract { gguf: Some(tight), ..endpoints.clone() };
+    t.store.set_delivery_contract(challenge, contract, Some(user)).await.unwrap();
+    let err = t.store.create_gguf_submission(&new).await.unwrap_err();
+    assert!(err.to_string().contains("2000"), "{err}");
+    let contract =
+        DeliveryContract { gguf: Some(GgufContract { exclusive: true, ..GgufContract::default() }), ..endpoints };
+    t.store.set_delivery_contract(challenge, contract, Some(user)).await.unwrap();
+    let submission = t.store.create_gguf_submission(&new).await.unwrap();
+    assert_eq!(submission.kind, SubmissionKind::Gguf);
+    // An exclusive contract refuses teams' own endpoints.
+    assert!(t.store.create_endpoint_submission(&new, None).await.is_err());
+
+    // Only a worker that serves models claims it.
+    t.store.register_worker("w", "host", "test").await.unwrap();
+    let others = [SubmissionKind::Predictions, SubmissionKind::Model, SubmissionKind::Endpoint];
+    assert!(t.store.claim_kinds("w", 60_000, &others).await.unwrap().is_none());
+    // Not scored yet: no consent.
+    assert!(matches!(t.store.consent_to_publication(submission.id, user).await, Err(StoreError::Refused(_))));
+    let job = t.store.claim_kinds("w", 60_000, &[SubmissionKind::Gguf]).await.unwrap().unwrap();
+    let scored = Outcome::Scored { report: "{}".into(), signature: "00".into() };
+    assert!(t.store.finish_job(&job, "w", scored).await.unwrap());
+    // Publishing needs the team's consent first.
+    assert!(matches!(t.store.set_published(submission.id, user, true).await, Err(StoreError::Refused(_))));
+    assert!(t.store.published_models().await.unwrap().is_empty());
+    let consented = t.store.consent_to_publication(submission.id, user).await.unwrap();
+    assert_eq!(consented.published_at, None);
+    let published = t.store.set_published(submission.id, user, true).await.unwrap();
+    assert!(published.published_at.is_some());
+    let listed = t.store.published_models().await.unwrap();
+    assert_eq!(
+        listed.iter().map(|m| (m.submission_id, m.challenge_id)).collect::<Vec<_>>(),
+        [(submission.id, challenge)]
+    );
+    assert_eq!(listed[0].file_sha256, file.sha256);
+    t.store.set_published(submission.id, user, false).await.unwrap();
+    assert!(t.store.published_models().await.unwrap().is_empty());
+    assert!(t.store.publication(submission.id).await.unwrap().is_some(), "the consent stays");
+}

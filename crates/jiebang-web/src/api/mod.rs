@@ -7,6 +7,7 @@ pub mod evaluation;
 pub mod organizations;
 pub mod programs;
 pub mod selection;
+pub mod service;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -42,6 +43,7 @@ use crate::error::ApiError;
         selection::publish, selection::get_publicity, selection::export_list, selection::file_objection,
         selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
         selection::notifications, selection::read_notifications, audit::checkpoints,
+        service::consent, service::publish, service::unpublish, service::list_models, service::chat,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -143,6 +145,10 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/submissions/{id}/select", post(evaluation::select_submission))
         .route("/submissions/{id}/report", get(evaluation::get_report))
         .route("/submissions/{id}/transcript", get(evaluation::get_transcript))
+        .route("/submissions/{id}/consent", post(service::consent))
+        .route("/submissions/{id}/publication", post(service::publish).delete(service::unpublish))
+        .route("/models", get(service::list_models))
+        .route("/models/{id}/chat", post(service::chat))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

@@ -78,8 +78,8 @@ pub struct Leaderboard {
     /// The indicator columns.
     pub indicators: Vec<BoardIndicator>,
     /// The measured quantities boards show (`jiebang_core::delivery::ON_THE_BOARD` for models,
-    /// `SERVED_ON_THE_BOARD` for live endpoints) that rows of this board have; empty when every
-    /// row is a prediction file.
+    /// `SERVED_ON_THE_BOARD` for live endpoints, both for GGUF models the platform serves) that
+    /// rows of this board have; empty when every row is a prediction file.
     pub model_columns: Vec<String>,
     /// Best first.
     pub rows: Vec<BoardRow>,

@@ -16,5 +16,6 @@ pub mod printing;
 pub mod programs;
 pub mod queue;
 pub mod selection;
+pub mod service;
 pub mod submissions;
 pub mod views;

@@ -190,7 +190,8 @@ pub(crate) async fn submission_limit(state: &AppState, phase: &Phase) -> Result<
     let contract = state.store.delivery_contract(phase.challenge_id).await?;
     let models =
         if contract.accepts != jiebang_core::delivery::Accepts::Predictions { contract.max_model_bytes() } else { 0 };
-    Ok(predictions.max(models).min(state.config.max_data_bytes))
+    let served = contract.gguf.as_ref().map_or(0, |g| g.max_model_bytes());
+    Ok(predictions.max(models).max(served).min(state.config.max_data_bytes))
 }
 
 /// Checks and records a submission from an upload form (API and page alike).
@@ -240,18 +241,74 @@ pub(crate) async fn submit(
     }
     state.store.get_organization(organization).await?;
     let note = form.text.get("note").map_or("", String::as_str);
-    // Without an explicit `kind`, an `.onnx` file is a model.
-    let is_model = kind.map_or_else(|| file.name.to_lowercase().ends_with(".onnx"), |k| k == SubmissionKind::Model);
+    // Without an explicit `kind`, an `.onnx` file is a model and a `.gguf` file a large one.
+    let name = file.name.to_lowercase();
+    let kind = kind.unwrap_or(if name.ends_with(".onnx") {
+        SubmissionKind::Model
+    } else if name.ends_with(".gguf") {
+        SubmissionKind::Gguf
+    } else {
+        SubmissionKind::Predictions
+    });
     let upload = jiebang_store::NewSubmission {
         note,
         is_baseline: baseline,
         ..jiebang_store::NewSubmission::new(phase.id, organization, authed.user.id, &file, state.clock.today())
     };
-    Ok(if is_model {
-        state.store.create_model_submission(&upload).await?
-    } else {
-        state.store.create_submission(&upload).await?
+    Ok(match kind {
+        SubmissionKind::Model => state.store.create_model_submission(&upload).await?,
+        SubmissionKind::Gguf => {
+            if let Some(contract) = state.store.delivery_contract(phase.challenge_id).await?.gguf {
+                check_gguf(state, &file, &contract).await?;
+            }
+            state.store.create_gguf_submission(&upload).await?
+        }
+        _ => state.store.create_submission(&upload).await?,
     })
+}
+
+/// Reads a delivered GGUF file's header (no weight is loaded) and refuses the upload with every
+/// problem the runtime would meet — truncation, a header claiming more than the file holds, an
+/// architecture or tensor type it cannot run, a vocabulary llama.cpp aborts on, no chat
+/// template, the size limit — so a broken file never waits in the queue.
+async fn check_gguf(
+    state: &AppState,
+    file: &jiebang_store::StoredFile,
+    contract: &jiebang_core::delivery::GgufContract,
+) -> Result<(), ApiError> {
+    use jiebang_core::delivery::LlmRuntime;
+    let rules = jiebang_gguf::Rules {
+        max_bytes: Some(contract.max_model_bytes()),
+        ..match contract.runtime {
+            LlmRuntime::BuiltIn => jiebang_gguf::Rules::built_in(!contract.chat_template.trim().is_empty()),
+            LlmRuntime::Reference => jiebang_gguf::Rules::llama_cpp(),
+        }
+    };
+    // The store's own file where it is a directory; otherwise a private copy for the check.
+    let scratch = match state.files.local_path(&file.key) {
+        Some(path) => (path, None),
+        None => {
+            let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(format!("scratch directory: {e}")))?;
+            let path = dir.path().join("model.gguf");
+            state.files.download(&file.key, &path).await?;
+            (path, Some(dir))
+        }
+    };
+    let path = scratch.0.clone();
+    let problems = tokio::task::spawn_blocking(move || match jiebang_gguf::read_file(&path) {
+        Ok(header) => header.problems(&rules),
+        Err(error) => vec![error.to_string()],
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("the header check failed: {e}")))?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let name = &file.name;
+    Err(jiebang_core::Error::Invalid(
+        problems.into_iter().map(|p| jiebang_core::FieldError::new("file", format!("{name}: {p}"))).collect(),
+    )
+    .into())
 }
 
 /// Registers a live model's endpoint as a submission: `base_url` and `model` become its file

@@ -441,6 +441,10 @@ pub(super) struct ReportPage {
     categories: Vec<CategoryBars>,
     /// A live endpoint's serving measurements, drawn.
     serving: Option<ServingSection>,
+    /// A GGUF model the platform served: what ran where, its memory and its levels, drawn.
+    hosting: Option<HostingSection>,
+    /// Its publication to the model service, with what the viewer may do about it.
+    publication: Option<PublicationCard>,
     /// Whether the viewer may download the run's transcript.
     transcript_shown: bool,
     /// For the challenge's organizers: each multiple-choice answer no rule could read (id, text).
@@ -586,6 +590,97 @@ impl ServingSection {
     }
 }
 
+/// A served model's publication state and the viewer's part in it.
+pub(super) struct PublicationCard {
+    consented: bool,
+    published: bool,
+    /// The team's applicant (or an admin) may consent.
+    may_consent: bool,
+    /// The organizers may publish once the team consented.
+    may_publish: bool,
+}
+
+/// A served GGUF model's part of a report, ready to print and draw.
+pub(super) struct HostingSection {
+    runtime: String,
+    confinement: String,
+    host: String,
+    header: String,
+    file: String,
+    limits: String,
+    peak_memory: String,
+    load_time: String,
+    /// Peak memory against the limit: (label, MiB, bar width 0–100 of the limit).
+    memory: Vec<(String, String, String)>,
+    /// Per concurrency level, tokens/s then TTFT p99: (label, value, width relative to the
+    /// largest of its kind).
+    levels: Vec<(String, String, String)>,
+}
+
+impl HostingSection {
+    fn of(
+        hosting: &jiebang_core::report::HostingReport,
+        t: &crate::i18n::HostingText,
+        serve: &crate::i18n::ServingText,
+    ) -> Self {
+        let measured = |key: &str| hosting.measured.get(key).copied().filter(|v| v.is_finite());
+        let header = &hosting.header;
+        let text = |key: &str| match &header[key] {
+            serde_json::Value::Null => "—".to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let peak = measured("peak_memory_mb").unwrap_or(0.0);
+        let limit = f64::from(hosting.memory_limit_mb);
+        let share = |v: f64| if limit > 0.0 { (v / limit * 100.0).clamp(0.0, 100.0) } else { 0.0 };
+        let level_value = |level: &jiebang_core::report::ServingLevel, key: &str| {
+            level.values.get(key).copied().filter(|v| v.is_finite())
+        };
+        let mut levels = Vec::new();
+        for (key, unit) in [("output_tokens_per_s", serve.tokens_per_s), ("ttft_p99_ms", "ms TTFT p99")] {
+            let largest = hosting.levels.iter().filter_map(|l| level_value(l, key)).fold(0.0, f64::max);
+            for level in &hosting.levels {
+                let value = level_value(level, key);
+                let width = value.filter(|_| largest > 0.0).map_or(0.0, |v| v / largest * 100.0);
+                levels.push((
+                    format!("{} {} · {unit}", t.level, level.concurrency),
+                    value.map_or("—".into(), |v| format!("{v:.2}")),
+                    format!("{width:.1}"),
+                ));
+            }
+        }
+        let host = hosting
+            .host
+            .as_ref()
+            .map_or("—".into(), |h| format!("{} · {} {} · {} MiB · {}", h.cpu, h.cores, t.cores, h.memory_mib, h.os));
+        Self {
+            runtime: hosting.runtime.clone(),
+            confinement: hosting.confinement.clone(),
+            host,
+            header: format!(
+                "{} {} · {} {} · {} {} · {} {}",
+                t.architecture,
+                text("architecture"),
+                t.quantization,
+                text("quantization"),
+                t.parameters,
+                text("parameter_count"),
+                t.context_length,
+                text("context_length")
+            ),
+            file: format!("{:.3} MB · SHA-256 {}", measured("model_size_mb").unwrap_or(f64::NAN), hosting.file_sha256),
+            limits: format!("{} × CPU · ≤ {} MiB", hosting.threads, hosting.memory_limit_mb),
+            peak_memory: format!("{peak:.1} MiB"),
+            load_time: measured("load_time_s").map_or("—".into(), |v| format!("{v:.2} s")),
+            memory: vec![
+                (t.peak_memory.to_owned(), format!("{peak:.1}"), format!("{:.1}", share(peak))),
+                (t.memory_limit.to_owned(), format!("{limit:.0}"), format!("{:.1}", share(limit))),
+            ],
+            levels,
+        }
+    }
+}
+
 /// A delivered model's part of a report, ready to print.
 pub(super) struct ModelSection {
     engine: String,
@@ -675,12 +770,30 @@ async fn report_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
             unparsed = report.unparsed.iter().map(|u| (u.id.clone(), u.answer.clone())).collect();
         }
     }
-    let transcript_shown = report.serving.is_some()
-        && crate::app::access::own_submission(&state, &ctx.viewer, id)
-            .await
-            .is_ok_and(|(_, phase, manages)| manages || phase.all_rows_public());
+    let own = crate::app::access::own_submission(&state, &ctx.viewer, id).await.ok();
+    let transcript_shown =
+        report.serving.is_some() && own.as_ref().is_some_and(|(_, phase, manages)| *manages || phase.all_rows_public());
+    let publication = match &own {
+        Some((submission, _, manages)) if submission.kind == jiebang_core::delivery::SubmissionKind::Gguf => {
+            let state_now = state.store.publication(id).await.map_err(|e| ctx.fail(e))?;
+            let acts = ctx.viewer.principal().is_some_and(|p| p.can_act_for(submission.organization_id));
+            Some(PublicationCard {
+                consented: state_now.is_some(),
+                published: state_now.as_ref().is_some_and(|p| p.published_at.is_some()),
+                may_consent: acts && state_now.is_none(),
+                may_publish: *manages && state_now.is_some(),
+            })
+        }
+        _ => None,
+    };
     Ok(ReportPage {
         serving: report.serving.as_ref().map(|s| ServingSection::of(&report, s, ctx.t.serve)),
+        publication,
+        hosting: report
+            .serving
+            .as_ref()
+            .and_then(|s| s.hosting.as_ref())
+            .map(|h| HostingSection::of(h, ctx.t.host, ctx.t.serve)),
         transcript_shown,
         categories: CategoryBars::of(&report),
         unparsed,
@@ -712,6 +825,16 @@ impl SetupPage {
     /// The contract's endpoint settings, or the defaults the form offers.
     fn endpoint(&self) -> jiebang_core::delivery::EndpointContract {
         self.contract.endpoint.clone().unwrap_or_default()
+    }
+
+    /// The GGUF part of the contract, or its defaults for the form.
+    fn gguf(&self) -> jiebang_core::delivery::GgufContract {
+        self.contract.gguf.clone().unwrap_or_default()
+    }
+
+    /// The GGUF contract's concurrency levels as a form value.
+    fn concurrency_levels(&self) -> String {
+        self.gguf().concurrency_levels.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
     }
 
     /// An optional number as a form value.
@@ -845,6 +968,26 @@ pub(super) struct DeliveryForm {
     endpoint_slo_tpot_ms: String,
     #[serde(default)]
     endpoint_tokenizer_file: String,
+    /// `on` when the challenge takes GGUF models the platform serves; the `gguf_*` fields then
+    /// say how.
+    #[serde(default)]
+    gguf: Option<String>,
+    #[serde(default)]
+    gguf_exclusive: Option<String>,
+    #[serde(default)]
+    gguf_runtime: String,
+    #[serde(default)]
+    gguf_max_model_mb: String,
+    #[serde(default)]
+    gguf_threads: String,
+    #[serde(default)]
+    gguf_memory_limit_mb: String,
+    #[serde(default)]
+    gguf_load_timeout_s: String,
+    #[serde(default)]
+    gguf_concurrency_levels: String,
+    #[serde(default)]
+    gguf_chat_template: String,
 }
 
 impl DeliveryForm {
@@ -889,19 +1032,53 @@ impl DeliveryForm {
             time_limit_s: number(&mut errors, "time_limit_s", &self.time_limit_s),
             daily_model_minutes: number(&mut errors, "daily_model_minutes", &self.daily_model_minutes),
             endpoint: None,
+            gguf: None,
         };
+        // An empty field keeps the default; an optional one stays unset.
+        fn or<T: std::str::FromStr + Default>(
+            errors: &mut jiebang_core::error::Collector,
+            field: &str,
+            text: &str,
+            default: T,
+        ) -> T {
+            if text.trim().is_empty() { default } else { number(errors, field, text) }
+        }
+        let gguf = self.gguf.is_some().then(|| {
+            use jiebang_core::delivery::{GgufContract, LlmRuntime};
+            let defaults = GgufContract::default();
+            let runtime = match self.gguf_runtime.trim() {
+                "" => defaults.runtime,
+                text => errors.check(LlmRuntime::parse("gguf.runtime", text)).unwrap_or(defaults.runtime),
+            };
+            let levels = list(&self.gguf_concurrency_levels);
+            GgufContract {
+                max_model_mb: or(&mut errors, "gguf.max_model_mb", &self.gguf_max_model_mb, defaults.max_model_mb),
+                runtime,
+                threads: or(&mut errors, "gguf.threads", &self.gguf_threads, defaults.threads),
+                memory_limit_mb: or(
+                    &mut errors,
+                    "gguf.memory_limit_mb",
+                    &self.gguf_memory_limit_mb,
+                    defaults.memory_limit_mb,
+                ),
+                load_timeout_s: or(
+                    &mut errors,
+                    "gguf.load_timeout_s",
+                    &self.gguf_load_timeout_s,
+                    defaults.load_timeout_s,
+                ),
+                concurrency_levels: if levels.is_empty() {
+                    defaults.concurrency_levels
+                } else {
+                    levels.iter().map(|c| number(&mut errors, "gguf.concurrency_levels", c)).collect()
+                },
+                chat_template: self.gguf_chat_template.trim().to_owned(),
+                exclusive: self.gguf_exclusive.is_some(),
+            }
+        });
         let endpoint = self.endpoint.is_some().then(|| {
             use jiebang_core::delivery::EndpointContract;
             let defaults = EndpointContract::default();
-            // An empty field keeps the default; an optional one stays unset.
-            fn or<T: std::str::FromStr + Default>(
-                errors: &mut jiebang_core::error::Collector,
-                field: &str,
-                text: &str,
-                default: T,
-            ) -> T {
-                if text.trim().is_empty() { default } else { number(errors, field, text) }
-            }
             fn optional(errors: &mut jiebang_core::error::Collector, field: &str, text: &str) -> Option<f64> {
                 (!text.trim().is_empty()).then(|| number(errors, field, text))
             }
@@ -932,7 +1109,7 @@ impl DeliveryForm {
                 ..defaults
             }
         });
-        let contract = DeliveryContract { endpoint, ..contract };
+        let contract = DeliveryContract { endpoint, gguf, ..contract };
         errors.finish(|| contract)
     }
 }

@@ -9,6 +9,7 @@ mod mine;
 mod organizations;
 mod programs;
 mod selection;
+mod service;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -56,6 +57,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .merge(organizations::routes())
         .merge(programs::routes())
         .merge(evaluation::routes(data_limit))
+        .merge(service::routes())
         .merge(selection::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(spend_flash))

@@ -35,6 +35,8 @@ enum Audience {
     TeamElseNotFound,
     /// Admins and the challenge's organizer; the team gets 403, other users 404.
     ManagersTeamForbidden,
+    /// Admins and the submission's team; the challenge's organizer gets 403, other users 404.
+    TeamOnly,
     /// Those who see the draft application (admins, the program's organizer, its lead unit's
     /// applicant); other users get 404.
     AppViewers,
@@ -79,7 +81,7 @@ fn allowed_for(audience: Audience, who: &str) -> bool {
         Audience::Admins => who == "admin",
         Audience::Participants | Audience::TeamElseNotFound => matches!(who, "admin" | "organizer" | "applicant"),
         Audience::ManagersElseNotFound | Audience::ManagersTeamForbidden => matches!(who, "admin" | "organizer"),
-        Audience::ActsForOrganization => matches!(who, "admin" | "applicant"),
+        Audience::ActsForOrganization | Audience::TeamOnly => matches!(who, "admin" | "applicant"),
         Audience::AppViewers => matches!(who, "admin" | "organizer" | "applicant"),
         Audience::AppLead => matches!(who, "admin" | "applicant"),
         Audience::AppManagers => matches!(who, "admin" | "organizer"),
@@ -95,7 +97,10 @@ fn expected(case: &Case, who: Option<&str>) -> StatusCode {
         (Some(who), audience) if allowed_for(audience, who) => case.allowed,
         (_, Audience::ManagersElseNotFound) => StatusCode::NOT_FOUND,
         (Some("applicant"), Audience::ManagersTeamForbidden) => StatusCode::FORBIDDEN,
-        (Some(_), Audience::TeamElseNotFound | Audience::ManagersTeamForbidden) => StatusCode::NOT_FOUND,
+        (Some("organizer"), Audience::TeamOnly) => StatusCode::FORBIDDEN,
+        (Some(_), Audience::TeamElseNotFound | Audience::ManagersTeamForbidden | Audience::TeamOnly) => {
+            StatusCode::NOT_FOUND
+        }
         (None, Audience::ManagersOfDraft) if !case.page => StatusCode::NOT_FOUND,
         (None, Audience::ManagersOfDraft) if case.method == Method::GET => StatusCode::NOT_FOUND,
         (None, _) if case.page => StatusCode::SEE_OTHER,
@@ -385,6 +390,30 @@ fn cases(app: &TestApp) -> Vec<Case> {
         // A prediction file has no transcript: those who may see one are told so.
         api(Method::GET, "/api/v1/submissions/{scored}/transcript", P::None, TeamElseNotFound, S::NOT_FOUND),
         page(Method::GET, "/submissions/{scored}/transcript", P::None, TeamElseNotFound, S::NOT_FOUND),
+        // Only a scored GGUF model can be consented to and published: a prediction file is
+        // refused, by the API (409) and on the report page; nothing is published to try.
+        api(Method::POST, "/api/v1/submissions/{scored}/consent", P::None, TeamOnly, S::CONFLICT),
+        page(Method::POST, "/submissions/{scored}/consent", P::Form(vec![("confirm", "1")]), TeamOnly, S::SEE_OTHER),
+        api(Method::POST, "/api/v1/submissions/{scored}/publication", P::None, ManagersTeamForbidden, S::CONFLICT),
+        api(Method::DELETE, "/api/v1/submissions/{scored}/publication", P::None, ManagersTeamForbidden, S::CONFLICT),
+        page(
+            Method::POST,
+            "/submissions/{scored}/publication",
+            P::Form(vec![("published", "true")]),
+            ManagersTeamForbidden,
+            S::SEE_OTHER,
+        ),
+        api(Method::GET, "/api/v1/models", P::None, Public, S::OK),
+        page(Method::GET, "/models", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/models/{scored}/chat",
+            P::Json(json!({"messages": []})),
+            SignedIn,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(Method::GET, "/models/{scored}", P::None, SignedIn, S::NOT_FOUND),
+        page(Method::POST, "/models/{scored}", P::Form(vec![("message", "问")]), SignedIn, S::NOT_FOUND),
         // A scored submission cannot be stopped: refused with a message on the phase page.
         page(
             Method::POST,

@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use jiebang_chat::client::{Client, Endpoint};
 use jiebang_chat::run::Load;
 use jiebang_chat::tokens::Counter;
-use jiebang_gguf::{LLAMA_CPP_ARCHITECTURES, Rules};
+use jiebang_gguf::Rules;
 use jiebang_onnx::measure::Host;
 use jiebang_worker::hosted::{HostPlan, HostRuntime, Hosted};
 use serde_json::json;
@@ -72,8 +72,8 @@ pub(crate) fn llm(args: LlmArgs) -> anyhow::Result<()> {
     let header = jiebang_gguf::read_file(&args.model)?;
     let max_bytes = args.max_size_mb.map(|mb| (mb * 1e6) as u64);
     let rules = match args.runtime {
-        RuntimeArg::Builtin => Rules { max_bytes, ..jiebang_llm::model::rules(args.chat_template.is_some()) },
-        RuntimeArg::Reference => Rules { architectures: LLAMA_CPP_ARCHITECTURES, max_bytes, ..Rules::default() },
+        RuntimeArg::Builtin => Rules { max_bytes, ..Rules::built_in(args.chat_template.is_some()) },
+        RuntimeArg::Reference => Rules { max_bytes, ..Rules::llama_cpp() },
     };
     let problems = header.problems(&rules);
     if !problems.is_empty() {

@@ -215,6 +215,94 @@ async fn demo_model_is_measured_against_the_lightweight_targets(
     assert_eq!(model["passes"], json!([true, true, true, true]), "{model}");
     assert!(model["scores"]["model_size_mb"].as_f64().unwrap() < 0.01, "{model}");
     every_demo_report_verifies(base, &phase, &server_password(stdout, "organizer@demo.jiebang.cn"), env).await;
+    demo_gguf_model_is_served_and_judged(base, programs, stdout, env).await;
+}
+
+/// The demo's NAT25-06 takes GGUF models: the embedded workers serve the university's tiny
+/// constant-"B" model with the built-in runner, put the whole bank to it at concurrency 1 and
+/// 4, and sign a report whose accuracy is exactly the share of "B" among the choice answers,
+/// with tokens/s, TTFT, memory and size judged and drawn on the report page.
+async fn demo_gguf_model_is_served_and_judged(base: &str, programs: &[Value], stdout: &[String], env: &Env) {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let password = server_password(stdout, "organizer@demo.jiebang.cn");
+    let login = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": "organizer@demo.jiebang.cn", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            let response = client.get(format!("{base}{path}")).send().await.unwrap();
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            response.text().await.unwrap()
+        }
+    };
+    let mut challenge = None;
+    for program in programs {
+        let list: Value =
+            serde_json::from_str(&get(format!("/api/v1/programs/{}/challenges?per_page=200", program["id"])).await)
+                .unwrap();
+        challenge = challenge.or(list["items"].as_array().unwrap().iter().find(|c| c["code"] == "NAT25-06").cloned());
+    }
+    let challenge = challenge.expect("NAT25-06 in the demo");
+    let phases: Value =
+        serde_json::from_str(&get(format!("/api/v1/challenges/{}/phases", challenge["id"])).await).unwrap();
+    let phase = &phases[0]["id"];
+    let started = std::time::Instant::now();
+    let submission = loop {
+        let submissions: Value =
+            serde_json::from_str(&get(format!("/api/v1/phases/{phase}/submissions")).await).unwrap();
+        let gguf = submissions.as_array().unwrap().iter().find(|s| s["kind"] == "gguf").cloned().expect("a GGUF row");
+        if gguf["state"] != "queued" && gguf["state"] != "running" {
+            break gguf;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(300), "the GGUF model was not scored: {gguf}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert_eq!(submission["state"], "scored", "{submission}");
+    let signed: Value =
+        serde_json::from_str(&get(format!("/api/v1/submissions/{}/report", submission["id"])).await).unwrap();
+    let report = &signed["report"];
+    // The hidden truth, read as the platform holds it: the constant model is right exactly on
+    // the choice questions whose answer is B.
+    let store = jiebang_store::Store::connect(&env.database_url).await.unwrap();
+    let files = jiebang_store::FileStore::local(&env.dir.path().join("files")).unwrap();
+    let phase_record = store.get_phase(phase.as_i64().unwrap()).await.unwrap();
+    let dataset = store.get_dataset_version(phase_record.dataset_id).await.unwrap();
+    let truth = String::from_utf8(files.get(&dataset.labels().unwrap().key).await.unwrap()).unwrap();
+    let rows: Vec<Value> = truth.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let choice: Vec<&Value> = rows.iter().filter(|r| r["task"] == "choice").collect();
+    let b = choice.iter().filter(|r| r["answer"] == "B").count();
+    let accuracy = report["metrics"]["choice_accuracy"].as_f64().unwrap();
+    assert!((accuracy - b as f64 / choice.len() as f64).abs() < 1e-12, "{accuracy} vs {b}/{}", choice.len());
+    let hosting = &report["serving"]["hosting"];
+    assert!(hosting["runtime"].as_str().unwrap().contains("candle"), "{hosting}");
+    assert_eq!(hosting["header"]["architecture"], "llama");
+    let levels: Vec<u64> =
+        hosting["levels"].as_array().unwrap().iter().map(|l| l["concurrency"].as_u64().unwrap()).collect();
+    assert_eq!(levels, [1, 4]);
+    assert!(hosting["levels"][1]["values"]["output_tokens_per_s"].as_f64().unwrap() > 0.0, "{hosting}");
+    let peak = report["metrics"]["peak_memory_mb"].as_f64().unwrap();
+    assert!(peak > 1.0 && peak < 2048.0, "peak memory {peak} MiB within the contract's 2048");
+    assert!(report["metrics"]["model_size_mb"].as_f64().unwrap() < 1.0);
+    let judged: Vec<&str> =
+        report["indicators"].as_array().unwrap().iter().map(|i| i["expr"].as_str().unwrap()).collect();
+    for expr in [
+        "output_tokens_per_s>=15",
+        "peak_memory_mb<=16384",
+        "model_size_mb<=8192",
+        "ttft_p99_ms<=1000",
+        "choice_accuracy>=0.8",
+    ] {
+        assert!(judged.contains(&expr), "{expr} judged: {judged:?}");
+    }
+    let page = get(format!("/submissions/{}/report", submission["id"])).await;
+    for testid in ["report-hosting", "report-hosting-memory", "report-hosting-levels"] {
+        assert!(page.contains(&format!("data-testid=\"{testid}\"")), "{testid} on the report page");
+    }
 }
 
 /// The password `serve --demo` printed for `email`.
