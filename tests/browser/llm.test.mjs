@@ -62,8 +62,8 @@ test('a team joins the question bank, answers it and is ranked; the organizer re
   const file = answers.map((a) => JSON.stringify(a)).join('\n') + '\n';
 
   await team.goto(`${phaseUrl}?tab=submit`);
-  await team.setInputFiles('input[name=file]', { name: 'answers.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(file) });
-  await team.fill('input[name=note]', '浏览器回答');
+  await team.setInputFiles('[data-testid="submit-form"] input[name=file]', { name: 'answers.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(file) });
+  await team.fill('[data-testid="submit-form"] input[name=note]', '浏览器回答');
   await team.click('[data-testid="submit-form"] button[type=submit]');
   await team.waitForURL(/tab=mine/);
   const newest = team.locator('[data-testid="submissions"] tbody tr').first();
@@ -138,5 +138,41 @@ test('a team registers its live endpoint and watches it answer; the organizer re
   assert.ok(lines.length > 180, `${lines.length} lines: the run, then one a question`);
   assert.ok(!(await transcript.text()).includes(key), 'the transcript never holds the key');
   if (process.env.JIEBANG_SCREENSHOT) await organizer.screenshot({ path: `${process.env.JIEBANG_SCREENSHOT}/endpoint-report.png`, fullPage: true });
+  assert.deepEqual(problems, [], 'no console errors (CSP violations show up here)');
+});
+
+test('a served GGUF model reports its runtime and memory; published with its team consent, anyone signed in asks it', async () => {
+  assert.ok(process.env.JIEBANG_ADMIN_PASSWORD, 'JIEBANG_ADMIN_PASSWORD must be set');
+  const problems = [];
+  // The demo admin acts for every unit, so it consents for the university and publishes too.
+  const [admin, phaseUrl] = await signIn('admin@demo.jiebang.cn', process.env.JIEBANG_ADMIN_PASSWORD, problems);
+  await admin.goto(`${phaseUrl}?tab=mine`);
+  const scored = '[data-testid="submissions"] tbody tr[data-state="scored"]:has-text("constant-b-demo.gguf")';
+  await admin.waitForSelector(scored, { timeout: 180_000 });
+  await admin.locator(`${scored} a[data-testid="report-link"]`).click();
+  await admin.waitForSelector('[data-testid="report-hosting"]');
+  assert.match(await admin.locator('[data-testid="report-hosting"]').textContent(), /candle/);
+  assert.equal(await admin.locator('[data-testid="report-hosting-levels"] svg').count(), 4, 'tokens/s and TTFT p99 at 1 and 4');
+  assert.equal(await admin.locator('[data-testid="report-hosting-memory"] svg').count(), 2, 'peak memory against the limit');
+  assert.equal(await admin.locator('[data-testid="publish-form"]').count(), 0, 'nothing to publish before the consent');
+  await admin.check('[data-testid="consent-form"] input[name=confirm]');
+  await admin.click('[data-testid="consent-form"] button[type=submit]');
+  await admin.waitForSelector('[data-testid="flash-done"]');
+  await admin.click('[data-testid="publish-form"] button[type=submit]');
+  await admin.waitForSelector('[data-testid="flash-done"]:has-text("已发布")');
+
+  const [team] = await signIn('applicant@demo.jiebang.cn', process.env.JIEBANG_APPLICANT_PASSWORD, problems);
+  await team.click('[data-testid="models-link"]');
+  await team.click('[data-testid="published-models"] a:has-text("试用")');
+  await team.fill('[data-testid="chat-form"] textarea[name=message]', '氯气是什么颜色？A. 无色 B. 黄绿色');
+  await team.click('[data-testid="chat-form"] button[type=submit]');
+  await team.waitForSelector('[data-testid="turn-assistant"]', { timeout: 120_000 });
+  assert.match(await team.locator('[data-testid="turn-assistant"]').textContent(), /B/, 'the constant model answers B');
+  // The next question carries the conversation.
+  await team.fill('[data-testid="chat-form"] textarea[name=message]', '为什么？');
+  await team.click('[data-testid="chat-form"] button[type=submit]');
+  await team.waitForFunction(() => document.querySelectorAll('[data-testid="turn-assistant"]').length === 2, null, { timeout: 60_000 });
+  assert.equal(await team.locator('[data-testid="turn-user"]').count(), 2);
+  if (process.env.JIEBANG_SCREENSHOT) await team.screenshot({ path: `${process.env.JIEBANG_SCREENSHOT}/model-chat.png`, fullPage: true });
   assert.deepEqual(problems, [], 'no console errors (CSP violations show up here)');
 });

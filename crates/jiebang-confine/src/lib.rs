@@ -17,18 +17,53 @@ pub fn limit_address_space(bytes: u64) -> Result<(), ConfineError> {
     rlimit::Resource::AS.set(bytes, bytes).map_err(|e| ConfineError(format!("setrlimit: {e}")))
 }
 
-/// `jiebang run-limited`: caps the address space and becomes `command` (a reference model
-/// server), which keeps the limit. Returns only if that fails.
-pub fn exec_limited(bytes: u64, command: &[String]) -> ConfineError {
-    use std::os::unix::process::CommandExt;
-    if let Err(e) = limit_address_space(bytes) {
-        return e;
-    }
+/// `jiebang run-limited`: caps the address space, runs `command` (a reference model server),
+/// which inherits the limit, and waits for it, ending it if this process's parent goes (see
+/// [`exit_with_parent`]). Its exit code (128 + the signal, for a signal) when it ends; an error
+/// when it cannot be started.
+pub fn run_limited(bytes: u64, command: &[String]) -> Result<i32, ConfineError> {
+    use std::os::unix::process::ExitStatusExt;
+    limit_address_space(bytes)?;
     let Some((program, args)) = command.split_first() else {
-        return ConfineError("run-limited: no command".into());
+        return Err(ConfineError("run-limited: no command".into()));
     };
-    let error = std::process::Command::new(program).args(args).exec();
-    ConfineError(format!("{program}: {error}"))
+    let mut child =
+        std::process::Command::new(program).args(args).spawn().map_err(|e| ConfineError(format!("{program}: {e}")))?;
+    let parent = std::os::unix::process::parent_id();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))),
+            Ok(None) => {}
+            Err(e) => return Err(ConfineError(format!("{program}: {e}"))),
+        }
+        if std::os::unix::process::parent_id() != parent {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(0);
+        }
+        std::thread::sleep(PARENT_POLL);
+    }
+}
+
+/// How often a model's process looks for its parent.
+const PARENT_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Ends this process when the process that started it ends: a thread polls the parent's pid and
+/// exits once this process has been handed to another (the worker or server that hosted the
+/// model was killed), so no model server outlives the platform process it answers — it runs in
+/// a process group of its own, which a killed parent cannot take down with it.
+/// (`PR_SET_PDEATHSIG` would fire when the spawning *thread* ends, and a blocking pool's idle
+/// threads do.)
+pub fn exit_with_parent() {
+    let parent = std::os::unix::process::parent_id();
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(PARENT_POLL);
+            if std::os::unix::process::parent_id() != parent {
+                std::process::exit(0);
+            }
+        }
+    });
 }
 
 /// The system calls a model's child never needs, by name and number.

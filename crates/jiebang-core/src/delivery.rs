@@ -47,7 +47,7 @@ named_enum!(
     /// Which server runs a delivered GGUF model on the platform's hardware.
     LlmRuntime {
         /// `jiebang llm-serve`, built on candle: confined by Landlock and seccomp.
-        BuiltIn = "builtin" / "内置运行器（candle）" / "Built-in runner (candle)",
+        Builtin = "builtin" / "内置运行器（candle）" / "Built-in runner (candle)",
         /// The OpenAI-compatible server the platform's settings name (llama.cpp, vLLM …).
         Reference = "reference" / "参考运行时" / "Reference runtime",
     }
@@ -210,7 +210,7 @@ fn default_max_gguf_mb() -> f64 {
     8192.0
 }
 fn default_llm_runtime() -> LlmRuntime {
-    LlmRuntime::BuiltIn
+    LlmRuntime::Builtin
 }
 fn default_gguf_threads() -> u32 {
     4

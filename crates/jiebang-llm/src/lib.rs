@@ -96,6 +96,9 @@ pub fn serve_main(options: &ServeOptions) -> Result<(), LlmError> {
         .build()
         .map_err(|e| LlmError::System(format!("runtime: {e}")))?;
     let mut confinement = confine::lock_down(&options.model, options.require_confinement)?;
+    // In a process group of its own, nothing else ends it when its host is killed. Started after
+    // the lock-down, which holds for the threads made after it only.
+    jiebang_confine::exit_with_parent();
     if let Some(bytes) = options.memory_bytes {
         confinement.push_str(&format!("; address space ≤ {} MiB", bytes >> 20));
     }

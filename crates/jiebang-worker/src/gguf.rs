@@ -102,7 +102,7 @@ impl Worker {
             return Err(Unscorable::Setup("此评测进程不运行大模型 / this worker does not serve large models".into()));
         };
         let runtime = match contract.runtime {
-            LlmRuntime::BuiltIn => HostRuntime::BuiltIn,
+            LlmRuntime::Builtin => HostRuntime::BuiltIn,
             LlmRuntime::Reference => match &hosting.reference {
                 Some((command, name)) => HostRuntime::Reference { command: command.clone(), name: name.clone() },
                 None => {
@@ -137,7 +137,7 @@ impl Worker {
         let rules = jiebang_gguf::Rules {
             max_bytes: Some(contract.max_model_bytes()),
             ..match contract.runtime {
-                LlmRuntime::BuiltIn => jiebang_gguf::Rules::built_in(template.is_some()),
+                LlmRuntime::Builtin => jiebang_gguf::Rules::built_in(template.is_some()),
                 LlmRuntime::Reference => jiebang_gguf::Rules::llama_cpp(),
             }
         };

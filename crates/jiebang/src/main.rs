@@ -279,9 +279,16 @@ fn main() -> ExitCode {
         };
     }
     if let Command::RunLimited { memory_mb, command } = &cli.command {
-        // It returns only when the program could not be started: the platform's setup.
-        eprintln!("{}", jiebang_confine::exec_limited(memory_mb << 20, command));
-        return ExitCode::from(jiebang_gguf::PLATFORM_FAULT_EXIT);
+        return match jiebang_confine::run_limited(memory_mb << 20, command) {
+            // The server's own exit code, never read as the platform's.
+            Ok(code) if code == i32::from(jiebang_gguf::PLATFORM_FAULT_EXIT) => ExitCode::from(1),
+            Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            // It could not be started: the platform's setup.
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::from(jiebang_gguf::PLATFORM_FAULT_EXIT)
+            }
+        };
     }
     tracing_subscriber::fmt()
         .with_env_filter(

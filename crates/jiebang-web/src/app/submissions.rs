@@ -280,7 +280,7 @@ async fn check_gguf(
     let rules = jiebang_gguf::Rules {
         max_bytes: Some(contract.max_model_bytes()),
         ..match contract.runtime {
-            LlmRuntime::BuiltIn => jiebang_gguf::Rules::built_in(!contract.chat_template.trim().is_empty()),
+            LlmRuntime::Builtin => jiebang_gguf::Rules::built_in(!contract.chat_template.trim().is_empty()),
             LlmRuntime::Reference => jiebang_gguf::Rules::llama_cpp(),
         }
     };

@@ -119,7 +119,13 @@ impl PhasePage {
 
     /// Whether the challenge takes live model endpoints (the submit tab then has their form).
     fn takes_endpoints(&self) -> bool {
-        self.contract.endpoint.is_some()
+        self.contract.takes(jiebang_core::delivery::SubmissionKind::Endpoint)
+    }
+
+    /// The GGUF contract, when the challenge takes models the platform serves (the submit tab
+    /// then has their upload form).
+    fn served(&self) -> Option<&jiebang_core::delivery::GgufContract> {
+        self.contract.gguf.as_ref().filter(|_| self.contract.takes(jiebang_core::delivery::SubmissionKind::Gguf))
     }
 
     /// What the file input accepts.

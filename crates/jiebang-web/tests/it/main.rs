@@ -11,6 +11,7 @@ mod queries;
 mod roles;
 mod selection;
 mod server;
+mod service;
 mod snapshots;
 
 use std::sync::Arc;

@@ -33,6 +33,8 @@ const LATIN_TERMS: &[&str] = &[
     "R2",
     "ONNX",
     "GGUF",
+    "Jinja",
+    "candle",
     "opset",
     "CSV",
     "TSV",
@@ -262,7 +264,11 @@ fn strings_in(json: &serde_json::Value, out: &mut Vec<String>) {
     match json {
         serde_json::Value::String(s) => out.push(s.clone()),
         serde_json::Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
-        serde_json::Value::Object(map) => map.values().for_each(|v| strings_in(v, out)),
+        // A report's keys are data too: the bank's category names, its metric names.
+        serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            strings_in(v, out)
+        }),
         _ => {}
     }
 }

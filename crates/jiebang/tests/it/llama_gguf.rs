@@ -189,3 +189,39 @@ fn llama_cpp_serves_the_known_answer_model_the_platform_writes_itself() {
         .unwrap();
     assert_eq!(report(&output)["metrics"]["choice_accuracy"], 0.4);
 }
+
+/// The model servers run in a process group of their own, so a killed worker cannot take them
+/// down with it: each ends itself once its parent is gone.
+#[test]
+fn a_model_server_ends_when_the_process_that_started_it_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("constant-b.gguf");
+    std::fs::write(&model, jiebang_gguf::write::constant_answer_model(b'B')).unwrap();
+    let model = model.to_str().unwrap();
+    for server in
+        [format!("{BIN} llm-serve --model {model}"), format!("{BIN} run-limited --memory-mb 1024 -- sleep 600")]
+    {
+        // A stand-in for the worker: a shell that starts the server and reports its pid.
+        let mut parent = std::process::Command::new("sh")
+            .args(["-c", &format!("{server} >/dev/null 2>&1 & echo $!; wait")])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(parent.stdout.take().unwrap()), &mut line).unwrap();
+        let pid = line.trim().to_owned();
+        let alive = || {
+            std::path::Path::new(&format!("/proc/{pid}")).exists()
+                && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z")
+        };
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        assert!(alive(), "{server} started");
+        parent.kill().unwrap();
+        parent.wait().unwrap();
+        let gone = (0..40).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            !alive()
+        });
+        assert!(gone, "{server} outlived the process that started it");
+    }
+}
