@@ -515,7 +515,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
         store.clone(),
         files.clone(),
         settings.models.hosting()?,
-        Duration::from_secs(settings.models.service_idle_minutes.max(1) * 60),
+        Duration::from_secs(settings.models.service_idle_seconds.max(1)),
     ));
     let config = jiebang_web::WebConfig {
         model_service: Some(Arc::new(jiebang_web::app::service::ModelService::new(models.clone()))),
@@ -523,9 +523,11 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     };
     let reaper = {
         let models = models.clone();
+        let every = Duration::from_secs(settings.models.service_idle_seconds / 2)
+            .clamp(Duration::from_secs(1), Duration::from_secs(30));
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(Duration::from_secs(30)).await;
+                tokio::time::sleep(every).await;
                 models.stop(true).await;
             }
         })

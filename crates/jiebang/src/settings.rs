@@ -54,8 +54,8 @@ pub(crate) struct ModelSettings {
     pub(crate) llm_reference_command: Option<String>,
     /// Its name and version, as reports name it (e.g. `llama.cpp b6000`).
     pub(crate) llm_reference_name: String,
-    /// Minutes a published model stays loaded for the model service without a question.
-    pub(crate) service_idle_minutes: u64,
+    /// Seconds a published model stays loaded for the model service without a question.
+    pub(crate) service_idle_seconds: u64,
 }
 
 impl Default for ModelSettings {
@@ -68,7 +68,7 @@ impl Default for ModelSettings {
             require_confinement: true,
             llm_reference_command: None,
             llm_reference_name: "reference runtime".into(),
-            service_idle_minutes: 10,
+            service_idle_seconds: 600,
         }
     }
 }
@@ -271,7 +271,9 @@ pub(crate) struct ServerSettings {
     pub(crate) session_hours: i64,
     /// Largest upload of a spreadsheet or form in MiB.
     pub(crate) max_upload_mb: usize,
-    /// Largest data file (dataset file or prediction file) in MiB; streamed to the file store.
+    /// Largest data file (dataset file, prediction file, delivered model) in MiB; streamed to
+    /// the file store. A quantized 7B model is about 5 GB; a challenge's contract sets its own
+    /// limit within this one.
     pub(crate) max_data_mb: u64,
     /// MiB one user may upload per day (UTC); beyond, uploads answer 429.
     pub(crate) daily_upload_mb: u64,
@@ -305,7 +307,7 @@ impl Default for ServerSettings {
             client_address_header: None,
             session_hours: 12,
             max_upload_mb: 10,
-            max_data_mb: 4096,
+            max_data_mb: 16 << 10,
             daily_upload_mb: 32 << 10,
             cache_recheck_ms: 250,
             cache_mb: 64,

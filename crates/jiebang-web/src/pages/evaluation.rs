@@ -332,7 +332,7 @@ async fn cancel_submit(
 /// A confirmation box, ticked before an irreversible step.
 #[derive(Debug, Deserialize)]
 pub(super) struct Confirmed {
-    confirm: Option<String>,
+    pub(super) confirm: Option<String>,
 }
 
 async fn transcript_download(

@@ -99,17 +99,11 @@ async fn chat_submit(
     Ok((status, ChatPage { ctx, model, turns, history, problem }).into_response())
 }
 
-/// A confirmation box, ticked before consenting (it cannot be taken back).
-#[derive(Debug, Deserialize)]
-pub(super) struct Confirmed {
-    confirm: Option<String>,
-}
-
 async fn consent_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<Confirmed>,
+    axum::Form(form): axum::Form<super::evaluation::Confirmed>,
 ) -> Result<Response, PageError> {
     let back = format!("/submissions/{id}/report");
     let result = match form.confirm {

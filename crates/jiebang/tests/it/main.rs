@@ -68,9 +68,16 @@ impl Drop for Server {
 }
 
 fn serve(env: &Env, extra: &[&str]) -> Server {
+    serve_with(env, extra, &[])
+}
+
+/// `serve` with settings from the environment (`JIEBANG__SECTION__KEY`).
+fn serve_with(env: &Env, extra: &[&str], settings: &[(&str, &str)]) -> Server {
     let mut args = vec!["serve", "--bind", "127.0.0.1:0"];
     args.extend_from_slice(extra);
-    let mut child = env.command(&args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let mut command = env.command(&args);
+    command.envs(settings.iter().copied());
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().expect("server printed its address").unwrap();
     let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect("an address").to_owned();
@@ -177,20 +184,10 @@ async fn demo_model_is_measured_against_the_lightweight_targets(
     stdout: &[String],
     env: &Env,
 ) {
-    let get = |path: String| async move {
-        let response = client.get(format!("{base}{path}")).send().await.unwrap();
-        assert!(response.status().is_success(), "{path}: {}", response.status());
-        response.json::<Value>().await.unwrap()
-    };
-    let mut challenge = None;
-    for program in programs {
-        let list = get(format!("/api/v1/programs/{}/challenges?per_page=200", program["id"])).await;
-        challenge = challenge.or(list["items"].as_array().unwrap().iter().find(|c| c["code"] == "NAT25-01").cloned());
-    }
-    let challenge = challenge.expect("NAT25-01 in the demo");
-    let contract = get(format!("/api/v1/challenges/{}/delivery", challenge["id"])).await;
+    let get = |path: String| async move { api_get(client, base, &path).await };
+    let (challenge, phase) = demo_phase(client, base, programs, "NAT25-01").await;
+    let contract = get(format!("/api/v1/challenges/{challenge}/delivery")).await;
     assert_eq!((contract["accepts"].as_str(), contract["input"].as_str()), (Some("both"), Some("features")));
-    let phase = get(format!("/api/v1/challenges/{}/phases", challenge["id"])).await[0]["id"].clone();
     let started = std::time::Instant::now();
     let board = loop {
         let board = get(format!("/api/v1/phases/{phase}/leaderboard")).await;
@@ -223,15 +220,8 @@ async fn demo_model_is_measured_against_the_lightweight_targets(
 /// 4, and sign a report whose accuracy is exactly the share of "B" among the choice answers,
 /// with tokens/s, TTFT, memory and size judged and drawn on the report page.
 async fn demo_gguf_model_is_served_and_judged(base: &str, programs: &[Value], stdout: &[String], env: &Env) {
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
-    let password = server_password(stdout, "organizer@demo.jiebang.cn");
-    let login = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"email": "organizer@demo.jiebang.cn", "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200);
+    let client = signed_in(base, stdout, "organizer@demo.jiebang.cn").await;
+    let (phase, submission) = demo_gguf_submission(&client, base, programs).await;
     let get = |path: String| {
         let client = client.clone();
         async move {
@@ -240,28 +230,7 @@ async fn demo_gguf_model_is_served_and_judged(base: &str, programs: &[Value], st
             response.text().await.unwrap()
         }
     };
-    let mut challenge = None;
-    for program in programs {
-        let list: Value =
-            serde_json::from_str(&get(format!("/api/v1/programs/{}/challenges?per_page=200", program["id"])).await)
-                .unwrap();
-        challenge = challenge.or(list["items"].as_array().unwrap().iter().find(|c| c["code"] == "NAT25-06").cloned());
-    }
-    let challenge = challenge.expect("NAT25-06 in the demo");
-    let phases: Value =
-        serde_json::from_str(&get(format!("/api/v1/challenges/{}/phases", challenge["id"])).await).unwrap();
-    let phase = &phases[0]["id"];
-    let started = std::time::Instant::now();
-    let submission = loop {
-        let submissions: Value =
-            serde_json::from_str(&get(format!("/api/v1/phases/{phase}/submissions")).await).unwrap();
-        let gguf = submissions.as_array().unwrap().iter().find(|s| s["kind"] == "gguf").cloned().expect("a GGUF row");
-        if gguf["state"] != "queued" && gguf["state"] != "running" {
-            break gguf;
-        }
-        assert!(started.elapsed() < std::time::Duration::from_secs(300), "the GGUF model was not scored: {gguf}");
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    };
+    let phase = &phase;
     assert_eq!(submission["state"], "scored", "{submission}");
     let signed: Value =
         serde_json::from_str(&get(format!("/api/v1/submissions/{}/report", submission["id"])).await).unwrap();
@@ -303,6 +272,99 @@ async fn demo_gguf_model_is_served_and_judged(base: &str, programs: &[Value], st
     for testid in ["report-hosting", "report-hosting-memory", "report-hosting-levels"] {
         assert!(page.contains(&format!("data-testid=\"{testid}\"")), "{testid} on the report page");
     }
+}
+
+/// A cookie client signed in as the demo's `email`.
+async fn signed_in(base: &str, stdout: &[String], email: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"email": email, "password": server_password(stdout, email)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    client
+}
+
+/// A GET of the API as `client`, which must succeed.
+async fn api_get(client: &reqwest::Client, base: &str, path: &str) -> Value {
+    let response = client.get(format!("{base}{path}")).send().await.unwrap();
+    assert!(response.status().is_success(), "{path}: {}", response.status());
+    response.json::<Value>().await.unwrap()
+}
+
+/// The demo challenge `code`'s id and its first phase's id.
+async fn demo_phase(client: &reqwest::Client, base: &str, programs: &[Value], code: &str) -> (Value, Value) {
+    let mut challenge = None;
+    for program in programs {
+        let list = api_get(client, base, &format!("/api/v1/programs/{}/challenges?per_page=200", program["id"])).await;
+        challenge = challenge.or(list["items"].as_array().unwrap().iter().find(|c| c["code"] == code).cloned());
+    }
+    let id = challenge.unwrap_or_else(|| panic!("{code} in the demo"))["id"].clone();
+    let phase = api_get(client, base, &format!("/api/v1/challenges/{id}/phases")).await[0]["id"].clone();
+    (id, phase)
+}
+
+/// NAT25-06's phase id and its GGUF submission once the workers are done with it.
+async fn demo_gguf_submission(client: &reqwest::Client, base: &str, programs: &[Value]) -> (Value, Value) {
+    let get = |path: String| async move { api_get(client, base, &path).await };
+    let (_, phase) = demo_phase(client, base, programs, "NAT25-06").await;
+    let started = std::time::Instant::now();
+    loop {
+        let submissions = get(format!("/api/v1/phases/{phase}/submissions")).await;
+        let gguf = submissions.as_array().unwrap().iter().find(|s| s["kind"] == "gguf").cloned().expect("a GGUF row");
+        if gguf["state"] != "queued" && gguf["state"] != "running" {
+            return (phase, gguf);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(300), "the GGUF model was not scored: {gguf}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+/// The demo's GGUF model, once its team consents and the organizers publish it, is loaded on
+/// the first question, answers, is stopped when idle, and loads again for the next question.
+#[tokio::test]
+async fn a_published_model_is_loaded_when_asked_and_stopped_when_idle() {
+    let env = Env::new().await;
+    let server = serve_with(&env, &["--demo"], &[("JIEBANG__MODELS__SERVICE_IDLE_SECONDS", "2")]);
+    let base = server.base.as_str();
+    let admin = signed_in(base, &server.stdout, "admin@demo.jiebang.cn").await;
+    let programs: Value = admin.get(format!("{base}/api/v1/programs")).send().await.unwrap().json().await.unwrap();
+    let (_, submission) = demo_gguf_submission(&admin, base, programs.as_array().unwrap()).await;
+    let id = &submission["id"];
+    for step in ["consent", "publication"] {
+        let response = admin.post(format!("{base}/api/v1/submissions/{id}/{step}")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{step}");
+    }
+    // The model's server is the one serving this data directory's file under the service's name.
+    let files = env.dir.path().join("files").display().to_string();
+    let serving = || {
+        std::fs::read_dir("/proc").unwrap().filter_map(Result::ok).any(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            cmdline.contains("llm-serve") && cmdline.contains("published") && cmdline.contains(&files)
+        })
+    };
+    let ask = || async {
+        let response = admin
+            .post(format!("{base}/api/v1/models/{id}/chat"))
+            .json(&json!({"messages": [{"role": "user", "content": "氯气是什么颜色？A. 无色 B. 黄绿色"}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Value>().await.unwrap()["answer"].as_str().unwrap().to_owned()
+    };
+    assert!(!serving(), "nothing is loaded before the first question");
+    assert!(ask().await.contains('B'));
+    assert!(serving(), "the first question loads the model");
+    let stopped = (0..80).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        !serving()
+    });
+    assert!(stopped, "the idle model was not stopped");
+    assert!(ask().await.contains('B'), "the next question loads it again");
 }
 
 /// The password `serve --demo` printed for `email`.
