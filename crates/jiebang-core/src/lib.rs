@@ -22,6 +22,7 @@ pub mod industry;
 pub mod organization;
 pub mod password;
 pub mod program;
+pub mod project;
 pub mod publicity;
 pub mod region;
 pub mod report;

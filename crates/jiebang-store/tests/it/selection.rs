@@ -517,4 +517,60 @@ async fn an_objection_upheld_for_re_review_reopens_review_and_the_list_is_publis
     assert!(second.id > first.id && second.ends_on == day("2026-03-06"));
     s.announce(program.id, day("2026-03-09"), organizer).await.unwrap();
     assert_eq!(s.get_application(app.id).await.unwrap().state, ApplicationState::Selected);
+    projects_follow_the_announced_list(s, program.id, app.id, organizer).await;
+}
+
+/// After the announcement: one project per selected application, its commitments frozen from
+/// the submitted application, moved step by step by its parties and refused out of turn.
+async fn projects_follow_the_announced_list(s: &Store, program: i64, application: i64, organizer: i64) {
+    use jiebang_core::project::{Conclusion, Party, ProjectAction as A, ProjectState};
+    let projects = s.create_projects(program, organizer).await.unwrap();
+    assert_eq!(projects.len(), 1);
+    let p = &projects[0];
+    assert_eq!((p.application_id, p.state), (application, ProjectState::Drafting));
+    let committed: Vec<(&str, f64, bool)> = p.committed.iter().map(|c| (c.name.as_str(), c.committed, c.key)).collect();
+    assert_eq!(committed, [("F1", 0.95, true), ("时延", 150.0, false)]);
+    assert_eq!(Some(p.snapshot_sha256.clone()), s.get_application(application).await.unwrap().snapshot_sha256);
+    assert_eq!(s.create_projects(program, organizer).await.unwrap(), projects, "created once");
+    let step = |action, party, conclusion, reason: &'static str| {
+        s.act_on_project(p.id, action, party, conclusion, reason, organizer)
+    };
+    refused(step(A::Designate, Party::Organizer, None, "").await.unwrap_err(), "不允许从「任务书编制」");
+    let out_of_turn = step(A::Sign, Party::Lead, None, "").await.unwrap_err();
+    assert!(matches!(out_of_turn, StoreError::Domain(_)), "{out_of_turn}");
+    for (action, party) in [
+        (A::Sign, Party::Organizer),
+        (A::Start, Party::Organizer),
+        (A::ApplyAcceptance, Party::Lead),
+        (A::StartTesting, Party::Organizer),
+        (A::Review, Party::Organizer),
+    ] {
+        step(action, party, None, "").await.unwrap();
+    }
+    refused(step(A::Conclude, Party::Organizer, None, "").await.unwrap_err(), "须选择结论");
+    step(A::Conclude, Party::Organizer, Some(Conclusion::Failed), "").await.unwrap();
+    step(A::Finalize, Party::Organizer, None, "").await.unwrap();
+    refused(step(A::Designate, Party::Organizer, None, "").await.unwrap_err(), "只有验收通过");
+    // Failed: put right by a date, then accepted again.
+    refused(step(A::Rectify, Party::Organizer, None, " ").await.unwrap_err(), "须写明理由");
+    step(A::Rectify, Party::Organizer, None, "时延指标未达承诺值，限期三个月整改。").await.unwrap();
+    for (action, party, conclusion) in [
+        (A::ApplyAcceptance, Party::Lead, None),
+        (A::StartTesting, Party::Organizer, None),
+        (A::Review, Party::Organizer, None),
+        (A::Conclude, Party::Organizer, Some(Conclusion::Passed)),
+        (A::Finalize, Party::Organizer, None),
+        (A::Designate, Party::Organizer, None),
+    ] {
+        step(action, party, conclusion, "").await.unwrap();
+    }
+    let done = s.get_project(p.id).await.unwrap();
+    assert_eq!((done.state, done.conclusion), (ProjectState::Designated, Some(Conclusion::Passed)));
+    let history = s.project_history(p.id).await.unwrap();
+    assert_eq!(history.len(), 14);
+    assert_eq!((history[0].action, history[0].from_state), (A::Sign, ProjectState::Drafting));
+    assert_eq!(history[7].reason, "时延指标未达承诺值，限期三个月整改。");
+    let audited: Vec<String> =
+        s.list_audit_events(&format!("project:{}", p.id)).await.unwrap().into_iter().map(|e| e.action).collect();
+    assert!(audited.contains(&"project.create".to_owned()) && audited.contains(&"project.designate".to_owned()));
 }

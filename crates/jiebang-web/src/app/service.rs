@@ -132,6 +132,15 @@ pub(crate) fn check_turns(turns: &[Turn]) -> Result<(), ApiError> {
     if errors.is_empty() { Ok(()) } else { Err(jiebang_core::Error::Invalid(errors).into()) }
 }
 
+/// Keeps a conversation within what [`check_turns`] takes once `next` is added: the oldest
+/// question and answer go first (the chat page carries the whole conversation in its form).
+pub(crate) fn trim_history(turns: &mut Vec<Turn>, next: &str) {
+    let chars = |turns: &[Turn]| turns.iter().map(|t| t.content.chars().count()).sum::<usize>();
+    while !turns.is_empty() && (turns.len() + 1 > MAX_TURNS || chars(turns) + next.chars().count() > MAX_CHARS) {
+        turns.drain(..turns.len().min(2));
+    }
+}
+
 /// Asks a published model, as `authed`, within the rate limit.
 pub(crate) async fn ask(state: &AppState, authed: &Authed, id: i64, turns: &[Turn]) -> Result<String, ApiError> {
     check_turns(turns)?;
@@ -149,4 +158,28 @@ pub(crate) async fn ask(state: &AppState, authed: &Authed, id: i64, turns: &[Tur
         });
     }
     service.runner.answer(&model, turns).await.map_err(ApiError::Unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(role: &str, content: &str) -> Turn {
+        Turn { role: role.into(), content: content.into() }
+    }
+
+    #[test]
+    fn a_long_conversation_drops_its_oldest_exchanges_to_stay_askable() {
+        let mut turns: Vec<Turn> =
+            (0..16).map(|i| turn(if i % 2 == 0 { "user" } else { "assistant" }, &format!("第{i}句"))).collect();
+        trim_history(&mut turns, "下一问");
+        assert_eq!(turns.len(), 14);
+        assert_eq!(turns[0].content, "第2句");
+        turns.push(turn("user", "下一问"));
+        assert!(check_turns(&turns).is_ok());
+        // Too many characters: exchanges go until the next question fits.
+        let mut long = vec![turn("user", &"问".repeat(5000)), turn("assistant", &"答".repeat(2000))];
+        trim_history(&mut long, &"再".repeat(2000));
+        assert!(long.is_empty());
+    }
 }

@@ -81,7 +81,9 @@ async fn chat_submit(
     let authed = ctx.viewer.require().map_err(|e| ctx.fail(e))?.clone();
     let model = crate::app::service::published(&state, id).await.map_err(|e| ctx.fail(e))?;
     let mut turns: Vec<Turn> = serde_json::from_str(&form.history).unwrap_or_default();
-    turns.push(Turn { role: "user".into(), content: form.message.trim().to_owned() });
+    let message = form.message.trim();
+    crate::app::service::trim_history(&mut turns, message);
+    turns.push(Turn { role: "user".into(), content: message.to_owned() });
     let (status, problem) = match crate::app::service::ask(&state, &authed, id, &turns).await {
         Ok(answer) => {
             turns.push(Turn { role: "assistant".into(), content: answer });

@@ -1,0 +1,575 @@
+//! Projects after the announcement (揭榜攻关项目), as rules without IO: the life of a selected
+//! team's project from its task agreement (任务书) to its conclusion and designation
+//! ([`ProjectState::apply`], each step taken by one party), the acceptance verdict computed per
+//! committed indicator against the value the team committed to ([`judge_acceptance`], with the
+//! programs' vetoes), the mid-term rubric's bands ([`band_score`]), the extension rule
+//! ([`ExtensionRule::check`]), tranche release ([`Tranche::releasable`]) and the 赛马 gate
+//! ([`GateRule::apply`]). Every number is a program setting with the defaults the real rules use
+//! (`docs/post-award.md` in the shared design notes).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, FieldError};
+use crate::indicator::IndicatorExpr;
+use crate::program::Day;
+
+named_enum!(
+    /// Where a project is in its life.
+    ProjectState {
+        /// 任务书编制: the lead unit drafts the agreement from its application.
+        Drafting = "drafting" / "任务书编制" / "Drafting the task agreement",
+        /// 任务书签订: signed by the parties; the committed indicators are frozen.
+        Signed = "signed" / "任务书已签订" / "Task agreement signed",
+        /// 实施中: milestones and reports fall due.
+        InProgress = "in_progress" / "实施中" / "In progress",
+        /// 中期检查: the mid-term check is open.
+        MidTerm = "mid_term" / "中期检查" / "Mid-term check",
+        /// 限期整改: told to put things right by a date (after a mid-term check or a failed
+        /// acceptance).
+        Rectifying = "rectifying" / "限期整改" / "Rectifying",
+        /// 验收申请: the lead unit applied for acceptance with its materials.
+        AcceptanceApplied = "acceptance_applied" / "验收申请" / "Acceptance applied for",
+        /// 测评: the delivery is tested (the platform's acceptance phase, a third-party lab).
+        Testing = "testing" / "测评" / "Testing",
+        /// 验收评审: experts give their opinions on the evidence.
+        AcceptanceReview = "acceptance_review" / "验收评审" / "Acceptance review",
+        /// 结论公示: the conclusion is public for appeals.
+        ConclusionPublicity = "conclusion_publicity" / "结论公示" / "Conclusion in publicity",
+        /// 已结论: the conclusion stands.
+        Concluded = "concluded" / "已结论" / "Concluded",
+        /// 揭榜优胜: named a winner.
+        Designated = "designated" / "揭榜优胜" / "Named a winner",
+        /// 终止: stopped; the agreement's refund applies.
+        Terminated = "terminated" / "终止" / "Terminated",
+    }
+);
+
+named_enum!(
+    /// What a party does to a project.
+    ProjectAction {
+        /// The organizer (甲方) signs the agreement the lead unit drafted.
+        Sign = "sign" / "签订任务书" / "Sign the task agreement",
+        /// The organizer starts the work.
+        Start = "start" / "启动实施" / "Start the work",
+        /// The organizer opens the mid-term check.
+        OpenMidTerm = "open_mid_term" / "开展中期检查" / "Open the mid-term check",
+        /// The organizer continues its support after the check.
+        Continue = "continue" / "继续支持" / "Continue support",
+        /// The organizer requires the team to put things right by a date.
+        Rectify = "rectify" / "限期整改" / "Require rectification",
+        /// The lead unit reports its rectification; the mid-term check resumes.
+        Resubmit = "resubmit" / "提交整改" / "Report the rectification",
+        /// The lead unit applies for acceptance (again, after a failed one).
+        ApplyAcceptance = "apply_acceptance" / "申请验收" / "Apply for acceptance",
+        /// The organizer sends the delivery to testing.
+        StartTesting = "start_testing" / "开始测评" / "Start testing",
+        /// The organizer closes testing and asks the experts.
+        Review = "review" / "验收评审" / "Review",
+        /// The organizer records the conclusion and puts it in publicity.
+        Conclude = "conclude" / "作出结论" / "Conclude",
+        /// An upheld appeal sends the conclusion back to review.
+        Reconsider = "reconsider" / "重新评审" / "Review again",
+        /// The publicity ends without an upheld appeal.
+        Finalize = "finalize" / "公示结束" / "Close the publicity",
+        /// The organizer names a project that passed a winner.
+        Designate = "designate" / "认定揭榜优胜" / "Name a winner",
+        /// The organizer stops the project (a gate, a veto, the team's failure).
+        Terminate = "terminate" / "终止" / "Terminate",
+    }
+);
+
+named_enum!(
+    /// An acceptance conclusion (通过 / 需要复议 / 结题 / 不通过, as MOST and the provinces use).
+    Conclusion {
+        /// 通过.
+        Passed = "passed" / "通过" / "Passed",
+        /// 需要复议: below the pass share, a key indicator missed, or the evidence unclear.
+        Reconsider = "reconsider" / "需要复议" / "To be reconsidered",
+        /// 结题: closed without passing or failing (MOST).
+        Closed = "closed" / "结题" / "Closed",
+        /// 不通过: a veto applies.
+        Failed = "failed" / "不通过" / "Failed",
+    }
+);
+
+/// Who acts on a project, as its agreement names the parties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// 甲方: the organizer.
+    Organizer,
+    /// 乙方: the lead unit.
+    Lead,
+}
+
+impl ProjectState {
+    /// Whether the project's life has ended.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Designated | Self::Terminated)
+    }
+
+    /// The state `action` by `party` leads to, or why not.
+    pub fn apply(self, action: ProjectAction, party: Party) -> Result<Self, Error> {
+        use ProjectAction as A;
+        use ProjectState as S;
+        let to = match (action, party, self) {
+            (A::Sign, Party::Organizer, S::Drafting) => Some(S::Signed),
+            (A::Start, Party::Organizer, S::Signed) => Some(S::InProgress),
+            (A::OpenMidTerm, Party::Organizer, S::InProgress) => Some(S::MidTerm),
+            (A::Continue, Party::Organizer, S::MidTerm) => Some(S::InProgress),
+            (A::Rectify, Party::Organizer, S::MidTerm | S::Concluded) => Some(S::Rectifying),
+            (A::Resubmit, Party::Lead, S::Rectifying) => Some(S::MidTerm),
+            (A::ApplyAcceptance, Party::Lead, S::InProgress | S::Rectifying) => Some(S::AcceptanceApplied),
+            (A::StartTesting, Party::Organizer, S::AcceptanceApplied) => Some(S::Testing),
+            (A::Review, Party::Organizer, S::Testing) => Some(S::AcceptanceReview),
+            (A::Conclude, Party::Organizer, S::AcceptanceReview) => Some(S::ConclusionPublicity),
+            (A::Reconsider, Party::Organizer, S::ConclusionPublicity) => Some(S::AcceptanceReview),
+            (A::Finalize, Party::Organizer, S::ConclusionPublicity) => Some(S::Concluded),
+            (A::Designate, Party::Organizer, S::Concluded) => Some(S::Designated),
+            (A::Terminate, Party::Organizer, state) if !state.is_final() => Some(S::Terminated),
+            _ => None,
+        };
+        to.ok_or_else(|| Error::Transition { from: self.label_zh().into(), to: action.label_zh().into() })
+    }
+}
+
+/// An indicator as the team committed to it in its application, frozen into the agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommittedIndicator {
+    /// The indicator's name on the challenge.
+    pub name: String,
+    /// The list's target (metric, comparison, threshold).
+    pub target: IndicatorExpr,
+    /// The value the team committed to, at least as strict as the target.
+    pub committed: f64,
+    /// A key indicator (一票否决 on the list): missing it cannot pass outright.
+    pub key: bool,
+}
+
+/// One committed indicator at acceptance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IndicatorVerdict {
+    /// The indicator's name.
+    pub name: String,
+    /// The metric.
+    pub metric: String,
+    /// The committed value it is judged against.
+    pub committed: f64,
+    /// The list's threshold, for comparison.
+    pub list_threshold: f64,
+    /// What the evidence shows; `None`: nothing measured it.
+    pub achieved: Option<f64>,
+    /// Whether `achieved` meets the committed value.
+    pub met: bool,
+    /// A key indicator.
+    pub key: bool,
+}
+
+named_enum!(
+    /// Why an acceptance cannot pass whatever the scores (Guangdong's screening vetoes).
+    Veto {
+        /// Fewer than the program's share of committed indicators met (80% by default).
+        LowCompletion = "low_completion" / "考核指标完成率低于要求" / "Too few committed indicators met",
+        /// Untrue documents or data.
+        FalseData = "false_data" / "材料或数据不实" / "Untrue documents or data",
+        /// Targets changed without an approved change.
+        UnapprovedChange = "unapproved_change" / "擅自变更考核目标" / "Targets changed without approval",
+        /// Applied beyond the window after the agreement's end.
+        Overdue = "overdue" / "逾期申请验收" / "Applied for acceptance too late",
+    }
+);
+
+/// What the program's acceptance rules are.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptanceRules {
+    /// Below this share of committed indicators met, the acceptance fails (0.8).
+    pub veto_share: f64,
+    /// At or above this share, with every key indicator met, it passes; between the two it is
+    /// to be reconsidered (0.9).
+    pub pass_share: f64,
+}
+
+impl Default for AcceptanceRules {
+    fn default() -> Self {
+        Self { veto_share: 0.8, pass_share: 0.9 }
+    }
+}
+
+/// What the organizer found besides the measurements.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptanceFindings {
+    /// Untrue documents or data were found.
+    pub false_data: bool,
+    /// A target was changed without an approved change.
+    pub unapproved_change: bool,
+    /// The application came after the window closed.
+    pub overdue: bool,
+}
+
+/// The acceptance, computed: every committed indicator's verdict, the share met, the vetoes
+/// and the conclusion the rules suggest (the organizer records the conclusion).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptanceJudgement {
+    /// Per committed indicator, in the agreement's order.
+    pub verdicts: Vec<IndicatorVerdict>,
+    /// Met over committed.
+    pub share_met: f64,
+    /// The vetoes that apply.
+    pub vetoes: Vec<Veto>,
+    /// What the rules suggest.
+    pub suggested: Conclusion,
+}
+
+/// Judges each committed indicator against the value committed to (not only the list's
+/// threshold) from `achieved` (metric → value, from the platform's signed reports or a lab's),
+/// then applies the vetoes and the pass share.
+pub fn judge_acceptance(
+    committed: &[CommittedIndicator],
+    achieved: &BTreeMap<String, f64>,
+    findings: AcceptanceFindings,
+    rules: AcceptanceRules,
+) -> AcceptanceJudgement {
+    let verdicts: Vec<IndicatorVerdict> = committed
+        .iter()
+        .map(|c| {
+            let metric = c.target.metric.as_str().to_owned();
+            let value = achieved.get(&metric).copied().filter(|v| v.is_finite());
+            IndicatorVerdict {
+                name: c.name.clone(),
+                committed: c.committed,
+                list_threshold: c.target.threshold,
+                met: value.is_some_and(|v| c.target.op.holds(v, c.committed)),
+                achieved: value,
+                key: c.key,
+                metric,
+            }
+        })
+        .collect();
+    let met = verdicts.iter().filter(|v| v.met).count();
+    let share_met = if verdicts.is_empty() { 0.0 } else { met as f64 / verdicts.len() as f64 };
+    let mut vetoes = Vec::new();
+    if share_met < rules.veto_share {
+        vetoes.push(Veto::LowCompletion);
+    }
+    for (found, veto) in [
+        (findings.false_data, Veto::FalseData),
+        (findings.unapproved_change, Veto::UnapprovedChange),
+        (findings.overdue, Veto::Overdue),
+    ] {
+        if found {
+            vetoes.push(veto);
+        }
+    }
+    let key_missed = verdicts.iter().any(|v| v.key && !v.met);
+    let suggested = if !vetoes.is_empty() {
+        Conclusion::Failed
+    } else if share_met < rules.pass_share || key_missed {
+        Conclusion::Reconsider
+    } else {
+        Conclusion::Passed
+    };
+    AcceptanceJudgement { verdicts, share_met, vetoes, suggested }
+}
+
+/// A rubric item's score from the share of its committed items done, in the bands of the
+/// national mid-term score sheet (≥50% → full; 30–50% → 60–98% of it; 10–30% → 40–58%;
+/// below 10% → 0–38%), linear within a band.
+pub fn band_score(share_done: f64, points: f64) -> f64 {
+    let s = share_done.clamp(0.0, 1.0);
+    let fraction = if s >= 0.5 {
+        1.0
+    } else if s >= 0.3 {
+        0.6 + (s - 0.3) / 0.2 * 0.38
+    } else if s >= 0.1 {
+        0.4 + (s - 0.1) / 0.2 * 0.18
+    } else {
+        s / 0.1 * 0.38
+    };
+    fraction * points
+}
+
+/// When an extension may be asked for and how long it may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtensionRule {
+    /// Asked at least this many months before the end (3).
+    pub months_before_end: u32,
+    /// At most this many extensions (1).
+    pub at_most: u32,
+    /// Each at most this many months (12).
+    pub max_months: u32,
+}
+
+impl Default for ExtensionRule {
+    fn default() -> Self {
+        Self { months_before_end: 3, at_most: 1, max_months: 12 }
+    }
+}
+
+impl ExtensionRule {
+    /// Checks an extension of a project ending on `end` to `new_end`, asked on `asked_on`
+    /// after `earlier` approved ones; every problem at once.
+    pub fn check(&self, end: Day, new_end: Day, asked_on: Day, earlier: u32) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        let months = self.months_before_end;
+        if asked_on > plus_months(end, -(i64::from(months))) {
+            problems.push(FieldError::new(
+                "asked_on",
+                format!("延期须在执行期结束前至少 {months} 个月申请 / an extension must be asked at least {months} months before the end"),
+            ));
+        }
+        if earlier >= self.at_most {
+            let n = self.at_most;
+            problems.push(FieldError::new(
+                "extension",
+                format!("延期至多 {n} 次，已用完 / at most {n} extension(s), already used"),
+            ));
+        }
+        let max = self.max_months;
+        if new_end <= end || new_end > plus_months(end, i64::from(max)) {
+            problems.push(FieldError::new(
+                "new_end",
+                format!("新的结束日期须晚于原日期且延长不超过 {max} 个月 / the new end must be later, by at most {max} months"),
+            ));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+    }
+}
+
+/// `day` moved by `months` calendar months, its day of month clamped to the month's length.
+fn plus_months(day: Day, months: i64) -> Day {
+    let date = day.0;
+    let index = i64::from(date.year()) * 12 + i64::from(u8::from(date.month())) - 1 + months;
+    let (year, month) = (index.div_euclid(12) as i32, (index.rem_euclid(12) + 1) as u8);
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    let last = month.length(year);
+    let clamped = time::Date::from_calendar_date(year, month, date.day().min(last));
+    Day(clamped.unwrap_or(date))
+}
+
+named_enum!(
+    /// What makes a tranche of funding releasable.
+    TrancheTrigger {
+        /// On signing the agreement.
+        OnSigning = "on_signing" / "任务书签订后" / "On signing",
+        /// When the named milestone passes.
+        OnMilestone = "on_milestone" / "里程碑通过后" / "When a milestone passes",
+        /// When the mid-term check continues support.
+        OnMidTerm = "on_mid_term" / "中期检查通过后" / "After the mid-term check",
+        /// When the acceptance passes.
+        OnAcceptance = "on_acceptance" / "验收通过后" / "On acceptance",
+    }
+);
+
+/// A tranche the agreement plans; the platform says whether it may be paid (it pays nothing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tranche {
+    /// Amount, yuan.
+    pub amount_cny: f64,
+    /// What releases it.
+    pub trigger: TrancheTrigger,
+    /// With `OnMilestone`, which milestone (its position in the plan, from 1).
+    #[serde(default)]
+    pub milestone: Option<u32>,
+}
+
+/// What a project has passed so far, for tranches.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Passed {
+    /// The agreement is signed.
+    pub signed: bool,
+    /// Milestones passed, by position.
+    pub milestones: Vec<u32>,
+    /// The mid-term check continued support.
+    pub mid_term: bool,
+    /// The acceptance passed.
+    pub acceptance: bool,
+    /// The project was terminated: nothing more is released.
+    pub terminated: bool,
+}
+
+impl Tranche {
+    /// Whether it may be paid now.
+    pub fn releasable(&self, passed: &Passed) -> bool {
+        !passed.terminated
+            && match self.trigger {
+                TrancheTrigger::OnSigning => passed.signed,
+                TrancheTrigger::OnMilestone => self.milestone.is_some_and(|m| passed.milestones.contains(&m)),
+                TrancheTrigger::OnMidTerm => passed.mid_term,
+                TrancheTrigger::OnAcceptance => passed.acceptance,
+            }
+    }
+}
+
+/// What a terminated project owes back: part, all, or double of what was paid (the
+/// agreement's refund factor: 0.5, 1 or 2).
+pub fn refund(paid_cny: f64, factor: f64) -> f64 {
+    (paid_cny * factor).max(0.0)
+}
+
+/// How a 赛马 gate decides who goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GateRule {
+    /// The best `n` go on; a tie at the edge keeps everyone tied.
+    KeepTop(usize),
+    /// Those at or above the score go on.
+    AtLeast(f64),
+}
+
+impl GateRule {
+    /// Splits `(team, score)` into those who go on and those dropped, each best first.
+    pub fn apply<T: Clone>(&self, scores: &[(T, f64)]) -> (Vec<T>, Vec<T>) {
+        let mut ranked: Vec<&(T, f64)> = scores.iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let cut = match *self {
+            GateRule::KeepTop(0) => 0,
+            GateRule::KeepTop(n) => match ranked.get(n.saturating_sub(1)) {
+                Some(edge) => ranked.iter().take_while(|(_, s)| *s >= edge.1).count(),
+                None => ranked.len(),
+            },
+            GateRule::AtLeast(floor) => ranked.iter().take_while(|(_, s)| *s >= floor).count(),
+        };
+        let (kept, dropped) = ranked.split_at(cut);
+        (kept.iter().map(|(t, _)| t.clone()).collect(), dropped.iter().map(|(t, _)| t.clone()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicator::Comparison;
+
+    fn day(text: &str) -> Day {
+        Day::parse("day", text).unwrap()
+    }
+
+    fn committed(name: &str, expr: &str, value: f64, key: bool) -> CommittedIndicator {
+        CommittedIndicator { name: name.into(), target: IndicatorExpr::parse(expr).unwrap(), committed: value, key }
+    }
+
+    #[test]
+    fn a_project_walks_from_its_agreement_to_a_winner_and_each_step_belongs_to_one_party() {
+        use ProjectAction as A;
+        let mut state = ProjectState::Drafting;
+        for (action, party) in [
+            (A::Sign, Party::Organizer),
+            (A::Start, Party::Organizer),
+            (A::OpenMidTerm, Party::Organizer),
+            (A::Rectify, Party::Organizer),
+            (A::Resubmit, Party::Lead),
+            (A::Continue, Party::Organizer),
+            (A::ApplyAcceptance, Party::Lead),
+            (A::StartTesting, Party::Organizer),
+            (A::Review, Party::Organizer),
+            (A::Conclude, Party::Organizer),
+            (A::Reconsider, Party::Organizer),
+            (A::Conclude, Party::Organizer),
+            (A::Finalize, Party::Organizer),
+            (A::Designate, Party::Organizer),
+        ] {
+            state = state.apply(action, party).unwrap_or_else(|e| panic!("{action:?} by {party:?}: {e}"));
+        }
+        assert_eq!(state, ProjectState::Designated);
+        assert!(state.apply(A::Terminate, Party::Organizer).is_err(), "a winner is not terminated");
+        // The lead unit cannot sign for the organizer, nor the organizer apply for the team.
+        assert!(ProjectState::Drafting.apply(A::Sign, Party::Lead).is_err());
+        assert!(ProjectState::InProgress.apply(A::ApplyAcceptance, Party::Organizer).is_err());
+        let refused = ProjectState::Drafting.apply(A::Designate, Party::Organizer).unwrap_err();
+        assert!(refused.to_string().contains("任务书编制"), "{refused}");
+        assert_eq!(ProjectState::InProgress.apply(A::Terminate, Party::Organizer).unwrap(), ProjectState::Terminated);
+    }
+
+    #[test]
+    fn acceptance_is_judged_against_the_committed_value_not_the_lists_threshold() {
+        let agreement = [
+            committed("准确率", "choice_accuracy>=0.8", 0.9, true),
+            committed("首字时延", "ttft_p99_ms<=1000", 500.0, false),
+            committed("吞吐", "output_tokens_per_s>=15", 20.0, false),
+            committed("内存", "peak_memory_mb<=16384", 8192.0, false),
+            committed("大小", "model_size_mb<=8192", 4096.0, false),
+        ];
+        let achieved = |accuracy: f64, ttft: f64| {
+            BTreeMap::from([
+                ("choice_accuracy".to_owned(), accuracy),
+                ("ttft_p99_ms".to_owned(), ttft),
+                ("output_tokens_per_s".to_owned(), 25.0),
+                ("peak_memory_mb".to_owned(), 6000.0),
+                ("model_size_mb".to_owned(), 4000.0),
+            ])
+        };
+        let rules = AcceptanceRules::default();
+        let all = judge_acceptance(&agreement, &achieved(0.92, 400.0), AcceptanceFindings::default(), rules);
+        assert_eq!((all.share_met, all.suggested, all.vetoes.len()), (1.0, Conclusion::Passed, 0));
+        // 0.85 beats the list's 0.8 but not the 0.9 committed: a key indicator missed.
+        let key_missed = judge_acceptance(&agreement, &achieved(0.85, 400.0), AcceptanceFindings::default(), rules);
+        assert!(!key_missed.verdicts[0].met && key_missed.verdicts[0].list_threshold == 0.8);
+        assert_eq!((key_missed.share_met, key_missed.suggested), (0.8, Conclusion::Reconsider));
+        // Two of five missed: under 80%, the veto fails it.
+        let low = judge_acceptance(&agreement, &achieved(0.85, 800.0), AcceptanceFindings::default(), rules);
+        assert_eq!((low.suggested, low.vetoes.as_slice()), (Conclusion::Failed, [Veto::LowCompletion].as_slice()));
+        // Nothing measured is not met; untrue data fails whatever the numbers.
+        let unmeasured = judge_acceptance(&agreement, &BTreeMap::new(), AcceptanceFindings::default(), rules);
+        assert!(unmeasured.verdicts.iter().all(|v| v.achieved.is_none() && !v.met));
+        let findings = AcceptanceFindings { false_data: true, ..AcceptanceFindings::default() };
+        let untrue = judge_acceptance(&agreement, &achieved(0.95, 100.0), findings, rules);
+        assert_eq!((untrue.suggested, untrue.vetoes.as_slice()), (Conclusion::Failed, [Veto::FalseData].as_slice()));
+        assert_eq!(agreement[1].target.op, Comparison::AtMost);
+    }
+
+    #[test]
+    fn the_mid_term_bands_follow_the_national_score_sheet() {
+        for (share, points) in [(0.5, 50.0), (1.0, 50.0), (0.3, 30.0), (0.1, 20.0), (0.0, 0.0)] {
+            assert!((band_score(share, 50.0) - points).abs() < 1e-9, "{share}: {}", band_score(share, 50.0));
+        }
+        // Inside a band, more done never scores less; each band stays within the sheet's range.
+        let scores: Vec<f64> = (0..=100).map(|i| band_score(f64::from(i) / 100.0, 50.0)).collect();
+        assert!(scores.windows(2).all(|w| w[0] <= w[1]));
+        assert!((30.0..=49.0).contains(&band_score(0.49, 50.0)) && (20.0..=29.0).contains(&band_score(0.29, 50.0)));
+        assert!(band_score(0.09, 50.0) <= 19.0 && (band_score(0.4, 10.0) - 7.9).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_extension_is_asked_in_time_once_and_for_at_most_a_year() {
+        let rule = ExtensionRule::default();
+        let end = day("2027-12-31");
+        assert!(rule.check(end, day("2028-06-30"), day("2027-09-30"), 0).is_ok());
+        let Err(Error::Invalid(late)) = rule.check(end, day("2029-06-30"), day("2027-11-01"), 1) else {
+            panic!("a late, second, long extension was allowed")
+        };
+        let fields: Vec<&str> = late.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["asked_on", "extension", "new_end"]);
+        assert_eq!(plus_months(day("2027-03-31"), -1), day("2027-02-28"));
+        assert_eq!(plus_months(day("2027-11-30"), 3), day("2028-02-29"));
+    }
+
+    #[test]
+    fn tranches_are_released_by_what_passed_and_never_after_termination() {
+        let on_second = Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnMilestone, milestone: Some(2) };
+        let signing = Tranche { amount_cny: 5e5, trigger: TrancheTrigger::OnSigning, milestone: None };
+        let mut passed = Passed { signed: true, milestones: vec![1], ..Passed::default() };
+        assert!(signing.releasable(&passed) && !on_second.releasable(&passed));
+        passed.milestones.push(2);
+        assert!(on_second.releasable(&passed));
+        passed.terminated = true;
+        assert!(!signing.releasable(&passed) && !on_second.releasable(&passed));
+        assert_eq!(refund(1e6, 2.0), 2e6);
+    }
+
+    #[test]
+    fn a_gate_keeps_the_best_and_everyone_tied_at_the_edge() {
+        let scores = [("甲", 81.0), ("乙", 90.0), ("丙", 81.0), ("丁", 60.0)];
+        assert_eq!(GateRule::KeepTop(2).apply(&scores), (vec!["乙", "甲", "丙"], vec!["丁"]));
+        assert_eq!(GateRule::KeepTop(1).apply(&scores), (vec!["乙"], vec!["甲", "丙", "丁"]));
+        assert_eq!(GateRule::AtLeast(80.0).apply(&scores).1, vec!["丁"]);
+        assert_eq!(GateRule::KeepTop(9).apply(&scores).1, Vec::<&str>::new());
+    }
+}
