@@ -103,6 +103,17 @@ pub enum Party {
     Lead,
 }
 
+impl ProjectAction {
+    /// The party whose step it is: the lead unit reports rectification and applies for
+    /// acceptance; every other step is the organizer's.
+    pub fn party(self) -> Party {
+        match self {
+            Self::Resubmit | Self::ApplyAcceptance => Party::Lead,
+            _ => Party::Organizer,
+        }
+    }
+}
+
 impl ProjectState {
     /// Whether the project's life has ended.
     pub fn is_final(self) -> bool {
@@ -486,6 +497,11 @@ mod tests {
         let refused = ProjectState::Drafting.apply(A::Designate, Party::Organizer).unwrap_err();
         assert!(refused.to_string().contains("任务书编制"), "{refused}");
         assert_eq!(ProjectState::InProgress.apply(A::Terminate, Party::Organizer).unwrap(), ProjectState::Terminated);
+        // Each action's party is the one the state machine accepts it from.
+        for action in ProjectAction::ALL {
+            let other = if action.party() == Party::Lead { Party::Organizer } else { Party::Lead };
+            assert!(ProjectState::ALL.iter().all(|s| s.apply(*action, other).is_err()), "{action:?}");
+        }
     }
 
     #[test]

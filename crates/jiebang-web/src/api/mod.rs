@@ -6,6 +6,7 @@ pub mod codes;
 pub mod evaluation;
 pub mod organizations;
 pub mod programs;
+pub mod projects;
 pub mod selection;
 pub mod service;
 
@@ -44,6 +45,8 @@ use crate::error::ApiError;
         selection::list_objections, selection::decide, selection::announce, selection::get_statistics,
         selection::notifications, selection::read_notifications, audit::checkpoints,
         service::consent, service::publish, service::unpublish, service::list_models, service::chat,
+        projects::list_projects, projects::create_projects, projects::get_project, projects::act_on_project,
+        projects::project_history,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -149,6 +152,10 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/submissions/{id}/publication", post(service::publish).delete(service::unpublish))
         .route("/models", get(service::list_models))
         .route("/models/{id}/chat", post(service::chat))
+        .route("/programs/{id}/projects", get(projects::list_projects).post(projects::create_projects))
+        .route("/projects/{id}", get(projects::get_project))
+        .route("/projects/{id}/actions", post(projects::act_on_project))
+        .route("/projects/{id}/history", get(projects::project_history))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod phases;
 pub mod printing;
 pub mod programs;
+pub mod projects;
 pub mod queue;
 pub mod selection;
 pub mod service;

@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod evaluation;
 mod pages;
+mod projects;
 mod queries;
 mod roles;
 mod selection;
@@ -49,6 +50,9 @@ pub struct TestApp {
     pub public_key: String,
     /// A draft application led by the applicant's organization on `challenge`.
     pub application: i64,
+    /// A project of that application (as if the program were announced; the store suite walks
+    /// the real way there).
+    pub project: i64,
     /// The server's clock (tests move it forward).
     pub clock: jiebang_web::Clock,
     /// User ids by role name.
@@ -183,6 +187,15 @@ impl TestApp {
             .await
             .unwrap()
             .id;
+        store
+            .execute_unchecked(&format!(
+                "INSERT INTO projects (application_id, program_id, challenge_id, lead_organization_id, name, state, \
+                 committed, snapshot_sha256, created_at, updated_at) VALUES ({application}, {program}, {challenge}, \
+                 {organization}, '云鼎化工行业大模型', 'drafting', '[]', '', '2026-01-01', '2026-01-01')"
+            ))
+            .await
+            .unwrap();
+        let project = store.list_projects(program).await.unwrap()[0].id;
         let clock = jiebang_web::Clock::default();
         let state = AppState {
             store: t.store.clone(),
@@ -211,6 +224,7 @@ impl TestApp {
             queued,
             public_key,
             application,
+            project,
             clock,
             ids,
         }

@@ -403,6 +403,19 @@ fn cases(app: &TestApp) -> Vec<Case> {
             ManagersTeamForbidden,
             S::SEE_OTHER,
         ),
+        // Projects: public to read; a step by anyone but its party is refused, and the drafted
+        // project cannot be named a winner; the list is not announced, so none are created.
+        api(Method::GET, "/api/v1/programs/{id}/projects", P::None, Public, S::OK),
+        api(Method::POST, "/api/v1/programs/{id}/projects", P::None, Managers, S::CONFLICT),
+        api(Method::GET, "/api/v1/projects/{id}", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/projects/{id}/history", P::None, Participants, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/actions",
+            P::Json(json!({"action": "designate"})),
+            Managers,
+            S::CONFLICT,
+        ),
         api(Method::GET, "/api/v1/models", P::None, Public, S::OK),
         page(Method::GET, "/models", P::None, Public, S::OK),
         api(
@@ -684,6 +697,7 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         .replace("{hidden}", "labels.csv")
         .replace("/phases/{id}", &format!("/phases/{}", app.phase))
         .replace("/applications/{id}", &format!("/applications/{}", app.application))
+        .replace("/projects/{id}", &format!("/projects/{}", app.project))
         .replace("/objections/{id}", "/objections/999999")
         .replace("{scored}", &app.scored.to_string())
         .replace("{queued}", &app.queued.to_string())
