@@ -16,7 +16,7 @@ use jiebang_chat::tokens::Counter;
 use jiebang_core::delivery::{GgufContract, LlmRuntime};
 use jiebang_core::report::{HostSummary, HostingReport, ServingLevel};
 use jiebang_onnx::measure::Host;
-use jiebang_store::{Job, Submission};
+use jiebang_store::{FileStore, Job, Submission};
 
 use crate::hosted::{HostPlan, HostRuntime, Hosted};
 use crate::model::ModelFailure;
@@ -32,6 +32,80 @@ pub struct Hosting {
     pub reference: Option<(String, String)>,
     /// Refuse to serve where the built-in runner cannot be confined (Landlock, seccomp).
     pub require_confinement: bool,
+}
+
+/// A delivered model ready to be served: its plan, and the scratch directory holding the copy
+/// of the file (when the file store is not local) and the contract's template, which must
+/// outlive the server.
+pub struct Staged {
+    /// How to serve it.
+    pub plan: HostPlan,
+    /// Removed when dropped.
+    pub scratch: Option<tempfile::TempDir>,
+}
+
+impl Hosting {
+    /// The server the contract asks for, if this machine has it (a reference runtime must be
+    /// configured).
+    pub fn runtime(&self, contract: &GgufContract) -> Option<HostRuntime> {
+        match (contract.runtime, &self.reference) {
+            (LlmRuntime::Builtin, _) => Some(HostRuntime::BuiltIn),
+            (LlmRuntime::Reference, Some((command, name))) => {
+                Some(HostRuntime::Reference { command: command.clone(), name: name.clone() })
+            }
+            (LlmRuntime::Reference, None) => None,
+        }
+    }
+
+    /// Stages the stored file `file_key` for `runtime` under `contract`'s limits: the file
+    /// store's own file where it is a directory, else a private copy; the contract's template
+    /// written beside it. The worker and the model service both start models so. An error is
+    /// the platform's (no scratch space, an unreadable store).
+    pub async fn stage(
+        &self,
+        files: &FileStore,
+        file_key: &str,
+        contract: &GgufContract,
+        runtime: HostRuntime,
+        name: &str,
+    ) -> Result<Staged, String> {
+        let scratch_error = |e: std::io::Error| format!("scratch directory: {e}");
+        let mut scratch = None;
+        let mut dir = || -> Result<std::path::PathBuf, String> {
+            if scratch.is_none() {
+                scratch = Some(tempfile::tempdir().map_err(scratch_error)?);
+            }
+            Ok(scratch.as_ref().map(|d| d.path().to_owned()).unwrap_or_default())
+        };
+        let model = match files.local_path(file_key) {
+            Some(path) => path,
+            None => {
+                let path = dir()?.join("model.gguf");
+                files.download(file_key, &path).await.map_err(|e| e.to_string())?;
+                path
+            }
+        };
+        let template = match contract.chat_template.trim() {
+            "" => None,
+            text => {
+                let path = dir()?.join("template.jinja");
+                std::fs::write(&path, text).map_err(scratch_error)?;
+                Some(path)
+            }
+        };
+        let plan = HostPlan {
+            program: self.program.clone(),
+            runtime,
+            model,
+            name: name.into(),
+            template,
+            memory_bytes: u64::from(contract.memory_limit_mb) << 20,
+            threads: contract.threads as usize,
+            start_timeout: Duration::from_secs(u64::from(contract.load_timeout_s)),
+            require_confinement: self.require_confinement,
+        };
+        Ok(Staged { plan, scratch })
+    }
 }
 
 /// A delivered model being served for its evaluation.
@@ -101,57 +175,25 @@ impl Worker {
         let Some(hosting) = self.hosting.clone() else {
             return Err(Unscorable::Setup("此评测进程不运行大模型 / this worker does not serve large models".into()));
         };
-        let runtime = match contract.runtime {
-            LlmRuntime::Builtin => HostRuntime::BuiltIn,
-            LlmRuntime::Reference => match &hosting.reference {
-                Some((command, name)) => HostRuntime::Reference { command: command.clone(), name: name.clone() },
-                None => {
-                    return Err(Unscorable::Setup(
-                        "此评测进程未配置参考运行时（[llm] reference_command）/ this worker has no reference runtime \
-                         configured ([llm] reference_command)"
-                            .into(),
-                    ));
-                }
-            },
+        let Some(runtime) = hosting.runtime(&contract) else {
+            return Err(Unscorable::Setup(
+                "此评测进程未配置参考运行时（[llm] reference_command）/ this worker has no reference runtime \
+                 configured ([llm] reference_command)"
+                    .into(),
+            ));
         };
-        let (model, mut scratch) = match self.files.local_path(&submission.file_key) {
-            Some(path) => (path, None),
-            None => {
-                let dir = tempfile::tempdir().map_err(Unscorable::Scratch)?;
-                let path = dir.path().join("model.gguf");
-                self.files.download(&submission.file_key, &path).await?;
-                (path, Some(dir))
-            }
-        };
-        let template = match contract.chat_template.trim() {
-            "" => None,
-            text => {
-                if scratch.is_none() {
-                    scratch = Some(tempfile::tempdir().map_err(Unscorable::Scratch)?);
-                }
-                let path = scratch.as_ref().map(|d| d.path().join("template.jinja")).unwrap_or_default();
-                std::fs::write(&path, text).map_err(Unscorable::Scratch)?;
-                Some(path)
-            }
-        };
+        let Staged { plan, scratch } = hosting
+            .stage(&self.files, &submission.file_key, &contract, runtime, "delivered")
+            .await
+            .map_err(Unscorable::Setup)?;
         let rules = jiebang_gguf::Rules {
             max_bytes: Some(contract.max_model_bytes()),
             ..match contract.runtime {
-                LlmRuntime::Builtin => jiebang_gguf::Rules::built_in(template.is_some()),
+                LlmRuntime::Builtin => jiebang_gguf::Rules::built_in(plan.template.is_some()),
                 LlmRuntime::Reference => jiebang_gguf::Rules::llama_cpp(),
             }
         };
-        let plan = HostPlan {
-            program: hosting.program.clone(),
-            runtime,
-            model: model.clone(),
-            name: "delivered".into(),
-            template,
-            memory_bytes: u64::from(contract.memory_limit_mb) << 20,
-            threads: contract.threads as usize,
-            start_timeout: Duration::from_secs(u64::from(contract.load_timeout_s)),
-            require_confinement: hosting.require_confinement,
-        };
+        let model = plan.model.clone();
         let started = tokio::task::spawn_blocking(move || {
             let header = jiebang_gguf::read_file(&model).map_err(|e| ModelFailure::Model(e.to_string()))?;
             let problems = header.problems(&rules);

@@ -6,7 +6,7 @@
 //! the file store. The [`Mailer`] sends the notification outbox when SMTP is configured.
 
 pub mod endpoint;
-mod gguf;
+pub mod gguf;
 pub mod hosted;
 pub mod mail;
 pub mod mapped;

@@ -7,11 +7,11 @@
 use std::time::{Duration, Instant};
 
 use jiebang_chat::client::{Client, Endpoint, Settings};
-use jiebang_core::delivery::LlmRuntime;
 use jiebang_store::{FileStore, PublishedModel, Store};
 use jiebang_web::app::service::{ServeModels, Turn};
 use jiebang_worker::Hosting;
-use jiebang_worker::hosted::{HostPlan, HostRuntime, Hosted};
+use jiebang_worker::gguf::Staged;
+use jiebang_worker::hosted::{HostRuntime, Hosted};
 use serde_json::json;
 
 /// Published models run here, one at a time.
@@ -32,7 +32,7 @@ struct Running {
     client: Client,
     last_asked: Instant,
     /// The staged copy and the template, when the file store is not a local directory.
-    _scratch: tempfile::TempDir,
+    _scratch: Option<tempfile::TempDir>,
 }
 
 impl HostedModels {
@@ -60,40 +60,13 @@ impl HostedModels {
         };
         let contract = self.store.delivery_contract(model.challenge_id).await.map_err(|e| platform(&e))?;
         let (gguf, asking) = (contract.gguf.unwrap_or_default(), contract.endpoint.unwrap_or_default());
-        let runtime = match (gguf.runtime, &self.hosting.reference) {
-            (LlmRuntime::Reference, Some((command, name))) => {
-                HostRuntime::Reference { command: command.clone(), name: name.clone() }
-            }
-            _ => HostRuntime::BuiltIn,
-        };
-        let scratch = tempfile::tempdir().map_err(|e| platform(&e))?;
-        let path = match self.files.local_path(&model.file_key) {
-            Some(path) => path,
-            None => {
-                let path = scratch.path().join("model.gguf");
-                self.files.download(&model.file_key, &path).await.map_err(|e| platform(&e))?;
-                path
-            }
-        };
-        let template = match gguf.chat_template.trim() {
-            "" => None,
-            text => {
-                let at = scratch.path().join("template.jinja");
-                std::fs::write(&at, text).map_err(|e| platform(&e))?;
-                Some(at)
-            }
-        };
-        let plan = HostPlan {
-            program: self.hosting.program.clone(),
-            runtime,
-            model: path,
-            name: "published".into(),
-            template,
-            memory_bytes: u64::from(gguf.memory_limit_mb) << 20,
-            threads: gguf.threads as usize,
-            start_timeout: Duration::from_secs(u64::from(gguf.load_timeout_s)),
-            require_confinement: self.hosting.require_confinement,
-        };
+        // A contract asking for a reference runtime this machine lacks is tried on the built-in one.
+        let runtime = self.hosting.runtime(&gguf).unwrap_or(HostRuntime::BuiltIn);
+        let Staged { plan, scratch } = self
+            .hosting
+            .stage(&self.files, &model.file_key, &gguf, runtime, "published")
+            .await
+            .map_err(|e| platform(&e))?;
         let hosted = tokio::task::spawn_blocking(move || Hosted::start(&plan))
             .await
             .map_err(|e| platform(&e))?
