@@ -1,7 +1,7 @@
 //! The queue's GGUF jobs: a delivered quantized large model is staged from the file store, its
 //! header checked again (the upload was checked, but a worker trusts no file), and served on a
 //! loopback port of this machine ([`crate::hosted`]) within the contract's limits. It is then
-//! evaluated exactly as a team's own endpoint is ([`crate::served`]) — the judged concurrency
+//! evaluated exactly as a team's own endpoint is (`served`) — the judged concurrency
 //! level resumably, the others measured afterwards — and its report adds the header, the
 //! runtime, the confinement, the host, the peak memory and the load time.
 
