@@ -159,6 +159,66 @@ pub struct CommittedIndicator {
     pub key: bool,
 }
 
+impl CommittedIndicator {
+    /// Judges `achieved` (`None`: nothing measured it) against the committed value.
+    pub fn verdict(&self, achieved: Option<f64>) -> IndicatorVerdict {
+        let achieved = achieved.filter(|v| v.is_finite());
+        IndicatorVerdict {
+            name: self.name.clone(),
+            metric: self.target.metric.as_str().to_owned(),
+            committed: self.committed,
+            list_threshold: self.target.threshold,
+            met: achieved.is_some_and(|v| self.target.op.holds(v, self.committed)),
+            achieved,
+            key: self.key,
+        }
+    }
+}
+
+/// A value measured for a metric, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Measurement {
+    /// The metric.
+    pub metric: String,
+    /// The value.
+    pub value: f64,
+    /// What measured it: `submission:{id}` (a signed report) or `lab:{id}` (a lab's report).
+    pub source: String,
+    /// When (CST text).
+    pub at: String,
+}
+
+/// A committed indicator in the ledger: its verdict on the latest measurement, and that
+/// measurement's source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LedgerRow {
+    /// The verdict against the committed value.
+    #[serde(flatten)]
+    pub verdict: IndicatorVerdict,
+    /// Where the value comes from.
+    pub source: Option<String>,
+    /// When it was measured.
+    pub at: Option<String>,
+}
+
+/// The indicator ledger: each committed indicator against its latest measurement (`measured`
+/// oldest first), so that a regression shows rather than an old best.
+pub fn ledger(committed: &[CommittedIndicator], measured: &[Measurement]) -> Vec<LedgerRow> {
+    committed
+        .iter()
+        .map(|c| {
+            let latest = measured.iter().rev().find(|m| m.metric == c.target.metric.as_str() && m.value.is_finite());
+            LedgerRow {
+                verdict: c.verdict(latest.map(|m| m.value)),
+                source: latest.map(|m| m.source.clone()),
+                at: latest.map(|m| m.at.clone()),
+            }
+        })
+        .collect()
+}
+
 /// One committed indicator at acceptance.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -246,22 +306,8 @@ pub fn judge_acceptance(
     findings: AcceptanceFindings,
     rules: AcceptanceRules,
 ) -> AcceptanceJudgement {
-    let verdicts: Vec<IndicatorVerdict> = committed
-        .iter()
-        .map(|c| {
-            let metric = c.target.metric.as_str().to_owned();
-            let value = achieved.get(&metric).copied().filter(|v| v.is_finite());
-            IndicatorVerdict {
-                name: c.name.clone(),
-                committed: c.committed,
-                list_threshold: c.target.threshold,
-                met: value.is_some_and(|v| c.target.op.holds(v, c.committed)),
-                achieved: value,
-                key: c.key,
-                metric,
-            }
-        })
-        .collect();
+    let verdicts: Vec<IndicatorVerdict> =
+        committed.iter().map(|c| c.verdict(achieved.get(c.target.metric.as_str()).copied())).collect();
     let met = verdicts.iter().filter(|v| v.met).count();
     let share_met = if verdicts.is_empty() { 0.0 } else { met as f64 / verdicts.len() as f64 };
     let mut vetoes = Vec::new();
@@ -454,6 +500,210 @@ impl GateRule {
     }
 }
 
+named_enum!(
+    /// Where a budget line's money comes from (the 任务书's sources).
+    FundSource {
+        /// 中央财政.
+        Central = "central" / "中央财政" / "Central government",
+        /// 省级财政.
+        Provincial = "provincial" / "省级财政" / "Provincial government",
+        /// 市县财政.
+        Municipal = "municipal" / "市县财政" / "City or county government",
+        /// 单位自筹.
+        SelfRaised = "self_raised" / "单位自筹" / "Raised by the units",
+        /// 其他来源.
+        Other = "other" / "其他来源" / "Other",
+    }
+);
+
+impl FundSource {
+    /// Public money, paid by the organizer in tranches.
+    pub fn is_fiscal(self) -> bool {
+        matches!(self, Self::Central | Self::Provincial | Self::Municipal)
+    }
+}
+
+/// One line of the agreement's budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BudgetLine {
+    /// Where the money comes from.
+    pub source: FundSource,
+    /// Amount, yuan.
+    pub amount_cny: f64,
+}
+
+/// A milestone the agreement plans (计划进度和阶段目标): what is due when, and which committed
+/// indicators must be reached by then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlannedMilestone {
+    /// 节点名称.
+    pub title: String,
+    /// Due on.
+    pub due: Day,
+    /// 考核目标: what the reviewers check.
+    pub goal: String,
+    /// Committed indicators (by name) the milestone's evidence must reach.
+    #[serde(default)]
+    pub indicators: Vec<String>,
+}
+
+/// The task agreement (任务书) the lead unit drafts and the organizer signs: the period, the
+/// content, the plan, the budget by source, the tranches and the refund on failure. The
+/// committed indicators are the project's, frozen from the application; the agreement names
+/// them and cannot weaken them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Agreement {
+    /// 起始日期.
+    pub start: Day,
+    /// 结束日期.
+    pub end: Day,
+    /// 主要研究开发内容.
+    pub content: String,
+    /// 丙方: the recommending or supervising unit, as named on the agreement.
+    #[serde(default)]
+    pub supervisor: String,
+    /// The plan, in due order.
+    pub milestones: Vec<PlannedMilestone>,
+    /// The budget by source.
+    pub budget: Vec<BudgetLine>,
+    /// The public money's tranches and what releases each.
+    pub tranches: Vec<Tranche>,
+    /// What a project stopped for its own fault pays back, as a share of what was paid: 0.5
+    /// (part), 1 (all) or 2 (double).
+    pub refund_factor: f64,
+}
+
+impl Agreement {
+    /// The whole budget, yuan.
+    pub fn total_cny(&self) -> f64 {
+        self.budget.iter().map(|line| line.amount_cny).sum()
+    }
+
+    /// The public money, yuan: what the tranches pay out.
+    pub fn fiscal_cny(&self) -> f64 {
+        self.budget.iter().filter(|line| line.source.is_fiscal()).map(|line| line.amount_cny).sum()
+    }
+
+    /// Checks the agreement against the committed indicators, every problem at once.
+    pub fn check(&self, committed: &[CommittedIndicator]) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        let mut problem = |field: String, message: &str| problems.push(FieldError::new(field, message));
+        if self.end <= self.start {
+            problem("end".into(), "结束日期须晚于起始日期 / the end must come after the start");
+        }
+        if self.content.trim().is_empty() {
+            problem("content".into(), "请填写主要研究开发内容 / describe the work");
+        }
+        if self.milestones.is_empty() {
+            problem("milestones".into(), "至少安排一个里程碑 / plan at least one milestone");
+        }
+        for (i, m) in self.milestones.iter().enumerate() {
+            let field = |name: &str| format!("milestones[{i}].{name}");
+            if m.title.trim().is_empty() {
+                problem(field("title"), "请填写节点名称 / name the milestone");
+            }
+            if m.goal.trim().is_empty() {
+                problem(field("goal"), "请填写考核目标 / say what is checked");
+            }
+            if m.due < self.start || m.due > self.end {
+                problem(field("due"), "节点日期须在执行期内 / due within the period");
+            }
+            if i > 0 && m.due <= self.milestones[i - 1].due {
+                problem(field("due"), "里程碑须按日期先后排列 / milestones come in date order");
+            }
+            for name in &m.indicators {
+                if !committed.iter().any(|c| c.name == *name) {
+                    problem(field("indicators"), &format!("「{name}」不是承诺的指标 / not a committed indicator"));
+                }
+            }
+        }
+        for (i, line) in self.budget.iter().enumerate() {
+            if !(line.amount_cny.is_finite() && line.amount_cny >= 0.0) {
+                problem(format!("budget[{i}].amount_cny"), "金额须为非负数 / the amount must not be negative");
+            }
+        }
+        if self.total_cny() <= 0.0 {
+            problem("budget".into(), "请填写经费预算 / give the budget");
+        }
+        for (i, tranche) in self.tranches.iter().enumerate() {
+            let field = |name: &str| format!("tranches[{i}].{name}");
+            if !(tranche.amount_cny.is_finite() && tranche.amount_cny > 0.0) {
+                problem(field("amount_cny"), "金额须为正数 / the amount must be positive");
+            }
+            let milestones = self.milestones.len() as u32;
+            match (tranche.trigger, tranche.milestone) {
+                (TrancheTrigger::OnMilestone, Some(m)) if (1..=milestones).contains(&m) => {}
+                (TrancheTrigger::OnMilestone, _) => {
+                    problem(field("milestone"), "须指明计划中的里程碑 / name a planned milestone");
+                }
+                _ => {}
+            }
+        }
+        let paid: f64 = self.tranches.iter().map(|t| t.amount_cny).sum();
+        if paid > self.fiscal_cny() + 1e-6 {
+            problem("tranches".into(), "拨付总额超过财政资金预算 / the tranches pay more than the public budget");
+        }
+        if ![0.5, 1.0, 2.0].contains(&self.refund_factor) {
+            problem(
+                "refund_factor".into(),
+                "退还比例须为部分(0.5)、全部(1)或加倍(2) / part (0.5), all (1) or double (2)",
+            );
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+    }
+}
+
+named_enum!(
+    /// The reviewers' decision on a milestone report.
+    MilestoneDecision {
+        /// 通过: the milestone is passed; its tranche becomes releasable.
+        Passed = "passed" / "通过" / "Passed",
+        /// 限期整改: report again by a date.
+        Rectify = "rectify" / "限期整改" / "Rectify by a date",
+        /// 未通过.
+        Failed = "failed" / "未通过" / "Not passed",
+    }
+);
+
+named_enum!(
+    /// Where a planned milestone stands.
+    MilestoneStatus {
+        /// Not yet due, nothing reported.
+        Upcoming = "upcoming" / "未到期" / "Upcoming",
+        /// Reported, awaiting review.
+        Submitted = "submitted" / "待评审" / "Awaiting review",
+        /// To be reported again by a date.
+        Rectifying = "rectifying" / "限期整改" / "Rectifying",
+        /// Passed.
+        Passed = "passed" / "已通过" / "Passed",
+        /// Not passed.
+        Failed = "failed" / "未通过" / "Not passed",
+        /// Due (or its rectification due) and not reported.
+        Overdue = "overdue" / "已逾期" / "Overdue",
+    }
+);
+
+/// A milestone's status on `today` from its plan and its reports' decisions, oldest first
+/// (`None`: not reviewed yet), each rectification with the day it is due.
+pub fn milestone_status(
+    due: Day,
+    decisions: &[(Option<MilestoneDecision>, Option<Day>)],
+    today: Day,
+) -> MilestoneStatus {
+    match decisions.last() {
+        None if today > due => MilestoneStatus::Overdue,
+        None => MilestoneStatus::Upcoming,
+        Some((None, _)) => MilestoneStatus::Submitted,
+        Some((Some(MilestoneDecision::Passed), _)) => MilestoneStatus::Passed,
+        Some((Some(MilestoneDecision::Failed), _)) => MilestoneStatus::Failed,
+        Some((Some(MilestoneDecision::Rectify), by)) if by.is_some_and(|by| today > by) => MilestoneStatus::Overdue,
+        Some((Some(MilestoneDecision::Rectify), _)) => MilestoneStatus::Rectifying,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -465,6 +715,103 @@ mod tests {
 
     fn committed(name: &str, expr: &str, value: f64, key: bool) -> CommittedIndicator {
         CommittedIndicator { name: name.into(), target: IndicatorExpr::parse(expr).unwrap(), committed: value, key }
+    }
+
+    fn agreement() -> Agreement {
+        Agreement {
+            start: day("2026-01-01"),
+            end: day("2027-12-31"),
+            content: "化工过程大模型".into(),
+            supervisor: "济南市工业和信息化局".into(),
+            milestones: vec![
+                PlannedMilestone {
+                    title: "数据集".into(),
+                    due: day("2026-06-30"),
+                    goal: "完成".into(),
+                    indicators: vec![],
+                },
+                PlannedMilestone {
+                    title: "模型".into(),
+                    due: day("2027-06-30"),
+                    goal: "准确率".into(),
+                    indicators: vec!["准确率".into()],
+                },
+            ],
+            budget: vec![
+                BudgetLine { source: FundSource::Provincial, amount_cny: 2e6 },
+                BudgetLine { source: FundSource::SelfRaised, amount_cny: 6e6 },
+            ],
+            tranches: vec![
+                Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnSigning, milestone: None },
+                Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnMilestone, milestone: Some(2) },
+            ],
+            refund_factor: 1.0,
+        }
+    }
+
+    #[test]
+    fn an_agreement_reports_every_problem_at_once() {
+        let committed = [committed("准确率", "choice_accuracy>=0.8", 0.9, true)];
+        let good = agreement();
+        assert!(good.check(&committed).is_ok());
+        assert_eq!((good.total_cny(), good.fiscal_cny()), (8e6, 2e6));
+        let mut bad = agreement();
+        bad.milestones[1].due = day("2026-03-01");
+        bad.milestones[1].indicators.push("召回率".into());
+        bad.tranches[1].milestone = Some(3);
+        bad.tranches.push(Tranche { amount_cny: 5e5, trigger: TrancheTrigger::OnAcceptance, milestone: None });
+        bad.refund_factor = 3.0;
+        bad.content = " ".into();
+        let Err(Error::Invalid(problems)) = bad.check(&committed) else { panic!("a bad agreement passed") };
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "content",
+                "milestones[1].due",
+                "milestones[1].indicators",
+                "tranches[1].milestone",
+                "tranches",
+                "refund_factor"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_milestone_is_overdue_when_due_or_its_rectification_is_and_nothing_came() {
+        use MilestoneDecision as D;
+        let due = day("2026-06-30");
+        let (before, after) = (day("2026-06-01"), day("2026-07-01"));
+        assert_eq!(milestone_status(due, &[], before), MilestoneStatus::Upcoming);
+        assert_eq!(milestone_status(due, &[], after), MilestoneStatus::Overdue);
+        assert_eq!(milestone_status(due, &[(None, None)], after), MilestoneStatus::Submitted);
+        let rectify = (Some(D::Rectify), Some(day("2026-07-15")));
+        assert_eq!(milestone_status(due, &[rectify], after), MilestoneStatus::Rectifying);
+        assert_eq!(milestone_status(due, &[rectify], day("2026-07-16")), MilestoneStatus::Overdue);
+        assert_eq!(milestone_status(due, &[rectify, (None, None)], day("2026-08-01")), MilestoneStatus::Submitted);
+        assert_eq!(milestone_status(due, &[rectify, (Some(D::Passed), None)], after), MilestoneStatus::Passed);
+    }
+
+    #[test]
+    fn the_ledger_reads_the_latest_measurement_of_each_committed_indicator() {
+        let committed = [
+            committed("准确率", "choice_accuracy>=0.8", 0.9, true),
+            committed("首字时延", "ttft_p99_ms<=1000", 500.0, false),
+        ];
+        let at = |metric: &str, value: f64, source: &str| Measurement {
+            metric: metric.into(),
+            value,
+            source: source.into(),
+            at: String::new(),
+        };
+        let rows = ledger(
+            &committed,
+            &[at("choice_accuracy", 0.95, "submission:1"), at("choice_accuracy", 0.85, "submission:2")],
+        );
+        assert_eq!(rows[0].verdict.achieved, Some(0.85));
+        assert!(!rows[0].verdict.met, "the regression shows");
+        assert_eq!(rows[0].source.as_deref(), Some("submission:2"));
+        assert!(rows[1].verdict.achieved.is_none() && rows[1].source.is_none());
     }
 
     #[test]

@@ -270,7 +270,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let (references,): (i64,) = sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM submissions WHERE file_id = $1) + (SELECT COUNT(*) FROM dataset_files WHERE file_id = $1) \
-                    + (SELECT COUNT(*) FROM application_files WHERE file_id = $1)",
+                    + (SELECT COUNT(*) FROM application_files WHERE file_id = $1) \
+                    + (SELECT COUNT(*) FROM project_files WHERE file_id = $1)",
         )
         .bind(file.id)
         .fetch_one(&mut *tx)
@@ -306,6 +307,7 @@ impl Store {
             AND NOT EXISTS (SELECT 1 FROM submissions WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM dataset_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM application_files WHERE file_id = files.id) \
+            AND NOT EXISTS (SELECT 1 FROM project_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM organizations WHERE licence_file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM endpoint_runs WHERE transcript_file_id = files.id)";

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 12, name: "endpoints", sql: include_str!("../migrations/0012_endpoints.sql") },
     Migration { version: 13, name: "model_service", sql: include_str!("../migrations/0013_model_service.sql") },
     Migration { version: 14, name: "projects", sql: include_str!("../migrations/0014_projects.sql") },
+    Migration { version: 15, name: "agreements", sql: include_str!("../migrations/0015_agreements.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -1,17 +1,26 @@
 //! Projects after the announcement (揭榜攻关项目): one per application on the announced list,
 //! created by the organizers, carrying the indicators its team committed to — read from the
 //! submitted application and frozen with its snapshot's hash — and moved only by
-//! [`jiebang_core::project::ProjectState::apply`], each step recorded and audited.
+//! [`jiebang_core::project::ProjectState::apply`], each step recorded, audited and told to the
+//! other party. The lead unit drafts the task agreement (任务书); the organizer's signature freezes
+//! it with the hash of its canonical text. Milestone reports carry the team's evidence (its scored
+//! submissions and files) and the reviewers' decision.
 
+use jiebang_core::FieldError;
 use jiebang_core::application::ApplicationState;
 use jiebang_core::indicator::Weighting;
+use jiebang_core::program::Day;
 use jiebang_core::program::ProgramStatus;
-use jiebang_core::project::{CommittedIndicator, Conclusion, Party, ProjectAction, ProjectState};
+use jiebang_core::project::{
+    Agreement, CommittedIndicator, Conclusion, MilestoneDecision, Party, ProjectAction, ProjectState,
+};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{ApplicationFilter, Result, Store, StoreError, audit, now_text};
+use crate::notifications::{Audience, notify};
+use crate::{ApplicationFilter, Result, Store, StoreError, StoredFile, audit, now_text};
 
 /// A project as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,10 +46,85 @@ pub struct Project {
     pub snapshot_sha256: String,
     /// The acceptance conclusion, once recorded.
     pub conclusion: Option<Conclusion>,
+    /// The task agreement, once drafted.
+    pub agreement: Option<Agreement>,
+    /// SHA-256 of the signed agreement's canonical text ([`Project::agreement_document`]).
+    pub agreement_sha256: Option<String>,
+    /// When the organizer signed it (CST text).
+    pub signed_at: Option<String>,
     /// Created (CST text).
     pub created_at: String,
     /// Last changed.
     pub updated_at: String,
+}
+
+impl Project {
+    /// What the organizer signs: the parties, the committed indicators and the agreement. Its
+    /// RFC 8785 text is what [`Project::agreement_sha256`] hashes, so anyone can check it.
+    pub fn agreement_document(&self) -> serde_json::Value {
+        serde_json::json!({
+            "project": self.id,
+            "name": self.name,
+            "program": self.program_id,
+            "challenge": self.challenge_id,
+            "application": self.application_id,
+            "application_sha256": self.snapshot_sha256,
+            "lead_organization": self.lead_organization_id,
+            "committed": self.committed,
+            "agreement": self.agreement,
+        })
+    }
+
+    /// The hash of [`Project::agreement_document`]'s canonical text, hex.
+    pub fn agreement_hash(&self) -> String {
+        hex::encode(Sha256::digest(jiebang_core::canonical::to_string(&self.agreement_document()).as_bytes()))
+    }
+}
+
+/// A milestone report and its review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MilestoneReport {
+    /// Id.
+    pub id: i64,
+    /// The project.
+    pub project_id: i64,
+    /// The planned milestone, by position from 1.
+    pub milestone: u32,
+    /// The team's summary.
+    pub summary: String,
+    /// The team's scored submissions offered as evidence.
+    pub submissions: Vec<i64>,
+    /// Attached files.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub files: Vec<StoredFile>,
+    /// Who reported.
+    pub submitted_by: i64,
+    /// When (CST text).
+    pub submitted_at: String,
+    /// The reviewers' decision; `None`: awaiting review.
+    pub decision: Option<MilestoneDecision>,
+    /// The reviewers' note.
+    pub note: String,
+    /// With `rectify`, the day the new report is due.
+    pub rectify_by: Option<Day>,
+    /// Who decided.
+    pub decided_by: Option<i64>,
+    /// When.
+    pub decided_at: Option<String>,
+}
+
+/// A milestone report as the team writes it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMilestoneReport<'a> {
+    /// The planned milestone, by position from 1.
+    pub milestone: u32,
+    /// What was done.
+    pub summary: &'a str,
+    /// Scored submissions of the team to the challenge's phases.
+    pub submissions: &'a [i64],
+    /// Uploaded evidence.
+    pub files: &'a [StoredFile],
 }
 
 /// One step of a project's history.
@@ -139,6 +223,22 @@ impl Store {
         rows.iter().map(project).collect()
     }
 
+    /// The projects these organizations lead, newest first.
+    pub async fn projects_led_by(&self, organizations: &[i64]) -> Result<Vec<Project>> {
+        let mut projects = Vec::new();
+        for &organization in organizations {
+            let rows = sqlx::query("SELECT * FROM projects WHERE lead_organization_id = $1")
+                .bind(organization)
+                .fetch_all(&self.pool)
+                .await?;
+            for row in &rows {
+                projects.push(project(row)?);
+            }
+        }
+        projects.sort_by_key(|p| std::cmp::Reverse(p.id));
+        Ok(projects)
+    }
+
     /// One project.
     pub async fn get_project(&self, id: i64) -> Result<Project> {
         let row = sqlx::query("SELECT * FROM projects WHERE id = $1")
@@ -183,6 +283,18 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let now = now_text();
+        if action == ProjectAction::Sign {
+            let Some(agreement) = &current.agreement else {
+                return Err(StoreError::refused("任务书尚未编制 / the task agreement has not been drafted"));
+            };
+            agreement.check(&current.committed)?;
+            sqlx::query("UPDATE projects SET agreement_sha256 = $2, signed_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(current.agreement_hash())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+        }
         // Only from the state read above: a concurrent step makes this one fail, not both apply.
         let moved = sqlx::query(
             "UPDATE projects SET state = $2, conclusion = $3, updated_at = $4 WHERE id = $1 AND state = $5",
@@ -213,6 +325,14 @@ impl Store {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
+        let title = format!("{}：{} / {}: {}", action.label_zh(), current.name, action.label_en(), current.name);
+        let detail = if reason.is_empty() { String::new() } else { format!("理由：{reason} / Reason: {reason}") };
+        let audience = match party {
+            Party::Organizer => Audience::Organization(current.lead_organization_id),
+            Party::Lead => Audience::Organizers(current.program_id),
+        };
+        let kind = format!("project.{}", action.as_str());
+        notify(&mut tx, audience, &kind, &title, &detail, &format!("/projects/{id}")).await?;
         audit::append(
             &mut tx,
             self.backend,
@@ -224,6 +344,258 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.get_project(id).await
+    }
+
+    /// Saves the lead unit's draft of the task agreement (while it is drafted), checked against
+    /// the committed indicators.
+    pub async fn save_agreement(&self, id: i64, agreement: &Agreement, actor: i64) -> Result<Project> {
+        let current = self.get_project(id).await?;
+        if current.state != ProjectState::Drafting {
+            return Err(StoreError::refused(
+                "任务书签订后不能修改，请走变更程序 / a signed agreement changes only through an approved change",
+            ));
+        }
+        agreement.check(&current.committed)?;
+        let mut tx = self.begin_write().await?;
+        let saved = sqlx::query("UPDATE projects SET agreement = $2, updated_at = $3 WHERE id = $1 AND state = $4")
+            .bind(id)
+            .bind(serde_json::to_string(agreement).map_err(decode)?)
+            .bind(now_text())
+            .bind(ProjectState::Drafting.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if saved == 0 {
+            return Err(StoreError::refused(
+                "项目状态已变化，请刷新后重试 / the project changed; reload and try again",
+            ));
+        }
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "project.agreement",
+            &format!("project:{id}"),
+            serde_json::json!({"milestones": agreement.milestones.len(), "total_cny": agreement.total_cny()}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_project(id).await
+    }
+
+    /// The lead unit reports a planned milestone with its evidence, while the work goes on:
+    /// once per milestone unless told to rectify, with only its own scored submissions to the
+    /// project's challenge. Every problem with the report at once.
+    pub async fn submit_milestone_report(
+        &self,
+        project_id: i64,
+        report: &NewMilestoneReport<'_>,
+        actor: i64,
+    ) -> Result<MilestoneReport> {
+        let project = self.get_project(project_id).await?;
+        if !matches!(project.state, ProjectState::InProgress | ProjectState::MidTerm | ProjectState::Rectifying) {
+            return Err(StoreError::refused(format!(
+                "项目{}，不能提交里程碑报告 / milestone reports are taken while the work goes on",
+                project.state.label_zh()
+            )));
+        }
+        let planned = project.agreement.as_ref().map_or(0, |a| a.milestones.len()) as u32;
+        let mut problems = Vec::new();
+        if !(1..=planned).contains(&report.milestone) {
+            problems.push(FieldError::new("milestone", "任务书中没有该里程碑 / no such milestone in the agreement"));
+        }
+        if report.summary.trim().is_empty() {
+            problems.push(FieldError::new("summary", "请填写完成情况 / say what was done"));
+        }
+        if report.submissions.is_empty() && report.files.is_empty() {
+            problems
+                .push(FieldError::new("evidence", "请提供佐证：评测提交或附件 / give evidence: submissions or files"));
+        }
+        for &submission in report.submissions {
+            let owned: Option<(i64, i64, String)> = sqlx::query_as(
+                "SELECT s.organization_id, p.challenge_id, s.state FROM submissions s                  JOIN phases p ON p.id = s.phase_id WHERE s.id = $1",
+            )
+            .bind(submission)
+            .fetch_optional(&self.pool)
+            .await?;
+            let problem = match owned {
+                None => Some("不存在 / does not exist"),
+                Some((org, challenge, _))
+                    if org != project.lead_organization_id || challenge != project.challenge_id =>
+                {
+                    Some("不是本项目牵头单位在本榜题的提交 / not the lead unit's submission to this challenge")
+                }
+                Some((_, _, state)) if state != "scored" => Some("尚未评分 / not scored"),
+                Some(_) => None,
+            };
+            if let Some(problem) = problem {
+                problems.push(FieldError::new("submissions", format!("提交 {submission}：{problem}")));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(jiebang_core::Error::Invalid(problems).into());
+        }
+        let earlier = self.milestone_reports(project_id).await?;
+        match earlier.iter().rev().find(|r| r.milestone == report.milestone).map(|r| r.decision) {
+            Some(None) => return Err(StoreError::refused("该里程碑报告待评审 / this milestone awaits review")),
+            Some(Some(MilestoneDecision::Passed)) => {
+                return Err(StoreError::refused("该里程碑已通过 / this milestone has passed"));
+            }
+            Some(Some(MilestoneDecision::Failed)) => {
+                return Err(StoreError::refused("该里程碑未通过 / this milestone did not pass"));
+            }
+            Some(Some(MilestoneDecision::Rectify)) | None => {}
+        }
+        let mut tx = self.begin_write().await?;
+        let now = now_text();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO milestone_reports (project_id, milestone, summary, submissions, submitted_by, submitted_at)              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(project_id)
+        .bind(i64::from(report.milestone))
+        .bind(report.summary.trim())
+        .bind(serde_json::to_string(report.submissions).map_err(decode)?)
+        .bind(actor)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for file in report.files {
+            sqlx::query("INSERT INTO project_files (project_id, file_id, attached_to) VALUES ($1, $2, $3)")
+                .bind(project_id)
+                .bind(file.id)
+                .bind(format!("milestone:{id}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let title = format!("里程碑报告：{} / Milestone report: {}", project.name, project.name);
+        let link = format!("/projects/{project_id}");
+        notify(&mut tx, Audience::Organizers(project.program_id), "project.milestone", &title, "", &link).await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "project.milestone",
+            &format!("project:{project_id}"),
+            serde_json::json!({"report": id, "milestone": report.milestone, "submissions": report.submissions, "files": report.files.len()}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.milestone_report(id).await
+    }
+
+    /// The reviewers' decision on a milestone report awaiting review. Anything but 通过 needs a
+    /// note; 限期整改 needs a day after `today` by which to report again.
+    pub async fn review_milestone_report(
+        &self,
+        report_id: i64,
+        decision: MilestoneDecision,
+        note: &str,
+        rectify_by: Option<Day>,
+        today: Day,
+        actor: i64,
+    ) -> Result<MilestoneReport> {
+        let report = self.milestone_report(report_id).await?;
+        let project = self.get_project(report.project_id).await?;
+        if project.state.is_final() {
+            return Err(StoreError::refused(format!("项目{} / the project has ended", project.state.label_zh())));
+        }
+        let note = note.trim();
+        let mut problems = Vec::new();
+        if decision != MilestoneDecision::Passed && note.is_empty() {
+            problems.push(FieldError::new("note", "请写明评审意见 / give the reviewers' reasons"));
+        }
+        let rectify_by = match decision {
+            MilestoneDecision::Rectify => {
+                if rectify_by.is_none_or(|by| by <= today) {
+                    problems
+                        .push(FieldError::new("rectify_by", "整改期限须晚于今天 / the deadline must be after today"));
+                }
+                rectify_by
+            }
+            _ => None,
+        };
+        if !problems.is_empty() {
+            return Err(jiebang_core::Error::Invalid(problems).into());
+        }
+        let mut tx = self.begin_write().await?;
+        let decided = sqlx::query(
+            "UPDATE milestone_reports SET decision = $2, note = $3, rectify_by = $4, decided_by = $5, decided_at = $6              WHERE id = $1 AND decision IS NULL",
+        )
+        .bind(report_id)
+        .bind(decision.as_str())
+        .bind(note)
+        .bind(rectify_by.map(|d| d.to_string()))
+        .bind(actor)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if decided == 0 {
+            return Err(StoreError::refused("该报告已评审 / this report has been reviewed"));
+        }
+        let title = format!(
+            "里程碑{}：{} / Milestone {}: {}",
+            decision.label_zh(),
+            project.name,
+            decision.label_en(),
+            project.name
+        );
+        let link = format!("/projects/{}", project.id);
+        notify(
+            &mut tx,
+            Audience::Organization(project.lead_organization_id),
+            "project.milestone_review",
+            &title,
+            note,
+            &link,
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "project.milestone_review",
+            &format!("project:{}", project.id),
+            serde_json::json!({"report": report_id, "milestone": report.milestone, "decision": decision.as_str()}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.milestone_report(report_id).await
+    }
+
+    /// One milestone report.
+    pub async fn milestone_report(&self, id: i64) -> Result<MilestoneReport> {
+        let row = sqlx::query("SELECT * FROM milestone_reports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::not_found("milestone report", id))?;
+        self.with_files(milestone_report(&row)?).await
+    }
+
+    /// A project's milestone reports, oldest first.
+    pub async fn milestone_reports(&self, project_id: i64) -> Result<Vec<MilestoneReport>> {
+        let rows = sqlx::query("SELECT * FROM milestone_reports WHERE project_id = $1 ORDER BY id")
+            .bind(project_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut reports = Vec::with_capacity(rows.len());
+        for row in &rows {
+            reports.push(self.with_files(milestone_report(row)?).await?);
+        }
+        Ok(reports)
+    }
+
+    async fn with_files(&self, mut report: MilestoneReport) -> Result<MilestoneReport> {
+        let rows = sqlx::query(
+            "SELECT f.* FROM files f JOIN project_files pf ON pf.file_id = f.id              WHERE pf.project_id = $1 AND pf.attached_to = $2 ORDER BY f.id",
+        )
+        .bind(report.project_id)
+        .bind(format!("milestone:{}", report.id))
+        .fetch_all(&self.pool)
+        .await?;
+        report.files = rows.iter().map(crate::files::stored_file).collect::<Result<_>>()?;
+        Ok(report)
     }
 
     /// A project's steps, oldest first.
@@ -248,9 +620,31 @@ impl Store {
     }
 }
 
+fn milestone_report(row: &AnyRow) -> Result<MilestoneReport> {
+    let submissions: String = row.try_get("submissions")?;
+    let decision: Option<String> = row.try_get("decision")?;
+    let rectify_by: Option<String> = row.try_get("rectify_by")?;
+    Ok(MilestoneReport {
+        id: row.try_get("id")?,
+        project_id: row.try_get("project_id")?,
+        milestone: u32::try_from(row.try_get::<i64, _>("milestone")?).map_err(decode)?,
+        summary: row.try_get("summary")?,
+        submissions: serde_json::from_str(&submissions).map_err(decode)?,
+        files: Vec::new(),
+        submitted_by: row.try_get("submitted_by")?,
+        submitted_at: row.try_get("submitted_at")?,
+        decision: decision.map(|d| MilestoneDecision::parse("decision", &d)).transpose().map_err(decode)?,
+        note: row.try_get("note")?,
+        rectify_by: rectify_by.map(|d| Day::parse("rectify_by", &d)).transpose().map_err(decode)?,
+        decided_by: row.try_get("decided_by")?,
+        decided_at: row.try_get("decided_at")?,
+    })
+}
+
 fn project(row: &AnyRow) -> Result<Project> {
     let committed: String = row.try_get("committed")?;
     let conclusion: Option<String> = row.try_get("conclusion")?;
+    let agreement: Option<String> = row.try_get("agreement")?;
     Ok(Project {
         id: row.try_get("id")?,
         application_id: row.try_get("application_id")?,
@@ -262,6 +656,9 @@ fn project(row: &AnyRow) -> Result<Project> {
         committed: serde_json::from_str(&committed).map_err(decode)?,
         snapshot_sha256: row.try_get("snapshot_sha256")?,
         conclusion: conclusion.map(|c| Conclusion::parse("conclusion", &c)).transpose().map_err(decode)?,
+        agreement: agreement.map(|a| serde_json::from_str(&a)).transpose().map_err(decode)?,
+        agreement_sha256: row.try_get("agreement_sha256")?,
+        signed_at: row.try_get("signed_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

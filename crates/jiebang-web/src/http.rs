@@ -244,6 +244,21 @@ impl Form {
     }
 }
 
+/// Refuses a form unless every file in it is a PDF, naming each that is not.
+pub(crate) async fn require_pdfs(state: &AppState, form: &Form) -> Result<(), ApiError> {
+    let mut problems = Vec::new();
+    for (_, file) in &form.files {
+        let head = state.files.get(&file.key).await?;
+        if !head.starts_with(b"%PDF-") {
+            problems.push(jiebang_core::FieldError::new(
+                "file",
+                format!("「{}」不是 PDF 文件 / '{}' is not a PDF", file.name, file.name),
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(jiebang_core::Error::Invalid(problems).into()) }
+}
+
 /// Reads the first file field of a multipart upload.
 pub(crate) async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<(String, Vec<u8>), ApiError> {
     let too_large =

@@ -517,13 +517,14 @@ async fn an_objection_upheld_for_re_review_reopens_review_and_the_list_is_publis
     assert!(second.id > first.id && second.ends_on == day("2026-03-06"));
     s.announce(program.id, day("2026-03-09"), organizer).await.unwrap();
     assert_eq!(s.get_application(app.id).await.unwrap().state, ApplicationState::Selected);
-    projects_follow_the_announced_list(s, program.id, app.id, organizer).await;
+    projects_follow_the_announced_list(&t, program.id, app.id, organizer).await;
 }
 
 /// After the announcement: one project per selected application, its commitments frozen from
 /// the submitted application, moved step by step by its parties and refused out of turn.
-async fn projects_follow_the_announced_list(s: &Store, program: i64, application: i64, organizer: i64) {
+async fn projects_follow_the_announced_list(t: &TestStore, program: i64, application: i64, organizer: i64) {
     use jiebang_core::project::{Conclusion, Party, ProjectAction as A, ProjectState};
+    let s = &t.store;
     let projects = s.create_projects(program, organizer).await.unwrap();
     assert_eq!(projects.len(), 1);
     let p = &projects[0];
@@ -538,13 +539,29 @@ async fn projects_follow_the_announced_list(s: &Store, program: i64, application
     refused(step(A::Designate, Party::Organizer, None, "").await.unwrap_err(), "不允许从「任务书编制」");
     let out_of_turn = step(A::Sign, Party::Lead, None, "").await.unwrap_err();
     assert!(matches!(out_of_turn, StoreError::Domain(_)), "{out_of_turn}");
-    for (action, party) in [
-        (A::Sign, Party::Organizer),
-        (A::Start, Party::Organizer),
-        (A::ApplyAcceptance, Party::Lead),
-        (A::StartTesting, Party::Organizer),
-        (A::Review, Party::Organizer),
-    ] {
+    refused(step(A::Sign, Party::Organizer, None, "").await.unwrap_err(), "任务书尚未编制");
+    // The agreement: checked whole against the commitments, then frozen and hashed by signing.
+    let mut agreement = agreement();
+    agreement.milestones[0].indicators = vec!["召回率".into()];
+    let Err(StoreError::Domain(jiebang_core::Error::Invalid(problems))) =
+        s.save_agreement(p.id, &agreement, organizer).await
+    else {
+        panic!("an agreement naming an uncommitted indicator was saved")
+    };
+    assert_eq!(problems[0].field, "milestones[0].indicators");
+    agreement.milestones[0].indicators = vec!["F1".into()];
+    let drafted = s.save_agreement(p.id, &agreement, organizer).await.unwrap();
+    assert!(drafted.agreement_sha256.is_none());
+    let signed = step(A::Sign, Party::Organizer, None, "").await.unwrap();
+    assert_eq!(signed.agreement.as_ref(), Some(&agreement));
+    assert_eq!(signed.agreement_sha256.as_deref(), Some(signed.agreement_hash().as_str()));
+    assert_eq!(signed.agreement_hash().len(), 64);
+    refused(s.save_agreement(p.id, &agreement, organizer).await.unwrap_err(), "变更程序");
+    step(A::Start, Party::Organizer, None, "").await.unwrap();
+    milestones_are_reported_with_evidence_and_reviewed(t, p.id, organizer).await;
+    for (action, party) in
+        [(A::ApplyAcceptance, Party::Lead), (A::StartTesting, Party::Organizer), (A::Review, Party::Organizer)]
+    {
         step(action, party, None, "").await.unwrap();
     }
     refused(step(A::Conclude, Party::Organizer, None, "").await.unwrap_err(), "须选择结论");
@@ -573,4 +590,81 @@ async fn projects_follow_the_announced_list(s: &Store, program: i64, application
     let audited: Vec<String> =
         s.list_audit_events(&format!("project:{}", p.id)).await.unwrap().into_iter().map(|e| e.action).collect();
     assert!(audited.contains(&"project.create".to_owned()) && audited.contains(&"project.designate".to_owned()));
+}
+
+fn agreement() -> jiebang_core::project::Agreement {
+    use jiebang_core::project::{Agreement, BudgetLine, FundSource, PlannedMilestone, Tranche, TrancheTrigger};
+    let milestone = |title: &str, due: &str| PlannedMilestone {
+        title: title.into(),
+        due: day(due),
+        goal: format!("{title}完成"),
+        indicators: vec![],
+    };
+    Agreement {
+        start: day("2026-04-01"),
+        end: day("2028-03-31"),
+        content: "研制化工安全生产大模型并在三家企业应用。".into(),
+        supervisor: "济南市工业和信息化局".into(),
+        milestones: vec![milestone("数据治理", "2026-09-30"), milestone("模型训练", "2027-06-30")],
+        budget: vec![
+            BudgetLine { source: FundSource::Provincial, amount_cny: 3e6 },
+            BudgetLine { source: FundSource::SelfRaised, amount_cny: 9e6 },
+        ],
+        tranches: vec![
+            Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnSigning, milestone: None },
+            Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnMilestone, milestone: Some(1) },
+            Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnAcceptance, milestone: None },
+        ],
+        refund_factor: 1.0,
+    }
+}
+
+/// A milestone report needs a summary and evidence, only the team's own scored submissions,
+/// one at a time; a rectification opens it again; a passed one is closed.
+async fn milestones_are_reported_with_evidence_and_reviewed(t: &TestStore, project: i64, organizer: i64) {
+    use jiebang_core::project::MilestoneDecision as D;
+    use jiebang_store::NewMilestoneReport;
+    let s = &t.store;
+    let report = |milestone, summary, submissions: &'static [i64], files: &'static [jiebang_store::StoredFile]| {
+        NewMilestoneReport { milestone, summary, submissions, files }
+    };
+    let Err(StoreError::Domain(jiebang_core::Error::Invalid(problems))) =
+        s.submit_milestone_report(project, &report(3, " ", &[999_999], &[]), organizer).await
+    else {
+        panic!("a report without a summary was taken")
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["milestone", "summary", "submissions"]);
+    let file = s.save_file(&t.files, "数据治理报告.pdf", b"%PDF-1.4 milestone".to_vec(), None).await.unwrap();
+    let files: &'static [jiebang_store::StoredFile] = Box::leak(vec![file.clone()].into_boxed_slice());
+    let first = s.submit_milestone_report(project, &report(1, "完成数据治理。", &[], files), organizer).await.unwrap();
+    assert_eq!((first.milestone, first.decision, first.files.len()), (1, None, 1));
+    refused(
+        s.submit_milestone_report(project, &report(1, "再报。", &[], files), organizer).await.unwrap_err(),
+        "待评审",
+    );
+    let today = day("2026-10-08");
+    let Err(StoreError::Domain(jiebang_core::Error::Invalid(problems))) =
+        s.review_milestone_report(first.id, D::Rectify, "", Some(today), today, organizer).await
+    else {
+        panic!("a rectification without a note or a future deadline was taken")
+    };
+    assert_eq!(problems.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["note", "rectify_by"]);
+    let deadline = Some(day("2026-11-08"));
+    let rectify = s.review_milestone_report(first.id, D::Rectify, "缺少数据质量评估。", deadline, today, organizer);
+    assert_eq!(rectify.await.unwrap().rectify_by, deadline);
+    refused(s.review_milestone_report(first.id, D::Passed, "", None, today, organizer).await.unwrap_err(), "已评审");
+    let again = s.submit_milestone_report(project, &report(1, "补充质量评估。", &[], files), organizer).await.unwrap();
+    s.review_milestone_report(again.id, D::Passed, "", None, today, organizer).await.unwrap();
+    refused(
+        s.submit_milestone_report(project, &report(1, "三报。", &[], files), organizer).await.unwrap_err(),
+        "已通过",
+    );
+    let reports = s.milestone_reports(project).await.unwrap();
+    let decisions: Vec<Option<D>> = reports.iter().map(|r| r.decision).collect();
+    assert_eq!(decisions, [Some(D::Rectify), Some(D::Passed)]);
+    // The evidence is in use: file collection keeps it.
+    s.collect_unreferenced(&t.files, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(s.milestone_report(again.id).await.unwrap().files, std::slice::from_ref(&file));
+    assert_eq!(t.files.get(&file.key).await.unwrap(), b"%PDF-1.4 milestone");
 }

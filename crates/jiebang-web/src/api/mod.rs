@@ -46,7 +46,9 @@ use crate::error::ApiError;
         selection::notifications, selection::read_notifications, audit::checkpoints,
         service::consent, service::publish, service::unpublish, service::list_models, service::chat,
         projects::list_projects, projects::create_projects, projects::get_project, projects::act_on_project,
-        projects::project_history,
+        projects::project_history, projects::my_projects, projects::get_agreement, projects::put_agreement,
+        projects::list_milestones, projects::report_milestone, projects::review_milestone, projects::get_ledger,
+        projects::list_tranches,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -156,6 +158,12 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/projects/{id}", get(projects::get_project))
         .route("/projects/{id}/actions", post(projects::act_on_project))
         .route("/projects/{id}/history", get(projects::project_history))
+        .route("/projects/{id}/agreement", get(projects::get_agreement).put(projects::put_agreement))
+        .route("/projects/{id}/milestones", get(projects::list_milestones).post(projects::report_milestone))
+        .route("/milestone-reports/{id}/review", post(projects::review_milestone))
+        .route("/projects/{id}/ledger", get(projects::get_ledger))
+        .route("/projects/{id}/tranches", get(projects::list_tranches))
+        .route("/my/projects", get(projects::my_projects))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

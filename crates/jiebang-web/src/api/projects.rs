@@ -1,12 +1,14 @@
 //! Projects after the announcement over the API: the list, creation from the announced list, one
-//! project, a step by its party, and the history.
+//! project, a step by its party, the history, the task agreement, milestone reports and their
+//! review, the indicator ledger and the tranches.
 
 use axum::Json;
-use axum::extract::State;
-use jiebang_store::{Project, ProjectEvent};
+use axum::extract::{Multipart, State};
+use jiebang_core::project::Agreement;
+use jiebang_store::{MilestoneReport, Project, ProjectEvent};
 
 use crate::AppState;
-use crate::app::projects::ProjectStep;
+use crate::app::projects::{Ledger, MilestoneReview, MilestoneView, ProjectStep, SignedAgreement, TrancheView};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath};
 
@@ -61,4 +63,85 @@ pub(super) async fn project_history(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<ProjectEvent>>, ApiError> {
     Ok(Json(crate::app::projects::history(&state, &viewer, id).await?))
+}
+
+/// The projects the caller's units lead.
+#[utoipa::path(get, path = "/api/v1/my/projects", responses((status = 200, body = Vec<Project>), (status = 401, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn my_projects(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Vec<Project>>, ApiError> {
+    Ok(Json(crate::app::projects::mine(&state, &viewer).await?))
+}
+
+/// The task agreement with its hash, and once signed the platform's signature (the parties).
+#[utoipa::path(get, path = "/api/v1/projects/{id}/agreement", responses((status = 200, body = SignedAgreement), (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn get_agreement(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SignedAgreement>, ApiError> {
+    Ok(Json(crate::app::projects::agreement(&state, &viewer, id).await?))
+}
+
+/// The lead unit's draft of the task agreement, while it is drafted; every problem by field.
+#[utoipa::path(put, path = "/api/v1/projects/{id}/agreement", request_body = Agreement, responses((status = 200, body = Project), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn put_agreement(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(agreement): ApiJson<Agreement>,
+) -> Result<Json<Project>, ApiError> {
+    Ok(Json(crate::app::projects::save_agreement(&state, &viewer, id, &agreement).await?))
+}
+
+/// The planned milestones and where each stands; their reports to the parties.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/milestones", responses((status = 200, body = Vec<MilestoneView>), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn list_milestones(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<MilestoneView>>, ApiError> {
+    Ok(Json(crate::app::projects::milestones(&state, &viewer, id).await?))
+}
+
+/// The lead unit reports a milestone. Multipart: `milestone`, `summary`, `submissions` (ids) and
+/// PDF `file`s.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/milestones", responses((status = 200, body = MilestoneReport), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn report_milestone(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Multipart,
+) -> Result<Json<MilestoneReport>, ApiError> {
+    Ok(Json(crate::app::projects::report_milestone(&state, &viewer, id, multipart).await?))
+}
+
+/// The organizers' decision on a milestone report.
+#[utoipa::path(post, path = "/api/v1/milestone-reports/{id}/review", request_body = MilestoneReview, responses((status = 200, body = MilestoneReport), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn review_milestone(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(review): ApiJson<MilestoneReview>,
+) -> Result<Json<MilestoneReport>, ApiError> {
+    Ok(Json(crate::app::projects::review_milestone(&state, &viewer, id, &review).await?))
+}
+
+/// Each committed indicator against the latest measurement of the team's evidence (public once
+/// the program is).
+#[utoipa::path(get, path = "/api/v1/projects/{id}/ledger", responses((status = 200, body = Ledger), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_ledger(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Ledger>, ApiError> {
+    Ok(Json(crate::app::projects::ledger_of(&state, &viewer, id).await?))
+}
+
+/// The agreement's tranches and which may be paid now (the parties; the platform pays nothing).
+#[utoipa::path(get, path = "/api/v1/projects/{id}/tranches", responses((status = 200, body = Vec<TrancheView>), (status = 403, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn list_tranches(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<TrancheView>>, ApiError> {
+    Ok(Json(crate::app::projects::tranches(&state, &viewer, id).await?))
 }

@@ -1,11 +1,22 @@
 //! Projects after the announcement: the organizers create them from the announced list, anyone
-//! who sees the program reads them (their committed indicators are public), each step is taken by
-//! its party — the lead unit's applicants for rectification reports and acceptance, the
-//! organizers for the rest — and the history is the parties' own.
+//! who sees the program reads them (their committed indicators, milestones' standing and
+//! indicator ledger are public), each step is taken by its party — the lead unit drafts the task
+//! agreement, reports milestones and rectification and applies for acceptance; the organizers
+//! sign, review and decide — and the agreement's text, the milestone reports, the tranches and
+//! the history are the parties' own.
 
-use jiebang_core::project::{Conclusion, Party, ProjectAction};
-use jiebang_store::{Project, ProjectEvent};
-use serde::Deserialize;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use jiebang_core::program::Day;
+use jiebang_core::project::{
+    Agreement, Conclusion, LedgerRow, Measurement, MilestoneDecision, MilestoneStatus, Party, Passed, PlannedMilestone,
+    ProjectAction, ProjectState, Tranche, ledger, milestone_status,
+};
+use jiebang_core::report::ScoreReport;
+use jiebang_store::{MilestoneReport, NewMilestoneReport, Project, ProjectEvent, StoredFile};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::app::access::{managed_program, visible_program};
@@ -71,4 +82,318 @@ pub(crate) async fn history(state: &AppState, viewer: &Viewer, id: i64) -> Resul
         return Err(ApiError::Forbidden);
     }
     Ok(state.store.project_history(id).await?)
+}
+
+/// Whether the viewer is one of the project's parties (either side).
+pub(crate) fn is_party(viewer: &Viewer, project: &Project) -> bool {
+    acts_as(viewer, project, Party::Organizer) || acts_as(viewer, project, Party::Lead)
+}
+
+/// The project, to its parties only (403 to anyone else who sees it).
+async fn as_party(state: &AppState, viewer: &Viewer, id: i64) -> Result<Project, ApiError> {
+    let project = get(state, viewer, id).await?;
+    viewer.require()?;
+    if !is_party(viewer, &project) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(project)
+}
+
+/// The project, to the viewer acting as `party` (403 otherwise), with the viewer's user id.
+async fn as_one(state: &AppState, viewer: &Viewer, id: i64, party: Party) -> Result<(Project, i64), ApiError> {
+    let project = get(state, viewer, id).await?;
+    let user = viewer.require()?.user.id;
+    if !acts_as(viewer, &project, party) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok((project, user))
+}
+
+/// The task agreement as the parties sign it: the document whose canonical text the hash
+/// covers, and once signed the platform's signature over the same bytes, so that anyone can
+/// check a printed copy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedAgreement {
+    /// Parties, committed indicators and the agreement.
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+    /// `RFC8785`.
+    pub canonicalization: &'static str,
+    /// SHA-256 of the canonical text, hex; recorded when the organizer signed.
+    pub sha256: String,
+    /// Signed (CST text); `None`: still a draft.
+    pub signed_at: Option<String>,
+    /// The platform's Ed25519 signature of the canonical text, hex (once signed).
+    pub signature: Option<String>,
+    /// The platform's public key, hex.
+    pub public_key: String,
+}
+
+/// The agreement, to the parties (404 before the lead unit drafts it).
+pub(crate) async fn agreement(state: &AppState, viewer: &Viewer, id: i64) -> Result<SignedAgreement, ApiError> {
+    let project = as_party(state, viewer, id).await?;
+    if project.agreement.is_none() {
+        return Err(ApiError::NotFound(format!("项目 {id} 的任务书尚未编制 / project {id} has no agreement yet")));
+    }
+    let document = project.agreement_document();
+    let signed = project.agreement_sha256.is_some();
+    Ok(SignedAgreement {
+        signature: signed.then(|| state.signer.sign_document(&document).signature),
+        sha256: project.agreement_sha256.clone().unwrap_or_else(|| project.agreement_hash()),
+        signed_at: project.signed_at.clone(),
+        canonicalization: jiebang_store::signing::CANONICALIZATION,
+        public_key: state.signer.public_key_hex(),
+        document,
+    })
+}
+
+/// The project, to its lead unit only: the agreement's form.
+pub(crate) async fn led(state: &AppState, viewer: &Viewer, id: i64) -> Result<Project, ApiError> {
+    Ok(as_one(state, viewer, id, Party::Lead).await?.0)
+}
+
+/// The lead unit saves its draft of the agreement.
+pub(crate) async fn save_agreement(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    draft: &Agreement,
+) -> Result<Project, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
+    Ok(state.store.save_agreement(id, draft, user).await?)
+}
+
+/// A planned milestone, where it stands, and (to the parties) its reports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestoneView {
+    /// Its position in the plan, from 1.
+    pub position: u32,
+    /// The plan.
+    pub planned: PlannedMilestone,
+    /// Where it stands today (China Standard Time).
+    pub status: MilestoneStatus,
+    /// The reports, oldest first (empty to anyone but the parties).
+    pub reports: Vec<MilestoneReport>,
+}
+
+/// The plan's milestones with their standing; their reports only to the parties.
+pub(crate) async fn milestones(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<MilestoneView>, ApiError> {
+    let project = get(state, viewer, id).await?;
+    let reports = state.store.milestone_reports(id).await?;
+    Ok(milestone_views(&project, reports, is_party(viewer, &project), jiebang_store::today()))
+}
+
+fn milestone_views(project: &Project, reports: Vec<MilestoneReport>, party: bool, today: Day) -> Vec<MilestoneView> {
+    let planned = project.agreement.as_ref().map(|a| a.milestones.clone()).unwrap_or_default();
+    planned
+        .into_iter()
+        .zip(1u32..)
+        .map(|(planned, position)| {
+            let own: Vec<MilestoneReport> = reports.iter().filter(|r| r.milestone == position).cloned().collect();
+            let decisions: Vec<_> = own.iter().map(|r| (r.decision, r.rectify_by)).collect();
+            let status = milestone_status(planned.due, &decisions, today);
+            MilestoneView { position, planned, status, reports: if party { own } else { Vec::new() } }
+        })
+        .collect()
+}
+
+/// The lead unit reports a milestone. Multipart: `milestone` (its position), `summary`,
+/// `submissions` (scored submission ids, separated by commas or lines) and PDF files.
+pub(crate) async fn report_milestone(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    multipart: axum::extract::Multipart,
+) -> Result<MilestoneReport, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
+    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
+    crate::http::with_uploads(state, user, form, |form| async move {
+        crate::http::require_pdfs(state, &form).await?;
+        let mut problems = Vec::new();
+        let milestone = form.text("milestone", "").parse::<u32>().unwrap_or_else(|_| {
+            problems.push(jiebang_core::FieldError::new("milestone", "请选择里程碑 / choose the milestone"));
+            0
+        });
+        let mut submissions = Vec::new();
+        for item in form.lines("submissions") {
+            match item.trim_start_matches('#').parse::<i64>() {
+                Ok(n) => submissions.push(n),
+                Err(_) => problems.push(jiebang_core::FieldError::new(
+                    "submissions",
+                    format!("「{item}」不是提交编号 / '{item}' is not a submission number"),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(jiebang_core::Error::Invalid(problems).into());
+        }
+        let files: Vec<StoredFile> = form.uploads();
+        let summary = form.text("summary", "");
+        let report = NewMilestoneReport { milestone, summary: &summary, submissions: &submissions, files: &files };
+        Ok(state.store.submit_milestone_report(id, &report, user).await?)
+    })
+    .await
+}
+
+/// The reviewers' decision on a milestone report.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MilestoneReview {
+    /// 通过, 限期整改 or 未通过.
+    pub decision: MilestoneDecision,
+    /// The reviewers' reasons (needed unless passed).
+    #[serde(default)]
+    pub note: String,
+    /// With `rectify`, the day the new report is due.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub rectify_by: Option<Day>,
+}
+
+/// The organizers decide on a milestone report.
+pub(crate) async fn review_milestone(
+    state: &AppState,
+    viewer: &Viewer,
+    report_id: i64,
+    review: &MilestoneReview,
+) -> Result<MilestoneReport, ApiError> {
+    viewer.require()?;
+    let report = state.store.milestone_report(report_id).await?;
+    let (_, user) = as_one(state, viewer, report.project_id, Party::Organizer).await?;
+    let today = jiebang_store::today();
+    Ok(state
+        .store
+        .review_milestone_report(report_id, review.decision, &review.note, review.rectify_by, today, user)
+        .await?)
+}
+
+/// A milestone report's file, to the parties.
+pub(crate) async fn evidence_file(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    file_id: i64,
+) -> Result<(StoredFile, Vec<u8>), ApiError> {
+    as_party(state, viewer, id).await?;
+    let file = state
+        .store
+        .milestone_reports(id)
+        .await?
+        .into_iter()
+        .flat_map(|r| r.files)
+        .find(|f| f.id == file_id)
+        .ok_or_else(|| ApiError::NotFound(format!("附件 {file_id} 不存在 / file {file_id} not found")))?;
+    let bytes = state.files.get(&file.key).await?;
+    Ok((file, bytes))
+}
+
+/// The committed indicators against the latest measurements of the team's evidence.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ledger {
+    /// One row per committed indicator.
+    pub rows: Vec<LedgerRow>,
+    /// Every measurement read, oldest first.
+    pub measurements: Vec<Measurement>,
+}
+
+/// The ledger, to anyone who sees the program. The values come from the signed reports of the
+/// submissions the milestone reports offer; a phase whose hidden rows are not public yet gives
+/// its leaderboard split only, as the team itself sees it.
+pub(crate) async fn ledger_of(state: &AppState, viewer: &Viewer, id: i64) -> Result<Ledger, ApiError> {
+    let project = get(state, viewer, id).await?;
+    let reports = state.store.milestone_reports(id).await?;
+    let mut ids: Vec<i64> = reports.iter().flat_map(|r| r.submissions.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let texts = if ids.is_empty() { HashMap::new() } else { state.store.latest_reports(&ids).await? };
+    let mut phases = HashMap::new();
+    let mut measured: Vec<(String, i64, BTreeMap<String, f64>)> = Vec::new();
+    for id in ids {
+        let Some(report) = texts.get(&id).and_then(|t| serde_json::from_str::<ScoreReport>(t).ok()) else {
+            continue;
+        };
+        let submission = state.store.get_submission(id).await?;
+        if let Entry::Vacant(slot) = phases.entry(submission.phase_id) {
+            slot.insert(state.store.get_phase(submission.phase_id).await?);
+        }
+        let phase = &phases[&submission.phase_id];
+        let shown = if phase.all_rows_public() { report } else { report.team_view(&phase.input.split) };
+        measured.push((shown.finished_at.clone(), id, shown.metrics));
+    }
+    measured.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let measurements: Vec<Measurement> = measured
+        .into_iter()
+        .flat_map(|(at, id, metrics)| {
+            metrics.into_iter().map(move |(metric, value)| Measurement {
+                metric,
+                value,
+                source: format!("submission:{id}"),
+                at: at.clone(),
+            })
+        })
+        .collect();
+    Ok(Ledger { rows: ledger(&project.committed, &measurements), measurements })
+}
+
+/// A planned tranche and whether the platform says it may be paid now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrancheView {
+    /// The plan.
+    pub tranche: Tranche,
+    /// Releasable now; otherwise withheld until its trigger.
+    pub releasable: bool,
+}
+
+/// The tranches, to the parties.
+pub(crate) async fn tranches(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<TrancheView>, ApiError> {
+    let project = as_party(state, viewer, id).await?;
+    let reports = state.store.milestone_reports(id).await?;
+    let history = state.store.project_history(id).await?;
+    Ok(tranche_views(&project, &reports, &history))
+}
+
+fn tranche_views(project: &Project, reports: &[MilestoneReport], history: &[ProjectEvent]) -> Vec<TrancheView> {
+    let passed = Passed {
+        signed: project.signed_at.is_some(),
+        milestones: reports
+            .iter()
+            .filter(|r| r.decision == Some(MilestoneDecision::Passed))
+            .map(|r| r.milestone)
+            .collect(),
+        mid_term: history.iter().any(|e| e.action == ProjectAction::Continue),
+        acceptance: project.conclusion == Some(Conclusion::Passed)
+            && matches!(project.state, ProjectState::Concluded | ProjectState::Designated),
+        terminated: project.state == ProjectState::Terminated,
+    };
+    let plan = project.agreement.as_ref().map(|a| a.tranches.clone()).unwrap_or_default();
+    plan.into_iter().map(|tranche| TrancheView { releasable: tranche.releasable(&passed), tranche }).collect()
+}
+
+/// Everything the project page shows, read once.
+pub(crate) struct Dossier {
+    pub(crate) project: Project,
+    pub(crate) organizer: bool,
+    pub(crate) lead: bool,
+    pub(crate) milestones: Vec<MilestoneView>,
+    pub(crate) ledger: Ledger,
+    pub(crate) tranches: Vec<TrancheView>,
+    pub(crate) history: Vec<ProjectEvent>,
+}
+
+/// The project page's contents, each part as its API gives it to this viewer.
+pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Result<Dossier, ApiError> {
+    let project = get(state, viewer, id).await?;
+    let (organizer, lead) = (acts_as(viewer, &project, Party::Organizer), acts_as(viewer, &project, Party::Lead));
+    let party = organizer || lead;
+    let reports = state.store.milestone_reports(id).await?;
+    let history = if party { state.store.project_history(id).await? } else { Vec::new() };
+    let tranches = if party { tranche_views(&project, &reports, &history) } else { Vec::new() };
+    let milestones = milestone_views(&project, reports, party, jiebang_store::today());
+    let ledger = ledger_of(state, viewer, id).await?;
+    Ok(Dossier { project, organizer, lead, milestones, ledger, tranches, history })
+}
+
+/// The projects whose lead unit the viewer acts for, across programs.
+pub(crate) async fn mine(state: &AppState, viewer: &Viewer) -> Result<Vec<Project>, ApiError> {
+    let organizations = viewer.require()?.principal.organizations();
+    Ok(state.store.projects_led_by(&organizations).await?)
 }

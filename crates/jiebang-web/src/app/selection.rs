@@ -264,15 +264,8 @@ pub(crate) async fn attach_pdfs(
         if form.files.is_empty() {
             return Err(jiebang_core::Error::invalid("file", "请选择 PDF 文件 / choose a PDF file").into());
         }
+        crate::http::require_pdfs(state, &form).await?;
         for (_, file) in &form.files {
-            let head = state.files.get(&file.key).await?;
-            if !head.starts_with(b"%PDF-") {
-                return Err(jiebang_core::Error::invalid(
-                    "file",
-                    format!("「{}」不是 PDF 文件 / '{}' is not a PDF", file.name, file.name),
-                )
-                .into());
-            }
             state.store.attach_file(id, file, user).await?;
         }
         Ok(())

@@ -58,13 +58,16 @@ impl FormState {
         !self.errors.is_empty()
     }
 
+    /// Whether the template shows `field`'s errors beside an input: a placed name ending in `[`
+    /// covers every row of that list.
+    fn is_placed(&self, field: &str) -> bool {
+        field.starts_with("indicators[")
+            || self.placed.iter().any(|p| *p == field || (p.ends_with('[') && field.starts_with(p)))
+    }
+
     /// Errors no input shows, listed at the top of the form.
     pub(crate) fn unplaced(&self) -> Vec<String> {
-        self.errors
-            .iter()
-            .filter(|e| !self.placed.contains(&e.field.as_str()) && !e.field.starts_with("indicators["))
-            .map(|e| self.lang.field_error(e))
-            .collect()
+        self.errors.iter().filter(|e| !self.is_placed(&e.field)).map(|e| self.lang.field_error(e)).collect()
     }
 }
 

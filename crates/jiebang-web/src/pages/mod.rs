@@ -8,6 +8,7 @@ mod form;
 mod mine;
 mod organizations;
 mod programs;
+mod projects;
 mod selection;
 mod service;
 
@@ -59,6 +60,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .merge(evaluation::routes(data_limit))
         .merge(service::routes())
         .merge(selection::routes())
+        .merge(projects::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(spend_flash))
 }

@@ -4,6 +4,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::TestApp;
+use sha2::Digest;
 
 #[tokio::test]
 async fn each_project_step_is_taken_by_its_party_and_the_history_stays_with_the_parties() {
@@ -16,6 +17,16 @@ async fn each_project_step_is_taken_by_its_party_and_the_history_stays_with_the_
     };
     // The lead unit cannot sign for the organizers, nor the organizers apply for the team.
     assert_eq!(step("applicant", "sign").await.0, StatusCode::FORBIDDEN);
+    let (status, refusal) = step("organizer", "sign").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(refusal.to_string().contains("任务书尚未编制"), "{refusal}");
+    let agreement = json!({
+        "start": "2026-01-01", "end": "2026-12-31", "content": "研制。",
+        "milestones": [{"title": "初版", "due": "2026-06-30", "goal": "完成"}],
+        "budget": [{"source": "self_raised", "amount_cny": 1000000.0}], "tranches": [], "refund_factor": 0.5
+    });
+    let path = format!("/api/v1/projects/{}/agreement", app.project);
+    assert_eq!(app.json(Method::PUT, &path, Some("applicant"), Some(agreement)).await.0, StatusCode::OK);
     let (status, signed) = step("organizer", "sign").await;
     assert_eq!((status, signed["state"].as_str()), (StatusCode::OK, Some("signed")), "{signed}");
     assert_eq!(step("organizer", "start").await.0, StatusCode::OK);
@@ -38,4 +49,144 @@ async fn each_project_step_is_taken_by_its_party_and_the_history_stays_with_the_
     // Anyone reads the project and its committed indicators.
     let (status, project) = app.json(Method::GET, &format!("/api/v1/projects/{}", app.project), None, None).await;
     assert_eq!((status, project["name"].as_str()), (StatusCode::OK, Some("云鼎化工行业大模型")));
+}
+
+/// The lead unit drafts the agreement (refused whole when wrong), the organizers sign it (its
+/// hash and signature check out), the team reports a milestone with a signed report as evidence,
+/// the ledger reads the committed value against what the team itself may see, a passed milestone
+/// makes its tranche releasable, and the agreement stays with the parties.
+#[tokio::test]
+async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_and_releases_its_tranche() {
+    let app = TestApp::new().await;
+    let project = app.project;
+    // The team sees the report of its scored submission; commit to a little more than one metric
+    // reached, and to a little less than another.
+    let (status, report) =
+        app.json(Method::GET, &format!("/api/v1/submissions/{}/report", app.scored), Some("applicant"), None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let metrics = report["report"]["metrics"].as_object().unwrap().clone();
+    let (metric, value) = metrics.iter().find_map(|(k, v)| Some((k.clone(), v.as_f64()?))).expect("a metric");
+    let committed = json!([
+        {"name": "甲指标", "target": {"metric": metric, "op": ">=", "threshold": value / 2.0}, "committed": value + 0.01, "key": true},
+        {"name": "乙指标", "target": {"metric": metric, "op": ">=", "threshold": 0.0}, "committed": value - 0.01, "key": false},
+        {"name": "丙指标", "target": {"metric": "ttft_p99_ms", "op": "<=", "threshold": 1000.0}, "committed": 500.0, "key": false},
+    ]);
+    app.t
+        .store
+        .execute_unchecked(&format!("UPDATE projects SET committed = '{committed}' WHERE id = {project}"))
+        .await
+        .unwrap();
+    let agreement_path = format!("/api/v1/projects/{project}/agreement");
+    let mut agreement = json!({
+        "start": "2026-01-01", "end": "2027-12-31", "content": "研制化工安全生产大模型。", "supervisor": "济南市工业和信息化局",
+        "milestones": [
+            {"title": "模型初版", "due": "2026-06-30", "goal": "甲指标达到承诺值", "indicators": ["甲指标", "丁指标"]},
+            {"title": "应用验证", "due": "2027-06-30", "goal": "三家企业应用"}
+        ],
+        "budget": [{"source": "provincial", "amount_cny": 2000000.0}, {"source": "self_raised", "amount_cny": 6000000.0}],
+        "tranches": [
+            {"amount_cny": 1000000.0, "trigger": "on_signing"},
+            {"amount_cny": 500000.0, "trigger": "on_milestone", "milestone": 1},
+            {"amount_cny": 500000.0, "trigger": "on_acceptance"}
+        ],
+        "refund_factor": 1.0
+    });
+    let (status, refused) = app.json(Method::PUT, &agreement_path, Some("applicant"), Some(agreement.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.to_string().contains("milestones[0].indicators"), "{refused}");
+    agreement["milestones"][0]["indicators"] = json!(["甲指标"]);
+    assert_eq!(
+        app.json(Method::PUT, &agreement_path, Some("organizer"), Some(agreement.clone())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, drafted) = app.json(Method::PUT, &agreement_path, Some("applicant"), Some(agreement.clone())).await;
+    assert_eq!((status, drafted["agreement_sha256"].is_null()), (StatusCode::OK, true), "{drafted}");
+    let actions = format!("/api/v1/projects/{project}/actions");
+    for action in ["sign", "start"] {
+        let (status, body) = app.json(Method::POST, &actions, Some("organizer"), Some(json!({"action": action}))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(
+        app.json(Method::PUT, &agreement_path, Some("applicant"), Some(agreement)).await.0,
+        StatusCode::CONFLICT,
+        "a signed agreement changes only through an approved change"
+    );
+    let (status, signed) = app.json(Method::GET, &agreement_path, Some("applicant"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = jiebang_core::canonical::to_string(&signed["document"]);
+
+    assert_eq!(signed["sha256"].as_str().unwrap(), hex::encode(sha2::Sha256::digest(text.as_bytes())));
+    assert!(jiebang_store::signing::verify(
+        signed["public_key"].as_str().unwrap(),
+        text.as_bytes(),
+        signed["signature"].as_str().unwrap()
+    ));
+    assert_eq!(app.json(Method::GET, &agreement_path, None, None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.json(Method::GET, &agreement_path, Some("other_organizer"), None).await.0, StatusCode::FORBIDDEN);
+
+    // A milestone report: a file that is not a PDF is refused and not kept; then the evidence.
+    let milestones = format!("/api/v1/projects/{project}/milestones");
+    let fields = |submissions: String| {
+        vec![("milestone", "1".to_owned()), ("summary", "模型初版完成。".to_owned()), ("submissions", submissions)]
+    };
+    let (status, _, body) =
+        app.send(app.upload_with(&milestones, Some("applicant"), &fields(String::new()), "a.txt", b"text")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&body));
+    let (status, _, body) = app
+        .send(app.upload_with(
+            &milestones,
+            Some("applicant"),
+            &fields(format!("{}, {}", app.scored, app.queued)),
+            "m.pdf",
+            b"%PDF-1.4 m",
+        ))
+        .await;
+    let body = String::from_utf8_lossy(&body);
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("尚未评分"), "{status} {body}");
+    let (status, _, body) = app
+        .send(app.upload_with(&milestones, Some("applicant"), &fields(app.scored.to_string()), "m.pdf", b"%PDF-1.4 m"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+
+    // The ledger, for anyone: the committed value decides, and nothing unmeasured is met.
+    let (status, ledger) = app.json(Method::GET, &format!("/api/v1/projects/{project}/ledger"), None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = ledger["rows"].as_array().unwrap();
+    let row = |i: usize| (rows[i]["achieved"].as_f64(), rows[i]["met"].as_bool().unwrap());
+    assert_eq!(row(0), (Some(value), false));
+    assert_eq!(row(1), (Some(value), true));
+    assert_eq!(row(2), (None, false));
+    assert_eq!(rows[0]["source"], format!("submission:{}", app.scored));
+
+    // Reviewed: the organizers only; a passed milestone releases its tranche.
+    let review = format!("/api/v1/milestone-reports/{}/review", report["id"]);
+    let pass = json!({"decision": "passed"});
+    assert_eq!(app.json(Method::POST, &review, Some("applicant"), Some(pass.clone())).await.0, StatusCode::FORBIDDEN);
+    let tranches = format!("/api/v1/projects/{project}/tranches");
+    let releasable = |body: serde_json::Value| -> Vec<bool> {
+        body.as_array().unwrap().iter().map(|t| t["releasable"].as_bool().unwrap()).collect()
+    };
+    assert_eq!(releasable(app.json(Method::GET, &tranches, Some("applicant"), None).await.1), [true, false, false]);
+    assert_eq!(app.json(Method::POST, &review, Some("organizer"), Some(pass)).await.0, StatusCode::OK);
+    assert_eq!(releasable(app.json(Method::GET, &tranches, Some("organizer"), None).await.1), [true, true, false]);
+    let (status, views) = app.json(Method::GET, &milestones, None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(views[0]["status"], "passed");
+    assert!(views[0]["reports"].as_array().unwrap().is_empty(), "reports are the parties' own");
+
+    // The page shows the ledger and the chart to the public, the evidence to the parties.
+    let (status, _, page) = app.send(app.request(Method::GET, &format!("/projects/{project}"), None, None)).await;
+    let page = String::from_utf8_lossy(&page);
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-testid=\"ledger-chart\"") && page.contains("甲指标"), "{page}");
+    assert!(!page.contains("m.pdf") && !page.contains("project-tranches"));
+    let (_, _, page) =
+        app.send(app.request(Method::GET, &format!("/projects/{project}"), Some("applicant"), None)).await;
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains("m.pdf") && page.contains("project-tranches") && page.contains("模型初版完成"));
+    let (status, _, printed) =
+        app.send(app.request(Method::GET, &format!("/projects/{project}/agreement"), Some("organizer"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&printed).contains(signed["sha256"].as_str().unwrap()));
 }

@@ -416,6 +416,73 @@ fn cases(app: &TestApp) -> Vec<Case> {
             Managers,
             S::CONFLICT,
         ),
+        // The fixture's project is drafted without an agreement: the parties are told there is
+        // none; only the lead unit drafts one (this one is refused whole), reports milestones
+        // (none while drafting) and reads its own projects.
+        api(Method::GET, "/api/v1/my/projects", P::None, SignedIn, S::OK),
+        api(Method::GET, "/api/v1/projects/{id}/agreement", P::None, Participants, S::NOT_FOUND),
+        api(
+            Method::PUT,
+            "/api/v1/projects/{id}/agreement",
+            P::Json(json!({
+                "start": "2026-04-01", "end": "2026-01-01", "content": "", "milestones": [], "budget": [],
+                "tranches": [], "refund_factor": 3
+            })),
+            ActsForOrganization,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/projects/{id}/milestones", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/milestones",
+            P::Fields(vec![("milestone", "1".into()), ("summary", "完成".into())], b"%PDF-1.4"),
+            ActsForOrganization,
+            S::CONFLICT,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/milestone-reports/{id}/review",
+            P::Json(json!({"decision": "passed"})),
+            SignedIn,
+            S::NOT_FOUND,
+        ),
+        api(Method::GET, "/api/v1/projects/{id}/ledger", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/projects/{id}/tranches", P::None, Participants, S::OK),
+        page(Method::GET, "/programs/{id}/projects", P::None, Public, S::OK),
+        page(Method::POST, "/programs/{id}/projects", P::None, Managers, S::SEE_OTHER),
+        page(Method::GET, "/my/projects", P::None, SignedIn, S::OK),
+        page(Method::GET, "/projects/{id}", P::None, Public, S::OK),
+        page(
+            Method::POST,
+            "/projects/{id}/actions",
+            P::Form(vec![("action", "designate"), ("confirm", "1")]),
+            Managers,
+            S::SEE_OTHER,
+        ),
+        page(Method::GET, "/projects/{id}/agreement", P::None, Participants, S::NOT_FOUND),
+        page(Method::GET, "/projects/{id}/agreement/edit", P::None, ActsForOrganization, S::OK),
+        page(
+            Method::POST,
+            "/projects/{id}/agreement/edit",
+            P::Form(vec![("start", "2026-04-01"), ("end", "2026-01-01")]),
+            ActsForOrganization,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/milestones",
+            P::Fields(vec![("milestone", "1".into()), ("summary", "完成".into())], b"%PDF-1.4"),
+            ActsForOrganization,
+            S::SEE_OTHER,
+        ),
+        page(Method::GET, "/projects/{id}/files/{file}", P::None, Participants, S::NOT_FOUND),
+        page(
+            Method::POST,
+            "/milestone-reports/{id}/review",
+            P::Form(vec![("decision", "passed")]),
+            SignedIn,
+            S::NOT_FOUND,
+        ),
         api(Method::GET, "/api/v1/models", P::None, Public, S::OK),
         page(Method::GET, "/models", P::None, Public, S::OK),
         api(
@@ -699,6 +766,8 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         .replace("/applications/{id}", &format!("/applications/{}", app.application))
         .replace("/projects/{id}", &format!("/projects/{}", app.project))
         .replace("/objections/{id}", "/objections/999999")
+        .replace("/milestone-reports/{id}", "/milestone-reports/999999")
+        .replace("{file}", "999999")
         .replace("{scored}", &app.scored.to_string())
         .replace("{queued}", &app.queued.to_string())
         .replace("/tokens/{id}", "/tokens/999999");

@@ -1,0 +1,701 @@
+//! Projects after the announcement, in the browser: a program's projects (the organizers' desk,
+//! overdue first), 我的项目 for the lead units, the project page (the path, the steps the viewer
+//! may take, the plan and its milestones, the indicator ledger as a table and a chart, the
+//! tranches and the history), the task agreement's form and its printable, hashed text.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use jiebang_core::FieldError;
+use jiebang_core::indicator::Comparison;
+use jiebang_core::program::{Day, ProgramStatus};
+use jiebang_core::project::{
+    Agreement, BudgetLine, Conclusion, FundSource, MilestoneDecision, MilestoneStatus, Party, PlannedMilestone,
+    ProjectAction, ProjectState, Tranche, TrancheTrigger,
+};
+use jiebang_store::{Program, Project};
+use serde::Deserialize;
+
+use super::form::FormState;
+use super::{Ctx, PageError, filters};
+use crate::AppState;
+use crate::app::projects::{Dossier, MilestoneReview, ProjectStep};
+use crate::error::ApiError;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/programs/{id}/projects", get(desk_page).post(create_submit))
+        .route("/my/projects", get(my_projects_page))
+        .route("/projects/{id}", get(project_page))
+        .route("/projects/{id}/actions", post(action_submit))
+        .route("/projects/{id}/agreement", get(agreement_page))
+        .route("/projects/{id}/agreement/edit", get(agreement_form_page).post(agreement_submit))
+        .route("/projects/{id}/milestones", post(milestone_submit))
+        .route("/projects/{id}/files/{file}", get(evidence_download))
+        .route("/milestone-reports/{id}/review", post(review_submit))
+}
+
+/// The project's path as the stepper shows it (the detours — rectification, termination — are
+/// shown by the state badge).
+const PATH: [ProjectState; 10] = [
+    ProjectState::Drafting,
+    ProjectState::Signed,
+    ProjectState::InProgress,
+    ProjectState::MidTerm,
+    ProjectState::AcceptanceApplied,
+    ProjectState::Testing,
+    ProjectState::AcceptanceReview,
+    ProjectState::ConclusionPublicity,
+    ProjectState::Concluded,
+    ProjectState::Designated,
+];
+
+/// A project in a list: its names, and whether something of it is overdue.
+struct Row {
+    project: Project,
+    lead: String,
+    challenge: String,
+    overdue: bool,
+}
+
+async fn rows(state: &AppState, projects: Vec<Project>) -> Result<Vec<Row>, ApiError> {
+    let today = jiebang_store::today();
+    let mut names = HashMap::new();
+    let mut challenges = HashMap::new();
+    let mut rows = Vec::with_capacity(projects.len());
+    for project in projects {
+        if let Entry::Vacant(slot) = names.entry(project.lead_organization_id) {
+            slot.insert(state.store.get_organization(project.lead_organization_id).await?.name);
+        }
+        if let Entry::Vacant(slot) = challenges.entry(project.challenge_id) {
+            let c = state.store.get_challenge(project.challenge_id).await?.challenge;
+            slot.insert(format!("{} {}", c.code, c.title));
+        }
+        let reports = state.store.milestone_reports(project.id).await?;
+        let overdue = !project.state.is_final()
+            && project.agreement.as_ref().is_some_and(|a| {
+                a.milestones.iter().zip(1u32..).any(|(m, position)| {
+                    let decisions: Vec<_> = reports
+                        .iter()
+                        .filter(|r| r.milestone == position)
+                        .map(|r| (r.decision, r.rectify_by))
+                        .collect();
+                    jiebang_core::project::milestone_status(m.due, &decisions, today) == MilestoneStatus::Overdue
+                })
+            });
+        rows.push(Row {
+            lead: names[&project.lead_organization_id].clone(),
+            challenge: challenges[&project.challenge_id].clone(),
+            overdue,
+            project,
+        });
+    }
+    // Overdue first, then by state along the path, then by id.
+    rows.sort_by_key(|r| (!r.overdue, ProjectState::ALL.iter().position(|s| *s == r.project.state), r.project.id));
+    Ok(rows)
+}
+
+/// A program's projects: for the organizers, the desk (with the button that opens them).
+#[derive(Template, WebTemplate)]
+#[template(path = "projects.html")]
+struct DeskPage {
+    ctx: Ctx,
+    program: Program,
+    rows: Vec<Row>,
+    /// State, count and bar width, for the chart.
+    counts: Vec<(ProjectState, usize, u32)>,
+    may_create: bool,
+}
+
+async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<DeskPage, PageError> {
+    let fail = |e: ApiError| ctx.fail(e);
+    let projects = crate::app::projects::list(&state, &ctx.viewer, id).await.map_err(fail)?;
+    let program = state.store.get_program(id).await.map_err(|e| fail(e.into()))?;
+    let manages = ctx.viewer.principal().is_some_and(|p| p.can_manage_program(id));
+    let may_create = manages && program.status == ProgramStatus::Announced;
+    let rows = rows(&state, projects).await.map_err(fail)?;
+    let mut by_state: BTreeMap<usize, (ProjectState, usize)> = BTreeMap::new();
+    for row in &rows {
+        let at = ProjectState::ALL.iter().position(|s| *s == row.project.state).unwrap_or_default();
+        by_state.entry(at).or_insert((row.project.state, 0)).1 += 1;
+    }
+    let most = by_state.values().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    let counts = by_state.into_values().map(|(s, n)| (s, n, (n * 100 / most) as u32)).collect();
+    Ok(DeskPage { ctx, program, rows, counts, may_create })
+}
+
+async fn create_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let back = format!("/programs/{id}/projects");
+    let result = crate::app::projects::create(&state, &ctx.viewer, id).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.created)
+}
+
+/// 我的项目: the projects the viewer's units lead.
+#[derive(Template, WebTemplate)]
+#[template(path = "my_projects.html")]
+struct MyProjectsPage {
+    ctx: Ctx,
+    rows: Vec<Row>,
+}
+
+async fn my_projects_page(State(state): State<AppState>, ctx: Ctx) -> Result<MyProjectsPage, PageError> {
+    let fail = |e: ApiError| ctx.fail(e);
+    let projects = crate::app::projects::mine(&state, &ctx.viewer).await.map_err(fail)?;
+    let rows = rows(&state, projects).await.map_err(fail)?;
+    Ok(MyProjectsPage { ctx, rows })
+}
+
+/// A ledger row's bar: how far the achieved value goes toward the committed one (100 = met).
+struct LedgerBar {
+    name: String,
+    value: String,
+    width: u32,
+}
+
+/// The project page.
+#[derive(Template, WebTemplate)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    ctx: Ctx,
+    d: Dossier,
+    program: Program,
+    challenge: String,
+    lead: String,
+    /// The path with each step's CSS class.
+    steps: Vec<(ProjectState, &'static str)>,
+    /// The steps the viewer may take now.
+    actions: Vec<ProjectAction>,
+    bars: Vec<LedgerBar>,
+    /// Milestones the lead unit may report now (position, title).
+    reportable: Vec<(u32, String)>,
+}
+
+impl ProjectPage {
+    fn total(&self) -> String {
+        self.d.project.agreement.as_ref().map_or_else(String::new, |a| yuan(a.total_cny()))
+    }
+
+    fn fiscal(&self) -> String {
+        self.d.project.agreement.as_ref().map_or_else(String::new, |a| yuan(a.fiscal_cny()))
+    }
+
+    fn party(&self) -> bool {
+        self.d.organizer || self.d.lead
+    }
+
+    fn takes_conclusion(&self) -> bool {
+        self.actions.contains(&ProjectAction::Conclude)
+    }
+
+    fn status_class(status: &MilestoneStatus) -> &'static str {
+        match status {
+            MilestoneStatus::Passed => "state-scored",
+            MilestoneStatus::Failed | MilestoneStatus::Overdue => "state-failed",
+            MilestoneStatus::Submitted | MilestoneStatus::Rectifying => "state-queued",
+            MilestoneStatus::Upcoming => "",
+        }
+    }
+
+    /// A ledger value as written: integers without decimals, others to four places.
+    fn num(value: impl std::borrow::Borrow<f64>) -> String {
+        number(*value.borrow())
+    }
+
+    /// A measurement's source as a link target: a signed report's page.
+    fn source_link(source: &str) -> Option<String> {
+        source.strip_prefix("submission:").map(|id| format!("/submissions/{id}/report"))
+    }
+}
+
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{value:.0}") } else { format!("{value:.4}") }
+}
+
+fn yuan(value: f64) -> String {
+    format!("{value:.2}")
+}
+
+async fn project_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<ProjectPage, PageError> {
+    let fail = |e: ApiError| ctx.fail(e);
+    let d = crate::app::projects::dossier(&state, &ctx.viewer, id).await.map_err(fail)?;
+    let program = state.store.get_program(d.project.program_id).await.map_err(|e| fail(e.into()))?;
+    let c = state.store.get_challenge(d.project.challenge_id).await.map_err(|e| fail(e.into()))?.challenge;
+    let lead = state.store.get_organization(d.project.lead_organization_id).await.map_err(|e| fail(e.into()))?.name;
+    let state_now = d.project.state;
+    let reached = PATH.iter().position(|s| *s == state_now);
+    let steps = PATH
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let class = match reached {
+                Some(at) if i < at => "done",
+                Some(at) if i == at => "current",
+                _ => "ahead",
+            };
+            (*s, class)
+        })
+        .collect();
+    let parties: Vec<Party> = [(d.organizer, Party::Organizer), (d.lead, Party::Lead)]
+        .into_iter()
+        .filter_map(|(is, party)| is.then_some(party))
+        .collect();
+    let actions = ProjectAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| parties.contains(&a.party()) && state_now.apply(*a, a.party()).is_ok())
+        .collect();
+    let bars = d
+        .ledger
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let v = &row.verdict;
+            let achieved = v.achieved?;
+            let op = d.project.committed.iter().find(|c| c.name == v.name)?.target.op;
+            // Toward the committed value: a ceiling is reached by staying under it.
+            let toward = match op {
+                Comparison::AtMost | Comparison::Below if achieved > 0.0 => v.committed / achieved,
+                Comparison::AtMost | Comparison::Below => 1.0,
+                _ if v.committed != 0.0 => achieved / v.committed,
+                _ => 1.0,
+            };
+            Some(LedgerBar {
+                name: v.name.clone(),
+                value: format!("{:.0}%", toward * 100.0),
+                width: (toward.clamp(0.0, 1.0) * 100.0).round() as u32,
+            })
+        })
+        .collect();
+    let work_goes_on = matches!(state_now, ProjectState::InProgress | ProjectState::MidTerm | ProjectState::Rectifying);
+    let reportable = if d.lead && work_goes_on {
+        d.milestones
+            .iter()
+            .filter(|m| {
+                !matches!(m.status, MilestoneStatus::Passed | MilestoneStatus::Failed | MilestoneStatus::Submitted)
+            })
+            .map(|m| (m.position, m.planned.title.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let challenge = format!("{} {}", c.code, c.title);
+    Ok(ProjectPage { ctx, d, program, challenge, lead, steps, actions, bars, reportable })
+}
+
+/// The step form: the action, the conclusion when concluding, the reason, the confirmation.
+#[derive(Debug, Deserialize)]
+struct StepForm {
+    action: String,
+    #[serde(default)]
+    conclusion: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+async fn action_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<StepForm>,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let result = async {
+        if form.confirm.is_none() {
+            return Err(jiebang_core::Error::invalid("confirm", ctx.t.confirm_irreversible).into());
+        }
+        let action = ProjectAction::parse("action", &form.action).map_err(jiebang_core::Error::from)?;
+        let conclusion = match form.conclusion.trim() {
+            "" => None,
+            text => Some(Conclusion::parse("conclusion", text).map_err(jiebang_core::Error::from)?),
+        };
+        let step = ProjectStep { action, conclusion, reason: form.reason };
+        crate::app::projects::act(&state, &ctx.viewer, id, &step).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.proj.step_done)
+}
+
+/// The agreement's printable text with its hash and signature.
+#[derive(Template, WebTemplate)]
+#[template(path = "agreement.html")]
+struct AgreementPage {
+    ctx: Ctx,
+    project: Project,
+    agreement: Agreement,
+    signed: crate::app::projects::SignedAgreement,
+    program: Program,
+    lead: String,
+}
+
+impl AgreementPage {
+    fn yuan(value: impl std::borrow::Borrow<f64>) -> String {
+        yuan(*value.borrow())
+    }
+
+    fn num(value: impl std::borrow::Borrow<f64>) -> String {
+        number(*value.borrow())
+    }
+
+    fn budget(&self) -> Vec<&BudgetLine> {
+        self.agreement.budget.iter().filter(|line| line.amount_cny > 0.0).collect()
+    }
+}
+
+async fn agreement_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<AgreementPage, PageError> {
+    let fail = |e: ApiError| ctx.fail(e);
+    let signed = crate::app::projects::agreement(&state, &ctx.viewer, id).await.map_err(fail)?;
+    let project = state.store.get_project(id).await.map_err(|e| fail(e.into()))?;
+    let agreement =
+        project.agreement.clone().ok_or_else(|| fail(ApiError::NotFound(ctx.t.proj.agreement_none.into())))?;
+    let program = state.store.get_program(project.program_id).await.map_err(|e| fail(e.into()))?;
+    let lead = state.store.get_organization(project.lead_organization_id).await.map_err(|e| fail(e.into()))?.name;
+    Ok(AgreementPage { ctx, project, agreement, signed, program, lead })
+}
+
+/// Rows the agreement form offers for milestones and tranches.
+const FORM_ROWS: usize = 8;
+
+/// The agreement's form, filled with the draft or with what was posted.
+#[derive(Template, WebTemplate)]
+#[template(path = "agreement_form.html")]
+struct AgreementFormPage {
+    ctx: Ctx,
+    project: Project,
+    form: FormState,
+}
+
+impl AgreementFormPage {
+    fn rows(&self) -> std::ops::Range<usize> {
+        0..FORM_ROWS
+    }
+
+    fn field(prefix: &str, i: &usize, name: &str) -> String {
+        format!("{prefix}[{i}].{name}")
+    }
+
+    fn sources(&self) -> &'static [FundSource] {
+        FundSource::ALL
+    }
+
+    fn triggers(&self) -> &'static [TrancheTrigger] {
+        TrancheTrigger::ALL
+    }
+}
+
+/// Fields the form shows errors beside; a name ending in `[` covers its rows.
+const AGREEMENT_FIELDS: &[&str] = &[
+    "start",
+    "end",
+    "content",
+    "supervisor",
+    "milestones",
+    "milestones[",
+    "budget",
+    "budget[",
+    "tranches",
+    "tranches[",
+    "refund_factor",
+];
+
+fn agreement_values(agreement: &Agreement) -> Vec<(String, String)> {
+    let mut values = vec![
+        ("start".into(), agreement.start.to_string()),
+        ("end".into(), agreement.end.to_string()),
+        ("content".into(), agreement.content.clone()),
+        ("supervisor".into(), agreement.supervisor.clone()),
+        ("refund_factor".into(), number(agreement.refund_factor)),
+    ];
+    for (i, m) in agreement.milestones.iter().enumerate() {
+        values.push((format!("milestones[{i}].title"), m.title.clone()));
+        values.push((format!("milestones[{i}].due"), m.due.to_string()));
+        values.push((format!("milestones[{i}].goal"), m.goal.clone()));
+        for name in &m.indicators {
+            values.push((format!("milestones[{i}].indicators"), name.clone()));
+        }
+    }
+    for line in &agreement.budget {
+        values.push((format!("budget.{}", line.source.as_str()), yuan(line.amount_cny)));
+    }
+    for (i, t) in agreement.tranches.iter().enumerate() {
+        values.push((format!("tranches[{i}].amount_cny"), yuan(t.amount_cny)));
+        values.push((format!("tranches[{i}].trigger"), t.trigger.as_str().into()));
+        values.push((format!("tranches[{i}].milestone"), t.milestone.map(|m| m.to_string()).unwrap_or_default()));
+    }
+    values
+}
+
+/// Reads the posted form into an agreement, or every problem with it (field names as the form
+/// writes them, row numbers included).
+fn parse_agreement(
+    form: &FormState,
+    committed: &[jiebang_core::project::CommittedIndicator],
+) -> Result<Agreement, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut day = |field: &str| match Day::parse(field, form.get(field)) {
+        Ok(day) => Some(day),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let start = day("start");
+    let end = day("end");
+    // Filled rows, with the row each came from, so that errors point at the right row.
+    let mut milestones = Vec::new();
+    let mut milestone_rows = Vec::new();
+    for i in 0..FORM_ROWS {
+        let f = |name: &str| format!("milestones[{i}].{name}");
+        let (title, due, goal) = (form.get(&f("title")), form.get(&f("due")), form.get(&f("goal")));
+        let indicators: Vec<String> = form.all(&f("indicators")).into_iter().map(str::to_owned).collect();
+        if title.trim().is_empty() && due.trim().is_empty() && goal.trim().is_empty() && indicators.is_empty() {
+            continue;
+        }
+        let due = match Day::parse(&f("due"), due) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        milestones.push(PlannedMilestone { title: title.trim().into(), due, goal: goal.trim().into(), indicators });
+        milestone_rows.push(i);
+    }
+    let mut budget = Vec::new();
+    for source in FundSource::ALL {
+        let field = format!("budget.{}", source.as_str());
+        let amount = match form.get(&field).trim() {
+            "" => 0.0,
+            text => text.replace([',', '，'], "").parse::<f64>().unwrap_or_else(|_| {
+                errors.push(FieldError::new(&field, format!("「{text}」不是有效金额 / '{text}' is not an amount")));
+                0.0
+            }),
+        };
+        budget.push(BudgetLine { source: *source, amount_cny: amount });
+    }
+    let mut tranches = Vec::new();
+    let mut tranche_rows = Vec::new();
+    for i in 0..FORM_ROWS {
+        let f = |name: &str| format!("tranches[{i}].{name}");
+        let amount = form.get(&f("amount_cny")).trim().replace([',', '，'], "");
+        if amount.is_empty() {
+            continue;
+        }
+        let Ok(amount_cny) = amount.parse::<f64>() else {
+            errors.push(FieldError::new(
+                f("amount_cny"),
+                format!("「{amount}」不是有效金额 / '{amount}' is not an amount"),
+            ));
+            continue;
+        };
+        let trigger = match TrancheTrigger::parse(&f("trigger"), form.get(&f("trigger"))) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let milestone = match form.get(&f("milestone")).trim() {
+            "" => None,
+            text => match text.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(FieldError::new(f("milestone"), "请填写里程碑序号 / give the milestone's number"));
+                    continue;
+                }
+            },
+        };
+        tranches.push(Tranche { amount_cny, trigger, milestone });
+        tranche_rows.push(i);
+    }
+    let refund_factor = form.get("refund_factor").trim().parse::<f64>().unwrap_or(f64::NAN);
+    let (Some(start), Some(end)) = (start, end) else { return Err(errors) };
+    let agreement = Agreement {
+        start,
+        end,
+        content: form.get("content").trim().into(),
+        supervisor: form.get("supervisor").trim().into(),
+        milestones,
+        budget,
+        tranches,
+        refund_factor,
+    };
+    if let Err(jiebang_core::Error::Invalid(problems)) = agreement.check(committed) {
+        // The check numbers the filled rows; the form numbers every row.
+        errors.extend(
+            problems.into_iter().map(|p| FieldError { field: renumber(&p.field, &milestone_rows, &tranche_rows), ..p }),
+        );
+    }
+    if errors.is_empty() { Ok(agreement) } else { Err(errors) }
+}
+
+/// `milestones[1].due` of the filled rows as the form's row (`milestones[3].due` when rows 1
+/// and 2 were left empty).
+fn renumber(field: &str, milestone_rows: &[usize], tranche_rows: &[usize]) -> String {
+    for (prefix, rows) in [("milestones[", milestone_rows), ("tranches[", tranche_rows)] {
+        if let Some(rest) = field.strip_prefix(prefix)
+            && let Some((index, tail)) = rest.split_once(']')
+            && let Some(row) = index.parse::<usize>().ok().and_then(|i| rows.get(i))
+        {
+            return format!("{prefix}{row}]{tail}");
+        }
+    }
+    field.to_owned()
+}
+
+async fn agreement_form_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<AgreementFormPage, PageError> {
+    let project = crate::app::projects::led(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let values = match &project.agreement {
+        Some(agreement) => agreement_values(agreement),
+        None => vec![("refund_factor".into(), "1".into())],
+    };
+    Ok(AgreementFormPage { ctx, project, form: FormState::new(values, AGREEMENT_FIELDS) })
+}
+
+async fn agreement_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let project = crate::app::projects::led(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let form = FormState::new(values, AGREEMENT_FIELDS);
+    let result = match parse_agreement(&form, &project.committed) {
+        Ok(agreement) => crate::app::projects::save_agreement(&state, &ctx.viewer, id, &agreement).await.map(|_| ()),
+        Err(errors) => Err(jiebang_core::Error::Invalid(errors).into()),
+    };
+    match result {
+        Ok(()) => Ok(crate::http::done(&state.signer, &format!("/projects/{id}"), ctx.t.proj.agreement_saved)),
+        Err(e @ (ApiError::Unauthenticated | ApiError::Forbidden | ApiError::NotFound(_))) => Err(ctx.fail(e)),
+        Err(error) => {
+            let status = error.parts().0;
+            let form = form.with_errors(error.field_errors(), ctx.t.lang);
+            Ok((status, AgreementFormPage { ctx, project, form }).into_response())
+        }
+    }
+}
+
+async fn milestone_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let result = crate::app::projects::report_milestone(&state, &ctx.viewer, id, multipart).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.reported)
+}
+
+/// The review form.
+#[derive(Debug, Deserialize)]
+struct ReviewForm {
+    decision: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    rectify_by: String,
+}
+
+async fn review_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<ReviewForm>,
+) -> Response {
+    let report = state.store.milestone_report(id).await;
+    let back = report.as_ref().map_or_else(|_| "/".to_owned(), |r| format!("/projects/{}", r.project_id));
+    let result = async {
+        let decision = MilestoneDecision::parse("decision", &form.decision).map_err(jiebang_core::Error::from)?;
+        let rectify_by = match form.rectify_by.trim() {
+            "" => None,
+            text => Some(Day::parse("rectify_by", text).map_err(jiebang_core::Error::from)?),
+        };
+        let review = MilestoneReview { decision, note: form.note, rectify_by };
+        crate::app::projects::review_milestone(&state, &ctx.viewer, id, &review).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.proj.reviewed)
+}
+
+async fn evidence_download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (file, bytes) =
+        crate::app::projects::evidence_file(&state, &ctx.viewer, id, file).await.map_err(|e| ctx.fail(e))?;
+    Ok(crate::http::download("application/pdf", &file.name, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_on_filled_rows_point_at_the_forms_rows() {
+        assert_eq!(renumber("milestones[1].due", &[0, 3], &[]), "milestones[3].due");
+        assert_eq!(renumber("tranches[0].milestone", &[], &[2]), "tranches[2].milestone");
+        assert_eq!(renumber("content", &[0], &[0]), "content");
+    }
+
+    #[test]
+    fn a_form_with_a_gap_reads_back_as_its_agreement() {
+        let values = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let form = FormState::new(
+            values(&[
+                ("start", "2026-04-01"),
+                ("end", "2027-03-31"),
+                ("content", "研制"),
+                ("milestones[2].title", "数据"),
+                ("milestones[2].due", "2026-09-30"),
+                ("milestones[2].goal", "完成"),
+                ("budget.provincial", "1,000,000"),
+                ("tranches[0].amount_cny", "500000"),
+                ("tranches[0].trigger", "on_milestone"),
+                ("tranches[0].milestone", "2"),
+                ("refund_factor", "1"),
+            ]),
+            AGREEMENT_FIELDS,
+        );
+        let errors = parse_agreement(&form, &[]).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["tranches[0].milestone"], "{errors:?}");
+        let form = FormState::new(
+            values(&[
+                ("start", "2026-04-01"),
+                ("end", "2027-03-31"),
+                ("content", "研制"),
+                ("milestones[2].title", "数据"),
+                ("milestones[2].due", "2026-09-30"),
+                ("milestones[2].goal", "完成"),
+                ("budget.provincial", "1,000,000"),
+                ("tranches[0].amount_cny", "500000"),
+                ("tranches[0].trigger", "on_milestone"),
+                ("tranches[0].milestone", "1"),
+                ("refund_factor", "1"),
+            ]),
+            AGREEMENT_FIELDS,
+        );
+        let agreement = parse_agreement(&form, &[]).unwrap();
+        assert_eq!((agreement.milestones.len(), agreement.fiscal_cny()), (1, 1e6));
+        assert_eq!(
+            agreement_values(&agreement).iter().find(|(k, _)| k == "milestones[0].due").unwrap().1,
+            "2026-09-30"
+        );
+    }
+}
