@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks a document jiebang signed (a report, a snapshot or an audit checkpoint, as downloaded)
+"""Checks a document jiebang signed (a report, a snapshot, an audit checkpoint or a task agreement, as downloaded)
 with no jiebang code: `pip install cryptography rfc8785`, then
 `python3 verify.py report.json <public key hex from /api/v1/keys>`. docs/verify.md explains it."""
 
@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
 def verify(signed: dict, public_key_hex: str) -> bool:
-    document = next(signed[k] for k in ("report", "snapshot", "checkpoint") if k in signed)
+    document = next(signed[k] for k in ("report", "snapshot", "checkpoint", "agreement") if k in signed)
     key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
     try:
         key.verify(bytes.fromhex(signed["signature"]), rfc8785.dumps(document))

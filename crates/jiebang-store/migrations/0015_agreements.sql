@@ -12,7 +12,7 @@ CREATE TABLE milestone_reports (
     project_id BIGINT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
     milestone INTEGER NOT NULL,
     summary TEXT NOT NULL,
-    -- JSON: [submission id], scored submissions of the team to the challenge's phases.
+    -- JSON: [submission id], the team's submissions to the challenge's phases.
     submissions TEXT NOT NULL,
     submitted_by BIGINT NOT NULL REFERENCES users(id),
     submitted_at TEXT NOT NULL,

@@ -93,7 +93,7 @@ pub struct MilestoneReport {
     pub milestone: u32,
     /// The team's summary.
     pub summary: String,
-    /// The team's scored submissions offered as evidence.
+    /// The team's submissions offered as evidence.
     pub submissions: Vec<i64>,
     /// Attached files.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
@@ -384,8 +384,9 @@ impl Store {
     }
 
     /// The lead unit reports a planned milestone with its evidence, while the work goes on:
-    /// once per milestone unless told to rectify, with only its own scored submissions to the
-    /// project's challenge. Every problem with the report at once.
+    /// once per milestone unless told to rectify, with only its own submissions to the project's
+    /// challenge that are scored or being scored (the ledger reads them once scored). Every
+    /// problem with the report at once.
     pub async fn submit_milestone_report(
         &self,
         project_id: i64,
@@ -425,7 +426,9 @@ impl Store {
                 {
                     Some("不是本项目牵头单位在本榜题的提交 / not the lead unit's submission to this challenge")
                 }
-                Some((_, _, state)) if state != "scored" => Some("尚未评分 / not scored"),
+                Some((_, _, state)) if matches!(state.as_str(), "invalid" | "failed" | "cancelled") => {
+                    Some("未能评分 / could not be scored")
+                }
                 Some(_) => None,
             };
             if let Some(problem) = problem {

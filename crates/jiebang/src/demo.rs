@@ -8,11 +8,13 @@
 //! [`crate::chem`], two teams' answer files, a baseline endpoint, and a tiny GGUF model the
 //! platform serves on its own hardware), and
 //! the selection of [`selection`]: the provincial
-//! list in 公示 and a 2026 program in review. The lists go through the same spreadsheet importer
+//! list in 公示 and a 2026 program in review, and the [`projects`] of an announced 2024 list in
+//! every state from 任务书 to 揭榜优胜. The lists go through the same spreadsheet importer
 //! users use, so the demo also proves the template.
 //!
 //! Everything is marked as demo data. Account passwords are new random ones at every start.
 
+mod projects;
 mod selection;
 
 use anyhow::Context;
@@ -60,7 +62,9 @@ pub(crate) async fn load(
         load_question_bank(store, files, &programs, &organizations, baseline_url)
             .await
             .context("demo question bank")?;
-        selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
+        let units =
+            selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
+        projects::load(store, files, &units, calendar).await.context("demo projects")?;
     }
     Ok(accounts)
 }

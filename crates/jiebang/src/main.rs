@@ -99,7 +99,7 @@ enum Command {
     },
     /// Checks a signed evaluation report offline.
     Verify {
-        /// The document as downloaded (`{"report" | "snapshot" | "checkpoint": …, "signature": …, "public_key": …}`).
+        /// The document as downloaded (`{"report" | "snapshot" | "checkpoint" | "agreement": …, "signature": …, "public_key": …}`).
         report: PathBuf,
         /// The platform's public key (hex, from /api/v1/keys); without it the key in the file is
         /// trusted, which only shows the report is unchanged since it was signed by that key.
@@ -676,9 +676,11 @@ fn verify_report(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Re
         serde_json::from_str(&text).with_context(|| format!("{}: 不是 JSON / not JSON", path.display()))?;
     let field =
         |name: &str| signed.get(name).with_context(|| format!("{}: 缺少「{name}」/ no '{name}' field", path.display()));
-    let document =
-        ["report", "snapshot", "checkpoint"].into_iter().find_map(|name| signed.get(name)).with_context(|| {
-            format!("{}: 缺少「report」/ no 'report', 'snapshot' or 'checkpoint' field", path.display())
+    let document = ["report", "snapshot", "checkpoint", "agreement"]
+        .into_iter()
+        .find_map(|name| signed.get(name))
+        .with_context(|| {
+            format!("{}: 缺少「report」/ no 'report', 'snapshot', 'checkpoint' or 'agreement' field", path.display())
         })?;
     let signature = field("signature")?.as_str().unwrap_or_default();
     let key = match public_key {

@@ -114,9 +114,9 @@ async fn as_one(state: &AppState, viewer: &Viewer, id: i64, party: Party) -> Res
 /// check a printed copy.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedAgreement {
-    /// Parties, committed indicators and the agreement.
+    /// Parties, committed indicators and the agreement: the signed document.
     #[schema(value_type = Object)]
-    pub document: serde_json::Value,
+    pub agreement: serde_json::Value,
     /// `RFC8785`.
     pub canonicalization: &'static str,
     /// SHA-256 of the canonical text, hex; recorded when the organizer signed.
@@ -143,7 +143,7 @@ pub(crate) async fn agreement(state: &AppState, viewer: &Viewer, id: i64) -> Res
         signed_at: project.signed_at.clone(),
         canonicalization: jiebang_store::signing::CANONICALIZATION,
         public_key: state.signer.public_key_hex(),
-        document,
+        agreement: document,
     })
 }
 
@@ -198,7 +198,7 @@ fn milestone_views(project: &Project, reports: Vec<MilestoneReport>, party: bool
 }
 
 /// The lead unit reports a milestone. Multipart: `milestone` (its position), `summary`,
-/// `submissions` (scored submission ids, separated by commas or lines) and PDF files.
+/// `submissions` (submission ids, separated by commas or lines) and PDF files.
 pub(crate) async fn report_milestone(
     state: &AppState,
     viewer: &Viewer,

@@ -113,7 +113,7 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
     );
     let (status, signed) = app.json(Method::GET, &agreement_path, Some("applicant"), None).await;
     assert_eq!(status, StatusCode::OK);
-    let text = jiebang_core::canonical::to_string(&signed["document"]);
+    let text = jiebang_core::canonical::to_string(&signed["agreement"]);
 
     assert_eq!(signed["sha256"].as_str().unwrap(), hex::encode(sha2::Sha256::digest(text.as_bytes())));
     assert!(jiebang_store::signing::verify(
@@ -136,16 +136,17 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
         .send(app.upload_with(
             &milestones,
             Some("applicant"),
-            &fields(format!("{}, {}", app.scored, app.queued)),
+            &fields(format!("{}, 999999", app.scored)),
             "m.pdf",
             b"%PDF-1.4 m",
         ))
         .await;
     let body = String::from_utf8_lossy(&body);
-    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("尚未评分"), "{status} {body}");
-    let (status, _, body) = app
-        .send(app.upload_with(&milestones, Some("applicant"), &fields(app.scored.to_string()), "m.pdf", b"%PDF-1.4 m"))
-        .await;
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("不存在"), "{status} {body}");
+    // A submission still queued counts once scored; the ledger reads the scored one now.
+    let evidence = format!("#{}，{}", app.scored, app.queued);
+    let (status, _, body) =
+        app.send(app.upload_with(&milestones, Some("applicant"), &fields(evidence), "m.pdf", b"%PDF-1.4 m")).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
 

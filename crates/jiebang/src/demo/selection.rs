@@ -37,7 +37,7 @@ const UNITS: [(&str, &str, &str, &str); 8] = [
 /// typical total.
 type Planned = (&'static str, &'static str, i64, Vec<(i64, ConsortiumRole)>, f64);
 
-fn day(text: &str) -> anyhow::Result<Day> {
+pub(super) fn day(text: &str) -> anyhow::Result<Day> {
     Day::parse("date", text).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
@@ -54,7 +54,7 @@ async fn unit(store: &Store, (name, prefix, kind, region): (&str, &str, &str, &s
     Ok(store.create_organization(&input.validate()?, None).await?.id)
 }
 
-async fn user(store: &Store, email: &str, name: &str, grant: Option<Grant>) -> anyhow::Result<i64> {
+pub(super) async fn user(store: &Store, email: &str, name: &str, grant: Option<Grant>) -> anyhow::Result<i64> {
     let id = match store.find_user_by_email(email).await? {
         Some(user) => user.id,
         None => store.create_user(email, name, &super::random_password()).await?.id,
@@ -84,7 +84,7 @@ fn commitments(challenge: &ChallengeRecord) -> Vec<Commitment> {
         .collect()
 }
 
-fn application(
+pub(super) fn application(
     project: &str,
     challenge: &ChallengeRecord,
     lead: i64,
@@ -117,7 +117,7 @@ fn application(
     }
 }
 
-fn review(total: f64) -> ReviewInput {
+pub(super) fn review(total: f64) -> ReviewInput {
     let maxima = [15.0, 15.0, 20.0, 15.0, 10.0, 15.0, 10.0];
     ReviewInput {
         scores: maxima.iter().map(|m: &f64| (m * total / 100.0 * 2.0).round() / 2.0).collect(),
@@ -127,13 +127,14 @@ fn review(total: f64) -> ReviewInput {
 }
 
 /// Loads both demo selections. `organizations` are the four main demo units (the applicant's
-/// enterprise first); `shandong` is the provincial program's id.
+/// enterprise first); `shandong` is the provincial program's id. Returns every demo unit: the
+/// four, then [`UNITS`].
 pub(super) async fn load(
     store: &Store,
     shandong: i64,
     organizations: &[i64],
     calendar: &WorkCalendar,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<i64>> {
     let organizer = store.find_user_by_email("organizer@demo.jiebang.cn").await?.context("demo organizer")?.id;
     let applicant = store.find_user_by_email("applicant@demo.jiebang.cn").await?.context("demo applicant")?.id;
     let jinan = store.find_user_by_email("recommender@demo.jiebang.cn").await?.context("demo recommender")?.id;
@@ -389,5 +390,5 @@ pub(super) async fn load(
             store.submit_review(a.id, expert, &review(83.0)).await?;
         }
     }
-    Ok(())
+    Ok(units)
 }

@@ -122,7 +122,17 @@ async fn every_page_speaks_one_language_in_both_languages() {
         }
     }
     assert!(pages > 150, "only {pages} pages were crawled");
-    for page in ["/submissions//report", "/organizations/", "/my/applications", "/programs//publicity", "/users"] {
+    for page in [
+        "/submissions//report",
+        "/organizations/",
+        "/my/applications",
+        "/programs//publicity",
+        "/users",
+        "/programs//projects",
+        "/projects/",
+        "/projects//agreement",
+        "/my/projects",
+    ] {
         assert!(shapes.contains(page), "{page} was not crawled: {shapes:?}");
     }
     let report: Vec<String> = problems

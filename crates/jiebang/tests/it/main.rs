@@ -126,10 +126,11 @@ async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_t
     let programs: Value =
         client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
     let programs = programs.as_array().unwrap();
-    assert_eq!(programs.len(), 3);
+    assert_eq!(programs.len(), 4);
     assert!(programs.iter().all(|p| p["is_demo"] == true));
     let statuses: Vec<&str> = programs.iter().map(|p| p["status"].as_str().unwrap()).collect();
     assert!(statuses.contains(&"publicity") && statuses.contains(&"under_review"), "{statuses:?}");
+    assert!(statuses.contains(&"announced"), "{statuses:?}");
     let shandong = programs.iter().find(|p| p["title"].as_str().unwrap().contains("工业领域")).unwrap();
     // The provincial list is in 公示, with its draft list, the standard notice and an open period.
     let notice: Value = client
@@ -165,6 +166,7 @@ async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_t
     let page = client.get(&server.base).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("示例数据") && page.contains("2025年工业领域行业大模型"));
     demo_model_is_measured_against_the_lightweight_targets(&client, &server.base, programs, &server.stdout, &env).await;
+    demo_projects_are_in_every_state(&client, &server.base, programs).await;
     // What a model or another user must not read is this user's alone.
     use std::os::unix::fs::PermissionsExt;
     let mode = |path: &str| std::fs::metadata(env.dir.path().join(path)).unwrap().permissions().mode() & 0o777;
@@ -173,6 +175,70 @@ async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_t
     if env.database_url.starts_with("sqlite:") {
         assert_eq!(mode("jiebang.db"), 0o600);
     }
+}
+
+/// The announced 2024 list's projects are in every state the issue names, and the winner's
+/// ledger, read from signed reports, meets every committed value while the one to be
+/// reconsidered misses one of five, as the acceptance rules suggest.
+async fn demo_projects_are_in_every_state(client: &reqwest::Client, base: &str, programs: &[Value]) {
+    use jiebang_core::project::{
+        AcceptanceFindings, AcceptanceRules, CommittedIndicator, Conclusion, judge_acceptance,
+    };
+    let announced = programs.iter().find(|p| p["status"] == "announced").unwrap();
+    let projects: Value = client
+        .get(format!("{base}/api/v1/programs/{}/projects", announced["id"]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let projects = projects.as_array().unwrap();
+    let states: std::collections::BTreeSet<&str> = projects.iter().map(|p| p["state"].as_str().unwrap()).collect();
+    for state in ["drafting", "in_progress", "mid_term", "concluded", "designated", "terminated"] {
+        assert!(states.contains(state), "no project {state}: {states:?}");
+    }
+    let mut overdue = 0;
+    for p in projects {
+        let milestones: Value = client
+            .get(format!("{base}/api/v1/projects/{}/milestones", p["id"]))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        overdue += milestones.as_array().unwrap().iter().filter(|m| m["status"] == "overdue").count();
+    }
+    assert!(overdue >= 1, "an overdue milestone");
+    let mut judged = Vec::new();
+    for conclusion in ["passed", "reconsider"] {
+        let project = projects.iter().find(|p| p["conclusion"] == conclusion).unwrap();
+        let committed: Vec<CommittedIndicator> = serde_json::from_value(project["committed"].clone()).unwrap();
+        let url = format!("{base}/api/v1/projects/{}/ledger", project["id"]);
+        // The evidence is scored by the embedded workers as the server starts.
+        let mut ledger = Value::Null;
+        for _ in 0..600 {
+            ledger = client.get(&url).send().await.unwrap().json().await.unwrap();
+            if ledger["rows"].as_array().unwrap().iter().all(|r| r["achieved"].is_number()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let achieved = ledger["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["metric"].as_str().unwrap().to_owned(), r["achieved"].as_f64().expect("measured")))
+            .collect();
+        let judgement =
+            judge_acceptance(&committed, &achieved, AcceptanceFindings::default(), AcceptanceRules::default());
+        let met: Vec<bool> = ledger["rows"].as_array().unwrap().iter().map(|r| r["met"].as_bool().unwrap()).collect();
+        assert_eq!(met, judgement.verdicts.iter().map(|v| v.met).collect::<Vec<_>>());
+        assert!(ledger["rows"][0]["source"].as_str().unwrap().starts_with("submission:"), "{ledger}");
+        judged.push((judgement.share_met, judgement.suggested));
+    }
+    assert_eq!(judged, [(1.0, Conclusion::Passed), (0.8, Conclusion::Reconsider)]);
 }
 
 /// The demo's NAT25-01 takes models: the embedded workers run the applicant's delivered model,

@@ -1,0 +1,375 @@
+//! Demo projects after the announcement: a 2024 provincial list, announced a year ago, whose
+//! selected teams are now in every state of their projects — one drafting its 任务书, several
+//! in progress (milestones passed, one overdue, one told to rectify and reporting again), one at
+//! its mid-term check, one accepted and named a winner with its committed-vs-achieved ledger
+//! read from signed reports, one to be reconsidered, one terminated — and a challenge taken by
+//! three teams at once (赛马).
+//!
+//! Every step goes through the store operations the parties use; the dates are set around
+//! today, so the same states hold whenever the demo starts. The accepted team's evidence is a
+//! prediction file on a seeded bearing dataset, scored by the embedded workers as the server
+//! starts.
+
+use anyhow::Context;
+use jiebang_core::application::{Action, Actor, ConsortiumRole};
+use jiebang_core::calendar::WorkCalendar;
+use jiebang_core::challenge::ChallengeInput;
+use jiebang_core::indicator::IndicatorInput;
+use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
+use jiebang_core::project::{
+    Agreement, BudgetLine, Conclusion, FundSource, MilestoneDecision, Party, PlannedMilestone, ProjectAction as A,
+    Tranche, TrancheTrigger,
+};
+use jiebang_core::publicity::NoticeInput;
+use jiebang_store::{ChallengeRecord, FileStore, NewMilestoneReport, ScoringSpec, Store};
+
+use super::selection::{application, review};
+
+/// Where a demo project ends up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// 任务书编制, with a draft agreement.
+    Drafting,
+    /// 实施中, the first milestone passed.
+    OnTrack,
+    /// 实施中, the first milestone overdue.
+    Overdue,
+    /// 实施中, the first milestone rectified and passed, the second awaiting review.
+    Rectified,
+    /// 中期检查.
+    MidTerm,
+    /// Accepted and named a winner.
+    Winner,
+    /// Concluded 需要复议.
+    Reconsider,
+    /// Terminated after a failed milestone.
+    Terminated,
+}
+
+/// A demo challenge: code, title, indicators (name, metric, op, threshold, hard), teams selected.
+type Spec = (&'static str, &'static str, &'static [(&'static str, &'static str, &'static str, f64, bool)], u32);
+
+const CHALLENGES: [Spec; 5] = [
+    (
+        "SD24-01",
+        "设备预测性维护大模型",
+        &[
+            ("故障预测AUC", "roc_auc", ">=", 0.9, true),
+            ("故障召回率", "recall@0.5", ">=", 0.7, false),
+            ("预警精确率", "precision@0.5", ">=", 0.8, false),
+            ("F1值", "f1@0.5", ">=", 0.75, false),
+            ("平均精度", "average_precision", ">=", 0.85, false),
+        ],
+        2,
+    ),
+    (
+        "SD24-02",
+        "化工安全生产大模型",
+        &[
+            ("安全知识问答准确率", "choice_accuracy", ">=", 0.8, true),
+            ("首字时延P99", "ttft_p99_ms", "<=", 1000.0, false),
+        ],
+        2,
+    ),
+    (
+        "SD24-03",
+        "钢铁高炉炉况预测大模型",
+        &[("炉况识别准确率", "accuracy", ">=", 0.9, true), ("推理时延P99", "latency_p99_ms", "<=", 50.0, false)],
+        3,
+    ),
+    ("SD24-04", "纺织面料瑕疵检测大模型", &[("瑕疵检出召回率", "recall@0.5", ">=", 0.9, true)], 1),
+    (
+        "SD24-05",
+        "工程机械健康管理大模型（赛马）",
+        &[("剩余寿命预测准确率", "accuracy", ">=", 0.85, true), ("模型大小", "model_size_mb", "<=", 500.0, false)],
+        3,
+    ),
+];
+
+/// The demo projects: challenge (index), project name, lead unit (index into the demo units),
+/// joint unit, fate.
+const PROJECTS: [(usize, &str, usize, Option<usize>, Fate); 11] = [
+    (2, "云鼎冶金流程优化大模型", 0, None, Fate::Drafting),
+    (1, "云鼎化工安全知识大模型", 0, None, Fate::OnTrack),
+    (0, "智算设备健康预测大模型", 1, None, Fate::Winner),
+    (0, "海智设备故障预警大模型", 11, None, Fate::Reconsider),
+    (2, "万联高炉炉况智能预测大模型", 7, Some(3), Fate::Rectified),
+    (2, "济铝高炉数字孪生大模型", 10, None, Fate::MidTerm),
+    (3, "智纺面料瑕疵检测大模型", 9, None, Fate::Terminated),
+    (4, "精工工程机械健康管理大模型", 8, None, Fate::OnTrack),
+    (4, "海川装备寿命预测大模型", 5, None, Fate::Overdue),
+    (4, "青岛工业互联网装备大模型", 11, None, Fate::OnTrack),
+    (1, "齐鲁化工过程安全大模型", 4, Some(6), Fate::Overdue),
+];
+
+/// Loads the announced 2024 list and its projects. `units` are every demo unit (the four main
+/// ones first, then the selection demo's).
+pub(super) async fn load(
+    store: &Store,
+    files: &FileStore,
+    units: &[i64],
+    calendar: &WorkCalendar,
+) -> anyhow::Result<()> {
+    let organizer = super::demo_user(store, "organizer@demo.jiebang.cn").await?;
+    let applicant = super::demo_user(store, "applicant@demo.jiebang.cn").await?;
+    let admin = super::demo_user(store, "admin@demo.jiebang.cn").await?;
+    let today = jiebang_store::today();
+    let ago = |days: i64| today.plus_days(-days);
+    let input = ProgramInput {
+        title: "2024年工业领域行业大模型“揭榜挂帅”攻关项目（示例）".into(),
+        issuer: "山东省工业和信息化厅（示例）".into(),
+        year: 2024,
+        description:
+            "2024年批次已公告，入选项目正在实施：任务书、里程碑、中期检查和验收均在平台办理。本批次为示例数据。".into(),
+        rules: Rules { recommendation_required: false, experts_per_application: 3, ..Rules::default() },
+        timeline: Timeline::default(),
+    };
+    let program = store.create_program(input, None, true).await?;
+    store.add_program_organizer(program.id, organizer).await?;
+    let mut challenges = Vec::new();
+    for (code, title, indicators, winners) in CHALLENGES {
+        let challenge = ChallengeInput {
+            code: code.into(),
+            title: title.into(),
+            direction: "人工智能+制造".into(),
+            sub_field: "行业大模型".into(),
+            task_class: "重点产品".into(),
+            industries: vec!["26".into()],
+            region: "370000".into(),
+            scenario: title.into(),
+            indicators: indicators
+                .iter()
+                .map(|(name, metric, op, threshold, hard)| IndicatorInput {
+                    name: (*name).into(),
+                    metric: (*metric).into(),
+                    op: (*op).into(),
+                    threshold: Some(*threshold),
+                    hard: *hard,
+                    weight: (!hard).then_some(1.0),
+                    ..IndicatorInput::default()
+                })
+                .collect(),
+            winners: Some(winners),
+            ..ChallengeInput::default()
+        }
+        .validate()?;
+        challenges.push(store.create_challenge(program.id, &challenge, None).await?);
+    }
+    store.transition_program(program.id, ProgramStatus::Published, None).await?;
+
+    // Applied, checked, reviewed and ranked a year and a half ago; in publicity and announced
+    // after it.
+    let applied = ago(540);
+    let mut applications = Vec::new();
+    for (challenge, name, lead, joint, _) in PROJECTS {
+        let c = &challenges[challenge];
+        let joint: Vec<(i64, ConsortiumRole)> =
+            joint.into_iter().map(|j| (units[j], ConsortiumRole::Research)).collect();
+        let a = store
+            .create_application(c.id, &application(name, c, units[lead], &joint, "李工"), applicant, applied)
+            .await?;
+        store.act_on_application(a.id, Action::Submit, Actor::Applicant, "", applicant, None, applied).await?;
+        for (unit, _) in &joint {
+            store.answer_place(a.id, *unit, true, "", applicant).await?;
+        }
+        store.act_on_application(a.id, Action::PassCheck, Actor::Organizer, "", organizer, None, ago(520)).await?;
+        applications.push(a.id);
+    }
+    store.transition_program(program.id, ProgramStatus::ApplicationsClosed, Some(organizer)).await?;
+    store.transition_program(program.id, ProgramStatus::UnderReview, Some(organizer)).await?;
+    let experts: Vec<i64> = store
+        .list_experts()
+        .await?
+        .into_iter()
+        .filter(|e| e.current_organizations.is_empty())
+        .map(|e| e.id)
+        .take(3)
+        .collect();
+    for (i, id) in applications.iter().enumerate() {
+        for expert in &experts {
+            store.assign_expert(*id, *expert, organizer).await?;
+            store.submit_review(*id, *expert, &review(90.0 - i as f64)).await?;
+        }
+    }
+    store.rank_program(program.id, 0.0, &Default::default(), organizer).await?;
+    let notice = NoticeInput {
+        legal_basis: "根据《关于组织开展2024年工业领域行业大模型“揭榜挂帅”攻关项目申报工作的通知》（示例）".into(),
+        process: String::new(),
+        contact: "山东省工业和信息化厅（示例）信息化推进处，电话 0531-00000000".into(),
+    };
+    store.publish_publicity(program.id, &notice, calendar, ago(480), organizer).await?;
+    store.announce(program.id, ago(460), organizer).await?;
+    let projects = store.create_projects(program.id, organizer).await?;
+    anyhow::ensure!(projects.len() == PROJECTS.len(), "demo: {} projects of {}", projects.len(), PROJECTS.len());
+
+    // The accepted team's and the reconsidered team's evidence: prediction files on a seeded
+    // bearing dataset, scored as the server starts.
+    let evidence = bearing_evidence(store, files, &challenges[0], &[units[1], units[11]], admin).await?;
+    for ((_, name, _, _, fate), project) in PROJECTS.iter().zip(&projects) {
+        anyhow::ensure!(project.name == *name, "demo projects out of order: {} is not {name}", project.name);
+        let submissions: &[i64] = match fate {
+            Fate::Winner => &evidence[..1],
+            Fate::Reconsider => &evidence[1..],
+            _ => &[],
+        };
+        walk(store, files, project.id, *fate, submissions, organizer, applicant, today)
+            .await
+            .with_context(|| format!("demo project {name}"))?;
+    }
+    Ok(())
+}
+
+/// A 任务书 for a project of two years starting on `start`, with three milestones.
+fn agreement(start: Day, committed: &[String]) -> Agreement {
+    let milestone = |title: &str, due: Day, goal: &str, indicators: Vec<String>| PlannedMilestone {
+        title: title.into(),
+        due,
+        goal: goal.into(),
+        indicators,
+    };
+    let first = committed.first().cloned().into_iter().collect();
+    Agreement {
+        start,
+        end: start.plus_days(730),
+        content: "构建行业数据集与工业知识库，研制行业大模型并轻量化部署，在三家以上企业开展示范应用。（示例）".into(),
+        supervisor: "所在市工业和信息化局（示例）".into(),
+        milestones: vec![
+            milestone("行业数据集与知识库", start.plus_days(180), "完成数据治理与知识库构建，通过数据质量评估", vec![]),
+            milestone("模型研制", start.plus_days(450), "模型在平台测评中达到关键指标承诺值", first),
+            milestone("示范应用", start.plus_days(700), "在三家企业上线并出具用户意见", committed.to_vec()),
+        ],
+        budget: vec![
+            BudgetLine { source: FundSource::Provincial, amount_cny: 3_000_000.0 },
+            BudgetLine { source: FundSource::SelfRaised, amount_cny: 12_000_000.0 },
+        ],
+        tranches: vec![
+            Tranche { amount_cny: 1_000_000.0, trigger: TrancheTrigger::OnSigning, milestone: None },
+            Tranche { amount_cny: 1_000_000.0, trigger: TrancheTrigger::OnMilestone, milestone: Some(2) },
+            Tranche { amount_cny: 1_000_000.0, trigger: TrancheTrigger::OnAcceptance, milestone: None },
+        ],
+        refund_factor: 1.0,
+    }
+}
+
+/// Takes one project to its fate.
+#[allow(clippy::too_many_arguments)]
+async fn walk(
+    store: &Store,
+    files: &FileStore,
+    id: i64,
+    fate: Fate,
+    evidence: &[i64],
+    organizer: i64,
+    applicant: i64,
+    today: Day,
+) -> anyhow::Result<()> {
+    let project = store.get_project(id).await?;
+    let committed: Vec<String> = project.committed.iter().map(|c| c.name.clone()).collect();
+    // Ended projects started two years ago; those under way a year ago; the draft starts soon.
+    let start = match fate {
+        Fate::Drafting => today.plus_days(15),
+        Fate::Winner | Fate::Reconsider => today.plus_days(-760),
+        _ => today.plus_days(-365),
+    };
+    store.save_agreement(id, &agreement(start, &committed), applicant).await?;
+    if fate == Fate::Drafting {
+        return Ok(());
+    }
+    let step = |action: A, conclusion: Option<Conclusion>, reason: &'static str| async move {
+        let actor = if action.party() == Party::Lead { applicant } else { organizer };
+        store.act_on_project(id, action, action.party(), conclusion, reason, actor).await
+    };
+    step(A::Sign, None, "").await?;
+    step(A::Start, None, "").await?;
+    let pdf = |title: &str| format!("%PDF-1.4\n% {title}（示例佐证材料）\n").into_bytes();
+    let report = |milestone: u32, summary: &'static str, submissions: &'static [i64]| async move {
+        let file = store.save_file(files, &format!("里程碑{milestone}佐证.pdf"), pdf(summary), Some(applicant)).await?;
+        let files = [file];
+        let report = NewMilestoneReport { milestone, summary, submissions, files: &files };
+        anyhow::Ok(store.submit_milestone_report(id, &report, applicant).await?)
+    };
+    let decide = |report: i64, decision: MilestoneDecision, note: &'static str, by: Option<Day>| async move {
+        anyhow::Ok(store.review_milestone_report(report, decision, note, by, today, organizer).await?)
+    };
+    let evidence: &'static [i64] = Box::leak(evidence.to_vec().into_boxed_slice());
+    match fate {
+        Fate::Drafting => {}
+        Fate::Overdue => {}
+        Fate::OnTrack | Fate::MidTerm => {
+            let first = report(1, "完成行业数据集与知识库构建，数据质量评估报告见附件。", &[]).await?;
+            decide(first.id, MilestoneDecision::Passed, "", None).await?;
+            if fate == Fate::MidTerm {
+                step(A::OpenMidTerm, None, "").await?;
+            }
+        }
+        Fate::Rectified => {
+            let first = report(1, "完成数据采集。", &[]).await?;
+            decide(first.id, MilestoneDecision::Rectify, "缺少数据质量评估报告，请补充。", Some(today.plus_days(30)))
+                .await?;
+            let again = report(1, "补充数据质量评估报告。", &[]).await?;
+            decide(again.id, MilestoneDecision::Passed, "", None).await?;
+            report(2, "模型初版完成，提前提交阶段报告。", &[]).await?;
+        }
+        Fate::Terminated => {
+            let first = report(1, "数据采集未完成。", &[]).await?;
+            decide(first.id, MilestoneDecision::Failed, "数据集规模不足承诺的十分之一。", None).await?;
+            step(A::Terminate, None, "里程碑未通过且无整改可能，按任务书约定终止并全额退还已拨经费。").await?;
+        }
+        Fate::Winner | Fate::Reconsider => {
+            for (milestone, summary, submissions) in [
+                (1, "完成数据集与知识库。", &[][..]),
+                (2, "模型在平台测评中达到承诺值，签名测评报告见评测提交。", evidence),
+                (3, "已在三家企业上线，用户意见见附件。", evidence),
+            ] {
+                let r = report(milestone, summary, submissions).await?;
+                decide(r.id, MilestoneDecision::Passed, "", None).await?;
+            }
+            step(A::ApplyAcceptance, None, "").await?;
+            step(A::StartTesting, None, "").await?;
+            step(A::Review, None, "").await?;
+            if fate == Fate::Winner {
+                step(A::Conclude, Some(Conclusion::Passed), "").await?;
+                step(A::Finalize, None, "").await?;
+                step(A::Designate, None, "").await?;
+            } else {
+                step(A::Conclude, Some(Conclusion::Reconsider), "").await?;
+                step(A::Finalize, None, "").await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An evaluation for the predictive-maintenance challenge on a seeded bearing dataset, and one
+/// prediction file for each team; returns the submissions. On the leaderboard's split the first
+/// meets all five committed values, the second four of five (recall 0.80 against 0.82): 需要复议.
+async fn bearing_evidence(
+    store: &Store,
+    files: &FileStore,
+    challenge: &ChallengeRecord,
+    teams: &[i64],
+    admin: i64,
+) -> anyhow::Result<Vec<i64>> {
+    let data = crate::bearing::BearingData::generate(2024, 2000, 1000);
+    let dataset = vec![
+        ("labels", "test_labels.csv", data.labels.as_bytes().to_vec()),
+        ("train", "train.csv", data.train.as_bytes().to_vec()),
+        ("test_features", "test.csv", data.test.as_bytes().to_vec()),
+        ("sample_submission", "sample_submission.csv", data.sample_submission.as_bytes().to_vec()),
+    ];
+    let scoring = ScoringSpec::binary("split");
+    let phase =
+        super::open_phase(store, files, challenge.id, scoring, "示例数据（合成）", "验收测评（示例）", dataset).await?;
+    let mut submissions = Vec::new();
+    for (n, (&team, noise)) in teams.iter().zip([0.2, 0.9]).enumerate() {
+        store.register_participant(challenge.id, team, admin).await?;
+        let predictions = data.predictions(300 + n as u64, noise);
+        let file = store.save_file(files, &format!("acceptance-{}.csv", n + 1), predictions.into_bytes(), None).await?;
+        let submission = jiebang_store::NewSubmission {
+            note: "验收测评提交（示例）",
+            ..jiebang_store::NewSubmission::new(phase, team, admin, &file, jiebang_store::today())
+        };
+        submissions.push(store.create_submission(&submission).await?.id);
+    }
+    Ok(submissions)
+}
