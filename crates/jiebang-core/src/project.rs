@@ -704,6 +704,175 @@ pub fn milestone_status(
     }
 }
 
+named_enum!(
+    /// What a mid-term check decides (继续支持 / 整改 / 调整 / 终止).
+    MidTermOutcome {
+        /// 继续支持: the next annual payment may follow.
+        Continue = "continue" / "继续支持" / "Continue support",
+        /// 整改: put right by a date, then checked again.
+        Rectify = "rectify" / "整改" / "Rectify",
+        /// 调整: continue, with a change to the tasks, budget or members to be requested.
+        Adjust = "adjust" / "调整" / "Adjust",
+        /// 终止.
+        Terminate = "terminate" / "终止" / "Terminate",
+    }
+);
+
+impl MidTermOutcome {
+    /// The project's step this outcome takes.
+    pub fn action(self) -> ProjectAction {
+        match self {
+            Self::Continue | Self::Adjust => ProjectAction::Continue,
+            Self::Rectify => ProjectAction::Rectify,
+            Self::Terminate => ProjectAction::Terminate,
+        }
+    }
+}
+
+/// One expert item of a mid-term score sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RubricItem {
+    /// What is scored.
+    pub name: String,
+    /// Worth.
+    pub points: f64,
+    /// Given.
+    pub score: f64,
+}
+
+/// A mid-term score sheet: the stage-task completion item, scored in the national sheet's bands
+/// from the share of committed indicators the ledger shows met ([`band_score`]), the experts'
+/// items, and the research-integrity question that vetoes everything else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MidTermSheet {
+    /// 阶段任务完成情况: worth 60 of 100 on the national sheet.
+    pub completion_points: f64,
+    /// The experts' items, worth the rest.
+    pub items: Vec<RubricItem>,
+    /// 是否存在弄虚作假等严重违反科研诚信的行为.
+    pub integrity_veto: bool,
+}
+
+impl Default for MidTermSheet {
+    fn default() -> Self {
+        let item = |name: &str, points: f64| RubricItem { name: name.into(), points, score: 0.0 };
+        Self {
+            completion_points: 60.0,
+            items: vec![
+                item("技术路线与研发进展", 15.0),
+                item("经费到位与使用", 15.0),
+                item("组织管理与配套条件", 10.0),
+            ],
+            integrity_veto: false,
+        }
+    }
+}
+
+/// A mid-term sheet's result.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MidTermScore {
+    /// Committed indicators the ledger shows met, as a share.
+    pub share_met: f64,
+    /// The completion item's score.
+    pub completion: f64,
+    /// The experts' items' sum.
+    pub experts: f64,
+    /// Out of 100; 0 under the integrity veto.
+    pub total: f64,
+}
+
+impl MidTermSheet {
+    /// Checks the sheet is worth 100 and every score is within its item, every problem at once.
+    pub fn check(&self) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        let worth = self.completion_points + self.items.iter().map(|i| i.points).sum::<f64>();
+        if (worth - 100.0).abs() > 1e-9 {
+            problems.push(FieldError::new(
+                "items",
+                format!("各项分值合计须为 100，现为 {worth} / the items must be worth 100, not {worth}"),
+            ));
+        }
+        if !(self.completion_points.is_finite() && self.completion_points > 0.0) {
+            problems.push(FieldError::new(
+                "completion_points",
+                "任务完成情况分值须为正数 / the completion item must be worth something",
+            ));
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            if item.name.trim().is_empty() {
+                problems.push(FieldError::new(format!("items[{i}].name"), "请填写评分项 / name the item"));
+            }
+            if !(item.points.is_finite() && item.points > 0.0) {
+                problems.push(FieldError::new(
+                    format!("items[{i}].points"),
+                    "分值须为正数 / the item must be worth something",
+                ));
+            }
+            if !(item.score.is_finite() && (0.0..=item.points).contains(&item.score)) {
+                problems.push(FieldError::new(
+                    format!("items[{i}].score"),
+                    format!("得分须在 0 到 {} 之间 / the score must be between 0 and {}", item.points, item.points),
+                ));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
+    }
+
+    /// The sheet's score with `share_met` of the committed indicators met.
+    pub fn score(&self, share_met: f64) -> MidTermScore {
+        let completion = band_score(share_met, self.completion_points);
+        let experts: f64 = self.items.iter().map(|i| i.score).sum();
+        let total = if self.integrity_veto { 0.0 } else { completion + experts };
+        MidTermScore { share_met, completion, experts, total }
+    }
+}
+
+named_enum!(
+    /// What a change request (变更申请) changes.
+    ChangeKind {
+        /// 延期: the end date.
+        Extension = "extension" / "延期" / "Extension",
+        /// 考核指标变更: a committed value.
+        Indicator = "indicator" / "考核指标变更" / "Indicator change",
+        /// 成员变更.
+        Member = "member" / "成员变更" / "Member change",
+        /// 预算调整.
+        Budget = "budget" / "预算调整" / "Budget change",
+    }
+);
+
+named_enum!(
+    /// Where a change request is: the lead unit asks, the recommending unit (丙方) checks where
+    /// the program has one, the organizer decides; until then the original terms hold.
+    ChangeState {
+        /// Asked.
+        Requested = "requested" / "已申请" / "Requested",
+        /// Checked by the recommending unit.
+        Checked = "checked" / "推荐单位已审核" / "Checked by the recommending unit",
+        /// Approved: in force.
+        Approved = "approved" / "已批准" / "Approved",
+        /// Refused (by either).
+        Refused = "refused" / "未批准" / "Refused",
+    }
+);
+
+/// A gate's ranking: each project's score, whether it goes on, and its place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GateRow {
+    /// The project.
+    pub project_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its score (the latest mid-term total).
+    pub score: f64,
+    /// Goes on.
+    pub kept: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -812,6 +981,26 @@ mod tests {
         assert!(!rows[0].verdict.met, "the regression shows");
         assert_eq!(rows[0].source.as_deref(), Some("submission:2"));
         assert!(rows[1].verdict.achieved.is_none() && rows[1].source.is_none());
+    }
+
+    #[test]
+    fn a_mid_term_sheet_is_worth_100_and_the_integrity_veto_zeroes_it() {
+        let mut sheet = MidTermSheet::default();
+        for (item, score) in sheet.items.iter_mut().zip([12.0, 13.0, 8.0]) {
+            item.score = score;
+        }
+        assert!(sheet.check().is_ok());
+        let score = sheet.score(0.4);
+        assert!((score.completion - band_score(0.4, 60.0)).abs() < 1e-12 && score.experts == 33.0);
+        assert!((score.total - (score.completion + 33.0)).abs() < 1e-12);
+        sheet.integrity_veto = true;
+        assert_eq!(sheet.score(1.0).total, 0.0);
+        sheet.items[0].score = 16.0;
+        sheet.items.push(RubricItem { name: " ".into(), points: 5.0, score: 1.0 });
+        let Err(Error::Invalid(problems)) = sheet.check() else { panic!("a bad sheet passed") };
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["items", "items[0].score", "items[3].name"]);
+        assert_eq!(MidTermOutcome::Adjust.action(), ProjectAction::Continue);
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
 pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};
-pub use projects::{MilestoneReport, NewMilestoneReport, Project, ProjectEvent};
+pub use projects::{
+    ChangeInput, Gate, MidTermCheck, MilestoneReport, NewMilestoneReport, Project, ProjectChange, ProjectEvent,
+};
 pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
 pub use review::{Assignment, Draw, DualRole, Expert, Review};
 pub use signup::{AccountLink, LinkPurpose};

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 13, name: "model_service", sql: include_str!("../migrations/0013_model_service.sql") },
     Migration { version: 14, name: "projects", sql: include_str!("../migrations/0014_projects.sql") },
     Migration { version: 15, name: "agreements", sql: include_str!("../migrations/0015_agreements.sql") },
+    Migration { version: 16, name: "project_checks", sql: include_str!("../migrations/0016_project_checks.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -6,6 +6,7 @@
 mod accounts;
 mod evaluation;
 mod programs;
+mod projects;
 mod selection;
 mod signing;
 mod signup;

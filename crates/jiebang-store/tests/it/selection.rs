@@ -22,11 +22,11 @@ use jiebang_store::{Store, StoreError};
 
 use crate::{challenge, program_input};
 
-fn day(text: &str) -> Day {
+pub(crate) fn day(text: &str) -> Day {
     Day::parse("d", text).unwrap()
 }
 
-async fn org(store: &Store, name: &str, n: u32, kind: &str, region: &str) -> i64 {
+pub(crate) async fn org(store: &Store, name: &str, n: u32, kind: &str, region: &str) -> i64 {
     let input = OrganizationInput {
         name: name.into(),
         credit_code: CreditCode::with_check_character(&format!("91{region}MA3C{n:05}")).unwrap().to_string(),
@@ -38,7 +38,7 @@ async fn org(store: &Store, name: &str, n: u32, kind: &str, region: &str) -> i64
     store.create_organization(&input.validate().unwrap(), None).await.unwrap().id
 }
 
-fn application(project: &str, lead: i64, joint: &[(i64, ConsortiumRole)], f1: f64) -> ApplicationInput {
+pub(crate) fn application(project: &str, lead: i64, joint: &[(i64, ConsortiumRole)], f1: f64) -> ApplicationInput {
     ApplicationInput {
         project_name: project.into(),
         lead_organization_id: lead,
@@ -62,7 +62,7 @@ fn application(project: &str, lead: i64, joint: &[(i64, ConsortiumRole)], f1: f6
     }
 }
 
-fn review(total: f64, veto: Option<&str>) -> ReviewInput {
+pub(crate) fn review(total: f64, veto: Option<&str>) -> ReviewInput {
     // Spread `total` over the default form (maxima 15, 15, 20, 15, 10, 15, 10) proportionally.
     let maxima = [15.0, 15.0, 20.0, 15.0, 10.0, 15.0, 10.0];
     ReviewInput {
@@ -72,7 +72,7 @@ fn review(total: f64, veto: Option<&str>) -> ReviewInput {
     }
 }
 
-async fn user(store: &Store, email: &str, grant: Option<Grant>) -> i64 {
+pub(crate) async fn user(store: &Store, email: &str, grant: Option<Grant>) -> i64 {
     let id = store.create_user(email, email, "correct-horse-1").await.unwrap().id;
     if let Some(grant) = grant {
         store.add_grant(id, &grant).await.unwrap();
@@ -80,7 +80,7 @@ async fn user(store: &Store, email: &str, grant: Option<Grant>) -> i64 {
     id
 }
 
-fn refused(err: StoreError, needle: &str) {
+pub(crate) fn refused(err: StoreError, needle: &str) {
     assert!(err.to_string().contains(needle), "expected «{needle}» in: {err}");
 }
 
@@ -592,7 +592,7 @@ async fn projects_follow_the_announced_list(t: &TestStore, program: i64, applica
     assert!(audited.contains(&"project.create".to_owned()) && audited.contains(&"project.designate".to_owned()));
 }
 
-fn agreement() -> jiebang_core::project::Agreement {
+pub(crate) fn agreement() -> jiebang_core::project::Agreement {
     use jiebang_core::project::{Agreement, BudgetLine, FundSource, PlannedMilestone, Tranche, TrancheTrigger};
     let milestone = |title: &str, due: &str| PlannedMilestone {
         title: title.into(),

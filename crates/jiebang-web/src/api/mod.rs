@@ -48,7 +48,9 @@ use crate::error::ApiError;
         projects::list_projects, projects::create_projects, projects::get_project, projects::act_on_project,
         projects::project_history, projects::my_projects, projects::get_agreement, projects::put_agreement,
         projects::list_milestones, projects::report_milestone, projects::review_milestone, projects::get_ledger,
-        projects::list_tranches,
+        projects::list_tranches, projects::record_mid_term, projects::list_mid_term, projects::run_gate,
+        projects::list_gates, projects::request_change, projects::list_changes, projects::check_change,
+        projects::decide_change,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -164,6 +166,12 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/projects/{id}/ledger", get(projects::get_ledger))
         .route("/projects/{id}/tranches", get(projects::list_tranches))
         .route("/my/projects", get(projects::my_projects))
+        .route("/projects/{id}/mid-term", get(projects::list_mid_term).post(projects::record_mid_term))
+        .route("/challenges/{id}/gate", post(projects::run_gate))
+        .route("/programs/{id}/gates", get(projects::list_gates))
+        .route("/projects/{id}/changes", get(projects::list_changes).post(projects::request_change))
+        .route("/changes/{id}/check", post(projects::check_change))
+        .route("/changes/{id}/decision", post(projects::decide_change))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

@@ -1,14 +1,17 @@
 //! Projects after the announcement over the API: the list, creation from the announced list, one
 //! project, a step by its party, the history, the task agreement, milestone reports and their
-//! review, the indicator ledger and the tranches.
+//! review, the indicator ledger, the tranches, mid-term checks, 赛马 gates and change requests.
 
 use axum::Json;
 use axum::extract::{Multipart, State};
 use jiebang_core::project::Agreement;
-use jiebang_store::{MilestoneReport, Project, ProjectEvent};
+use jiebang_store::{ChangeInput, Gate, MidTermCheck, MilestoneReport, Project, ProjectChange, ProjectEvent};
 
 use crate::AppState;
-use crate::app::projects::{Ledger, MilestoneReview, MilestoneView, ProjectStep, SignedAgreement, TrancheView};
+use crate::app::projects::{
+    ChangeDecision, GateInput, Ledger, MidTermInput, MilestoneReview, MilestoneView, ProjectStep, SignedAgreement,
+    TrancheView,
+};
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath};
 
@@ -144,4 +147,91 @@ pub(super) async fn list_tranches(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<TrancheView>>, ApiError> {
     Ok(Json(crate::app::projects::tranches(&state, &viewer, id).await?))
+}
+
+/// The organizers record a mid-term check; the completion item is scored from the ledger and
+/// the outcome's step is taken.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/mid-term", request_body = MidTermInput, responses((status = 200, body = MidTermCheck), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn record_mid_term(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<MidTermInput>,
+) -> Result<Json<MidTermCheck>, ApiError> {
+    Ok(Json(crate::app::projects::record_mid_term(&state, &viewer, id, &input).await?))
+}
+
+/// A project's mid-term checks (the parties).
+#[utoipa::path(get, path = "/api/v1/projects/{id}/mid-term", responses((status = 200, body = Vec<MidTermCheck>), (status = 403, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn list_mid_term(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<MidTermCheck>>, ApiError> {
+    Ok(Json(crate::app::projects::mid_term_checks(&state, &viewer, id).await?))
+}
+
+/// A 赛马 gate over a challenge's projects under way, ranked by their latest mid-term totals;
+/// those the rule drops are terminated (the program's organizers).
+#[utoipa::path(post, path = "/api/v1/challenges/{id}/gate", request_body = GateInput, responses((status = 200, body = Gate), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn run_gate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<GateInput>,
+) -> Result<Json<Gate>, ApiError> {
+    Ok(Json(crate::app::projects::run_gate(&state, &viewer, id, &input).await?))
+}
+
+/// A program's gates with their rankings (public once the program is).
+#[utoipa::path(get, path = "/api/v1/programs/{id}/gates", responses((status = 200, body = Vec<Gate>), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn list_gates(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<Gate>>, ApiError> {
+    Ok(Json(crate::app::projects::gates(&state, &viewer, id).await?))
+}
+
+/// The lead unit asks for a change (an extension, a committed value, members, the budget).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/changes", request_body = ChangeInput, responses((status = 200, body = ProjectChange), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn request_change(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ChangeInput>,
+) -> Result<Json<ProjectChange>, ApiError> {
+    Ok(Json(crate::app::projects::request_change(&state, &viewer, id, &input).await?))
+}
+
+/// A project's change requests (the parties and the recommending unit).
+#[utoipa::path(get, path = "/api/v1/projects/{id}/changes", responses((status = 200, body = Vec<ProjectChange>), (status = 403, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn list_changes(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ProjectChange>>, ApiError> {
+    Ok(Json(crate::app::projects::changes(&state, &viewer, id).await?))
+}
+
+/// The recommending unit's check of a change request.
+#[utoipa::path(post, path = "/api/v1/changes/{id}/check", request_body = ChangeDecision, responses((status = 200, body = ProjectChange), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn check_change(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(decision): ApiJson<ChangeDecision>,
+) -> Result<Json<ProjectChange>, ApiError> {
+    Ok(Json(crate::app::projects::check_change(&state, &viewer, id, &decision).await?))
+}
+
+/// The organizers' decision on a change request; an approved one takes effect.
+#[utoipa::path(post, path = "/api/v1/changes/{id}/decision", request_body = ChangeDecision, responses((status = 200, body = ProjectChange), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn decide_change(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(decision): ApiJson<ChangeDecision>,
+) -> Result<Json<ProjectChange>, ApiError> {
+    Ok(Json(crate::app::projects::decide_change(&state, &viewer, id, &decision).await?))
 }

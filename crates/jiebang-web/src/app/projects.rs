@@ -10,11 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiebang_core::program::Day;
 use jiebang_core::project::{
-    Agreement, Conclusion, LedgerRow, Measurement, MilestoneDecision, MilestoneStatus, Party, Passed, PlannedMilestone,
-    ProjectAction, ProjectState, Tranche, ledger, milestone_status,
+    Agreement, Conclusion, GateRule, LedgerRow, Measurement, MidTermOutcome, MidTermSheet, MilestoneDecision,
+    MilestoneStatus, Party, Passed, PlannedMilestone, ProjectAction, ProjectState, Tranche, ledger, milestone_status,
 };
 use jiebang_core::report::ScoreReport;
-use jiebang_store::{MilestoneReport, NewMilestoneReport, Project, ProjectEvent, StoredFile};
+use jiebang_store::{
+    ChangeInput, Gate, MidTermCheck, MilestoneReport, NewMilestoneReport, Project, ProjectChange, ProjectEvent,
+    StoredFile,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -373,10 +376,14 @@ pub(crate) struct Dossier {
     pub(crate) project: Project,
     pub(crate) organizer: bool,
     pub(crate) lead: bool,
+    /// The viewer is the recommending unit (丙方).
+    pub(crate) supervisor: bool,
     pub(crate) milestones: Vec<MilestoneView>,
     pub(crate) ledger: Ledger,
     pub(crate) tranches: Vec<TrancheView>,
     pub(crate) history: Vec<ProjectEvent>,
+    pub(crate) mid_terms: Vec<MidTermCheck>,
+    pub(crate) changes: Vec<ProjectChange>,
 }
 
 /// The project page's contents, each part as its API gives it to this viewer.
@@ -389,11 +396,157 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     let tranches = if party { tranche_views(&project, &reports, &history) } else { Vec::new() };
     let milestones = milestone_views(&project, reports, party, jiebang_store::today());
     let ledger = ledger_of(state, viewer, id).await?;
-    Ok(Dossier { project, organizer, lead, milestones, ledger, tranches, history })
+    let supervisor = supervises(state, viewer, &project).await?;
+    let mid_terms = if party { state.store.mid_term_checks(id).await? } else { Vec::new() };
+    let changes = if party || supervisor { state.store.project_changes(id).await? } else { Vec::new() };
+    Ok(Dossier { project, organizer, lead, supervisor, milestones, ledger, tranches, history, mid_terms, changes })
 }
 
 /// The projects whose lead unit the viewer acts for, across programs.
 pub(crate) async fn mine(state: &AppState, viewer: &Viewer) -> Result<Vec<Project>, ApiError> {
     let organizations = viewer.require()?.principal.organizations();
     Ok(state.store.projects_led_by(&organizations).await?)
+}
+
+/// Whether the viewer is the project's recommending unit (丙方): a recommender whose region
+/// covers the lead unit's.
+async fn supervises(state: &AppState, viewer: &Viewer, project: &Project) -> Result<bool, ApiError> {
+    let Some(principal) = viewer.principal() else { return Ok(false) };
+    if !principal.is_recommender() {
+        return Ok(false);
+    }
+    let lead = state.store.get_organization(project.lead_organization_id).await?;
+    Ok(principal.can_recommend_in(&lead.region_code))
+}
+
+/// A mid-term check as the organizers record it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MidTermInput {
+    /// The score sheet (the completion item is computed).
+    pub sheet: MidTermSheet,
+    /// What the check decides.
+    pub outcome: MidTermOutcome,
+    /// The opinion (needed unless 继续支持).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The share of committed indicators the ledger shows met now.
+pub(crate) fn share_met(ledger: &Ledger) -> f64 {
+    let met = ledger.rows.iter().filter(|r| r.verdict.met).count();
+    if ledger.rows.is_empty() { 0.0 } else { met as f64 / ledger.rows.len() as f64 }
+}
+
+/// The organizers record a mid-term check; the completion item is scored from the ledger.
+pub(crate) async fn record_mid_term(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &MidTermInput,
+) -> Result<MidTermCheck, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Organizer).await?;
+    let share = share_met(&ledger_of(state, viewer, id).await?);
+    Ok(state.store.record_mid_term(id, &input.sheet, share, input.outcome, &input.note, user).await?)
+}
+
+/// A project's mid-term checks, to the parties.
+pub(crate) async fn mid_term_checks(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<MidTermCheck>, ApiError> {
+    as_party(state, viewer, id).await?;
+    Ok(state.store.mid_term_checks(id).await?)
+}
+
+/// A 赛马 gate asked for.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct GateInput {
+    /// `{"keep_top": n}` or `{"at_least": score}`.
+    pub rule: GateRule,
+}
+
+/// The organizers run a gate over a challenge's projects.
+pub(crate) async fn run_gate(
+    state: &AppState,
+    viewer: &Viewer,
+    challenge_id: i64,
+    input: &GateInput,
+) -> Result<Gate, ApiError> {
+    let challenge = state.store.get_challenge(challenge_id).await?;
+    let (_, user) = managed_program(state, viewer, challenge.program_id).await?;
+    Ok(state.store.run_gate(challenge_id, input.rule, user).await?)
+}
+
+/// A program's gates, to anyone who sees it.
+pub(crate) async fn gates(state: &AppState, viewer: &Viewer, program_id: i64) -> Result<Vec<Gate>, ApiError> {
+    visible_program(state, viewer, program_id).await?;
+    Ok(state.store.gates(program_id).await?)
+}
+
+/// The lead unit asks for a change.
+pub(crate) async fn request_change(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &ChangeInput,
+) -> Result<ProjectChange, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
+    Ok(state.store.request_change(id, input, jiebang_store::today(), user).await?)
+}
+
+/// A project's change requests: to the parties and its recommending unit.
+pub(crate) async fn changes(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<ProjectChange>, ApiError> {
+    let project = get(state, viewer, id).await?;
+    viewer.require()?;
+    if !is_party(viewer, &project) && !supervises(state, viewer, &project).await? {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(state.store.project_changes(id).await?)
+}
+
+/// A yes or no with its opinion.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ChangeDecision {
+    /// Agree (the recommending unit) or approve (the organizers).
+    pub approve: bool,
+    /// The opinion (needed to refuse).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The change and its project, to a signed-in viewer who sees the program.
+async fn change_of(
+    state: &AppState,
+    viewer: &Viewer,
+    change_id: i64,
+) -> Result<(ProjectChange, Project, i64), ApiError> {
+    let user = viewer.require()?.user.id;
+    let change = state.store.get_change(change_id).await?;
+    let project = get(state, viewer, change.project_id).await?;
+    Ok((change, project, user))
+}
+
+/// The recommending unit checks a change.
+pub(crate) async fn check_change(
+    state: &AppState,
+    viewer: &Viewer,
+    change_id: i64,
+    decision: &ChangeDecision,
+) -> Result<ProjectChange, ApiError> {
+    let (_, project, user) = change_of(state, viewer, change_id).await?;
+    if !supervises(state, viewer, &project).await? {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(state.store.check_change(change_id, decision.approve, &decision.note, user).await?)
+}
+
+/// The organizers decide a change.
+pub(crate) async fn decide_change(
+    state: &AppState,
+    viewer: &Viewer,
+    change_id: i64,
+    decision: &ChangeDecision,
+) -> Result<ProjectChange, ApiError> {
+    let (_, project, user) = change_of(state, viewer, change_id).await?;
+    if !acts_as(viewer, &project, Party::Organizer) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(state.store.decide_change(change_id, decision.approve, &decision.note, user).await?)
 }

@@ -16,8 +16,9 @@ use jiebang_core::FieldError;
 use jiebang_core::indicator::Comparison;
 use jiebang_core::program::{Day, ProgramStatus};
 use jiebang_core::project::{
-    Agreement, BudgetLine, Conclusion, FundSource, MilestoneDecision, MilestoneStatus, Party, PlannedMilestone,
-    ProjectAction, ProjectState, Tranche, TrancheTrigger,
+    Agreement, BudgetLine, ChangeKind, Conclusion, FundSource, GateRule, MidTermOutcome, MidTermSheet,
+    MilestoneDecision, MilestoneStatus, Party, PlannedMilestone, ProjectAction, ProjectState, RubricItem, Tranche,
+    TrancheTrigger,
 };
 use jiebang_store::{Program, Project};
 use serde::Deserialize;
@@ -25,7 +26,7 @@ use serde::Deserialize;
 use super::form::FormState;
 use super::{Ctx, PageError, filters};
 use crate::AppState;
-use crate::app::projects::{Dossier, MilestoneReview, ProjectStep};
+use crate::app::projects::{ChangeDecision, Dossier, GateInput, MidTermInput, MilestoneReview, ProjectStep};
 use crate::error::ApiError;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -39,6 +40,11 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/projects/{id}/milestones", post(milestone_submit))
         .route("/projects/{id}/files/{file}", get(evidence_download))
         .route("/milestone-reports/{id}/review", post(review_submit))
+        .route("/projects/{id}/mid-term", post(mid_term_submit))
+        .route("/projects/{id}/changes", post(change_submit))
+        .route("/changes/{id}/check", post(change_check_submit))
+        .route("/changes/{id}/decision", post(change_decision_submit))
+        .route("/challenges/{id}/gate", post(gate_submit))
 }
 
 /// The project's path as the stepper shows it (the detours — rectification, termination — are
@@ -111,6 +117,10 @@ struct DeskPage {
     /// State, count and bar width, for the chart.
     counts: Vec<(ProjectState, usize, u32)>,
     may_create: bool,
+    /// Challenges with two projects or more under way (id, name), where the organizers may run a
+    /// gate.
+    races: Vec<(i64, String)>,
+    gates: Vec<jiebang_store::Gate>,
 }
 
 async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<DeskPage, PageError> {
@@ -127,7 +137,17 @@ async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     }
     let most = by_state.values().map(|(_, n)| *n).max().unwrap_or(1).max(1);
     let counts = by_state.into_values().map(|(s, n)| (s, n, (n * 100 / most) as u32)).collect();
-    Ok(DeskPage { ctx, program, rows, counts, may_create })
+    let mut under_way: BTreeMap<i64, (String, usize)> = BTreeMap::new();
+    for row in rows.iter().filter(|r| !r.project.state.is_final()) {
+        under_way.entry(row.project.challenge_id).or_insert((row.challenge.clone(), 0)).1 += 1;
+    }
+    let races = if manages {
+        under_way.into_iter().filter(|(_, (_, n))| *n >= 2).map(|(id, (name, _))| (id, name)).collect()
+    } else {
+        Vec::new()
+    };
+    let gates = crate::app::projects::gates(&state, &ctx.viewer, id).await.map_err(fail)?;
+    Ok(DeskPage { ctx, program, rows, counts, may_create, races, gates })
 }
 
 async fn create_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
@@ -174,6 +194,8 @@ struct ProjectPage {
     bars: Vec<LedgerBar>,
     /// Milestones the lead unit may report now (position, title).
     reportable: Vec<(u32, String)>,
+    /// The mid-term sheet the form offers.
+    sheet: MidTermSheet,
 }
 
 impl ProjectPage {
@@ -191,6 +213,35 @@ impl ProjectPage {
 
     fn takes_conclusion(&self) -> bool {
         self.actions.contains(&ProjectAction::Conclude)
+    }
+
+    /// A mid-term check's row: share met, completion, experts' and total scores.
+    fn check_cells(check: &jiebang_store::MidTermCheck) -> (String, String, String, String) {
+        let score = check.sheet.score(check.share_met);
+        let one = |v: f64| format!("{v:.1}");
+        (format!("{:.0}%", check.share_met * 100.0), one(score.completion), one(score.experts), one(check.total))
+    }
+
+    /// The share of committed indicators met now, as a percentage.
+    fn share_now(&self) -> String {
+        format!("{:.0}%", crate::app::projects::share_met(&self.d.ledger) * 100.0)
+    }
+
+    fn mid_term_open(&self) -> bool {
+        self.d.organizer && self.d.project.state == ProjectState::MidTerm
+    }
+
+    fn may_request_change(&self) -> bool {
+        use ProjectState as S;
+        self.d.lead && matches!(self.d.project.state, S::Signed | S::InProgress | S::MidTerm | S::Rectifying)
+    }
+
+    fn outcomes(&self) -> &'static [MidTermOutcome] {
+        MidTermOutcome::ALL
+    }
+
+    fn change_kinds(&self) -> &'static [ChangeKind] {
+        ChangeKind::ALL
     }
 
     fn status_class(status: &MilestoneStatus) -> &'static str {
@@ -285,7 +336,8 @@ async fn project_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
         Vec::new()
     };
     let challenge = format!("{} {}", c.code, c.title);
-    Ok(ProjectPage { ctx, d, program, challenge, lead, steps, actions, bars, reportable })
+    let sheet = MidTermSheet::default();
+    Ok(ProjectPage { ctx, d, program, challenge, lead, steps, actions, bars, reportable, sheet })
 }
 
 /// The step form: the action, the conclusion when concluding, the reason, the confirmation.
@@ -640,6 +692,171 @@ async fn evidence_download(
     let (file, bytes) =
         crate::app::projects::evidence_file(&state, &ctx.viewer, id, file).await.map_err(|e| ctx.fail(e))?;
     Ok(crate::http::download("application/pdf", &file.name, bytes))
+}
+
+/// Reads a posted number; `None` when empty, an error naming `field` when not a number.
+fn number_field(values: &FormState, field: &str, errors: &mut Vec<FieldError>) -> Option<f64> {
+    super::form::optional_number::<f64>(values.get(field), field, errors)
+}
+
+/// Reads the mid-term form: the completion item's worth, the experts' rows (a row without a name
+/// is ignored), the integrity question, the outcome and the opinion.
+fn parse_mid_term(form: &FormState) -> Result<MidTermInput, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let completion_points = number_field(form, "completion_points", &mut errors).unwrap_or(f64::NAN);
+    let mut items = Vec::new();
+    for i in 0..FORM_ROWS {
+        let name = form.get(&format!("items[{i}].name")).trim().to_owned();
+        if name.is_empty() {
+            continue;
+        }
+        let points = number_field(form, &format!("items[{i}].points"), &mut errors).unwrap_or(f64::NAN);
+        let score = number_field(form, &format!("items[{i}].score"), &mut errors).unwrap_or(f64::NAN);
+        items.push(RubricItem { name, points, score });
+    }
+    let outcome = MidTermOutcome::parse("outcome", form.get("outcome")).map_err(|e| errors.push(e)).ok();
+    match outcome {
+        Some(outcome) if errors.is_empty() => Ok(MidTermInput {
+            sheet: MidTermSheet { completion_points, items, integrity_veto: form.checked("integrity_veto") },
+            outcome,
+            note: form.get("note").to_owned(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+async fn mid_term_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let form = FormState::new(values, &[]);
+    let result = async {
+        if !form.checked("confirm") {
+            return Err(jiebang_core::Error::invalid("confirm", ctx.t.confirm_irreversible).into());
+        }
+        let input = parse_mid_term(&form).map_err(jiebang_core::Error::Invalid)?;
+        crate::app::projects::record_mid_term(&state, &ctx.viewer, id, &input).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.proj.mid_term_recorded)
+}
+
+async fn change_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let form = FormState::new(values, &[]);
+    let result = async {
+        let mut errors = Vec::new();
+        let kind = ChangeKind::parse("kind", form.get("kind")).map_err(|e| errors.push(e)).ok();
+        let new_end = match form.get("new_end").trim() {
+            "" => None,
+            text => Day::parse("new_end", text).map_err(|e| errors.push(e)).ok(),
+        };
+        let new_value = number_field(&form, "new_value", &mut errors);
+        let (Some(kind), true) = (kind, errors.is_empty()) else {
+            return Err(jiebang_core::Error::Invalid(errors).into());
+        };
+        let indicator = Some(form.get("indicator").to_owned()).filter(|i| !i.is_empty());
+        let input =
+            jiebang_store::ChangeInput { kind, reason: form.get("reason").to_owned(), new_end, indicator, new_value };
+        crate::app::projects::request_change(&state, &ctx.viewer, id, &input).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.proj.change_requested)
+}
+
+/// The check or decision form.
+#[derive(Debug, Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    approve: String,
+    #[serde(default)]
+    note: String,
+}
+
+impl DecisionForm {
+    fn decision(self) -> ChangeDecision {
+        ChangeDecision { approve: self.approve == "true", note: self.note }
+    }
+}
+
+async fn change_page_of(state: &AppState, change_id: i64) -> String {
+    match state.store.get_change(change_id).await {
+        Ok(change) => format!("/projects/{}", change.project_id),
+        Err(_) => "/".into(),
+    }
+}
+
+async fn change_check_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<DecisionForm>,
+) -> Response {
+    let back = change_page_of(&state, id).await;
+    let result = crate::app::projects::check_change(&state, &ctx.viewer, id, &form.decision()).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.change_checked)
+}
+
+async fn change_decision_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<DecisionForm>,
+) -> Response {
+    let back = change_page_of(&state, id).await;
+    let result = crate::app::projects::decide_change(&state, &ctx.viewer, id, &form.decision()).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.change_decided)
+}
+
+/// The gate form: the rule and its number.
+#[derive(Debug, Deserialize)]
+struct GateForm {
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+async fn gate_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<GateForm>,
+) -> Response {
+    let back = match state.store.get_challenge(id).await {
+        Ok(challenge) => format!("/programs/{}/projects", challenge.program_id),
+        Err(_) => "/".into(),
+    };
+    let result = async {
+        if form.confirm.is_none() {
+            return Err(jiebang_core::Error::invalid("confirm", ctx.t.confirm_irreversible).into());
+        }
+        let value = form.value.trim();
+        let rule = match (form.rule.as_str(), value.parse::<f64>()) {
+            ("keep_top", Ok(n)) if n >= 1.0 && n.fract() == 0.0 => GateRule::KeepTop(n as usize),
+            ("at_least", Ok(score)) if score.is_finite() => GateRule::AtLeast(score),
+            _ => {
+                return Err(jiebang_core::Error::invalid(
+                    "value",
+                    format!("「{value}」不是有效的名次或分数 / '{value}' is not a valid number of places or score"),
+                )
+                .into());
+            }
+        };
+        crate::app::projects::run_gate(&state, &ctx.viewer, id, &GateInput { rule }).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.proj.gate_done)
 }
 
 #[cfg(test)]

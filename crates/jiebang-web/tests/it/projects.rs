@@ -191,3 +191,65 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8_lossy(&printed).contains(signed["sha256"].as_str().unwrap()));
 }
+
+/// A change goes from the lead unit through the recommending unit (the recommender of its
+/// region) to the organizers, each refused the others' step; a mid-term check scores the
+/// completion item from the ledger, not from what the organizers say.
+#[tokio::test]
+async fn a_change_passes_through_each_party_in_turn_and_a_mid_term_check_scores_from_the_ledger() {
+    let app = TestApp::new().await;
+    let project = app.project;
+    let agreement = json!({
+        "start": "2026-01-01", "end": "2030-12-31", "content": "研制。",
+        "milestones": [{"title": "初版", "due": "2026-06-30", "goal": "完成"}],
+        "budget": [{"source": "self_raised", "amount_cny": 1000000.0}], "tranches": [], "refund_factor": 1
+    });
+    let path = format!("/api/v1/projects/{project}/agreement");
+    assert_eq!(app.json(Method::PUT, &path, Some("applicant"), Some(agreement)).await.0, StatusCode::OK);
+    let actions = format!("/api/v1/projects/{project}/actions");
+    for action in ["sign", "start"] {
+        assert_eq!(
+            app.json(Method::POST, &actions, Some("organizer"), Some(json!({"action": action}))).await.0,
+            StatusCode::OK
+        );
+    }
+    let changes = format!("/api/v1/projects/{project}/changes");
+    let extension = json!({"kind": "extension", "reason": "示范企业产线改造推迟。", "new_end": "2031-06-30"});
+    assert_eq!(
+        app.json(Method::POST, &changes, Some("organizer"), Some(extension.clone())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, asked) = app.json(Method::POST, &changes, Some("applicant"), Some(extension)).await;
+    assert_eq!(status, StatusCode::OK, "{asked}");
+    let check = format!("/api/v1/changes/{}/check", asked["id"]);
+    let decide = format!("/api/v1/changes/{}/decision", asked["id"]);
+    let yes = json!({"approve": true, "note": "同意。"});
+    assert_eq!(app.json(Method::POST, &check, Some("organizer"), Some(yes.clone())).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.json(Method::POST, &decide, Some("recommender"), Some(yes.clone())).await.0, StatusCode::FORBIDDEN);
+    // The test program asks for recommendations: the organizers wait for the check.
+    assert_eq!(app.json(Method::POST, &decide, Some("organizer"), Some(yes.clone())).await.0, StatusCode::CONFLICT);
+    let (status, checked) = app.json(Method::POST, &check, Some("recommender"), Some(yes.clone())).await;
+    assert_eq!((status, checked["state"].as_str()), (StatusCode::OK, Some("checked")), "{checked}");
+    let (status, approved) = app.json(Method::POST, &decide, Some("organizer"), Some(yes)).await;
+    assert_eq!((status, approved["state"].as_str()), (StatusCode::OK, Some("approved")), "{approved}");
+    let (_, moved) = app.json(Method::GET, &format!("/api/v1/projects/{project}"), None, None).await;
+    assert_eq!(moved["extended_end"], "2031-06-30");
+    assert_eq!(app.json(Method::GET, &changes, Some("recommender"), None).await.0, StatusCode::OK);
+    assert_eq!(app.json(Method::GET, &changes, Some("expert"), None).await.0, StatusCode::FORBIDDEN);
+
+    // The mid-term check: nothing is measured yet, so the completion item scores nothing.
+    assert_eq!(
+        app.json(Method::POST, &actions, Some("organizer"), Some(json!({"action": "open_mid_term"}))).await.0,
+        StatusCode::OK
+    );
+    let sheet = json!({"completion_points": 60, "integrity_veto": false, "items": [
+        {"name": "技术路线", "points": 20, "score": 18}, {"name": "经费", "points": 20, "score": 15}]});
+    let mid_term = format!("/api/v1/projects/{project}/mid-term");
+    let body = json!({"sheet": sheet, "outcome": "continue"});
+    assert_eq!(app.json(Method::POST, &mid_term, Some("applicant"), Some(body.clone())).await.0, StatusCode::FORBIDDEN);
+    let (status, check) = app.json(Method::POST, &mid_term, Some("organizer"), Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{check}");
+    assert_eq!((check["share_met"].as_f64(), check["total"].as_f64()), (Some(0.0), Some(33.0)));
+    let (_, continued) = app.json(Method::GET, &format!("/api/v1/projects/{project}"), None, None).await;
+    assert_eq!(continued["state"], "in_progress");
+}

@@ -50,6 +50,9 @@ enum Audience {
     Verifiers,
     /// No one of the test app's accounts (it needs an expert record): signed-in users get 403.
     Nobody,
+    /// A project's parties and its recommending unit (the recommender of the lead unit's
+    /// region); other users get 403.
+    ProjectWatchers,
 }
 
 enum Payload {
@@ -88,6 +91,7 @@ fn allowed_for(audience: Audience, who: &str) -> bool {
         Audience::AppExpert => false,
         Audience::Verifiers => matches!(who, "admin" | "recommender"),
         Audience::Nobody => false,
+        Audience::ProjectWatchers => matches!(who, "admin" | "organizer" | "applicant" | "recommender"),
     }
 }
 
@@ -483,6 +487,58 @@ fn cases(app: &TestApp) -> Vec<Case> {
             SignedIn,
             S::NOT_FOUND,
         ),
+        // The drafted project has no mid-term check open, races alone and takes no change yet.
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/mid-term",
+            P::Json(
+                json!({"sheet": {"completion_points": 60, "items": [], "integrity_veto": false}, "outcome": "continue"}),
+            ),
+            Managers,
+            S::CONFLICT,
+        ),
+        api(Method::GET, "/api/v1/projects/{id}/mid-term", P::None, Participants, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/challenges/{id}/gate",
+            P::Json(json!({"rule": {"keep_top": 1}})),
+            Managers,
+            S::CONFLICT,
+        ),
+        api(Method::GET, "/api/v1/programs/{id}/gates", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/changes",
+            P::Json(json!({"kind": "member", "reason": "成员调整"})),
+            ActsForOrganization,
+            S::CONFLICT,
+        ),
+        api(Method::GET, "/api/v1/projects/{id}/changes", P::None, ProjectWatchers, S::OK),
+        api(Method::POST, "/api/v1/changes/{id}/check", P::Json(json!({"approve": true})), SignedIn, S::NOT_FOUND),
+        api(Method::POST, "/api/v1/changes/{id}/decision", P::Json(json!({"approve": true})), SignedIn, S::NOT_FOUND),
+        page(
+            Method::POST,
+            "/projects/{id}/mid-term",
+            P::Form(vec![("confirm", "1"), ("completion_points", "60"), ("outcome", "continue")]),
+            Managers,
+            S::SEE_OTHER,
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/changes",
+            P::Form(vec![("kind", "member"), ("reason", "成员调整")]),
+            ActsForOrganization,
+            S::SEE_OTHER,
+        ),
+        page(Method::POST, "/changes/{id}/check", P::Form(vec![("approve", "true")]), SignedIn, S::NOT_FOUND),
+        page(Method::POST, "/changes/{id}/decision", P::Form(vec![("approve", "true")]), SignedIn, S::NOT_FOUND),
+        page(
+            Method::POST,
+            "/challenges/{id}/gate",
+            P::Form(vec![("rule", "keep_top"), ("value", "1"), ("confirm", "1")]),
+            Managers,
+            S::SEE_OTHER,
+        ),
         api(Method::GET, "/api/v1/models", P::None, Public, S::OK),
         page(Method::GET, "/models", P::None, Public, S::OK),
         api(
@@ -767,6 +823,7 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         .replace("/projects/{id}", &format!("/projects/{}", app.project))
         .replace("/objections/{id}", "/objections/999999")
         .replace("/milestone-reports/{id}", "/milestone-reports/999999")
+        .replace("/changes/{id}", "/changes/999999")
         .replace("{file}", "999999")
         .replace("{scored}", &app.scored.to_string())
         .replace("{queued}", &app.queued.to_string())

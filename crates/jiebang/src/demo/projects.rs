@@ -1,9 +1,9 @@
 //! Demo projects after the announcement: a 2024 provincial list, announced a year ago, whose
 //! selected teams are now in every state of their projects — one drafting its 任务书, several
-//! in progress (milestones passed, one overdue, one told to rectify and reporting again), one at
-//! its mid-term check, one accepted and named a winner with its committed-vs-achieved ledger
-//! read from signed reports, one to be reconsidered, one terminated — and a challenge taken by
-//! three teams at once (赛马).
+//! in progress (milestones passed, one overdue, one told to rectify and reporting again), one
+//! back at its mid-term check after rectifying, one accepted and named a winner with its
+//! committed-vs-achieved ledger read from signed reports, one to be reconsidered, one
+//! terminated — and a challenge raced by three teams (赛马) whose gate dropped the weakest.
 //!
 //! Every step goes through the store operations the parties use; the dates are set around
 //! today, so the same states hold whenever the demo starts. The accepted team's evidence is a
@@ -17,8 +17,8 @@ use jiebang_core::challenge::ChallengeInput;
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
 use jiebang_core::project::{
-    Agreement, BudgetLine, Conclusion, FundSource, MilestoneDecision, Party, PlannedMilestone, ProjectAction as A,
-    Tranche, TrancheTrigger,
+    Agreement, BudgetLine, Conclusion, FundSource, GateRule, MidTermOutcome, MidTermSheet, MilestoneDecision, Party,
+    PlannedMilestone, ProjectAction as A, Tranche, TrancheTrigger,
 };
 use jiebang_core::publicity::NoticeInput;
 use jiebang_store::{ChallengeRecord, FileStore, NewMilestoneReport, ScoringSpec, Store};
@@ -26,7 +26,7 @@ use jiebang_store::{ChallengeRecord, FileStore, NewMilestoneReport, ScoringSpec,
 use super::selection::{application, review};
 
 /// Where a demo project ends up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Fate {
     /// 任务书编制, with a draft agreement.
     Drafting,
@@ -36,8 +36,10 @@ enum Fate {
     Overdue,
     /// 实施中, the first milestone rectified and passed, the second awaiting review.
     Rectified,
-    /// 中期检查.
+    /// 中期检查, after a first check that asked for rectification.
     MidTerm,
+    /// 赛马: the first milestone passed, a mid-term check with the experts' scores given.
+    Racer([f64; 3]),
     /// Accepted and named a winner.
     Winner,
     /// Concluded 需要复议.
@@ -96,9 +98,9 @@ const PROJECTS: [(usize, &str, usize, Option<usize>, Fate); 11] = [
     (2, "万联高炉炉况智能预测大模型", 7, Some(3), Fate::Rectified),
     (2, "济铝高炉数字孪生大模型", 10, None, Fate::MidTerm),
     (3, "智纺面料瑕疵检测大模型", 9, None, Fate::Terminated),
-    (4, "精工工程机械健康管理大模型", 8, None, Fate::OnTrack),
-    (4, "海川装备寿命预测大模型", 5, None, Fate::Overdue),
-    (4, "青岛工业互联网装备大模型", 11, None, Fate::OnTrack),
+    (4, "精工工程机械健康管理大模型", 8, None, Fate::Racer([14.0, 13.0, 9.0])),
+    (4, "海川装备寿命预测大模型", 5, None, Fate::Racer([9.0, 10.0, 6.0])),
+    (4, "青岛工业互联网装备大模型", 11, None, Fate::Racer([12.0, 12.0, 8.0])),
     (1, "齐鲁化工过程安全大模型", 4, Some(6), Fate::Overdue),
 ];
 
@@ -216,6 +218,8 @@ pub(super) async fn load(
             .await
             .with_context(|| format!("demo project {name}"))?;
     }
+    // The race's gate keeps the best two by their mid-term totals.
+    store.run_gate(challenges[4].id, GateRule::KeepTop(2), organizer).await.context("demo gate")?;
     Ok(())
 }
 
@@ -295,11 +299,30 @@ async fn walk(
     match fate {
         Fate::Drafting => {}
         Fate::Overdue => {}
-        Fate::OnTrack | Fate::MidTerm => {
+        Fate::OnTrack | Fate::MidTerm | Fate::Racer(_) => {
             let first = report(1, "完成行业数据集与知识库构建，数据质量评估报告见附件。", &[]).await?;
             decide(first.id, MilestoneDecision::Passed, "", None).await?;
-            if fate == Fate::MidTerm {
-                step(A::OpenMidTerm, None, "").await?;
+            let sheet = |scores: [f64; 3]| {
+                let mut sheet = MidTermSheet::default();
+                for (item, score) in sheet.items.iter_mut().zip(scores) {
+                    item.score = score;
+                }
+                sheet
+            };
+            match fate {
+                Fate::MidTerm => {
+                    step(A::OpenMidTerm, None, "").await?;
+                    let note = "示范应用进度滞后，限期一个月整改。";
+                    store
+                        .record_mid_term(id, &sheet([9.0, 11.0, 7.0]), 0.0, MidTermOutcome::Rectify, note, organizer)
+                        .await?;
+                    step(A::Resubmit, None, "").await?;
+                }
+                Fate::Racer(scores) => {
+                    step(A::OpenMidTerm, None, "").await?;
+                    store.record_mid_term(id, &sheet(scores), 0.0, MidTermOutcome::Continue, "", organizer).await?;
+                }
+                _ => {}
             }
         }
         Fate::Rectified => {

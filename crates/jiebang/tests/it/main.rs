@@ -211,6 +211,20 @@ async fn demo_projects_are_in_every_state(client: &reqwest::Client, base: &str, 
         overdue += milestones.as_array().unwrap().iter().filter(|m| m["status"] == "overdue").count();
     }
     assert!(overdue >= 1, "an overdue milestone");
+    // The race's gate kept two of three by their mid-term totals and terminated the third.
+    let gates: Value = client
+        .get(format!("{base}/api/v1/programs/{}/gates", announced["id"]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kept: Vec<bool> =
+        gates[0]["ranking"].as_array().unwrap().iter().map(|r| r["kept"].as_bool().unwrap()).collect();
+    assert_eq!(kept, [true, true, false], "{gates}");
+    let dropped = projects.iter().find(|p| p["id"] == gates[0]["ranking"][2]["project_id"]).unwrap();
+    assert_eq!(dropped["state"], "terminated");
     let mut judged = Vec::new();
     for conclusion in ["passed", "reconsider"] {
         let project = projects.iter().find(|p| p["conclusion"] == conclusion).unwrap();
@@ -528,7 +542,7 @@ async fn a_cli_created_admin_logs_in_and_a_restart_with_demo_keeps_one_copy() {
         assert_eq!(login.status(), 200);
         let programs: Value =
             client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
-        assert_eq!(programs.as_array().unwrap().len(), 3, "the demo is loaded once, not on every start");
+        assert_eq!(programs.as_array().unwrap().len(), 4, "the demo is loaded once, not on every start");
         let demo_admin = server.stdout.iter().find(|l| l.contains("admin@demo.jiebang.cn")).unwrap();
         let password = demo_admin.split_whitespace().last().unwrap();
         let login = client

@@ -6,6 +6,12 @@
 //! it with the hash of its canonical text. Milestone reports carry the team's evidence (its scored
 //! submissions and files) and the reviewers' decision.
 
+mod changes;
+mod checks;
+
+pub use changes::{ChangeInput, ProjectChange};
+pub use checks::{Gate, MidTermCheck};
+
 use jiebang_core::FieldError;
 use jiebang_core::application::ApplicationState;
 use jiebang_core::indicator::Weighting;
@@ -52,6 +58,9 @@ pub struct Project {
     pub agreement_sha256: Option<String>,
     /// When the organizer signed it (CST text).
     pub signed_at: Option<String>,
+    /// The end an approved extension moved the agreement's to.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub extended_end: Option<Day>,
     /// Created (CST text).
     pub created_at: String,
     /// Last changed.
@@ -59,6 +68,11 @@ pub struct Project {
 }
 
 impl Project {
+    /// When the work ends: the agreement's end, or the approved extension's.
+    pub fn end(&self) -> Option<Day> {
+        self.extended_end.or(self.agreement.as_ref().map(|a| a.end))
+    }
+
     /// What the organizer signs: the parties, the committed indicators and the agreement. Its
     /// RFC 8785 text is what [`Project::agreement_sha256`] hashes, so anyone can check it.
     pub fn agreement_document(&self) -> serde_json::Value {
@@ -261,87 +275,9 @@ impl Store {
         reason: &str,
         actor: i64,
     ) -> Result<Project> {
-        let reason = reason.trim();
         let current = self.get_project(id).await?;
-        let to = current.state.apply(action, party)?;
-        let conclusion = match (action, conclusion) {
-            (ProjectAction::Conclude, None) => {
-                return Err(StoreError::refused("作出结论须选择结论 / give the conclusion"));
-            }
-            (ProjectAction::Conclude, Some(conclusion)) => Some(conclusion),
-            (ProjectAction::Designate, _) if current.conclusion != Some(Conclusion::Passed) => {
-                return Err(StoreError::refused(
-                    "只有验收通过的项目可认定为揭榜优胜 / only a project that passed acceptance can be named a winner",
-                ));
-            }
-            _ => current.conclusion,
-        };
-        let needs_reason =
-            matches!(action, ProjectAction::Rectify | ProjectAction::Terminate | ProjectAction::Reconsider);
-        if needs_reason && reason.is_empty() {
-            return Err(StoreError::refused("此操作须写明理由 / this step needs a reason"));
-        }
         let mut tx = self.begin_write().await?;
-        let now = now_text();
-        if action == ProjectAction::Sign {
-            let Some(agreement) = &current.agreement else {
-                return Err(StoreError::refused("任务书尚未编制 / the task agreement has not been drafted"));
-            };
-            agreement.check(&current.committed)?;
-            sqlx::query("UPDATE projects SET agreement_sha256 = $2, signed_at = $3 WHERE id = $1")
-                .bind(id)
-                .bind(current.agreement_hash())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        // Only from the state read above: a concurrent step makes this one fail, not both apply.
-        let moved = sqlx::query(
-            "UPDATE projects SET state = $2, conclusion = $3, updated_at = $4 WHERE id = $1 AND state = $5",
-        )
-        .bind(id)
-        .bind(to.as_str())
-        .bind(conclusion.map(|c| c.as_str()))
-        .bind(&now)
-        .bind(current.state.as_str())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved == 0 {
-            return Err(StoreError::refused(
-                "项目状态已变化，请刷新后重试 / the project changed; reload and try again",
-            ));
-        }
-        sqlx::query(
-            "INSERT INTO project_events (project_id, action, from_state, to_state, actor, reason, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(action.as_str())
-        .bind(current.state.as_str())
-        .bind(to.as_str())
-        .bind(actor)
-        .bind(reason)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        let title = format!("{}：{} / {}: {}", action.label_zh(), current.name, action.label_en(), current.name);
-        let detail = if reason.is_empty() { String::new() } else { format!("理由：{reason} / Reason: {reason}") };
-        let audience = match party {
-            Party::Organizer => Audience::Organization(current.lead_organization_id),
-            Party::Lead => Audience::Organizers(current.program_id),
-        };
-        let kind = format!("project.{}", action.as_str());
-        notify(&mut tx, audience, &kind, &title, &detail, &format!("/projects/{id}")).await?;
-        audit::append(
-            &mut tx,
-            self.backend,
-            Some(actor),
-            &format!("project.{}", action.as_str()),
-            &format!("project:{id}"),
-            serde_json::json!({"from": current.state.as_str(), "to": to.as_str(), "conclusion": conclusion.map(|c| c.as_str())}),
-        )
-        .await?;
+        step(&mut tx, self.backend, &current, action, party, conclusion, reason, actor).await?;
         tx.commit().await?;
         self.get_project(id).await
     }
@@ -623,6 +559,98 @@ impl Store {
     }
 }
 
+/// Takes a step on `current` within `tx` (see [`Store::act_on_project`]): the state machine,
+/// the rules of the step, the event, the other party's notification and the audit record.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn step(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    current: &Project,
+    action: ProjectAction,
+    party: Party,
+    conclusion: Option<Conclusion>,
+    reason: &str,
+    actor: i64,
+) -> Result<()> {
+    let id = current.id;
+    let reason = reason.trim();
+    let to = current.state.apply(action, party)?;
+    let conclusion = match (action, conclusion) {
+        (ProjectAction::Conclude, None) => {
+            return Err(StoreError::refused("作出结论须选择结论 / give the conclusion"));
+        }
+        (ProjectAction::Conclude, Some(conclusion)) => Some(conclusion),
+        (ProjectAction::Designate, _) if current.conclusion != Some(Conclusion::Passed) => {
+            return Err(StoreError::refused(
+                "只有验收通过的项目可认定为揭榜优胜 / only a project that passed acceptance can be named a winner",
+            ));
+        }
+        _ => current.conclusion,
+    };
+    let needs_reason = matches!(action, ProjectAction::Rectify | ProjectAction::Terminate | ProjectAction::Reconsider);
+    if needs_reason && reason.is_empty() {
+        return Err(StoreError::refused("此操作须写明理由 / this step needs a reason"));
+    }
+    let now = now_text();
+    if action == ProjectAction::Sign {
+        let Some(agreement) = &current.agreement else {
+            return Err(StoreError::refused("任务书尚未编制 / the task agreement has not been drafted"));
+        };
+        agreement.check(&current.committed)?;
+        sqlx::query("UPDATE projects SET agreement_sha256 = $2, signed_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(current.agreement_hash())
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    // Only from the state read above: a concurrent step makes this one fail, not both apply.
+    let moved =
+        sqlx::query("UPDATE projects SET state = $2, conclusion = $3, updated_at = $4 WHERE id = $1 AND state = $5")
+            .bind(id)
+            .bind(to.as_str())
+            .bind(conclusion.map(|c| c.as_str()))
+            .bind(&now)
+            .bind(current.state.as_str())
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    if moved == 0 {
+        return Err(StoreError::refused("项目状态已变化，请刷新后重试 / the project changed; reload and try again"));
+    }
+    sqlx::query(
+        "INSERT INTO project_events (project_id, action, from_state, to_state, actor, reason, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(action.as_str())
+    .bind(current.state.as_str())
+    .bind(to.as_str())
+    .bind(actor)
+    .bind(reason)
+    .bind(&now)
+    .execute(&mut **tx)
+    .await?;
+    let title = format!("{}：{} / {}: {}", action.label_zh(), current.name, action.label_en(), current.name);
+    let detail = if reason.is_empty() { String::new() } else { format!("理由：{reason} / Reason: {reason}") };
+    let audience = match party {
+        Party::Organizer => Audience::Organization(current.lead_organization_id),
+        Party::Lead => Audience::Organizers(current.program_id),
+    };
+    let kind = format!("project.{}", action.as_str());
+    notify(tx, audience, &kind, &title, &detail, &format!("/projects/{id}")).await?;
+    audit::append(
+        tx,
+        backend,
+        Some(actor),
+        &format!("project.{}", action.as_str()),
+        &format!("project:{id}"),
+        serde_json::json!({"from": current.state.as_str(), "to": to.as_str(), "conclusion": conclusion.map(|c| c.as_str())}),
+    )
+    .await?;
+    Ok(())
+}
+
 fn milestone_report(row: &AnyRow) -> Result<MilestoneReport> {
     let submissions: String = row.try_get("submissions")?;
     let decision: Option<String> = row.try_get("decision")?;
@@ -644,10 +672,11 @@ fn milestone_report(row: &AnyRow) -> Result<MilestoneReport> {
     })
 }
 
-fn project(row: &AnyRow) -> Result<Project> {
+pub(crate) fn project(row: &AnyRow) -> Result<Project> {
     let committed: String = row.try_get("committed")?;
     let conclusion: Option<String> = row.try_get("conclusion")?;
     let agreement: Option<String> = row.try_get("agreement")?;
+    let extended_end: Option<String> = row.try_get("extended_end")?;
     Ok(Project {
         id: row.try_get("id")?,
         application_id: row.try_get("application_id")?,
@@ -662,12 +691,13 @@ fn project(row: &AnyRow) -> Result<Project> {
         agreement: agreement.map(|a| serde_json::from_str(&a)).transpose().map_err(decode)?,
         agreement_sha256: row.try_get("agreement_sha256")?,
         signed_at: row.try_get("signed_at")?,
+        extended_end: extended_end.map(|d| Day::parse("extended_end", &d)).transpose().map_err(decode)?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
 }
 
 /// A stored value that does not read back: the database's fault, as sqlx reports decoding.
-fn decode(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+pub(crate) fn decode(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Database(sqlx::Error::Decode(Box::new(error)))
 }
