@@ -191,7 +191,7 @@ pub struct Measurement {
 
 /// A committed indicator in the ledger: its verdict on the latest measurement, and that
 /// measurement's source.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerRow {
     /// The verdict against the committed value.
@@ -220,7 +220,7 @@ pub fn ledger(committed: &[CommittedIndicator], measured: &[Measurement]) -> Vec
 }
 
 /// One committed indicator at acceptance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicatorVerdict {
     /// The indicator's name.
@@ -270,9 +270,24 @@ impl Default for AcceptanceRules {
     }
 }
 
-/// What the organizer found besides the measurements.
+/// An acceptance as concluded: the ledger it was judged on (with each value's source), the
+/// judgement and the organizer's findings. Frozen at the conclusion and public with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcceptanceRecord {
+    /// Each committed indicator against the acceptance evidence.
+    pub rows: Vec<LedgerRow>,
+    /// The rules' judgement of those rows and findings.
+    pub judgement: AcceptanceJudgement,
+    /// What the organizer found besides the measurements.
+    pub findings: AcceptanceFindings,
+}
+
+/// What the organizer found besides the measurements (`overdue` the platform works out from
+/// when the team applied).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct AcceptanceFindings {
     /// Untrue documents or data were found.
     pub false_data: bool,
@@ -284,7 +299,7 @@ pub struct AcceptanceFindings {
 
 /// The acceptance, computed: every committed indicator's verdict, the share met, the vetoes
 /// and the conclusion the rules suggest (the organizer records the conclusion).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptanceJudgement {
     /// Per committed indicator, in the agreement's order.
@@ -873,6 +888,23 @@ pub struct GateRow {
     pub kept: bool,
 }
 
+/// The acceptance materials the lead unit files (the provinces' checklists, abridged): the form
+/// field each comes under and its name.
+pub const ACCEPTANCE_MATERIALS: [(&str, &str); 4] = [
+    ("application_form", "验收申请表"),
+    ("summary_report", "完成情况总结报告"),
+    ("finance_report", "经费执行情况报告"),
+    ("user_opinion", "用户意见书"),
+];
+
+/// Months after the end within which acceptance is applied for (6): later, the overdue veto.
+pub const ACCEPTANCE_WINDOW_MONTHS: i64 = 6;
+
+/// Whether an acceptance applied for on `applied_on` for work ending on `end` is overdue.
+pub fn applied_late(end: Day, applied_on: Day) -> bool {
+    applied_on > plus_months(end, ACCEPTANCE_WINDOW_MONTHS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1100,6 +1132,7 @@ mod tests {
         let fields: Vec<&str> = late.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["asked_on", "extension", "new_end"]);
         assert_eq!(plus_months(day("2027-03-31"), -1), day("2027-02-28"));
+        assert!(!applied_late(end, day("2028-06-30")) && applied_late(end, day("2028-07-01")));
         assert_eq!(plus_months(day("2027-11-30"), 3), day("2028-02-29"));
     }
 

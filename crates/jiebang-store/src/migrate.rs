@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 14, name: "projects", sql: include_str!("../migrations/0014_projects.sql") },
     Migration { version: 15, name: "agreements", sql: include_str!("../migrations/0015_agreements.sql") },
     Migration { version: 16, name: "project_checks", sql: include_str!("../migrations/0016_project_checks.sql") },
+    Migration { version: 17, name: "acceptance", sql: include_str!("../migrations/0017_acceptance.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -6,9 +6,11 @@
 //! it with the hash of its canonical text. Milestone reports carry the team's evidence (its scored
 //! submissions and files) and the reviewers' decision.
 
+mod acceptance;
 mod changes;
 mod checks;
 
+pub use acceptance::{Appeal, LabReport, ProjectLab};
 pub use changes::{ChangeInput, ProjectChange};
 pub use checks::{Gate, MidTermCheck};
 
@@ -18,7 +20,7 @@ use jiebang_core::indicator::Weighting;
 use jiebang_core::program::Day;
 use jiebang_core::program::ProgramStatus;
 use jiebang_core::project::{
-    Agreement, CommittedIndicator, Conclusion, MilestoneDecision, Party, ProjectAction, ProjectState,
+    AcceptanceRecord, Agreement, CommittedIndicator, Conclusion, MilestoneDecision, Party, ProjectAction, ProjectState,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -61,6 +63,19 @@ pub struct Project {
     /// The end an approved extension moved the agreement's to.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub extended_end: Option<Day>,
+    /// When the lead unit applied for acceptance.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub acceptance_applied_on: Option<Day>,
+    /// The acceptance phase on the challenge's evaluation.
+    pub acceptance_phase_id: Option<i64>,
+    /// The acceptance as concluded (public with the conclusion).
+    pub acceptance: Option<AcceptanceRecord>,
+    /// The conclusion's publicity: first day.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub publicity_starts_on: Option<Day>,
+    /// Last day.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub publicity_ends_on: Option<Day>,
     /// Created (CST text).
     pub created_at: String,
     /// Last changed.
@@ -264,8 +279,9 @@ impl Store {
     }
 
     /// Takes a step on a project as `party` (checked by the caller against who `actor` is).
-    /// `Conclude` needs the conclusion; `Designate` needs the recorded one to be 通过; every
-    /// step but the routine ones needs a reason.
+    /// `Designate` needs the recorded conclusion to be 通过; rectification, termination and a
+    /// new review need a reason. Applying for acceptance, concluding and closing the publicity
+    /// have their own calls, which carry what those steps rest on.
     pub async fn act_on_project(
         &self,
         id: i64,
@@ -275,6 +291,13 @@ impl Store {
         reason: &str,
         actor: i64,
     ) -> Result<Project> {
+        if matches!(action, ProjectAction::ApplyAcceptance | ProjectAction::Conclude | ProjectAction::Finalize) {
+            return Err(StoreError::refused(format!(
+                "「{}」须提交其材料或依据办理 / '{}' takes its own materials",
+                action.label_zh(),
+                action.label_en()
+            )));
+        }
         let current = self.get_project(id).await?;
         let mut tx = self.begin_write().await?;
         step(&mut tx, self.backend, &current, action, party, conclusion, reason, actor).await?;
@@ -502,6 +525,21 @@ impl Store {
         self.milestone_report(report_id).await
     }
 
+    /// A file one of the project's documents carries (milestone evidence, acceptance materials,
+    /// a lab's report).
+    pub async fn project_file(&self, project_id: i64, file_id: i64) -> Result<StoredFile> {
+        let row = sqlx::query(
+            "SELECT f.* FROM files f WHERE f.id = $2 AND EXISTS \
+             (SELECT 1 FROM project_files pf WHERE pf.project_id = $1 AND pf.file_id = f.id)",
+        )
+        .bind(project_id)
+        .bind(file_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::not_found("file", file_id))?;
+        crate::files::stored_file(&row)
+    }
+
     /// One milestone report.
     pub async fn milestone_report(&self, id: i64) -> Result<MilestoneReport> {
         let row = sqlx::query("SELECT * FROM milestone_reports WHERE id = $1")
@@ -672,11 +710,17 @@ fn milestone_report(row: &AnyRow) -> Result<MilestoneReport> {
     })
 }
 
+/// A nullable `YYYY-MM-DD` column.
+fn day_column(row: &AnyRow, column: &str) -> Result<Option<Day>> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|d| Day::parse(column, &d)).transpose().map_err(decode)
+}
+
 pub(crate) fn project(row: &AnyRow) -> Result<Project> {
     let committed: String = row.try_get("committed")?;
     let conclusion: Option<String> = row.try_get("conclusion")?;
     let agreement: Option<String> = row.try_get("agreement")?;
-    let extended_end: Option<String> = row.try_get("extended_end")?;
+    let acceptance: Option<String> = row.try_get("acceptance")?;
     Ok(Project {
         id: row.try_get("id")?,
         application_id: row.try_get("application_id")?,
@@ -691,7 +735,12 @@ pub(crate) fn project(row: &AnyRow) -> Result<Project> {
         agreement: agreement.map(|a| serde_json::from_str(&a)).transpose().map_err(decode)?,
         agreement_sha256: row.try_get("agreement_sha256")?,
         signed_at: row.try_get("signed_at")?,
-        extended_end: extended_end.map(|d| Day::parse("extended_end", &d)).transpose().map_err(decode)?,
+        extended_end: day_column(row, "extended_end")?,
+        acceptance_applied_on: day_column(row, "acceptance_applied_on")?,
+        acceptance_phase_id: row.try_get("acceptance_phase_id")?,
+        acceptance: acceptance.map(|a| serde_json::from_str(&a)).transpose().map_err(decode)?,
+        publicity_starts_on: day_column(row, "publicity_starts_on")?,
+        publicity_ends_on: day_column(row, "publicity_ends_on")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

@@ -50,7 +50,8 @@ use crate::error::ApiError;
         projects::list_milestones, projects::report_milestone, projects::review_milestone, projects::get_ledger,
         projects::list_tranches, projects::record_mid_term, projects::list_mid_term, projects::run_gate,
         projects::list_gates, projects::request_change, projects::list_changes, projects::check_change,
-        projects::decide_change,
+        projects::decide_change, projects::apply_for_acceptance, projects::get_acceptance, projects::designate_lab,
+        projects::submit_lab_report, projects::file_appeal, projects::decide_appeal,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -172,6 +173,11 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/projects/{id}/changes", get(projects::list_changes).post(projects::request_change))
         .route("/changes/{id}/check", post(projects::check_change))
         .route("/changes/{id}/decision", post(projects::decide_change))
+        .route("/projects/{id}/acceptance", get(projects::get_acceptance).post(projects::apply_for_acceptance))
+        .route("/projects/{id}/labs", post(projects::designate_lab))
+        .route("/projects/{id}/lab-reports", post(projects::submit_lab_report))
+        .route("/projects/{id}/appeals", post(projects::file_appeal))
+        .route("/appeals/{id}/decision", post(projects::decide_appeal))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

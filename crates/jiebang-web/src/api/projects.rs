@@ -5,12 +5,15 @@
 use axum::Json;
 use axum::extract::{Multipart, State};
 use jiebang_core::project::Agreement;
-use jiebang_store::{ChangeInput, Gate, MidTermCheck, MilestoneReport, Project, ProjectChange, ProjectEvent};
+use jiebang_store::{
+    Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, Project, ProjectChange, ProjectEvent,
+    ProjectLab,
+};
 
 use crate::AppState;
 use crate::app::projects::{
-    ChangeDecision, GateInput, Ledger, MidTermInput, MilestoneReview, MilestoneView, ProjectStep, SignedAgreement,
-    TrancheView,
+    AcceptanceView, AppealDecision, AppealInput, ChangeDecision, GateInput, LabInput, Ledger, MidTermInput,
+    MilestoneReview, MilestoneView, ProjectStep, SignedAgreement, TrancheView,
 };
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -234,4 +237,72 @@ pub(super) async fn decide_change(
     ApiJson(decision): ApiJson<ChangeDecision>,
 ) -> Result<Json<ProjectChange>, ApiError> {
     Ok(Json(crate::app::projects::decide_change(&state, &viewer, id, &decision).await?))
+}
+
+/// The lead unit applies for acceptance. Multipart: a PDF under each of `application_form`,
+/// `summary_report`, `finance_report` and `user_opinion`; every missing one is named.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/acceptance", responses((status = 200, body = Project), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn apply_for_acceptance(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Multipart,
+) -> Result<Json<Project>, ApiError> {
+    Ok(Json(crate::app::projects::apply_for_acceptance(&state, &viewer, id, multipart).await?))
+}
+
+/// The acceptance: as concluded to anyone; as it stands, with materials, labs, their reports and
+/// appeals, to the parties and the labs.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/acceptance", responses((status = 200, body = AcceptanceView), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_acceptance(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<AcceptanceView>, ApiError> {
+    Ok(Json(crate::app::projects::acceptance(&state, &viewer, id).await?))
+}
+
+/// The organizers designate an account as the project's testing lab.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/labs", request_body = LabInput, responses((status = 200, body = ProjectLab), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn designate_lab(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<LabInput>,
+) -> Result<Json<ProjectLab>, ApiError> {
+    Ok(Json(crate::app::projects::designate_lab(&state, &viewer, id, &input).await?))
+}
+
+/// A designated lab files its test report. Multipart: `value.{indicator}` per committed
+/// indicator measured, `note`, the report as a PDF `file`.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/lab-reports", responses((status = 200, body = LabReport), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn submit_lab_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Multipart,
+) -> Result<Json<LabReport>, ApiError> {
+    Ok(Json(crate::app::projects::submit_lab_report(&state, &viewer, id, multipart).await?))
+}
+
+/// The lead unit appeals the conclusion during its publicity.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/appeals", request_body = AppealInput, responses((status = 200, body = Appeal), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn file_appeal(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<AppealInput>,
+) -> Result<Json<Appeal>, ApiError> {
+    Ok(Json(crate::app::projects::file_appeal(&state, &viewer, id, &input).await?))
+}
+
+/// The organizers decide an appeal; upheld sends the conclusion back to review.
+#[utoipa::path(post, path = "/api/v1/appeals/{id}/decision", request_body = AppealDecision, responses((status = 200, body = Appeal), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn decide_appeal(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(decision): ApiJson<AppealDecision>,
+) -> Result<Json<Appeal>, ApiError> {
+    Ok(Json(crate::app::projects::decide_appeal(&state, &viewer, id, &decision).await?))
 }

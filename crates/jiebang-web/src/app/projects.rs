@@ -10,13 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use jiebang_core::program::Day;
 use jiebang_core::project::{
-    Agreement, Conclusion, GateRule, LedgerRow, Measurement, MidTermOutcome, MidTermSheet, MilestoneDecision,
-    MilestoneStatus, Party, Passed, PlannedMilestone, ProjectAction, ProjectState, Tranche, ledger, milestone_status,
+    AcceptanceFindings, AcceptanceRecord, AcceptanceRules, Agreement, Conclusion, GateRule, LedgerRow, Measurement,
+    MidTermOutcome, MidTermSheet, MilestoneDecision, MilestoneStatus, Party, Passed, PlannedMilestone, ProjectAction,
+    ProjectState, Tranche, ledger, milestone_status,
 };
 use jiebang_core::report::ScoreReport;
 use jiebang_store::{
-    ChangeInput, Gate, MidTermCheck, MilestoneReport, NewMilestoneReport, Project, ProjectChange, ProjectEvent,
-    StoredFile,
+    Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, NewMilestoneReport, Project, ProjectChange,
+    ProjectEvent, ProjectLab, StoredFile,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -29,11 +30,17 @@ use crate::error::ApiError;
 /// A step asked for.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProjectStep {
-    /// What to do.
+    /// What to do (`apply_acceptance` has its own form with the materials).
     pub action: ProjectAction,
     /// With `conclude`, the conclusion.
     #[serde(default)]
     pub conclusion: Option<Conclusion>,
+    /// With `conclude`, what the organizers found besides the measurements.
+    #[serde(default)]
+    pub findings: AcceptanceFindings,
+    /// With `start_testing`, the acceptance phase of the challenge's evaluation (none: labs only).
+    #[serde(default)]
+    pub phase_id: Option<i64>,
     /// Why (needed for rectification, termination and review again).
     #[serde(default)]
     pub reason: String,
@@ -74,7 +81,20 @@ pub(crate) async fn act(state: &AppState, viewer: &Viewer, id: i64, step: &Proje
     if !acts_as(viewer, &project, party) {
         return Err(ApiError::Forbidden);
     }
-    Ok(state.store.act_on_project(id, step.action, party, step.conclusion, &step.reason, authed.user.id).await?)
+    let (user, today) = (authed.user.id, jiebang_store::today());
+    Ok(match step.action {
+        ProjectAction::StartTesting => state.store.start_testing(id, step.phase_id, user).await?,
+        ProjectAction::Conclude => {
+            let conclusion = step
+                .conclusion
+                .ok_or_else(|| jiebang_core::Error::invalid("conclusion", "请选择结论 / give the conclusion"))?;
+            let record = acceptance_record(state, &project, step.findings, true).await?;
+            let calendar = &state.calendar;
+            state.store.conclude_acceptance(id, conclusion, &record, &step.reason, calendar, today, user).await?
+        }
+        ProjectAction::Finalize => state.store.finalize_conclusion(id, today, user).await?,
+        action => state.store.act_on_project(id, action, party, step.conclusion, &step.reason, user).await?,
+    })
 }
 
 /// The steps taken, with their reasons: to the organizers and the lead unit.
@@ -269,22 +289,19 @@ pub(crate) async fn review_milestone(
         .await?)
 }
 
-/// A milestone report's file, to the parties.
+/// A file of the project's documents, to the parties and its labs.
 pub(crate) async fn evidence_file(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
     file_id: i64,
 ) -> Result<(StoredFile, Vec<u8>), ApiError> {
-    as_party(state, viewer, id).await?;
-    let file = state
-        .store
-        .milestone_reports(id)
-        .await?
-        .into_iter()
-        .flat_map(|r| r.files)
-        .find(|f| f.id == file_id)
-        .ok_or_else(|| ApiError::NotFound(format!("附件 {file_id} 不存在 / file {file_id} not found")))?;
+    let project = get(state, viewer, id).await?;
+    viewer.require()?;
+    if !is_party(viewer, &project) && !is_lab(state, viewer, &project).await? {
+        return Err(ApiError::Forbidden);
+    }
+    let file = state.store.project_file(id, file_id).await?;
     let bytes = state.files.get(&file.key).await?;
     Ok((file, bytes))
 }
@@ -304,7 +321,15 @@ pub struct Ledger {
 pub(crate) async fn ledger_of(state: &AppState, viewer: &Viewer, id: i64) -> Result<Ledger, ApiError> {
     let project = get(state, viewer, id).await?;
     let reports = state.store.milestone_reports(id).await?;
-    let mut ids: Vec<i64> = reports.iter().flat_map(|r| r.submissions.iter().copied()).collect();
+    let ids: Vec<i64> = reports.iter().flat_map(|r| r.submissions.iter().copied()).collect();
+    let measurements = measurements(state, &ids, false).await?;
+    Ok(Ledger { rows: ledger(&project.committed, &measurements), measurements })
+}
+
+/// The metrics of these submissions' signed reports, oldest first: every row's to the
+/// organizers (`full`), the leaderboard split's until a phase's hidden rows are public.
+async fn measurements(state: &AppState, ids: &[i64], full: bool) -> Result<Vec<Measurement>, ApiError> {
+    let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
     let texts = if ids.is_empty() { HashMap::new() } else { state.store.latest_reports(&ids).await? };
@@ -319,11 +344,11 @@ pub(crate) async fn ledger_of(state: &AppState, viewer: &Viewer, id: i64) -> Res
             slot.insert(state.store.get_phase(submission.phase_id).await?);
         }
         let phase = &phases[&submission.phase_id];
-        let shown = if phase.all_rows_public() { report } else { report.team_view(&phase.input.split) };
+        let shown = if full || phase.all_rows_public() { report } else { report.team_view(&phase.input.split) };
         measured.push((shown.finished_at.clone(), id, shown.metrics));
     }
     measured.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    let measurements: Vec<Measurement> = measured
+    Ok(measured
         .into_iter()
         .flat_map(|(at, id, metrics)| {
             metrics.into_iter().map(move |(metric, value)| Measurement {
@@ -333,8 +358,46 @@ pub(crate) async fn ledger_of(state: &AppState, viewer: &Viewer, id: i64) -> Res
                 at: at.clone(),
             })
         })
-        .collect();
-    Ok(Ledger { rows: ledger(&project.committed, &measurements), measurements })
+        .collect())
+}
+
+/// The acceptance as it stands: each committed indicator against the latest value from the lead
+/// unit's scored submissions to the acceptance phase and the labs' reports, judged by the rules
+/// with `findings` (and the overdue veto from when the team applied).
+pub(crate) async fn acceptance_record(
+    state: &AppState,
+    project: &Project,
+    mut findings: AcceptanceFindings,
+    full: bool,
+) -> Result<AcceptanceRecord, ApiError> {
+    let mut ids = Vec::new();
+    if let Some(phase) = project.acceptance_phase_id {
+        let submissions = state.store.list_submissions(phase, Some(project.lead_organization_id)).await?;
+        ids.extend(
+            submissions.iter().filter(|s| s.state == jiebang_core::evaluation::SubmissionState::Scored).map(|s| s.id),
+        );
+    }
+    let mut measured = measurements(state, &ids, full).await?;
+    for report in state.store.lab_reports(project.id).await? {
+        for (metric, value) in &report.measured {
+            measured.push(Measurement {
+                metric: metric.clone(),
+                value: *value,
+                source: format!("lab:{}", report.id),
+                at: report.submitted_at.clone(),
+            });
+        }
+    }
+    measured.sort_by(|a, b| a.at.cmp(&b.at));
+    let rows = ledger(&project.committed, &measured);
+    findings.overdue = match (project.end(), project.acceptance_applied_on) {
+        (Some(end), Some(applied)) => jiebang_core::project::applied_late(end, applied),
+        _ => false,
+    };
+    let achieved = rows.iter().filter_map(|r| Some((r.verdict.metric.clone(), r.verdict.achieved?))).collect();
+    let judgement =
+        jiebang_core::project::judge_acceptance(&project.committed, &achieved, findings, AcceptanceRules::default());
+    Ok(AcceptanceRecord { rows, judgement, findings })
 }
 
 /// A planned tranche and whether the platform says it may be paid now.
@@ -384,6 +447,11 @@ pub(crate) struct Dossier {
     pub(crate) history: Vec<ProjectEvent>,
     pub(crate) mid_terms: Vec<MidTermCheck>,
     pub(crate) changes: Vec<ProjectChange>,
+    /// The viewer is one of the project's labs.
+    pub(crate) lab: bool,
+    pub(crate) acceptance: AcceptanceView,
+    /// The challenge's phases (id, name), for the organizers starting the tests.
+    pub(crate) phases: Vec<(i64, String)>,
 }
 
 /// The project page's contents, each part as its API gives it to this viewer.
@@ -399,7 +467,28 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     let supervisor = supervises(state, viewer, &project).await?;
     let mid_terms = if party { state.store.mid_term_checks(id).await? } else { Vec::new() };
     let changes = if party || supervisor { state.store.project_changes(id).await? } else { Vec::new() };
-    Ok(Dossier { project, organizer, lead, supervisor, milestones, ledger, tranches, history, mid_terms, changes })
+    let lab = is_lab(state, viewer, &project).await?;
+    let acceptance = acceptance(state, viewer, id).await?;
+    let phases = if organizer {
+        state.store.list_phases(project.challenge_id).await?.into_iter().map(|p| (p.id, p.input.name)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Dossier {
+        project,
+        organizer,
+        lead,
+        supervisor,
+        milestones,
+        ledger,
+        tranches,
+        history,
+        mid_terms,
+        changes,
+        lab,
+        acceptance,
+        phases,
+    })
 }
 
 /// The projects whose lead unit the viewer acts for, across programs.
@@ -549,4 +638,183 @@ pub(crate) async fn decide_change(
         return Err(ApiError::Forbidden);
     }
     Ok(state.store.decide_change(change_id, decision.approve, &decision.note, user).await?)
+}
+
+/// Whether the viewer is one of the project's designated labs.
+async fn is_lab(state: &AppState, viewer: &Viewer, project: &Project) -> Result<bool, ApiError> {
+    let Some(user) = viewer.user_id() else { return Ok(false) };
+    Ok(state.store.project_labs(project.id).await?.iter().any(|l| l.user_id == user))
+}
+
+/// The lead unit applies for acceptance. Multipart: one PDF under each checklist field
+/// (`application_form`, `summary_report`, `finance_report`, `user_opinion`).
+pub(crate) async fn apply_for_acceptance(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    multipart: axum::extract::Multipart,
+) -> Result<Project, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
+    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
+    crate::http::with_uploads(state, user, form, |form| async move {
+        crate::http::require_pdfs(state, &form).await?;
+        Ok(state.store.apply_for_acceptance(id, &form.files, jiebang_store::today(), user).await?)
+    })
+    .await
+}
+
+/// The acceptance: the concluded record to anyone who sees the program; to the parties and labs
+/// also the materials, the labs, their reports, the record as it stands and the appeals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcceptanceView {
+    /// The acceptance phase.
+    pub phase_id: Option<i64>,
+    /// As concluded (public).
+    pub concluded: Option<AcceptanceRecord>,
+    /// As it stands now (the parties and labs).
+    pub current: Option<AcceptanceRecord>,
+    /// The materials filed (checklist field, file name).
+    pub materials: Vec<(String, String)>,
+    /// The designated labs.
+    pub labs: Vec<ProjectLab>,
+    /// The labs' reports.
+    pub lab_reports: Vec<LabReport>,
+    /// Appeals against the conclusion.
+    pub appeals: Vec<Appeal>,
+}
+
+/// The acceptance as this viewer may see it.
+pub(crate) async fn acceptance(state: &AppState, viewer: &Viewer, id: i64) -> Result<AcceptanceView, ApiError> {
+    let project = get(state, viewer, id).await?;
+    let organizer = acts_as(viewer, &project, Party::Organizer);
+    let insider = is_party(viewer, &project) || is_lab(state, viewer, &project).await?;
+    let mut view = AcceptanceView {
+        phase_id: project.acceptance_phase_id,
+        concluded: project.acceptance.clone(),
+        current: None,
+        materials: Vec::new(),
+        labs: Vec::new(),
+        lab_reports: Vec::new(),
+        appeals: Vec::new(),
+    };
+    if insider {
+        let under_way = project.acceptance_applied_on.is_some();
+        if under_way {
+            view.current = Some(acceptance_record(state, &project, AcceptanceFindings::default(), organizer).await?);
+        }
+        view.materials =
+            state.store.acceptance_materials(id).await?.into_iter().map(|(field, file)| (field, file.name)).collect();
+        view.labs = state.store.project_labs(id).await?;
+        view.lab_reports = state.store.lab_reports(id).await?;
+        view.appeals = state.store.project_appeals(id).await?;
+    }
+    Ok(view)
+}
+
+/// A lab to designate: its account's e-mail and its name.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct LabInput {
+    /// The lab's account.
+    pub email: String,
+    /// The lab's name (检测机构).
+    pub name: String,
+}
+
+/// The organizers designate a lab.
+pub(crate) async fn designate_lab(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &LabInput,
+) -> Result<ProjectLab, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Organizer).await?;
+    let lab = state
+        .store
+        .find_user_by_email(input.email.trim())
+        .await?
+        .ok_or_else(|| jiebang_core::Error::invalid("email", "没有这个账户 / no such account"))?;
+    Ok(state.store.designate_lab(id, lab.id, &input.name, user).await?)
+}
+
+/// A designated lab files its report. Multipart: `value.{indicator}` per committed indicator it
+/// measured, `note`, and the report as a PDF `file`.
+pub(crate) async fn submit_lab_report(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    multipart: axum::extract::Multipart,
+) -> Result<LabReport, ApiError> {
+    let project = get(state, viewer, id).await?;
+    let user = viewer.require()?.user.id;
+    if !is_lab(state, viewer, &project).await? {
+        return Err(ApiError::Forbidden);
+    }
+    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
+    crate::http::with_uploads(state, user, form, |form| async move {
+        crate::http::require_pdfs(state, &form).await?;
+        let mut values = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (field, text) in &form.text {
+            let (Some(name), text) = (field.strip_prefix("value."), text.trim()) else { continue };
+            if text.is_empty() {
+                continue;
+            }
+            match text.parse::<f64>() {
+                Ok(value) => {
+                    values.insert(name.to_owned(), value);
+                }
+                Err(_) => problems.push(jiebang_core::FieldError::new(
+                    field.clone(),
+                    format!("「{text}」不是有效数字 / '{text}' is not a valid number"),
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(jiebang_core::Error::Invalid(problems).into());
+        }
+        let files = form.uploads();
+        Ok(state.store.submit_lab_report(id, &values, &files, &form.text("note", ""), user).await?)
+    })
+    .await
+}
+
+/// An appeal as the lead unit writes it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AppealInput {
+    /// What is appealed, and why.
+    pub content: String,
+}
+
+/// The lead unit appeals the conclusion in publicity.
+pub(crate) async fn file_appeal(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &AppealInput,
+) -> Result<Appeal, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
+    Ok(state.store.file_appeal(id, &input.content, jiebang_store::today(), user).await?)
+}
+
+/// An appeal's decision.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AppealDecision {
+    /// Upheld: the conclusion goes back to review.
+    pub upheld: bool,
+    /// The answer.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The organizers decide an appeal.
+pub(crate) async fn decide_appeal(
+    state: &AppState,
+    viewer: &Viewer,
+    appeal_id: i64,
+    decision: &AppealDecision,
+) -> Result<Appeal, ApiError> {
+    viewer.require()?;
+    let appeal = state.store.get_appeal(appeal_id).await?;
+    let (_, user) = as_one(state, viewer, appeal.project_id, Party::Organizer).await?;
+    Ok(state.store.decide_appeal(appeal_id, decision.upheld, &decision.note, user).await?)
 }

@@ -16,9 +16,9 @@ use jiebang_core::FieldError;
 use jiebang_core::indicator::Comparison;
 use jiebang_core::program::{Day, ProgramStatus};
 use jiebang_core::project::{
-    Agreement, BudgetLine, ChangeKind, Conclusion, FundSource, GateRule, MidTermOutcome, MidTermSheet,
-    MilestoneDecision, MilestoneStatus, Party, PlannedMilestone, ProjectAction, ProjectState, RubricItem, Tranche,
-    TrancheTrigger,
+    AcceptanceFindings, Agreement, BudgetLine, ChangeKind, Conclusion, FundSource, GateRule, MidTermOutcome,
+    MidTermSheet, MilestoneDecision, MilestoneStatus, Party, PlannedMilestone, ProjectAction, ProjectState, RubricItem,
+    Tranche, TrancheTrigger,
 };
 use jiebang_store::{Program, Project};
 use serde::Deserialize;
@@ -45,6 +45,11 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/changes/{id}/check", post(change_check_submit))
         .route("/changes/{id}/decision", post(change_decision_submit))
         .route("/challenges/{id}/gate", post(gate_submit))
+        .route("/projects/{id}/acceptance", post(acceptance_submit))
+        .route("/projects/{id}/labs", post(lab_submit))
+        .route("/projects/{id}/lab-reports", post(lab_report_submit))
+        .route("/projects/{id}/appeals", post(appeal_submit))
+        .route("/appeals/{id}/decision", post(appeal_decision_submit))
 }
 
 /// The project's path as the stepper shows it (the detours — rectification, termination — are
@@ -244,6 +249,54 @@ impl ProjectPage {
         ChangeKind::ALL
     }
 
+    /// The acceptance materials: (form field, label).
+    fn materials(&self) -> [(&'static str, &'static str); 4] {
+        let t = self.ctx.t.proj;
+        [
+            ("application_form", t.material_application_form),
+            ("summary_report", t.material_summary_report),
+            ("finance_report", t.material_finance_report),
+            ("user_opinion", t.material_user_opinion),
+        ]
+    }
+
+    fn material_label(&self, field: &str) -> &'static str {
+        self.materials().into_iter().find(|(f, _)| *f == field).map_or("", |(_, label)| label)
+    }
+
+    fn may_apply_for_acceptance(&self) -> bool {
+        self.d.lead && self.d.project.state.apply(ProjectAction::ApplyAcceptance, Party::Lead).is_ok()
+    }
+
+    fn may_designate_lab(&self) -> bool {
+        self.d.organizer && matches!(self.d.project.state, ProjectState::AcceptanceApplied | ProjectState::Testing)
+    }
+
+    fn may_report_as_lab(&self) -> bool {
+        self.d.lab && self.d.project.state == ProjectState::Testing
+    }
+
+    fn takes_phase(&self) -> bool {
+        self.actions.contains(&ProjectAction::StartTesting)
+    }
+
+    fn in_publicity(&self) -> bool {
+        self.d.project.state == ProjectState::ConclusionPublicity
+    }
+
+    /// A record's share met as a percentage.
+    fn percent(share: impl std::borrow::Borrow<f64>) -> String {
+        format!("{:.0}%", share.borrow() * 100.0)
+    }
+
+    /// A ledger row's source: a signed report's page, or a lab report's name.
+    fn source_text(&self, source: &str) -> (Option<String>, &'static str) {
+        match source.strip_prefix("submission:") {
+            Some(id) => (Some(format!("/submissions/{id}/report")), self.ctx.t.proj.signed_report),
+            None => (None, self.ctx.t.proj.lab_source),
+        }
+    }
+
     fn status_class(status: &MilestoneStatus) -> &'static str {
         match status {
             MilestoneStatus::Passed => "state-scored",
@@ -349,6 +402,12 @@ struct StepForm {
     #[serde(default)]
     reason: String,
     #[serde(default)]
+    phase_id: String,
+    #[serde(default)]
+    false_data: Option<String>,
+    #[serde(default)]
+    unapproved_change: Option<String>,
+    #[serde(default)]
     confirm: Option<String>,
 }
 
@@ -368,7 +427,13 @@ async fn action_submit(
             "" => None,
             text => Some(Conclusion::parse("conclusion", text).map_err(jiebang_core::Error::from)?),
         };
-        let step = ProjectStep { action, conclusion, reason: form.reason };
+        let phase_id = form.phase_id.trim().parse::<i64>().ok();
+        let findings = AcceptanceFindings {
+            false_data: form.false_data.is_some(),
+            unapproved_change: form.unapproved_change.is_some(),
+            overdue: false,
+        };
+        let step = ProjectStep { action, conclusion, findings, phase_id, reason: form.reason };
         crate::app::projects::act(&state, &ctx.viewer, id, &step).await.map(|_| ())
     }
     .await;
@@ -857,6 +922,65 @@ async fn gate_submit(
     }
     .await;
     super::back(&state, &back, result, &ctx, ctx.t.proj.gate_done)
+}
+
+async fn acceptance_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let result = crate::app::projects::apply_for_acceptance(&state, &ctx.viewer, id, multipart).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.applied)
+}
+
+async fn lab_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(input): axum::Form<crate::app::projects::LabInput>,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let result = crate::app::projects::designate_lab(&state, &ctx.viewer, id, &input).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.lab_designated)
+}
+
+async fn lab_report_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let result = crate::app::projects::submit_lab_report(&state, &ctx.viewer, id, multipart).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.lab_reported)
+}
+
+async fn appeal_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(input): axum::Form<crate::app::projects::AppealInput>,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let result = crate::app::projects::file_appeal(&state, &ctx.viewer, id, &input).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.appealed)
+}
+
+async fn appeal_decision_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<DecisionForm>,
+) -> Response {
+    let back = match state.store.get_appeal(id).await {
+        Ok(appeal) => format!("/projects/{}", appeal.project_id),
+        Err(_) => "/".into(),
+    };
+    let decision = crate::app::projects::AppealDecision { upheld: form.approve == "true", note: form.note };
+    let result = crate::app::projects::decide_appeal(&state, &ctx.viewer, id, &decision).await.map(|_| ());
+    super::back(&state, &back, result, &ctx, ctx.t.proj.appeal_decided)
 }
 
 #[cfg(test)]

@@ -31,12 +31,14 @@ async fn each_project_step_is_taken_by_its_party_and_the_history_stays_with_the_
     assert_eq!((status, signed["state"].as_str()), (StatusCode::OK, Some("signed")), "{signed}");
     assert_eq!(step("organizer", "start").await.0, StatusCode::OK);
     assert_eq!(step("organizer", "apply_acceptance").await.0, StatusCode::FORBIDDEN);
-    let (status, applied) = step("applicant", "apply_acceptance").await;
-    assert_eq!((status, applied["state"].as_str()), (StatusCode::OK, Some("acceptance_applied")));
+    // Acceptance is applied for with its materials, not by a bare step.
+    let (status, refusal) = step("applicant", "apply_acceptance").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(refusal.to_string().contains("须提交其材料"), "{refusal}");
     // Out of turn: a conflict that names both states.
     let (status, refusal) = step("organizer", "designate").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(refusal.to_string().contains("验收申请"), "{refusal}");
+    assert!(refusal.to_string().contains("实施中"), "{refusal}");
     // Termination needs its reason.
     let (status, refusal) = step("organizer", "terminate").await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -44,7 +46,7 @@ async fn each_project_step_is_taken_by_its_party_and_the_history_stays_with_the_
     let history = format!("/api/v1/projects/{}/history", app.project);
     let (status, steps) = app.json(Method::GET, &history, Some("applicant"), None).await;
     let actions: Vec<&str> = steps.as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
-    assert_eq!((status, actions), (StatusCode::OK, vec!["sign", "start", "apply_acceptance"]));
+    assert_eq!((status, actions), (StatusCode::OK, vec!["sign", "start"]));
     assert_eq!(app.json(Method::GET, &history, Some("other_organizer"), None).await.0, StatusCode::FORBIDDEN);
     // Anyone reads the project and its committed indicators.
     let (status, project) = app.json(Method::GET, &format!("/api/v1/projects/{}", app.project), None, None).await;
@@ -252,4 +254,112 @@ async fn a_change_passes_through_each_party_in_turn_and_a_mid_term_check_scores_
     assert_eq!((check["share_met"].as_f64(), check["total"].as_f64()), (Some(0.0), Some(33.0)));
     let (_, continued) = app.json(Method::GET, &format!("/api/v1/projects/{project}"), None, None).await;
     assert_eq!(continued["state"], "in_progress");
+}
+
+/// A multipart body of PDFs, one under each field.
+fn pdfs(path: &str, who: &str, app: &TestApp, fields: &[&str]) -> axum::http::Request<axum::body::Body> {
+    let boundary = "jiebang-test-boundary";
+    let mut body = Vec::new();
+    for field in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{field}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 {field}\r\n").into_bytes());
+    }
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {}", app.tokens[who]))
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
+
+/// Acceptance over the API: the materials checklist, testing on the challenge's phase (the
+/// platform's signed report is the evidence), the veto refusing 通过, the conclusion in
+/// publicity with an appeal, and the concluded record public.
+#[tokio::test]
+async fn an_acceptance_is_judged_from_the_acceptance_phase_and_its_conclusion_is_public() {
+    let app = TestApp::new().await;
+    let project = app.project;
+    // Commit to beat what the scored submission reached on every row: a miss, so a veto.
+    let (_, report) =
+        app.json(Method::GET, &format!("/api/v1/submissions/{}/report", app.scored), Some("organizer"), None).await;
+    let (metric, value) = report["report"]["metrics"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
+        .unwrap();
+    let committed = json!([{"name": "甲指标", "target": {"metric": metric, "op": ">=", "threshold": 0.0}, "committed": value + 0.01, "key": true}]);
+    app.t
+        .store
+        .execute_unchecked(&format!("UPDATE projects SET committed = '{committed}' WHERE id = {project}"))
+        .await
+        .unwrap();
+    let agreement = json!({
+        "start": "2026-01-01", "end": "2026-12-31", "content": "研制。",
+        "milestones": [{"title": "初版", "due": "2026-06-30", "goal": "完成"}],
+        "budget": [{"source": "self_raised", "amount_cny": 1000000.0}], "tranches": [], "refund_factor": 1
+    });
+    let path = format!("/api/v1/projects/{project}/agreement");
+    assert_eq!(app.json(Method::PUT, &path, Some("applicant"), Some(agreement)).await.0, StatusCode::OK);
+    let actions = format!("/api/v1/projects/{project}/actions");
+    let act = |who: &'static str, body: serde_json::Value| {
+        let (app, actions) = (&app, actions.clone());
+        async move { app.json(Method::POST, &actions, Some(who), Some(body)).await }
+    };
+    for action in ["sign", "start"] {
+        assert_eq!(act("organizer", json!({"action": action})).await.0, StatusCode::OK);
+    }
+    let acceptance = format!("/api/v1/projects/{project}/acceptance");
+    let (status, _, body) =
+        app.send(pdfs(&acceptance, "applicant", &app, &["application_form", "summary_report"])).await;
+    let body = String::from_utf8_lossy(&body);
+    assert!(
+        status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("finance_report") && body.contains("user_opinion"),
+        "{body}"
+    );
+    let all = ["application_form", "summary_report", "finance_report", "user_opinion"];
+    assert_eq!(app.send(pdfs(&acceptance, "organizer", &app, &all)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.send(pdfs(&acceptance, "applicant", &app, &all)).await.0, StatusCode::OK);
+    let (status, started) = act("organizer", json!({"action": "start_testing", "phase_id": app.phase})).await;
+    assert_eq!((status, started["acceptance_phase_id"].as_i64()), (StatusCode::OK, Some(app.phase)), "{started}");
+    assert_eq!(act("organizer", json!({"action": "review"})).await.0, StatusCode::OK);
+    let (_, view) = app.json(Method::GET, &acceptance, Some("organizer"), None).await;
+    let current = &view["current"];
+    assert_eq!(current["rows"][0]["achieved"].as_f64(), Some(value), "{view}");
+    assert_eq!(current["rows"][0]["source"], format!("submission:{}", app.scored));
+    assert_eq!(current["judgement"]["vetoes"], json!(["low_completion"]));
+    assert_eq!(view["materials"].as_array().unwrap().len(), 4);
+    let (status, refusal) = act("organizer", json!({"action": "conclude", "conclusion": "passed"})).await;
+    assert!(status == StatusCode::CONFLICT && refusal.to_string().contains("否决"), "{refusal}");
+    let (status, concluded) =
+        act("organizer", json!({"action": "conclude", "conclusion": "failed", "findings": {"false_data": true}})).await;
+    assert_eq!((status, concluded["state"].as_str()), (StatusCode::OK, Some("conclusion_publicity")), "{concluded}");
+    assert_eq!(concluded["acceptance"]["judgement"]["vetoes"], json!(["low_completion", "false_data"]));
+    // The team appeals within the period; the publicity cannot close before its last day.
+    let appeals = format!("/api/v1/projects/{project}/appeals");
+    let content = json!({"content": "测试集不是任务书约定的版本。"});
+    assert_eq!(
+        app.json(Method::POST, &appeals, Some("organizer"), Some(content.clone())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, appeal) = app.json(Method::POST, &appeals, Some("applicant"), Some(content)).await;
+    assert_eq!(status, StatusCode::OK, "{appeal}");
+    let (status, refusal) = act("organizer", json!({"action": "finalize"})).await;
+    assert!(status == StatusCode::CONFLICT && refusal.to_string().contains("公示期至"), "{refusal}");
+    let decision = format!("/api/v1/appeals/{}/decision", appeal["id"]);
+    let upheld = json!({"upheld": true, "note": "核实测试集版本。"});
+    assert_eq!(
+        app.json(Method::POST, &decision, Some("applicant"), Some(upheld.clone())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.json(Method::POST, &decision, Some("organizer"), Some(upheld)).await.0, StatusCode::OK);
+    let (_, back) = app.json(Method::GET, &format!("/api/v1/projects/{project}"), None, None).await;
+    assert_eq!(back["state"], "acceptance_review", "an upheld appeal sends it back to review");
+    // The public reads the concluded record, not the materials.
+    let (status, public) = app.json(Method::GET, &acceptance, None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        public["concluded"]["rows"][0]["achieved"].is_number() && public["materials"].as_array().unwrap().is_empty()
+    );
 }

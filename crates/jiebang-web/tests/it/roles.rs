@@ -539,6 +539,73 @@ fn cases(app: &TestApp) -> Vec<Case> {
             Managers,
             S::SEE_OTHER,
         ),
+        // Acceptance: the drafted project cannot apply or appeal; no such lab account; no one is
+        // its lab yet; the public reads the acceptance (none concluded).
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/acceptance",
+            P::Fields(vec![("note", String::new())], b"%PDF-1.4"),
+            ActsForOrganization,
+            S::CONFLICT,
+        ),
+        api(Method::GET, "/api/v1/projects/{id}/acceptance", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/labs",
+            P::Json(json!({"email": "nobody@example.cn", "name": "检测中心"})),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/lab-reports",
+            P::Fields(vec![("value.F1", "0.9".into())], b"%PDF-1.4"),
+            Nobody,
+            S::OK,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/appeals",
+            P::Json(json!({"content": "申诉"})),
+            ActsForOrganization,
+            S::CONFLICT,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/appeals/{id}/decision",
+            P::Json(json!({"upheld": false, "note": "x"})),
+            SignedIn,
+            S::NOT_FOUND,
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/acceptance",
+            P::Fields(vec![("note", String::new())], b"%PDF-1.4"),
+            ActsForOrganization,
+            S::SEE_OTHER,
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/labs",
+            P::Form(vec![("email", "nobody@example.cn"), ("name", "检测中心")]),
+            Managers,
+            S::SEE_OTHER,
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/lab-reports",
+            P::Fields(vec![("value.F1", "0.9".into())], b"%PDF-1.4"),
+            Nobody,
+            S::OK,
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/appeals",
+            P::Form(vec![("content", "申诉")]),
+            ActsForOrganization,
+            S::SEE_OTHER,
+        ),
+        page(Method::POST, "/appeals/{id}/decision", P::Form(vec![("note", "x")]), SignedIn, S::NOT_FOUND),
         api(Method::GET, "/api/v1/models", P::None, Public, S::OK),
         page(Method::GET, "/models", P::None, Public, S::OK),
         api(
@@ -824,6 +891,7 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         .replace("/objections/{id}", "/objections/999999")
         .replace("/milestone-reports/{id}", "/milestone-reports/999999")
         .replace("/changes/{id}", "/changes/999999")
+        .replace("/appeals/{id}", "/appeals/999999")
         .replace("{file}", "999999")
         .replace("{scored}", &app.scored.to_string())
         .replace("{queued}", &app.queued.to_string())

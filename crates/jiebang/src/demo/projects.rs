@@ -17,8 +17,9 @@ use jiebang_core::challenge::ChallengeInput;
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
 use jiebang_core::project::{
-    Agreement, BudgetLine, Conclusion, FundSource, GateRule, MidTermOutcome, MidTermSheet, MilestoneDecision, Party,
-    PlannedMilestone, ProjectAction as A, Tranche, TrancheTrigger,
+    ACCEPTANCE_MATERIALS, AcceptanceFindings, AcceptanceRecord, AcceptanceRules, Agreement, BudgetLine, Conclusion,
+    FundSource, GateRule, Measurement, MidTermOutcome, MidTermSheet, MilestoneDecision, Party, PlannedMilestone,
+    ProjectAction as A, Tranche, TrancheTrigger, judge_acceptance, ledger,
 };
 use jiebang_core::publicity::NoticeInput;
 use jiebang_store::{ChallengeRecord, FileStore, NewMilestoneReport, ScoringSpec, Store};
@@ -206,7 +207,10 @@ pub(super) async fn load(
 
     // The accepted team's and the reconsidered team's evidence: prediction files on a seeded
     // bearing dataset, scored as the server starts.
-    let evidence = bearing_evidence(store, files, &challenges[0], &[units[1], units[11]], admin).await?;
+    let (phase, evidence) = bearing_evidence(store, files, &challenges[0], &[units[1], units[11]], admin).await?;
+    let lab =
+        super::selection::user(store, "lab@demo.jiebang.cn", "山东省人工智能产品检验检测中心（示例）", None).await?;
+    let w = Walk { store, files, organizer, applicant, lab, today, calendar, phase };
     for ((_, name, _, _, fate), project) in PROJECTS.iter().zip(&projects) {
         anyhow::ensure!(project.name == *name, "demo projects out of order: {} is not {name}", project.name);
         let submissions: &[i64] = match fate {
@@ -214,9 +218,7 @@ pub(super) async fn load(
             Fate::Reconsider => &evidence[1..],
             _ => &[],
         };
-        walk(store, files, project.id, *fate, submissions, organizer, applicant, today)
-            .await
-            .with_context(|| format!("demo project {name}"))?;
+        walk(&w, project.id, *fate, submissions).await.with_context(|| format!("demo project {name}"))?;
     }
     // The race's gate keeps the best two by their mid-term totals.
     store.run_gate(challenges[4].id, GateRule::KeepTop(2), organizer).await.context("demo gate")?;
@@ -255,18 +257,23 @@ fn agreement(start: Day, committed: &[String]) -> Agreement {
     }
 }
 
-/// Takes one project to its fate.
-#[allow(clippy::too_many_arguments)]
-async fn walk(
-    store: &Store,
-    files: &FileStore,
-    id: i64,
-    fate: Fate,
-    evidence: &[i64],
+/// What every demo project's walk needs.
+struct Walk<'a> {
+    store: &'a Store,
+    files: &'a FileStore,
     organizer: i64,
     applicant: i64,
+    /// The third-party lab's account.
+    lab: i64,
     today: Day,
-) -> anyhow::Result<()> {
+    calendar: &'a WorkCalendar,
+    /// The acceptance phase of the predictive-maintenance challenge.
+    phase: i64,
+}
+
+/// Takes one project to its fate.
+async fn walk(w: &Walk<'_>, id: i64, fate: Fate, evidence: &[i64]) -> anyhow::Result<()> {
+    let Walk { store, files, organizer, applicant, today, .. } = *w;
     let project = store.get_project(id).await?;
     let committed: Vec<String> = project.committed.iter().map(|c| c.name.clone()).collect();
     // Ended projects started two years ago; those under way a year ago; the draft starts soon.
@@ -347,17 +354,53 @@ async fn walk(
                 let r = report(milestone, summary, submissions).await?;
                 decide(r.id, MilestoneDecision::Passed, "", None).await?;
             }
-            step(A::ApplyAcceptance, None, "").await?;
-            step(A::StartTesting, None, "").await?;
-            step(A::Review, None, "").await?;
-            if fate == Fate::Winner {
-                step(A::Conclude, Some(Conclusion::Passed), "").await?;
-                step(A::Finalize, None, "").await?;
-                step(A::Designate, None, "").await?;
-            } else {
-                step(A::Conclude, Some(Conclusion::Reconsider), "").await?;
-                step(A::Finalize, None, "").await?;
+            let mut materials = Vec::new();
+            for (field, name) in ACCEPTANCE_MATERIALS {
+                let file = store.save_file(files, &format!("{name}.pdf"), pdf(name), Some(applicant)).await?;
+                materials.push((field.to_owned(), file));
             }
+            store.apply_for_acceptance(id, &materials, today.plus_days(-75), applicant).await?;
+            store.start_testing(id, Some(w.phase), organizer).await?;
+            // The lab tests on its own data: its values, not the platform's, decide here (the
+            // platform's signed reports are scored as the server starts and fill the ledger).
+            let values: [f64; 5] =
+                if fate == Fate::Winner { [0.962, 0.85, 0.97, 0.90, 0.95] } else { [0.945, 0.80, 0.93, 0.86, 0.92] };
+            let lab_name = "山东省人工智能产品检验检测中心（示例）";
+            store.designate_lab(id, w.lab, lab_name, organizer).await?;
+            let project = store.get_project(id).await?;
+            let by_name = project.committed.iter().map(|c| c.name.clone()).zip(values).collect();
+            let report = store.save_file(files, "第三方测评报告.pdf", pdf("第三方测评报告"), Some(w.lab)).await?;
+            let note = "依据任务书考核指标逐项测试。（示例）";
+            store.submit_lab_report(id, &by_name, &[report], note, w.lab).await?;
+            step(A::Review, None, "").await?;
+            let lab_report = store.lab_reports(id).await?.remove(0);
+            let measured: Vec<Measurement> = lab_report
+                .measured
+                .iter()
+                .map(|(metric, value)| Measurement {
+                    metric: metric.clone(),
+                    value: *value,
+                    source: format!("lab:{}", lab_report.id),
+                    at: lab_report.submitted_at.clone(),
+                })
+                .collect();
+            let rows = ledger(&project.committed, &measured);
+            let achieved = rows.iter().filter_map(|r| Some((r.verdict.metric.clone(), r.verdict.achieved?))).collect();
+            let findings = AcceptanceFindings::default();
+            let judgement = judge_acceptance(&project.committed, &achieved, findings, AcceptanceRules::default());
+            let conclusion = judgement.suggested;
+            let record = AcceptanceRecord { rows, judgement, findings };
+            // Concluded two months ago: the publicity is over.
+            let concluded = today.plus_days(-60);
+            store.conclude_acceptance(id, conclusion, &record, "", w.calendar, concluded, organizer).await?;
+            store.finalize_conclusion(id, today, organizer).await?;
+            if conclusion == Conclusion::Passed {
+                step(A::Designate, None, "").await?;
+            }
+            anyhow::ensure!(
+                conclusion == if fate == Fate::Winner { Conclusion::Passed } else { Conclusion::Reconsider },
+                "demo acceptance: {conclusion:?}"
+            );
         }
     }
     Ok(())
@@ -372,7 +415,7 @@ async fn bearing_evidence(
     challenge: &ChallengeRecord,
     teams: &[i64],
     admin: i64,
-) -> anyhow::Result<Vec<i64>> {
+) -> anyhow::Result<(i64, Vec<i64>)> {
     let data = crate::bearing::BearingData::generate(2024, 2000, 1000);
     let dataset = vec![
         ("labels", "test_labels.csv", data.labels.as_bytes().to_vec()),
@@ -394,5 +437,5 @@ async fn bearing_evidence(
         };
         submissions.push(store.create_submission(&submission).await?.id);
     }
-    Ok(submissions)
+    Ok((phase, submissions))
 }
