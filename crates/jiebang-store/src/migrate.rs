@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 15, name: "agreements", sql: include_str!("../migrations/0015_agreements.sql") },
     Migration { version: 16, name: "project_checks", sql: include_str!("../migrations/0016_project_checks.sql") },
     Migration { version: 17, name: "acceptance", sql: include_str!("../migrations/0017_acceptance.sql") },
+    Migration { version: 18, name: "project_reminders", sql: include_str!("../migrations/0018_project_reminders.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

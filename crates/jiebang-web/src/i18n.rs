@@ -1131,6 +1131,14 @@ texts!(
     decide_appeal: "处理申诉" / "Decide the appeal",
     appeal_decided: "申诉已处理" / "Appeal decided",
     awaiting_decision: "待处理" / "awaiting decision",
+    statistics: "项目统计" / "Statistics",
+    by_city: "按牵头单位所在市" / "By the lead unit's city",
+    by_industry: "按所属行业" / "By industry",
+    pass_rate: "验收通过率" / "Acceptance pass rate",
+    releasable_total: "可拨付（万元）" / "Releasable (10,000 yuan)",
+    withheld_total: "暂不可拨付（万元）" / "Withheld (10,000 yuan)",
+    export_projects: "导出项目清单（Excel）" / "Export the projects (Excel)",
+    export_acceptance: "导出验收结果（Excel）" / "Export the acceptance results (Excel)",
 });
 
 texts!(

@@ -573,7 +573,8 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     Ok(())
 }
 
-/// Signs a checkpoint of the audit chain when the newest one is a day old (or there is none):
+/// Signs a checkpoint of the audit chain when the newest one is a day old (or there is none) and
+/// sends the projects' reminders due today (each once):
 /// checked every ten minutes, so each of several `serve` processes may add one. Once a day,
 /// starting ten minutes after start-up (not on the start-up path), it also collects the uploads
 /// nothing references (a day's grace).
@@ -587,6 +588,11 @@ fn start_housekeeping(
         for round in 0u64.. {
             if let Err(error) = store.record_daily_checkpoint(&signer).await {
                 tracing::warn!(%error, "could not sign the daily audit checkpoint");
+            }
+            match store.send_project_reminders(jiebang_store::today()).await {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "sent project reminders"),
+                Err(error) => tracing::warn!(%error, "could not send project reminders"),
             }
             if round % 144 == 1 {
                 match store.collect_unreferenced(&files, Duration::from_secs(86_400)).await {

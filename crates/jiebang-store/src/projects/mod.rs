@@ -9,6 +9,7 @@
 mod acceptance;
 mod changes;
 mod checks;
+mod reminders;
 
 pub use acceptance::{Appeal, LabReport, ProjectLab};
 pub use changes::{ChangeInput, ProjectChange};

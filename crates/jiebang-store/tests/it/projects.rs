@@ -221,3 +221,38 @@ async fn changes_go_through_the_recommending_unit_to_the_organizer_and_take_effe
     assert_eq!(s.get_project(p.id).await.unwrap().committed[0].committed, 0.93);
     assert_eq!(s.project_changes(p.id).await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn reminders_go_out_once_a_week_and_a_day_before_a_milestone_and_when_it_is_overdue() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let (projects, organizer, _) = started_projects(s, &["甲大模型"], false).await;
+    let p = &projects[0];
+    let member = user(
+        s,
+        "lead@example.cn",
+        Some(Grant { role: Role::Applicant, scope: Scope::Organization(p.lead_organization_id) }),
+    )
+    .await;
+    let reminders = |user: i64| async move {
+        let all = s.list_notifications(user, 100).await.unwrap();
+        all.into_iter().filter(|n| n.kind == "project.reminder").map(|n| n.title).collect::<Vec<_>>()
+    };
+    // The first milestone is due on 2026-09-30 (the test agreement).
+    assert_eq!(s.send_project_reminders(day("2026-09-22")).await.unwrap(), 0);
+    assert_eq!(s.send_project_reminders(day("2026-09-23")).await.unwrap(), 1);
+    assert_eq!(s.send_project_reminders(day("2026-09-23")).await.unwrap(), 0, "once, however often the pass runs");
+    assert_eq!(s.send_project_reminders(day("2026-09-29")).await.unwrap(), 1);
+    assert_eq!(s.send_project_reminders(day("2026-10-01")).await.unwrap(), 1);
+    assert_eq!(s.send_project_reminders(day("2026-10-02")).await.unwrap(), 0);
+    let sent = reminders(member).await;
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent.iter().any(|t| t.contains("7 天后到期")) && sent.iter().any(|t| t.contains("已逾期")), "{sent:?}");
+    assert_eq!(reminders(organizer).await.len(), 1, "the organizers hear of the overdue one only");
+    // Reported: nothing more to remind of.
+    let report = jiebang_store::NewMilestoneReport { milestone: 1, summary: "完成。", submissions: &[], files: &[] };
+    let file = s.save_file(&t.files, "m.pdf", b"%PDF-1.4".to_vec(), None).await.unwrap();
+    let report = jiebang_store::NewMilestoneReport { files: std::slice::from_ref(&file), ..report };
+    s.submit_milestone_report(p.id, &report, organizer).await.unwrap();
+    assert_eq!(s.send_project_reminders(day("2027-06-23")).await.unwrap(), 1, "the second milestone's week");
+}

@@ -559,6 +559,25 @@ async fn projects_follow_the_announced_list(t: &TestStore, program: i64, applica
     refused(s.save_agreement(p.id, &agreement, organizer).await.unwrap_err(), "变更程序");
     step(A::Start, Party::Organizer, None, "").await.unwrap();
     milestones_are_reported_with_evidence_and_reviewed(t, p.id, organizer).await;
+    // An extension asked in time (no recommending step in this program) and a mid-term check.
+    let extension = jiebang_store::ChangeInput {
+        kind: jiebang_core::project::ChangeKind::Extension,
+        reason: "示范企业产线改造推迟。".into(),
+        new_end: Some(day("2028-09-30")),
+        indicator: None,
+        new_value: None,
+    };
+    let asked = s.request_change(p.id, &extension, day("2026-10-08"), organizer).await.unwrap();
+    s.decide_change(asked.id, true, "同意延期。", organizer).await.unwrap();
+    assert_eq!(s.get_project(p.id).await.unwrap().end(), Some(day("2028-09-30")));
+    step(A::OpenMidTerm, Party::Organizer, None, "").await.unwrap();
+    let mut sheet = jiebang_core::project::MidTermSheet::default();
+    for item in &mut sheet.items {
+        item.score = item.points * 0.8;
+    }
+    let outcome = jiebang_core::project::MidTermOutcome::Continue;
+    s.record_mid_term(p.id, &sheet, 0.5, outcome, "", organizer).await.unwrap();
+    assert_eq!(s.get_project(p.id).await.unwrap().state, ProjectState::InProgress);
     // Acceptance: the materials checklist, a lab's report per committed indicator, the veto.
     refused(step(A::ApplyAcceptance, Party::Lead, None, "").await.unwrap_err(), "须提交其材料");
     let mut materials = Vec::new();
@@ -624,9 +643,9 @@ async fn projects_follow_the_announced_list(t: &TestStore, program: i64, applica
     let done = s.get_project(p.id).await.unwrap();
     assert_eq!((done.state, done.conclusion), (ProjectState::Designated, Some(Conclusion::Passed)));
     let history = s.project_history(p.id).await.unwrap();
-    assert_eq!(history.len(), 14);
+    assert_eq!(history.len(), 16);
     assert_eq!((history[0].action, history[0].from_state), (A::Sign, ProjectState::Drafting));
-    assert_eq!(history[7].reason, "时延指标未达承诺值，限期三个月整改。");
+    assert_eq!(history[9].reason, "时延指标未达承诺值，限期三个月整改。");
     let audited: Vec<String> =
         s.list_audit_events(&format!("project:{}", p.id)).await.unwrap().into_iter().map(|e| e.action).collect();
     assert!(audited.contains(&"project.create".to_owned()) && audited.contains(&"project.designate".to_owned()));

@@ -51,7 +51,8 @@ use crate::error::ApiError;
         projects::list_tranches, projects::record_mid_term, projects::list_mid_term, projects::run_gate,
         projects::list_gates, projects::request_change, projects::list_changes, projects::check_change,
         projects::decide_change, projects::apply_for_acceptance, projects::get_acceptance, projects::designate_lab,
-        projects::submit_lab_report, projects::file_appeal, projects::decide_appeal,
+        projects::submit_lab_report, projects::file_appeal, projects::decide_appeal, projects::project_statistics,
+        projects::export_projects, projects::export_acceptance,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -178,6 +179,9 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/projects/{id}/lab-reports", post(projects::submit_lab_report))
         .route("/projects/{id}/appeals", post(projects::file_appeal))
         .route("/appeals/{id}/decision", post(projects::decide_appeal))
+        .route("/programs/{id}/projects/statistics", get(projects::project_statistics))
+        .route("/programs/{id}/projects/export", get(projects::export_projects))
+        .route("/programs/{id}/acceptance/export", get(projects::export_acceptance))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

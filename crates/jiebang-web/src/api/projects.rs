@@ -13,7 +13,7 @@ use jiebang_store::{
 use crate::AppState;
 use crate::app::projects::{
     AcceptanceView, AppealDecision, AppealInput, ChangeDecision, GateInput, LabInput, Ledger, MidTermInput,
-    MilestoneReview, MilestoneView, ProjectStep, SignedAgreement, TrancheView,
+    MilestoneReview, MilestoneView, ProjectStatistics, ProjectStep, SignedAgreement, TrancheView,
 };
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -305,4 +305,67 @@ pub(super) async fn decide_appeal(
     ApiJson(decision): ApiJson<AppealDecision>,
 ) -> Result<Json<Appeal>, ApiError> {
     Ok(Json(crate::app::projects::decide_appeal(&state, &viewer, id, &decision).await?))
+}
+
+/// A program's projects in numbers: by state, city and industry, the pass rate, and (to its
+/// organizers) the tranches releasable and withheld.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/projects/statistics", responses((status = 200, body = ProjectStatistics), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn project_statistics(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ProjectStatistics>, ApiError> {
+    Ok(Json(crate::app::projects::statistics(&state, &viewer, id).await?))
+}
+
+/// A sheet as the download `format` asks (`xlsx`, the default, or `csv`).
+fn sheet_download(
+    name: &str,
+    file: &str,
+    (header, rows): (Vec<String>, Vec<Vec<jiebang_sheets::TableCell>>),
+    format: Option<&str>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let (bytes, content_type, ext) = match format.unwrap_or("xlsx") {
+        "csv" => (jiebang_sheets::write_table_csv(&header, &rows)?, "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (
+            jiebang_sheets::write_table_xlsx(name, &header, &rows)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "format 应为 csv 或 xlsx / format must be csv or xlsx, not '{other}'"
+            )));
+        }
+    };
+    let disposition = format!("attachment; filename=\"{file}.{ext}\"");
+    Ok(([(CONTENT_TYPE, content_type.to_owned()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+/// The program's projects as a spreadsheet: 序号 | 项目名称 | 牵头单位 | 所在市 | 榜题编号 |
+/// 榜题名称 | 项目状态 | 执行期 | 验收结论.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/projects/export", params(crate::app::selection::ListQuery), responses((status = 200, description = "XLSX, or CSV with `?format=csv`", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn export_projects(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    crate::error::ApiQuery(query): crate::error::ApiQuery<crate::app::selection::ListQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let sheet = crate::app::projects::project_sheet(&state, &viewer, id).await?;
+    sheet_download("攻关项目", &format!("program-{id}-projects"), sheet, query.format.as_deref())
+}
+
+/// The concluded acceptances as a spreadsheet: 序号 | 项目名称 | 承担单位 | 榜题编号 | 验收结论 |
+/// 承诺指标达标比例 | 未达承诺值的指标 | 否决情形 | 公示期.
+#[utoipa::path(get, path = "/api/v1/programs/{id}/acceptance/export", params(crate::app::selection::ListQuery), responses((status = 200, description = "XLSX, or CSV with `?format=csv`", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn export_acceptance(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    crate::error::ApiQuery(query): crate::error::ApiQuery<crate::app::selection::ListQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let sheet = crate::app::projects::acceptance_sheet(&state, &viewer, id).await?;
+    sheet_download("验收结果", &format!("program-{id}-acceptance"), sheet, query.format.as_deref())
 }

@@ -81,7 +81,7 @@ pub(crate) async fn act(state: &AppState, viewer: &Viewer, id: i64, step: &Proje
     if !acts_as(viewer, &project, party) {
         return Err(ApiError::Forbidden);
     }
-    let (user, today) = (authed.user.id, jiebang_store::today());
+    let (user, today) = (authed.user.id, state.clock.today());
     Ok(match step.action {
         ProjectAction::StartTesting => state.store.start_testing(id, step.phase_id, user).await?,
         ProjectAction::Conclude => {
@@ -203,7 +203,7 @@ pub struct MilestoneView {
 pub(crate) async fn milestones(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<MilestoneView>, ApiError> {
     let project = get(state, viewer, id).await?;
     let reports = state.store.milestone_reports(id).await?;
-    Ok(milestone_views(&project, reports, is_party(viewer, &project), jiebang_store::today()))
+    Ok(milestone_views(&project, reports, is_party(viewer, &project), state.clock.today()))
 }
 
 fn milestone_views(project: &Project, reports: Vec<MilestoneReport>, party: bool, today: Day) -> Vec<MilestoneView> {
@@ -282,7 +282,7 @@ pub(crate) async fn review_milestone(
     viewer.require()?;
     let report = state.store.milestone_report(report_id).await?;
     let (_, user) = as_one(state, viewer, report.project_id, Party::Organizer).await?;
-    let today = jiebang_store::today();
+    let today = state.clock.today();
     Ok(state
         .store
         .review_milestone_report(report_id, review.decision, &review.note, review.rectify_by, today, user)
@@ -462,7 +462,7 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     let reports = state.store.milestone_reports(id).await?;
     let history = if party { state.store.project_history(id).await? } else { Vec::new() };
     let tranches = if party { tranche_views(&project, &reports, &history) } else { Vec::new() };
-    let milestones = milestone_views(&project, reports, party, jiebang_store::today());
+    let milestones = milestone_views(&project, reports, party, state.clock.today());
     let ledger = ledger_of(state, viewer, id).await?;
     let supervisor = supervises(state, viewer, &project).await?;
     let mid_terms = if party { state.store.mid_term_checks(id).await? } else { Vec::new() };
@@ -577,7 +577,7 @@ pub(crate) async fn request_change(
     input: &ChangeInput,
 ) -> Result<ProjectChange, ApiError> {
     let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
-    Ok(state.store.request_change(id, input, jiebang_store::today(), user).await?)
+    Ok(state.store.request_change(id, input, state.clock.today(), user).await?)
 }
 
 /// A project's change requests: to the parties and its recommending unit.
@@ -658,7 +658,7 @@ pub(crate) async fn apply_for_acceptance(
     let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
     crate::http::with_uploads(state, user, form, |form| async move {
         crate::http::require_pdfs(state, &form).await?;
-        Ok(state.store.apply_for_acceptance(id, &form.files, jiebang_store::today(), user).await?)
+        Ok(state.store.apply_for_acceptance(id, &form.files, state.clock.today(), user).await?)
     })
     .await
 }
@@ -793,7 +793,7 @@ pub(crate) async fn file_appeal(
     input: &AppealInput,
 ) -> Result<Appeal, ApiError> {
     let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
-    Ok(state.store.file_appeal(id, &input.content, jiebang_store::today(), user).await?)
+    Ok(state.store.file_appeal(id, &input.content, state.clock.today(), user).await?)
 }
 
 /// An appeal's decision.
@@ -817,4 +817,169 @@ pub(crate) async fn decide_appeal(
     let appeal = state.store.get_appeal(appeal_id).await?;
     let (_, user) = as_one(state, viewer, appeal.project_id, Party::Organizer).await?;
     Ok(state.store.decide_appeal(appeal_id, decision.upheld, &decision.note, user).await?)
+}
+
+/// A program's projects in numbers: by state, city and industry, the acceptance pass rate, and
+/// (to its organizers) the tranches the platform says may be paid and those withheld.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectStatistics {
+    /// Projects by state, along the path.
+    pub by_state: Vec<(ProjectState, usize)>,
+    /// Projects by the lead unit's city (name).
+    pub by_city: Vec<(String, usize)>,
+    /// Projects by the challenge's industries (name; a project counts once per industry).
+    pub by_industry: Vec<(String, usize)>,
+    /// Projects with a recorded conclusion.
+    pub concluded: usize,
+    /// Of those, passed.
+    pub passed: usize,
+    /// Tranches releasable now and withheld, yuan (the organizers only).
+    pub tranches: Option<TrancheTotals>,
+}
+
+/// Tranche amounts, yuan.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct TrancheTotals {
+    /// May be paid now.
+    pub releasable_cny: f64,
+    /// Not yet (or never: terminated).
+    pub withheld_cny: f64,
+}
+
+/// A count per key, largest first (then by key).
+fn tally(keys: impl Iterator<Item = String>) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for key in keys {
+        *counts.entry(key).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+}
+
+/// The statistics of a program's projects.
+pub(crate) async fn statistics(
+    state: &AppState,
+    viewer: &Viewer,
+    program_id: i64,
+) -> Result<ProjectStatistics, ApiError> {
+    let projects = list(state, viewer, program_id).await?;
+    let manages = viewer.principal().is_some_and(|p| p.can_manage_program(program_id));
+    let mut cities = Vec::new();
+    let mut industries = Vec::new();
+    let mut totals = TrancheTotals::default();
+    for project in &projects {
+        let lead = state.store.get_organization(project.lead_organization_id).await?;
+        let region = jiebang_core::region::Region::lookup(&lead.region_code);
+        let city = region.map(|r| r.city().unwrap_or(r).name).unwrap_or("—");
+        cities.push(city.to_owned());
+        let challenge = state.store.get_challenge(project.challenge_id).await?.challenge;
+        industries.extend(challenge.industries.iter().map(|i| i.industry().name.to_owned()));
+        if manages {
+            let reports = state.store.milestone_reports(project.id).await?;
+            let history = state.store.project_history(project.id).await?;
+            for view in tranche_views(project, &reports, &history) {
+                if view.releasable {
+                    totals.releasable_cny += view.tranche.amount_cny;
+                } else {
+                    totals.withheld_cny += view.tranche.amount_cny;
+                }
+            }
+        }
+    }
+    let by_state = ProjectState::ALL
+        .iter()
+        .map(|s| (*s, projects.iter().filter(|p| p.state == *s).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let concluded = projects.iter().filter(|p| p.conclusion.is_some()).count();
+    let passed = projects.iter().filter(|p| p.conclusion == Some(Conclusion::Passed)).count();
+    Ok(ProjectStatistics {
+        by_state,
+        by_city: tally(cities.into_iter()),
+        by_industry: tally(industries.into_iter()),
+        concluded,
+        passed,
+        tranches: manages.then_some(totals),
+    })
+}
+
+/// A program's projects as a sheet, in the columns of a 立项 list: 序号 | 项目名称 | 牵头单位 |
+/// 所在市 | 榜题编号 | 榜题名称 | 项目状态 | 执行期 | 验收结论.
+pub(crate) async fn project_sheet(
+    state: &AppState,
+    viewer: &Viewer,
+    program_id: i64,
+) -> Result<(Vec<String>, Vec<Vec<jiebang_sheets::TableCell>>), ApiError> {
+    use jiebang_sheets::TableCell::{Empty, Number, Text};
+    let header = ["序号", "项目名称", "牵头单位", "所在市", "榜题编号", "榜题名称", "项目状态", "执行期", "验收结论"];
+    let mut rows = Vec::new();
+    for (i, project) in list(state, viewer, program_id).await?.iter().enumerate() {
+        let lead = state.store.get_organization(project.lead_organization_id).await?;
+        let city = jiebang_core::region::Region::lookup(&lead.region_code).map(|r| r.city().unwrap_or(r).name);
+        let challenge = state.store.get_challenge(project.challenge_id).await?.challenge;
+        let period = match (&project.agreement, project.end()) {
+            (Some(a), Some(end)) => Text(format!("{} 至 {end}", a.start)),
+            _ => Empty,
+        };
+        rows.push(vec![
+            Number((i + 1) as f64),
+            Text(project.name.clone()),
+            Text(lead.name),
+            city.map_or(Empty, |c| Text(c.to_owned())),
+            Text(challenge.code),
+            Text(challenge.title),
+            Text(project.state.label_zh().to_owned()),
+            period,
+            project.conclusion.map_or(Empty, |c| Text(c.label_zh().to_owned())),
+        ]);
+    }
+    Ok((header.map(String::from).to_vec(), rows))
+}
+
+/// The concluded acceptances as a sheet, in the columns of a 验收结果公示: 序号 | 项目名称 |
+/// 承担单位 | 榜题编号 | 验收结论 | 承诺指标达标比例 | 未达承诺值的指标 | 否决情形 | 公示期.
+pub(crate) async fn acceptance_sheet(
+    state: &AppState,
+    viewer: &Viewer,
+    program_id: i64,
+) -> Result<(Vec<String>, Vec<Vec<jiebang_sheets::TableCell>>), ApiError> {
+    use jiebang_sheets::TableCell::{Empty, Number, Text};
+    let header = [
+        "序号",
+        "项目名称",
+        "承担单位",
+        "榜题编号",
+        "验收结论",
+        "承诺指标达标比例",
+        "未达承诺值的指标",
+        "否决情形",
+        "公示期",
+    ];
+    let mut rows = Vec::new();
+    let concluded = list(state, viewer, program_id).await?.into_iter().filter(|p| p.acceptance.is_some());
+    for (i, project) in concluded.enumerate() {
+        let Some(record) = &project.acceptance else { continue };
+        let lead = state.store.get_organization(project.lead_organization_id).await?;
+        let challenge = state.store.get_challenge(project.challenge_id).await?.challenge;
+        let missed: Vec<&str> =
+            record.rows.iter().filter(|r| !r.verdict.met).map(|r| r.verdict.name.as_str()).collect();
+        let vetoes: Vec<&str> = record.judgement.vetoes.iter().map(|v| v.label_zh()).collect();
+        let period = match (project.publicity_starts_on, project.publicity_ends_on) {
+            (Some(from), Some(to)) => Text(format!("{from} 至 {to}")),
+            _ => Empty,
+        };
+        rows.push(vec![
+            Number((i + 1) as f64),
+            Text(project.name.clone()),
+            Text(lead.name),
+            Text(challenge.code),
+            project.conclusion.map_or(Empty, |c| Text(c.label_zh().to_owned())),
+            Number(record.judgement.share_met),
+            Text(missed.join("、")),
+            Text(vetoes.join("、")),
+            period,
+        ]);
+    }
+    Ok((header.map(String::from).to_vec(), rows))
 }

@@ -126,6 +126,30 @@ struct DeskPage {
     /// gate.
     races: Vec<(i64, String)>,
     gates: Vec<jiebang_store::Gate>,
+    stats: crate::app::projects::ProjectStatistics,
+    /// City, count and bar width.
+    cities: Vec<(String, usize, u32)>,
+    /// Industry, count and bar width.
+    industries: Vec<(String, usize, u32)>,
+}
+
+impl DeskPage {
+    fn pass_rate(&self) -> String {
+        match self.stats.concluded {
+            0 => "—".into(),
+            n => format!("{:.0}%（{}/{n}）", self.stats.passed as f64 * 100.0 / n as f64, self.stats.passed),
+        }
+    }
+
+    fn wan(value: impl std::borrow::Borrow<f64>) -> String {
+        format!("{:.2}", value.borrow() / 1e4)
+    }
+}
+
+/// Counts with bar widths against the largest.
+fn bars(counts: &[(String, usize)]) -> Vec<(String, usize, u32)> {
+    let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    counts.iter().map(|(k, n)| (k.clone(), *n, (n * 100 / most) as u32)).collect()
 }
 
 async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<DeskPage, PageError> {
@@ -152,7 +176,9 @@ async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         Vec::new()
     };
     let gates = crate::app::projects::gates(&state, &ctx.viewer, id).await.map_err(fail)?;
-    Ok(DeskPage { ctx, program, rows, counts, may_create, races, gates })
+    let stats = crate::app::projects::statistics(&state, &ctx.viewer, id).await.map_err(fail)?;
+    let (cities, industries) = (bars(&stats.by_city), bars(&stats.by_industry));
+    Ok(DeskPage { ctx, program, rows, counts, may_create, races, gates, stats, cities, industries })
 }
 
 async fn create_submit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {

@@ -173,6 +173,18 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
     assert_eq!(releasable(app.json(Method::GET, &tranches, Some("applicant"), None).await.1), [true, false, false]);
     assert_eq!(app.json(Method::POST, &review, Some("organizer"), Some(pass)).await.0, StatusCode::OK);
     assert_eq!(releasable(app.json(Method::GET, &tranches, Some("organizer"), None).await.1), [true, true, false]);
+    // In numbers: the tranches to the organizers only; the list as a sheet to anyone.
+    let statistics = format!("/api/v1/programs/{}/projects/statistics", app.program);
+    let (_, numbers) = app.json(Method::GET, &statistics, Some("organizer"), None).await;
+    assert_eq!(
+        (numbers["tranches"]["releasable_cny"].as_f64(), numbers["tranches"]["withheld_cny"].as_f64()),
+        (Some(1.5e6), Some(5e5))
+    );
+    assert!(app.json(Method::GET, &statistics, None, None).await.1["tranches"].is_null());
+    let export = format!("/api/v1/programs/{}/projects/export?format=csv", app.program);
+    let (status, _, csv) = app.send(app.request(Method::GET, &export, None, None)).await;
+    let csv = String::from_utf8_lossy(&csv);
+    assert!(status == StatusCode::OK && csv.contains("项目名称") && csv.contains("云鼎化工行业大模型,"), "{csv}");
     let (status, views) = app.json(Method::GET, &milestones, None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(views[0]["status"], "passed");

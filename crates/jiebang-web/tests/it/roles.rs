@@ -606,6 +606,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::SEE_OTHER,
         ),
         page(Method::POST, "/appeals/{id}/decision", P::Form(vec![("note", "x")]), SignedIn, S::NOT_FOUND),
+        api(Method::GET, "/api/v1/programs/{id}/projects/statistics", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/programs/{id}/projects/export", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/programs/{id}/acceptance/export", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/models", P::None, Public, S::OK),
         page(Method::GET, "/models", P::None, Public, S::OK),
         api(
