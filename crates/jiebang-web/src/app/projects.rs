@@ -107,6 +107,25 @@ pub(crate) async fn history(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     Ok(state.store.project_history(id).await?)
 }
 
+/// Reads a multipart form whose files must all be PDFs, as `user`, and uses it; the uploads of
+/// a refused form are discarded.
+async fn pdf_form<T, F>(
+    state: &AppState,
+    multipart: axum::extract::Multipart,
+    user: i64,
+    use_form: impl FnOnce(crate::http::Form) -> F,
+) -> Result<T, ApiError>
+where
+    F: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
+    crate::http::with_uploads(state, user, form, |form| async move {
+        crate::http::require_pdfs(state, &form).await?;
+        use_form(form).await
+    })
+    .await
+}
+
 /// Whether the viewer is one of the project's parties (either side).
 pub(crate) fn is_party(viewer: &Viewer, project: &Project) -> bool {
     acts_as(viewer, project, Party::Organizer) || acts_as(viewer, project, Party::Lead)
@@ -229,9 +248,7 @@ pub(crate) async fn report_milestone(
     multipart: axum::extract::Multipart,
 ) -> Result<MilestoneReport, ApiError> {
     let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
-    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
-    crate::http::with_uploads(state, user, form, |form| async move {
-        crate::http::require_pdfs(state, &form).await?;
+    pdf_form(state, multipart, user, |form| async move {
         let mut problems = Vec::new();
         let milestone = form.text("milestone", "").parse::<u32>().unwrap_or_else(|_| {
             problems.push(jiebang_core::FieldError::new("milestone", "请选择里程碑 / choose the milestone"));
@@ -655,9 +672,7 @@ pub(crate) async fn apply_for_acceptance(
     multipart: axum::extract::Multipart,
 ) -> Result<Project, ApiError> {
     let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
-    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
-    crate::http::with_uploads(state, user, form, |form| async move {
-        crate::http::require_pdfs(state, &form).await?;
+    pdf_form(state, multipart, user, |form| async move {
         Ok(state.store.apply_for_acceptance(id, &form.files, state.clock.today(), user).await?)
     })
     .await
@@ -749,9 +764,7 @@ pub(crate) async fn submit_lab_report(
     if !is_lab(state, viewer, &project).await? {
         return Err(ApiError::Forbidden);
     }
-    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
-    crate::http::with_uploads(state, user, form, |form| async move {
-        crate::http::require_pdfs(state, &form).await?;
+    pdf_form(state, multipart, user, |form| async move {
         let mut values = BTreeMap::new();
         let mut problems = Vec::new();
         for (field, text) in &form.text {

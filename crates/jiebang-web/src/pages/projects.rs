@@ -146,6 +146,11 @@ impl DeskPage {
     }
 }
 
+/// Back to the project page with the action's message, or why it was refused.
+fn to_project<T>(state: &AppState, ctx: &Ctx, id: i64, result: Result<T, ApiError>, done: &str) -> Response {
+    super::back(state, &format!("/projects/{id}"), result.map(|_| ()), ctx, done)
+}
+
 /// Counts with bar widths against the largest.
 fn bars(counts: &[(String, usize)]) -> Vec<(String, usize, u32)> {
     let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
@@ -739,9 +744,8 @@ async fn milestone_submit(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Response {
-    let back = format!("/projects/{id}");
-    let result = crate::app::projects::report_milestone(&state, &ctx.viewer, id, multipart).await.map(|_| ());
-    super::back(&state, &back, result, &ctx, ctx.t.proj.reported)
+    let result = crate::app::projects::report_milestone(&state, &ctx.viewer, id, multipart).await;
+    to_project(&state, &ctx, id, result, ctx.t.proj.reported)
 }
 
 /// The review form.
@@ -956,9 +960,8 @@ async fn acceptance_submit(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Response {
-    let back = format!("/projects/{id}");
-    let result = crate::app::projects::apply_for_acceptance(&state, &ctx.viewer, id, multipart).await.map(|_| ());
-    super::back(&state, &back, result, &ctx, ctx.t.proj.applied)
+    let result = crate::app::projects::apply_for_acceptance(&state, &ctx.viewer, id, multipart).await;
+    to_project(&state, &ctx, id, result, ctx.t.proj.applied)
 }
 
 async fn lab_submit(
@@ -967,9 +970,8 @@ async fn lab_submit(
     Path(id): Path<i64>,
     axum::Form(input): axum::Form<crate::app::projects::LabInput>,
 ) -> Response {
-    let back = format!("/projects/{id}");
-    let result = crate::app::projects::designate_lab(&state, &ctx.viewer, id, &input).await.map(|_| ());
-    super::back(&state, &back, result, &ctx, ctx.t.proj.lab_designated)
+    let result = crate::app::projects::designate_lab(&state, &ctx.viewer, id, &input).await;
+    to_project(&state, &ctx, id, result, ctx.t.proj.lab_designated)
 }
 
 async fn lab_report_submit(
@@ -978,9 +980,8 @@ async fn lab_report_submit(
     Path(id): Path<i64>,
     multipart: Multipart,
 ) -> Response {
-    let back = format!("/projects/{id}");
-    let result = crate::app::projects::submit_lab_report(&state, &ctx.viewer, id, multipart).await.map(|_| ());
-    super::back(&state, &back, result, &ctx, ctx.t.proj.lab_reported)
+    let result = crate::app::projects::submit_lab_report(&state, &ctx.viewer, id, multipart).await;
+    to_project(&state, &ctx, id, result, ctx.t.proj.lab_reported)
 }
 
 async fn appeal_submit(
@@ -989,9 +990,8 @@ async fn appeal_submit(
     Path(id): Path<i64>,
     axum::Form(input): axum::Form<crate::app::projects::AppealInput>,
 ) -> Response {
-    let back = format!("/projects/{id}");
-    let result = crate::app::projects::file_appeal(&state, &ctx.viewer, id, &input).await.map(|_| ());
-    super::back(&state, &back, result, &ctx, ctx.t.proj.appealed)
+    let result = crate::app::projects::file_appeal(&state, &ctx.viewer, id, &input).await;
+    to_project(&state, &ctx, id, result, ctx.t.proj.appealed)
 }
 
 async fn appeal_decision_submit(
