@@ -541,7 +541,7 @@ impl FundSource {
 /// One line of the agreement's budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct BudgetLine {
+pub struct FundingLine {
     /// Where the money comes from.
     pub source: FundSource,
     /// Amount, yuan.
@@ -583,7 +583,7 @@ pub struct Agreement {
     /// The plan, in due order.
     pub milestones: Vec<PlannedMilestone>,
     /// The budget by source.
-    pub budget: Vec<BudgetLine>,
+    pub budget: Vec<FundingLine>,
     /// The public money's tranches and what releases each.
     pub tranches: Vec<Tranche>,
     /// What a project stopped for its own fault pays back, as a share of what was paid: 0.5
@@ -939,8 +939,8 @@ mod tests {
                 },
             ],
             budget: vec![
-                BudgetLine { source: FundSource::Provincial, amount_cny: 2e6 },
-                BudgetLine { source: FundSource::SelfRaised, amount_cny: 6e6 },
+                FundingLine { source: FundSource::Provincial, amount_cny: 2e6 },
+                FundingLine { source: FundSource::SelfRaised, amount_cny: 6e6 },
             ],
             tranches: vec![
                 Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnSigning, milestone: None },

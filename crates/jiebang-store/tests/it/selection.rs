@@ -652,7 +652,7 @@ async fn projects_follow_the_announced_list(t: &TestStore, program: i64, applica
 }
 
 pub(crate) fn agreement() -> jiebang_core::project::Agreement {
-    use jiebang_core::project::{Agreement, BudgetLine, FundSource, PlannedMilestone, Tranche, TrancheTrigger};
+    use jiebang_core::project::{Agreement, FundSource, FundingLine, PlannedMilestone, Tranche, TrancheTrigger};
     let milestone = |title: &str, due: &str| PlannedMilestone {
         title: title.into(),
         due: day(due),
@@ -666,8 +666,8 @@ pub(crate) fn agreement() -> jiebang_core::project::Agreement {
         supervisor: "济南市工业和信息化局".into(),
         milestones: vec![milestone("数据治理", "2026-09-30"), milestone("模型训练", "2027-06-30")],
         budget: vec![
-            BudgetLine { source: FundSource::Provincial, amount_cny: 3e6 },
-            BudgetLine { source: FundSource::SelfRaised, amount_cny: 9e6 },
+            FundingLine { source: FundSource::Provincial, amount_cny: 3e6 },
+            FundingLine { source: FundSource::SelfRaised, amount_cny: 9e6 },
         ],
         tranches: vec![
             Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnSigning, milestone: None },

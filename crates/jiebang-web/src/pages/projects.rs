@@ -16,7 +16,7 @@ use jiebang_core::FieldError;
 use jiebang_core::indicator::Comparison;
 use jiebang_core::program::{Day, ProgramStatus};
 use jiebang_core::project::{
-    AcceptanceFindings, Agreement, BudgetLine, ChangeKind, Conclusion, FundSource, GateRule, MidTermOutcome,
+    AcceptanceFindings, Agreement, ChangeKind, Conclusion, FundSource, FundingLine, GateRule, MidTermOutcome,
     MidTermSheet, MilestoneDecision, MilestoneStatus, Party, PlannedMilestone, ProjectAction, ProjectState, RubricItem,
     Tranche, TrancheTrigger,
 };
@@ -492,7 +492,7 @@ impl AgreementPage {
         number(*value.borrow())
     }
 
-    fn budget(&self) -> Vec<&BudgetLine> {
+    fn budget(&self) -> Vec<&FundingLine> {
         self.agreement.budget.iter().filter(|line| line.amount_cny > 0.0).collect()
     }
 }
@@ -630,7 +630,7 @@ fn parse_agreement(
                 0.0
             }),
         };
-        budget.push(BudgetLine { source: *source, amount_cny: amount });
+        budget.push(FundingLine { source: *source, amount_cny: amount });
     }
     let mut tranches = Vec::new();
     let mut tranche_rows = Vec::new();

@@ -17,8 +17,8 @@ use jiebang_core::challenge::ChallengeInput;
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
 use jiebang_core::project::{
-    ACCEPTANCE_MATERIALS, AcceptanceFindings, AcceptanceRecord, AcceptanceRules, Agreement, BudgetLine, Conclusion,
-    FundSource, GateRule, Measurement, MidTermOutcome, MidTermSheet, MilestoneDecision, Party, PlannedMilestone,
+    ACCEPTANCE_MATERIALS, AcceptanceFindings, AcceptanceRecord, AcceptanceRules, Agreement, Conclusion, FundSource,
+    FundingLine, GateRule, Measurement, MidTermOutcome, MidTermSheet, MilestoneDecision, Party, PlannedMilestone,
     ProjectAction as A, Tranche, TrancheTrigger, judge_acceptance, ledger,
 };
 use jiebang_core::publicity::NoticeInput;
@@ -245,8 +245,8 @@ fn agreement(start: Day, committed: &[String]) -> Agreement {
             milestone("示范应用", start.plus_days(700), "在三家企业上线并出具用户意见", committed.to_vec()),
         ],
         budget: vec![
-            BudgetLine { source: FundSource::Provincial, amount_cny: 3_000_000.0 },
-            BudgetLine { source: FundSource::SelfRaised, amount_cny: 12_000_000.0 },
+            FundingLine { source: FundSource::Provincial, amount_cny: 3_000_000.0 },
+            FundingLine { source: FundSource::SelfRaised, amount_cny: 12_000_000.0 },
         ],
         tranches: vec![
             Tranche { amount_cny: 1_000_000.0, trigger: TrancheTrigger::OnSigning, milestone: None },

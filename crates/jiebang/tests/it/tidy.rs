@@ -204,3 +204,35 @@ fn every_error_code_the_web_sends_is_documented_on_the_envelope() {
         sent.into_iter().filter(|(code, _)| !envelope.contains(&format!("/// - `{code}` ("))).collect();
     assert!(undocumented.is_empty(), "codes missing from ErrorBody's list: {undocumented:?}");
 }
+
+/// The OpenAPI document names each schema by its type's name, and a second type of the same
+/// name silently replaces the first (two `BudgetLine`s once did, and the fuzzer caught the
+/// application's budget answered against the agreement's schema). Every type given a schema
+/// has a name of its own.
+#[test]
+fn no_two_types_in_the_openapi_document_share_a_name() {
+    let mut seen: std::collections::BTreeMap<String, PathBuf> = std::collections::BTreeMap::new();
+    let mut clashes = Vec::new();
+    for krate in crates() {
+        for (path, text) in sources(&workspace().join("crates").join(&krate).join("src")) {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !line.trim_start().starts_with("#[") || !line.contains("ToSchema") {
+                    continue;
+                }
+                let declared = lines[i + 1..].iter().take(6).find_map(|l| {
+                    let l = l.trim_start();
+                    let rest = l.strip_prefix("pub struct ").or_else(|| l.strip_prefix("pub enum "))?;
+                    Some(rest.split(|c: char| !c.is_alphanumeric() && c != '_').next()?.to_owned())
+                });
+                if let Some(name) = declared
+                    && let Some(first) = seen.insert(name.clone(), path.clone())
+                    && first != path
+                {
+                    clashes.push(format!("{name}: {} and {}", first.display(), path.display()));
+                }
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "types sharing a schema name:\n{}", clashes.join("\n"));
+}
