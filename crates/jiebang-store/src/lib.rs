@@ -54,8 +54,8 @@ pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};
 pub use projects::{
-    Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, NewMilestoneReport, Project, ProjectChange,
-    ProjectEvent, ProjectLab,
+    AcceptanceOpinion, Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, NewMilestoneReport,
+    Project, ProjectChange, ProjectEvent, ProjectLab,
 };
 pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
 pub use review::{Assignment, Draw, DualRole, Expert, Review};

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 16, name: "project_checks", sql: include_str!("../migrations/0016_project_checks.sql") },
     Migration { version: 17, name: "acceptance", sql: include_str!("../migrations/0017_acceptance.sql") },
     Migration { version: 18, name: "project_reminders", sql: include_str!("../migrations/0018_project_reminders.sql") },
+    Migration {
+        version: 19,
+        name: "acceptance_opinions",
+        sql: include_str!("../migrations/0019_acceptance_opinions.sql"),
+    },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -1139,6 +1139,13 @@ texts!(
     withheld_total: "暂不可拨付（万元）" / "Withheld (10,000 yuan)",
     export_projects: "导出项目清单（Excel）" / "Export the projects (Excel)",
     export_acceptance: "导出验收结果（Excel）" / "Export the acceptance results (Excel)",
+    acceptance_experts: "验收专家" / "Acceptance experts",
+    ask_expert: "邀请验收专家" / "Ask an expert",
+    expert_asked: "已邀请验收专家" / "Expert asked",
+    opinions: "专家意见" / "Experts' opinions",
+    recommended: "建议结论" / "Recommended conclusion",
+    give_opinion: "提交验收意见" / "Give the opinion",
+    opinion_given: "验收意见已提交" / "Opinion given",
 });
 
 texts!(

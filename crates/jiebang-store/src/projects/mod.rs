@@ -9,11 +9,13 @@
 mod acceptance;
 mod changes;
 mod checks;
+mod opinions;
 mod reminders;
 
 pub use acceptance::{Appeal, LabReport, ProjectLab};
 pub use changes::{ChangeInput, ProjectChange};
 pub use checks::{Gate, MidTermCheck};
+pub use opinions::AcceptanceOpinion;
 
 use jiebang_core::FieldError;
 use jiebang_core::application::ApplicationState;

@@ -256,3 +256,44 @@ async fn reminders_go_out_once_a_week_and_a_day_before_a_milestone_and_when_it_i
     s.submit_milestone_report(p.id, &report, organizer).await.unwrap();
     assert_eq!(s.send_project_reminders(day("2027-06-23")).await.unwrap(), 1, "the second milestone's week");
 }
+
+#[tokio::test]
+async fn acceptance_experts_without_ties_give_one_opinion_a_round_while_it_is_reviewed() {
+    use jiebang_core::project::Conclusion;
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let (projects, organizer, _) = started_projects(s, &["甲大模型"], false).await;
+    let p = &projects[0];
+    let expert = s.list_experts().await.unwrap()[0].id;
+    refused(s.assign_acceptance_expert(p.id, expert, organizer).await.unwrap_err(), "验收申请后");
+    let mut materials = Vec::new();
+    for (field, name) in jiebang_core::project::ACCEPTANCE_MATERIALS {
+        let file =
+            s.save_file(&t.files, &format!("{name}.pdf"), format!("%PDF-1.4 {name}").into_bytes(), None).await.unwrap();
+        materials.push((field.to_owned(), file));
+    }
+    s.apply_for_acceptance(p.id, &materials, day("2026-10-12"), organizer).await.unwrap();
+    // An expert who worked for the lead unit stands aside.
+    let tied_user = user(s, "tied@example.cn", None).await;
+    let tied = ExpertInput {
+        user_id: tied_user,
+        name: "关联专家".into(),
+        title: String::new(),
+        fields: String::new(),
+        current_organizations: vec![],
+        past_organizations: vec![p.lead_organization_id],
+    };
+    let tied = s.create_expert(&tied, None).await.unwrap();
+    refused(s.assign_acceptance_expert(p.id, tied.id, organizer).await.unwrap_err(), "应当回避");
+    s.assign_acceptance_expert(p.id, expert, organizer).await.unwrap();
+    assert_eq!(s.acceptance_experts(p.id).await.unwrap().len(), 1);
+    let opinion = "指标均达到承诺值，建议通过。";
+    refused(s.give_acceptance_opinion(p.id, expert, Conclusion::Passed, opinion).await.unwrap_err(), "不在验收评审中");
+    s.start_testing(p.id, None, organizer).await.unwrap();
+    s.act_on_project(p.id, A::Review, Party::Organizer, None, "", organizer).await.unwrap();
+    refused(s.give_acceptance_opinion(p.id, tied.id, Conclusion::Failed, "不通过。").await.unwrap_err(), "未受邀");
+    let given = s.give_acceptance_opinion(p.id, expert, Conclusion::Passed, opinion).await.unwrap();
+    assert_eq!((given.recommended, given.round.as_str()), (Conclusion::Passed, "2026-10-12"));
+    refused(s.give_acceptance_opinion(p.id, expert, Conclusion::Failed, "改变主意。").await.unwrap_err(), "已提交意见");
+    assert_eq!(s.acceptance_opinions(p.id).await.unwrap(), [given]);
+}

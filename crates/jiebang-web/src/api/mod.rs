@@ -52,7 +52,8 @@ use crate::error::ApiError;
         projects::list_gates, projects::request_change, projects::list_changes, projects::check_change,
         projects::decide_change, projects::apply_for_acceptance, projects::get_acceptance, projects::designate_lab,
         projects::submit_lab_report, projects::file_appeal, projects::decide_appeal, projects::project_statistics,
-        projects::export_projects, projects::export_acceptance,
+        projects::export_projects, projects::export_acceptance, projects::assign_acceptance_expert,
+        projects::give_opinion,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -182,6 +183,8 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/programs/{id}/projects/statistics", get(projects::project_statistics))
         .route("/programs/{id}/projects/export", get(projects::export_projects))
         .route("/programs/{id}/acceptance/export", get(projects::export_acceptance))
+        .route("/projects/{id}/acceptance-experts", post(projects::assign_acceptance_expert))
+        .route("/projects/{id}/opinions", post(projects::give_opinion))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

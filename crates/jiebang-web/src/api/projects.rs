@@ -6,14 +6,15 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use jiebang_core::project::Agreement;
 use jiebang_store::{
-    Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, Project, ProjectChange, ProjectEvent,
-    ProjectLab,
+    AcceptanceOpinion, Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, Project, ProjectChange,
+    ProjectEvent, ProjectLab,
 };
 
 use crate::AppState;
 use crate::app::projects::{
-    AcceptanceView, AppealDecision, AppealInput, ChangeDecision, GateInput, LabInput, Ledger, MidTermInput,
-    MilestoneReview, MilestoneView, ProjectStatistics, ProjectStep, SignedAgreement, TrancheView,
+    AcceptanceView, AppealDecision, AppealInput, ChangeDecision, ExpertChoice, GateInput, LabInput, Ledger,
+    MidTermInput, MilestoneReview, MilestoneView, OpinionInput, ProjectStatistics, ProjectStep, SignedAgreement,
+    TrancheView,
 };
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -368,4 +369,27 @@ pub(super) async fn export_acceptance(
 ) -> Result<axum::response::Response, ApiError> {
     let sheet = crate::app::projects::acceptance_sheet(&state, &viewer, id).await?;
     sheet_download("验收结果", &format!("program-{id}-acceptance"), sheet, query.format.as_deref())
+}
+
+/// The organizers ask an expert of the pool for an acceptance opinion (one tied to the lead unit
+/// is refused); answers the experts asked.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/acceptance-experts", request_body = ExpertChoice, responses((status = 200, body = Vec<String>), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn assign_acceptance_expert(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(choice): ApiJson<ExpertChoice>,
+) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(crate::app::projects::assign_acceptance_expert(&state, &viewer, id, &choice).await?))
+}
+
+/// An asked expert's opinion on the acceptance under review, once a round.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/opinions", request_body = OpinionInput, responses((status = 200, body = AcceptanceOpinion), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn give_opinion(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<OpinionInput>,
+) -> Result<Json<AcceptanceOpinion>, ApiError> {
+    Ok(Json(crate::app::projects::give_opinion(&state, &viewer, id, &input).await?))
 }

@@ -16,8 +16,8 @@ use jiebang_core::project::{
 };
 use jiebang_core::report::ScoreReport;
 use jiebang_store::{
-    Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, NewMilestoneReport, Project, ProjectChange,
-    ProjectEvent, ProjectLab, StoredFile,
+    AcceptanceOpinion, Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, NewMilestoneReport,
+    Project, ProjectChange, ProjectEvent, ProjectLab, StoredFile,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -469,6 +469,8 @@ pub(crate) struct Dossier {
     pub(crate) acceptance: AcceptanceView,
     /// The challenge's phases (id, name), for the organizers starting the tests.
     pub(crate) phases: Vec<(i64, String)>,
+    /// The expert pool (id, name), for the organizers asking for opinions.
+    pub(crate) pool: Vec<(i64, String)>,
 }
 
 /// The project page's contents, each part as its API gives it to this viewer.
@@ -486,10 +488,12 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     let changes = if party || supervisor { state.store.project_changes(id).await? } else { Vec::new() };
     let lab = is_lab(state, viewer, &project).await?;
     let acceptance = acceptance(state, viewer, id).await?;
-    let phases = if organizer {
-        state.store.list_phases(project.challenge_id).await?.into_iter().map(|p| (p.id, p.input.name)).collect()
+    let (phases, pool) = if organizer {
+        let phases = state.store.list_phases(project.challenge_id).await?.into_iter().map(|p| (p.id, p.input.name));
+        let pool = state.store.list_experts().await?.into_iter().map(|e| (e.id, e.name));
+        (phases.collect(), pool.collect())
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     Ok(Dossier {
         project,
@@ -505,6 +509,7 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
         lab,
         acceptance,
         phases,
+        pool,
     })
 }
 
@@ -696,6 +701,12 @@ pub struct AcceptanceView {
     pub lab_reports: Vec<LabReport>,
     /// Appeals against the conclusion.
     pub appeals: Vec<Appeal>,
+    /// The experts asked for an opinion (names).
+    pub experts: Vec<String>,
+    /// Their opinions.
+    pub opinions: Vec<AcceptanceOpinion>,
+    /// The viewer's expert id, when asked for an opinion on this project.
+    pub asked_expert: Option<i64>,
 }
 
 /// The acceptance as this viewer may see it.
@@ -711,7 +722,12 @@ pub(crate) async fn acceptance(state: &AppState, viewer: &Viewer, id: i64) -> Re
         labs: Vec::new(),
         lab_reports: Vec::new(),
         appeals: Vec::new(),
+        experts: Vec::new(),
+        opinions: Vec::new(),
+        asked_expert: None,
     };
+    let asked = state.store.acceptance_experts(id).await?;
+    view.asked_expert = asked.iter().find(|(_, user, _)| Some(*user) == viewer.user_id()).map(|(expert, ..)| *expert);
     if insider {
         let under_way = project.acceptance_applied_on.is_some();
         if under_way {
@@ -722,6 +738,10 @@ pub(crate) async fn acceptance(state: &AppState, viewer: &Viewer, id: i64) -> Re
         view.labs = state.store.project_labs(id).await?;
         view.lab_reports = state.store.lab_reports(id).await?;
         view.appeals = state.store.project_appeals(id).await?;
+    }
+    if insider || view.asked_expert.is_some() {
+        view.experts = asked.into_iter().map(|(_, _, name)| name).collect();
+        view.opinions = state.store.acceptance_opinions(id).await?;
     }
     Ok(view)
 }
@@ -838,10 +858,10 @@ pub(crate) async fn decide_appeal(
 pub struct ProjectStatistics {
     /// Projects by state, along the path.
     pub by_state: Vec<(ProjectState, usize)>,
-    /// Projects by the lead unit's city (name).
-    pub by_city: Vec<(String, usize)>,
-    /// Projects by the challenge's industries (name; a project counts once per industry).
-    pub by_industry: Vec<(String, usize)>,
+    /// Projects by the lead unit's city.
+    pub by_city: Vec<Tally>,
+    /// Projects by the challenge's industries (a project counts once per industry).
+    pub by_industry: Vec<Tally>,
     /// Projects with a recorded conclusion.
     pub concluded: usize,
     /// Of those, passed.
@@ -859,14 +879,35 @@ pub struct TrancheTotals {
     pub withheld_cny: f64,
 }
 
-/// A count per key, largest first (then by key).
-fn tally(keys: impl Iterator<Item = String>) -> Vec<(String, usize)> {
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+/// A count under a code-table entry, named in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Tally {
+    /// The code (GB/T 2260 city, GB/T 4754 industry).
+    pub code: String,
+    /// 中文名称.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// How many.
+    pub count: usize,
+}
+
+/// A count per (code, name, English name), largest first (then by code).
+fn tally(keys: impl Iterator<Item = (&'static str, &'static str, &'static str)>) -> Vec<Tally> {
+    let mut counts: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
     for key in keys {
         *counts.entry(key).or_default() += 1;
     }
-    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut counts: Vec<Tally> = counts
+        .into_iter()
+        .map(|((code, name, name_en), count)| Tally {
+            code: code.into(),
+            name: name.into(),
+            name_en: name_en.into(),
+            count,
+        })
+        .collect();
+    counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
     counts
 }
 
@@ -883,11 +924,15 @@ pub(crate) async fn statistics(
     let mut totals = TrancheTotals::default();
     for project in &projects {
         let lead = state.store.get_organization(project.lead_organization_id).await?;
-        let region = jiebang_core::region::Region::lookup(&lead.region_code);
-        let city = region.map(|r| r.city().unwrap_or(r).name).unwrap_or("—");
-        cities.push(city.to_owned());
+        if let Some(region) = jiebang_core::region::Region::lookup(&lead.region_code) {
+            let city = region.city().unwrap_or(region);
+            cities.push((city.code, city.name, city.name_en));
+        }
         let challenge = state.store.get_challenge(project.challenge_id).await?.challenge;
-        industries.extend(challenge.industries.iter().map(|i| i.industry().name.to_owned()));
+        industries.extend(challenge.industries.iter().map(|i| {
+            let industry = i.industry();
+            (industry.code, industry.name, industry.name_en)
+        }));
         if manages {
             let reports = state.store.milestone_reports(project.id).await?;
             let history = state.store.project_history(project.id).await?;
@@ -995,4 +1040,48 @@ pub(crate) async fn acceptance_sheet(
         ]);
     }
     Ok((header.map(String::from).to_vec(), rows))
+}
+
+/// An expert of the pool to ask for an acceptance opinion.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ExpertChoice {
+    /// The expert's id in the pool.
+    pub expert_id: i64,
+}
+
+/// The organizers ask an expert for an acceptance opinion.
+pub(crate) async fn assign_acceptance_expert(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    choice: &ExpertChoice,
+) -> Result<Vec<String>, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Organizer).await?;
+    state.store.assign_acceptance_expert(id, choice.expert_id, user).await?;
+    Ok(state.store.acceptance_experts(id).await?.into_iter().map(|(_, _, name)| name).collect())
+}
+
+/// An expert's opinion as given.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct OpinionInput {
+    /// The conclusion recommended.
+    pub recommended: Conclusion,
+    /// Why.
+    pub opinion: String,
+}
+
+/// An asked expert gives their opinion.
+pub(crate) async fn give_opinion(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &OpinionInput,
+) -> Result<AcceptanceOpinion, ApiError> {
+    get(state, viewer, id).await?;
+    let user = viewer.require()?.user.id;
+    let expert = state.store.expert_for_user(user).await?.ok_or(ApiError::Forbidden)?;
+    if !state.store.acceptance_experts(id).await?.iter().any(|(e, ..)| *e == expert.id) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(state.store.give_acceptance_opinion(id, expert.id, input.recommended, &input.opinion).await?)
 }

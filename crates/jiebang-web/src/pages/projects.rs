@@ -50,6 +50,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/projects/{id}/lab-reports", post(lab_report_submit))
         .route("/projects/{id}/appeals", post(appeal_submit))
         .route("/appeals/{id}/decision", post(appeal_decision_submit))
+        .route("/projects/{id}/acceptance-experts", post(expert_submit))
+        .route("/projects/{id}/opinions", post(opinion_submit))
 }
 
 /// The project's path as the stepper shows it (the detours — rectification, termination — are
@@ -151,10 +153,13 @@ fn to_project<T>(state: &AppState, ctx: &Ctx, id: i64, result: Result<T, ApiErro
     super::back(state, &format!("/projects/{id}"), result.map(|_| ()), ctx, done)
 }
 
-/// Counts with bar widths against the largest.
-fn bars(counts: &[(String, usize)]) -> Vec<(String, usize, u32)> {
-    let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
-    counts.iter().map(|(k, n)| (k.clone(), *n, (n * 100 / most) as u32)).collect()
+/// Counts named in the page's language, with bar widths against the largest.
+fn bars(counts: &[crate::app::projects::Tally], lang: crate::i18n::Lang) -> Vec<(String, usize, u32)> {
+    let most = counts.iter().map(|t| t.count).max().unwrap_or(1).max(1);
+    let name = |t: &crate::app::projects::Tally| {
+        if lang == crate::i18n::Lang::En { t.name_en.clone() } else { t.name.clone() }
+    };
+    counts.iter().map(|t| (name(t), t.count, (t.count * 100 / most) as u32)).collect()
 }
 
 async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<DeskPage, PageError> {
@@ -182,7 +187,7 @@ async fn desk_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     };
     let gates = crate::app::projects::gates(&state, &ctx.viewer, id).await.map_err(fail)?;
     let stats = crate::app::projects::statistics(&state, &ctx.viewer, id).await.map_err(fail)?;
-    let (cities, industries) = (bars(&stats.by_city), bars(&stats.by_industry));
+    let (cities, industries) = (bars(&stats.by_city, ctx.t.lang), bars(&stats.by_industry, ctx.t.lang));
     Ok(DeskPage { ctx, program, rows, counts, may_create, races, gates, stats, cities, industries })
 }
 
@@ -301,6 +306,19 @@ impl ProjectPage {
 
     fn may_designate_lab(&self) -> bool {
         self.d.organizer && matches!(self.d.project.state, ProjectState::AcceptanceApplied | ProjectState::Testing)
+    }
+
+    fn may_ask_expert(&self) -> bool {
+        use ProjectState as S;
+        self.d.organizer && matches!(self.d.project.state, S::AcceptanceApplied | S::Testing | S::AcceptanceReview)
+    }
+
+    fn may_give_opinion(&self) -> bool {
+        self.d.acceptance.asked_expert.is_some() && self.d.project.state == ProjectState::AcceptanceReview
+    }
+
+    fn conclusions(&self) -> &'static [Conclusion] {
+        Conclusion::ALL
     }
 
     fn may_report_as_lab(&self) -> bool {
@@ -1007,6 +1025,26 @@ async fn appeal_decision_submit(
     let decision = crate::app::projects::AppealDecision { upheld: form.approve == "true", note: form.note };
     let result = crate::app::projects::decide_appeal(&state, &ctx.viewer, id, &decision).await.map(|_| ());
     super::back(&state, &back, result, &ctx, ctx.t.proj.appeal_decided)
+}
+
+async fn expert_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(choice): axum::Form<crate::app::projects::ExpertChoice>,
+) -> Response {
+    let result = crate::app::projects::assign_acceptance_expert(&state, &ctx.viewer, id, &choice).await;
+    to_project(&state, &ctx, id, result, ctx.t.proj.expert_asked)
+}
+
+async fn opinion_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(input): axum::Form<crate::app::projects::OpinionInput>,
+) -> Response {
+    let result = crate::app::projects::give_opinion(&state, &ctx.viewer, id, &input).await;
+    to_project(&state, &ctx, id, result, ctx.t.proj.opinion_given)
 }
 
 #[cfg(test)]
