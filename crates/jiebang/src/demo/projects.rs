@@ -304,8 +304,8 @@ async fn walk(w: &Walk<'_>, id: i64, fate: Fate, evidence: &[i64]) -> anyhow::Re
     };
     let evidence: &'static [i64] = Box::leak(evidence.to_vec().into_boxed_slice());
     match fate {
-        Fate::Drafting => {}
-        Fate::Overdue => {}
+        // The draft stays a draft; the overdue one never reports its first milestone.
+        Fate::Drafting | Fate::Overdue => {}
         Fate::OnTrack | Fate::MidTerm | Fate::Racer(_) => {
             let first = report(1, "完成行业数据集与知识库构建，数据质量评估报告见附件。", &[]).await?;
             decide(first.id, MilestoneDecision::Passed, "", None).await?;
