@@ -3,9 +3,12 @@
 //! Weekdays are not working days: public holidays fall on weekdays and some weekends are made-up
 //! working days (调休). The calendar is data, not code: `data/calendar-cn.txt` ships with the
 //! binary and a deployment may replace it with a newer file without a rebuild. A year the data
-//! does not cover is refused, never guessed.
+//! does not cover is refused, never guessed. A year whose arrangement the State Council has not
+//! published yet may be shipped as *provisional*: only the statutory holidays of
+//! 《全国年节及纪念日放假办法》, without 调休; periods that touch it are computed and flagged, so
+//! 公示 keeps working over New Year while the page says the dates are provisional.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use time::{Date, Duration, Weekday};
 
@@ -26,6 +29,7 @@ enum Exception {
 pub struct WorkCalendar {
     first_year: i32,
     last_year: i32,
+    provisional: BTreeSet<i32>,
     exceptions: HashMap<Date, Exception>,
 }
 
@@ -69,6 +73,7 @@ impl WorkCalendar {
     /// Parses the calendar format (see `data/calendar-cn.txt`).
     pub fn parse(text: &str) -> Result<Self, CalendarError> {
         let mut years = None;
+        let mut provisional = BTreeSet::new();
         let mut exceptions = HashMap::new();
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
@@ -90,6 +95,19 @@ impl WorkCalendar {
                         });
                     }
                 }
+                continue;
+            }
+            if first == "provisional" {
+                let year = parts.next().unwrap_or("");
+                match year.parse::<i32>() {
+                    Ok(year) => provisional.insert(year),
+                    Err(_) => {
+                        return Err(CalendarError::Line {
+                            line,
+                            reason: format!("provisional 应为年份 YYYY，实际为「{year}」"),
+                        });
+                    }
+                };
                 continue;
             }
             let (from, to) = match first.split_once("..") {
@@ -121,12 +139,29 @@ impl WorkCalendar {
         }
         let (first_year, last_year) = years
             .ok_or(CalendarError::Line { line: 1, reason: "缺少 years 行 / missing the `years` line".into() })?;
-        Ok(Self { first_year, last_year, exceptions })
+        if let Some(year) = provisional.iter().find(|y| !(first_year..=last_year).contains(*y)) {
+            return Err(CalendarError::Line {
+                line: 1,
+                reason: format!("暂定年份 {year} 不在 years 范围内 / provisional year {year} is outside `years`"),
+            });
+        }
+        Ok(Self { first_year, last_year, provisional, exceptions })
     }
 
     /// The years covered, inclusive.
     pub fn years(&self) -> (i32, i32) {
         (self.first_year, self.last_year)
+    }
+
+    /// Whether `day` lies in a provisional year: statutory holidays only, the State Council's
+    /// arrangement (调休) not yet published.
+    pub fn is_provisional(&self, day: Day) -> bool {
+        self.provisional.contains(&day.0.year())
+    }
+
+    /// The last year whose official arrangement the calendar holds, if any.
+    pub fn last_confirmed_year(&self) -> Option<i32> {
+        (self.first_year..=self.last_year).rev().find(|y| !self.provisional.contains(y))
     }
 
     fn covers(&self, day: Date) -> Result<(), CalendarError> {
@@ -229,8 +264,39 @@ mod tests {
     #[test]
     fn years_outside_the_data_are_refused_not_guessed() {
         let calendar = WorkCalendar::shipped();
-        let err = calendar.period(day("2026-12-28"), 5).unwrap_err();
-        assert!(matches!(err, CalendarError::YearNotCovered { year: 2027, first: 2022, last: 2026 }), "{err}");
+        let err = calendar.period(day("2027-12-28"), 5).unwrap_err();
+        assert!(matches!(err, CalendarError::YearNotCovered { year: 2028, first: 2022, last: 2027 }), "{err}");
+    }
+
+    #[test]
+    fn every_day_matches_the_chinese_calendar_package_and_the_statutory_rules() {
+        // scripts/calendar-fixtures.py writes each day that is not what its weekday says.
+        let oracle: HashMap<Date, bool> = include_str!("../tests/fixtures/workdays.txt")
+            .lines()
+            .map(|line| {
+                let (date, kind) = line.split_once(' ').unwrap();
+                (day(date).0, kind == "班")
+            })
+            .collect();
+        let calendar = WorkCalendar::shipped();
+        let mut d = day("2022-01-01");
+        while d <= day("2027-12-31") {
+            let weekday_works = !matches!(d.0.weekday(), Weekday::Saturday | Weekday::Sunday);
+            let expected = oracle.get(&d.0).copied().unwrap_or(weekday_works);
+            assert_eq!(calendar.is_working_day(d), Ok(expected), "{d}");
+            d = Day(d.0 + Duration::days(1));
+        }
+    }
+
+    #[test]
+    fn the_year_without_a_notice_is_provisional_and_says_so() {
+        let calendar = WorkCalendar::shipped();
+        assert_eq!(calendar.last_confirmed_year(), Some(2026));
+        assert!(!calendar.is_provisional(day("2026-12-31")) && calendar.is_provisional(day("2027-01-04")));
+        // A 公示 published over New Year runs into 2027 and skips its statutory 元旦.
+        assert_eq!(calendar.period(day("2026-12-28"), 5), Ok((day("2026-12-28"), day("2027-01-04"))));
+        let err = WorkCalendar::parse("years 2030..2030\nprovisional 2031\n").unwrap_err();
+        assert!(matches!(err, CalendarError::Line { line: 1, .. }), "{err}");
     }
 
     #[test]

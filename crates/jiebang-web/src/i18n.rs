@@ -374,6 +374,7 @@ texts!(
     error_title: "出错了" / "Something went wrong",
     home: "首页" / "Home",
     colon: "：" / ": ",
+    provisional_calendar: "该年度节假日安排尚未公布，公示期按法定节假日暂计，公布后以正式安排为准。" / "This year's holiday arrangement is not published yet: the period counts the statutory holidays only and follows the official arrangement once it is out.",
     lparen: "（" / " (",
     rparen: "）" / ")",
     sep: "、" / ", ",

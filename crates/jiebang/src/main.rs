@@ -473,6 +473,7 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     settings.workers.private_endpoints |= demo;
     let (store, files) = open(&settings).await?;
     let calendar = settings.calendar.load()?;
+    warn_when_the_calendar_runs_out(&calendar, jiebang_store::today());
     let models = settings.models.runner()?;
     // Bound first, so the demo knows the address its own baseline endpoint is served at.
     let listener = tokio::net::TcpListener::bind(&settings.server.bind)
@@ -571,6 +572,20 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
     stop_workers(stop, workers).await;
     store.close().await;
     Ok(())
+}
+
+/// Says at start when 公示 periods this year — or, from November, next year — would count
+/// provisional or missing holidays, so the operator replaces the calendar file once the State
+/// Council's notice (usually early November) is out.
+fn warn_when_the_calendar_runs_out(calendar: &jiebang_core::calendar::WorkCalendar, today: jiebang_core::program::Day) {
+    let horizon = today.0.year() + i32::from(u8::from(today.0.month()) >= 11);
+    if calendar.last_confirmed_year().is_none_or(|year| year < horizon) {
+        tracing::warn!(
+            confirmed_until = ?calendar.last_confirmed_year(),
+            covered_until = calendar.years().1,
+            "工作日历缺少 {horizon} 年的正式节假日安排，请在国务院通知发布后更新 [calendar] file / the working-day calendar lacks the official {horizon} arrangement; point [calendar] file at an updated calendar once the notice is out"
+        );
+    }
 }
 
 /// Signs a checkpoint of the audit chain when the newest one is a day old (or there is none) and

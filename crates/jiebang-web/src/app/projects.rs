@@ -343,6 +343,32 @@ pub(crate) async fn ledger_of(state: &AppState, viewer: &Viewer, id: i64) -> Res
     Ok(Ledger { rows: ledger(&project.committed, &measurements), measurements })
 }
 
+/// Whether a project the viewer may see cites this submission as evidence, and in which view:
+/// `Some(true)` — the full report — when its concluded acceptance record measured an indicator
+/// with it (published with the conclusion); `Some(false)` — the view its ledger shows — when a
+/// milestone report offers it; `None` otherwise.
+pub(crate) async fn cited_as_evidence(state: &AppState, viewer: &Viewer, id: i64) -> Result<Option<bool>, ApiError> {
+    let submission = state.store.get_submission(id).await?;
+    let source = format!("submission:{id}");
+    let mut cited = None;
+    for project in state.store.projects_led_by(&[submission.organization_id]).await? {
+        if visible_program(state, viewer, project.program_id).await.is_err() {
+            continue;
+        }
+        let concluded = project
+            .acceptance
+            .as_ref()
+            .is_some_and(|record| record.rows.iter().any(|row| row.source.as_deref() == Some(source.as_str())));
+        if concluded {
+            return Ok(Some(true));
+        }
+        if state.store.milestone_reports(project.id).await?.iter().any(|r| r.submissions.contains(&id)) {
+            cited = Some(false);
+        }
+    }
+    Ok(cited)
+}
+
 /// The metrics of these submissions' signed reports, oldest first: every row's to the
 /// organizers (`full`), the leaderboard split's until a phase's hidden rows are public.
 async fn measurements(state: &AppState, ids: &[i64], full: bool) -> Result<Vec<Measurement>, ApiError> {
@@ -471,6 +497,8 @@ pub(crate) struct Dossier {
     pub(crate) phases: Vec<(i64, String)>,
     /// The expert pool (id, name), for the organizers asking for opinions.
     pub(crate) pool: Vec<(i64, String)>,
+    /// The conclusion's publicity ends in a year whose holidays are not published yet.
+    pub(crate) provisional_publicity: bool,
 }
 
 /// The project page's contents, each part as its API gives it to this viewer.
@@ -495,7 +523,9 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     } else {
         (Vec::new(), Vec::new())
     };
+    let provisional_publicity = project.publicity_ends_on.is_some_and(|day| state.calendar.is_provisional(day));
     Ok(Dossier {
+        provisional_publicity,
         project,
         organizer,
         lead,

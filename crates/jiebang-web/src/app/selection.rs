@@ -462,6 +462,8 @@ pub struct NoticeView {
     pub publicity: Publicity,
     /// Whether objections may be filed today.
     pub open: bool,
+    /// Whether the period ends in a year whose holiday arrangement is not published yet.
+    pub provisional: bool,
     /// The notice's paragraphs.
     pub paragraphs: Vec<String>,
     /// The list.
@@ -490,6 +492,7 @@ pub(crate) async fn notice(state: &AppState, viewer: &Viewer, id: i64, lang: Lan
     }(&publicity.notice, &program.title, period, publicity.working_days as u32);
     Ok(NoticeView {
         open: program.status == ProgramStatus::Publicity && publicity.is_open_on(state.clock.today()),
+        provisional: state.calendar.is_provisional(publicity.ends_on),
         program: program.title,
         issuer: program.issuer,
         announced,

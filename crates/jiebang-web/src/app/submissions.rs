@@ -449,8 +449,19 @@ pub struct SignedReport {
 /// The latest run's signed report for the organizers, and for the team once every row is
 /// public; before that the team gets its own view ([`ScoreReport::team_view`]: the leaderboard's
 /// split only), signed by the platform when asked, so that it too verifies for anyone.
+///
+/// Anyone else who may see a project gets the report of a submission that project cites as
+/// evidence (see [`crate::app::projects::cited_as_evidence`]), in the view its ledger shows.
 pub(crate) async fn signed_report(state: &AppState, viewer: &Viewer, id: i64) -> Result<SignedReport, ApiError> {
-    let (_, phase, manages) = own_submission(state, viewer, id).await?;
+    let (phase, manages) = match own_submission(state, viewer, id).await {
+        Ok((_, phase, manages)) => (phase, manages),
+        Err(refused @ (ApiError::NotFound(_) | ApiError::Unauthenticated)) => {
+            let full = crate::app::projects::cited_as_evidence(state, viewer, id).await?.ok_or(refused)?;
+            let submission = state.store.get_submission(id).await?;
+            (state.store.get_phase(submission.phase_id).await?, full)
+        }
+        Err(other) => return Err(other),
+    };
     let evaluation = state
         .store
         .list_evaluations(id)

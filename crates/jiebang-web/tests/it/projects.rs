@@ -145,6 +145,9 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
         .await;
     let body = String::from_utf8_lossy(&body);
     assert!(status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("不存在"), "{status} {body}");
+    // The signed report is the team's until a milestone report cites it; then anyone reads it.
+    let signed_report = format!("/api/v1/submissions/{}/report", app.scored);
+    assert_eq!(app.json(Method::GET, &signed_report, None, None).await.0, StatusCode::UNAUTHORIZED);
     // A submission still queued counts once scored; the ledger reads the scored one now.
     let evidence = format!("#{}，{}", app.scored, app.queued);
     let (status, _, body) =
@@ -161,6 +164,11 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
     assert_eq!(row(1), (Some(value), true));
     assert_eq!(row(2), (None, false));
     assert_eq!(rows[0]["source"], format!("submission:{}", app.scored));
+    let (status, evidence) = app.json(Method::GET, &signed_report, None, None).await;
+    assert_eq!((status, evidence["canonicalization"].as_str()), (StatusCode::OK, Some("RFC8785")), "{evidence}");
+    let (status, _, page) =
+        app.send(app.request(Method::GET, &format!("/submissions/{}/report", app.scored), None, None)).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&page));
 
     // Reviewed: the organizers only; a passed milestone releases its tranche.
     let review = format!("/api/v1/milestone-reports/{}/review", report["id"]);
@@ -344,8 +352,12 @@ async fn an_acceptance_is_judged_from_the_acceptance_phase_and_its_conclusion_is
     assert_eq!(view["materials"].as_array().unwrap().len(), 4);
     let (status, refusal) = act("organizer", json!({"action": "conclude", "conclusion": "passed"})).await;
     assert!(status == StatusCode::CONFLICT && refusal.to_string().contains("否决"), "{refusal}");
+    let evidence = format!("/api/v1/submissions/{}/report", app.scored);
+    assert_eq!(app.json(Method::GET, &evidence, None, None).await.0, StatusCode::UNAUTHORIZED);
     let (status, concluded) =
         act("organizer", json!({"action": "conclude", "conclusion": "failed", "findings": {"false_data": true}})).await;
+    // Concluded, the record and the signed report it was judged from are public.
+    assert_eq!(app.json(Method::GET, &evidence, None, None).await.0, StatusCode::OK);
     assert_eq!((status, concluded["state"].as_str()), (StatusCode::OK, Some("conclusion_publicity")), "{concluded}");
     assert_eq!(concluded["acceptance"]["judgement"]["vetoes"], json!(["low_completion", "false_data"]));
     // The team appeals within the period; the publicity cannot close before its last day.

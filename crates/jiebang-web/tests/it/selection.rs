@@ -189,6 +189,11 @@ async fn a_program_goes_from_applications_to_an_announced_list_over_the_api() {
     ok(status, &notice);
     let rows = notice["rows"].as_array().unwrap();
     assert_eq!((rows.len(), rows[0]["project_name"].as_str()), (1, Some("云鼎化工行业大模型")));
+    // The shipped calendar has 2027's statutory holidays only; a period ending then says so.
+    let provisional = notice["publicity"]["ends_on"].as_str().unwrap() >= "2027-01-01";
+    assert_eq!(notice["provisional"].as_bool(), Some(provisional), "{notice}");
+    let (_, _, page) = app.send(app.request(Method::GET, &format!("/programs/{p}/publicity"), None, None)).await;
+    assert_eq!(String::from_utf8(page).unwrap().contains("按法定节假日暂计"), provisional);
     let objection = json!({"application_id": a1, "filer_kind": "individual", "filer_name": "李秘密", "contact": "13800000000", "content": "指标承诺与公开材料不符，请核查。"});
     let (status, filed) =
         app.json(Method::POST, &format!("/api/v1/programs/{p}/objections"), Some("recommender"), Some(objection)).await;
