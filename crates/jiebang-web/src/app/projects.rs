@@ -450,6 +450,10 @@ pub struct TrancheView {
     pub tranche: Tranche,
     /// Releasable now; otherwise withheld until its trigger.
     pub releasable: bool,
+    /// What the team owes back for this tranche, yuan, when it had been released and the
+    /// project then ended without success (终止, or concluded 不通过): the amount times the
+    /// agreement's refund factor.
+    pub refund_cny: Option<f64>,
 }
 
 /// The tranches, to the parties.
@@ -461,7 +465,11 @@ pub(crate) async fn tranches(state: &AppState, viewer: &Viewer, id: i64) -> Resu
 }
 
 fn tranche_views(project: &Project, reports: &[MilestoneReport], history: &[ProjectEvent]) -> Vec<TrancheView> {
-    let passed = Passed {
+    let concluded = matches!(project.state, ProjectState::Concluded | ProjectState::Designated);
+    let failed =
+        project.state == ProjectState::Terminated || concluded && project.conclusion == Some(Conclusion::Failed);
+    // What had been released before it ended: everything passed, the failure aside.
+    let before = Passed {
         signed: project.signed_at.is_some(),
         milestones: reports
             .iter()
@@ -469,12 +477,21 @@ fn tranche_views(project: &Project, reports: &[MilestoneReport], history: &[Proj
             .map(|r| r.milestone)
             .collect(),
         mid_term: history.iter().any(|e| e.action == ProjectAction::Continue),
-        acceptance: project.conclusion == Some(Conclusion::Passed)
-            && matches!(project.state, ProjectState::Concluded | ProjectState::Designated),
-        terminated: project.state == ProjectState::Terminated,
+        acceptance: concluded && project.conclusion == Some(Conclusion::Passed),
+        terminated: false,
     };
-    let plan = project.agreement.as_ref().map(|a| a.tranches.clone()).unwrap_or_default();
-    plan.into_iter().map(|tranche| TrancheView { releasable: tranche.releasable(&passed), tranche }).collect()
+    let now = Passed { terminated: failed, ..before.clone() };
+    let Some(agreement) = &project.agreement else { return Vec::new() };
+    agreement
+        .tranches
+        .iter()
+        .map(|tranche| TrancheView {
+            releasable: tranche.releasable(&now),
+            refund_cny: (failed && tranche.releasable(&before))
+                .then(|| jiebang_core::project::refund(tranche.amount_cny, agreement.refund_factor)),
+            tranche: tranche.clone(),
+        })
+        .collect()
 }
 
 /// Everything the project page shows, read once.
@@ -907,6 +924,8 @@ pub struct TrancheTotals {
     pub releasable_cny: f64,
     /// Not yet (or never: terminated).
     pub withheld_cny: f64,
+    /// Owed back by projects that ended without success.
+    pub refund_cny: f64,
 }
 
 /// A count under a code-table entry, named in both languages.
@@ -967,6 +986,7 @@ pub(crate) async fn statistics(
             let reports = state.store.milestone_reports(project.id).await?;
             let history = state.store.project_history(project.id).await?;
             for view in tranche_views(project, &reports, &history) {
+                totals.refund_cny += view.refund_cny.unwrap_or(0.0);
                 if view.releasable {
                     totals.releasable_cny += view.tranche.amount_cny;
                 } else {

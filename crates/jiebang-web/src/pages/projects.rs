@@ -355,6 +355,12 @@ impl ProjectPage {
         }
     }
 
+    /// What the team owes back in all, when the project ended without success.
+    fn refund_total(&self) -> Option<f64> {
+        let owed: Vec<f64> = self.d.tranches.iter().filter_map(|t| t.refund_cny).collect();
+        (!owed.is_empty()).then(|| owed.iter().sum())
+    }
+
     /// A ledger value as written: integers without decimals, others to four places.
     fn num(value: impl std::borrow::Borrow<f64>) -> String {
         number(*value.borrow())

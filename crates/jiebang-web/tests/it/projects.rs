@@ -212,6 +212,21 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
         app.send(app.request(Method::GET, &format!("/projects/{project}/agreement"), Some("organizer"), None)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8_lossy(&printed).contains(signed["sha256"].as_str().unwrap()));
+
+    // Terminated: nothing more is released, and what was (signing, milestone 1) is owed back at
+    // the agreement's factor.
+    let terminate = json!({"action": "terminate", "reason": "核心团队解散"});
+    let (status, body) = app.json(Method::POST, &actions, Some("organizer"), Some(terminate)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, views) = app.json(Method::GET, &tranches, Some("applicant"), None).await;
+    let owed: Vec<Option<f64>> = views.as_array().unwrap().iter().map(|t| t["refund_cny"].as_f64()).collect();
+    assert_eq!(owed, [Some(1e6), Some(5e5), None]);
+    assert_eq!(releasable(views), [false, false, false]);
+    let (_, numbers) = app.json(Method::GET, &statistics, Some("organizer"), None).await;
+    assert_eq!(numbers["tranches"]["refund_cny"].as_f64(), Some(1.5e6));
+    let (_, _, page) =
+        app.send(app.request(Method::GET, &format!("/projects/{project}"), Some("applicant"), None)).await;
+    assert!(String::from_utf8_lossy(&page).contains("合计（元）：1500000"));
 }
 
 /// A change goes from the lead unit through the recommending unit (the recommender of its
