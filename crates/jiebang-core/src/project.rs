@@ -589,6 +589,10 @@ pub struct Agreement {
     /// What a project stopped for its own fault pays back, as a share of what was paid: 0.5
     /// (part), 1 (all) or 2 (double).
     pub refund_factor: f64,
+    /// How often the team reports progress (月报 / 季报 / 年报), if the program asks. Left out
+    /// of the text when `none`, so agreements signed before the field existed hash as they did.
+    #[serde(default, skip_serializing_if = "ReportCadence::is_none")]
+    pub progress_reports: ReportCadence,
 }
 
 impl Agreement {
@@ -700,6 +704,112 @@ named_enum!(
         Overdue = "overdue" / "已逾期" / "Overdue",
     }
 );
+
+named_enum!(
+    /// How often a team reports progress between milestones.
+    #[derive(Default)]
+    ReportCadence {
+        /// No periodic reports: the milestones suffice.
+        #[default]
+        None = "none" / "无需报送" / "None",
+        /// 月报, due by the 10th of the next month.
+        Monthly = "monthly" / "按月报送" / "Monthly",
+        /// 季报, due 15 days after the quarter.
+        Quarterly = "quarterly" / "按季度报送" / "Quarterly",
+        /// 年报 (annual 绩效 self-assessment), due by 31 January.
+        Annual = "annual" / "按年度报送" / "Annual",
+    }
+);
+
+impl ReportCadence {
+    /// No periodic reports.
+    pub fn is_none(&self) -> bool {
+        *self == Self::None
+    }
+}
+
+/// One reporting period of a project: its label (`2026-03`, `2026-Q1`, `2026`), the days it
+/// covers within the agreement's period, and when its report is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgressPeriod {
+    /// The period's name, also its key.
+    pub label: String,
+    /// First day covered.
+    pub from: Day,
+    /// Last day covered.
+    pub to: Day,
+    /// The report is due by this day.
+    pub due: Day,
+}
+
+/// The reporting periods from `start` to `end` (calendar months, quarters or years, the first
+/// and last cut to the agreement's period). The period that holds the end is left out: the
+/// acceptance application reports on it.
+pub fn progress_periods(start: Day, end: Day, cadence: ReportCadence) -> Vec<ProgressPeriod> {
+    use time::{Date, Month};
+    let months: u8 = match cadence {
+        ReportCadence::None => return Vec::new(),
+        ReportCadence::Monthly => 1,
+        ReportCadence::Quarterly => 3,
+        ReportCadence::Annual => 12,
+    };
+    let first_of = |year: i32, month: u8| {
+        Date::from_calendar_date(year, Month::try_from(month).expect("1..=12"), 1).expect("a first of the month")
+    };
+    let mut periods = Vec::new();
+    let (mut year, mut month) = (start.0.year(), (u8::from(start.0.month()) - 1) / months * months + 1);
+    loop {
+        let from = first_of(year, month);
+        (year, month) = if month + months > 12 { (year + 1, month + months - 12) } else { (year, month + months) };
+        let next = first_of(year, month);
+        let to = next.previous_day().expect("not the first day of time");
+        if to >= end.0 {
+            break;
+        }
+        let label = match cadence {
+            ReportCadence::Monthly => format!("{}-{:02}", from.year(), u8::from(from.month())),
+            ReportCadence::Quarterly => format!("{}-Q{}", from.year(), (u8::from(from.month()) - 1) / 3 + 1),
+            _ => from.year().to_string(),
+        };
+        let due = match cadence {
+            ReportCadence::Monthly => Day(next).plus_days(9),
+            ReportCadence::Quarterly => Day(to).plus_days(15),
+            _ => Day(next).plus_days(30),
+        };
+        periods.push(ProgressPeriod { label, from: Day(from.max(start.0)), to: Day(to), due });
+    }
+    periods
+}
+
+named_enum!(
+    /// Where a reporting period's report stands.
+    ProgressStatus {
+        /// The period is not over.
+        Upcoming = "upcoming" / "未到报告期" / "Upcoming",
+        /// Over and not yet due: to be filed.
+        Open = "open" / "待报送" / "To file",
+        /// Due and not filed.
+        Overdue = "overdue" / "已逾期" / "Overdue",
+        /// Filed by its due day.
+        Filed = "filed" / "已报送" / "Filed",
+        /// Filed after its due day.
+        FiledLate = "filed_late" / "逾期报送" / "Filed late",
+    }
+);
+
+impl ProgressPeriod {
+    /// Where its report stands on `today`; `filed`: whether it was filed, and late.
+    pub fn status(&self, filed: Option<bool>, today: Day) -> ProgressStatus {
+        match filed {
+            Some(false) => ProgressStatus::Filed,
+            Some(true) => ProgressStatus::FiledLate,
+            None if today <= self.to => ProgressStatus::Upcoming,
+            None if today <= self.due => ProgressStatus::Open,
+            None => ProgressStatus::Overdue,
+        }
+    }
+}
 
 /// A milestone's status on `today` from its plan and its reports' decisions, oldest first
 /// (`None`: not reviewed yet), each rectification with the day it is due.
@@ -918,6 +1028,36 @@ mod tests {
         CommittedIndicator { name: name.into(), target: IndicatorExpr::parse(expr).unwrap(), committed: value, key }
     }
 
+    #[test]
+    fn reporting_periods_follow_the_calendar_and_leave_the_last_to_the_acceptance() {
+        let labels = |cadence| -> Vec<(String, String, String, String)> {
+            progress_periods(day("2026-02-15"), day("2027-01-20"), cadence)
+                .into_iter()
+                .map(|p| (p.label, p.from.to_string(), p.to.to_string(), p.due.to_string()))
+                .collect()
+        };
+        let monthly = labels(ReportCadence::Monthly);
+        assert_eq!(monthly.len(), 11, "Feb–Dec 2026; January 2027 holds the end");
+        assert_eq!(monthly[0], ("2026-02".into(), "2026-02-15".into(), "2026-02-28".into(), "2026-03-10".into()));
+        assert_eq!(monthly[10].0, "2026-12");
+        let quarterly = labels(ReportCadence::Quarterly);
+        let names: Vec<&str> = quarterly.iter().map(|q| q.0.as_str()).collect();
+        assert_eq!(names, ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+        assert_eq!(quarterly[3], ("2026-Q4".into(), "2026-10-01".into(), "2026-12-31".into(), "2027-01-15".into()));
+        assert_eq!(
+            labels(ReportCadence::Annual),
+            [("2026".into(), "2026-02-15".into(), "2026-12-31".into(), "2027-01-31".into())]
+        );
+        assert!(labels(ReportCadence::None).is_empty());
+        let q4 = &progress_periods(day("2026-02-15"), day("2027-01-20"), ReportCadence::Quarterly)[3];
+        let statuses: Vec<ProgressStatus> =
+            ["2026-12-31", "2027-01-15", "2027-01-16"].iter().map(|d| q4.status(None, day(d))).collect();
+        assert_eq!(statuses, [ProgressStatus::Upcoming, ProgressStatus::Open, ProgressStatus::Overdue]);
+        assert_eq!(q4.status(Some(true), day("2027-01-16")), ProgressStatus::FiledLate);
+        // An agreement ending on a period's last day reports on that period at acceptance.
+        assert!(progress_periods(day("2026-01-01"), day("2026-12-31"), ReportCadence::Annual).is_empty());
+    }
+
     fn agreement() -> Agreement {
         Agreement {
             start: day("2026-01-01"),
@@ -947,6 +1087,7 @@ mod tests {
                 Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnMilestone, milestone: Some(2) },
             ],
             refund_factor: 1.0,
+            progress_reports: ReportCadence::Quarterly,
         }
     }
 

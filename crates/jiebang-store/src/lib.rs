@@ -55,7 +55,7 @@ pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};
 pub use projects::{
     AcceptanceOpinion, Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, NewMilestoneReport,
-    Project, ProjectChange, ProjectEvent, ProjectLab,
+    ProgressInput, ProgressReport, Project, ProjectChange, ProjectEvent, ProjectLab, progress_schedule,
 };
 pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
 pub use review::{Assignment, Draw, DualRole, Expert, Review};

@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
         name: "acceptance_opinions",
         sql: include_str!("../migrations/0019_acceptance_opinions.sql"),
     },
+    Migration { version: 20, name: "progress_reports", sql: include_str!("../migrations/0020_progress_reports.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

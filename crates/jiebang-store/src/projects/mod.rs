@@ -10,12 +10,14 @@ mod acceptance;
 mod changes;
 mod checks;
 mod opinions;
+mod progress;
 mod reminders;
 
 pub use acceptance::{Appeal, LabReport, ProjectLab};
 pub use changes::{ChangeInput, ProjectChange};
 pub use checks::{Gate, MidTermCheck};
 pub use opinions::AcceptanceOpinion;
+pub use progress::{ProgressInput, ProgressReport, schedule as progress_schedule};
 
 use jiebang_core::FieldError;
 use jiebang_core::application::ApplicationState;

@@ -1,5 +1,5 @@
-//! Reminders before projects' deadlines: a milestone (or its rectification) due in 7 days and in
-//! 1 day, one overdue, and the acceptance window's last month. Each is recorded as it is sent,
+//! Reminders before projects' deadlines: a milestone (or its rectification) or a periodic progress
+//! report due in 7 days and in 1 day, one overdue, and the acceptance window's last month. Each is recorded as it is sent,
 //! so the pass may run every few minutes on every server and still reminds once.
 
 use jiebang_core::program::Day;
@@ -31,6 +31,12 @@ impl Store {
                     Some(_) => continue,
                 };
                 due.push((format!("milestone:{position}"), milestone.title.clone(), on));
+            }
+            let filed = self.progress_reports(project.id).await?;
+            for period in super::progress_schedule(&project) {
+                if !filed.iter().any(|r| r.period == period.label) {
+                    due.push((format!("progress:{}", period.label), format!("{} 进展报告", period.label), period.due));
+                }
             }
             if let Some(end) = project.end() {
                 due.push(("acceptance".to_owned(), "验收申请".to_owned(), end));

@@ -21,6 +21,16 @@ use crate::{challenge, program_input};
 /// An announced program whose one challenge selected `names.len()` teams, each project signed
 /// and started; with the organizer's and a recommender's user ids.
 async fn started_projects(s: &Store, names: &[&str], recommendation: bool) -> (Vec<Project>, i64, i64) {
+    started_projects_under(s, names, recommendation, agreement()).await
+}
+
+/// [`started_projects`] under this agreement.
+async fn started_projects_under(
+    s: &Store,
+    names: &[&str],
+    recommendation: bool,
+    agreement: jiebang_core::project::Agreement,
+) -> (Vec<Project>, i64, i64) {
     let organizer = user(s, "o@example.cn", None).await;
     let recommender =
         user(s, "r@example.cn", Some(Grant { role: Role::Recommender, scope: Scope::Region("370100".into()) })).await;
@@ -83,7 +93,7 @@ async fn started_projects(s: &Store, names: &[&str], recommendation: bool) -> (V
     s.announce(program.id, day("2026-03-09"), organizer).await.unwrap();
     let mut projects = Vec::new();
     for project in s.create_projects(program.id, organizer).await.unwrap() {
-        s.save_agreement(project.id, &agreement(), organizer).await.unwrap();
+        s.save_agreement(project.id, &agreement, organizer).await.unwrap();
         s.act_on_project(project.id, A::Sign, Party::Organizer, None, "", organizer).await.unwrap();
         projects.push(s.act_on_project(project.id, A::Start, Party::Organizer, None, "", organizer).await.unwrap());
     }
@@ -255,6 +265,60 @@ async fn reminders_go_out_once_a_week_and_a_day_before_a_milestone_and_when_it_i
     let report = jiebang_store::NewMilestoneReport { files: std::slice::from_ref(&file), ..report };
     s.submit_milestone_report(p.id, &report, organizer).await.unwrap();
     assert_eq!(s.send_project_reminders(day("2027-06-23")).await.unwrap(), 1, "the second milestone's week");
+}
+
+/// Quarterly reports under an agreement from 2026-04-01 to 2028-03-31: seven quarters (the last
+/// is the acceptance's), each filed once after it ends, late ones marked, reminded while missing.
+#[tokio::test]
+async fn progress_reports_are_filed_once_per_period_after_it_ends_and_missing_ones_are_reminded() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let quarterly = jiebang_core::project::Agreement {
+        progress_reports: jiebang_core::project::ReportCadence::Quarterly,
+        ..agreement()
+    };
+    let (projects, organizer, _) = started_projects_under(s, &["甲大模型"], false, quarterly).await;
+    let p = &projects[0];
+    let labels: Vec<String> = jiebang_store::progress_schedule(p).into_iter().map(|q| q.label).collect();
+    assert_eq!(labels, ["2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4"]);
+    let input = |period: &str, spent: f64| jiebang_store::ProgressInput {
+        period: period.into(),
+        summary: "完成数据治理。".into(),
+        problems: String::new(),
+        spent_cny: spent,
+    };
+    // Every problem at once: an unknown period, no summary, a negative amount.
+    let bad = jiebang_store::ProgressInput { summary: " ".into(), ..input("2026-Q1", -1.0) };
+    let err = s.file_progress_report(p.id, &bad, day("2026-07-02"), organizer).await.unwrap_err();
+    let fields: Vec<String> = match err {
+        StoreError::Domain(jiebang_core::Error::Invalid(problems)) => problems.into_iter().map(|p| p.field).collect(),
+        other => panic!("{other}"),
+    };
+    assert_eq!(fields, ["period", "summary", "spent_cny"]);
+    let early = s.file_progress_report(p.id, &input("2026-Q3", 1e6), day("2026-09-30"), organizer).await;
+    assert!(early.unwrap_err().to_string().contains("才结束"), "a period is reported once it is over");
+    let on_time = s.file_progress_report(p.id, &input("2026-Q2", 5e5), day("2026-07-10"), organizer).await.unwrap();
+    assert!(!on_time.late);
+    refused(
+        s.file_progress_report(p.id, &input("2026-Q2", 6e5), day("2026-07-11"), organizer).await.unwrap_err(),
+        "已报送",
+    );
+    let late = s.file_progress_report(p.id, &input("2026-Q3", 1e6), day("2026-10-16"), organizer).await.unwrap();
+    assert!(late.late, "due 2026-10-15");
+    let filed: Vec<String> = s.progress_reports(p.id).await.unwrap().into_iter().map(|r| r.period).collect();
+    assert_eq!(filed, ["2026-Q2", "2026-Q3"]);
+    // 2026-Q4 is due 2027-01-15: a week before, its reminder goes out; the filed ones get none.
+    let member = user(
+        s,
+        "lead@example.cn",
+        Some(Grant { role: Role::Applicant, scope: Scope::Organization(p.lead_organization_id) }),
+    )
+    .await;
+    assert_eq!(s.send_project_reminders(day("2027-01-07")).await.unwrap(), 1, "the overdue first milestone");
+    assert_eq!(s.send_project_reminders(day("2027-01-08")).await.unwrap(), 1);
+    let titles: Vec<String> = s.list_notifications(member, 100).await.unwrap().into_iter().map(|n| n.title).collect();
+    assert!(titles.iter().any(|t| t.contains("2026-Q4 进展报告") && t.contains("7 天后到期")), "{titles:?}");
+    assert!(!titles.iter().any(|t| t.contains("2026-Q2") || t.contains("2026-Q3")), "{titles:?}");
 }
 
 #[tokio::test]

@@ -675,6 +675,7 @@ pub(crate) fn agreement() -> jiebang_core::project::Agreement {
             Tranche { amount_cny: 1e6, trigger: TrancheTrigger::OnAcceptance, milestone: None },
         ],
         refund_factor: 1.0,
+        progress_reports: Default::default(),
     }
 }
 

@@ -53,7 +53,7 @@ use crate::error::ApiError;
         projects::decide_change, projects::apply_for_acceptance, projects::get_acceptance, projects::designate_lab,
         projects::submit_lab_report, projects::file_appeal, projects::decide_appeal, projects::project_statistics,
         projects::export_projects, projects::export_acceptance, projects::assign_acceptance_expert,
-        projects::give_opinion,
+        projects::give_opinion, projects::list_progress, projects::file_progress,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -173,6 +173,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/challenges/{id}/gate", post(projects::run_gate))
         .route("/programs/{id}/gates", get(projects::list_gates))
         .route("/projects/{id}/changes", get(projects::list_changes).post(projects::request_change))
+        .route("/projects/{id}/progress", get(projects::list_progress).post(projects::file_progress))
         .route("/changes/{id}/check", post(projects::check_change))
         .route("/changes/{id}/decision", post(projects::decide_change))
         .route("/projects/{id}/acceptance", get(projects::get_acceptance).post(projects::apply_for_acceptance))

@@ -6,15 +6,15 @@ use axum::Json;
 use axum::extract::{Multipart, State};
 use jiebang_core::project::Agreement;
 use jiebang_store::{
-    AcceptanceOpinion, Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, Project, ProjectChange,
-    ProjectEvent, ProjectLab,
+    AcceptanceOpinion, Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, ProgressInput,
+    ProgressReport, Project, ProjectChange, ProjectEvent, ProjectLab,
 };
 
 use crate::AppState;
 use crate::app::projects::{
     AcceptanceView, AppealDecision, AppealInput, ChangeDecision, ExpertChoice, GateInput, LabInput, Ledger,
-    MidTermInput, MilestoneReview, MilestoneView, OpinionInput, ProjectStatistics, ProjectStep, SignedAgreement,
-    TrancheView,
+    MidTermInput, MilestoneReview, MilestoneView, OpinionInput, ProgressRow, ProjectStatistics, ProjectStep,
+    SignedAgreement, TrancheView,
 };
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -195,6 +195,28 @@ pub(super) async fn list_gates(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<Gate>>, ApiError> {
     Ok(Json(crate::app::projects::gates(&state, &viewer, id).await?))
+}
+
+/// The reporting periods the agreement sets, each with its report once filed (the parties and the
+/// recommending unit).
+#[utoipa::path(get, path = "/api/v1/projects/{id}/progress", responses((status = 200, body = Vec<ProgressRow>), (status = 403, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn list_progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<ProgressRow>>, ApiError> {
+    Ok(Json(crate::app::projects::progress(&state, &viewer, id).await?))
+}
+
+/// The lead unit files the progress report of a period that is over (once per period).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/progress", request_body = ProgressInput, responses((status = 200, body = ProgressReport), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn file_progress(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ProgressInput>,
+) -> Result<Json<ProgressReport>, ApiError> {
+    Ok(Json(crate::app::projects::file_progress(&state, &viewer, id, &input).await?))
 }
 
 /// The lead unit asks for a change (an extension, a committed value, members, the budget).

@@ -11,13 +11,13 @@ use std::collections::{BTreeMap, HashMap};
 use jiebang_core::program::Day;
 use jiebang_core::project::{
     AcceptanceFindings, AcceptanceRecord, AcceptanceRules, Agreement, Conclusion, GateRule, LedgerRow, Measurement,
-    MidTermOutcome, MidTermSheet, MilestoneDecision, MilestoneStatus, Party, Passed, PlannedMilestone, ProjectAction,
-    ProjectState, Tranche, ledger, milestone_status,
+    MidTermOutcome, MidTermSheet, MilestoneDecision, MilestoneStatus, Party, Passed, PlannedMilestone, ProgressPeriod,
+    ProgressStatus, ProjectAction, ProjectState, Tranche, ledger, milestone_status,
 };
 use jiebang_core::report::ScoreReport;
 use jiebang_store::{
     AcceptanceOpinion, Appeal, ChangeInput, Gate, LabReport, MidTermCheck, MilestoneReport, NewMilestoneReport,
-    Project, ProjectChange, ProjectEvent, ProjectLab, StoredFile,
+    ProgressInput, ProgressReport, Project, ProjectChange, ProjectEvent, ProjectLab, StoredFile,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -516,6 +516,8 @@ pub(crate) struct Dossier {
     pub(crate) pool: Vec<(i64, String)>,
     /// The conclusion's publicity ends in a year whose holidays are not published yet.
     pub(crate) provisional_publicity: bool,
+    /// The reporting periods and their reports (the parties and the recommending unit).
+    pub(crate) progress: Vec<ProgressRow>,
 }
 
 /// The project page's contents, each part as its API gives it to this viewer.
@@ -531,6 +533,7 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     let supervisor = supervises(state, viewer, &project).await?;
     let mid_terms = if party { state.store.mid_term_checks(id).await? } else { Vec::new() };
     let changes = if party || supervisor { state.store.project_changes(id).await? } else { Vec::new() };
+    let progress = if party || supervisor { progress_rows(state, &project).await? } else { Vec::new() };
     let lab = is_lab(state, viewer, &project).await?;
     let acceptance = acceptance(state, viewer, id).await?;
     let (phases, pool) = if organizer {
@@ -543,6 +546,7 @@ pub(crate) async fn dossier(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     let provisional_publicity = project.publicity_ends_on.is_some_and(|day| state.calendar.is_provisional(day));
     Ok(Dossier {
         provisional_publicity,
+        progress,
         project,
         organizer,
         lead,
@@ -657,6 +661,51 @@ pub(crate) async fn changes(state: &AppState, viewer: &Viewer, id: i64) -> Resul
         return Err(ApiError::Forbidden);
     }
     Ok(state.store.project_changes(id).await?)
+}
+
+/// One reporting period and its report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressRow {
+    /// The period.
+    pub period: ProgressPeriod,
+    /// Where its report stands today.
+    pub status: ProgressStatus,
+    /// The report, once filed.
+    pub report: Option<ProgressReport>,
+}
+
+/// The periodic progress reports the agreement asks for, period by period: to the parties and
+/// the recommending unit.
+pub(crate) async fn progress(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<ProgressRow>, ApiError> {
+    let project = get(state, viewer, id).await?;
+    viewer.require()?;
+    if !is_party(viewer, &project) && !supervises(state, viewer, &project).await? {
+        return Err(ApiError::Forbidden);
+    }
+    progress_rows(state, &project).await
+}
+
+async fn progress_rows(state: &AppState, project: &Project) -> Result<Vec<ProgressRow>, ApiError> {
+    let mut filed = state.store.progress_reports(project.id).await?;
+    let today = state.clock.today();
+    Ok(jiebang_store::progress_schedule(project)
+        .into_iter()
+        .map(|period| {
+            let report = filed.iter().position(|r| r.period == period.label).map(|i| filed.swap_remove(i));
+            ProgressRow { status: period.status(report.as_ref().map(|r| r.late), today), period, report }
+        })
+        .collect())
+}
+
+/// The lead unit files a period's progress report.
+pub(crate) async fn file_progress(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &ProgressInput,
+) -> Result<ProgressReport, ApiError> {
+    let (_, user) = as_one(state, viewer, id, Party::Lead).await?;
+    Ok(state.store.file_progress_report(id, input, state.clock.today(), user).await?)
 }
 
 /// A yes or no with its opinion.

@@ -17,8 +17,8 @@ use jiebang_core::indicator::Comparison;
 use jiebang_core::program::{Day, ProgramStatus};
 use jiebang_core::project::{
     AcceptanceFindings, Agreement, ChangeKind, Conclusion, FundSource, FundingLine, GateRule, MidTermOutcome,
-    MidTermSheet, MilestoneDecision, MilestoneStatus, Party, PlannedMilestone, ProjectAction, ProjectState, RubricItem,
-    Tranche, TrancheTrigger,
+    MidTermSheet, MilestoneDecision, MilestoneStatus, Party, PlannedMilestone, ProgressStatus, ProjectAction,
+    ProjectState, ReportCadence, RubricItem, Tranche, TrancheTrigger,
 };
 use jiebang_store::{Program, Project};
 use serde::Deserialize;
@@ -42,6 +42,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/milestone-reports/{id}/review", post(review_submit))
         .route("/projects/{id}/mid-term", post(mid_term_submit))
         .route("/projects/{id}/changes", post(change_submit))
+        .route("/projects/{id}/progress", post(progress_submit))
         .route("/changes/{id}/check", post(change_check_submit))
         .route("/changes/{id}/decision", post(change_decision_submit))
         .route("/challenges/{id}/gate", post(gate_submit))
@@ -346,6 +347,23 @@ impl ProjectPage {
         }
     }
 
+    fn progress_class(status: &ProgressStatus) -> &'static str {
+        match status {
+            ProgressStatus::Filed => "state-scored",
+            ProgressStatus::FiledLate | ProgressStatus::Open => "state-queued",
+            ProgressStatus::Overdue => "state-failed",
+            ProgressStatus::Upcoming => "",
+        }
+    }
+
+    /// The periods the lead unit may report on now: over and not filed.
+    fn fileable_periods(&self) -> Vec<&str> {
+        let open = |row: &&crate::app::projects::ProgressRow| {
+            matches!(row.status, ProgressStatus::Open | ProgressStatus::Overdue)
+        };
+        self.d.progress.iter().filter(open).map(|row| row.period.label.as_str()).collect()
+    }
+
     fn status_class(status: &MilestoneStatus) -> &'static str {
         match status {
             MilestoneStatus::Passed => "state-scored",
@@ -564,6 +582,10 @@ impl AgreementFormPage {
     fn triggers(&self) -> &'static [TrancheTrigger] {
         TrancheTrigger::ALL
     }
+
+    fn cadences(&self) -> &'static [ReportCadence] {
+        ReportCadence::ALL
+    }
 }
 
 /// Fields the form shows errors beside; a name ending in `[` covers its rows.
@@ -579,6 +601,7 @@ const AGREEMENT_FIELDS: &[&str] = &[
     "tranches",
     "tranches[",
     "refund_factor",
+    "progress_reports",
 ];
 
 fn agreement_values(agreement: &Agreement) -> Vec<(String, String)> {
@@ -588,6 +611,7 @@ fn agreement_values(agreement: &Agreement) -> Vec<(String, String)> {
         ("content".into(), agreement.content.clone()),
         ("supervisor".into(), agreement.supervisor.clone()),
         ("refund_factor".into(), number(agreement.refund_factor)),
+        ("progress_reports".into(), agreement.progress_reports.as_str().into()),
     ];
     for (i, m) in agreement.milestones.iter().enumerate() {
         values.push((format!("milestones[{i}].title"), m.title.clone()));
@@ -692,6 +716,18 @@ fn parse_agreement(
         tranche_rows.push(i);
     }
     let refund_factor = form.get("refund_factor").trim().parse::<f64>().unwrap_or(f64::NAN);
+    let cadence = form.get("progress_reports").trim();
+    let progress_reports = match ReportCadence::ALL.iter().find(|c| c.as_str() == cadence) {
+        Some(cadence) => *cadence,
+        None if cadence.is_empty() => ReportCadence::None,
+        None => {
+            errors.push(FieldError::new(
+                "progress_reports",
+                "请选择进展报告频次 / choose how often progress is reported",
+            ));
+            ReportCadence::None
+        }
+    };
     let (Some(start), Some(end)) = (start, end) else { return Err(errors) };
     let agreement = Agreement {
         start,
@@ -702,6 +738,7 @@ fn parse_agreement(
         budget,
         tranches,
         refund_factor,
+        progress_reports,
     };
     if let Err(jiebang_core::Error::Invalid(problems)) = agreement.check(committed) {
         // The check numbers the filled rows; the form numbers every row.
@@ -734,7 +771,7 @@ async fn agreement_form_page(
     let project = crate::app::projects::led(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     let values = match &project.agreement {
         Some(agreement) => agreement_values(agreement),
-        None => vec![("refund_factor".into(), "1".into())],
+        None => vec![("refund_factor".into(), "1".into()), ("progress_reports".into(), "none".into())],
     };
     Ok(AgreementFormPage { ctx, project, form: FormState::new(values, AGREEMENT_FIELDS) })
 }
@@ -889,6 +926,35 @@ async fn change_submit(
     }
     .await;
     super::back(&state, &back, result, &ctx, ctx.t.proj.change_requested)
+}
+
+async fn progress_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let back = format!("/projects/{id}");
+    let form = FormState::new(values, &[]);
+    let result = async {
+        let mut errors = Vec::new();
+        let spent = number_field(&form, "spent_cny", &mut errors);
+        let Some(spent_cny) = spent.filter(|_| errors.is_empty()) else {
+            if errors.is_empty() {
+                errors.push(FieldError::new("spent_cny", "请填写累计支出 / give the amount spent so far"));
+            }
+            return Err(jiebang_core::Error::Invalid(errors).into());
+        };
+        let input = jiebang_store::ProgressInput {
+            period: form.get("period").to_owned(),
+            summary: form.get("summary").to_owned(),
+            problems: form.get("problems").to_owned(),
+            spent_cny,
+        };
+        crate::app::projects::file_progress(&state, &ctx.viewer, id, &input).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.proj.progress_filed)
 }
 
 /// The check or decision form.

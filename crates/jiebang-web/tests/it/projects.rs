@@ -91,7 +91,8 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
             {"amount_cny": 500000.0, "trigger": "on_milestone", "milestone": 1},
             {"amount_cny": 500000.0, "trigger": "on_acceptance"}
         ],
-        "refund_factor": 1.0
+        "refund_factor": 1.0,
+        "progress_reports": "quarterly"
     });
     let (status, refused) = app.json(Method::PUT, &agreement_path, Some("applicant"), Some(agreement.clone())).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
@@ -113,6 +114,31 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
         StatusCode::CONFLICT,
         "a signed agreement changes only through an approved change"
     );
+
+    // Quarterly reports from 2026-Q1 to 2027-Q3 (2027-Q4 goes with the acceptance): the lead
+    // unit files one, late, through the page; the recommending unit reads it.
+    let progress = format!("/api/v1/projects/{project}/progress");
+    let (_, periods) = app.json(Method::GET, &progress, Some("recommender"), None).await;
+    let periods = periods.as_array().unwrap().clone();
+    assert_eq!((periods.len(), periods[0]["period"]["label"].as_str()), (7, Some("2026-Q1")));
+    assert_eq!(periods[0]["status"], "overdue", "due 2026-04-15");
+    let filed = vec![("period", "2026-Q1"), ("summary", "完成数据治理。"), ("spent_cny", "300000")];
+    let cookie = app.login_cookie("applicant").await;
+    let (status, headers, _) =
+        app.send(app.form(&format!("/projects/{project}/progress"), Some(&cookie), &filed)).await;
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, &*format!("/projects/{project}"))
+    );
+    let (_, periods) = app.json(Method::GET, &progress, Some("recommender"), None).await;
+    assert_eq!(
+        (periods[0]["status"].as_str(), periods[0]["report"]["spent_cny"].as_f64()),
+        (Some("filed_late"), Some(3e5))
+    );
+    let again = json!({"period": "2026-Q1", "summary": "重复", "spent_cny": 1.0});
+    assert_eq!(app.json(Method::POST, &progress, Some("applicant"), Some(again.clone())).await.0, StatusCode::CONFLICT);
+    assert_eq!(app.json(Method::POST, &progress, Some("organizer"), Some(again)).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.json(Method::GET, &progress, None, None).await.0, StatusCode::UNAUTHORIZED);
     let (status, signed) = app.json(Method::GET, &agreement_path, Some("applicant"), None).await;
     assert_eq!(status, StatusCode::OK);
     let text = jiebang_core::canonical::to_string(&signed["agreement"]);
@@ -208,6 +234,7 @@ async fn an_agreement_is_signed_and_a_milestone_with_evidence_fills_the_ledger_a
         app.send(app.request(Method::GET, &format!("/projects/{project}"), Some("applicant"), None)).await;
     let page = String::from_utf8_lossy(&page);
     assert!(page.contains("m.pdf") && page.contains("project-tranches") && page.contains("模型初版完成"));
+    assert!(page.contains("data-status=\"filed_late\"") && page.contains("data-testid=\"progress-form\""));
     let (status, _, printed) =
         app.send(app.request(Method::GET, &format!("/projects/{project}/agreement"), Some("organizer"), None)).await;
     assert_eq!(status, StatusCode::OK);

@@ -514,6 +514,14 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::CONFLICT,
         ),
         api(Method::GET, "/api/v1/projects/{id}/changes", P::None, ProjectWatchers, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/projects/{id}/progress",
+            P::Json(json!({"period": "2026-Q1", "summary": "进展", "spent_cny": 1.0})),
+            ActsForOrganization,
+            S::CONFLICT,
+        ),
+        api(Method::GET, "/api/v1/projects/{id}/progress", P::None, ProjectWatchers, S::OK),
         api(Method::POST, "/api/v1/changes/{id}/check", P::Json(json!({"approve": true})), SignedIn, S::NOT_FOUND),
         api(Method::POST, "/api/v1/changes/{id}/decision", P::Json(json!({"approve": true})), SignedIn, S::NOT_FOUND),
         page(
@@ -527,6 +535,13 @@ fn cases(app: &TestApp) -> Vec<Case> {
             Method::POST,
             "/projects/{id}/changes",
             P::Form(vec![("kind", "member"), ("reason", "成员调整")]),
+            ActsForOrganization,
+            S::SEE_OTHER,
+        ),
+        page(
+            Method::POST,
+            "/projects/{id}/progress",
+            P::Form(vec![("period", "2026-Q1"), ("summary", "进展"), ("spent_cny", "1")]),
             ActsForOrganization,
             S::SEE_OTHER,
         ),

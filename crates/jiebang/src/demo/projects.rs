@@ -19,10 +19,12 @@ use jiebang_core::program::{Day, ProgramInput, ProgramStatus, Rules, Timeline};
 use jiebang_core::project::{
     ACCEPTANCE_MATERIALS, AcceptanceFindings, AcceptanceRecord, AcceptanceRules, Agreement, Conclusion, FundSource,
     FundingLine, GateRule, Measurement, MidTermOutcome, MidTermSheet, MilestoneDecision, Party, PlannedMilestone,
-    ProjectAction as A, Tranche, TrancheTrigger, judge_acceptance, ledger,
+    ProjectAction as A, ReportCadence, Tranche, TrancheTrigger, judge_acceptance, ledger,
 };
 use jiebang_core::publicity::NoticeInput;
-use jiebang_store::{ChallengeRecord, FileStore, NewMilestoneReport, ScoringSpec, Store};
+use jiebang_store::{
+    ChallengeRecord, FileStore, NewMilestoneReport, ProgressInput, ScoringSpec, Store, progress_schedule,
+};
 
 use super::selection::{application, review};
 
@@ -254,6 +256,7 @@ fn agreement(start: Day, committed: &[String]) -> Agreement {
             Tranche { amount_cny: 1_000_000.0, trigger: TrancheTrigger::OnAcceptance, milestone: None },
         ],
         refund_factor: 1.0,
+        progress_reports: ReportCadence::Quarterly,
     }
 }
 
@@ -292,6 +295,25 @@ async fn walk(w: &Walk<'_>, id: i64, fate: Fate, evidence: &[i64]) -> anyhow::Re
     };
     step(A::Sign, None, "").await?;
     step(A::Start, None, "").await?;
+    if fate != Fate::Terminated {
+        // Quarterly reports filed three days before each was due; the overdue team misses its last.
+        let project = store.get_project(id).await?;
+        let due: Vec<_> = progress_schedule(&project).into_iter().filter(|p| p.due < today).collect();
+        let filed = if fate == Fate::Overdue { due.len().saturating_sub(1) } else { due.len() };
+        for (i, period) in due.iter().take(filed).enumerate() {
+            let input = ProgressInput {
+                period: period.label.clone(),
+                summary: format!("{} 按计划推进数据治理、模型研制与示范应用。（示例）", period.label),
+                problems: if i == 0 {
+                    "部分企业数据脱敏进度偏慢。（示例）".into()
+                } else {
+                    String::new()
+                },
+                spent_cny: 15_000_000.0 * (i + 1) as f64 / 9.0,
+            };
+            store.file_progress_report(id, &input, period.due.plus_days(-3), applicant).await?;
+        }
+    }
     let pdf = |title: &str| format!("%PDF-1.4\n% {title}（示例佐证材料）\n").into_bytes();
     let report = |milestone: u32, summary: &'static str, submissions: &'static [i64]| async move {
         let file = store.save_file(files, &format!("里程碑{milestone}佐证.pdf"), pdf(summary), Some(applicant)).await?;
