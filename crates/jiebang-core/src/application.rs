@@ -43,6 +43,17 @@ named_enum!(
 );
 
 named_enum!(
+    /// The tier of the list an application is on, where the program lists 潜力单位 after the
+    /// winners (MIIT's lists name 揭榜单位 and 潜力单位).
+    ListTier {
+        /// 揭榜单位: a challenge's winners.
+        Winner = "winner" / "揭榜单位" / "Selected unit",
+        /// 潜力单位: listed after the winners.
+        Potential = "potential" / "潜力单位" / "Potential unit",
+    }
+);
+
+named_enum!(
     /// What someone does to an application.
     Action {
         /// The lead unit submits (or resubmits after a return).

@@ -112,6 +112,10 @@ pub struct Rules {
     pub outlier_points: u32,
     /// Applications selected across the program, 0 for no limit beyond each challenge's winners.
     pub selection_quota: u32,
+    /// 潜力单位 listed per challenge after its winners, 0–50; default 0 (no such tier).
+    pub potential_per_challenge: u32,
+    /// Whether the 潜力单位 tier gets projects too (任务书, milestones, acceptance).
+    pub potential_projects: bool,
     /// The review form.
     pub review_form: Vec<crate::review::Criterion>,
 }
@@ -129,6 +133,8 @@ impl Default for Rules {
             experts_per_application: 5,
             outlier_points: 20,
             selection_quota: 0,
+            potential_per_challenge: 0,
+            potential_projects: false,
             review_form: crate::review::default_form(),
         }
     }
@@ -150,6 +156,7 @@ impl Rules {
         range("publicity_working_days", self.publicity_working_days, 1, 30);
         range("experts_per_application", self.experts_per_application, 1, 15);
         range("outlier_points", self.outlier_points, 1, 100);
+        range("potential_per_challenge", self.potential_per_challenge, 0, 50);
         errors.extend(crate::review::validate_form(&self.review_form));
         errors
     }

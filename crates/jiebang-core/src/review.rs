@@ -301,6 +301,8 @@ pub struct Placement {
     pub rank: u32,
     /// On the draft list.
     pub proposed: bool,
+    /// On it in the 潜力单位 tier, after the challenge's winners (`proposed` too).
+    pub potential: bool,
 }
 
 /// The tie-break rule, stated on the ranking page: higher final score first; then earlier
@@ -308,7 +310,8 @@ pub struct Placement {
 pub const TIE_BREAK: &str = "总分高者在前；总分相同时提交时间早者在前；再相同按申报编号 / higher final score first; then earlier submission; then lower application id";
 
 /// Ranks the applications of each challenge and proposes up to `winners[challenge]` of them,
-/// then at most `quota` across the program (0 = no program quota; the best final scores stay).
+/// then at most `quota` across the program (0 = no program quota; the best final scores stay);
+/// the next `potential` of each challenge are proposed in the 潜力单位 tier, outside the quota.
 /// `objective_weight` (0–1) blends the objective score in where one is given. Vetoed
 /// applications are ranked but never proposed.
 pub fn select(
@@ -316,6 +319,7 @@ pub fn select(
     objective_weight: f64,
     winners: &HashMap<i64, u32>,
     quota: u32,
+    potential: u32,
 ) -> Vec<Placement> {
     let final_score = |s: &Standing| match s.objective_score {
         Some(objective) => (1.0 - objective_weight) * s.review_score + objective_weight * objective,
@@ -327,6 +331,7 @@ pub fn select(
     });
     let mut rank_in: HashMap<i64, u32> = HashMap::new();
     let mut taken: HashMap<i64, u32> = HashMap::new();
+    let mut potential_taken: HashMap<i64, u32> = HashMap::new();
     let mut proposed_total = 0;
     let mut placements = Vec::new();
     for (standing, score) in order {
@@ -339,11 +344,15 @@ pub fn select(
             *taken += 1;
             proposed_total += 1;
         }
+        let tier = potential_taken.entry(standing.challenge_id).or_insert(0);
+        let in_tier = !proposed && !standing.vetoed && *tier < potential;
+        *tier += u32::from(in_tier);
         placements.push(Placement {
             application_id: standing.application_id,
             final_score: score,
             rank: *rank,
-            proposed,
+            proposed: proposed || in_tier,
+            potential: in_tier,
         });
     }
     placements
@@ -443,20 +452,24 @@ mod tests {
             s(4, 20, 70.0, false, "2025-01-01"),
         ];
         let winners = HashMap::from([(10, 1), (20, 1)]);
-        let placed = select(&standings, 0.0, &winners, 0);
+        let placed = select(&standings, 0.0, &winners, 0, 0);
         let by_id = |id| placed.iter().find(|p| p.application_id == id).unwrap().clone();
         assert_eq!((by_id(2).rank, by_id(2).proposed), (1, false)); // vetoed
         assert_eq!((by_id(3).rank, by_id(3).proposed), (2, true)); // tie broken by earlier submission
         assert_eq!((by_id(1).rank, by_id(1).proposed), (3, false));
         assert!(by_id(4).proposed);
         // A program quota of 1 keeps only the best final score.
-        let capped = select(&standings, 0.0, &winners, 1);
+        let capped = select(&standings, 0.0, &winners, 1, 0);
         assert_eq!(capped.iter().filter(|p| p.proposed).map(|p| p.application_id).collect::<Vec<_>>(), [3]);
+        // One 潜力单位 a challenge: the next unvetoed after the winners, outside the quota.
+        let tiered = select(&standings, 0.0, &winners, 1, 1);
+        let tier: Vec<(i64, bool, bool)> = tiered.iter().map(|p| (p.application_id, p.proposed, p.potential)).collect();
+        assert_eq!(tier, [(2, false, false), (3, true, false), (1, true, true), (4, true, true)]);
         // Blending: 50% of an objective 100 lifts application 4 to 85.
         let mut blended = standings.clone();
         blended[3].objective_score = Some(100.0);
         assert_eq!(
-            select(&blended, 0.5, &winners, 0).iter().find(|p| p.application_id == 4).unwrap().final_score,
+            select(&blended, 0.5, &winners, 0, 0).iter().find(|p| p.application_id == 4).unwrap().final_score,
             85.0
         );
     }

@@ -63,6 +63,9 @@ pub struct Application {
     /// Chosen for the draft list by the last ranking.
     #[sqlx(try_from = "Flag")]
     pub proposed: bool,
+    /// Chosen in the 潜力单位 tier, after the challenge's winners (`proposed` too).
+    #[sqlx(try_from = "Flag")]
+    pub potential: bool,
     /// Vetoed by an expert.
     #[sqlx(try_from = "Flag")]
     pub vetoed: bool,

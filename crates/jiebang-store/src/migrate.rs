@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0019_acceptance_opinions.sql"),
     },
     Migration { version: 20, name: "progress_reports", sql: include_str!("../migrations/0020_progress_reports.sql") },
+    Migration { version: 21, name: "potential_tier", sql: include_str!("../migrations/0021_potential_tier.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

@@ -756,7 +756,9 @@ impl Store {
         }
         let winners: HashMap<i64, u32> =
             self.challenge_headings(program_id).await?.into_iter().map(|c| (c.id, c.winners)).collect();
-        let placements = select(&standings, objective_weight, &winners, program.rules.selection_quota);
+        let rules = &program.rules;
+        let placements =
+            select(&standings, objective_weight, &winners, rules.selection_quota, rules.potential_per_challenge);
         let mut tx = self.begin_write().await?;
         self.reviewable(&mut tx, program_id).await?;
         for placement in &placements {
@@ -764,7 +766,7 @@ impl Store {
                 standings.iter().find(|s| s.application_id == placement.application_id).expect("placed from standings");
             let application =
                 applications.iter().find(|a| a.id == placement.application_id).expect("standing of an application");
-            sqlx::query("UPDATE applications SET review_score = $1, objective_score = $2, final_score = $3, rank = $4, proposed = $5, vetoed = $6 WHERE id = $7")
+            sqlx::query("UPDATE applications SET review_score = $1, objective_score = $2, final_score = $3, rank = $4, proposed = $5, vetoed = $6, potential = $8 WHERE id = $7")
                 .bind(standing.review_score)
                 .bind(standing.objective_score)
                 .bind(placement.final_score)
@@ -772,6 +774,7 @@ impl Store {
                 .bind(i64::from(placement.proposed))
                 .bind(i64::from(standing.vetoed))
                 .bind(placement.application_id)
+                .bind(i64::from(placement.potential))
                 .execute(&mut *tx)
                 .await?;
             let to = application.state.apply(Action::Rank, Actor::Organizer, true)?;
@@ -786,7 +789,7 @@ impl Store {
             serde_json::json!({
                 "aggregation": program.rules.aggregation.as_str(),
                 "objective_weight": objective_weight,
-                "placements": placements.iter().map(|p| serde_json::json!({"application_id": p.application_id, "final_score": p.final_score, "rank": p.rank, "proposed": p.proposed})).collect::<Vec<_>>(),
+                "placements": placements.iter().map(|p| serde_json::json!({"application_id": p.application_id, "final_score": p.final_score, "rank": p.rank, "proposed": p.proposed, "potential": p.potential})).collect::<Vec<_>>(),
             }),
         )
         .await?;

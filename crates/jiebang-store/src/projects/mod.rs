@@ -51,6 +51,8 @@ pub struct Project {
     pub lead_organization_id: i64,
     /// 项目名称, from the application.
     pub name: String,
+    /// From the 潜力单位 tier of the list rather than its winners.
+    pub potential: bool,
     /// Where it is.
     pub state: ProjectState,
     /// The committed indicators, frozen.
@@ -183,6 +185,7 @@ impl Store {
     /// Creates a project for every application on the announced list of `program_id` that has
     /// none yet (so it is safe to run again): its committed indicators are the application's
     /// commitments against the challenge's indicators, a hard indicator being a key one.
+    /// The 潜力单位 tier gets projects only where the program's rules say so.
     /// Returns the program's projects.
     pub async fn create_projects(&self, program_id: i64, actor: i64) -> Result<Vec<Project>> {
         let program = self.get_program(program_id).await?;
@@ -192,7 +195,7 @@ impl Store {
         let filter = ApplicationFilter { states: Some(vec![ApplicationState::Selected]), ..Default::default() };
         let selected = self.list_applications(program_id, &filter).await?;
         let mut tx = self.begin_write().await?;
-        for application in &selected {
+        for application in selected.iter().filter(|a| !a.potential || program.rules.potential_projects) {
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM projects WHERE application_id = $1")
                 .bind(application.id)
                 .fetch_optional(&mut *tx)
@@ -223,8 +226,8 @@ impl Store {
             let now = now_text();
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO projects (application_id, program_id, challenge_id, lead_organization_id, name, state, \
-                 committed, snapshot_sha256, created_at, updated_at) \
-                 SELECT id, program_id, challenge_id, lead_organization_id, project_name, $2, $3, $4, $5, $5 \
+                 committed, snapshot_sha256, created_at, updated_at, potential) \
+                 SELECT id, program_id, challenge_id, lead_organization_id, project_name, $2, $3, $4, $5, $5, potential \
                  FROM applications WHERE id = $1 RETURNING id",
             )
             .bind(application.id)
@@ -733,6 +736,7 @@ pub(crate) fn project(row: &AnyRow) -> Result<Project> {
         challenge_id: row.try_get("challenge_id")?,
         lead_organization_id: row.try_get("lead_organization_id")?,
         name: row.try_get("name")?,
+        potential: row.try_get::<i64, _>("potential")? != 0,
         state: ProjectState::parse("state", &row.try_get::<String, _>("state")?).map_err(decode)?,
         committed: serde_json::from_str(&committed).map_err(decode)?,
         snapshot_sha256: row.try_get("snapshot_sha256")?,

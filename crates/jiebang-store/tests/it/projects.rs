@@ -21,15 +21,17 @@ use crate::{challenge, program_input};
 /// An announced program whose one challenge selected `names.len()` teams, each project signed
 /// and started; with the organizer's and a recommender's user ids.
 async fn started_projects(s: &Store, names: &[&str], recommendation: bool) -> (Vec<Project>, i64, i64) {
-    started_projects_under(s, names, recommendation, agreement()).await
+    started_projects_under(s, names, recommendation, agreement(), |_| {}).await
 }
 
-/// [`started_projects`] under this agreement.
+/// [`started_projects`] under this agreement and these rules; a 潜力单位 tier takes the last
+/// places of the list.
 async fn started_projects_under(
     s: &Store,
     names: &[&str],
     recommendation: bool,
     agreement: jiebang_core::project::Agreement,
+    rules: impl FnOnce(&mut jiebang_core::program::Rules),
 ) -> (Vec<Project>, i64, i64) {
     let organizer = user(s, "o@example.cn", None).await;
     let recommender =
@@ -37,9 +39,11 @@ async fn started_projects_under(
     let mut input = program_input("P");
     input.rules.recommendation_required = recommendation;
     input.rules.experts_per_application = 1;
+    rules(&mut input.rules);
+    let potential = input.rules.potential_per_challenge;
     let program = s.create_program(input, Some(organizer), false).await.unwrap();
     let mut c = challenge("C-1", &["26"], "370100", "方向");
-    c.winners = names.len() as u32;
+    c.winners = names.len() as u32 - potential;
     let c = s.create_challenge(program.id, &c, None).await.unwrap();
     s.transition_program(program.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
     let mut applications = Vec::new();
@@ -267,6 +271,32 @@ async fn reminders_go_out_once_a_week_and_a_day_before_a_milestone_and_when_it_i
     assert_eq!(s.send_project_reminders(day("2027-06-23")).await.unwrap(), 1, "the second milestone's week");
 }
 
+/// Two winners and one 潜力单位 on the list; the tier gets a project only where the rules say so.
+#[tokio::test]
+async fn the_potential_tier_is_listed_after_the_winners_and_gets_projects_where_the_rules_say() {
+    for potential_projects in [false, true] {
+        let t = TestStore::new().await;
+        let s = &t.store;
+        let tier = |rules: &mut jiebang_core::program::Rules| {
+            rules.potential_per_challenge = 1;
+            rules.potential_projects = potential_projects;
+        };
+        let (projects, _, _) =
+            started_projects_under(s, &["甲大模型", "乙大模型", "丙大模型"], false, agreement(), tier).await;
+        let program = projects[0].program_id;
+        let filter = jiebang_store::ApplicationFilter {
+            states: Some(vec![jiebang_core::application::ApplicationState::Selected]),
+            ..Default::default()
+        };
+        let listed = s.list_applications(program, &filter).await.unwrap();
+        let tiers: Vec<(String, bool)> = listed.iter().map(|a| (a.input.project_name.clone(), a.potential)).collect();
+        assert_eq!(tiers.iter().filter(|(_, potential)| *potential).count(), 1, "{tiers:?}");
+        assert_eq!(listed.len(), 3, "the tier is on the announced list");
+        let potential = projects.iter().filter(|p| p.potential).count();
+        assert_eq!((projects.len(), potential), if potential_projects { (3, 1) } else { (2, 0) });
+    }
+}
+
 /// Quarterly reports under an agreement from 2026-04-01 to 2028-03-31: seven quarters (the last
 /// is the acceptance's), each filed once after it ends, late ones marked, reminded while missing.
 #[tokio::test]
@@ -277,7 +307,7 @@ async fn progress_reports_are_filed_once_per_period_after_it_ends_and_missing_on
         progress_reports: jiebang_core::project::ReportCadence::Quarterly,
         ..agreement()
     };
-    let (projects, organizer, _) = started_projects_under(s, &["甲大模型"], false, quarterly).await;
+    let (projects, organizer, _) = started_projects_under(s, &["甲大模型"], false, quarterly, |_| {}).await;
     let p = &projects[0];
     let labels: Vec<String> = jiebang_store::progress_schedule(p).into_iter().map(|q| q.label).collect();
     assert_eq!(labels, ["2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4"]);

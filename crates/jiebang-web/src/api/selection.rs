@@ -330,7 +330,7 @@ pub(super) async fn get_publicity(
 }
 
 /// The published list as a spreadsheet: 序号 | 项目名称 | 牵头单位 | 联合单位 | 所属行业 | 所在市 |
-/// 推荐单位 | 揭榜方向.
+/// 推荐单位 | 揭榜方向 (| 类别: 揭榜单位 or 潜力单位, where the program lists that tier).
 #[utoipa::path(get, path = "/api/v1/programs/{id}/list", params(ListQuery), responses((status = 200, description = "the list as XLSX, or CSV with `?format=csv`", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub(super) async fn export_list(
     State(state): State<AppState>,
@@ -339,17 +339,22 @@ pub(super) async fn export_list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let view = notice(&state, &viewer, id, crate::i18n::Lang::Zh).await?;
-    let header: Vec<String> =
+    let tiered = view.rows.iter().any(|r| r.tier.is_some());
+    let mut header: Vec<String> =
         ["序号", "项目名称", "牵头单位", "联合单位", "所属行业", "所在市", "推荐单位", "揭榜方向"]
             .map(String::from)
             .to_vec();
+    if tiered {
+        header.push("类别".into());
+    }
     let rows: Vec<Vec<TableCell>> = view
         .rows
         .iter()
         .filter(|r| r.state != ApplicationState::Withdrawn.label_zh())
         .enumerate()
         .map(|(i, r)| {
-            vec![
+            let tier = r.tier.iter().map(|t| TableCell::Text(t.clone()));
+            [
                 TableCell::Number((i + 1) as f64),
                 TableCell::Text(r.project_name.clone()),
                 TableCell::Text(r.lead.clone()),
@@ -359,6 +364,9 @@ pub(super) async fn export_list(
                 TableCell::Text(r.recommender.clone()),
                 TableCell::Text(r.direction.clone()),
             ]
+            .into_iter()
+            .chain(tier)
+            .collect()
         })
         .collect();
     let (bytes, content_type, ext) = match query.format.as_deref().unwrap_or("xlsx") {

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::Multipart;
-use jiebang_core::application::{Action, Actor, ApplicationState};
+use jiebang_core::application::{Action, Actor, ApplicationState, ListTier};
 use jiebang_core::program::ProgramStatus;
 use jiebang_core::publicity::{Decision, NoticeInput, notice_paragraphs, notice_paragraphs_en};
 use jiebang_core::region::Region;
@@ -446,6 +446,8 @@ pub struct ListRow {
     pub state: String,
     /// Withdrawn from the draft list (撤销入选): shown struck through.
     pub withdrawn: bool,
+    /// 揭榜单位 or 潜力单位, where the program lists a 潜力单位 tier.
+    pub tier: Option<String>,
 }
 
 /// The public notice: text, period and list.
@@ -484,7 +486,8 @@ pub(crate) async fn notice(state: &AppState, viewer: &Viewer, id: i64, lang: Lan
     } else {
         vec![ApplicationState::Proposed, ApplicationState::Withdrawn]
     };
-    let rows = list_rows(state, id, states, lang).await?;
+    let tiered = program.rules.potential_per_challenge > 0;
+    let rows = list_rows(state, id, states, tiered, lang).await?;
     let period = (publicity.starts_on, publicity.ends_on);
     let paragraphs = match lang {
         Lang::Zh => notice_paragraphs,
@@ -506,12 +509,15 @@ pub(crate) async fn list_rows(
     state: &AppState,
     program_id: i64,
     states: Vec<ApplicationState>,
+    tiered: bool,
     lang: Lang,
 ) -> Result<Vec<ListRow>, ApiError> {
-    let applications = state
+    let mut applications = state
         .store
         .list_applications(program_id, &ApplicationFilter { states: Some(states), ..Default::default() })
         .await?;
+    // The winners first, then the 潜力单位 (a stable sort keeps each tier's order).
+    applications.sort_by_key(|a| a.potential);
     let challenges: HashMap<i64, jiebang_store::ChallengeRecord> =
         state.store.all_challenges(program_id).await?.into_iter().map(|c| (c.id, c)).collect();
     // Every name the list shows, in one query per table rather than one per row.
@@ -544,6 +550,10 @@ pub(crate) async fn list_rows(
             direction: challenge.map(|c| c.challenge.direction.clone()).unwrap_or_default(),
             state: lang.label(&a.state).to_owned(),
             withdrawn: a.state == ApplicationState::Withdrawn,
+            tier: tiered.then(|| {
+                let tier = if a.potential { ListTier::Potential } else { ListTier::Winner };
+                lang.label(&tier).to_owned()
+            }),
         });
     }
     Ok(rows)

@@ -206,6 +206,7 @@ const PROGRAM_FIELDS: &[&str] = &[
     "rules.recommendation_quota",
     "rules.experts_per_application",
     "rules.selection_quota",
+    "rules.potential_per_challenge",
     "timeline.opens_on",
     "timeline.applicant_deadline",
     "timeline.recommender_deadline",
@@ -242,8 +243,12 @@ fn program_values(input: &ProgramInput) -> Vec<(String, String)> {
         ("recommendation_quota".into(), r.recommendation_quota.to_string()),
         ("experts_per_application".into(), r.experts_per_application.to_string()),
         ("selection_quota".into(), r.selection_quota.to_string()),
+        ("potential_per_challenge".into(), r.potential_per_challenge.to_string()),
         ("aggregation".into(), r.aggregation.as_str().into()),
     ];
+    if r.potential_projects {
+        values.push(("potential_projects".into(), "1".into()));
+    }
     if r.recommendation_required {
         values.push(("recommendation_required".into(), "1".into()));
     }
@@ -303,6 +308,13 @@ fn program_from_form(form: &FormState, base: &Rules) -> Result<ProgramInput, Vec
         .unwrap_or(defaults.experts_per_application),
         selection_quota: optional_number(form.get("selection_quota"), "rules.selection_quota", &mut errors)
             .unwrap_or(defaults.selection_quota),
+        potential_per_challenge: optional_number(
+            form.get("potential_per_challenge"),
+            "rules.potential_per_challenge",
+            &mut errors,
+        )
+        .unwrap_or(defaults.potential_per_challenge),
+        potential_projects: form.checked("potential_projects"),
         ..defaults.clone()
     };
     let mut day = |name: &str| {

@@ -234,6 +234,13 @@ struct PublicityPage {
     filed: bool,
 }
 
+impl PublicityPage {
+    /// The list has a 潜力单位 tier: a column says which tier each row is in.
+    fn tiered(&self) -> bool {
+        self.notice.rows.iter().any(|r| r.tier.is_some())
+    }
+}
+
 #[derive(Deserialize, Default)]
 struct PublicityQuery {
     filed: Option<String>,

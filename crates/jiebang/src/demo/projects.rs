@@ -54,7 +54,11 @@ enum Fate {
 /// A demo challenge: code, title, indicators (name, metric, op, threshold, hard), teams selected.
 type Spec = (&'static str, &'static str, &'static [(&'static str, &'static str, &'static str, f64, bool)], u32);
 
-const CHALLENGES: [Spec; 5] = [
+/// A demo application: challenge (index), project name, lead unit (index into the demo units),
+/// joint unit, fate (`None`: a 潜力单位, listed without a project).
+type Team = (usize, &'static str, usize, Option<usize>, Option<Fate>);
+
+const PROVINCIAL: [Spec; 4] = [
     (
         "SD24-01",
         "设备预测性维护大模型",
@@ -83,32 +87,38 @@ const CHALLENGES: [Spec; 5] = [
         3,
     ),
     ("SD24-04", "纺织面料瑕疵检测大模型", &[("瑕疵检出召回率", "recall@0.5", ">=", 0.9, true)], 1),
-    (
-        "SD24-05",
-        "工程机械健康管理大模型（赛马）",
-        &[("剩余寿命预测准确率", "accuracy", ">=", 0.85, true), ("模型大小", "model_size_mb", "<=", 500.0, false)],
-        3,
-    ),
 ];
 
-/// The demo projects: challenge (index), project name, lead unit (index into the demo units),
-/// joint unit, fate.
-const PROJECTS: [(usize, &str, usize, Option<usize>, Fate); 11] = [
-    (2, "云鼎冶金流程优化大模型", 0, None, Fate::Drafting),
-    (1, "云鼎化工安全知识大模型", 0, None, Fate::OnTrack),
-    (0, "智算设备健康预测大模型", 1, None, Fate::Winner),
-    (0, "海智设备故障预警大模型", 11, None, Fate::Reconsider),
-    (2, "万联高炉炉况智能预测大模型", 7, Some(3), Fate::Rectified),
-    (2, "济铝高炉数字孪生大模型", 10, None, Fate::MidTerm),
-    (3, "智纺面料瑕疵检测大模型", 9, None, Fate::Terminated),
-    (4, "精工工程机械健康管理大模型", 8, None, Fate::Racer([14.0, 13.0, 9.0])),
-    (4, "海川装备寿命预测大模型", 5, None, Fate::Racer([9.0, 10.0, 6.0])),
-    (4, "青岛工业互联网装备大模型", 11, None, Fate::Racer([12.0, 12.0, 8.0])),
-    (1, "齐鲁化工过程安全大模型", 4, Some(6), Fate::Overdue),
+const PROVINCIAL_TEAMS: [Team; 8] = [
+    (2, "云鼎冶金流程优化大模型", 0, None, Some(Fate::Drafting)),
+    (1, "云鼎化工安全知识大模型", 0, None, Some(Fate::OnTrack)),
+    (0, "智算设备健康预测大模型", 1, None, Some(Fate::Winner)),
+    (0, "海智设备故障预警大模型", 11, None, Some(Fate::Reconsider)),
+    (2, "万联高炉炉况智能预测大模型", 7, Some(3), Some(Fate::Rectified)),
+    (2, "济铝高炉数字孪生大模型", 10, None, Some(Fate::MidTerm)),
+    (3, "智纺面料瑕疵检测大模型", 9, None, Some(Fate::Terminated)),
+    (1, "齐鲁化工过程安全大模型", 4, Some(6), Some(Fate::Overdue)),
 ];
 
-/// Loads the announced 2024 list and its projects. `units` are every demo unit (the four main
-/// ones first, then the selection demo's).
+/// The national list's one challenge, run as 赛马: three teams race, a fourth is listed as a
+/// 潜力单位 (MIIT's lists name both tiers).
+const NATIONAL: [Spec; 1] = [(
+    "NAT24-01",
+    "工程机械健康管理大模型（赛马）",
+    &[("剩余寿命预测准确率", "accuracy", ">=", 0.85, true), ("模型大小", "model_size_mb", "<=", 500.0, false)],
+    3,
+)];
+
+const NATIONAL_TEAMS: [Team; 4] = [
+    (0, "精工工程机械健康管理大模型", 8, None, Some(Fate::Racer([14.0, 13.0, 9.0]))),
+    (0, "海川装备寿命预测大模型", 5, None, Some(Fate::Racer([9.0, 10.0, 6.0]))),
+    (0, "青岛工业互联网装备大模型", 11, None, Some(Fate::Racer([12.0, 12.0, 8.0]))),
+    (0, "齐鲁工程机械预测维护大模型", 4, None, None),
+];
+
+/// Loads the announced 2024 lists and their projects: the province's, with projects in every
+/// state, and the national one's race. `units` are every demo unit (the four main ones first,
+/// then the selection demo's).
 pub(super) async fn load(
     store: &Store,
     files: &FileStore,
@@ -119,8 +129,7 @@ pub(super) async fn load(
     let applicant = super::demo_user(store, "applicant@demo.jiebang.cn").await?;
     let admin = super::demo_user(store, "admin@demo.jiebang.cn").await?;
     let today = jiebang_store::today();
-    let ago = |days: i64| today.plus_days(-days);
-    let input = ProgramInput {
+    let provincial = ProgramInput {
         title: "2024年工业领域行业大模型“揭榜挂帅”攻关项目（示例）".into(),
         issuer: "山东省工业和信息化厅（示例）".into(),
         year: 2024,
@@ -129,83 +138,13 @@ pub(super) async fn load(
         rules: Rules { recommendation_required: false, experts_per_application: 3, ..Rules::default() },
         timeline: Timeline::default(),
     };
-    let program = store.create_program(input, None, true).await?;
-    store.add_program_organizer(program.id, organizer).await?;
-    let mut challenges = Vec::new();
-    for (code, title, indicators, winners) in CHALLENGES {
-        let challenge = ChallengeInput {
-            code: code.into(),
-            title: title.into(),
-            direction: "人工智能+制造".into(),
-            sub_field: "行业大模型".into(),
-            task_class: "重点产品".into(),
-            industries: vec!["26".into()],
-            region: "370000".into(),
-            scenario: title.into(),
-            indicators: indicators
-                .iter()
-                .map(|(name, metric, op, threshold, hard)| IndicatorInput {
-                    name: (*name).into(),
-                    metric: (*metric).into(),
-                    op: (*op).into(),
-                    threshold: Some(*threshold),
-                    hard: *hard,
-                    weight: (!hard).then_some(1.0),
-                    ..IndicatorInput::default()
-                })
-                .collect(),
-            winners: Some(winners),
-            ..ChallengeInput::default()
-        }
-        .validate()?;
-        challenges.push(store.create_challenge(program.id, &challenge, None).await?);
-    }
-    store.transition_program(program.id, ProgramStatus::Published, None).await?;
-
-    // Applied, checked, reviewed and ranked a year and a half ago; in publicity and announced
-    // after it.
-    let applied = ago(540);
-    let mut applications = Vec::new();
-    for (challenge, name, lead, joint, _) in PROJECTS {
-        let c = &challenges[challenge];
-        let joint: Vec<(i64, ConsortiumRole)> =
-            joint.into_iter().map(|j| (units[j], ConsortiumRole::Research)).collect();
-        let a = store
-            .create_application(c.id, &application(name, c, units[lead], &joint, "李工"), applicant, applied)
-            .await?;
-        store.act_on_application(a.id, Action::Submit, Actor::Applicant, "", applicant, None, applied).await?;
-        for (unit, _) in &joint {
-            store.answer_place(a.id, *unit, true, "", applicant).await?;
-        }
-        store.act_on_application(a.id, Action::PassCheck, Actor::Organizer, "", organizer, None, ago(520)).await?;
-        applications.push(a.id);
-    }
-    store.transition_program(program.id, ProgramStatus::ApplicationsClosed, Some(organizer)).await?;
-    store.transition_program(program.id, ProgramStatus::UnderReview, Some(organizer)).await?;
-    let experts: Vec<i64> = store
-        .list_experts()
-        .await?
-        .into_iter()
-        .filter(|e| e.current_organizations.is_empty())
-        .map(|e| e.id)
-        .take(3)
-        .collect();
-    for (i, id) in applications.iter().enumerate() {
-        for expert in &experts {
-            store.assign_expert(*id, *expert, organizer).await?;
-            store.submit_review(*id, *expert, &review(90.0 - i as f64)).await?;
-        }
-    }
-    store.rank_program(program.id, 0.0, &Default::default(), organizer).await?;
     let notice = NoticeInput {
         legal_basis: "根据《关于组织开展2024年工业领域行业大模型“揭榜挂帅”攻关项目申报工作的通知》（示例）".into(),
         process: String::new(),
         contact: "山东省工业和信息化厅（示例）信息化推进处，电话 0531-00000000".into(),
     };
-    store.publish_publicity(program.id, &notice, calendar, ago(480), organizer).await?;
-    store.announce(program.id, ago(460), organizer).await?;
-    let projects = store.create_projects(program.id, organizer).await?;
-    anyhow::ensure!(projects.len() == PROJECTS.len(), "demo: {} projects of {}", projects.len(), PROJECTS.len());
+    let list = List { store, units, calendar, organizer, applicant, today };
+    let (challenges, projects) = list.announce(provincial, &notice, "370000", &PROVINCIAL, &PROVINCIAL_TEAMS).await?;
 
     // The accepted team's and the reconsidered team's evidence: prediction files on a seeded
     // bearing dataset, scored as the server starts.
@@ -213,18 +152,147 @@ pub(super) async fn load(
     let lab =
         super::selection::user(store, "lab@demo.jiebang.cn", "山东省人工智能产品检验检测中心（示例）", None).await?;
     let w = Walk { store, files, organizer, applicant, lab, today, calendar, phase };
-    for ((_, name, _, _, fate), project) in PROJECTS.iter().zip(&projects) {
-        anyhow::ensure!(project.name == *name, "demo projects out of order: {} is not {name}", project.name);
+    let fates = PROVINCIAL_TEAMS.iter().filter_map(|(_, name, _, _, fate)| Some((*name, (*fate)?)));
+    for ((name, fate), project) in fates.zip(&projects) {
         let submissions: &[i64] = match fate {
             Fate::Winner => &evidence[..1],
             Fate::Reconsider => &evidence[1..],
             _ => &[],
         };
-        walk(&w, project.id, *fate, submissions).await.with_context(|| format!("demo project {name}"))?;
+        walk(&w, project.id, fate, submissions).await.with_context(|| format!("demo project {name}"))?;
+    }
+
+    let national = ProgramInput {
+        title: "2024年人工智能产业创新任务揭榜挂帅（示例）".into(),
+        issuer: "工业和信息化部（示例）".into(),
+        year: 2024,
+        description: "面向重点行业发布人工智能创新任务，入围单位赛马攻关、中期择优，并公布潜力单位。本批次为示例数据。"
+            .into(),
+        rules: Rules {
+            recommendation_required: false,
+            experts_per_application: 3,
+            potential_per_challenge: 1,
+            // The ministry's list does not exclude the province's winners.
+            exclude_previous_winners: false,
+            ..Rules::default()
+        },
+        timeline: Timeline::default(),
+    };
+    let notice = NoticeInput {
+        legal_basis: "根据《关于组织开展2024年人工智能产业创新任务揭榜挂帅工作的通知》（示例）".into(),
+        process: String::new(),
+        contact: "工业和信息化部（示例）科技司，电话 010-00000000".into(),
+    };
+    let (challenges, projects) = list.announce(national, &notice, "", &NATIONAL, &NATIONAL_TEAMS).await?;
+    for ((_, name, _, _, fate), project) in NATIONAL_TEAMS.iter().zip(&projects) {
+        let fate = fate.context("a racer")?;
+        walk(&w, project.id, fate, &[]).await.with_context(|| format!("demo project {name}"))?;
     }
     // The race's gate keeps the best two by their mid-term totals.
-    store.run_gate(challenges[4].id, GateRule::KeepTop(2), organizer).await.context("demo gate")?;
+    store.run_gate(challenges[0].id, GateRule::KeepTop(2), organizer).await.context("demo gate")?;
     Ok(())
+}
+
+/// What announcing a demo list needs.
+struct List<'a> {
+    store: &'a Store,
+    units: &'a [i64],
+    calendar: &'a WorkCalendar,
+    organizer: i64,
+    applicant: i64,
+    today: Day,
+}
+
+impl List<'_> {
+    /// A program with these challenges, applied to by these teams a year and a half ago,
+    /// reviewed, ranked, in publicity and announced, its projects created (in the teams' order);
+    /// returns the challenges and the projects.
+    async fn announce(
+        &self,
+        input: ProgramInput,
+        notice: &NoticeInput,
+        region: &str,
+        specs: &[Spec],
+        teams: &[Team],
+    ) -> anyhow::Result<(Vec<ChallengeRecord>, Vec<jiebang_store::Project>)> {
+        let List { store, units, calendar, organizer, applicant, today } = *self;
+        let ago = |days: i64| today.plus_days(-days);
+        let program = store.create_program(input, None, true).await?;
+        store.add_program_organizer(program.id, organizer).await?;
+        let mut challenges = Vec::new();
+        for (code, title, indicators, winners) in specs {
+            let challenge = ChallengeInput {
+                code: (*code).into(),
+                title: (*title).into(),
+                direction: "人工智能+制造".into(),
+                sub_field: "行业大模型".into(),
+                task_class: "重点产品".into(),
+                industries: vec!["26".into()],
+                region: region.into(),
+                scenario: (*title).into(),
+                indicators: indicators
+                    .iter()
+                    .map(|(name, metric, op, threshold, hard)| IndicatorInput {
+                        name: (*name).into(),
+                        metric: (*metric).into(),
+                        op: (*op).into(),
+                        threshold: Some(*threshold),
+                        hard: *hard,
+                        weight: (!hard).then_some(1.0),
+                        ..IndicatorInput::default()
+                    })
+                    .collect(),
+                winners: Some(*winners),
+                ..ChallengeInput::default()
+            }
+            .validate()?;
+            challenges.push(store.create_challenge(program.id, &challenge, None).await?);
+        }
+        store.transition_program(program.id, ProgramStatus::Published, None).await?;
+        let applied = ago(540);
+        let mut applications = Vec::new();
+        for (challenge, name, lead, joint, _) in teams {
+            let c = &challenges[*challenge];
+            let joint: Vec<(i64, ConsortiumRole)> =
+                joint.iter().map(|j| (units[*j], ConsortiumRole::Research)).collect();
+            let a = store
+                .create_application(c.id, &application(name, c, units[*lead], &joint, "李工"), applicant, applied)
+                .await?;
+            store.act_on_application(a.id, Action::Submit, Actor::Applicant, "", applicant, None, applied).await?;
+            for (unit, _) in &joint {
+                store.answer_place(a.id, *unit, true, "", applicant).await?;
+            }
+            store.act_on_application(a.id, Action::PassCheck, Actor::Organizer, "", organizer, None, ago(520)).await?;
+            applications.push(a.id);
+        }
+        store.transition_program(program.id, ProgramStatus::ApplicationsClosed, Some(organizer)).await?;
+        store.transition_program(program.id, ProgramStatus::UnderReview, Some(organizer)).await?;
+        let experts: Vec<i64> = store
+            .list_experts()
+            .await?
+            .into_iter()
+            .filter(|e| e.current_organizations.is_empty())
+            .map(|e| e.id)
+            .take(3)
+            .collect();
+        // Scores fall in the teams' order, so the ranking keeps it.
+        for (i, id) in applications.iter().enumerate() {
+            for expert in &experts {
+                store.assign_expert(*id, *expert, organizer).await?;
+                store.submit_review(*id, *expert, &review(90.0 - i as f64)).await?;
+            }
+        }
+        store.rank_program(program.id, 0.0, &Default::default(), organizer).await?;
+        store.publish_publicity(program.id, notice, calendar, ago(480), organizer).await?;
+        store.announce(program.id, ago(460), organizer).await?;
+        let projects = store.create_projects(program.id, organizer).await?;
+        let expected = teams.iter().filter(|team| team.4.is_some()).count();
+        anyhow::ensure!(projects.len() == expected, "demo: {} projects of {expected}", projects.len());
+        // In the teams' order, for the walk.
+        let by_name = |name: &str| projects.iter().find(|p| p.name == name).cloned();
+        let ordered = teams.iter().filter(|team| team.4.is_some()).map(|team| by_name(team.1));
+        Ok((challenges, ordered.collect::<Option<Vec<_>>>().context("a demo project by name")?))
+    }
 }
 
 /// A 任务书 for a project of two years starting on `start`, with three milestones.

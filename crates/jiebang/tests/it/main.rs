@@ -126,7 +126,7 @@ async fn serve_demo_answers_health_and_shows_the_demo_programs_on_the_page_and_t
     let programs: Value =
         client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
     let programs = programs.as_array().unwrap();
-    assert_eq!(programs.len(), 4);
+    assert_eq!(programs.len(), 5);
     assert!(programs.iter().all(|p| p["is_demo"] == true));
     let statuses: Vec<&str> = programs.iter().map(|p| p["status"].as_str().unwrap()).collect();
     assert!(statuses.contains(&"publicity") && statuses.contains(&"under_review"), "{statuses:?}");
@@ -184,16 +184,33 @@ async fn demo_projects_are_in_every_state(client: &reqwest::Client, base: &str, 
     use jiebang_core::project::{
         AcceptanceFindings, AcceptanceRules, CommittedIndicator, Conclusion, judge_acceptance,
     };
-    let announced = programs.iter().find(|p| p["status"] == "announced").unwrap();
-    let projects: Value = client
-        .get(format!("{base}/api/v1/programs/{}/projects", announced["id"]))
+    let announced: Vec<&Value> = programs.iter().filter(|p| p["status"] == "announced").collect();
+    let [provincial, national] = announced[..] else { panic!("two announced lists: {announced:?}") };
+    let projects_of = |program: &Value| {
+        let url = format!("{base}/api/v1/programs/{}/projects", program["id"]);
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let (provincial, national) = if provincial["issuer"].as_str().unwrap().contains("工业和信息化部") {
+        (national, provincial)
+    } else {
+        (provincial, national)
+    };
+    let mut projects = projects_of(provincial).await.as_array().unwrap().clone();
+    let racers = projects_of(national).await.as_array().unwrap().clone();
+    // The national list: three racers with projects, a 潜力单位 listed without one.
+    assert_eq!(racers.len(), 3, "{racers:?}");
+    let list: Value = client
+        .get(format!("{base}/api/v1/programs/{}/publicity", national["id"]))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let projects = projects.as_array().unwrap();
+    let tiers: Vec<&str> = list["rows"].as_array().unwrap().iter().map(|r| r["tier"].as_str().unwrap()).collect();
+    assert_eq!(tiers, ["揭榜单位", "揭榜单位", "揭榜单位", "潜力单位"]);
+    projects.extend(racers);
+    let projects = &projects;
     let states: std::collections::BTreeSet<&str> = projects.iter().map(|p| p["state"].as_str().unwrap()).collect();
     for state in ["drafting", "in_progress", "mid_term", "concluded", "designated", "terminated"] {
         assert!(states.contains(state), "no project {state}: {states:?}");
@@ -213,7 +230,7 @@ async fn demo_projects_are_in_every_state(client: &reqwest::Client, base: &str, 
     assert!(overdue >= 1, "an overdue milestone");
     // The race's gate kept two of three by their mid-term totals and terminated the third.
     let gates: Value = client
-        .get(format!("{base}/api/v1/programs/{}/gates", announced["id"]))
+        .get(format!("{base}/api/v1/programs/{}/gates", national["id"]))
         .send()
         .await
         .unwrap()
@@ -542,7 +559,7 @@ async fn a_cli_created_admin_logs_in_and_a_restart_with_demo_keeps_one_copy() {
         assert_eq!(login.status(), 200);
         let programs: Value =
             client.get(format!("{}/api/v1/programs", server.base)).send().await.unwrap().json().await.unwrap();
-        assert_eq!(programs.as_array().unwrap().len(), 4, "the demo is loaded once, not on every start");
+        assert_eq!(programs.as_array().unwrap().len(), 5, "the demo is loaded once, not on every start");
         let demo_admin = server.stdout.iter().find(|l| l.contains("admin@demo.jiebang.cn")).unwrap();
         let password = demo_admin.split_whitespace().last().unwrap();
         let login = client
