@@ -220,7 +220,10 @@ impl Store {
         }
         if rules.exclude_previous_winners {
             let won: Option<String> = sqlx::query_scalar(
-                "SELECT p.title FROM applications a JOIN programs p ON p.id = a.program_id WHERE a.lead_organization_id = $1 AND a.state = 'selected' AND a.program_id <> $2 LIMIT 1",
+                // The same issuer's earlier lists, their winners (a 潜力单位 did not win).
+                "SELECT p.title FROM applications a JOIN programs p ON p.id = a.program_id \
+                 WHERE a.lead_organization_id = $1 AND a.state = 'selected' AND a.potential = 0 AND a.program_id <> $2 \
+                 AND p.issuer = (SELECT issuer FROM programs WHERE id = $2) LIMIT 1",
             )
             .bind(valid.lead_organization_id)
             .bind(challenge.program_id)

@@ -11,7 +11,7 @@ use jiebang_core::application::{
 };
 use jiebang_core::calendar::WorkCalendar;
 use jiebang_core::organization::OrganizationInput;
-use jiebang_core::program::{Aggregation, Day, ProgramStatus};
+use jiebang_core::program::{Aggregation, Day, ProgramInput, ProgramStatus};
 use jiebang_core::publicity::{Decision, FilerKind, NoticeInput, ObjectionInput};
 use jiebang_core::review::ExpertInput;
 use jiebang_core::review::ReviewInput;
@@ -421,6 +421,14 @@ async fn a_program_runs_from_publication_to_announcement_with_an_upheld_objectio
     s.transition_program(later.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
     let err = s.create_application(c.id, &application("云鼎二期", a, &[], 0.95), applicant_a, open).await.unwrap_err();
     refused(err, "不再受理前期揭榜优胜单位");
+    // Another issuer's list does not count the province's winners as its own.
+    let ministry = ProgramInput {
+        issuer: "工业和信息化部".into(), ..program_input("人工智能产业创新任务揭榜挂帅")
+    };
+    let ministry = s.create_program(ministry, Some(organizer), false).await.unwrap();
+    let c = s.create_challenge(ministry.id, &challenge("MIIT-01", &["26"], "", "人工智能+化工"), None).await.unwrap();
+    s.transition_program(ministry.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
+    s.create_application(c.id, &application("云鼎部级", a, &[], 0.95), applicant_a, open).await.unwrap();
 
     // An expert whose account acts for a unit conflicts with its applications, declared or not.
     let input = ExpertInput {

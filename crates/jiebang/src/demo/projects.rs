@@ -172,8 +172,6 @@ pub(super) async fn load(
             recommendation_required: false,
             experts_per_application: 3,
             potential_per_challenge: 1,
-            // The ministry's list does not exclude the province's winners.
-            exclude_previous_winners: false,
             ..Rules::default()
         },
         timeline: Timeline::default(),
