@@ -13,6 +13,7 @@ pub mod answers;
 pub mod application;
 pub mod calendar;
 pub mod canonical;
+pub mod catalogue;
 pub mod challenge;
 pub mod delivery;
 pub mod error;
