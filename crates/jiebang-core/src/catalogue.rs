@@ -687,6 +687,20 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// Where a demand and a solution met.
+    Channel {
+        /// 对接会.
+        Fair = "fair" / "对接会" / "Matchmaking fair",
+        /// 线上撮合.
+        Online = "online" / "线上撮合" / "Online matching",
+        /// 发榜揭榜: through a list's challenge.
+        List = "list" / "发榜揭榜" / "Through a list",
+        /// 专场路演.
+        Roadshow = "roadshow" / "专场路演" / "Roadshow",
+    }
+);
+
 impl EngagementStage {
     /// Whether an engagement may move from `self` to `next`: forward one stage at a time; a
     /// signed one needs the amount and the day it was signed.

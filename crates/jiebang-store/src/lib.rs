@@ -14,6 +14,7 @@
 pub mod accounts;
 mod applications;
 mod audit;
+mod catalogue;
 mod columns;
 mod error;
 mod evaluation;
@@ -43,6 +44,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 pub use accounts::{ApiToken, User};
 pub use applications::{Application, ApplicationFilter, Place, today};
 pub use audit::{AuditEvent, Checkpoint};
+pub use catalogue::{DemandFilter, DemandRecord, Engagement, SolutionRecord};
 pub use error::{Result, StoreError};
 pub use evaluation::{
     DatasetFile, DatasetFileInput, DatasetVersion, EndpointAnswer, EndpointProgress, Evaluation, Job, NewSubmission,

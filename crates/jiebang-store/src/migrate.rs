@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 20, name: "progress_reports", sql: include_str!("../migrations/0020_progress_reports.sql") },
     Migration { version: 21, name: "potential_tier", sql: include_str!("../migrations/0021_potential_tier.sql") },
+    Migration { version: 22, name: "catalogue", sql: include_str!("../migrations/0022_catalogue.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

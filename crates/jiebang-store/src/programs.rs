@@ -257,7 +257,11 @@ fn bind_challenge<'q>(
         .bind(i64::from(challenge.winners))
 }
 
-async fn insert_challenge(tx: &mut Transaction<'static, Any>, program_id: i64, challenge: &Challenge) -> Result<i64> {
+pub(crate) async fn insert_challenge(
+    tx: &mut Transaction<'static, Any>,
+    program_id: i64,
+    challenge: &Challenge,
+) -> Result<i64> {
     let position: i64 =
         sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM challenges WHERE program_id = $1")
             .bind(program_id)

@@ -4,6 +4,7 @@
 #![allow(missing_docs)]
 
 mod accounts;
+mod catalogue;
 mod evaluation;
 mod programs;
 mod projects;

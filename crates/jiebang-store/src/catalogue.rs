@@ -1,0 +1,486 @@
+//! The supply–demand catalogue (issue 20): demands, solutions and the engagements between them.
+//! Each record keeps the input it was validated from and is validated again as it is read, so a
+//! record is always a [`Demand`] or a [`Solution`]. A demand moves only by
+//! [`DemandState::apply`]; its first engagement starts the matching and a signed one signs it. A
+//! demand promoted into a challenge creates the challenge from its fields in one transaction and
+//! links the two.
+
+use jiebang_core::catalogue::{
+    Channel, Demand, DemandAction, DemandInput, DemandState, EngagementStage, Solution, SolutionInput,
+};
+use jiebang_core::challenge::ChallengeInput;
+use jiebang_core::indicator::IndicatorInput;
+use jiebang_core::program::Day;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{ChallengeRecord, Result, Store, StoreError, audit, now_text};
+
+/// A stored demand.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DemandRecord {
+    /// Id.
+    pub id: i64,
+    /// The demand.
+    pub demand: Demand,
+    /// The registered organization that publishes it, if linked.
+    pub organization_id: Option<i64>,
+    /// Where it stands.
+    pub state: DemandState,
+    /// The challenge it was promoted into.
+    pub challenge_id: Option<i64>,
+    /// The account that entered it.
+    pub created_by: Option<i64>,
+    /// Entered (CST text).
+    pub created_at: String,
+}
+
+/// A stored solution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SolutionRecord {
+    /// Id.
+    pub id: i64,
+    /// The solution.
+    pub solution: Solution,
+    /// The registered organization that provides it, if linked.
+    pub organization_id: Option<i64>,
+    /// The accepted project whose model it lists.
+    pub project_id: Option<i64>,
+    /// Entered (CST text).
+    pub created_at: String,
+}
+
+/// An engagement between a demand and a solution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Engagement {
+    /// Id.
+    pub id: i64,
+    /// The demand.
+    pub demand_id: i64,
+    /// The solution.
+    pub solution_id: i64,
+    /// How far it has gone.
+    pub stage: EngagementStage,
+    /// Where they met.
+    pub channel: Channel,
+    /// The contract's amount, 万元, once signed.
+    pub amount_wan: Option<f64>,
+    /// The day it was signed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub signed_on: Option<Day>,
+    /// Notes.
+    pub note: String,
+    /// Last moved (CST text).
+    pub updated_at: String,
+}
+
+/// What a list of demands is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct DemandFilter {
+    /// Only these states.
+    pub states: Option<Vec<DemandState>>,
+}
+
+fn demand_record(row: &AnyRow) -> Result<DemandRecord> {
+    let input: DemandInput = serde_json::from_str(&row.try_get::<String, _>("input")?).map_err(StoreError::corrupt)?;
+    Ok(DemandRecord {
+        id: row.try_get("id")?,
+        demand: input.validate().map_err(StoreError::corrupt)?,
+        organization_id: row.try_get("organization_id")?,
+        state: DemandState::parse("state", &row.try_get::<String, _>("state")?).map_err(StoreError::corrupt)?,
+        challenge_id: row.try_get("challenge_id")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn solution_record(row: &AnyRow) -> Result<SolutionRecord> {
+    let input: SolutionInput =
+        serde_json::from_str(&row.try_get::<String, _>("input")?).map_err(StoreError::corrupt)?;
+    Ok(SolutionRecord {
+        id: row.try_get("id")?,
+        solution: input.validate().map_err(StoreError::corrupt)?,
+        organization_id: row.try_get("organization_id")?,
+        project_id: row.try_get("project_id")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn engagement(row: &AnyRow) -> Result<Engagement> {
+    let signed_on: Option<String> = row.try_get("signed_on")?;
+    Ok(Engagement {
+        id: row.try_get("id")?,
+        demand_id: row.try_get("demand_id")?,
+        solution_id: row.try_get("solution_id")?,
+        stage: EngagementStage::parse("stage", &row.try_get::<String, _>("stage")?).map_err(StoreError::corrupt)?,
+        channel: Channel::parse("channel", &row.try_get::<String, _>("channel")?).map_err(StoreError::corrupt)?,
+        amount_wan: row.try_get("amount_wan")?,
+        signed_on: signed_on.map(|d| Day::parse("signed_on", &d)).transpose().map_err(StoreError::corrupt)?,
+        note: row.try_get("note")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+impl Store {
+    /// Enters a demand (征集中), every problem with it reported at once; its number is unique.
+    pub async fn create_demand(
+        &self,
+        input: &DemandInput,
+        organization_id: Option<i64>,
+        actor: Option<i64>,
+    ) -> Result<DemandRecord> {
+        let demand = input.validate()?;
+        let mut tx = self.begin_write().await?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM demands WHERE number = $1")
+            .bind(&demand.number)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict {
+                field: "number".into(),
+                message: format!("需求编号 {} 已存在 / demand number {} is taken", demand.number, demand.number),
+            });
+        }
+        let now = now_text();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO demands (number, title, organization_id, input, state, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(&demand.number)
+        .bind(&demand.title)
+        .bind(organization_id)
+        .bind(serde_json::to_string(input).map_err(StoreError::corrupt)?)
+        .bind(DemandState::Collecting.as_str())
+        .bind(actor)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            actor,
+            "demand.create",
+            &format!("demand:{id}"),
+            serde_json::json!({"number": demand.number}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_demand(id).await
+    }
+
+    /// A demand.
+    pub async fn get_demand(&self, id: i64) -> Result<DemandRecord> {
+        let row = sqlx::query("SELECT * FROM demands WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound { entity: "demand", id: id.to_string() })?;
+        demand_record(&row)
+    }
+
+    /// Demands, newest first.
+    pub async fn list_demands(&self, filter: &DemandFilter) -> Result<Vec<DemandRecord>> {
+        let rows = sqlx::query("SELECT * FROM demands ORDER BY id DESC").fetch_all(&self.pool).await?;
+        let mut demands = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let record = demand_record(row)?;
+            if filter.states.as_ref().is_none_or(|states| states.contains(&record.state)) {
+                demands.push(record);
+            }
+        }
+        Ok(demands)
+    }
+
+    /// Moves a demand by `action`, from the state it was read in.
+    pub async fn act_on_demand(&self, id: i64, action: DemandAction, actor: i64) -> Result<DemandRecord> {
+        let current = self.get_demand(id).await?;
+        let next = current.state.apply(action)?;
+        let mut tx = self.begin_write().await?;
+        move_demand(&mut tx, id, current.state, next).await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "demand.act",
+            &format!("demand:{id}"),
+            serde_json::json!({"action": action.as_str(), "from": current.state.as_str(), "to": next.as_str()}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_demand(id).await
+    }
+
+    /// Promotes an open demand into a challenge of `program_id` numbered `code`: its title,
+    /// industries, region, scenario, pain points and requirements carried over, the two linked.
+    pub async fn promote_demand(&self, id: i64, program_id: i64, code: &str, actor: i64) -> Result<ChallengeRecord> {
+        let record = self.get_demand(id).await?;
+        if let Some(challenge) = record.challenge_id {
+            return Err(StoreError::refused(format!(
+                "需求已转为榜题 {challenge} / the demand is already challenge {challenge}"
+            )));
+        }
+        if !record.state.is_open() {
+            return Err(StoreError::refused(format!(
+                "需求{}，不能转为榜题 / only an open demand becomes a challenge",
+                record.state.label_zh()
+            )));
+        }
+        self.get_program(program_id).await?;
+        let demand = &record.demand;
+        let challenge = ChallengeInput {
+            code: code.into(),
+            title: demand.title.clone(),
+            direction: if demand.field.is_empty() { "人工智能+".into() } else { demand.field.clone() },
+            task_class: "demonstration".into(),
+            industries: demand.industries.iter().map(|i| i.code().to_owned()).collect(),
+            region: demand.region.code().into(),
+            scenario: demand.scenario.clone().unwrap_or_else(|| demand.title.clone()),
+            background: demand.pain_points.clone(),
+            indicators: demand.requirements.iter().map(IndicatorInput::from).collect(),
+            support: format!("来自需求 {} / from demand {}", demand.number, demand.number),
+            ..ChallengeInput::default()
+        }
+        .validate()?;
+        let mut tx = self.begin_write().await?;
+        let challenge_id = crate::programs::insert_challenge(&mut tx, program_id, &challenge).await?;
+        sqlx::query("UPDATE demands SET challenge_id = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(challenge_id)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "demand.promote",
+            &format!("demand:{id}"),
+            serde_json::json!({"program": program_id, "challenge": challenge_id}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_challenge(challenge_id).await
+    }
+
+    /// Enters a solution, every problem with it reported at once.
+    pub async fn create_solution(
+        &self,
+        input: &SolutionInput,
+        organization_id: Option<i64>,
+        project_id: Option<i64>,
+        actor: Option<i64>,
+    ) -> Result<SolutionRecord> {
+        let solution = input.validate()?;
+        let mut tx = self.begin_write().await?;
+        let now = now_text();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO solutions (title, organization_id, input, project_id, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+        )
+        .bind(&solution.title)
+        .bind(organization_id)
+        .bind(serde_json::to_string(input).map_err(StoreError::corrupt)?)
+        .bind(project_id)
+        .bind(actor)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            actor,
+            "solution.create",
+            &format!("solution:{id}"),
+            serde_json::json!({"title": solution.title}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_solution(id).await
+    }
+
+    /// A solution.
+    pub async fn get_solution(&self, id: i64) -> Result<SolutionRecord> {
+        let row = sqlx::query("SELECT * FROM solutions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound { entity: "solution", id: id.to_string() })?;
+        solution_record(&row)
+    }
+
+    /// Every solution, newest first.
+    pub async fn list_solutions(&self) -> Result<Vec<SolutionRecord>> {
+        let rows = sqlx::query("SELECT * FROM solutions ORDER BY id DESC").fetch_all(&self.pool).await?;
+        rows.iter().map(solution_record).collect()
+    }
+
+    /// Records an intention (意向) between an open demand and a solution, once per pair; the
+    /// demand's first engagement starts its matching (对接中).
+    pub async fn record_engagement(
+        &self,
+        demand_id: i64,
+        solution_id: i64,
+        channel: Channel,
+        note: &str,
+        actor: i64,
+    ) -> Result<Engagement> {
+        let demand = self.get_demand(demand_id).await?;
+        self.get_solution(solution_id).await?;
+        if !demand.state.is_open() {
+            return Err(StoreError::refused(format!(
+                "需求{}，不再对接 / a demand that is {} takes no engagements",
+                demand.state.label_zh(),
+                demand.state.as_str()
+            )));
+        }
+        let mut tx = self.begin_write().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM engagements WHERE demand_id = $1 AND solution_id = $2")
+                .bind(demand_id)
+                .bind(solution_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict {
+                field: "solution_id".into(),
+                message: "该需求与方案已有对接记录 / this demand and solution are already engaged".into(),
+            });
+        }
+        let now = now_text();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO engagements (demand_id, solution_id, stage, channel, note, recorded_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(demand_id)
+        .bind(solution_id)
+        .bind(EngagementStage::Intention.as_str())
+        .bind(channel.as_str())
+        .bind(note.trim())
+        .bind(actor)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        step(&mut tx, id, EngagementStage::Intention, actor).await?;
+        if demand.state == DemandState::Collecting {
+            move_demand(&mut tx, demand_id, DemandState::Collecting, DemandState::Matching).await?;
+        }
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "engagement.create",
+            &format!("engagement:{id}"),
+            serde_json::json!({"demand": demand_id, "solution": solution_id, "channel": channel.as_str()}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_engagement(id).await
+    }
+
+    /// Moves an engagement one stage on (a signed one with its amount and date); signing signs
+    /// the demand.
+    pub async fn advance_engagement(
+        &self,
+        id: i64,
+        stage: EngagementStage,
+        amount_wan: Option<f64>,
+        signed_on: Option<Day>,
+        actor: i64,
+    ) -> Result<Engagement> {
+        let current = self.get_engagement(id).await?;
+        let next = current.stage.advance(stage, amount_wan, signed_on)?;
+        let demand = self.get_demand(current.demand_id).await?;
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query("UPDATE engagements SET stage = $2, updated_at = $4 WHERE id = $1 AND stage = $3")
+            .bind(id)
+            .bind(next.as_str())
+            .bind(current.stage.as_str())
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::refused("对接记录已被他人更新，请刷新 / the engagement changed meanwhile; reload"));
+        }
+        if next == EngagementStage::Signed {
+            // Set apart: the Any driver cannot bind a typed NULL for a float on PostgreSQL.
+            sqlx::query("UPDATE engagements SET amount_wan = $2, signed_on = $3 WHERE id = $1")
+                .bind(id)
+                .bind(amount_wan.unwrap_or_default())
+                .bind(signed_on.map(|d| d.to_string()))
+                .execute(&mut *tx)
+                .await?;
+            if demand.state.is_open() {
+                move_demand(&mut tx, demand.id, demand.state, DemandState::Signed).await?;
+            }
+        }
+        step(&mut tx, id, next, actor).await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "engagement.advance",
+            &format!("engagement:{id}"),
+            serde_json::json!({"from": current.stage.as_str(), "to": next.as_str(), "amount_wan": amount_wan}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_engagement(id).await
+    }
+
+    /// An engagement.
+    pub async fn get_engagement(&self, id: i64) -> Result<Engagement> {
+        let row = sqlx::query("SELECT * FROM engagements WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound { entity: "engagement", id: id.to_string() })?;
+        engagement(&row)
+    }
+
+    /// Every engagement, oldest first.
+    pub async fn list_engagements(&self) -> Result<Vec<Engagement>> {
+        let rows = sqlx::query("SELECT * FROM engagements ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(engagement).collect()
+    }
+}
+
+async fn move_demand(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+    from: DemandState,
+    to: DemandState,
+) -> Result<()> {
+    let moved = sqlx::query("UPDATE demands SET state = $2, updated_at = $4 WHERE id = $1 AND state = $3")
+        .bind(id)
+        .bind(to.as_str())
+        .bind(from.as_str())
+        .bind(now_text())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if moved == 0 {
+        return Err(StoreError::refused("需求状态已被他人更新，请刷新 / the demand changed meanwhile; reload"));
+    }
+    Ok(())
+}
+
+async fn step(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    engagement: i64,
+    stage: EngagementStage,
+    actor: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO engagement_steps (engagement_id, stage, taken_by, taken_at) VALUES ($1, $2, $3, $4)")
+        .bind(engagement)
+        .bind(stage.as_str())
+        .bind(actor)
+        .bind(now_text())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The supply–demand catalogue on both databases: a demand read back whole and withheld by
+//! field, its path through matching to a signed engagement, promotion into a challenge with its
+//! requirements carried over, and every refusal with its reason.
+
+use jiebang_core::catalogue::{
+    Channel, DemandAction, DemandField, DemandInput, DemandState, EngagementStage, Evidence, SolutionInput, Visibility,
+};
+use jiebang_core::indicator::IndicatorInput;
+use jiebang_core::program::ProgramStatus;
+use jiebang_store::testing::TestStore;
+use jiebang_store::{DemandFilter, StoreError};
+
+use crate::program_input;
+use crate::selection::{day, org, refused, user};
+
+fn recall(threshold: f64) -> IndicatorInput {
+    IndicatorInput {
+        name: "泄漏识别召回率".into(),
+        metric: "recall@0.5".into(),
+        op: ">=".into(),
+        threshold: Some(threshold),
+        ..IndicatorInput::default()
+    }
+}
+
+fn demand(number: &str) -> DemandInput {
+    DemandInput {
+        number: number.into(),
+        title: "化工园区危化品泄漏智能预警".into(),
+        organization: "某化工集团有限公司".into(),
+        demander_kind: "state_owned".into(),
+        industries: vec!["26".into()],
+        region: "370100".into(),
+        field: "智能制造".into(),
+        pain_points: "人工巡检难以及时发现微量泄漏。".into(),
+        requirements: vec![recall(0.95)],
+        cooperation: "challenge".into(),
+        budget_wan: Some(300.0),
+        contact_name: "王工".into(),
+        contact_phone: "0531-00000000".into(),
+        visibility: [("budget".to_owned(), "registered".to_owned())].into(),
+        ..DemandInput::default()
+    }
+}
+
+fn solution() -> SolutionInput {
+    SolutionInput {
+        title: "化工泄漏预警大模型".into(),
+        provider: "某科技有限公司".into(),
+        kind: "industry_model".into(),
+        industries: vec!["26".into()],
+        region: "370102".into(),
+        summary: "多模态泄漏预警，端侧部署。".into(),
+        claims: vec![jiebang_core::catalogue::Claim {
+            indicator: recall(0.9),
+            value: 0.96,
+            evidence: Evidence::LabReport { file_id: 1, lab: "某检测中心".into(), tested_on: day("2026-10-01") },
+        }],
+        contact_name: "李工".into(),
+        contact_email: "li@example.cn".into(),
+        ..SolutionInput::default()
+    }
+}
+
+/// The fields a refusal names.
+fn fields(err: StoreError) -> Vec<String> {
+    match err {
+        StoreError::Domain(jiebang_core::Error::Invalid(problems)) => problems.into_iter().map(|p| p.field).collect(),
+        other => panic!("not a field error: {other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_demand_is_matched_engaged_and_signed_and_withholds_its_narrow_fields() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    let demander = org(s, "某化工集团有限公司", 1, "企业", "370100").await;
+    let d = s.create_demand(&demand("JQ-D-001"), Some(demander), Some(organizer)).await.unwrap();
+    assert_eq!((d.state, d.organization_id), (DemandState::Collecting, Some(demander)));
+    let err = s.create_demand(&demand("JQ-D-001"), None, Some(organizer)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { ref field, .. } if field == "number"), "{err}");
+    let bad = DemandInput { title: String::new(), budget_wan: Some(-5.0), ..demand("JQ-D-002") };
+    let err = s.create_demand(&bad, None, Some(organizer)).await.unwrap_err();
+    assert_eq!(fields(err), ["title", "budget_wan"]);
+    assert_eq!(s.list_demands(&DemandFilter::default()).await.unwrap().len(), 1, "nothing half-written");
+
+    // Read back, the registered-only budget and the internal contact never reach the public.
+    let public = s.get_demand(d.id).await.unwrap().demand.visible_to(Visibility::Public);
+    assert_eq!(public.withheld, [DemandField::Budget, DemandField::Contact]);
+    assert!(public.budget_wan.is_none() && public.contact.is_none());
+    let registered = d.demand.visible_to(Visibility::Registered);
+    assert_eq!((registered.budget_wan, registered.contact.is_none()), (Some(Some(300.0)), true));
+
+    let sol = s.create_solution(&solution(), None, None, Some(organizer)).await.unwrap();
+    assert!(sol.solution.claims[0].holds);
+    let e = s.record_engagement(d.id, sol.id, Channel::Fair, "对接会上达成意向", organizer).await.unwrap();
+    assert_eq!(e.stage, EngagementStage::Intention);
+    assert_eq!(s.get_demand(d.id).await.unwrap().state, DemandState::Matching, "the first engagement");
+    let again = s.record_engagement(d.id, sol.id, Channel::Online, "", organizer).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }), "{again}");
+    let skip = s.advance_engagement(e.id, EngagementStage::Signed, Some(120.0), Some(day("2026-11-30")), organizer);
+    assert!(skip.await.unwrap_err().to_string().contains("下一阶段"));
+    s.advance_engagement(e.id, EngagementStage::Negotiation, None, None, organizer).await.unwrap();
+    let unsigned = s.advance_engagement(e.id, EngagementStage::Signed, None, None, organizer).await.unwrap_err();
+    assert_eq!(fields(unsigned), ["amount_wan", "signed_on"]);
+    let signed = s
+        .advance_engagement(e.id, EngagementStage::Signed, Some(120.0), Some(day("2026-11-30")), organizer)
+        .await
+        .unwrap();
+    assert_eq!((signed.amount_wan, signed.signed_on), (Some(120.0), Some(day("2026-11-30"))));
+    assert_eq!(s.get_demand(d.id).await.unwrap().state, DemandState::Signed);
+    refused(s.act_on_demand(d.id, DemandAction::Withdraw, organizer).await.unwrap_err(), "不能撤回");
+    assert_eq!(s.act_on_demand(d.id, DemandAction::Complete, organizer).await.unwrap().state, DemandState::Completed);
+    refused(s.record_engagement(d.id, sol.id, Channel::Online, "", organizer).await.unwrap_err(), "不再对接");
+    assert_eq!(s.list_engagements().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_demand_promoted_into_a_challenge_carries_its_requirements_and_is_linked_once() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    let program = s.create_program(program_input("2027年揭榜挂帅"), Some(organizer), false).await.unwrap();
+    let d = s.create_demand(&demand("JQ-D-010"), None, Some(organizer)).await.unwrap();
+    let challenge = s.promote_demand(d.id, program.id, "JQ27-01", organizer).await.unwrap();
+    assert_eq!((challenge.program_id, challenge.challenge.code.as_str()), (program.id, "JQ27-01"));
+    assert_eq!(challenge.challenge.title, "化工园区危化品泄漏智能预警");
+    let indicator = &challenge.challenge.indicators[0];
+    assert_eq!((indicator.name.as_str(), indicator.expr.threshold), ("泄漏识别召回率", 0.95));
+    assert_eq!(challenge.challenge.background, "人工巡检难以及时发现微量泄漏。");
+    assert_eq!(s.get_demand(d.id).await.unwrap().challenge_id, Some(challenge.id));
+    refused(s.promote_demand(d.id, program.id, "JQ27-02", organizer).await.unwrap_err(), "已转为榜题");
+    // A withdrawn demand is not promoted.
+    let w = s.create_demand(&demand("JQ-D-011"), None, Some(organizer)).await.unwrap();
+    s.act_on_demand(w.id, DemandAction::Withdraw, organizer).await.unwrap();
+    refused(s.promote_demand(w.id, program.id, "JQ27-03", organizer).await.unwrap_err(), "不能转为榜题");
+    s.transition_program(program.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
+    assert_eq!(s.all_challenges(program.id).await.unwrap().len(), 1);
+}
