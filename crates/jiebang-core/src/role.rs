@@ -69,6 +69,12 @@ impl Principal {
         self.is_admin() || self.holds(Role::Organizer, &Scope::Global)
     }
 
+    /// May run the supply–demand catalogue: enter anyone's demands and solutions, record
+    /// engagements, read every field. The people who may create programs.
+    pub fn can_manage_catalogue(&self) -> bool {
+        self.can_create_program()
+    }
+
     /// May edit a program, its challenges and its status, and see it while it is a draft.
     pub fn can_manage_program(&self, program_id: i64) -> bool {
         self.is_admin() || self.holds(Role::Organizer, &Scope::Program(program_id))

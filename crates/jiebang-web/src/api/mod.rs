@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalogue;
 pub mod codes;
 pub mod evaluation;
 pub mod organizations;
@@ -54,6 +55,10 @@ use crate::error::ApiError;
         projects::submit_lab_report, projects::file_appeal, projects::decide_appeal, projects::project_statistics,
         projects::export_projects, projects::export_acceptance, projects::assign_acceptance_expert,
         projects::give_opinion, projects::list_progress, projects::file_progress,
+        catalogue::list_demands, catalogue::create_demand, catalogue::get_demand, catalogue::act_on_demand,
+        catalogue::promote_demand, catalogue::demand_matches, catalogue::list_solutions, catalogue::create_solution,
+        catalogue::get_solution, catalogue::list_engagements, catalogue::record_engagement,
+        catalogue::advance_engagement,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -186,6 +191,15 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/programs/{id}/acceptance/export", get(projects::export_acceptance))
         .route("/projects/{id}/acceptance-experts", post(projects::assign_acceptance_expert))
         .route("/projects/{id}/opinions", post(projects::give_opinion))
+        .route("/demands", get(catalogue::list_demands).post(catalogue::create_demand))
+        .route("/demands/{id}", get(catalogue::get_demand))
+        .route("/demands/{id}/actions", post(catalogue::act_on_demand))
+        .route("/demands/{id}/promote", post(catalogue::promote_demand))
+        .route("/demands/{id}/matches", get(catalogue::demand_matches))
+        .route("/solutions", get(catalogue::list_solutions).post(catalogue::create_solution))
+        .route("/solutions/{id}", get(catalogue::get_solution))
+        .route("/engagements", get(catalogue::list_engagements).post(catalogue::record_engagement))
+        .route("/engagements/{id}/advance", post(catalogue::advance_engagement))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

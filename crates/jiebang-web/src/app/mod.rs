@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod catalogue;
 pub mod datasets;
 pub mod leaderboards;
 pub mod organizations;

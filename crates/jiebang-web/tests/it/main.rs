@@ -5,6 +5,7 @@
 
 mod accounts;
 mod api;
+mod catalogue;
 mod evaluation;
 mod pages;
 mod projects;

@@ -53,6 +53,9 @@ enum Audience {
     /// A project's parties and its recommending unit (the recommender of the lead unit's
     /// region); other users get 403.
     ProjectWatchers,
+    /// The catalogue's organizers (those who may create programs) and the entry's unit (the
+    /// applicant's organization); other users get 403.
+    CatalogueEditors,
 }
 
 enum Payload {
@@ -92,6 +95,7 @@ fn allowed_for(audience: Audience, who: &str) -> bool {
         Audience::Verifiers => matches!(who, "admin" | "recommender"),
         Audience::Nobody => false,
         Audience::ProjectWatchers => matches!(who, "admin" | "organizer" | "applicant" | "recommender"),
+        Audience::CatalogueEditors => matches!(who, "admin" | "organizer" | "other_organizer" | "applicant"),
     }
 }
 
@@ -258,6 +262,54 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         api(Method::GET, "/api/v1/submissions/{scored}/report", P::None, TeamElseNotFound, S::OK),
         api(Method::GET, "/api/v1/keys", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/demands", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/demands",
+            P::Json(json!({"demand": {"title": ""}, "organization_id": organization})),
+            CatalogueEditors,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/demands/{id}", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/demands/{id}/actions",
+            P::Json(json!({"action": "complete"})),
+            CatalogueEditors,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/demands/{id}/promote",
+            P::Json(json!({"program_id": app.program, "code": ""})),
+            Managers,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/demands/{id}/matches", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/solutions", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/solutions",
+            P::Json(json!({"solution": {"title": ""}, "organization_id": organization})),
+            CatalogueEditors,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/solutions/{id}", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/engagements", P::None, Creators, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/engagements",
+            P::Json(json!({"demand_id": 999999, "solution_id": 999999, "channel": "fair"})),
+            Creators,
+            S::NOT_FOUND,
+        ),
+        api(
+            Method::POST,
+            "/api/v1/engagements/{id}/advance",
+            P::Json(json!({"stage": "negotiation"})),
+            Creators,
+            S::NOT_FOUND,
+        ),
         api(Method::GET, "/api/v1/audit/checkpoints", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/phases/{id}/leaderboard", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/queue", P::None, Creators, S::OK),
@@ -942,7 +994,18 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         .replace("{file}", "999999")
         .replace("{scored}", &app.scored.to_string())
         .replace("{queued}", &app.queued.to_string())
-        .replace("/tokens/{id}", "/tokens/999999");
+        .replace("/tokens/{id}", "/tokens/999999")
+        .replace("/engagements/{id}", "/engagements/999999");
+    if path.contains("/demands/{id}") {
+        let demand = catalogue_demand(&format!("W-{}", rand_suffix()));
+        let id = app.t.store.create_demand(&demand, Some(app.organization), None).await.unwrap().id;
+        path = path.replace("/demands/{id}", &format!("/demands/{id}"));
+    }
+    if path.contains("/solutions/{id}") {
+        let id =
+            app.t.store.create_solution(&catalogue_solution(), Some(app.organization), None, None).await.unwrap().id;
+        path = path.replace("/solutions/{id}", &format!("/solutions/{id}"));
+    }
     if path.contains("{fresh}") {
         let challenge: jiebang_core::challenge::ChallengeInput =
             serde_json::from_value(challenge_json(&format!("F-{}", rand_suffix()))).unwrap();
@@ -960,6 +1023,29 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {}", app.tokens[who]).parse().unwrap());
     }
     request
+}
+
+/// A valid demand of the catalogue, numbered `number`.
+pub(crate) fn catalogue_demand(number: &str) -> jiebang_core::catalogue::DemandInput {
+    serde_json::from_value(json!({
+        "number": number, "title": "化工园区泄漏预警", "organization": "云鼎科技", "demander_kind": "private",
+        "industries": ["26"], "region": "370100", "pain_points": "巡检难以发现微量泄漏。",
+        "requirements": [{"name": "召回率", "metric": "recall@0.5", "op": ">=", "threshold": 0.95}],
+        "cooperation": "buy_solution", "budget_wan": 300.0, "contact_name": "王工", "contact_phone": "0531-1",
+        "visibility": {"budget": "registered"}
+    }))
+    .unwrap()
+}
+
+/// A valid solution of the catalogue.
+pub(crate) fn catalogue_solution() -> jiebang_core::catalogue::SolutionInput {
+    serde_json::from_value(json!({
+        "title": "化工泄漏预警大模型", "provider": "某科技", "kind": "industry_model", "industries": ["26"],
+        "region": "370102", "summary": "化工泄漏预警，端侧部署。", "contact_name": "李工", "contact_email": "li@example.cn",
+        "claims": [{"indicator": {"name": "召回率", "metric": "recall@0.5", "op": ">=", "threshold": 0.9}, "value": 0.97,
+                    "evidence": {"kind": "signed_report", "submission_id": 1}}]
+    }))
+    .unwrap()
 }
 
 fn rand_suffix() -> u64 {

@@ -1,0 +1,133 @@
+//! The supply–demand catalogue: demands, solutions, matches and engagements.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiebang_store::{ChallengeRecord, Engagement};
+
+use crate::AppState;
+use crate::app::catalogue::{
+    DemandEntry, DemandStep, EngagementInput, EngagementStep, NewDemand, NewSolution, Promotion, Ranked, SolutionEntry,
+};
+use crate::auth::Viewer;
+use crate::error::{ApiError, ApiJson, ApiPath};
+
+/// Demands, each with the fields the caller may read.
+#[utoipa::path(get, path = "/api/v1/demands", responses((status = 200, body = Vec<DemandEntry>)))]
+pub(super) async fn list_demands(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Vec<DemandEntry>>, ApiError> {
+    Ok(Json(crate::app::catalogue::demands(&state, &viewer).await?))
+}
+
+/// Enters a demand: a unit's member for the unit, the catalogue's organizers for anyone.
+#[utoipa::path(post, path = "/api/v1/demands", request_body = NewDemand, responses((status = 201, body = DemandEntry), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_demand(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(new): ApiJson<NewDemand>,
+) -> Result<(StatusCode, Json<DemandEntry>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::create_demand(&state, &viewer, &new).await?)))
+}
+
+/// A demand, with the fields the caller may read.
+#[utoipa::path(get, path = "/api/v1/demands/{id}", responses((status = 200, body = DemandEntry), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_demand(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<DemandEntry>, ApiError> {
+    Ok(Json(crate::app::catalogue::demand(&state, &viewer, id).await?))
+}
+
+/// Moves a demand (the catalogue's organizers or the demanding unit).
+#[utoipa::path(post, path = "/api/v1/demands/{id}/actions", request_body = DemandStep, responses((status = 200, body = DemandEntry), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn act_on_demand(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(step): ApiJson<DemandStep>,
+) -> Result<Json<DemandEntry>, ApiError> {
+    Ok(Json(crate::app::catalogue::act_on_demand(&state, &viewer, id, &step).await?))
+}
+
+/// Promotes a demand into a challenge of a program the caller organizes.
+#[utoipa::path(post, path = "/api/v1/demands/{id}/promote", request_body = Promotion, responses((status = 201, body = Object), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn promote_demand(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(promotion): ApiJson<Promotion>,
+) -> Result<(StatusCode, Json<ChallengeRecord>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::promote(&state, &viewer, id, &promotion).await?)))
+}
+
+/// The solutions ranked for a demand, best first, with the reasons.
+#[utoipa::path(get, path = "/api/v1/demands/{id}/matches", responses((status = 200, body = Vec<Ranked>), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn demand_matches(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<Ranked>>, ApiError> {
+    Ok(Json(crate::app::catalogue::matches(&state, &viewer, id).await?))
+}
+
+/// Solutions (the contact to those signed in).
+#[utoipa::path(get, path = "/api/v1/solutions", responses((status = 200, body = Vec<SolutionEntry>)))]
+pub(super) async fn list_solutions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Vec<SolutionEntry>>, ApiError> {
+    Ok(Json(crate::app::catalogue::solutions(&state, &viewer).await?))
+}
+
+/// Enters a solution: a unit's member for the unit, the catalogue's organizers for anyone.
+#[utoipa::path(post, path = "/api/v1/solutions", request_body = NewSolution, responses((status = 201, body = SolutionEntry), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_solution(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(new): ApiJson<NewSolution>,
+) -> Result<(StatusCode, Json<SolutionEntry>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::create_solution(&state, &viewer, &new).await?)))
+}
+
+/// A solution.
+#[utoipa::path(get, path = "/api/v1/solutions/{id}", responses((status = 200, body = SolutionEntry), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_solution(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SolutionEntry>, ApiError> {
+    Ok(Json(crate::app::catalogue::solution(&state, &viewer, id).await?))
+}
+
+/// Engagements (the catalogue's organizers).
+#[utoipa::path(get, path = "/api/v1/engagements", responses((status = 200, body = Vec<Engagement>), (status = 403, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn list_engagements(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Vec<Engagement>>, ApiError> {
+    Ok(Json(crate::app::catalogue::engagements(&state, &viewer).await?))
+}
+
+/// Records an intention between an open demand and a solution (the catalogue's organizers).
+#[utoipa::path(post, path = "/api/v1/engagements", request_body = EngagementInput, responses((status = 201, body = Engagement), (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn record_engagement(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<EngagementInput>,
+) -> Result<(StatusCode, Json<Engagement>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::record_engagement(&state, &viewer, &input).await?)))
+}
+
+/// Moves an engagement one stage on; signing needs the amount and the day.
+#[utoipa::path(post, path = "/api/v1/engagements/{id}/advance", request_body = EngagementStep, responses((status = 200, body = Engagement), (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn advance_engagement(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(step): ApiJson<EngagementStep>,
+) -> Result<Json<Engagement>, ApiError> {
+    Ok(Json(crate::app::catalogue::advance_engagement(&state, &viewer, id, &step).await?))
+}

@@ -1,0 +1,286 @@
+//! The supply–demand catalogue (issue 20): who may read which fields of a demand, who may enter
+//! and move demands and solutions, matching for a demand, and the engagements the catalogue's
+//! organizers record. A reader sees a demand at one [`Visibility`]: internal to the catalogue's
+//! organizers and the demanding unit, registered to anyone signed in, public otherwise.
+
+use jiebang_core::catalogue::{
+    Channel, DemandAction, DemandInput, DemandState, DemandView, EngagementStage, Reason, SolutionInput, Visibility,
+    match_score,
+};
+use jiebang_core::program::Day;
+use jiebang_store::{DemandFilter, DemandRecord, Engagement, SolutionRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::ApiError;
+
+/// A demand as this reader may see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DemandEntry {
+    /// Id.
+    pub id: i64,
+    /// Where it stands.
+    pub state: DemandState,
+    /// The challenge it was promoted into.
+    pub challenge_id: Option<i64>,
+    /// The fields this reader may see.
+    pub demand: DemandView,
+}
+
+/// The level a viewer reads a demand at.
+fn reader(viewer: &Viewer, record: &DemandRecord) -> Visibility {
+    match viewer.principal() {
+        Some(p) if p.can_manage_catalogue() || record.organization_id.is_some_and(|o| p.can_act_for(o)) => {
+            Visibility::Internal
+        }
+        Some(_) => Visibility::Registered,
+        None => Visibility::Public,
+    }
+}
+
+fn entry(viewer: &Viewer, record: &DemandRecord) -> DemandEntry {
+    DemandEntry {
+        id: record.id,
+        state: record.state,
+        challenge_id: record.challenge_id,
+        demand: record.demand.visible_to(reader(viewer, record)),
+    }
+}
+
+/// Demands: withdrawn ones only to those who read them internally.
+pub(crate) async fn demands(state: &AppState, viewer: &Viewer) -> Result<Vec<DemandEntry>, ApiError> {
+    let records = state.store.list_demands(&DemandFilter::default()).await?;
+    Ok(records
+        .iter()
+        .filter(|r| r.state != DemandState::Withdrawn || reader(viewer, r) == Visibility::Internal)
+        .map(|r| entry(viewer, r))
+        .collect())
+}
+
+/// One demand (a withdrawn one is not found but by those who read it internally).
+pub(crate) async fn demand(state: &AppState, viewer: &Viewer, id: i64) -> Result<DemandEntry, ApiError> {
+    let record = state.store.get_demand(id).await?;
+    if record.state == DemandState::Withdrawn && reader(viewer, &record) != Visibility::Internal {
+        return Err(ApiError::NotFound(format!("需求 {id} 不存在 / demand {id} not found")));
+    }
+    Ok(entry(viewer, &record))
+}
+
+/// A new demand, and whose it is.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewDemand {
+    /// The demand.
+    pub demand: DemandInput,
+    /// The registered unit it is for: a unit's own member may enter it; the catalogue's
+    /// organizers may enter anyone's.
+    #[serde(default)]
+    pub organization_id: Option<i64>,
+}
+
+/// A new solution, and whose it is.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewSolution {
+    /// The solution.
+    pub solution: SolutionInput,
+    /// The registered unit that provides it (as for demands).
+    #[serde(default)]
+    pub organization_id: Option<i64>,
+}
+
+/// Whether the viewer may enter or move an entry of `organization`.
+fn may_edit(viewer: &Viewer, organization: Option<i64>) -> Result<i64, ApiError> {
+    let authed = viewer.require_that(|p| p.can_manage_catalogue() || organization.is_some_and(|o| p.can_act_for(o)))?;
+    Ok(authed.user.id)
+}
+
+/// Enters a demand.
+pub(crate) async fn create_demand(state: &AppState, viewer: &Viewer, new: &NewDemand) -> Result<DemandEntry, ApiError> {
+    let user = may_edit(viewer, new.organization_id)?;
+    let record = state.store.create_demand(&new.demand, new.organization_id, Some(user)).await?;
+    Ok(entry(viewer, &record))
+}
+
+/// A step of a demand.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DemandStep {
+    /// What to do.
+    pub action: DemandAction,
+}
+
+/// Moves a demand: the catalogue's organizers or the demanding unit.
+pub(crate) async fn act_on_demand(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    step: &DemandStep,
+) -> Result<DemandEntry, ApiError> {
+    let record = state.store.get_demand(id).await?;
+    let user = may_edit(viewer, record.organization_id)?;
+    let record = state.store.act_on_demand(id, step.action, user).await?;
+    Ok(entry(viewer, &record))
+}
+
+/// Where a demand becomes a challenge.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Promotion {
+    /// The program whose list takes it.
+    pub program_id: i64,
+    /// The new challenge's number (任务编号).
+    pub code: String,
+}
+
+/// Promotes a demand into a challenge of a program its caller organizes.
+pub(crate) async fn promote(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    promotion: &Promotion,
+) -> Result<jiebang_store::ChallengeRecord, ApiError> {
+    let user = viewer.require_that(|p| p.can_manage_program(promotion.program_id))?.user.id;
+    Ok(state.store.promote_demand(id, promotion.program_id, &promotion.code, user).await?)
+}
+
+/// A solution ranked for a demand, with the reasons this reader may see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ranked {
+    /// The solution.
+    pub solution_id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its provider.
+    pub provider: String,
+    /// The score: higher is better.
+    pub score: f64,
+    /// Why.
+    pub reasons: Vec<Reason>,
+}
+
+/// The solutions ranked for a demand, best first (those with any reason at all). A reader who
+/// may not see the requirements sees no reason that names one.
+pub(crate) async fn matches(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<Ranked>, ApiError> {
+    let record = state.store.get_demand(id).await?;
+    let sees_requirements = demand(state, viewer, id).await?.demand.requirements.is_some();
+    let mut ranked: Vec<Ranked> = state
+        .store
+        .list_solutions()
+        .await?
+        .into_iter()
+        .map(|s| {
+            let found = match_score(&record.demand, &s.solution);
+            let reasons = found
+                .reasons
+                .into_iter()
+                .filter(|r| {
+                    sees_requirements || !matches!(r, Reason::MeetsRequirement { .. } | Reason::FallsShort { .. })
+                })
+                .collect();
+            Ranked {
+                solution_id: s.id,
+                title: s.solution.title,
+                provider: s.solution.provider,
+                score: found.score,
+                reasons,
+            }
+        })
+        .filter(|r| r.score > 0.0)
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.solution_id.cmp(&b.solution_id)));
+    Ok(ranked)
+}
+
+/// A solution as anyone sees it: the contact to those signed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SolutionEntry {
+    /// The solution.
+    #[serde(flatten)]
+    pub record: SolutionRecord,
+}
+
+fn solution_entry(viewer: &Viewer, mut record: SolutionRecord) -> SolutionEntry {
+    if viewer.principal().is_none() {
+        record.solution.contact = Default::default();
+    }
+    SolutionEntry { record }
+}
+
+/// Every solution.
+pub(crate) async fn solutions(state: &AppState, viewer: &Viewer) -> Result<Vec<SolutionEntry>, ApiError> {
+    Ok(state.store.list_solutions().await?.into_iter().map(|r| solution_entry(viewer, r)).collect())
+}
+
+/// One solution.
+pub(crate) async fn solution(state: &AppState, viewer: &Viewer, id: i64) -> Result<SolutionEntry, ApiError> {
+    Ok(solution_entry(viewer, state.store.get_solution(id).await?))
+}
+
+/// Enters a solution.
+pub(crate) async fn create_solution(
+    state: &AppState,
+    viewer: &Viewer,
+    new: &NewSolution,
+) -> Result<SolutionEntry, ApiError> {
+    let user = may_edit(viewer, new.organization_id)?;
+    let record = state.store.create_solution(&new.solution, new.organization_id, None, Some(user)).await?;
+    Ok(solution_entry(viewer, record))
+}
+
+/// An intention between a demand and a solution.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EngagementInput {
+    /// The demand.
+    pub demand_id: i64,
+    /// The solution.
+    pub solution_id: i64,
+    /// Where they met.
+    pub channel: Channel,
+    /// Notes.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The next stage of an engagement.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EngagementStep {
+    /// The stage reached.
+    pub stage: EngagementStage,
+    /// With `signed`: the amount, 万元.
+    #[serde(default)]
+    pub amount_wan: Option<f64>,
+    /// With `signed`: the day.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub signed_on: Option<Day>,
+}
+
+fn catalogue_manager(viewer: &Viewer) -> Result<i64, ApiError> {
+    Ok(viewer.require_that(|p| p.can_manage_catalogue())?.user.id)
+}
+
+/// Every engagement, to the catalogue's organizers.
+pub(crate) async fn engagements(state: &AppState, viewer: &Viewer) -> Result<Vec<Engagement>, ApiError> {
+    catalogue_manager(viewer)?;
+    Ok(state.store.list_engagements().await?)
+}
+
+/// The catalogue's organizers record an intention.
+pub(crate) async fn record_engagement(
+    state: &AppState,
+    viewer: &Viewer,
+    input: &EngagementInput,
+) -> Result<Engagement, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    Ok(state.store.record_engagement(input.demand_id, input.solution_id, input.channel, &input.note, user).await?)
+}
+
+/// The catalogue's organizers move an engagement on.
+pub(crate) async fn advance_engagement(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    step: &EngagementStep,
+) -> Result<Engagement, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    Ok(state.store.advance_engagement(id, step.stage, step.amount_wan, step.signed_on, user).await?)
+}

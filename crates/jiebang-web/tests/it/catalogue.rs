@@ -1,0 +1,82 @@
+//! The catalogue over the API: a demand's fields reach each reader at its level, matches rank a
+//! solution with its reasons (none naming a requirement the reader may not see), the organizers
+//! record and sign an engagement, and a demand becomes a challenge of a program.
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::TestApp;
+use crate::roles::{catalogue_demand, catalogue_solution};
+
+#[tokio::test]
+async fn a_demand_is_read_at_each_level_matched_engaged_and_promoted() {
+    let app = TestApp::new().await;
+    let mut demand = serde_json::to_value(catalogue_demand("JQ-D-100")).unwrap();
+    demand["visibility"]["requirements"] = json!("registered");
+    let new = json!({"demand": demand, "organization_id": app.organization});
+    let (status, _) = app.json(Method::POST, "/api/v1/demands", Some("expert"), Some(new.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not the unit's, not an organizer");
+    let (status, created) = app.json(Method::POST, "/api/v1/demands", Some("applicant"), Some(new)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/demands/{id}");
+
+    // Public: no budget, no requirements, no contact; registered: budget and requirements; the
+    // unit: everything.
+    let (_, public) = app.json(Method::GET, &path, None, None).await;
+    assert!(public["demand"]["budget_wan"].is_null() && public["demand"]["contact"].is_null(), "{public}");
+    assert!(public["demand"]["requirements"].is_null());
+    assert_eq!(public["demand"]["withheld"], json!(["requirements", "budget", "contact"]));
+    let (_, registered) = app.json(Method::GET, &path, Some("expert"), None).await;
+    assert_eq!(registered["demand"]["budget_wan"], 300.0);
+    assert!(registered["demand"]["contact"].is_null() && registered["demand"]["requirements"].is_array());
+    let (_, own) = app.json(Method::GET, &path, Some("applicant"), None).await;
+    assert_eq!(own["demand"]["contact"]["name"], "王工");
+    let (_, listed) = app.json(Method::GET, "/api/v1/demands", None, None).await;
+    assert!(!listed.to_string().contains("0531-1"), "the contact never reaches the public: {listed}");
+
+    // A solution matched with its reasons; the public does not learn the requirement it meets.
+    let solution = json!({"solution": catalogue_solution(), "organization_id": null});
+    let (status, sol) = app.json(Method::POST, "/api/v1/solutions", Some("organizer"), Some(solution)).await;
+    assert_eq!(status, StatusCode::CREATED, "{sol}");
+    let matches = format!("{path}/matches");
+    let (_, ranked) = app.json(Method::GET, &matches, Some("expert"), None).await;
+    assert_eq!(ranked[0]["solution_id"], sol["id"], "{ranked}");
+    let kinds = |ranked: &serde_json::Value| -> Vec<String> {
+        ranked[0]["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(
+        kinds(&ranked).contains(&"meets_requirement".to_owned()) && kinds(&ranked).contains(&"industry".to_owned())
+    );
+    let (_, ranked) = app.json(Method::GET, &matches, None, None).await;
+    assert!(!kinds(&ranked).contains(&"meets_requirement".to_owned()) && kinds(&ranked).contains(&"city".to_owned()));
+
+    // The organizers record an intention, talk and sign; the demand follows.
+    let engagement = json!({"demand_id": id, "solution_id": sol["id"], "channel": "fair", "note": "对接会"});
+    let (status, _) = app.json(Method::POST, "/api/v1/engagements", Some("applicant"), Some(engagement.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, e) = app.json(Method::POST, "/api/v1/engagements", Some("organizer"), Some(engagement)).await;
+    assert_eq!((status, e["stage"].as_str()), (StatusCode::CREATED, Some("intention")), "{e}");
+    let advance = format!("/api/v1/engagements/{}/advance", e["id"]);
+    let step = |stage: serde_json::Value| app.json(Method::POST, &advance, Some("organizer"), Some(stage));
+    assert_eq!(step(json!({"stage": "negotiation"})).await.0, StatusCode::OK);
+    let (status, refused) = step(json!({"stage": "signed"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, signed) = step(json!({"stage": "signed", "amount_wan": 120.0, "signed_on": "2026-11-30"})).await;
+    assert_eq!((status, signed["amount_wan"].as_f64()), (StatusCode::OK, Some(120.0)), "{signed}");
+    assert_eq!(app.json(Method::GET, &path, None, None).await.1["state"], "signed");
+
+    // Another demand becomes a challenge of the program its organizer runs.
+    let new = json!({"demand": catalogue_demand("JQ-D-101"), "organization_id": null});
+    let (_, other) = app.json(Method::POST, "/api/v1/demands", Some("organizer"), Some(new)).await;
+    let promote = format!("/api/v1/demands/{}/promote", other["id"]);
+    let promotion = json!({"program_id": app.program, "code": "JQ26-01"});
+    let (status, _) = app.json(Method::POST, &promote, Some("other_organizer"), Some(promotion.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not that program's organizer");
+    let (status, challenge) = app.json(Method::POST, &promote, Some("organizer"), Some(promotion)).await;
+    assert_eq!((status, challenge["code"].as_str()), (StatusCode::CREATED, Some("JQ26-01")), "{challenge}");
+    assert_eq!(
+        app.json(Method::GET, &format!("/api/v1/demands/{}", other["id"]), None, None).await.1["challenge_id"],
+        challenge["id"]
+    );
+}
