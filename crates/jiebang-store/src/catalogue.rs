@@ -6,11 +6,12 @@
 //! links the two.
 
 use jiebang_core::catalogue::{
-    Channel, Demand, DemandAction, DemandInput, DemandState, EngagementStage, Solution, SolutionInput,
+    Channel, Claim, Demand, DemandAction, DemandInput, DemandState, EngagementStage, Evidence, Solution, SolutionInput,
 };
 use jiebang_core::challenge::ChallengeInput;
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::Day;
+use jiebang_core::project::{Conclusion, ProjectState};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -300,6 +301,79 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.get_solution(id).await
+    }
+
+    /// Lists a project's accepted model as a solution (行业大模型), its claims the committed
+    /// indicators it met at acceptance, each with the evidence the record cites — the signed
+    /// report of a submission, or the lab's report — once, when it was accepted (通过).
+    pub async fn list_accepted_model(&self, project_id: i64, actor: i64) -> Result<SolutionRecord> {
+        let project = self.get_project(project_id).await?;
+        let accepted = project.conclusion == Some(Conclusion::Passed)
+            && matches!(project.state, ProjectState::Concluded | ProjectState::Designated);
+        let Some(record) = project.acceptance.as_ref().filter(|_| accepted) else {
+            return Err(StoreError::refused("项目验收通过后方可列入供给目录 / a project is listed once accepted"));
+        };
+        let listed: Option<i64> = sqlx::query_scalar("SELECT id FROM solutions WHERE project_id = $1")
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(id) = listed {
+            return Err(StoreError::Conflict {
+                field: "project_id".into(),
+                message: format!("该项目已列为方案 {id} / the project is listed as solution {id}"),
+            });
+        }
+        let lead = self.get_organization(project.lead_organization_id).await?;
+        if lead.contact_phone.is_empty() {
+            return Err(StoreError::refused(format!(
+                "牵头单位「{}」未登记联系电话，请先补充单位信息 / the lead unit has no contact phone; add it first",
+                lead.name
+            )));
+        }
+        let challenge = self.get_challenge(project.challenge_id).await?.challenge;
+        let labs = self.lab_reports(project_id).await?;
+        let mut claims = Vec::new();
+        for (row, committed) in record.rows.iter().zip(&project.committed) {
+            let (Some(value), true) = (row.verdict.achieved, row.verdict.met) else { continue };
+            let evidence = match row.source.as_deref().and_then(|s| s.split_once(':')) {
+                Some(("submission", id)) => {
+                    id.parse().ok().map(|submission_id| Evidence::SignedReport { submission_id })
+                }
+                Some(("lab", id)) => labs.iter().find(|l| l.id.to_string() == id).and_then(|lab| {
+                    Some(Evidence::LabReport {
+                        file_id: lab.files.first()?.id,
+                        lab: lab.lab_name.clone(),
+                        tested_on: Day::parse("tested_on", lab.submitted_at.get(..10)?).ok()?,
+                    })
+                }),
+                _ => None,
+            };
+            let Some(evidence) = evidence else { continue };
+            let indicator = jiebang_core::indicator::IndicatorInput {
+                name: committed.name.clone(),
+                metric: committed.target.metric.as_str().into(),
+                op: committed.target.op.symbol().into(),
+                threshold: Some(committed.committed),
+                ..Default::default()
+            };
+            claims.push(Claim { indicator, value, evidence });
+        }
+        let input = SolutionInput {
+            title: project.name.clone(),
+            provider: lead.name.clone(),
+            kind: "industry_model".into(),
+            industries: challenge.industries.iter().map(|i| i.code().to_owned()).collect(),
+            region: lead.region_code.clone(),
+            summary: format!(
+                "「{}」揭榜挂帅项目，验收通过；以下指标为验收时的实测值，附签名测评报告或检测报告。",
+                challenge.title
+            ),
+            claims,
+            contact_name: if lead.contact_name.is_empty() { lead.name.clone() } else { lead.contact_name.clone() },
+            contact_phone: lead.contact_phone.clone(),
+            ..SolutionInput::default()
+        };
+        self.create_solution(&input, Some(lead.id), Some(project_id), Some(actor)).await
     }
 
     /// A solution.

@@ -376,7 +376,8 @@ async fn demo_organizations(store: &Store) -> anyhow::Result<Vec<i64>> {
             kind: kind.into(),
             region: region.into(),
             industries,
-            ..Default::default()
+            contact_name: "王经理（示例）".into(),
+            contact_phone: "0531-00000000".into(),
         };
         let id = match store.create_organization(&input.validate()?, None).await {
             Ok(org) => org.id,

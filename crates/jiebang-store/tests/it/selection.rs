@@ -33,7 +33,8 @@ pub(crate) async fn org(store: &Store, name: &str, n: u32, kind: &str, region: &
         kind: kind.into(),
         region: region.into(),
         industries: vec!["C26".into()],
-        ..Default::default()
+        contact_name: "联系人".into(),
+        contact_phone: "0531-88888888".into(),
     };
     store.create_organization(&input.validate().unwrap(), None).await.unwrap().id
 }
@@ -634,6 +635,7 @@ async fn projects_follow_the_announced_list(t: &TestStore, program: i64, applica
     assert_eq!(dismissed.upheld, Some(false));
     s.finalize_conclusion(p.id, day("2026-11-16"), organizer).await.unwrap();
     refused(step(A::Designate, Party::Organizer, None, "").await.unwrap_err(), "只有验收通过");
+    refused(s.list_accepted_model(p.id, organizer).await.unwrap_err(), "验收通过后方可列入");
     // Failed: put right by a date, then accepted again.
     refused(step(A::Rectify, Party::Organizer, None, " ").await.unwrap_err(), "须写明理由");
     step(A::Rectify, Party::Organizer, None, "时延指标未达承诺值，限期三个月整改。").await.unwrap();
@@ -657,6 +659,21 @@ async fn projects_follow_the_announced_list(t: &TestStore, program: i64, applica
     let audited: Vec<String> =
         s.list_audit_events(&format!("project:{}", p.id)).await.unwrap().into_iter().map(|e| e.action).collect();
     assert!(audited.contains(&"project.create".to_owned()) && audited.contains(&"project.designate".to_owned()));
+
+    // The winner's model joins the supply catalogue with the values it was accepted on and the
+    // lab's report as their evidence; once.
+    let listed = s.list_accepted_model(p.id, organizer).await.unwrap();
+    assert_eq!((listed.project_id, listed.organization_id), (Some(p.id), Some(done.lead_organization_id)));
+    let claims: Vec<(String, f64, bool)> =
+        listed.solution.claims.iter().map(|c| (c.indicator.name.clone(), c.value, c.holds)).collect();
+    assert_eq!(claims.len(), 2, "{claims:?}");
+    assert!(claims.iter().all(|(_, _, holds)| *holds), "{claims:?}");
+    assert!(listed.solution.claims.iter().all(|c| matches!(
+        &c.evidence,
+        jiebang_core::catalogue::Evidence::LabReport { file_id, lab, .. } if *file_id == report.id && lab == "省检测中心"
+    )));
+    let again = s.list_accepted_model(p.id, organizer).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }), "{again}");
 }
 
 pub(crate) fn agreement() -> jiebang_core::project::Agreement {

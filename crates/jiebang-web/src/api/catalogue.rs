@@ -131,3 +131,14 @@ pub(super) async fn advance_engagement(
 ) -> Result<Json<Engagement>, ApiError> {
     Ok(Json(crate::app::catalogue::advance_engagement(&state, &viewer, id, &step).await?))
 }
+
+/// Lists a project's accepted model as a solution, its claims the values it was accepted on with
+/// their signed or lab reports (the program's organizers; once).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/listing", responses((status = 201, body = SolutionEntry), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn list_accepted_model(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<SolutionEntry>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::list_accepted_model(&state, &viewer, id).await?)))
+}

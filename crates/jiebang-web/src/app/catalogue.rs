@@ -226,6 +226,18 @@ pub(crate) async fn create_solution(
     Ok(solution_entry(viewer, record))
 }
 
+/// Lists a project's accepted model in the supply catalogue with its evidence: the program's
+/// organizers.
+pub(crate) async fn list_accepted_model(
+    state: &AppState,
+    viewer: &Viewer,
+    project_id: i64,
+) -> Result<SolutionEntry, ApiError> {
+    let project = crate::app::projects::get(state, viewer, project_id).await?;
+    let user = viewer.require_that(|p| p.can_manage_program(project.program_id))?.user.id;
+    Ok(solution_entry(viewer, state.store.list_accepted_model(project_id, user).await?))
+}
+
 /// An intention between a demand and a solution.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EngagementInput {

@@ -493,6 +493,8 @@ async fn walk(w: &Walk<'_>, id: i64, fate: Fate, evidence: &[i64]) -> anyhow::Re
             store.finalize_conclusion(id, today, organizer).await?;
             if conclusion == Conclusion::Passed {
                 step(A::Designate, None, "").await?;
+                // The winner's model joins the supply catalogue with its lab report.
+                store.list_accepted_model(id, organizer).await?;
             }
             anyhow::ensure!(
                 conclusion == if fate == Fate::Winner { Conclusion::Passed } else { Conclusion::Reconsider },

@@ -270,6 +270,17 @@ async fn demo_projects_are_in_every_state(client: &reqwest::Client, base: &str, 
         judged.push((judgement.share_met, judgement.suggested));
     }
     assert_eq!(judged, [(1.0, Conclusion::Passed), (0.8, Conclusion::Reconsider)]);
+    // The winner's model is in the supply catalogue, its five values evidenced by the lab.
+    let solutions: Value = client.get(format!("{base}/api/v1/solutions")).send().await.unwrap().json().await.unwrap();
+    let winner = projects.iter().find(|p| p["conclusion"] == "passed").unwrap();
+    let listed = solutions.as_array().unwrap().iter().find(|s| s["project_id"] == winner["id"]).expect("listed");
+    let evidence: Vec<&str> = listed["solution"]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["evidence"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(evidence, ["lab_report"; 5], "{listed}");
 }
 
 /// The demo's NAT25-01 takes models: the embedded workers run the applicant's delivered model,
