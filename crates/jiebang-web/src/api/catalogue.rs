@@ -7,7 +7,8 @@ use jiebang_store::{ChallengeRecord, Engagement};
 
 use crate::AppState;
 use crate::app::catalogue::{
-    DemandEntry, DemandStep, EngagementInput, EngagementStep, NewDemand, NewSolution, Promotion, Ranked, SolutionEntry,
+    CatalogueStatistics, DemandEntry, DemandStep, EngagementInput, EngagementStep, NewDemand, NewSolution, Promotion,
+    Ranked, SolutionEntry,
 };
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -141,4 +142,11 @@ pub(super) async fn list_accepted_model(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<SolutionEntry>), ApiError> {
     Ok((StatusCode::CREATED, Json(crate::app::catalogue::list_accepted_model(&state, &viewer, id).await?)))
+}
+
+/// The catalogue in numbers: entries, engagements, signed contracts and their value, by
+/// industry and city (for anyone).
+#[utoipa::path(get, path = "/api/v1/catalogue/statistics", responses((status = 200, body = CatalogueStatistics)))]
+pub(super) async fn catalogue_statistics(State(state): State<AppState>) -> Result<Json<CatalogueStatistics>, ApiError> {
+    Ok(Json(crate::app::catalogue::statistics(&state).await?))
 }

@@ -58,7 +58,7 @@ use crate::error::ApiError;
         catalogue::list_demands, catalogue::create_demand, catalogue::get_demand, catalogue::act_on_demand,
         catalogue::promote_demand, catalogue::demand_matches, catalogue::list_solutions, catalogue::create_solution,
         catalogue::get_solution, catalogue::list_engagements, catalogue::record_engagement,
-        catalogue::advance_engagement, catalogue::list_accepted_model,
+        catalogue::advance_engagement, catalogue::list_accepted_model, catalogue::catalogue_statistics,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -201,6 +201,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/engagements", get(catalogue::list_engagements).post(catalogue::record_engagement))
         .route("/engagements/{id}/advance", post(catalogue::advance_engagement))
         .route("/projects/{id}/listing", post(catalogue::list_accepted_model))
+        .route("/catalogue/statistics", get(catalogue::catalogue_statistics))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

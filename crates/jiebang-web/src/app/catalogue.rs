@@ -8,8 +8,10 @@ use jiebang_core::catalogue::{
     match_score,
 };
 use jiebang_core::program::Day;
+use jiebang_core::region::Region;
 use jiebang_store::{DemandFilter, DemandRecord, Engagement, SolutionRecord};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -295,4 +297,122 @@ pub(crate) async fn advance_engagement(
 ) -> Result<Engagement, ApiError> {
     let user = catalogue_manager(viewer)?;
     Ok(state.store.advance_engagement(id, step.stage, step.amount_wan, step.signed_on, user).await?)
+}
+
+/// The catalogue in numbers, from its records (never self-reported totals): entries, engagements
+/// and what was signed, overall and by industry and city.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogueStatistics {
+    /// Demands (withdrawn ones left out).
+    pub demands: usize,
+    /// Solutions.
+    pub solutions: usize,
+    /// Engagements recorded (each began as an intention).
+    pub engagements: usize,
+    /// Of those, signed or beyond.
+    pub signed: usize,
+    /// Their contracts' value, 万元.
+    pub signed_value_wan: f64,
+    /// Demands promoted into challenges.
+    pub promoted: usize,
+    /// By the demands' and solutions' industries.
+    pub by_industry: Vec<CatalogueTally>,
+    /// By the demands' and solutions' cities.
+    pub by_city: Vec<CatalogueTally>,
+}
+
+/// One row of the catalogue's numbers, under a code-table entry named in both languages.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct CatalogueTally {
+    /// GB/T 4754 division or GB/T 2260 city code.
+    pub code: String,
+    /// 中文名称.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// Demands.
+    pub demands: usize,
+    /// Solutions.
+    pub solutions: usize,
+    /// Signed engagements (by the demand's entry).
+    pub signed: usize,
+    /// Their value, 万元.
+    pub signed_value_wan: f64,
+}
+
+/// The catalogue's numbers, for anyone.
+pub(crate) async fn statistics(state: &AppState) -> Result<CatalogueStatistics, ApiError> {
+    let demands: Vec<DemandRecord> = state
+        .store
+        .list_demands(&DemandFilter::default())
+        .await?
+        .into_iter()
+        .filter(|d| d.state != DemandState::Withdrawn)
+        .collect();
+    let solutions = state.store.list_solutions().await?;
+    let engagements = state.store.list_engagements().await?;
+    let signed: Vec<&Engagement> = engagements.iter().filter(|e| e.amount_wan.is_some()).collect();
+    let mut by_industry: BTreeMap<&str, CatalogueTally> = BTreeMap::new();
+    let mut by_city: BTreeMap<&str, CatalogueTally> = BTreeMap::new();
+    let industry_row = |rows: &mut BTreeMap<&'static str, CatalogueTally>,
+                        code: &jiebang_core::industry::IndustryCode| {
+        let industry = code.industry();
+        rows.entry(industry.code).or_insert_with(|| CatalogueTally {
+            code: industry.code.into(),
+            name: industry.name.into(),
+            name_en: industry.name_en.into(),
+            ..CatalogueTally::default()
+        });
+        industry.code
+    };
+    let city_row = |rows: &mut BTreeMap<&'static str, CatalogueTally>, region: &jiebang_core::region::RegionCode| {
+        let region: &'static Region = region.region();
+        let city = region.city().unwrap_or(region);
+        rows.entry(city.code).or_insert_with(|| CatalogueTally {
+            code: city.code.into(),
+            name: city.name.into(),
+            name_en: city.name_en.into(),
+            ..CatalogueTally::default()
+        });
+        city.code
+    };
+    for d in &demands {
+        let value: f64 = signed.iter().filter(|e| e.demand_id == d.id).filter_map(|e| e.amount_wan).sum();
+        let deals = signed.iter().filter(|e| e.demand_id == d.id).count();
+        for industry in &d.demand.industries {
+            let key = industry_row(&mut by_industry, industry);
+            let row = by_industry.get_mut(key).expect("just added");
+            row.demands += 1;
+            row.signed += deals;
+            row.signed_value_wan += value;
+        }
+        let key = city_row(&mut by_city, &d.demand.region);
+        let row = by_city.get_mut(key).expect("just added");
+        row.demands += 1;
+        row.signed += deals;
+        row.signed_value_wan += value;
+    }
+    for s in &solutions {
+        for industry in &s.solution.industries {
+            let key = industry_row(&mut by_industry, industry);
+            by_industry.get_mut(key).expect("just added").solutions += 1;
+        }
+        let key = city_row(&mut by_city, &s.solution.region);
+        by_city.get_mut(key).expect("just added").solutions += 1;
+    }
+    let largest_first = |rows: BTreeMap<&str, CatalogueTally>| {
+        let mut rows: Vec<CatalogueTally> = rows.into_values().collect();
+        rows.sort_by(|a, b| (b.demands + b.solutions).cmp(&(a.demands + a.solutions)).then(a.code.cmp(&b.code)));
+        rows
+    };
+    Ok(CatalogueStatistics {
+        demands: demands.len(),
+        solutions: solutions.len(),
+        engagements: engagements.len(),
+        signed: signed.len(),
+        signed_value_wan: signed.iter().filter_map(|e| e.amount_wan).sum(),
+        promoted: demands.iter().filter(|d| d.challenge_id.is_some()).count(),
+        by_industry: largest_first(by_industry),
+        by_city: largest_first(by_city),
+    })
 }

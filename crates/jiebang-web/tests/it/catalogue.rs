@@ -79,4 +79,22 @@ async fn a_demand_is_read_at_each_level_matched_engaged_and_promoted() {
         app.json(Method::GET, &format!("/api/v1/demands/{}", other["id"]), None, None).await.1["challenge_id"],
         challenge["id"]
     );
+
+    // In numbers, from the records: two demands and a solution in 化学原料 (26) and 济南 (the
+    // solution's 历下区 counts under its city), one signed contract of 120 万元, one promoted.
+    let (_, numbers) = app.json(Method::GET, "/api/v1/catalogue/statistics", None, None).await;
+    let totals = ["demands", "solutions", "engagements", "signed", "promoted"].map(|k| numbers[k].as_u64().unwrap());
+    assert_eq!(totals, [2, 1, 1, 1, 1], "{numbers}");
+    assert_eq!(numbers["signed_value_wan"], 120.0);
+    let row = |list: &str| {
+        let r = &numbers[list][0];
+        (
+            r["code"].as_str().unwrap().to_owned(),
+            r["demands"].as_u64(),
+            r["solutions"].as_u64(),
+            r["signed_value_wan"].as_f64(),
+        )
+    };
+    assert_eq!(row("by_industry"), ("26".to_owned(), Some(2), Some(1), Some(120.0)));
+    assert_eq!(row("by_city"), ("370100".to_owned(), Some(2), Some(1), Some(120.0)));
 }
