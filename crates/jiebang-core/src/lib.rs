@@ -29,6 +29,7 @@ pub mod region;
 pub mod report;
 pub mod review;
 pub mod role;
+pub mod scenario;
 pub mod sketch;
 pub mod text;
 pub mod uscc;

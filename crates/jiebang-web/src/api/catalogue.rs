@@ -150,3 +150,10 @@ pub(super) async fn list_accepted_model(
 pub(super) async fn catalogue_statistics(State(state): State<AppState>) -> Result<Json<CatalogueStatistics>, ApiError> {
     Ok(Json(crate::app::catalogue::statistics(&state).await?))
 }
+
+/// The typical scenarios (《智能制造典型场景参考指引（2025年版）》: 8 环节, 40 scenarios), each marked
+/// as confirmed by the guide's published text or taken from a secondary list.
+#[utoipa::path(get, path = "/api/v1/scenarios", responses((status = 200, body = Vec<jiebang_core::scenario::Scenario>)))]
+pub(super) async fn list_scenarios() -> Json<Vec<jiebang_core::scenario::Scenario>> {
+    Json(crate::app::catalogue::scenarios())
+}

@@ -416,3 +416,9 @@ pub(crate) async fn statistics(state: &AppState) -> Result<CatalogueStatistics, 
         by_city: largest_first(by_city),
     })
 }
+
+/// The typical scenarios demands, solutions and challenges point at: the shipped 2025
+/// intelligent-manufacturing guide, each entry marked confirmed or secondary.
+pub(crate) fn scenarios() -> Vec<jiebang_core::scenario::Scenario> {
+    jiebang_core::scenario::shipped()
+}

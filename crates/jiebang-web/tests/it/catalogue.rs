@@ -97,4 +97,9 @@ async fn a_demand_is_read_at_each_level_matched_engaged_and_promoted() {
     };
     assert_eq!(row("by_industry"), ("26".to_owned(), Some(2), Some(1), Some(120.0)));
     assert_eq!(row("by_city"), ("370100".to_owned(), Some(2), Some(1), Some(120.0)));
+
+    let (_, scenarios) = app.json(Method::GET, "/api/v1/scenarios", None, None).await;
+    let scenarios = scenarios.as_array().unwrap();
+    assert_eq!((scenarios.len(), scenarios[0]["stage"].as_str()), (40, Some("工厂建设")));
+    assert_eq!(scenarios.iter().filter(|s| s["source"] == "confirmed").count(), 8);
 }

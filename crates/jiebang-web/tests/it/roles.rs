@@ -297,6 +297,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         api(Method::GET, "/api/v1/solutions/{id}", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/engagements", P::None, Creators, S::OK),
         api(Method::GET, "/api/v1/catalogue/statistics", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/scenarios", P::None, Public, S::OK),
         api(Method::POST, "/api/v1/projects/{id}/listing", P::None, Managers, S::CONFLICT),
         api(
             Method::POST,
