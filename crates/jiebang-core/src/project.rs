@@ -799,6 +799,26 @@ named_enum!(
 );
 
 impl ProgressPeriod {
+    /// The period's name for people: 2026年3月 / 2026年第1季度 / 2026年度 in Chinese, March 2026 /
+    /// Q1 2026 / 2026 in English (the label stays the key).
+    pub fn name(&self, chinese: bool) -> String {
+        let label = self.label.as_str();
+        let year = label.get(..4).unwrap_or(label);
+        match (label.get(5..6), label.get(6..).and_then(|n| n.parse::<u8>().ok())) {
+            (Some("Q"), Some(q)) if chinese => format!("{year}年第{q}季度"),
+            (Some("Q"), Some(q)) => format!("Q{q} {year}"),
+            _ => match label.get(5..).and_then(|m| m.parse::<u8>().ok()) {
+                Some(month) if chinese => format!("{year}年{month}月"),
+                Some(month) => {
+                    let month = time::Month::try_from(month).map_or_else(|_| month.to_string(), |m| m.to_string());
+                    format!("{month} {year}")
+                }
+                None if chinese => format!("{year}年度"),
+                None => year.to_owned(),
+            },
+        }
+    }
+
     /// Where its report stands on `today`; `filed`: whether it was filed, and late.
     pub fn status(&self, filed: Option<bool>, today: Day) -> ProgressStatus {
         match filed {
@@ -1049,6 +1069,23 @@ mod tests {
             [("2026".into(), "2026-02-15".into(), "2026-12-31".into(), "2027-01-31".into())]
         );
         assert!(labels(ReportCadence::None).is_empty());
+        let named = |cadence, chinese| progress_periods(day("2026-02-15"), day("2027-01-20"), cadence)[0].name(chinese);
+        assert_eq!(
+            [
+                named(ReportCadence::Monthly, true),
+                named(ReportCadence::Quarterly, true),
+                named(ReportCadence::Annual, true)
+            ],
+            ["2026年2月", "2026年第1季度", "2026年度"]
+        );
+        assert_eq!(
+            [
+                named(ReportCadence::Monthly, false),
+                named(ReportCadence::Quarterly, false),
+                named(ReportCadence::Annual, false)
+            ],
+            ["February 2026", "Q1 2026", "2026"]
+        );
         let q4 = &progress_periods(day("2026-02-15"), day("2027-01-20"), ReportCadence::Quarterly)[3];
         let statuses: Vec<ProgressStatus> =
             ["2026-12-31", "2027-01-15", "2027-01-16"].iter().map(|d| q4.status(None, day(d))).collect();

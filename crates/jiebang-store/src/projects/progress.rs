@@ -96,7 +96,7 @@ impl Store {
             )),
             Some(p) if today <= p.to => problems.push(FieldError::new(
                 "period",
-                format!("报告期 {} 到 {} 才结束 / the period ends on {}", p.label, p.to, p.to),
+                format!("{}到 {} 才结束 / {} ends on {}", p.name(true), p.to, p.name(false), p.to),
             )),
             Some(_) => {}
         }
@@ -117,8 +117,9 @@ impl Store {
                 .await?;
         if filed.is_some() {
             return Err(StoreError::refused(format!(
-                "{} 的进展报告已报送 / the report for {} is filed",
-                period.label, period.label
+                "{}的进展报告已报送 / the report for {} is filed",
+                period.name(true),
+                period.name(false)
             )));
         }
         let late = today > period.due;
@@ -139,7 +140,10 @@ impl Store {
         .await?;
         let title = format!(
             "进展报告（{}）：{} / Progress report ({}): {}",
-            period.label, project.name, period.label, project.name
+            period.name(true),
+            project.name,
+            period.name(false),
+            project.name
         );
         let link = format!("/projects/{project_id}");
         notify(&mut tx, Audience::Organizers(project.program_id), "project.progress", &title, "", &link).await?;

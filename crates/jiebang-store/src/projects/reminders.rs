@@ -35,7 +35,11 @@ impl Store {
             let filed = self.progress_reports(project.id).await?;
             for period in super::progress_schedule(&project) {
                 if !filed.iter().any(|r| r.period == period.label) {
-                    due.push((format!("progress:{}", period.label), format!("{} 进展报告", period.label), period.due));
+                    due.push((
+                        format!("progress:{}", period.label),
+                        format!("{}进展报告", period.name(true)),
+                        period.due,
+                    ));
                 }
             }
             if let Some(end) = project.end() {

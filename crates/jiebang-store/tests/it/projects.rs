@@ -347,8 +347,8 @@ async fn progress_reports_are_filed_once_per_period_after_it_ends_and_missing_on
     assert_eq!(s.send_project_reminders(day("2027-01-07")).await.unwrap(), 1, "the overdue first milestone");
     assert_eq!(s.send_project_reminders(day("2027-01-08")).await.unwrap(), 1);
     let titles: Vec<String> = s.list_notifications(member, 100).await.unwrap().into_iter().map(|n| n.title).collect();
-    assert!(titles.iter().any(|t| t.contains("2026-Q4 进展报告") && t.contains("7 天后到期")), "{titles:?}");
-    assert!(!titles.iter().any(|t| t.contains("2026-Q2") || t.contains("2026-Q3")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("2026年第4季度进展报告") && t.contains("7 天后到期")), "{titles:?}");
+    assert!(!titles.iter().any(|t| t.contains("第2季度") || t.contains("第3季度")), "{titles:?}");
 }
 
 #[tokio::test]

@@ -356,12 +356,21 @@ impl ProjectPage {
         }
     }
 
-    /// The periods the lead unit may report on now: over and not filed.
-    fn fileable_periods(&self) -> Vec<&str> {
+    /// The periods the lead unit may report on now (over and not filed): key and name.
+    fn fileable_periods(&self) -> Vec<(&str, String)> {
         let open = |row: &&crate::app::projects::ProgressRow| {
             matches!(row.status, ProgressStatus::Open | ProgressStatus::Overdue)
         };
-        self.d.progress.iter().filter(open).map(|row| row.period.label.as_str()).collect()
+        self.d
+            .progress
+            .iter()
+            .filter(open)
+            .map(|row| (row.period.label.as_str(), row.period.name(self.chinese())))
+            .collect()
+    }
+
+    fn chinese(&self) -> bool {
+        self.ctx.t.lang == crate::i18n::Lang::Zh
     }
 
     fn status_class(status: &MilestoneStatus) -> &'static str {
