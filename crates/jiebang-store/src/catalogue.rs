@@ -135,6 +135,7 @@ impl Store {
         actor: Option<i64>,
     ) -> Result<DemandRecord> {
         let demand = input.validate()?;
+        self.known_organization(organization_id).await?;
         let mut tx = self.begin_write().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM demands WHERE number = $1")
             .bind(&demand.number)
@@ -171,6 +172,18 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.get_demand(id).await
+    }
+
+    /// An entry's unit must be registered: a clear field error, not the database's refusal.
+    async fn known_organization(&self, organization_id: Option<i64>) -> Result<()> {
+        match organization_id {
+            Some(id) if self.get_organization(id).await.is_err() => Err(jiebang_core::Error::invalid(
+                "organization_id",
+                format!("单位 {id} 未登记 / organization {id} is not registered"),
+            )
+            .into()),
+            _ => Ok(()),
+        }
     }
 
     /// A demand.
@@ -276,6 +289,7 @@ impl Store {
         actor: Option<i64>,
     ) -> Result<SolutionRecord> {
         let solution = input.validate()?;
+        self.known_organization(organization_id).await?;
         let mut tx = self.begin_write().await?;
         let now = now_text();
         let id: i64 = sqlx::query_scalar(

@@ -83,6 +83,8 @@ async fn a_demand_is_matched_engaged_and_signed_and_withholds_its_narrow_fields(
     let bad = DemandInput { title: String::new(), budget_wan: Some(-5.0), ..demand("JQ-D-002") };
     let err = s.create_demand(&bad, None, Some(organizer)).await.unwrap_err();
     assert_eq!(fields(err), ["title", "budget_wan"]);
+    let unknown = s.create_demand(&demand("JQ-D-003"), Some(999_999), Some(organizer)).await.unwrap_err();
+    assert_eq!(fields(unknown), ["organization_id"]);
     assert_eq!(s.list_demands(&DemandFilter::default()).await.unwrap().len(), 1, "nothing half-written");
 
     // Read back, the registered-only budget and the internal contact never reach the public.
