@@ -98,12 +98,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         for (field, file) in materials {
-            sqlx::query("INSERT INTO project_files (project_id, file_id, attached_to) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(project_id)
-                .bind(file.id)
-                .bind(format!("acceptance:{field}"))
-                .execute(&mut *tx)
-                .await?;
+            super::attach_file(&mut tx, project_id, file.id, &format!("acceptance:{field}")).await?;
         }
         sqlx::query("UPDATE projects SET acceptance_applied_on = $2 WHERE id = $1")
             .bind(project_id)
@@ -268,12 +263,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         for file in files {
-            sqlx::query("INSERT INTO project_files (project_id, file_id, attached_to) VALUES ($1, $2, $3)")
-                .bind(project_id)
-                .bind(file.id)
-                .bind(format!("lab:{id}"))
-                .execute(&mut *tx)
-                .await?;
+            super::attach_file(&mut tx, project_id, file.id, &format!("lab:{id}")).await?;
         }
         let title = format!("检测机构报告：{} / Lab report: {}", project.name, project.name);
         notify(

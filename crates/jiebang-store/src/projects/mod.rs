@@ -430,12 +430,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         for file in report.files {
-            sqlx::query("INSERT INTO project_files (project_id, file_id, attached_to) VALUES ($1, $2, $3)")
-                .bind(project_id)
-                .bind(file.id)
-                .bind(format!("milestone:{id}"))
-                .execute(&mut *tx)
-                .await?;
+            attach_file(&mut tx, project_id, file.id, &format!("milestone:{id}")).await?;
         }
         let title = format!("里程碑报告：{} / Milestone report: {}", project.name, project.name);
         let link = format!("/projects/{project_id}");
@@ -753,6 +748,25 @@ pub(crate) fn project(row: &AnyRow) -> Result<Project> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+/// Records that a project's document carries a file, so that file collection keeps it
+/// (`attached_to`: `milestone:{report}`, `lab:{report}`, `acceptance:{field}`); once.
+pub(crate) async fn attach_file(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    project_id: i64,
+    file_id: i64,
+    attached_to: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO project_files (project_id, file_id, attached_to) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(project_id)
+    .bind(file_id)
+    .bind(attached_to)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// A stored value that does not read back: the database's fault, as sqlx reports decoding.

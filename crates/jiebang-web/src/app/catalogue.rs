@@ -163,7 +163,11 @@ pub struct Ranked {
 /// may not see the requirements sees no reason that names one.
 pub(crate) async fn matches(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<Ranked>, ApiError> {
     let record = state.store.get_demand(id).await?;
-    let sees_requirements = demand(state, viewer, id).await?.demand.requirements.is_some();
+    let level = reader(viewer, &record);
+    if record.state == DemandState::Withdrawn && level != Visibility::Internal {
+        return Err(ApiError::NotFound(format!("需求 {id} 不存在 / demand {id} not found")));
+    }
+    let sees_requirements = record.demand.visible_to(level).requirements.is_some();
     let mut ranked: Vec<Ranked> = state
         .store
         .list_solutions()
@@ -340,6 +344,35 @@ pub struct CatalogueTally {
     pub signed_value_wan: f64,
 }
 
+/// The row of an industry division.
+fn industry_row<'a>(
+    rows: &'a mut BTreeMap<&'static str, CatalogueTally>,
+    code: &jiebang_core::industry::IndustryCode,
+) -> &'a mut CatalogueTally {
+    let industry = code.industry();
+    rows.entry(industry.code).or_insert_with(|| CatalogueTally {
+        code: industry.code.into(),
+        name: industry.name.into(),
+        name_en: industry.name_en.into(),
+        ..CatalogueTally::default()
+    })
+}
+
+/// The row of the city a region lies in.
+fn city_row<'a>(
+    rows: &'a mut BTreeMap<&'static str, CatalogueTally>,
+    region: &jiebang_core::region::RegionCode,
+) -> &'a mut CatalogueTally {
+    let region: &'static Region = region.region();
+    let city = region.city().unwrap_or(region);
+    rows.entry(city.code).or_insert_with(|| CatalogueTally {
+        code: city.code.into(),
+        name: city.name.into(),
+        name_en: city.name_en.into(),
+        ..CatalogueTally::default()
+    })
+}
+
 /// The catalogue's numbers, for anyone.
 pub(crate) async fn statistics(state: &AppState) -> Result<CatalogueStatistics, ApiError> {
     let demands: Vec<DemandRecord> = state
@@ -354,51 +387,24 @@ pub(crate) async fn statistics(state: &AppState) -> Result<CatalogueStatistics, 
     let signed: Vec<&Engagement> = engagements.iter().filter(|e| e.amount_wan.is_some()).collect();
     let mut by_industry: BTreeMap<&str, CatalogueTally> = BTreeMap::new();
     let mut by_city: BTreeMap<&str, CatalogueTally> = BTreeMap::new();
-    let industry_row = |rows: &mut BTreeMap<&'static str, CatalogueTally>,
-                        code: &jiebang_core::industry::IndustryCode| {
-        let industry = code.industry();
-        rows.entry(industry.code).or_insert_with(|| CatalogueTally {
-            code: industry.code.into(),
-            name: industry.name.into(),
-            name_en: industry.name_en.into(),
-            ..CatalogueTally::default()
-        });
-        industry.code
-    };
-    let city_row = |rows: &mut BTreeMap<&'static str, CatalogueTally>, region: &jiebang_core::region::RegionCode| {
-        let region: &'static Region = region.region();
-        let city = region.city().unwrap_or(region);
-        rows.entry(city.code).or_insert_with(|| CatalogueTally {
-            code: city.code.into(),
-            name: city.name.into(),
-            name_en: city.name_en.into(),
-            ..CatalogueTally::default()
-        });
-        city.code
-    };
     for d in &demands {
-        let value: f64 = signed.iter().filter(|e| e.demand_id == d.id).filter_map(|e| e.amount_wan).sum();
-        let deals = signed.iter().filter(|e| e.demand_id == d.id).count();
-        for industry in &d.demand.industries {
-            let key = industry_row(&mut by_industry, industry);
-            let row = by_industry.get_mut(key).expect("just added");
+        let deals = signed.iter().filter(|e| e.demand_id == d.id);
+        let (count, value) = (deals.clone().count(), deals.filter_map(|e| e.amount_wan).sum::<f64>());
+        let add = |row: &mut CatalogueTally| {
             row.demands += 1;
-            row.signed += deals;
+            row.signed += count;
             row.signed_value_wan += value;
+        };
+        for industry in &d.demand.industries {
+            add(industry_row(&mut by_industry, industry));
         }
-        let key = city_row(&mut by_city, &d.demand.region);
-        let row = by_city.get_mut(key).expect("just added");
-        row.demands += 1;
-        row.signed += deals;
-        row.signed_value_wan += value;
+        add(city_row(&mut by_city, &d.demand.region));
     }
     for s in &solutions {
         for industry in &s.solution.industries {
-            let key = industry_row(&mut by_industry, industry);
-            by_industry.get_mut(key).expect("just added").solutions += 1;
+            industry_row(&mut by_industry, industry).solutions += 1;
         }
-        let key = city_row(&mut by_city, &s.solution.region);
-        by_city.get_mut(key).expect("just added").solutions += 1;
+        city_row(&mut by_city, &s.solution.region).solutions += 1;
     }
     let largest_first = |rows: BTreeMap<&str, CatalogueTally>| {
         let mut rows: Vec<CatalogueTally> = rows.into_values().collect();

@@ -943,27 +943,24 @@ async fn progress_submit(
     Path(id): Path<i64>,
     axum::Form(values): axum::Form<Vec<(String, String)>>,
 ) -> Response {
-    let back = format!("/projects/{id}");
     let form = FormState::new(values, &[]);
     let result = async {
         let mut errors = Vec::new();
-        let spent = number_field(&form, "spent_cny", &mut errors);
-        let Some(spent_cny) = spent.filter(|_| errors.is_empty()) else {
-            if errors.is_empty() {
-                errors.push(FieldError::new("spent_cny", "请填写累计支出 / give the amount spent so far"));
-            }
+        // Left empty, the store's check names the field with the others.
+        let spent_cny = number_field(&form, "spent_cny", &mut errors).unwrap_or(f64::NAN);
+        if !errors.is_empty() {
             return Err(jiebang_core::Error::Invalid(errors).into());
-        };
+        }
         let input = jiebang_store::ProgressInput {
             period: form.get("period").to_owned(),
             summary: form.get("summary").to_owned(),
             problems: form.get("problems").to_owned(),
             spent_cny,
         };
-        crate::app::projects::file_progress(&state, &ctx.viewer, id, &input).await.map(|_| ())
+        crate::app::projects::file_progress(&state, &ctx.viewer, id, &input).await
     }
     .await;
-    super::back(&state, &back, result, &ctx, ctx.t.proj.progress_filed)
+    to_project(&state, &ctx, id, result, ctx.t.proj.progress_filed)
 }
 
 /// The check or decision form.
