@@ -47,7 +47,7 @@ named_enum!(
         /// 联合研发.
         JointRnd = "joint_rnd" / "联合研发" / "Joint R&D",
         /// 揭榜攻关: the demand is meant to become a challenge of a list.
-        Challenge = "challenge" / "揭榜攻关" / "Open challenge (揭榜攻关)",
+        Challenge = "challenge" / "揭榜攻关" / "Open challenge",
     }
 );
 
@@ -702,6 +702,12 @@ named_enum!(
 );
 
 impl EngagementStage {
+    /// The stage after this one, if any.
+    pub fn next(self) -> Option<Self> {
+        let position = Self::ALL.iter().position(|x| *x == self)?;
+        Self::ALL.get(position + 1).copied()
+    }
+
     /// Whether an engagement may move from `self` to `next`: forward one stage at a time; a
     /// signed one needs the amount and the day it was signed.
     pub fn advance(self, next: Self, amount_wan: Option<f64>, signed_on: Option<Day>) -> Result<Self, Error> {
@@ -773,6 +779,42 @@ pub enum Reason {
         /// The requirement's name.
         requirement: String,
     },
+}
+
+impl Reason {
+    /// The reason as a sentence for a page, in Chinese or English.
+    pub fn describe(&self, chinese: bool) -> String {
+        let industry = |code: &str| {
+            crate::industry::IndustryCode::parse(code)
+                .map(|c| if chinese { c.industry().name } else { c.industry().name_en })
+                .unwrap_or(code)
+                .to_owned()
+        };
+        match (self, chinese) {
+            (Reason::Industry { code }, true) => format!("同属行业：{}", industry(code)),
+            (Reason::Industry { code }, false) => format!("Same industry: {}", industry(code)),
+            (Reason::IndustrySection { section }, true) => format!(
+                "同属门类：{}",
+                section.chars().next().and_then(|c| crate::industry::section_name(c, true)).unwrap_or(section)
+            ),
+            (Reason::IndustrySection { section }, false) => format!(
+                "Same industry section: {}",
+                section.chars().next().and_then(|c| crate::industry::section_name(c, false)).unwrap_or(section)
+            ),
+            (Reason::Scenario { code }, true) => format!("对应典型场景 {code}"),
+            (Reason::Scenario { code }, false) => format!("Answers typical scenario {code}"),
+            (Reason::City, true) => "同一城市".to_owned(),
+            (Reason::City, false) => "Same city".to_owned(),
+            (Reason::Province, true) => "同一省份".to_owned(),
+            (Reason::Province, false) => "Same province".to_owned(),
+            (Reason::Words { terms }, true) => format!("共同用词：{}", terms.join("、")),
+            (Reason::Words { terms }, false) => format!("Shared words: {}", terms.join(", ")),
+            (Reason::MeetsRequirement { requirement }, true) => format!("有证据的指标满足「{requirement}」"),
+            (Reason::MeetsRequirement { requirement }, false) => format!("An evidenced value meets '{requirement}'"),
+            (Reason::FallsShort { requirement }, true) => format!("指标未达「{requirement}」"),
+            (Reason::FallsShort { requirement }, false) => format!("Falls short of '{requirement}'"),
+        }
+    }
 }
 
 /// One side ranked for the other.
@@ -865,15 +907,7 @@ pub fn match_score(demand: &Demand, solution: &Solution) -> Match {
 /// (a single character alone), each Latin word or number lower-cased; full-width letters and
 /// digits read as their ASCII forms.
 pub fn terms(text: &str) -> BTreeSet<String> {
-    let normal: String = text
-        .chars()
-        .map(|c| match c {
-            // Full-width ASCII (！ to ～) to half-width.
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            '\u{3000}' => ' ',
-            _ => c,
-        })
-        .collect();
+    let normal: String = text.chars().map(crate::text::half_width).collect();
     let mut out = BTreeSet::new();
     let mut han: Vec<char> = Vec::new();
     let mut word = String::new();

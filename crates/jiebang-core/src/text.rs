@@ -1,7 +1,19 @@
 //! Text from uploaded bytes: Chinese organizations send UTF-8 (with or without BOM), UTF-16 from
 //! Excel's "Unicode text", and GBK/GB18030 from older tools. One decoder serves every file reader.
+//! People type codes and words with a Chinese input method on, so [`half_width`] folds its
+//! full-width forms wherever typed text is compared.
 
 use std::borrow::Cow;
+
+/// A character as half-width: full-width ASCII (！ to ～, so Ａ１－) to its ASCII form and the
+/// ideographic space to a space; anything else unchanged.
+pub fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
 
 /// Whether the bytes are UTF-8 if they validate: no byte-order mark and no NUL in the first
 /// 8 KiB. Readers of large files check such bytes in parallel themselves; the rest go through

@@ -27,6 +27,7 @@ mod programs;
 mod projects;
 mod publicity;
 mod review;
+mod search_feed;
 pub mod secrets;
 pub mod signing;
 pub mod signup;
@@ -61,6 +62,7 @@ pub use projects::{
 };
 pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, Publicity};
 pub use review::{Assignment, Draw, DualRole, Expert, Review};
+pub use search_feed::SearchChange;
 pub use signup::{AccountLink, LinkPurpose};
 
 /// Which database is behind the store.

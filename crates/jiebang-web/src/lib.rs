@@ -107,6 +107,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Rendered public pages.
     pub cache: Arc<cache::PublicCache>,
+    /// This server's search index.
+    pub search: Arc<app::search::Search>,
 }
 
 /// Today's date (China Standard Time), shifted by a number of days that tests can set to walk a

@@ -14,6 +14,7 @@
 //!
 //! Everything is marked as demo data. Account passwords are new random ones at every start.
 
+mod catalogue;
 mod projects;
 mod selection;
 
@@ -65,6 +66,10 @@ pub(crate) async fn load(
         let units =
             selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
         projects::load(store, files, &units, calendar).await.context("demo projects")?;
+        let organizer = demo_user(store, "organizer@demo.jiebang.cn").await?;
+        catalogue::load(store, files, programs[1], organizer, jiebang_store::today())
+            .await
+            .context("demo catalogue")?;
     }
     Ok(accounts)
 }

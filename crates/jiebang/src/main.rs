@@ -552,7 +552,22 @@ async fn serve(mut settings: Settings, bind: Option<String>, demo: bool) -> anyh
             max_bytes: settings.server.cache_mb << 20,
             ..Default::default()
         })),
+        search: Arc::new(jiebang_web::app::search::Search::new()?),
     };
+    // The search index is built now rather than by the first search; a search before it is
+    // done waits for it.
+    tokio::spawn({
+        let state = state.clone();
+        async move {
+            let started = std::time::Instant::now();
+            match state.search.rebuild(&state).await {
+                Ok(entries) => {
+                    tracing::info!(entries, elapsed_ms = started.elapsed().as_millis() as u64, "search index built")
+                }
+                Err(error) => tracing::warn!(%error, "search index not built; the first search builds it"),
+            }
+        }
+    });
     println!("jiebang {} listening on http://{address}", env!("CARGO_PKG_VERSION"));
     if demo {
         println!("演示数据已加载（示例数据）/ demo data loaded. Demo accounts (passwords are new at every start):");

@@ -140,3 +140,30 @@ async fn a_demand_promoted_into_a_challenge_carries_its_requirements_and_is_link
     s.transition_program(program.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
     assert_eq!(s.all_challenges(program.id).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn every_write_to_something_searchable_is_in_the_search_feed() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    let head = s.search_feed_head().await.unwrap();
+    let program = s.create_program(program_input("2027年揭榜挂帅"), Some(organizer), false).await.unwrap();
+    let d = s.create_demand(&demand("JQ-D-020"), None, Some(organizer)).await.unwrap();
+    let challenge = s.promote_demand(d.id, program.id, "JQ27-01", organizer).await.unwrap();
+    let sol = s.create_solution(&solution(), None, None, Some(organizer)).await.unwrap();
+    s.transition_program(program.id, ProgramStatus::Published, Some(organizer)).await.unwrap();
+    let changes = s.search_changes_after(head).await.unwrap();
+    assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
+    let named = |kind: &str, id: i64| changes.iter().any(|c| c.kind == kind && c.entity_id == id);
+    assert!(named("program", program.id));
+    assert!(named("demand", d.id));
+    assert!(named("challenge", challenge.id));
+    assert!(named("solution", sol.id));
+    // The promotion's link back to the challenge is a change of the demand after the challenge.
+    let last_demand = changes.iter().rposition(|c| c.kind == "demand").unwrap();
+    let first_challenge = changes.iter().position(|c| c.kind == "challenge").unwrap();
+    assert!(last_demand > first_challenge);
+    let after = s.search_feed_head().await.unwrap();
+    assert_eq!(after, changes.last().unwrap().seq);
+    assert!(s.search_changes_after(after).await.unwrap().is_empty());
+}

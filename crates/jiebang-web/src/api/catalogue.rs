@@ -10,8 +10,9 @@ use crate::app::catalogue::{
     CatalogueStatistics, DemandEntry, DemandStep, EngagementInput, EngagementStep, NewDemand, NewSolution, Promotion,
     Ranked, SolutionEntry,
 };
+use crate::app::search::{SearchParams, SearchResults};
 use crate::auth::Viewer;
-use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 
 /// Demands, each with the fields the caller may read.
 #[utoipa::path(get, path = "/api/v1/demands", responses((status = 200, body = Vec<DemandEntry>)))]
@@ -156,4 +157,15 @@ pub(super) async fn catalogue_statistics(State(state): State<AppState>) -> Resul
 #[utoipa::path(get, path = "/api/v1/scenarios", responses((status = 200, body = Vec<jiebang_core::scenario::Scenario>)))]
 pub(super) async fn list_scenarios() -> Json<Vec<jiebang_core::scenario::Scenario>> {
     Json(crate::app::catalogue::scenarios())
+}
+
+/// Searches everything public — challenges, demands, solutions, accepted models, typical
+/// scenarios, dataset cards — in Chinese or English, with counts per kind, industry and
+/// province. Anyone may search; only what anonymous readers may see is found.
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams), responses((status = 200, body = SearchResults), (status = 422, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn search(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> Result<Json<SearchResults>, ApiError> {
+    Ok(Json(crate::app::search::search(&state, &params.query()?).await?))
 }

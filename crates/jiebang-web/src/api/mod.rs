@@ -59,7 +59,7 @@ use crate::error::ApiError;
         catalogue::promote_demand, catalogue::demand_matches, catalogue::list_solutions, catalogue::create_solution,
         catalogue::get_solution, catalogue::list_engagements, catalogue::record_engagement,
         catalogue::advance_engagement, catalogue::list_accepted_model, catalogue::catalogue_statistics,
-        catalogue::list_scenarios,
+        catalogue::list_scenarios, catalogue::search,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -204,6 +204,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/projects/{id}/listing", post(catalogue::list_accepted_model))
         .route("/catalogue/statistics", get(catalogue::catalogue_statistics))
         .route("/scenarios", get(catalogue::list_scenarios))
+        .route("/search", get(catalogue::search))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

@@ -17,6 +17,7 @@ pub mod printing;
 pub mod programs;
 pub mod projects;
 pub mod queue;
+pub mod search;
 pub mod selection;
 pub mod service;
 pub mod submissions;

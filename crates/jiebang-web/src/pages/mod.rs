@@ -3,6 +3,7 @@
 //! and, when refused, come back filled in with each error beside its field.
 
 mod accounts;
+mod catalogue;
 mod evaluation;
 mod form;
 mod mine;
@@ -61,6 +62,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .merge(service::routes())
         .merge(selection::routes())
         .merge(projects::routes())
+        .merge(catalogue::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(spend_flash))
 }

@@ -210,6 +210,7 @@ impl TestApp {
                 recheck: std::time::Duration::ZERO,
                 ..Default::default()
             })),
+            search: Arc::new(jiebang_web::app::search::Search::new().unwrap()),
         };
         Self {
             router: router(state),

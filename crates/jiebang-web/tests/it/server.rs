@@ -37,6 +37,7 @@ async fn state_over(t: &TestStore) -> AppState {
         calendar: Arc::new(jiebang_core::calendar::WorkCalendar::shipped()),
         clock: Default::default(),
         cache: Default::default(),
+        search: Arc::new(jiebang_web::app::search::Search::new().unwrap()),
     }
 }
 
@@ -186,4 +187,43 @@ async fn public_pages_come_from_memory_until_published_content_changes() {
     let other = serve(other).await;
     let seen = anonymous.get(format!("{other}/programs/{id}")).send().await.unwrap().text().await.unwrap();
     assert!(seen.contains("另一进程改名"));
+}
+
+/// Two servers over one database, each with its own search index: a demand entered anywhere is
+/// found by both at their next search, a withdrawn one by neither, and a word of a field
+/// withheld from the public is never found.
+#[tokio::test]
+async fn every_server_searches_what_was_just_written_and_nothing_withheld() {
+    let (first, t) = start().await;
+    let second = serve(state_over(&t).await).await;
+    let client = reqwest::Client::new();
+    let search = |base: &str, q: &str| {
+        let request = client.get(format!("{base}/api/v1/search")).query(&[("q", q)]);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    // Both indexes are built before the demand exists.
+    assert_eq!(search(&first, "轴承").await["total"], 0);
+    assert_eq!(search(&second, "轴承").await["total"], 0);
+    let mut demand = crate::roles::catalogue_demand("JQ-S-001");
+    demand.title = "风电主轴轴承故障诊断".into();
+    demand.pain_points = "海上风机保密工艺难以巡检".into();
+    demand.visibility.insert("pain_points".into(), "registered".into());
+    let organizer = t.store.create_user("o@example.cn", "组织者", "correct-horse-42").await.unwrap().id;
+    let created = t.store.create_demand(&demand, None, Some(organizer)).await.unwrap();
+    for base in [&first, &second] {
+        let found = search(base, "轴承").await;
+        assert_eq!(found["total"], 1, "{found}");
+        assert_eq!(found["hits"][0]["url"], format!("/demands/{}", created.id));
+        assert_eq!(search(base, "保密").await["total"], 0, "a registered-only field is not searched");
+    }
+    t.store.act_on_demand(created.id, jiebang_core::catalogue::DemandAction::Withdraw, organizer).await.unwrap();
+    assert_eq!(search(&second, "轴承").await["total"], 0);
+    assert_eq!(search(&first, "轴承").await["total"], 0);
+    // Unknown filters are named, all at once.
+    let refused = client.get(format!("{first}/api/v1/search?kind=x&region=nowhere")).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    let fields: Vec<&str> =
+        body["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["kind", "region"]);
 }

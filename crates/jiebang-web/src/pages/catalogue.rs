@@ -1,0 +1,401 @@
+//! The supply–demand catalogue's pages (百企百景): the search, demands with their matches and
+//! engagements, solutions with their evidence, the catalogue's numbers drawn as bars, and the
+//! typical scenarios.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use jiebang_core::catalogue::{Channel, DemandView, EngagementStage, Reason};
+use jiebang_core::industry::IndustryCode;
+use jiebang_core::program::Day;
+use jiebang_core::region::RegionCode;
+use jiebang_store::Engagement;
+use serde::Deserialize;
+
+use super::{Ctx, PageError};
+use crate::AppState;
+use crate::app::catalogue::{
+    CatalogueStatistics, CatalogueTally, DemandEntry, EngagementInput, EngagementStep, Ranked, SolutionEntry,
+};
+use crate::app::search::{SearchParams, SearchResults};
+use crate::error::ApiError;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/search", get(search_page))
+        .route("/demands", get(demands_page))
+        .route("/demands/{id}", get(demand_page))
+        .route("/demands/{id}/engagements", post(record_submit))
+        .route("/engagements/{id}/advance", post(advance_submit))
+        .route("/solutions", get(solutions_page))
+        .route("/solutions/{id}", get(solution_page))
+        .route("/catalogue", get(statistics_page))
+        .route("/scenarios", get(scenarios_page))
+}
+
+/// Names for codes as the page's language writes them.
+impl Ctx {
+    fn industry_names(&self, codes: &[String]) -> String {
+        let names: Vec<&str> =
+            codes.iter().filter_map(|c| IndustryCode::parse(c).ok()).map(|c| self.t.industry(&c)).collect();
+        names.join(if self.t.lang == crate::i18n::Lang::Zh { "、" } else { ", " })
+    }
+
+    fn region_name(&self, code: &str) -> String {
+        RegionCode::parse(code).map_or_else(|_| code.to_owned(), |r| self.t.region(r.region()).to_owned())
+    }
+
+    fn chinese(&self) -> bool {
+        self.t.lang == crate::i18n::Lang::Zh
+    }
+}
+
+/// The search page: one box, the kinds as a select, facets as links, results a page at a time.
+#[derive(Template, WebTemplate)]
+#[template(path = "search.html")]
+struct SearchPage {
+    ctx: Ctx,
+    params: SearchParams,
+    results: Option<SearchResults>,
+    problem: Option<String>,
+}
+
+impl SearchPage {
+    fn q(&self) -> &str {
+        self.params.q.as_deref().unwrap_or_default()
+    }
+
+    fn kind(&self) -> &str {
+        self.params.kind.as_deref().unwrap_or_default()
+    }
+
+    fn page(&self) -> u32 {
+        self.params.page.unwrap_or(1).max(1)
+    }
+
+    /// This search with one parameter changed (and back on page 1).
+    fn link(&self, name: &str, value: &str) -> String {
+        let p = &self.params;
+        let mut pairs: Vec<(&str, String)> = vec![
+            ("q", p.q.clone().unwrap_or_default()),
+            ("kind", p.kind.clone().unwrap_or_default()),
+            ("industry", p.industry.clone().unwrap_or_default()),
+            ("region", p.region.clone().unwrap_or_default()),
+        ];
+        for pair in &mut pairs {
+            if pair.0 == name {
+                pair.1 = value.to_owned();
+            }
+        }
+        if name == "page" {
+            pairs.push(("page", value.to_owned()));
+        }
+        let query: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::http::urlencode(&v)))
+            .collect();
+        format!("/search?{}", query.join("&"))
+    }
+
+    fn has_more(&self) -> bool {
+        let per_page = self.params.per_page.unwrap_or(20).clamp(1, 100) as usize;
+        self.results.as_ref().is_some_and(|r| r.total > self.page() as usize * per_page)
+    }
+
+    fn kind_name(&self, key: &str) -> &'static str {
+        jiebang_search::Kind::parse(key).map_or("", |k| k.name(self.ctx.chinese()))
+    }
+
+    fn filtered(&self) -> bool {
+        [&self.params.kind, &self.params.industry, &self.params.region]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    }
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(params): Query<SearchParams>,
+) -> Result<SearchPage, PageError> {
+    let asked = [&params.q, &params.kind, &params.industry, &params.region]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    if !asked {
+        return Ok(SearchPage { ctx, params, results: None, problem: None });
+    }
+    match params.query() {
+        Ok(query) => {
+            let results = crate::app::search::search(&state, &query).await.map_err(|e| ctx.fail(e))?;
+            Ok(SearchPage { ctx, params, results: Some(results), problem: None })
+        }
+        Err(error) => {
+            let problem = Some(super::error_text(&error, ctx.t.lang));
+            Ok(SearchPage { ctx, params, results: None, problem })
+        }
+    }
+}
+
+/// The demands, newest first.
+#[derive(Template, WebTemplate)]
+#[template(path = "demands.html")]
+struct DemandsPage {
+    ctx: Ctx,
+    demands: Vec<DemandEntry>,
+}
+
+async fn demands_page(State(state): State<AppState>, ctx: Ctx) -> Result<DemandsPage, PageError> {
+    let mut demands = crate::app::catalogue::demands(&state, &ctx.viewer).await.map_err(|e| ctx.fail(e))?;
+    demands.reverse();
+    Ok(DemandsPage { ctx, demands })
+}
+
+impl DemandsPage {
+    fn budget(&self, view: &DemandView) -> String {
+        budget(&self.ctx, view)
+    }
+}
+
+fn budget(ctx: &Ctx, view: &DemandView) -> String {
+    match view.budget_wan {
+        Some(Some(wan)) => format!("{wan} {}", ctx.t.cat.wan),
+        Some(None) => ctx.t.cat.negotiable.to_owned(),
+        None => String::new(),
+    }
+}
+
+/// One demand: its fields as this reader may read them, the ranked solutions with reasons and,
+/// for the catalogue's organizers, its engagements and the forms that record and move them.
+#[derive(Template, WebTemplate)]
+#[template(path = "demand.html")]
+struct DemandPage {
+    ctx: Ctx,
+    entry: DemandEntry,
+    matches: Vec<Ranked>,
+    /// `None` unless the reader records engagements.
+    engagements: Option<Vec<(Engagement, String)>>,
+}
+
+impl DemandPage {
+    fn budget(&self) -> String {
+        budget(&self.ctx, &self.entry.demand)
+    }
+
+    fn reasons(&self, reasons: &[Reason]) -> String {
+        let sep = if self.ctx.chinese() { "；" } else { "; " };
+        reasons.iter().map(|r| r.describe(self.ctx.chinese())).collect::<Vec<_>>().join(sep)
+    }
+
+    fn withheld(&self) -> String {
+        let names: Vec<&str> = self.entry.demand.withheld.iter().map(|f| self.ctx.label(f)).collect();
+        names.join(if self.ctx.chinese() { "、" } else { ", " })
+    }
+
+    fn signing(&self, next: &EngagementStage) -> bool {
+        *next == EngagementStage::Signed
+    }
+
+    fn channels(&self) -> &'static [Channel] {
+        Channel::ALL
+    }
+
+    fn percent(&self, score: &f64) -> String {
+        let best = self.matches.first().map_or(1.0, |m| m.score).max(f64::EPSILON);
+        format!("{:.0}", (score / best * 100.0).clamp(0.0, 100.0))
+    }
+}
+
+async fn demand_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<DemandPage, PageError> {
+    let entry = crate::app::catalogue::demand(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let matches = crate::app::catalogue::matches(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    let engagements = match crate::app::catalogue::engagements(&state, &ctx.viewer).await {
+        Ok(all) => {
+            let mut mine = Vec::new();
+            for engagement in all.into_iter().filter(|e| e.demand_id == id) {
+                let title = state.store.get_solution(engagement.solution_id).await.map_err(|e| ctx.fail(e))?;
+                mine.push((engagement, title.solution.title));
+            }
+            Some(mine)
+        }
+        Err(ApiError::Forbidden | ApiError::Unauthenticated) => None,
+        Err(error) => return Err(ctx.fail(error)),
+    };
+    Ok(DemandPage { ctx, entry, matches, engagements })
+}
+
+#[derive(Debug, Deserialize)]
+struct RecordForm {
+    solution_id: i64,
+    channel: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn record_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<RecordForm>,
+) -> Response {
+    let back = format!("/demands/{id}");
+    let result = async {
+        let channel = Channel::parse("channel", &form.channel).map_err(jiebang_core::Error::from)?;
+        let input = EngagementInput { demand_id: id, solution_id: form.solution_id, channel, note: form.note };
+        crate::app::catalogue::record_engagement(&state, &ctx.viewer, &input).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.cat.engagement_recorded)
+}
+
+#[derive(Debug, Deserialize)]
+struct AdvanceForm {
+    stage: String,
+    #[serde(default)]
+    amount_wan: String,
+    #[serde(default)]
+    signed_on: String,
+    demand_id: i64,
+}
+
+async fn advance_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<AdvanceForm>,
+) -> Response {
+    let back = format!("/demands/{}", form.demand_id);
+    let result = async {
+        let mut errors = Vec::new();
+        let stage = EngagementStage::parse("stage", &form.stage).map_err(|e| errors.push(e)).ok();
+        let amount_wan = match form.amount_wan.trim() {
+            "" => None,
+            text => text
+                .parse::<f64>()
+                .map_err(|_| errors.push(jiebang_core::FieldError::new("amount_wan", "应为数字 / should be a number")))
+                .ok(),
+        };
+        let signed_on = match form.signed_on.trim() {
+            "" => None,
+            text => Day::parse("signed_on", text).map_err(|e| errors.push(e)).ok(),
+        };
+        let Some(stage) = stage.filter(|_| errors.is_empty()) else {
+            return Err(ApiError::Invalid(errors));
+        };
+        let step = EngagementStep { stage, amount_wan, signed_on };
+        crate::app::catalogue::advance_engagement(&state, &ctx.viewer, id, &step).await.map(|_| ())
+    }
+    .await;
+    super::back(&state, &back, result, &ctx, ctx.t.cat.engagement_advanced)
+}
+
+/// The solutions.
+#[derive(Template, WebTemplate)]
+#[template(path = "solutions.html")]
+struct SolutionsPage {
+    ctx: Ctx,
+    solutions: Vec<SolutionEntry>,
+}
+
+async fn solutions_page(State(state): State<AppState>, ctx: Ctx) -> Result<SolutionsPage, PageError> {
+    let mut solutions = crate::app::catalogue::solutions(&state, &ctx.viewer).await.map_err(|e| ctx.fail(e))?;
+    solutions.reverse();
+    Ok(SolutionsPage { ctx, solutions })
+}
+
+fn industry_codes(codes: &[IndustryCode]) -> Vec<String> {
+    codes.iter().map(|c| c.code().to_owned()).collect()
+}
+
+/// One solution with each claimed value's evidence.
+#[derive(Template, WebTemplate)]
+#[template(path = "solution.html")]
+struct SolutionPage {
+    ctx: Ctx,
+    entry: SolutionEntry,
+}
+
+impl SolutionPage {
+    fn industries(&self) -> String {
+        self.ctx.industry_names(&industry_codes(&self.entry.record.solution.industries))
+    }
+
+    fn deployments(&self) -> String {
+        let names: Vec<&str> = self.entry.record.solution.deployments.iter().map(|d| self.ctx.label(d)).collect();
+        names.join(if self.ctx.chinese() { "、" } else { ", " })
+    }
+
+    fn price(&self) -> String {
+        self.entry
+            .record
+            .solution
+            .price_wan
+            .map(|(low, high)| format!("{low}–{high} {}", self.ctx.t.cat.wan))
+            .unwrap_or_else(|| self.ctx.t.cat.negotiable.to_owned())
+    }
+}
+
+async fn solution_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<SolutionPage, PageError> {
+    let entry = crate::app::catalogue::solution(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    Ok(SolutionPage { ctx, entry })
+}
+
+/// The catalogue's numbers, with bars by industry and by city.
+#[derive(Template, WebTemplate)]
+#[template(path = "catalogue.html")]
+struct StatisticsPage {
+    ctx: Ctx,
+    stats: CatalogueStatistics,
+}
+
+impl StatisticsPage {
+    fn sections(&self) -> [(&'static str, &[CatalogueTally]); 2] {
+        [(self.ctx.t.cat.by_industry, &self.stats.by_industry), (self.ctx.t.cat.by_city, &self.stats.by_city)]
+    }
+
+    fn name<'a>(&self, row: &'a CatalogueTally) -> &'a str {
+        if self.ctx.chinese() { &row.name } else { &row.name_en }
+    }
+
+    /// A bar's length in percent of the longest in its chart.
+    fn width(&self, rows: &[CatalogueTally], value: usize) -> usize {
+        let max = rows.iter().map(|r| r.demands + r.solutions).max().unwrap_or(1).max(1);
+        (value * 100).div_ceil(max)
+    }
+
+    fn total(&self, row: &CatalogueTally) -> usize {
+        row.demands + row.solutions
+    }
+}
+
+async fn statistics_page(State(state): State<AppState>, ctx: Ctx) -> Result<StatisticsPage, PageError> {
+    let stats = crate::app::catalogue::statistics(&state).await.map_err(|e| ctx.fail(e))?;
+    Ok(StatisticsPage { ctx, stats })
+}
+
+/// The typical scenarios by stage.
+#[derive(Template, WebTemplate)]
+#[template(path = "scenarios.html")]
+struct ScenariosPage {
+    ctx: Ctx,
+    stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)>,
+}
+
+async fn scenarios_page(ctx: Ctx) -> ScenariosPage {
+    let scenarios = crate::app::catalogue::scenarios();
+    let mut stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)> = Vec::new();
+    for scenario in scenarios {
+        match stages.last_mut() {
+            Some((stage, list)) if *stage == scenario.stage => list.push(scenario),
+            _ => stages.push((scenario.stage.clone(), vec![scenario])),
+        }
+    }
+    ScenariosPage { ctx, stages }
+}
