@@ -259,6 +259,8 @@ struct AdvanceForm {
     #[serde(default)]
     signed_on: String,
     demand_id: i64,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 async fn advance_submit(
@@ -269,6 +271,9 @@ async fn advance_submit(
 ) -> Response {
     let back = format!("/demands/{}", form.demand_id);
     let result = async {
+        if form.confirm.is_none() {
+            return Err(jiebang_core::Error::invalid("confirm", ctx.t.confirm_irreversible).into());
+        }
         let mut errors = Vec::new();
         let stage = EngagementStage::parse("stage", &form.stage).map_err(|e| errors.push(e)).ok();
         let amount_wan = match form.amount_wan.trim() {

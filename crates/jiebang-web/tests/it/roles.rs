@@ -312,7 +312,7 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(
             Method::POST,
             "/engagements/{id}/advance",
-            P::Form(vec![("stage", "negotiation"), ("demand_id", "1")]),
+            P::Form(vec![("stage", "negotiation"), ("demand_id", "1"), ("confirm", "1")]),
             Creators,
             S::NOT_FOUND,
         ),

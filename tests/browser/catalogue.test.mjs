@@ -1,0 +1,102 @@
+// The supply–demand catalogue: anyone finds a demand by a two-character Chinese word from the
+// header's search box and reads its matching solutions with their reasons, the contact withheld;
+// the demo organizer records an intention for the best match, confirms the talks and the signing
+// with its amount and date, and the catalogue's numbers count the new contract. Runs against
+// `serve --demo` started by scripts/test: JIEBANG_URL and JIEBANG_DEMO_ORGANIZER_PASSWORD.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const base = process.env.JIEBANG_URL;
+const organizerPassword = process.env.JIEBANG_DEMO_ORGANIZER_PASSWORD;
+let browser;
+
+before(async () => {
+  assert.ok(base && organizerPassword, 'JIEBANG_URL and JIEBANG_DEMO_ORGANIZER_PASSWORD must be set');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+           '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+function watched(page) {
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('422')) problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return problems;
+}
+
+async function searchDemand(page, word) {
+  await page.fill('[data-testid="header-search"]', word);
+  await page.press('[data-testid="header-search"]', 'Enter');
+  await page.waitForSelector('[data-testid="search-results"]');
+  await page.selectOption('[data-testid="search-kind"]', 'demand');
+  await page.click('[data-testid="search-button"]');
+  await page.waitForSelector('[data-testid="search-results"] [data-kind="demand"]');
+  const kinds = await page.locator('[data-testid="search-results"] li').evaluateAll((items) => items.map((i) => i.dataset.kind));
+  assert.ok(kinds.length > 0 && kinds.every((k) => k === 'demand'), `only demands: ${kinds}`);
+}
+
+test('anyone finds a demand by a Chinese word and reads its matches with reasons', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  const problems = watched(page);
+  await page.goto(`${base}/`);
+  await searchDemand(page, '轴承');
+  // The word is marked in the passage it was found in.
+  assert.ok(await page.locator('[data-testid="search-results"] b:has-text("轴承")').count() > 0);
+  await page.click('[data-testid="search-hit"]:has-text("滚动轴承剩余寿命预测")');
+  await page.waitForSelector('[data-testid="demand-title"]');
+  assert.equal(await page.locator('[data-testid="demand-contact"]').count(), 0, 'no contact for the public');
+  assert.match(await page.locator('[data-testid="withheld"]').innerText(), /联系方式/);
+  const first = page.locator('[data-testid="match"]').first();
+  assert.match(await first.innerText(), /滚动轴承剩余寿命预测系统/);
+  assert.match(await first.innerText(), /同属行业.*通用设备制造业/);
+  assert.equal(await page.locator('[data-testid="record-engagement"]').count(), 0, 'the public records nothing');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the organizer records an intention, then the talks and the signing, and the numbers follow', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  const problems = watched(page);
+  await page.goto(`${base}/login`);
+  await page.fill('#email', 'organizer@demo.jiebang.cn');
+  await page.fill('#password', organizerPassword);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${base}/`);
+  await page.goto(`${base}/catalogue`);
+  const signedBefore = Number(await page.locator('[data-testid="signed-total"]').innerText());
+
+  await searchDemand(page, '刀具');
+  await page.click('[data-testid="search-hit"]:has-text("数控机床刀具磨损监测")');
+  await page.waitForSelector('[data-testid="record-engagement"]');
+  assert.match(await page.locator('[data-testid="demand-contact"]').innerText(), /示例联系人/);
+  await page.selectOption('[data-testid="engagement-solution"]', { label: '刀具磨损在线监测' });
+  await page.click('[data-testid="record-engagement-button"]');
+  await page.waitForSelector('[data-testid="flash-done"]:has-text("已记录对接意向")');
+  const row = page.locator('[data-testid="engagement"]:has-text("刀具磨损在线监测")');
+  assert.equal(await row.locator('[data-testid="engagement-stage"]').innerText(), '意向');
+
+  await row.locator('[data-testid="advance-confirm"]').check();
+  await row.locator('[data-testid="advance"]').click();
+  await page.waitForSelector('[data-testid="flash-done"]:has-text("对接阶段已更新")');
+  assert.equal(await row.locator('[data-testid="engagement-stage"]').innerText(), '洽谈');
+
+  // Signing asks the amount and the date.
+  await row.locator('[data-testid="amount"]').fill('58');
+  await row.locator('[data-testid="signed-on"]').fill('2026-11-20');
+  await row.locator('[data-testid="advance-confirm"]').check();
+  await row.locator('[data-testid="advance"]').click();
+  await page.waitForSelector('[data-testid="flash-done"]:has-text("对接阶段已更新")');
+  assert.equal(await row.locator('[data-testid="engagement-stage"]').innerText(), '签约');
+  assert.match(await page.locator('[data-testid="demand-title"] + p').innerText(), /已签约/);
+
+  await page.goto(`${base}/catalogue`);
+  assert.equal(Number(await page.locator('[data-testid="signed-total"]').innerText()), signedBefore + 1);
+  assert.ok(await page.locator('[data-testid="chart"] svg.bar').count() > 10, 'bars by industry and city');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
