@@ -26,7 +26,6 @@ use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
@@ -419,13 +418,12 @@ impl SearchIndex {
         let words = self.words(&fold(&query.text));
         let attempts: &[bool] = if words.len() > 1 { &[true, false] } else { &[true] };
         let searcher = self.reader.searcher();
-        let f = self.fields;
         let mut last = None;
         for &every in attempts {
             let mut clauses = self.filters(query);
             let text: Box<dyn TantivyQuery> =
                 if words.is_empty() { Box::new(AllQuery) } else { self.text_query(&words, every) };
-            clauses.push((Occur::Must, text.box_clone()));
+            clauses.push((Occur::Must, text));
             let full = BooleanQuery::new(clauses);
             let mut kinds = FacetCollector::for_field("kind_facet");
             kinds.add_facet("/");
@@ -452,16 +450,9 @@ impl SearchIndex {
                 industries: count(&industries),
                 regions: count(&regions),
             };
-            let snippets = if words.is_empty() {
-                None
-            } else {
-                let mut generator = SnippetGenerator::create(&searcher, &*text, f.text)?;
-                generator.set_max_num_chars(120);
-                Some(generator)
-            };
             let hits = top
                 .into_iter()
-                .map(|(score, address)| self.hit(&searcher, address, score, snippets.as_ref()))
+                .map(|(score, address)| self.hit(&searcher, address, score, &words))
                 .collect::<Result<Vec<_>>>()?;
             let results = Results { total, hits, relaxed: !every, facets };
             if total > 0 {
@@ -472,24 +463,57 @@ impl SearchIndex {
         Ok(last.expect("at least one attempt"))
     }
 
-    fn hit(
-        &self,
-        searcher: &tantivy::Searcher,
-        address: DocAddress,
-        score: f32,
-        snippets: Option<&SnippetGenerator>,
-    ) -> Result<Hit> {
+    fn hit(&self, searcher: &tantivy::Searcher, address: DocAddress, score: f32, words: &[String]) -> Result<Hit> {
         let f = self.fields;
         let document: TantivyDocument = searcher.doc(address)?;
         let text_of = |field: Field| document.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
         let kind = Kind::parse(&text_of(f.kind)).ok_or_else(|| SearchError::Index("entry without a kind".into()))?;
         let id = document.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or_default();
-        let snippet_html = match snippets {
-            Some(generator) => generator.snippet_from_doc(&document).to_html(),
-            None => escape(&text_of(f.text).chars().take(120).collect::<String>()),
-        };
+        let snippet_html = snippet(&text_of(f.text), words);
         Ok(Hit { kind, id, title: text_of(f.title), snippet_html, score })
     }
+}
+
+/// How many characters a snippet shows.
+const SNIPPET_CHARS: usize = 120;
+
+/// A passage of `text` around the first of `words` it holds, HTML-escaped, with every word
+/// found in it in `<b>`. Made here rather than by tantivy's snippet generator, whose
+/// highlighting slices the text at the tokens' offsets and fails when jieba's search mode gives
+/// overlapping ones (集装箱 and 装箱).
+fn snippet(text: &str, words: &[String]) -> String {
+    // ASCII lower-casing keeps every byte where it was, so positions in `lower` are positions
+    // in `text`; the index's words are lower-cased too (stemmed ones still begin the word).
+    let lower = text.to_ascii_lowercase();
+    let mut words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    let first = words.iter().filter_map(|w| lower.find(w)).min().unwrap_or(0);
+    let start = text[..first].char_indices().rev().nth(29).map_or(0, |(at, _)| at);
+    let end = text[start..].char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(at, _)| start + at);
+    let mut html = String::new();
+    let mut at = start;
+    let mut plain = start;
+    while at < end {
+        match words.iter().find(|w| lower[at..end].starts_with(**w)) {
+            Some(word) => {
+                html.push_str(&escape(&text[plain..at]));
+                html.push_str("<b>");
+                html.push_str(&escape(&text[at..at + word.len()]));
+                html.push_str("</b>");
+                at += word.len();
+                plain = at;
+            }
+            None => at += text[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    html.push_str(&escape(&text[plain..end]));
+    if start > 0 {
+        html.insert(0, '…');
+    }
+    if end < text.len() {
+        html.push('…');
+    }
+    html
 }
 
 fn escape(text: &str) -> String {
@@ -510,6 +534,18 @@ mod tests {
         assert_eq!(region_facet("370100").unwrap().to_string(), "/370000/370100");
         assert_eq!(region_facet("370000").unwrap().to_string(), "/370000");
         assert!(region_facet("3701").is_none());
+    }
+
+    #[test]
+    fn snippets_mark_overlapping_words_and_stay_on_character_boundaries() {
+        let words = vec!["集装箱".to_owned(), "装箱".to_owned(), "bear".to_owned()];
+        assert_eq!(snippet("港口集装箱<调度>", &words), "港口<b>集装箱</b>&lt;调度&gt;");
+        assert_eq!(snippet("Bearings 装箱", &words), "<b>Bear</b>ings <b>装箱</b>");
+        let long = format!("{}集装箱{}", "前".repeat(50), "后".repeat(200));
+        let cut = snippet(&long, &words);
+        assert!(cut.starts_with('…') && cut.ends_with('…') && cut.contains("<b>集装箱</b>"), "{cut}");
+        assert_eq!(cut.chars().filter(|c| *c == '前').count(), 30);
+        assert_eq!(snippet("无关", &words), "无关");
     }
 
     #[test]

@@ -194,6 +194,10 @@ fn snippets_mark_the_words_and_escape_the_rest() {
     let hit = &index.search(&Query { text: "预警".into(), limit: 1, ..Query::default() }).unwrap().hits[0];
     assert!(hit.snippet_html.contains("<b>预警</b>"), "{}", hit.snippet_html);
     assert!(!hit.snippet_html.contains("<script>"), "{}", hit.snippet_html);
+    // jieba's search mode cuts 集装箱 into overlapping words; the passage still reads whole.
+    index.replace_all([entry(Kind::Demand, 2, "调度", "港口集装箱装卸调度", &[], &[])]).unwrap();
+    let hit = &index.search(&Query { text: "装箱 集装箱".into(), limit: 1, ..Query::default() }).unwrap().hits[0];
+    assert_eq!(hit.snippet_html, "港口<b>集装箱</b>装卸调度");
 }
 
 #[test]
