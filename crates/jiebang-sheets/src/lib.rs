@@ -1,4 +1,4 @@
-//! Challenge lists as spreadsheets: reading `.xlsx` and `.csv` files with Chinese column headers
+//! Challenge lists and the supply–demand catalogue as spreadsheets: reading `.xlsx` and `.csv` files with Chinese column headers
 //! (UTF-8 with or without BOM, GBK/GB18030 detected; comma or tab) into validated challenges, and
 //! writing a list back out with the same columns, so an export re-imports unchanged.
 //!
@@ -7,10 +7,12 @@
 //!
 //! No IO: bytes in, bytes out.
 
+mod catalogue;
 mod columns;
 mod read;
 mod write;
 
+pub use catalogue::{Imported, read_demands, read_solutions, write_demands_xlsx, write_solutions_xlsx};
 pub use columns::{COLUMNS, Column};
 pub use read::{ImportedChallenge, MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES, read_challenges};
 pub use write::{TableCell, neutralise, write_csv, write_table_csv, write_table_xlsx, write_xlsx};

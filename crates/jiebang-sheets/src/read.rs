@@ -178,7 +178,7 @@ fn read_row(columns: &HashMap<Column, usize>, cells: &[String]) -> Result<Challe
 }
 
 /// `370100 济南市` → `370100`, `C26 化学原料…` → `C26`; a cell without a space is kept whole.
-fn first_token(text: &str) -> &str {
+pub(crate) fn first_token(text: &str) -> &str {
     let text = text.trim();
     text.split_whitespace().next().filter(|t| t.chars().any(|c| c.is_ascii_digit())).unwrap_or(text)
 }
@@ -227,7 +227,7 @@ pub(crate) fn parse_indicator_cell(cell: &str) -> Result<Vec<IndicatorInput>, St
 }
 
 /// The file as rows of text cells.
-fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+pub(crate) fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     let lower = file_name.to_lowercase();
     if bytes.starts_with(b"PK\x03\x04") || lower.ends_with(".xlsx") {
         return read_xlsx(bytes);
@@ -344,10 +344,26 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() { b'\t' } else { b',' };
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| format!("第{}行无法解析 / row {} cannot be parsed: {e}", i + 1, i + 1))?;
-        if i >= MAX_ROWS {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    // The csv reader skips blank lines, which a spreadsheet shows as rows: they are put back so
+    // that row numbers in messages are the ones people see.
+    let mut next_line = 1;
+    let (mut counted_to, mut breaks) = (0usize, 0u64);
+    for record in reader.records() {
+        let row = rows.len() + 1;
+        let record = record.map_err(|e| format!("第{row}行无法解析 / row {row} cannot be parsed: {e}"))?;
+        // The reader's position is where it began reading, before any blank lines it skipped;
+        // line breaks are counted from where the last count stopped.
+        let start = record.position().map_or(next_line, |p| {
+            let at = usize::try_from(p.byte()).unwrap_or(text.len()).clamp(counted_to, text.len());
+            breaks += text.as_bytes()[counted_to..at].iter().filter(|b| **b == b'\n').count() as u64;
+            counted_to = at;
+            let blank = text[at..].bytes().take_while(|b| matches!(b, b'\n' | b'\r')).filter(|b| *b == b'\n').count();
+            1 + breaks + blank as u64
+        });
+        rows.extend((next_line..start).map(|_| Vec::new()));
+        next_line = start + 1 + record.iter().map(|cell| cell.matches('\n').count() as u64).sum::<u64>();
+        if rows.len() >= MAX_ROWS {
             return Err(format!("超过 {MAX_ROWS} 行 / more than {MAX_ROWS} rows"));
         }
         rows.push(record.iter().map(|cell| unquote(cell).to_owned()).collect());

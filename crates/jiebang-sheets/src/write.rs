@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use crate::{COLUMNS, Column, SheetError};
 
-fn indicator_line(i: &Indicator) -> String {
+pub(crate) fn indicator_line(i: &Indicator) -> String {
     let kind = match i.weighting {
         Weighting::Hard => "硬性".to_owned(),
         Weighting::Scored { weight } => format!("权重{weight}"),

@@ -126,6 +126,70 @@ fn engagement(row: &AnyRow) -> Result<Engagement> {
     })
 }
 
+/// Writes a validated demand (征集中) and its audit event in `tx`; returns its id.
+async fn insert_demand(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    number: &str,
+    title: &str,
+    input: &DemandInput,
+    organization_id: Option<i64>,
+    actor: Option<i64>,
+) -> Result<i64> {
+    let now = now_text();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO demands (number, title, organization_id, input, state, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(number)
+    .bind(title)
+    .bind(organization_id)
+    .bind(serde_json::to_string(input).map_err(StoreError::corrupt)?)
+    .bind(DemandState::Collecting.as_str())
+    .bind(actor)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::append(tx, backend, actor, "demand.create", &format!("demand:{id}"), serde_json::json!({"number": number}))
+        .await?;
+    Ok(id)
+}
+
+/// Writes a validated solution and its audit event in `tx`; returns its id.
+async fn insert_solution(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    title: &str,
+    input: &SolutionInput,
+    organization_id: Option<i64>,
+    project_id: Option<i64>,
+    actor: Option<i64>,
+) -> Result<i64> {
+    let now = now_text();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO solutions (title, organization_id, input, project_id, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(title)
+    .bind(organization_id)
+    .bind(serde_json::to_string(input).map_err(StoreError::corrupt)?)
+    .bind(project_id)
+    .bind(actor)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?;
+    audit::append(
+        tx,
+        backend,
+        actor,
+        "solution.create",
+        &format!("solution:{id}"),
+        serde_json::json!({"title": title}),
+    )
+    .await?;
+    Ok(id)
+}
+
 impl Store {
     /// Enters a demand (征集中), every problem with it reported at once; its number is unique.
     pub async fn create_demand(
@@ -147,31 +211,73 @@ impl Store {
                 message: format!("需求编号 {} 已存在 / demand number {} is taken", demand.number, demand.number),
             });
         }
-        let now = now_text();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO demands (number, title, organization_id, input, state, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-        )
-        .bind(&demand.number)
-        .bind(&demand.title)
-        .bind(organization_id)
-        .bind(serde_json::to_string(input).map_err(StoreError::corrupt)?)
-        .bind(DemandState::Collecting.as_str())
-        .bind(actor)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        audit::append(
-            &mut tx,
-            self.backend,
-            actor,
-            "demand.create",
-            &format!("demand:{id}"),
-            serde_json::json!({"number": demand.number}),
-        )
-        .await?;
+        let id =
+            insert_demand(&mut tx, self.backend, &demand.number, &demand.title, input, organization_id, actor).await?;
         tx.commit().await?;
         self.get_demand(id).await
+    }
+
+    /// Imports the demands of a spreadsheet (the catalogue organizers' own sheets: Chinese
+    /// headers, `.xlsx` or `.csv` in UTF-8 or GBK), all or none: every bad cell, a number twice in
+    /// the file and a number already entered are reported by row, and then nothing is written.
+    pub async fn import_demands(&self, file_name: &str, bytes: Vec<u8>, actor: i64) -> Result<Vec<DemandRecord>> {
+        let name = file_name.to_owned();
+        let rows = tokio::task::spawn_blocking(move || jiebang_sheets::read_demands(&name, &bytes))
+            .await
+            .map_err(StoreError::corrupt)??;
+        let mut tx = self.begin_write().await?;
+        let mut clashes = Vec::new();
+        let mut ids = Vec::new();
+        for row in &rows {
+            let demand = row.input.validate()?;
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM demands WHERE number = $1")
+                .bind(&demand.number)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_some() {
+                clashes.push(jiebang_sheets::RowError {
+                    row: row.row,
+                    column: Some("需求编号".into()),
+                    message: format!("需求编号 {} 已存在 / demand number {} is taken", demand.number, demand.number),
+                });
+                continue;
+            }
+            ids.push(
+                insert_demand(&mut tx, self.backend, &demand.number, &demand.title, &row.input, None, Some(actor))
+                    .await?,
+            );
+        }
+        if !clashes.is_empty() {
+            return Err(jiebang_sheets::SheetError::Rows { file: file_name.to_owned(), errors: clashes }.into());
+        }
+        tx.commit().await?;
+        let mut imported = Vec::with_capacity(ids.len());
+        for id in ids {
+            imported.push(self.get_demand(id).await?);
+        }
+        Ok(imported)
+    }
+
+    /// Imports the solutions of a spreadsheet, all or none, every bad cell reported by row.
+    pub async fn import_solutions(&self, file_name: &str, bytes: Vec<u8>, actor: i64) -> Result<Vec<SolutionRecord>> {
+        let name = file_name.to_owned();
+        let rows = tokio::task::spawn_blocking(move || jiebang_sheets::read_solutions(&name, &bytes))
+            .await
+            .map_err(StoreError::corrupt)??;
+        let mut tx = self.begin_write().await?;
+        let mut ids = Vec::new();
+        for row in &rows {
+            let solution = row.input.validate()?;
+            ids.push(
+                insert_solution(&mut tx, self.backend, &solution.title, &row.input, None, None, Some(actor)).await?,
+            );
+        }
+        tx.commit().await?;
+        let mut imported = Vec::with_capacity(ids.len());
+        for id in ids {
+            imported.push(self.get_solution(id).await?);
+        }
+        Ok(imported)
     }
 
     /// An entry's unit must be registered: a clear field error, not the database's refusal.
@@ -291,28 +397,8 @@ impl Store {
         let solution = input.validate()?;
         self.known_organization(organization_id).await?;
         let mut tx = self.begin_write().await?;
-        let now = now_text();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO solutions (title, organization_id, input, project_id, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-        )
-        .bind(&solution.title)
-        .bind(organization_id)
-        .bind(serde_json::to_string(input).map_err(StoreError::corrupt)?)
-        .bind(project_id)
-        .bind(actor)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        audit::append(
-            &mut tx,
-            self.backend,
-            actor,
-            "solution.create",
-            &format!("solution:{id}"),
-            serde_json::json!({"title": solution.title}),
-        )
-        .await?;
+        let id =
+            insert_solution(&mut tx, self.backend, &solution.title, input, organization_id, project_id, actor).await?;
         tx.commit().await?;
         self.get_solution(id).await
     }

@@ -1251,6 +1251,11 @@ texts!(
     by_industry: "按行业" / "By industry",
     by_city: "按城市" / "By city",
     nothing_yet: "暂无数据。" / "Nothing yet.",
+    import: "导入供需目录" / "Import the catalogue",
+    import_help: "上传 .xlsx 或 .csv（UTF-8 或 GBK 编码均可），第一行为中文表头。任何一行有误时，列出所有错误，且不导入任何数据。方案的指标须附证据，请在录入后逐项添加。" / "Upload an .xlsx or a .csv (UTF-8 or GBK) whose first row holds the Chinese headers. If any row is wrong, every problem is listed and nothing is imported. A solution's claimed values need their evidence: add them after the import.",
+    demand_headers: "表头：需求编号、需求名称、需求单位、单位类型、所属行业、所在地区、应用领域、典型场景、痛点问题、技术指标、可提供条件、合作方式、预算（万元）、发布日期、截止日期、联系人、联系电话、电子邮箱。" / "Headers (in Chinese): number, title, demanding unit, kind of unit, industries, region, field, typical scenario, pain points, requirements, offers, cooperation, budget, published, deadline, contact, phone, e-mail.",
+    solution_headers: "表头：方案名称、供给方、类型、适用行业、适用场景、所在地区、方案简介、部署方式、资质、价格下限（万元）、价格上限（万元）、联系人、联系电话、电子邮箱。" / "Headers (in Chinese): title, provider, type, industries, scenarios, region, summary, deployment, qualifications, lowest and highest price, contact, phone, e-mail.",
+    export: "导出 XLSX" / "Export as XLSX",
 });
 
 texts!(

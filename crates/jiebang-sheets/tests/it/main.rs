@@ -3,6 +3,8 @@
 
 #![allow(missing_docs)]
 
+mod catalogue;
+
 use jiebang_sheets::{SheetError, read_challenges, write_csv, write_xlsx};
 
 const HEADER: &str = "序号,任务编号,任务名称,揭榜方向,任务类别,所属行业,所在地区,考核指标,实施期限（月）";

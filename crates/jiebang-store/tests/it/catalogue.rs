@@ -167,3 +167,31 @@ async fn every_write_to_something_searchable_is_in_the_search_feed() {
     assert_eq!(after, changes.last().unwrap().seq);
     assert!(s.search_changes_after(after).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_sheet_of_demands_is_imported_whole_or_not_at_all() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    s.create_demand(&demand("JQ-D-001"), None, Some(organizer)).await.unwrap();
+    let sheet = "需求编号,需求名称,需求单位,单位类型,所属行业,所在地区,痛点问题,合作方式,联系人,联系电话
+JQ-D-101,港口集装箱调度,某港口集团,国企,55,青岛市,等待时间长。,联合研发,张工,0532-1
+JQ-D-001,重复的编号,某单位,民企,26,济南市,巡检难。,揭榜攻关,王工,0531-1
+";
+    let error = s.import_demands("需求.csv", sheet.as_bytes().to_vec(), organizer).await.unwrap_err();
+    assert!(error.to_string().contains("第3行") && error.to_string().contains("已存在"), "{error}");
+    assert_eq!(s.list_demands(&DemandFilter::default()).await.unwrap().len(), 1, "nothing half-imported");
+    let fixed = sheet.replace("JQ-D-001,重复的编号", "JQ-D-102,重复的编号");
+    let imported = s.import_demands("需求.csv", fixed.into_bytes(), organizer).await.unwrap();
+    assert_eq!(imported.iter().map(|d| d.demand.number.as_str()).collect::<Vec<_>>(), ["JQ-D-101", "JQ-D-102"]);
+    assert_eq!(imported[0].state, DemandState::Collecting);
+    assert_eq!(imported[0].demand.region.code(), "370200");
+
+    let solutions = "方案名称,供给方,类型,适用行业,所在地区,方案简介,联系人,电子邮箱
+港口调度系统,某科技,解决方案,55,青岛市,岸桥协同调度。,李工,li@example.cn
+坏行,某科技,不存在的类型,55,火星,,李工,li@example.cn
+";
+    let error = s.import_solutions("方案.csv", solutions.as_bytes().to_vec(), organizer).await.unwrap_err();
+    assert!(error.to_string().contains("第3行"), "{error}");
+    assert!(s.list_solutions().await.unwrap().is_empty());
+}

@@ -169,3 +169,67 @@ pub(super) async fn search(
 ) -> Result<Json<SearchResults>, ApiError> {
     Ok(Json(crate::app::search::search(&state, &params.query()?).await?))
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn attachment(file_name: &str, bytes: Vec<u8>) -> impl axum::response::IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        bytes,
+    )
+}
+
+/// Imports demands from an `.xlsx` or `.csv` (UTF-8 or GBK) with Chinese headers (multipart
+/// field `file`), all or none: the catalogue's organizers.
+#[utoipa::path(post, path = "/api/v1/demands/import",
+    request_body(content_type = "multipart/form-data", description = "field `file`: .xlsx or .csv"),
+    responses((status = 201, body = Vec<DemandEntry>), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope, description = "every bad row with its row number and column")),
+    security(("token" = [])))]
+pub(super) async fn import_demands(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Vec<DemandEntry>>), ApiError> {
+    viewer.require_that(|p| p.can_manage_catalogue())?;
+    let (name, bytes) = crate::http::read_upload(multipart, state.config.max_upload_bytes).await?;
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::import_demands(&state, &viewer, &name, bytes).await?)))
+}
+
+/// The demands as `.xlsx` in the import's columns, each with only the fields the caller may read.
+#[utoipa::path(get, path = "/api/v1/demands/export",
+    responses((status = 200, description = "the file", content_type = "application/octet-stream")))]
+pub(super) async fn export_demands(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    Ok(attachment("demands.xlsx", crate::app::catalogue::export_demands(&state, &viewer).await?))
+}
+
+/// Imports solutions from an `.xlsx` or `.csv` (multipart field `file`), all or none: the
+/// catalogue's organizers. Claimed values are entered with their evidence, not from sheets.
+#[utoipa::path(post, path = "/api/v1/solutions/import",
+    request_body(content_type = "multipart/form-data", description = "field `file`: .xlsx or .csv"),
+    responses((status = 201, body = Vec<SolutionEntry>), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope, description = "every bad row with its row number and column")),
+    security(("token" = [])))]
+pub(super) async fn import_solutions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Vec<SolutionEntry>>), ApiError> {
+    viewer.require_that(|p| p.can_manage_catalogue())?;
+    let (name, bytes) = crate::http::read_upload(multipart, state.config.max_upload_bytes).await?;
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::import_solutions(&state, &viewer, &name, bytes).await?)))
+}
+
+/// The solutions as `.xlsx` in the import's columns (the contacts to those signed in).
+#[utoipa::path(get, path = "/api/v1/solutions/export",
+    responses((status = 200, description = "the file", content_type = "application/octet-stream")))]
+pub(super) async fn export_solutions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    Ok(attachment("solutions.xlsx", crate::app::catalogue::export_solutions(&state, &viewer).await?))
+}

@@ -59,7 +59,8 @@ use crate::error::ApiError;
         catalogue::promote_demand, catalogue::demand_matches, catalogue::list_solutions, catalogue::create_solution,
         catalogue::get_solution, catalogue::list_engagements, catalogue::record_engagement,
         catalogue::advance_engagement, catalogue::list_accepted_model, catalogue::catalogue_statistics,
-        catalogue::list_scenarios, catalogue::search,
+        catalogue::list_scenarios, catalogue::search, catalogue::import_demands, catalogue::export_demands,
+        catalogue::import_solutions, catalogue::export_solutions,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -193,6 +194,10 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/projects/{id}/acceptance-experts", post(projects::assign_acceptance_expert))
         .route("/projects/{id}/opinions", post(projects::give_opinion))
         .route("/demands", get(catalogue::list_demands).post(catalogue::create_demand))
+        .route("/demands/import", post(catalogue::import_demands))
+        .route("/demands/export", get(catalogue::export_demands))
+        .route("/solutions/import", post(catalogue::import_solutions))
+        .route("/solutions/export", get(catalogue::export_solutions))
         .route("/demands/{id}", get(catalogue::get_demand))
         .route("/demands/{id}/actions", post(catalogue::act_on_demand))
         .route("/demands/{id}/promote", post(catalogue::promote_demand))

@@ -423,6 +423,43 @@ pub(crate) async fn statistics(state: &AppState) -> Result<CatalogueStatistics, 
     })
 }
 
+/// The catalogue's organizers import demands from a sheet, all or none.
+pub(crate) async fn import_demands(
+    state: &AppState,
+    viewer: &Viewer,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<Vec<DemandEntry>, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    let imported = state.store.import_demands(file_name, bytes, user).await?;
+    Ok(imported.iter().map(|r| entry(viewer, r)).collect())
+}
+
+/// The catalogue's organizers import solutions from a sheet, all or none.
+pub(crate) async fn import_solutions(
+    state: &AppState,
+    viewer: &Viewer,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<Vec<SolutionEntry>, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    let imported = state.store.import_solutions(file_name, bytes, user).await?;
+    Ok(imported.into_iter().map(|r| solution_entry(viewer, r)).collect())
+}
+
+/// The demands this reader may see as an `.xlsx`, each with only the fields they may read.
+pub(crate) async fn export_demands(state: &AppState, viewer: &Viewer) -> Result<Vec<u8>, ApiError> {
+    let views: Vec<DemandView> = demands(state, viewer).await?.into_iter().map(|e| e.demand).collect();
+    Ok(jiebang_sheets::write_demands_xlsx(&views)?)
+}
+
+/// The solutions as an `.xlsx` (the contacts to those signed in).
+pub(crate) async fn export_solutions(state: &AppState, viewer: &Viewer) -> Result<Vec<u8>, ApiError> {
+    let records = state.store.list_solutions().await?;
+    let solutions: Vec<_> = records.into_iter().map(|r| r.solution).collect();
+    Ok(jiebang_sheets::write_solutions_xlsx(&solutions, viewer.principal().is_some())?)
+}
+
 /// The typical scenarios demands, solutions and challenges point at: the shipped 2025
 /// intelligent-manufacturing guide, each entry marked confirmed or secondary.
 pub(crate) fn scenarios() -> Vec<jiebang_core::scenario::Scenario> {

@@ -27,6 +27,8 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/search", get(search_page))
         .route("/demands", get(demands_page))
+        .route("/demands/import", get(import_page).post(import_demands_submit))
+        .route("/solutions/import", get(import_page).post(import_solutions_submit))
         .route("/demands/{id}", get(demand_page))
         .route("/demands/{id}/engagements", post(record_submit))
         .route("/engagements/{id}/advance", post(advance_submit))
@@ -403,4 +405,70 @@ async fn scenarios_page(ctx: Ctx) -> ScenariosPage {
         }
     }
     ScenariosPage { ctx, stages }
+}
+
+/// The catalogue organizers' import of demands and solutions from their sheets.
+#[derive(Template, WebTemplate)]
+#[template(path = "catalogue_import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    imported: Option<(&'static str, usize)>,
+    error: Option<String>,
+    rows: Vec<jiebang_sheets::RowError>,
+}
+
+async fn import_page(ctx: Ctx) -> Result<ImportPage, PageError> {
+    ctx.viewer.require_that(|p| p.can_manage_catalogue()).map_err(|e| ctx.fail(e))?;
+    Ok(ImportPage { ctx, imported: None, error: None, rows: Vec::new() })
+}
+
+async fn import_demands_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let result = match crate::http::read_upload(multipart, state.config.max_upload_bytes).await {
+        Ok((name, bytes)) => {
+            crate::app::catalogue::import_demands(&state, &ctx.viewer, &name, bytes).await.map(|d| d.len())
+        }
+        Err(error) => Err(error),
+    };
+    imported(ctx, "demands", result)
+}
+
+async fn import_solutions_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let result = match crate::http::read_upload(multipart, state.config.max_upload_bytes).await {
+        Ok((name, bytes)) => {
+            crate::app::catalogue::import_solutions(&state, &ctx.viewer, &name, bytes).await.map(|s| s.len())
+        }
+        Err(error) => Err(error),
+    };
+    imported(ctx, "solutions", result)
+}
+
+/// The import page again: how many were imported, or every bad row (422) and nothing imported.
+fn imported(ctx: Ctx, kind: &'static str, result: Result<usize, ApiError>) -> Response {
+    use axum::response::IntoResponse;
+    match result {
+        Ok(n) => ImportPage { ctx, imported: Some((kind, n)), error: None, rows: Vec::new() }.into_response(),
+        Err(error @ (ApiError::Forbidden | ApiError::Unauthenticated)) => ctx.fail(error).into_response(),
+        Err(ApiError::Sheet(jiebang_sheets::SheetError::Rows { file, errors })) => {
+            let message = ctx.t.lang.pick(&format!(
+                "{file}：{} 处错误，未导入任何数据 / {file}: {} problem(s), nothing imported",
+                errors.len(),
+                errors.len()
+            ));
+            let page = ImportPage { ctx, imported: None, error: Some(message), rows: errors };
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
+        Err(error) => {
+            let (status, _) = error.parts();
+            let message = super::error_text(&error, ctx.t.lang);
+            (status, ImportPage { ctx, imported: None, error: Some(message), rows: Vec::new() }).into_response()
+        }
+    }
 }

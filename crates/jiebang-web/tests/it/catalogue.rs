@@ -103,3 +103,46 @@ async fn a_demand_is_read_at_each_level_matched_engaged_and_promoted() {
     assert_eq!((scenarios.len(), scenarios[0]["stage"].as_str()), (40, Some("工厂建设")));
     assert_eq!(scenarios.iter().filter(|s| s["source"] == "confirmed").count(), 8);
 }
+
+/// Organizers' sheets over the API: a GBK file with a bad row is refused with the row and the
+/// header of each problem and nothing stored; once fixed it is imported, and the export holds
+/// what each reader may see.
+#[tokio::test]
+async fn demands_are_imported_from_a_gbk_sheet_and_exported_as_each_reader_sees_them() {
+    let app = TestApp::new().await;
+    let sheet = "需求编号,需求名称,需求单位,单位类型,所属行业,所在地区,痛点问题,合作方式,预算（万元）,联系人,联系电话
+JQ-I-01,港口集装箱调度,某港口集团,国企,55,青岛市,等待时间长。,联合研发,200,张工,0532-7654321
+JQ-I-02,化工泄漏预警,某化工集团,国企,26,济南,巡检难。,揭榜攻关,三百,王工,0531-7654321
+";
+    let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+    let path = "/api/v1/demands/import";
+    let (status, _, _) = app.send(app.upload(path, Some("applicant"), "需求.csv", &gbk(sheet))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = app.send(app.upload(path, Some("organizer"), "需求.csv", &gbk(sheet))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (body["error"]["details"][0]["row"].as_i64(), body["error"]["details"][0]["column"].as_str()),
+        (Some(3), Some("预算（万元）"))
+    );
+    let (_, listed) = app.json(Method::GET, "/api/v1/demands", None, None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 0, "nothing half-imported");
+
+    let fixed = sheet.replace(",三百,", ",300,");
+    let (status, _, _) = app.send(app.upload(path, Some("organizer"), "需求.csv", &gbk(&fixed))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    async fn export(
+        app: &TestApp,
+        who: Option<&str>,
+    ) -> Result<Vec<jiebang_sheets::Imported<jiebang_core::catalogue::DemandInput>>, jiebang_sheets::SheetError> {
+        let (status, _, bytes) = app.send(app.request(Method::GET, "/api/v1/demands/export", who, None)).await;
+        assert_eq!(status, StatusCode::OK);
+        jiebang_sheets::read_demands("demands.xlsx", &bytes)
+    }
+    // The organizers' export reads back whole; the public's lacks the contacts.
+    let full = export(&app, Some("organizer")).await.unwrap();
+    assert_eq!(full.len(), 2);
+    assert_eq!(full[0].input.contact_phone, "0531-7654321");
+    let public = export(&app, None).await.unwrap_err().to_string();
+    assert!(public.contains("联系人") && !public.contains("7654321"), "{public}");
+}
