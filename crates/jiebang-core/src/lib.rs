@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod canonical;
 pub mod catalogue;
 pub mod challenge;
+pub mod dataset_card;
 pub mod delivery;
 pub mod error;
 pub mod evaluation;

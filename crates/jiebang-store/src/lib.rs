@@ -16,6 +16,7 @@ mod applications;
 mod audit;
 mod catalogue;
 mod columns;
+mod dataset_cards;
 mod error;
 mod evaluation;
 mod files;
@@ -46,6 +47,7 @@ pub use accounts::{ApiToken, User};
 pub use applications::{Application, ApplicationFilter, Place, today};
 pub use audit::{AuditEvent, Checkpoint};
 pub use catalogue::{DemandFilter, DemandRecord, Engagement, SolutionRecord};
+pub use dataset_cards::DatasetCardRecord;
 pub use error::{Result, StoreError};
 pub use evaluation::{
     DatasetFile, DatasetFileInput, DatasetVersion, EndpointAnswer, EndpointProgress, Evaluation, Job, NewSubmission,

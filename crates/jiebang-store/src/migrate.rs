@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 21, name: "potential_tier", sql: include_str!("../migrations/0021_potential_tier.sql") },
     Migration { version: 22, name: "catalogue", sql: include_str!("../migrations/0022_catalogue.sql") },
     Migration { version: 23, name: "search_feed", sql: include_str!("../migrations/0023_search_feed.sql") },
+    Migration { version: 24, name: "dataset_cards", sql: include_str!("../migrations/0024_dataset_cards.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

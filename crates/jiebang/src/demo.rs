@@ -67,9 +67,7 @@ pub(crate) async fn load(
             selection::load(store, programs[0], &organizations, calendar).await.context("demo selection data")?;
         projects::load(store, files, &units, calendar).await.context("demo projects")?;
         let organizer = demo_user(store, "organizer@demo.jiebang.cn").await?;
-        catalogue::load(store, files, programs[1], organizer, jiebang_store::today())
-            .await
-            .context("demo catalogue")?;
+        catalogue::load(store, files, &programs, organizer, jiebang_store::today()).await.context("demo catalogue")?;
     }
     Ok(accounts)
 }

@@ -600,3 +600,36 @@ async fn a_gguf_model_is_taken_within_its_size_limit_and_published_only_with_its
     assert!(t.store.published_models().await.unwrap().is_empty());
     assert!(t.store.publication(submission.id).await.unwrap().is_some(), "the consent stays");
 }
+
+/// A dataset card describes a challenge's dataset version; the version holds the hidden labels,
+/// so its card is evaluation-only, and a name and version or a dataset version has one card.
+#[tokio::test]
+async fn the_card_of_a_hidden_test_set_is_evaluation_only_and_entered_once() {
+    let t = TestStore::new().await;
+    let (_, _, phase) = open_phase(&t, Quotas::default()).await;
+    let phase = t.store.get_phase(phase).await.unwrap();
+    let card = |access: &str| jiebang_core::dataset_card::DatasetCardInput {
+        name: "轴承故障测试集".into(),
+        version: "v1".into(),
+        builder: "某研究院".into(),
+        modality: "time_series".into(),
+        stage: "test_only".into(),
+        records: 2,
+        sources: vec![jiebang_core::dataset_card::DataSource {
+            name: "试验台".into(), licence: "仅限本次评测".into()
+        }],
+        access: access.into(),
+        ..Default::default()
+    };
+    let open = jiebang_core::dataset_card::DatasetCardInput { stage: "evaluation".into(), ..card("open") };
+    let err = t.store.create_dataset_card(&open, Some(phase.dataset_id), None).await.unwrap_err();
+    assert!(err.to_string().contains("仅评测托管"), "{err}");
+    let held = t.store.create_dataset_card(&card("evaluation_only"), Some(phase.dataset_id), None).await.unwrap();
+    assert_eq!((held.challenge_id, held.dataset_version_id), (Some(phase.challenge_id), Some(phase.dataset_id)));
+    assert!(!held.card.downloadable());
+    let again = t.store.create_dataset_card(&card("evaluation_only"), None, None).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { .. }), "{again}");
+    let cards = t.store.challenge_dataset_cards(phase.challenge_id).await.unwrap();
+    assert_eq!(cards.iter().map(|c| c.id).collect::<Vec<_>>(), [held.id]);
+    assert_eq!(t.store.list_dataset_cards().await.unwrap().len(), 1);
+}

@@ -233,3 +233,33 @@ pub(super) async fn export_solutions(
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     Ok(attachment("solutions.xlsx", crate::app::catalogue::export_solutions(&state, &viewer).await?))
 }
+
+/// Dataset cards the caller may read.
+#[utoipa::path(get, path = "/api/v1/dataset-cards", responses((status = 200, body = Vec<jiebang_store::DatasetCardRecord>)))]
+pub(super) async fn list_dataset_cards(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Json<Vec<jiebang_store::DatasetCardRecord>>, ApiError> {
+    Ok(Json(crate::app::catalogue::dataset_cards(&state, &viewer).await?))
+}
+
+/// Enters a dataset card: the catalogue's organizers, or a program's organizers for one of its
+/// challenges' dataset versions (then evaluation-only if the version holds hidden files).
+#[utoipa::path(post, path = "/api/v1/dataset-cards", request_body = crate::app::catalogue::NewDatasetCard, responses((status = 201, body = jiebang_store::DatasetCardRecord), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_dataset_card(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(new): ApiJson<crate::app::catalogue::NewDatasetCard>,
+) -> Result<(StatusCode, Json<jiebang_store::DatasetCardRecord>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::create_dataset_card(&state, &viewer, &new).await?)))
+}
+
+/// A dataset card.
+#[utoipa::path(get, path = "/api/v1/dataset-cards/{id}", responses((status = 200, body = jiebang_store::DatasetCardRecord), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_dataset_card(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<jiebang_store::DatasetCardRecord>, ApiError> {
+    Ok(Json(crate::app::catalogue::dataset_card(&state, &viewer, id).await?))
+}

@@ -60,7 +60,8 @@ use crate::error::ApiError;
         catalogue::get_solution, catalogue::list_engagements, catalogue::record_engagement,
         catalogue::advance_engagement, catalogue::list_accepted_model, catalogue::catalogue_statistics,
         catalogue::list_scenarios, catalogue::search, catalogue::import_demands, catalogue::export_demands,
-        catalogue::import_solutions, catalogue::export_solutions,
+        catalogue::import_solutions, catalogue::export_solutions, catalogue::list_dataset_cards,
+        catalogue::create_dataset_card, catalogue::get_dataset_card,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -210,6 +211,8 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/catalogue/statistics", get(catalogue::catalogue_statistics))
         .route("/scenarios", get(catalogue::list_scenarios))
         .route("/search", get(catalogue::search))
+        .route("/dataset-cards", get(catalogue::list_dataset_cards).post(catalogue::create_dataset_card))
+        .route("/dataset-cards/{id}", get(catalogue::get_dataset_card))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

@@ -9,7 +9,7 @@ use jiebang_core::catalogue::{
 };
 use jiebang_core::program::Day;
 use jiebang_core::region::Region;
-use jiebang_store::{DemandFilter, DemandRecord, Engagement, SolutionRecord};
+use jiebang_store::{DatasetCardRecord, DemandFilter, DemandRecord, Engagement, SolutionRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -458,6 +458,70 @@ pub(crate) async fn export_solutions(state: &AppState, viewer: &Viewer) -> Resul
     let records = state.store.list_solutions().await?;
     let solutions: Vec<_> = records.into_iter().map(|r| r.solution).collect();
     Ok(jiebang_sheets::write_solutions_xlsx(&solutions, viewer.principal().is_some())?)
+}
+
+/// A new dataset card, and the challenge dataset version it describes.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewDatasetCard {
+    /// The card.
+    pub card: jiebang_core::dataset_card::DatasetCardInput,
+    /// The challenge dataset version it describes, if any.
+    #[serde(default)]
+    pub dataset_version_id: Option<i64>,
+}
+
+/// Whether the viewer may read a card: one of a challenge whose program is not public yet is
+/// its organizers' alone.
+pub(crate) async fn card_visible(
+    state: &AppState,
+    viewer: &Viewer,
+    card: &DatasetCardRecord,
+) -> Result<bool, ApiError> {
+    let Some(challenge) = card.challenge_id else { return Ok(true) };
+    let program = state.store.get_challenge(challenge).await?.program_id;
+    Ok(state.store.get_program(program).await?.status.is_public()
+        || viewer.principal().is_some_and(|p| p.can_manage_program(program)))
+}
+
+/// Every dataset card the viewer may read.
+pub(crate) async fn dataset_cards(state: &AppState, viewer: &Viewer) -> Result<Vec<DatasetCardRecord>, ApiError> {
+    let mut visible = Vec::new();
+    for card in state.store.list_dataset_cards().await? {
+        if card_visible(state, viewer, &card).await? {
+            visible.push(card);
+        }
+    }
+    Ok(visible)
+}
+
+/// One dataset card.
+pub(crate) async fn dataset_card(state: &AppState, viewer: &Viewer, id: i64) -> Result<DatasetCardRecord, ApiError> {
+    let card = state.store.get_dataset_card(id).await?;
+    if !card_visible(state, viewer, &card).await? {
+        return Err(ApiError::NotFound(format!("数据集说明卡 {id} 不存在 / dataset card {id} not found")));
+    }
+    Ok(card)
+}
+
+/// Enters a card: the catalogue's organizers, or for a challenge's dataset version the
+/// organizers of its program.
+pub(crate) async fn create_dataset_card(
+    state: &AppState,
+    viewer: &Viewer,
+    new: &NewDatasetCard,
+) -> Result<DatasetCardRecord, ApiError> {
+    let program = match new.dataset_version_id {
+        Some(version) => {
+            let challenge = state.store.get_dataset_version(version).await?.challenge_id;
+            Some(state.store.get_challenge(challenge).await?.program_id)
+        }
+        None => None,
+    };
+    let user = viewer
+        .require_that(|p| p.can_manage_catalogue() || program.is_some_and(|program| p.can_manage_program(program)))?
+        .user
+        .id;
+    Ok(state.store.create_dataset_card(&new.card, new.dataset_version_id, Some(user)).await?)
 }
 
 /// The typical scenarios demands, solutions and challenges point at: the shipped 2025

@@ -13,7 +13,7 @@ use jiebang_core::catalogue::DemandState;
 use jiebang_core::industry::IndustryCode;
 use jiebang_core::region::RegionCode;
 use jiebang_search::{Entry, Kind, Query, Results, SearchIndex};
-use jiebang_store::{ChallengeRecord, DemandRecord, Program, SolutionRecord, StoreError};
+use jiebang_store::{ChallengeRecord, DatasetCardRecord, DemandRecord, Program, SolutionRecord, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -215,6 +215,31 @@ fn scenario_entries() -> Vec<Entry> {
         .collect()
 }
 
+fn dataset_entry(record: &DatasetCardRecord) -> Entry {
+    let card = &record.card;
+    let sources: Vec<&str> = card.sources.iter().map(|s| s.name.as_str()).collect();
+    let text = join(
+        [card.builder.as_str(), &card.summary, &card.schema, card.modality.label_zh(), card.stage.label_zh()]
+            .into_iter()
+            .chain(card.labels.iter().map(String::as_str))
+            .chain(sources),
+    );
+    Entry {
+        kind: Kind::Dataset,
+        id: record.id,
+        title: format!("{} {}", card.name, card.version),
+        text,
+        industries: industries(&card.industries),
+        regions: Vec::new(),
+    }
+}
+
+/// A card as anonymous readers may see it, if they may.
+async fn public_dataset(state: &AppState, record: &DatasetCardRecord) -> Result<Option<Entry>, ApiError> {
+    let anonymous = crate::auth::Viewer(None);
+    Ok(crate::app::catalogue::card_visible(state, &anonymous, record).await?.then(|| dataset_entry(record)))
+}
+
 async fn every_entry(state: &AppState) -> Result<Vec<Entry>, ApiError> {
     let store = &state.store;
     let mut entries = scenario_entries();
@@ -226,6 +251,9 @@ async fn every_entry(state: &AppState) -> Result<Vec<Entry>, ApiError> {
     let demands = store.list_demands(&jiebang_store::DemandFilter::default()).await?;
     entries.extend(demands.iter().filter_map(demand_entry));
     entries.extend(store.list_solutions().await?.iter().map(solution_entry));
+    for card in store.list_dataset_cards().await? {
+        entries.extend(public_dataset(state, &card).await?);
+    }
     Ok(entries)
 }
 
@@ -235,9 +263,17 @@ async fn entries_of(state: &AppState, kind: &str, id: i64) -> Result<(Vec<Entry>
     Ok(match kind {
         "program" => match store.get_program(id).await {
             Ok(program) => {
+                // Publishing a list makes its challenges and their dataset cards public.
                 let records = store.all_challenges(id).await?;
-                let removals = records.iter().map(|r| (Kind::Challenge, r.id)).collect();
-                (records.iter().filter_map(|r| challenge_entry(&program, r)).collect(), removals)
+                let mut removals: Vec<(Kind, i64)> = records.iter().map(|r| (Kind::Challenge, r.id)).collect();
+                let mut entries: Vec<Entry> = records.iter().filter_map(|r| challenge_entry(&program, r)).collect();
+                for record in &records {
+                    for card in store.challenge_dataset_cards(record.id).await? {
+                        removals.push((Kind::Dataset, card.id));
+                        entries.extend(public_dataset(state, &card).await?);
+                    }
+                }
+                (entries, removals)
             }
             Err(StoreError::NotFound { .. }) => (Vec::new(), Vec::new()),
             Err(error) => return Err(error.into()),
@@ -258,6 +294,11 @@ async fn entries_of(state: &AppState, kind: &str, id: i64) -> Result<(Vec<Entry>
         "solution" => match store.get_solution(id).await {
             Ok(record) => (vec![solution_entry(&record)], vec![(Kind::Solution, id), (Kind::Model, id)]),
             Err(StoreError::NotFound { .. }) => (Vec::new(), vec![(Kind::Solution, id), (Kind::Model, id)]),
+            Err(error) => return Err(error.into()),
+        },
+        "dataset" => match store.get_dataset_card(id).await {
+            Ok(record) => (public_dataset(state, &record).await?.into_iter().collect(), vec![(Kind::Dataset, id)]),
+            Err(StoreError::NotFound { .. }) => (Vec::new(), vec![(Kind::Dataset, id)]),
             Err(error) => return Err(error.into()),
         },
         _ => (Vec::new(), Vec::new()),

@@ -35,6 +35,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/solutions", get(solutions_page))
         .route("/solutions/{id}", get(solution_page))
         .route("/catalogue", get(statistics_page))
+        .route("/datasets", get(datasets_page))
+        .route("/datasets/{id}", get(dataset_page))
         .route("/scenarios", get(scenarios_page))
 }
 
@@ -471,4 +473,40 @@ fn imported(ctx: Ctx, kind: &'static str, result: Result<usize, ApiError>) -> Re
             (status, ImportPage { ctx, imported: None, error: Some(message), rows: Vec::new() }).into_response()
         }
     }
+}
+
+/// The dataset cards.
+#[derive(Template, WebTemplate)]
+#[template(path = "datasets.html")]
+struct DatasetsPage {
+    ctx: Ctx,
+    cards: Vec<jiebang_store::DatasetCardRecord>,
+}
+
+async fn datasets_page(State(state): State<AppState>, ctx: Ctx) -> Result<DatasetsPage, PageError> {
+    let cards = crate::app::catalogue::dataset_cards(&state, &ctx.viewer).await.map_err(|e| ctx.fail(e))?;
+    Ok(DatasetsPage { ctx, cards })
+}
+
+/// One dataset card, whole.
+#[derive(Template, WebTemplate)]
+#[template(path = "dataset.html")]
+struct DatasetPage {
+    ctx: Ctx,
+    record: jiebang_store::DatasetCardRecord,
+}
+
+impl DatasetPage {
+    fn industries(&self) -> String {
+        self.ctx.industry_names(&industry_codes(&self.record.card.industries))
+    }
+
+    fn size(&self) -> String {
+        self.record.card.bytes.map(|b| super::bytes(i128::from(b))).unwrap_or_default()
+    }
+}
+
+async fn dataset_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<DatasetPage, PageError> {
+    let record = crate::app::catalogue::dataset_card(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    Ok(DatasetPage { ctx, record })
 }

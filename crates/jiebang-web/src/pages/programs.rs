@@ -470,6 +470,8 @@ struct ChallengePage {
     sections: Vec<(&'static str, String)>,
     can_manage: bool,
     phases: Vec<jiebang_store::Phase>,
+    /// The cards of its dataset versions.
+    cards: Vec<jiebang_store::DatasetCardRecord>,
     /// Whether applications are taken today, in words.
     intake_text: String,
     /// What the visitor may do about it; `None` when applications are not taken.
@@ -507,6 +509,7 @@ async fn challenge_page(
     .map(|(label, text)| (label, text.clone()))
     .collect();
     let phases = state.store.list_phases(id).await.map_err(|e| ctx.fail(e))?;
+    let cards = state.store.challenge_dataset_cards(id).await.map_err(|e| ctx.fail(e))?;
     let today = state.clock.today();
     let intake = program.timeline.intake(program.status, today);
     let apply = (intake.is_open() && record.archived_at.is_none()).then(|| match ctx.viewer.principal() {
@@ -518,6 +521,7 @@ async fn challenge_page(
         intake_text: ctx.t.acct.intake_text(intake, today),
         apply,
         phases,
+        cards,
         can_manage: ctx.viewer.principal().is_some_and(|p| p.can_manage_program(program.id)),
         program,
         record,

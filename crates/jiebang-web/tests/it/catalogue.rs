@@ -146,3 +146,38 @@ JQ-I-02,化工泄漏预警,某化工集团,国企,26,济南,巡检难。,揭榜�
     let public = export(&app, None).await.unwrap_err().to_string();
     assert!(public.contains("联系人") && !public.contains("7654321"), "{public}");
 }
+
+/// The card of a challenge's dataset version: its program's organizer enters it, evaluation-only
+/// because the version holds the hidden labels; the challenge page links it, its page says the
+/// data is not offered, and the search finds it.
+#[tokio::test]
+async fn a_challenge_dataset_card_is_evaluation_only_linked_and_searchable() {
+    let app = TestApp::new().await;
+    let card = |access: &str| {
+        json!({"card": {"name": "危化品泄漏视频测试集", "version": "v1", "builder": "某研究院", "modality": "video",
+            "stage": "test_only", "records": 400, "access": access, "labels": ["泄漏", "正常"],
+            "sources": [{"name": "园区监控", "licence": "仅限本次评测"}],
+            "labelling": {"roles": ["标注员", "审核员", "验收方"], "method": "人工标注", "acceptance_sampling": "抽检 10%，合格率 ≥ 98%"}},
+            "dataset_version_id": app.dataset})
+    };
+    let path = "/api/v1/dataset-cards";
+    let (status, _) = app.json(Method::POST, path, Some("applicant"), Some(card("evaluation_only"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app.json(Method::POST, path, Some("organizer"), Some(card("open"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "access");
+    let (status, created) = app.json(Method::POST, path, Some("organizer"), Some(card("evaluation_only"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+
+    async fn page(app: &TestApp, path: String) -> String {
+        String::from_utf8(app.send(app.request(Method::GET, &path, None, None)).await.2).unwrap()
+    }
+    let challenge = page(&app, format!("/challenges/{}", app.challenge)).await;
+    assert!(challenge.contains(&format!("/datasets/{id}")), "the challenge links its dataset's card");
+    let shown = page(&app, format!("/datasets/{id}")).await;
+    assert!(shown.contains("data-testid=\"not-downloadable\"") && shown.contains("仅评测托管"));
+    assert!(!shown.contains("/files/"), "no link to the data");
+    let (_, found) = app.json(Method::GET, "/api/v1/search?q=%E6%B3%84%E6%BC%8F&kind=dataset", None, None).await;
+    assert_eq!(found["hits"][0]["url"], format!("/datasets/{id}"), "{found}");
+}

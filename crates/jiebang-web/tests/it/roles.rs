@@ -325,6 +325,19 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::NOT_FOUND,
         ),
         page(Method::GET, "/solutions", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/dataset-cards", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/dataset-cards",
+            P::Json(
+                json!({"card": {"name": "", "version": "v1", "builder": "x", "modality": "text", "stage": "evaluation", "records": 1, "access": "open"}}),
+            ),
+            Creators,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/dataset-cards/{id}", P::None, Public, S::OK),
+        page(Method::GET, "/datasets", P::None, Public, S::OK),
+        page(Method::GET, "/datasets/{id}", P::None, Public, S::OK),
         page(Method::GET, "/solutions/{id}", P::None, Public, S::OK),
         page(Method::GET, "/catalogue", P::None, Public, S::OK),
         page(Method::GET, "/scenarios", P::None, Public, S::OK),
@@ -1038,6 +1051,24 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         let id =
             app.t.store.create_solution(&catalogue_solution(), Some(app.organization), None, None).await.unwrap().id;
         path = path.replace("/solutions/{id}", &format!("/solutions/{id}"));
+    }
+    if path == "/datasets/{id}" || path.contains("/dataset-cards/{id}") {
+        let card = jiebang_core::dataset_card::DatasetCardInput {
+            name: format!("数据集-{}", rand_suffix()),
+            version: "v1".into(),
+            builder: "某研究院".into(),
+            modality: "text".into(),
+            stage: "evaluation".into(),
+            records: 10,
+            sources: vec![jiebang_core::dataset_card::DataSource {
+                name: "公开语料".into(),
+                licence: "CC BY 4.0".into(),
+            }],
+            access: "open".into(),
+            ..Default::default()
+        };
+        let id = app.t.store.create_dataset_card(&card, None, None).await.unwrap().id;
+        path = path.replace("{id}", &id.to_string());
     }
     if path.contains("{fresh}") {
         let challenge: jiebang_core::challenge::ChallengeInput =

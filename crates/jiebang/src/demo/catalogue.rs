@@ -1,10 +1,12 @@
 //! The demo's supply–demand catalogue (百企百景, clearly demo data): the 60 demands and 60
 //! solutions of `catalogue.tsv` across two dozen industries and a dozen Shandong cities, a
 //! matchmaking fair's engagements — some signed, one carried through to acceptance — and one
-//! demand promoted into a challenge of the national list that is open for applications.
+//! demand promoted into a challenge of the national list that is open for applications; and the
+//! cards of the demo's datasets.
 
 use anyhow::Context;
 use jiebang_core::catalogue::{Channel, Claim, DemandInput, EngagementStage, Evidence, SolutionInput};
+use jiebang_core::dataset_card::{Compliance, DataSource, DatasetCardInput, Labelling, QualityScore};
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::Day;
 use jiebang_store::{FileStore, Store};
@@ -117,10 +119,11 @@ const FAIR: &[(&str, &str, EngagementStage, Option<f64>)] = &[
 pub(super) async fn load(
     store: &Store,
     files: &FileStore,
-    open_program: i64,
+    programs: &[i64],
     organizer: i64,
     today: Day,
 ) -> anyhow::Result<()> {
+    let open_program = programs[1];
     let report = "%PDF-1.4\n% 示例第三方检测报告\n".as_bytes().to_vec();
     let file = store.save_file(files, "示例第三方检测报告.pdf", report, Some(organizer)).await?;
     let evidence =
@@ -162,5 +165,110 @@ pub(super) async fn load(
     // A demand becomes a challenge on a list open for applications.
     let promoted = demands.iter().find(|d| d.demand.number == "JQ-D-022").context("JQ-D-022")?;
     store.promote_demand(promoted.id, open_program, "NAT25-JQ22", organizer).await?;
+    dataset_cards(store, programs, organizer).await
+}
+
+fn source(name: &str, licence: &str) -> DataSource {
+    DataSource { name: name.into(), licence: licence.into() }
+}
+
+/// Cards for the demo challenges' evaluation datasets (their hidden labels held for evaluation
+/// only) and for three datasets of the catalogue.
+async fn dataset_cards(store: &Store, programs: &[i64], organizer: i64) -> anyhow::Result<()> {
+    let labelling = Labelling {
+        roles: vec!["标注员".into(), "审核员".into(), "验收方".into()],
+        method: "人工标注，双人背靠背，分歧由审核员裁定".into(),
+        acceptance_sampling: "按批抽检 10%，合格率不低于 98%".into(),
+    };
+    let compliance = Compliance {
+        personal_information: "不含个人信息".into(),
+        copyright: "建设单位所有，授权平台评测使用".into(),
+        content_safety: "全量机审，抽检 5% 人审，未发现违规内容".into(),
+    };
+    let quality = |accuracy: f64| {
+        vec![
+            QualityScore { dimension: "完整性".into(), score: 0.99 },
+            QualityScore { dimension: "准确性".into(), score: accuracy },
+            QualityScore { dimension: "一致性".into(), score: 0.97 },
+        ]
+    };
+    for program in programs {
+        for challenge in store.all_challenges(*program).await? {
+            for version in store.list_dataset_versions(challenge.id).await? {
+                let text = challenge.challenge.title.contains("化工");
+                let card = DatasetCardInput {
+                    name: format!("{}评测数据集（示例）", challenge.challenge.title),
+                    version: format!("v{}", version.version),
+                    builder: "示例·山东省人工智能产品检验检测中心".into(),
+                    summary: "榜单任务的评测数据：公开部分供开发，隐藏部分只在平台上评测，不提供下载。".into(),
+                    industries: challenge.challenge.industries.iter().map(|i| i.code().to_owned()).collect(),
+                    modality: if text { "text" } else { "time_series" }.into(),
+                    stage: "evaluation".into(),
+                    records: 2_000,
+                    schema: version.files.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join("、"),
+                    sources: vec![source("示例企业生产现场采集", "仅限本批次揭榜挂帅评测")],
+                    labelling: labelling.clone(),
+                    quality: quality(0.98),
+                    compliance: compliance.clone(),
+                    access: "evaluation_only".into(),
+                    ..DatasetCardInput::default()
+                };
+                store.create_dataset_card(&card, Some(version.id), Some(organizer)).await?;
+            }
+        }
+    }
+    let catalogue = [
+        (
+            "纺织面料瑕疵图像数据集（示例）",
+            "17",
+            "image",
+            "pretraining",
+            120_000,
+            "open",
+            "CC BY 4.0",
+            vec!["破洞", "断经", "油污", "色差"],
+        ),
+        (
+            "电网负荷时序数据集（示例）",
+            "44",
+            "time_series",
+            "evaluation",
+            350_400,
+            "conditional",
+            "申请使用，签署数据使用协议",
+            vec![],
+        ),
+        (
+            "化工安全规程指令微调数据集（示例）",
+            "26",
+            "text",
+            "instruction_tuning",
+            86_000,
+            "conditional",
+            "申请使用，仅限研究与揭榜攻关",
+            vec![],
+        ),
+    ];
+    for (name, industry, modality, stage, records, access, licence, labels) in catalogue {
+        let card = DatasetCardInput {
+            name: name.into(),
+            version: "v1.0".into(),
+            builder: "示例·济南市人工智能数据标注基地".into(),
+            summary: "“人工智能+制造”高质量行业数据集（示例数据）。".into(),
+            industries: vec![industry.into()],
+            modality: modality.into(),
+            stage: stage.into(),
+            records,
+            labels: labels.into_iter().map(str::to_owned).collect(),
+            sources: vec![source("示例企业授权数据", licence)],
+            labelling: labelling.clone(),
+            quality: quality(0.96),
+            compliance: compliance.clone(),
+            access: access.into(),
+            lineage: vec!["原始采集数据 2025-06".into()],
+            ..DatasetCardInput::default()
+        };
+        store.create_dataset_card(&card, None, Some(organizer)).await?;
+    }
     Ok(())
 }
