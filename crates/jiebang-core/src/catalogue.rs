@@ -429,6 +429,63 @@ impl Demand {
     }
 }
 
+/// A matchmaking event (对接会) as entered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatchEventInput {
+    /// 名称, e.g. 2026年济青先导区"百企百景"供需对接会.
+    pub name: String,
+    /// The day it is held.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub held_on: Option<Day>,
+    /// The city (GB/T 2260 code or name).
+    pub region: String,
+    /// 地点.
+    #[serde(default)]
+    pub venue: String,
+    /// 主办单位.
+    pub host: String,
+}
+
+/// A checked matchmaking event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MatchEvent {
+    /// 名称.
+    pub name: String,
+    /// 日期.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub held_on: Day,
+    /// 城市.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub region: RegionCode,
+    /// 地点.
+    pub venue: String,
+    /// 主办单位.
+    pub host: String,
+}
+
+impl MatchEventInput {
+    /// Checks every field and reports all problems at once.
+    pub fn validate(&self) -> Result<MatchEvent, Error> {
+        let mut c = Collector::default();
+        let name = c.check(required_text("name", &self.name, 100));
+        if self.held_on.is_none() {
+            c.push(FieldError::new("held_on", "请填写举办日期 / the day it is held is required"));
+        }
+        let region = c.check(RegionCode::parse(&self.region).map_err(|e| FieldError { field: "region".into(), ..e }));
+        let venue = c.check(optional_text("venue", &self.venue, 100));
+        let host = c.check(required_text("host", &self.host, 100));
+        c.finish(|| MatchEvent {
+            name: name.unwrap_or_default(),
+            held_on: self.held_on.expect("checked"),
+            region: region.expect("checked"),
+            venue: venue.unwrap_or_default(),
+            host: host.unwrap_or_default(),
+        })
+    }
+}
+
 named_enum!(
     /// What a solution is.
     SolutionKind {

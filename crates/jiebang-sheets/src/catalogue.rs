@@ -299,7 +299,26 @@ fn text(value: impl Into<String>) -> TableCell {
 /// The demands as an `.xlsx` in the import's columns, each with only what its reader may see
 /// (a withheld field is left empty).
 pub fn write_demands_xlsx(demands: &[DemandView]) -> Result<Vec<u8>, SheetError> {
-    let rows: Vec<Vec<TableCell>> = demands
+    write_table_xlsx("需求目录", &headers(DEMAND_COLUMNS), &demand_rows(demands))
+}
+
+/// A matchmaking event's catalogue: its demands and its solutions as two worksheets, in the
+/// import's columns, so either sheet reads back.
+pub fn write_catalogue_xlsx(
+    demands: &[DemandView],
+    solutions: &[Solution],
+    show_contact: bool,
+) -> Result<Vec<u8>, SheetError> {
+    let (demand_header, solution_header) = (headers(DEMAND_COLUMNS), headers(SOLUTION_COLUMNS));
+    let (demand_rows, solution_rows) = (demand_rows(demands), solution_rows(solutions, show_contact));
+    crate::write::write_tables_xlsx(&[
+        ("需求目录", &demand_header, &demand_rows),
+        ("方案目录", &solution_header, &solution_rows),
+    ])
+}
+
+fn demand_rows(demands: &[DemandView]) -> Vec<Vec<TableCell>> {
+    demands
         .iter()
         .map(|d| {
             let requirements = d.requirements.as_deref().unwrap_or_default();
@@ -329,13 +348,16 @@ pub fn write_demands_xlsx(demands: &[DemandView]) -> Result<Vec<u8>, SheetError>
                 text(contact.email),
             ]
         })
-        .collect();
-    write_table_xlsx("需求目录", &headers(DEMAND_COLUMNS), &rows)
+        .collect()
 }
 
 /// The solutions as an `.xlsx` in the import's columns (the contact as `show_contact` says).
 pub fn write_solutions_xlsx(solutions: &[Solution], show_contact: bool) -> Result<Vec<u8>, SheetError> {
-    let rows: Vec<Vec<TableCell>> = solutions
+    write_table_xlsx("方案目录", &headers(SOLUTION_COLUMNS), &solution_rows(solutions, show_contact))
+}
+
+fn solution_rows(solutions: &[Solution], show_contact: bool) -> Vec<Vec<TableCell>> {
+    solutions
         .iter()
         .map(|s| {
             let price = |pick: fn((f64, f64)) -> f64| s.price_wan.map_or(text(""), |p| TableCell::Number(pick(p)));
@@ -357,6 +379,5 @@ pub fn write_solutions_xlsx(solutions: &[Solution], show_contact: bool) -> Resul
                 text(contact.email),
             ]
         })
-        .collect();
-    write_table_xlsx("方案目录", &headers(SOLUTION_COLUMNS), &rows)
+        .collect()
 }

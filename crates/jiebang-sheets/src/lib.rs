@@ -12,10 +12,14 @@ mod columns;
 mod read;
 mod write;
 
-pub use catalogue::{Imported, read_demands, read_solutions, write_demands_xlsx, write_solutions_xlsx};
+pub use catalogue::{
+    Imported, read_demands, read_solutions, write_catalogue_xlsx, write_demands_xlsx, write_solutions_xlsx,
+};
 pub use columns::{COLUMNS, Column};
 pub use read::{ImportedChallenge, MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES, read_challenges};
-pub use write::{TableCell, neutralise, write_csv, write_table_csv, write_table_xlsx, write_xlsx};
+pub use write::{
+    Sheet, TableCell, neutralise, write_csv, write_table_csv, write_table_xlsx, write_tables_xlsx, write_xlsx,
+};
 
 /// One problem in one cell or row. `row` is the spreadsheet's own 1-based row number (the header
 /// is row 1), so people can find it.

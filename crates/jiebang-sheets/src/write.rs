@@ -130,28 +130,39 @@ pub fn write_table_csv(header: &[String], rows: &[Vec<TableCell>]) -> Result<Vec
 
 /// A table as an `.xlsx` workbook: bold frozen header, numbers as numbers.
 pub fn write_table_xlsx(sheet_name: &str, header: &[String], rows: &[Vec<TableCell>]) -> Result<Vec<u8>, SheetError> {
+    write_tables_xlsx(&[(sheet_name, header, rows)])
+}
+
+/// One worksheet: its name, header and rows.
+pub type Sheet<'a> = (&'a str, &'a [String], &'a [Vec<TableCell>]);
+
+/// Several tables as the worksheets of one `.xlsx`, each with its header bold and frozen.
+pub fn write_tables_xlsx(sheets: &[Sheet<'_>]) -> Result<Vec<u8>, SheetError> {
     let error = |e: rust_xlsxwriter::XlsxError| SheetError::Write(e.to_string());
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let name: String = sheet_name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    sheet.set_name(if name.trim().is_empty() { "Sheet1" } else { name.trim() }).map_err(error)?;
     let bold = Format::new().set_bold();
-    for (col, title) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, title, &bold).map_err(error)?;
-        sheet.set_column_width(col as u16, 14).map_err(error)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (col, cell) in row.iter().enumerate() {
-            let (r, col) = (r as u32 + 1, col as u16);
-            match cell {
-                TableCell::Text(text) => sheet.write_string(r, col, text).map(drop),
-                TableCell::Number(value) => sheet.write_number(r, col, *value).map(drop),
-                TableCell::Empty => Ok(()),
-            }
-            .map_err(error)?;
+    for (n, (sheet_name, header, rows)) in sheets.iter().enumerate() {
+        let sheet = workbook.add_worksheet();
+        let name: String = sheet_name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        let fallback = format!("Sheet{}", n + 1);
+        sheet.set_name(if name.trim().is_empty() { fallback.as_str() } else { name.trim() }).map_err(error)?;
+        for (col, title) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, title, &bold).map_err(error)?;
+            sheet.set_column_width(col as u16, 14).map_err(error)?;
         }
+        for (r, row) in rows.iter().enumerate() {
+            for (col, cell) in row.iter().enumerate() {
+                let (r, col) = (r as u32 + 1, col as u16);
+                match cell {
+                    TableCell::Text(text) => sheet.write_string(r, col, text).map(drop),
+                    TableCell::Number(value) => sheet.write_number(r, col, *value).map(drop),
+                    TableCell::Empty => Ok(()),
+                }
+                .map_err(error)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(error)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(error)?;
     workbook.save_to_buffer().map_err(error)
 }
 

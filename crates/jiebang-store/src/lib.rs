@@ -21,6 +21,7 @@ mod error;
 mod evaluation;
 mod files;
 mod import;
+mod match_events;
 pub mod migrate;
 mod notifications;
 pub mod organizations;
@@ -55,6 +56,7 @@ pub use evaluation::{
     Submission, TASKS, WorkerRecord, now_ms,
 };
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
+pub use match_events::MatchEventRecord;
 pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};

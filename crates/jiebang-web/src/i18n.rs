@@ -1281,6 +1281,13 @@ texts!(
     lineage: "数据血缘" / "Lineage",
     for_challenge: "所属榜单任务" / "Challenge",
     dataset_cards: "数据集说明卡" / "Dataset cards",
+    events: "对接会" / "Matchmaking events",
+    events_help: "供需对接会：把征集中的需求与解决方案汇编成册，现场洽谈，会后跟踪签约。" / "Matchmaking events: open demands and solutions gathered into a catalogue, talks at the event, contracts followed afterwards.",
+    held_on: "举办日期" / "Held on",
+    venue: "地点" / "Venue",
+    host: "主办单位" / "Host",
+    booklet: "下载对接会手册（PDF）" / "Download the booklet (PDF, in Chinese)",
+    event_catalogue: "下载对接目录（XLSX）" / "Download the catalogue (XLSX)",
 });
 
 texts!(

@@ -195,3 +195,32 @@ JQ-D-001,重复的编号,某单位,民企,26,济南市,巡检难。,揭榜攻关
     assert!(error.to_string().contains("第3行"), "{error}");
     assert!(s.list_solutions().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_matchmaking_event_presents_open_demands_and_solutions_once() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    let input = jiebang_core::catalogue::MatchEventInput {
+        name: "2026年济青先导区供需对接会".into(),
+        held_on: Some(day("2026-11-20")),
+        region: "青岛市".into(),
+        venue: "青岛国际会展中心".into(),
+        host: "某工业和信息化局".into(),
+    };
+    let missing = jiebang_core::catalogue::MatchEventInput { held_on: None, region: "火星".into(), ..input.clone() };
+    assert_eq!(fields(s.create_match_event(&missing, organizer).await.unwrap_err()), ["held_on", "region"]);
+    let event = s.create_match_event(&input, organizer).await.unwrap();
+    assert_eq!(event.event.region.code(), "370200");
+    let open = s.create_demand(&demand("JQ-E-001"), None, Some(organizer)).await.unwrap();
+    let withdrawn = s.create_demand(&demand("JQ-E-002"), None, Some(organizer)).await.unwrap();
+    s.act_on_demand(withdrawn.id, DemandAction::Withdraw, organizer).await.unwrap();
+    let sol = s.create_solution(&solution(), None, None, Some(organizer)).await.unwrap();
+    let refused = s.add_to_match_event(event.id, &[open.id, withdrawn.id], &[sol.id, 999_999], organizer).await;
+    assert_eq!(fields(refused.unwrap_err()), ["demand_ids[1]", "solution_ids[1]"]);
+    assert!(s.get_match_event(event.id).await.unwrap().demand_ids.is_empty(), "nothing added");
+    s.add_to_match_event(event.id, &[open.id], &[sol.id], organizer).await.unwrap();
+    let again = s.add_to_match_event(event.id, &[open.id], &[sol.id], organizer).await.unwrap();
+    assert_eq!((again.demand_ids, again.solution_ids), (vec![open.id], vec![sol.id]));
+    assert_eq!(s.list_match_events().await.unwrap().len(), 1);
+}

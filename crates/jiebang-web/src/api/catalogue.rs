@@ -172,14 +172,8 @@ pub(super) async fn search(
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-fn attachment(file_name: &str, bytes: Vec<u8>) -> impl axum::response::IntoResponse {
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, XLSX.to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-        ],
-        bytes,
-    )
+fn attachment(file_name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    crate::http::download(XLSX, file_name, bytes)
 }
 
 /// Imports demands from an `.xlsx` or `.csv` (UTF-8 or GBK) with Chinese headers (multipart
@@ -262,4 +256,70 @@ pub(super) async fn get_dataset_card(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<jiebang_store::DatasetCardRecord>, ApiError> {
     Ok(Json(crate::app::catalogue::dataset_card(&state, &viewer, id).await?))
+}
+
+/// Matchmaking events (对接会), the latest first.
+#[utoipa::path(get, path = "/api/v1/events", responses((status = 200, body = Vec<jiebang_store::MatchEventRecord>)))]
+pub(super) async fn list_events(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<jiebang_store::MatchEventRecord>>, ApiError> {
+    Ok(Json(crate::app::catalogue::events(&state).await?))
+}
+
+/// Enters a matchmaking event: the catalogue's organizers.
+#[utoipa::path(post, path = "/api/v1/events", request_body = jiebang_core::catalogue::MatchEventInput, responses((status = 201, body = jiebang_store::MatchEventRecord), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_event(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<jiebang_core::catalogue::MatchEventInput>,
+) -> Result<(StatusCode, Json<jiebang_store::MatchEventRecord>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::create_event(&state, &viewer, &input).await?)))
+}
+
+/// An event with its demands (at the caller's level), its solutions and what came of it.
+#[utoipa::path(get, path = "/api/v1/events/{id}", responses((status = 200, body = crate::app::catalogue::EventView), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn get_event(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<crate::app::catalogue::EventView>, ApiError> {
+    Ok(Json(crate::app::catalogue::event(&state, &viewer, id).await?))
+}
+
+/// Puts open demands and solutions on an event: the catalogue's organizers.
+#[utoipa::path(post, path = "/api/v1/events/{id}/entries", request_body = crate::app::catalogue::EventEntries, responses((status = 200, body = jiebang_store::MatchEventRecord), (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn add_to_event(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(entries): ApiJson<crate::app::catalogue::EventEntries>,
+) -> Result<Json<jiebang_store::MatchEventRecord>, ApiError> {
+    Ok(Json(crate::app::catalogue::add_to_event(&state, &viewer, id, &entries).await?))
+}
+
+/// An event's catalogue as `.xlsx`: a sheet of demands and one of solutions, in the import's
+/// columns, with what the caller may read.
+#[utoipa::path(get, path = "/api/v1/events/{id}/catalogue",
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn event_catalogue(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    Ok(attachment(
+        &format!("event-{id}-catalogue.xlsx"),
+        crate::app::catalogue::event_catalogue(&state, &viewer, id).await?,
+    ))
+}
+
+/// An event's printed booklet (PDF, in Chinese): each demand and solution with what the public
+/// may read.
+#[utoipa::path(get, path = "/api/v1/events/{id}/booklet",
+    responses((status = 200, description = "the PDF", content_type = "application/pdf"), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn event_booklet(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let (name, bytes) = crate::app::printing::event_booklet(&state, id).await?;
+    Ok(crate::http::download("application/pdf", &name, bytes))
 }

@@ -61,7 +61,8 @@ use crate::error::ApiError;
         catalogue::advance_engagement, catalogue::list_accepted_model, catalogue::catalogue_statistics,
         catalogue::list_scenarios, catalogue::search, catalogue::import_demands, catalogue::export_demands,
         catalogue::import_solutions, catalogue::export_solutions, catalogue::list_dataset_cards,
-        catalogue::create_dataset_card, catalogue::get_dataset_card,
+        catalogue::create_dataset_card, catalogue::get_dataset_card, catalogue::list_events, catalogue::create_event,
+        catalogue::get_event, catalogue::add_to_event, catalogue::event_catalogue, catalogue::event_booklet,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -213,6 +214,11 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/search", get(catalogue::search))
         .route("/dataset-cards", get(catalogue::list_dataset_cards).post(catalogue::create_dataset_card))
         .route("/dataset-cards/{id}", get(catalogue::get_dataset_card))
+        .route("/events", get(catalogue::list_events).post(catalogue::create_event))
+        .route("/events/{id}", get(catalogue::get_event))
+        .route("/events/{id}/entries", post(catalogue::add_to_event))
+        .route("/events/{id}/catalogue", get(catalogue::event_catalogue))
+        .route("/events/{id}/booklet", get(catalogue::event_booklet))
         .route("/keys", get(evaluation::keys))
         .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/phases/{id}/leaderboard", get(evaluation::leaderboard))

@@ -524,6 +524,105 @@ pub(crate) async fn create_dataset_card(
     Ok(state.store.create_dataset_card(&new.card, new.dataset_version_id, Some(user)).await?)
 }
 
+/// A matchmaking event as a reader sees it: its demands at the reader's level, its solutions,
+/// and what came of it — the engagements among its demands and solutions, those signed and
+/// their value.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Id.
+    pub id: i64,
+    /// The event.
+    pub event: jiebang_core::catalogue::MatchEvent,
+    /// Its demands (withdrawn ones left out but for internal readers).
+    pub demands: Vec<DemandEntry>,
+    /// Its solutions.
+    pub solutions: Vec<SolutionEntry>,
+    /// Engagements between its demands and solutions.
+    pub engagements: usize,
+    /// Of those, signed or beyond.
+    pub signed: usize,
+    /// Their value, 万元.
+    pub signed_value_wan: f64,
+}
+
+/// Every event, the latest first.
+pub(crate) async fn events(state: &AppState) -> Result<Vec<jiebang_store::MatchEventRecord>, ApiError> {
+    Ok(state.store.list_match_events().await?)
+}
+
+/// One event.
+pub(crate) async fn event(state: &AppState, viewer: &Viewer, id: i64) -> Result<EventView, ApiError> {
+    let record = state.store.get_match_event(id).await?;
+    let mut demands = Vec::new();
+    for demand in &record.demand_ids {
+        let record = state.store.get_demand(*demand).await?;
+        if record.state != DemandState::Withdrawn || reader(viewer, &record) == Visibility::Internal {
+            demands.push(entry(viewer, &record));
+        }
+    }
+    let mut solutions = Vec::new();
+    for solution in &record.solution_ids {
+        solutions.push(solution_entry(viewer, state.store.get_solution(*solution).await?));
+    }
+    let engagements: Vec<Engagement> = state
+        .store
+        .list_engagements()
+        .await?
+        .into_iter()
+        .filter(|e| record.demand_ids.contains(&e.demand_id) && record.solution_ids.contains(&e.solution_id))
+        .collect();
+    let signed: Vec<f64> = engagements.iter().filter_map(|e| e.amount_wan).collect();
+    Ok(EventView {
+        id,
+        event: record.event,
+        demands,
+        solutions,
+        engagements: engagements.len(),
+        signed: signed.len(),
+        signed_value_wan: signed.iter().sum(),
+    })
+}
+
+/// The catalogue's organizers enter an event.
+pub(crate) async fn create_event(
+    state: &AppState,
+    viewer: &Viewer,
+    input: &jiebang_core::catalogue::MatchEventInput,
+) -> Result<jiebang_store::MatchEventRecord, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    Ok(state.store.create_match_event(input, user).await?)
+}
+
+/// Demands and solutions to present at an event.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EventEntries {
+    /// Open demands.
+    #[serde(default)]
+    pub demand_ids: Vec<i64>,
+    /// Solutions.
+    #[serde(default)]
+    pub solution_ids: Vec<i64>,
+}
+
+/// The catalogue's organizers put demands and solutions on an event.
+pub(crate) async fn add_to_event(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    entries: &EventEntries,
+) -> Result<jiebang_store::MatchEventRecord, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    Ok(state.store.add_to_match_event(id, &entries.demand_ids, &entries.solution_ids, user).await?)
+}
+
+/// An event's catalogue as an `.xlsx`: its demands and solutions as the reader may see them.
+pub(crate) async fn event_catalogue(state: &AppState, viewer: &Viewer, id: i64) -> Result<Vec<u8>, ApiError> {
+    let view = event(state, viewer, id).await?;
+    let demands: Vec<DemandView> = view.demands.into_iter().map(|d| d.demand).collect();
+    let solutions: Vec<_> = view.solutions.into_iter().map(|s| s.record.solution).collect();
+    Ok(jiebang_sheets::write_catalogue_xlsx(&demands, &solutions, viewer.principal().is_some())?)
+}
+
 /// The typical scenarios demands, solutions and challenges point at: the shipped 2025
 /// intelligent-manufacturing guide, each entry marked confirmed or secondary.
 pub(crate) fn scenarios() -> Vec<jiebang_core::scenario::Scenario> {

@@ -141,3 +141,101 @@ pub(crate) async fn application_pdf(state: &AppState, viewer: &Viewer, id: i64) 
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((format!("申报书-{id}.pdf"), bytes))
 }
+
+/// A matchmaking event's printed booklet (对接会手册): a cover with the event, then each demand and
+/// each solution with what the public may read of it — it is handed out to anyone at the fair.
+/// In Chinese, as the fair is held.
+pub(crate) async fn event_booklet(state: &AppState, id: i64) -> Result<(String, Vec<u8>), ApiError> {
+    let anonymous = Viewer(None);
+    let view = crate::app::catalogue::event(state, &anonymous, id).await?;
+    let event = &view.event;
+    let mut blocks = vec![Block::Heading(format!("一、场景需求（{} 项）", view.demands.len()))];
+    for (n, entry) in view.demands.iter().enumerate() {
+        let d = &entry.demand;
+        blocks.push(Block::Heading(format!("{}. {}（{}）", n + 1, d.title, d.number)));
+        let mut fields = vec![
+            ("需求单位".to_owned(), d.organization.clone().unwrap_or_default()),
+            (
+                "所属行业".to_owned(),
+                d.industries
+                    .iter()
+                    .filter_map(|c| jiebang_core::industry::IndustryCode::parse(c).ok())
+                    .map(|c| c.industry().name)
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            ),
+            (
+                "所在地区".to_owned(),
+                jiebang_core::region::RegionCode::parse(&d.region)
+                    .map(|r| r.region().name.to_owned())
+                    .unwrap_or_default(),
+            ),
+            ("合作方式".to_owned(), d.cooperation.label_zh().to_owned()),
+        ];
+        if let Some(scenario) = &d.scenario {
+            fields.push(("典型场景".to_owned(), scenario.clone()));
+        }
+        blocks.push(Block::Fields(fields));
+        if let Some(pain) = &d.pain_points {
+            blocks.push(Block::Paragraph(pain.clone()));
+        }
+        if let Some(requirements) = d.requirements.as_ref().filter(|r| !r.is_empty()) {
+            blocks.push(Block::Table {
+                columns: vec![("技术指标".into(), 2.0), ("要求".into(), 1.0)],
+                rows: requirements.iter().map(|i| vec![i.name.clone(), i.expr.to_string()]).collect(),
+            });
+        }
+    }
+    blocks.push(Block::PageBreak);
+    blocks.push(Block::Heading(format!("二、解决方案（{} 项）", view.solutions.len())));
+    for (n, entry) in view.solutions.iter().enumerate() {
+        let s = &entry.record.solution;
+        blocks.push(Block::Heading(format!("{}. {}", n + 1, s.title)));
+        blocks.push(Block::Fields(vec![
+            ("供给方".to_owned(), s.provider.clone()),
+            ("类型".to_owned(), s.kind.label_zh().to_owned()),
+            ("所在地区".to_owned(), s.region.region().name.to_owned()),
+            ("部署方式".to_owned(), s.deployments.iter().map(|d| d.label_zh()).collect::<Vec<_>>().join("、")),
+        ]));
+        blocks.push(Block::Paragraph(s.summary.clone()));
+        if !s.claims.is_empty() {
+            blocks.push(Block::Table {
+                columns: vec![("指标".into(), 2.0), ("实测值".into(), 1.0), ("证据".into(), 2.0)],
+                rows: s
+                    .claims
+                    .iter()
+                    .map(|c| {
+                        let evidence = match &c.evidence {
+                            jiebang_core::catalogue::Evidence::SignedReport { submission_id } => {
+                                format!("平台签名测评报告（提交 {submission_id}）")
+                            }
+                            jiebang_core::catalogue::Evidence::LabReport { lab, tested_on, .. } => {
+                                format!("{lab}，{tested_on}")
+                            }
+                        };
+                        vec![c.indicator.name.clone(), c.value.to_string(), evidence]
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let document = PrintDocument {
+        title: event.name.clone(),
+        cover: vec![
+            format!("举办日期：{}", event.held_on),
+            format!("举办城市：{}", event.region.region().name),
+            format!("地点：{}", event.venue),
+            format!("主办单位：{}", event.host),
+            format!("场景需求 {} 项 · 解决方案 {} 项", view.demands.len(), view.solutions.len()),
+        ],
+        blocks,
+        footer: format!("{} · 对接会手册", event.name),
+        page_label: "第 {} 页，共 {} 页".into(),
+    };
+    let printer = printer()?;
+    let bytes = tokio::task::spawn_blocking(move || jiebang_pdf::render(printer, &document))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((format!("对接会手册-{id}.pdf"), bytes))
+}

@@ -35,6 +35,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/solutions", get(solutions_page))
         .route("/solutions/{id}", get(solution_page))
         .route("/catalogue", get(statistics_page))
+        .route("/events", get(events_page))
+        .route("/events/{id}", get(event_page))
         .route("/datasets", get(datasets_page))
         .route("/datasets/{id}", get(dataset_page))
         .route("/scenarios", get(scenarios_page))
@@ -509,4 +511,30 @@ impl DatasetPage {
 async fn dataset_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<DatasetPage, PageError> {
     let record = crate::app::catalogue::dataset_card(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     Ok(DatasetPage { ctx, record })
+}
+
+/// The matchmaking events.
+#[derive(Template, WebTemplate)]
+#[template(path = "events.html")]
+struct EventsPage {
+    ctx: Ctx,
+    events: Vec<jiebang_store::MatchEventRecord>,
+}
+
+async fn events_page(State(state): State<AppState>, ctx: Ctx) -> Result<EventsPage, PageError> {
+    let events = crate::app::catalogue::events(&state).await.map_err(|e| ctx.fail(e))?;
+    Ok(EventsPage { ctx, events })
+}
+
+/// One event: what it presents, what came of it, and its catalogue and booklet to download.
+#[derive(Template, WebTemplate)]
+#[template(path = "event.html")]
+struct EventPage {
+    ctx: Ctx,
+    view: crate::app::catalogue::EventView,
+}
+
+async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<EventPage, PageError> {
+    let view = crate::app::catalogue::event(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
+    Ok(EventPage { ctx, view })
 }

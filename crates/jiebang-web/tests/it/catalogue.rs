@@ -181,3 +181,44 @@ async fn a_challenge_dataset_card_is_evaluation_only_linked_and_searchable() {
     let (_, found) = app.json(Method::GET, "/api/v1/search?q=%E6%B3%84%E6%BC%8F&kind=dataset", None, None).await;
     assert_eq!(found["hits"][0]["url"], format!("/datasets/{id}"), "{found}");
 }
+
+/// A matchmaking event: the organizers enter it and put an open demand and a solution on it;
+/// its booklet prints what the public may read (the registered-only budget left out) and its
+/// catalogue holds a sheet of demands and one of solutions; an engagement between them counts.
+#[tokio::test]
+async fn a_matchmaking_event_prints_its_booklet_and_counts_what_came_of_it() {
+    let app = TestApp::new().await;
+    let demand = app.t.store.create_demand(&catalogue_demand("JQ-F-001"), None, None).await.unwrap();
+    let solution = app.t.store.create_solution(&catalogue_solution(), None, None, None).await.unwrap();
+    let event = json!({"name": "供需对接会", "held_on": "2026-11-20", "region": "青岛市", "venue": "会展中心", "host": "某工信局"});
+    let (status, created) = app.json(Method::POST, "/api/v1/events", Some("organizer"), Some(event)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let entries = json!({"demand_ids": [demand.id], "solution_ids": [solution.id]});
+    let path = format!("/api/v1/events/{id}/entries");
+    let (status, _) = app.json(Method::POST, &path, Some("applicant"), Some(entries.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.json(Method::POST, &path, Some("organizer"), Some(entries)).await;
+    assert_eq!(status, StatusCode::OK);
+    let engagement = json!({"demand_id": demand.id, "solution_id": solution.id, "channel": "fair"});
+    let (status, _) = app.json(Method::POST, "/api/v1/engagements", Some("organizer"), Some(engagement)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, view) = app.json(Method::GET, &format!("/api/v1/events/{id}"), None, None).await;
+    assert_eq!((view["demands"].as_array().unwrap().len(), view["engagements"].as_i64()), (1, Some(1)));
+
+    let (status, _, pdf) =
+        app.send(app.request(Method::GET, &format!("/api/v1/events/{id}/booklet"), None, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = crate::pages::pdf_pages(&pdf).join("\n");
+    assert!(text.contains("供需对接会") && text.contains("化工园区泄漏预警") && text.contains("召回率"), "{text}");
+    assert!(!text.contains("300") && !text.contains("0531-1"), "no budget or contact for the public: {text}");
+    let (status, _, xlsx) =
+        app.send(app.request(Method::GET, &format!("/api/v1/events/{id}/catalogue"), Some("organizer"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let demands = jiebang_sheets::read_demands("catalogue.xlsx", &xlsx).unwrap();
+    assert_eq!(demands[0].input.number, "JQ-F-001");
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    assert_eq!(calamine::Reader::sheet_names(&workbook), ["需求目录", "方案目录"]);
+    let solutions = calamine::Reader::worksheet_range(&mut workbook, "方案目录").unwrap();
+    assert_eq!(solutions.get((1, 0)).unwrap().to_string(), "化工泄漏预警大模型");
+}

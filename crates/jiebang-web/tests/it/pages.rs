@@ -422,7 +422,7 @@ async fn an_applications_history_reads_as_sentences_with_names() {
 }
 
 /// A PDF as text, by poppler's pdftotext, pages split at form feeds.
-fn pdf_pages(pdf: &[u8]) -> Vec<String> {
+pub(crate) fn pdf_pages(pdf: &[u8]) -> Vec<String> {
     use std::io::Write;
     let mut child = std::process::Command::new("pdftotext")
         .args(["-enc", "UTF-8", "-", "-"])

@@ -337,6 +337,26 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         api(Method::GET, "/api/v1/dataset-cards/{id}", P::None, Public, S::OK),
         page(Method::GET, "/datasets", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/events", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/events",
+            P::Json(json!({"name": "", "region": "370200", "host": "x"})),
+            Creators,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/events/{id}", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/events/{id}/entries",
+            P::Json(json!({"demand_ids": [999999]})),
+            Creators,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/events/{id}/catalogue", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/events/{id}/booklet", P::None, Public, S::OK),
+        page(Method::GET, "/events", P::None, Public, S::OK),
+        page(Method::GET, "/events/{id}", P::None, Public, S::OK),
         page(Method::GET, "/datasets/{id}", P::None, Public, S::OK),
         page(Method::GET, "/solutions/{id}", P::None, Public, S::OK),
         page(Method::GET, "/catalogue", P::None, Public, S::OK),
@@ -1069,6 +1089,18 @@ async fn build(app: &TestApp, case: &Case, who: Option<&str>) -> Request<Body> {
         };
         let id = app.t.store.create_dataset_card(&card, None, None).await.unwrap().id;
         path = path.replace("{id}", &id.to_string());
+    }
+    if path.contains("/events/{id}") {
+        let event = jiebang_core::catalogue::MatchEventInput {
+            name: "供需对接会".into(),
+            held_on: jiebang_core::program::Day::parse("d", "2026-11-20").ok(),
+            region: "370200".into(),
+            venue: String::new(),
+            host: "某工信局".into(),
+        };
+        let organizer = app.t.store.find_user_by_email("organizer@example.cn").await.unwrap().unwrap().id;
+        let id = app.t.store.create_match_event(&event, organizer).await.unwrap().id;
+        path = path.replace("/events/{id}", &format!("/events/{id}"));
     }
     if path.contains("{fresh}") {
         let challenge: jiebang_core::challenge::ChallengeInput =

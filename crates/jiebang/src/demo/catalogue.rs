@@ -5,7 +5,7 @@
 //! cards of the demo's datasets.
 
 use anyhow::Context;
-use jiebang_core::catalogue::{Channel, Claim, DemandInput, EngagementStage, Evidence, SolutionInput};
+use jiebang_core::catalogue::{Channel, Claim, DemandInput, EngagementStage, Evidence, MatchEventInput, SolutionInput};
 use jiebang_core::dataset_card::{Compliance, DataSource, DatasetCardInput, Labelling, QualityScore};
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::Day;
@@ -147,6 +147,33 @@ pub(super) async fn load(
             other => anyhow::bail!("{}: unknown kind {other}", context()),
         }
     }
+    // The fair presents its demands and solutions first; the talks there follow.
+    let fair = MatchEventInput {
+        name: "2026年济青先导区“百企百景”供需对接会（示例）".into(),
+        held_on: Some(today.plus_days(-30)),
+        region: "370200".into(),
+        venue: "青岛国际会展中心（示例）".into(),
+        host: "示例·济青先导区建设推进办公室".into(),
+    };
+    let event = store.create_match_event(&fair, organizer).await?;
+    let shown_demands: Vec<i64> = demands.iter().take(30).map(|d| d.id).collect();
+    let shown_solutions: Vec<i64> = solutions.iter().take(30).map(|s| s.id).collect();
+    let mut extra_demands = Vec::new();
+    let mut extra_solutions = Vec::new();
+    for (number, title, ..) in FAIR {
+        let demand = demands.iter().find(|d| d.demand.number == *number).context(*number)?;
+        let solution = solutions.iter().find(|s| s.solution.title == *title).context(*title)?;
+        extra_demands.push(demand.id);
+        extra_solutions.push(solution.id);
+    }
+    store
+        .add_to_match_event(
+            event.id,
+            &[shown_demands, extra_demands].concat(),
+            &[shown_solutions, extra_solutions].concat(),
+            organizer,
+        )
+        .await?;
     for (number, title, reached, amount) in FAIR {
         let demand = demands.iter().find(|d| d.demand.number == *number).context(*number)?;
         let solution = solutions.iter().find(|s| s.solution.title == *title).context(*title)?;
