@@ -1,5 +1,5 @@
 //! One search over everything public around the lists — challenges, demands, solutions, accepted
-//! models, typical scenarios and dataset cards — in Chinese and English, with facets by kind,
+//! models, typical scenarios and cases, and dataset cards — in Chinese and English, with facets by kind,
 //! industry (GB/T 4754) and region (GB/T 2260).
 //!
 //! Why tantivy with jieba and not the database: SQLite's FTS5 reads a run of Chinese characters
@@ -62,12 +62,14 @@ pub enum Kind {
     Scenario,
     /// A dataset card.
     Dataset,
+    /// A typical case of a scenario.
+    Case,
 }
 
 impl Kind {
     /// Every kind, in the order facets list them.
-    pub const ALL: [Kind; 6] =
-        [Kind::Challenge, Kind::Demand, Kind::Solution, Kind::Model, Kind::Scenario, Kind::Dataset];
+    pub const ALL: [Kind; 7] =
+        [Kind::Challenge, Kind::Demand, Kind::Solution, Kind::Model, Kind::Scenario, Kind::Case, Kind::Dataset];
 
     /// The key used in URLs and the API.
     pub fn as_str(self) -> &'static str {
@@ -78,6 +80,7 @@ impl Kind {
             Kind::Model => "model",
             Kind::Scenario => "scenario",
             Kind::Dataset => "dataset",
+            Kind::Case => "case",
         }
     }
 
@@ -101,6 +104,8 @@ impl Kind {
             (Kind::Scenario, false) => "Typical scenario",
             (Kind::Dataset, true) => "数据集",
             (Kind::Dataset, false) => "Dataset",
+            (Kind::Case, true) => "典型案例",
+            (Kind::Case, false) => "Typical case",
         }
     }
 }
@@ -212,6 +217,24 @@ fn analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// The words of a text as the index cuts them (jieba's search mode, lower-cased, English
+/// stemmed), each once, in order; single Chinese characters and bare numbers are left out, since
+/// they say little about what two texts share.
+pub fn words(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let folded = fold(text);
+    let mut stream = analyzer.token_stream(&folded);
+    let mut words: Vec<String> = Vec::new();
+    while let Some(token) = stream.next() {
+        let word = &token.text;
+        let telling = word.chars().count() >= 2 && word.chars().any(char::is_alphabetic);
+        if telling && !words.contains(word) {
+            words.push(word.clone());
+        }
+    }
+    words
 }
 
 /// The text as half-width, so full-width letters and digits typed with a Chinese input method
@@ -546,6 +569,14 @@ mod tests {
         assert!(cut.starts_with('…') && cut.ends_with('…') && cut.contains("<b>集装箱</b>"), "{cut}");
         assert_eq!(cut.chars().filter(|c| *c == '前').count(), 30);
         assert_eq!(snippet("无关", &words), "无关");
+    }
+
+    #[test]
+    fn every_kind_reads_back_from_its_key() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(Kind::parse("case"), Some(Kind::Case));
     }
 
     #[test]

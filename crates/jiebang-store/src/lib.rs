@@ -56,7 +56,7 @@ pub use evaluation::{
     Submission, TASKS, WorkerRecord, now_ms,
 };
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
-pub use match_events::MatchEventRecord;
+pub use match_events::{MatchEventRecord, TypicalCaseRecord};
 pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};

@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 23, name: "search_feed", sql: include_str!("../migrations/0023_search_feed.sql") },
     Migration { version: 24, name: "dataset_cards", sql: include_str!("../migrations/0024_dataset_cards.sql") },
     Migration { version: 25, name: "match_events", sql: include_str!("../migrations/0025_match_events.sql") },
+    Migration { version: 26, name: "typical_cases", sql: include_str!("../migrations/0026_typical_cases.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

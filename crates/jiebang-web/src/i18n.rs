@@ -1288,6 +1288,7 @@ texts!(
     host: "主办单位" / "Host",
     booklet: "下载对接会手册（PDF）" / "Download the booklet (PDF, in Chinese)",
     event_catalogue: "下载对接目录（XLSX）" / "Download the catalogue (XLSX)",
+    typical_case: "典型案例" / "Typical case",
 });
 
 texts!(

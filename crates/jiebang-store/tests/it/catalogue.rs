@@ -224,3 +224,25 @@ async fn a_matchmaking_event_presents_open_demands_and_solutions_once() {
     assert_eq!((again.demand_ids, again.solution_ids), (vec![open.id], vec![sol.id]));
     assert_eq!(s.list_match_events().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_typical_case_is_filed_under_a_known_scenario() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    let case = jiebang_core::scenario::TypicalCaseInput {
+        title: "轴承产线预测性维护".into(),
+        organization: "某轴承公司".into(),
+        region: "370200".into(),
+        industries: vec!["34".into()],
+        scenario: "ZNZZ-2025-24".into(),
+        year: Some(2025),
+        summary: "振动监测，提前七天预警。".into(),
+        results: "非计划停机减少 35%。".into(),
+    };
+    let unknown = jiebang_core::scenario::TypicalCaseInput { scenario: "X-1".into(), ..case.clone() };
+    assert_eq!(fields(s.create_typical_case(&unknown, organizer).await.unwrap_err()), ["scenario"]);
+    let created = s.create_typical_case(&case, organizer).await.unwrap();
+    assert_eq!(s.get_typical_case(created.id).await.unwrap().case.scenario, "ZNZZ-2025-24");
+    assert_eq!(s.list_typical_cases().await.unwrap().len(), 1);
+}

@@ -323,3 +323,21 @@ pub(super) async fn event_booklet(
     let (name, bytes) = crate::app::printing::event_booklet(&state, id).await?;
     Ok(crate::http::download("application/pdf", &name, bytes))
 }
+
+/// Typical cases (典型案例), each under a typical scenario.
+#[utoipa::path(get, path = "/api/v1/typical-cases", responses((status = 200, body = Vec<jiebang_store::TypicalCaseRecord>)))]
+pub(super) async fn list_typical_cases(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<jiebang_store::TypicalCaseRecord>>, ApiError> {
+    Ok(Json(crate::app::catalogue::typical_cases(&state).await?))
+}
+
+/// Files a typical case under a typical scenario: the catalogue's organizers.
+#[utoipa::path(post, path = "/api/v1/typical-cases", request_body = jiebang_core::scenario::TypicalCaseInput, responses((status = 201, body = jiebang_store::TypicalCaseRecord), (status = 403, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
+pub(super) async fn create_typical_case(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<jiebang_core::scenario::TypicalCaseInput>,
+) -> Result<(StatusCode, Json<jiebang_store::TypicalCaseRecord>), ApiError> {
+    Ok((StatusCode::CREATED, Json(crate::app::catalogue::create_typical_case(&state, &viewer, &input).await?)))
+}

@@ -63,6 +63,7 @@ use crate::error::ApiError;
         catalogue::import_solutions, catalogue::export_solutions, catalogue::list_dataset_cards,
         catalogue::create_dataset_card, catalogue::get_dataset_card, catalogue::list_events, catalogue::create_event,
         catalogue::get_event, catalogue::add_to_event, catalogue::event_catalogue, catalogue::event_booklet,
+        catalogue::list_typical_cases, catalogue::create_typical_case,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::app::selection::SignedSnapshot)),
     modifiers(&BearerAuth, &PathParameters),
@@ -215,6 +216,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/dataset-cards", get(catalogue::list_dataset_cards).post(catalogue::create_dataset_card))
         .route("/dataset-cards/{id}", get(catalogue::get_dataset_card))
         .route("/events", get(catalogue::list_events).post(catalogue::create_event))
+        .route("/typical-cases", get(catalogue::list_typical_cases).post(catalogue::create_typical_case))
         .route("/events/{id}", get(catalogue::get_event))
         .route("/events/{id}/entries", post(catalogue::add_to_event))
         .route("/events/{id}/catalogue", get(catalogue::event_catalogue))

@@ -167,7 +167,16 @@ pub(crate) async fn matches(state: &AppState, viewer: &Viewer, id: i64) -> Resul
     if record.state == DemandState::Withdrawn && level != Visibility::Internal {
         return Err(ApiError::NotFound(format!("需求 {id} 不存在 / demand {id} not found")));
     }
-    let sees_requirements = record.demand.visible_to(level).requirements.is_some();
+    let view = record.demand.visible_to(level);
+    let sees_requirements = view.requirements.is_some();
+    // Shared words are shown from what this reader may read of the demand, as jieba cuts them:
+    // a withheld pain point lends no word, and 剩余寿命 shows as such, not as its bigrams.
+    let demand_words = jiebang_search::words(&format!(
+        "{} {} {}",
+        view.title,
+        view.field,
+        view.pain_points.as_deref().unwrap_or_default()
+    ));
     let mut ranked: Vec<Ranked> = state
         .store
         .list_solutions()
@@ -180,6 +189,15 @@ pub(crate) async fn matches(state: &AppState, viewer: &Viewer, id: i64) -> Resul
                 .into_iter()
                 .filter(|r| {
                     sees_requirements || !matches!(r, Reason::MeetsRequirement { .. } | Reason::FallsShort { .. })
+                })
+                .filter_map(|r| match r {
+                    Reason::Words { .. } => {
+                        let theirs = jiebang_search::words(&format!("{} {}", s.solution.title, s.solution.summary));
+                        let terms: Vec<String> =
+                            demand_words.iter().filter(|w| theirs.contains(w)).take(8).cloned().collect();
+                        (!terms.is_empty()).then_some(Reason::Words { terms })
+                    }
+                    other => Some(other),
                 })
                 .collect();
             Ranked {
@@ -621,6 +639,21 @@ pub(crate) async fn event_catalogue(state: &AppState, viewer: &Viewer, id: i64) 
     let demands: Vec<DemandView> = view.demands.into_iter().map(|d| d.demand).collect();
     let solutions: Vec<_> = view.solutions.into_iter().map(|s| s.record.solution).collect();
     Ok(jiebang_sheets::write_catalogue_xlsx(&demands, &solutions, viewer.principal().is_some())?)
+}
+
+/// Every typical case, by scenario.
+pub(crate) async fn typical_cases(state: &AppState) -> Result<Vec<jiebang_store::TypicalCaseRecord>, ApiError> {
+    Ok(state.store.list_typical_cases().await?)
+}
+
+/// The catalogue's organizers file a typical case under a scenario.
+pub(crate) async fn create_typical_case(
+    state: &AppState,
+    viewer: &Viewer,
+    input: &jiebang_core::scenario::TypicalCaseInput,
+) -> Result<jiebang_store::TypicalCaseRecord, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    Ok(state.store.create_typical_case(input, user).await?)
 }
 
 /// The typical scenarios demands, solutions and challenges point at: the shipped 2025

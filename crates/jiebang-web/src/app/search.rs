@@ -13,7 +13,9 @@ use jiebang_core::catalogue::DemandState;
 use jiebang_core::industry::IndustryCode;
 use jiebang_core::region::RegionCode;
 use jiebang_search::{Entry, Kind, Query, Results, SearchIndex};
-use jiebang_store::{ChallengeRecord, DatasetCardRecord, DemandRecord, Program, SolutionRecord, StoreError};
+use jiebang_store::{
+    ChallengeRecord, DatasetCardRecord, DemandRecord, Program, SolutionRecord, StoreError, TypicalCaseRecord,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -201,6 +203,18 @@ fn solution_entry(record: &SolutionRecord) -> Entry {
     }
 }
 
+fn case_entry(record: &TypicalCaseRecord) -> Entry {
+    let case = &record.case;
+    Entry {
+        kind: Kind::Case,
+        id: record.id,
+        title: case.title.clone(),
+        text: join([case.organization.as_str(), &case.scenario, &case.summary, &case.results]),
+        industries: industries(&case.industries),
+        regions: vec![case.region.code().to_owned()],
+    }
+}
+
 fn scenario_entries() -> Vec<Entry> {
     jiebang_core::scenario::shipped()
         .into_iter()
@@ -254,6 +268,7 @@ async fn every_entry(state: &AppState) -> Result<Vec<Entry>, ApiError> {
     for card in store.list_dataset_cards().await? {
         entries.extend(public_dataset(state, &card).await?);
     }
+    entries.extend(store.list_typical_cases().await?.iter().map(case_entry));
     Ok(entries)
 }
 
@@ -299,6 +314,11 @@ async fn entries_of(state: &AppState, kind: &str, id: i64) -> Result<(Vec<Entry>
         "dataset" => match store.get_dataset_card(id).await {
             Ok(record) => (public_dataset(state, &record).await?.into_iter().collect(), vec![(Kind::Dataset, id)]),
             Err(StoreError::NotFound { .. }) => (Vec::new(), vec![(Kind::Dataset, id)]),
+            Err(error) => return Err(error.into()),
+        },
+        "case" => match store.get_typical_case(id).await {
+            Ok(record) => (vec![case_entry(&record)], vec![(Kind::Case, id)]),
+            Err(StoreError::NotFound { .. }) => (Vec::new(), vec![(Kind::Case, id)]),
             Err(error) => return Err(error.into()),
         },
         _ => (Vec::new(), Vec::new()),
@@ -351,7 +371,7 @@ pub struct SearchResults {
 }
 
 /// The kinds' keys, in the order a select lists them.
-pub(crate) const KINDS: &[&str] = &["challenge", "demand", "solution", "model", "scenario", "dataset"];
+pub(crate) const KINDS: &[&str] = &["challenge", "demand", "solution", "model", "scenario", "case", "dataset"];
 
 /// The page that shows an entry.
 pub(crate) fn url_of(kind: Kind, id: i64) -> String {
@@ -361,6 +381,7 @@ pub(crate) fn url_of(kind: Kind, id: i64) -> String {
         Kind::Solution | Kind::Model => format!("/solutions/{id}"),
         Kind::Scenario => format!("/scenarios#s{id}"),
         Kind::Dataset => format!("/datasets/{id}"),
+        Kind::Case => format!("/scenarios#case{id}"),
     }
 }
 
@@ -429,7 +450,7 @@ pub(crate) async fn search(state: &AppState, query: &Query) -> Result<SearchResu
 pub struct SearchParams {
     /// The words, Chinese or English; full-width letters and digits are read as ASCII.
     pub q: Option<String>,
-    /// Only this kind: `challenge`, `demand`, `solution`, `model`, `scenario` or `dataset`.
+    /// Only this kind: `challenge`, `demand`, `solution`, `model`, `scenario`, `case` or `dataset`.
     pub kind: Option<String>,
     /// Only this industry: a GB/T 4754 section letter (`C`) or division (`26`, `C26`, 化学原料和化学制品制造业).
     pub industry: Option<String>,
@@ -453,7 +474,7 @@ impl SearchParams {
                 None => {
                     errors.push(jiebang_core::FieldError::new(
                         "kind",
-                        format!("未知类别「{key}」/ unknown kind '{key}': challenge, demand, solution, model, scenario, dataset"),
+                        format!("未知类别「{key}」/ unknown kind '{key}': challenge, demand, solution, model, scenario, case, dataset"),
                     ));
                     Vec::new()
                 }

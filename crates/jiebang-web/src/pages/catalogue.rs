@@ -397,9 +397,17 @@ async fn statistics_page(State(state): State<AppState>, ctx: Ctx) -> Result<Stat
 struct ScenariosPage {
     ctx: Ctx,
     stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)>,
+    cases: Vec<jiebang_store::TypicalCaseRecord>,
 }
 
-async fn scenarios_page(ctx: Ctx) -> ScenariosPage {
+impl ScenariosPage {
+    fn cases_of<'a>(&'a self, code: &str) -> Vec<&'a jiebang_store::TypicalCaseRecord> {
+        self.cases.iter().filter(|c| c.case.scenario == code).collect()
+    }
+}
+
+async fn scenarios_page(State(state): State<AppState>, ctx: Ctx) -> Result<ScenariosPage, PageError> {
+    let cases = crate::app::catalogue::typical_cases(&state).await.map_err(|e| ctx.fail(e))?;
     let scenarios = crate::app::catalogue::scenarios();
     let mut stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)> = Vec::new();
     for scenario in scenarios {
@@ -408,7 +416,7 @@ async fn scenarios_page(ctx: Ctx) -> ScenariosPage {
             _ => stages.push((scenario.stage.clone(), vec![scenario])),
         }
     }
-    ScenariosPage { ctx, stages }
+    Ok(ScenariosPage { ctx, stages, cases })
 }
 
 /// The catalogue organizers' import of demands and solutions from their sheets.

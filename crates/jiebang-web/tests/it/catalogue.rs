@@ -222,3 +222,53 @@ async fn a_matchmaking_event_prints_its_booklet_and_counts_what_came_of_it() {
     let solutions = calamine::Reader::worksheet_range(&mut workbook, "方案目录").unwrap();
     assert_eq!(solutions.get((1, 0)).unwrap().to_string(), "化工泄漏预警大模型");
 }
+
+/// A typical case is filed under a scenario by the organizers, shown under it and found.
+#[tokio::test]
+async fn a_typical_case_is_shown_under_its_scenario_and_found() {
+    let app = TestApp::new().await;
+    let case = json!({"title": "风电轴承预测性维护", "organization": "某发电公司", "region": "青岛市", "industries": ["44"],
+        "scenario": "ZNZZ-2025-24", "year": 2025, "summary": "振动监测，提前七天预警。", "results": "停机减少 35%。"});
+    let (status, _) = app.json(Method::POST, "/api/v1/typical-cases", Some("applicant"), Some(case.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, created) = app.json(Method::POST, "/api/v1/typical-cases", Some("organizer"), Some(case)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let page = String::from_utf8(app.send(app.request(Method::GET, "/scenarios", None, None)).await.2).unwrap();
+    let at = page.find(&format!("id=\"case{id}\"")).expect("the case is on the scenarios page");
+    assert!(page[..at].rfind("ZNZZ-2025-24") > page[..at].rfind("ZNZZ-2025-23"), "under its scenario");
+    let (_, found) = app.json(Method::GET, "/api/v1/search?q=%E8%BD%B4%E6%89%BF&kind=case", None, None).await;
+    assert_eq!(found["hits"][0]["url"], format!("/scenarios#case{id}"), "{found}");
+}
+
+/// The words a demand and a solution share are shown as jieba cuts them and only from what the
+/// reader may see: a registered-only pain point lends the public no word.
+#[tokio::test]
+async fn shared_words_are_whole_words_from_the_fields_the_reader_sees() {
+    let app = TestApp::new().await;
+    let mut demand = catalogue_demand("JQ-W-001");
+    demand.title = "滚动轴承剩余寿命预测".into();
+    demand.pain_points = "保密车间的振动数据。".into();
+    demand.visibility.insert("pain_points".into(), "registered".into());
+    let demand = app.t.store.create_demand(&demand, None, None).await.unwrap();
+    let mut solution = catalogue_solution();
+    solution.title = "轴承剩余寿命预测系统".into();
+    solution.summary = "保密车间可用，基于振动数据。".into();
+    app.t.store.create_solution(&solution, None, None, None).await.unwrap();
+    let words = |ranked: &serde_json::Value| -> Vec<String> {
+        ranked[0]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["kind"] == "words")
+            .flat_map(|r| r["terms"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let path = format!("/api/v1/demands/{}/matches", demand.id);
+    let (_, public) = app.json(Method::GET, &path, None, None).await;
+    let public = words(&public);
+    assert!(public.contains(&"轴承".to_owned()) && public.contains(&"剩余".to_owned()), "{public:?}");
+    assert!(!public.iter().any(|w| w.contains("保密") || w.contains("振动") || w == "余寿"), "{public:?}");
+    let (_, registered) = app.json(Method::GET, &path, Some("expert"), None).await;
+    assert!(words(&registered).contains(&"振动".to_owned()), "{:?}", words(&registered));
+}

@@ -337,6 +337,14 @@ fn cases(app: &TestApp) -> Vec<Case> {
         ),
         api(Method::GET, "/api/v1/dataset-cards/{id}", P::None, Public, S::OK),
         page(Method::GET, "/datasets", P::None, Public, S::OK),
+        api(Method::GET, "/api/v1/typical-cases", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/typical-cases",
+            P::Json(json!({"title": "", "organization": "x", "region": "370200", "scenario": "X", "summary": "y"})),
+            Creators,
+            S::UNPROCESSABLE_ENTITY,
+        ),
         api(Method::GET, "/api/v1/events", P::None, Public, S::OK),
         api(
             Method::POST,

@@ -2,13 +2,14 @@
 //! solutions of `catalogue.tsv` across two dozen industries and a dozen Shandong cities, a
 //! matchmaking fair's engagements — some signed, one carried through to acceptance — and one
 //! demand promoted into a challenge of the national list that is open for applications; and the
-//! cards of the demo's datasets.
+//! cards of the demo's datasets, and typical cases under the guide's scenarios.
 
 use anyhow::Context;
 use jiebang_core::catalogue::{Channel, Claim, DemandInput, EngagementStage, Evidence, MatchEventInput, SolutionInput};
 use jiebang_core::dataset_card::{Compliance, DataSource, DatasetCardInput, Labelling, QualityScore};
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::Day;
+use jiebang_core::scenario::TypicalCaseInput;
 use jiebang_store::{FileStore, Store};
 
 const CATALOGUE: &str = include_str!("catalogue.tsv");
@@ -192,7 +193,82 @@ pub(super) async fn load(
     // A demand becomes a challenge on a list open for applications.
     let promoted = demands.iter().find(|d| d.demand.number == "JQ-D-022").context("JQ-D-022")?;
     store.promote_demand(promoted.id, open_program, "NAT25-JQ22", organizer).await?;
-    dataset_cards(store, programs, organizer).await
+    dataset_cards(store, programs, organizer).await?;
+    typical_cases(store, organizer).await
+}
+
+/// Typical cases filed under the guide's scenarios, written for the demo.
+async fn typical_cases(store: &Store, organizer: i64) -> anyhow::Result<()> {
+    let cases = [
+        (
+            "ZNZZ-2025-20",
+            "热轧带钢表面缺陷在线识别（示例）",
+            "示例·日照钢铁控股",
+            "371100",
+            "31",
+            "线阵相机与深度学习模型在线识别 12 类表面缺陷，替代人工目检。",
+            "缺陷漏检率由 3.2% 降至 0.6%。",
+        ),
+        (
+            "ZNZZ-2025-24",
+            "风电机组轴承预测性维护（示例）",
+            "示例·华电青岛发电",
+            "370200",
+            "44",
+            "主轴与齿轮箱轴承振动在线监测，故障提前 7 天预警。",
+            "非计划停机减少 35%。",
+        ),
+        (
+            "ZNZZ-2025-17",
+            "反应釜工艺参数智能寻优（示例）",
+            "示例·齐鲁石化科技",
+            "370500",
+            "26",
+            "机理与数据融合模型给出温度、压力设定建议。",
+            "收率提升 1.8 个百分点。",
+        ),
+        (
+            "ZNZZ-2025-31",
+            "化工园区泄漏视频预警（示例）",
+            "示例·鲁中化工集团",
+            "370300",
+            "26",
+            "红外与可见光双模态识别储罐区微量泄漏。",
+            "泄漏发现时间由 40 分钟缩短到 3 分钟。",
+        ),
+        (
+            "ZNZZ-2025-27",
+            "集装箱码头智能调度（示例）",
+            "示例·青岛港集团",
+            "370200",
+            "55",
+            "岸桥、场桥与集卡协同调度。",
+            "船舶在港时间缩短 12%。",
+        ),
+        (
+            "ZNZZ-2025-03",
+            "发动机装配线数字孪生（示例）",
+            "示例·潍坊动力总成",
+            "370700",
+            "34",
+            "产线三维孪生与虚拟调试。",
+            "换型调试周期缩短 40%。",
+        ),
+    ];
+    for (scenario, title, organization, region, industry, summary, results) in cases {
+        let input = TypicalCaseInput {
+            title: title.into(),
+            organization: organization.into(),
+            region: region.into(),
+            industries: vec![industry.into()],
+            scenario: scenario.into(),
+            year: Some(2025),
+            summary: summary.into(),
+            results: results.into(),
+        };
+        store.create_typical_case(&input, organizer).await?;
+    }
+    Ok(())
 }
 
 fn source(name: &str, licence: &str) -> DataSource {
