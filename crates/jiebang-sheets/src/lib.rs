@@ -16,7 +16,9 @@ pub use catalogue::{
     Imported, read_demands, read_solutions, write_catalogue_xlsx, write_demands_xlsx, write_solutions_xlsx,
 };
 pub use columns::{COLUMNS, Column};
-pub use read::{ImportedChallenge, MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES, read_challenges};
+pub use read::{
+    ImportedChallenge, MAX_COLUMNS, MAX_ROWS, MAX_UNCOMPRESSED_BYTES, parse_indicator_cell, read_challenges,
+};
 pub use write::{
     Sheet, TableCell, neutralise, write_csv, write_table_csv, write_table_xlsx, write_tables_xlsx, write_xlsx,
 };

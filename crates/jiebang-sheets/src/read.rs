@@ -185,7 +185,7 @@ pub(crate) fn first_token(text: &str) -> &str {
 
 /// Parses the 考核指标 cell: one indicator per line (or separated by ；), fields separated by `|`:
 /// `名称 | 表达式 | 单位 | 测试方法 | 硬性 or 权重N`. Only name and expression are required.
-pub(crate) fn parse_indicator_cell(cell: &str) -> Result<Vec<IndicatorInput>, String> {
+pub fn parse_indicator_cell(cell: &str) -> Result<Vec<IndicatorInput>, String> {
     let mut indicators = Vec::new();
     for (i, line) in cell.split(['\n', '；', ';']).map(str::trim).filter(|l| !l.is_empty()).enumerate() {
         let n = i + 1;

@@ -1289,6 +1289,18 @@ texts!(
     booklet: "下载对接会手册（PDF）" / "Download the booklet (PDF, in Chinese)",
     event_catalogue: "下载对接目录（XLSX）" / "Download the catalogue (XLSX)",
     typical_case: "典型案例" / "Typical case",
+    new_demand: "发布需求" / "Publish a demand",
+    demand_created: "需求已发布（征集中）。" / "The demand is published and collecting solutions.",
+    unit_for: "代表单位" / "For the unit",
+    no_unit: "不关联已登记单位（平台组织方录入）" / "No registered unit (entered by the organizers)",
+    requirements_help: "每行一个指标：名称 | 表达式，如「泄漏识别召回率 | recall>=0.95」。" / "One indicator a line: name | expression, e.g. '泄漏识别召回率 | recall>=0.95'.",
+    industries_help: "GB/T 4754 大类代码或名称，多个用逗号分隔，如 26, 34。" / "GB/T 4754 division codes or names, comma-separated, e.g. 26, 34.",
+    region_help: "GB/T 2260 代码或名称，如 370100 或 济南市。" / "A GB/T 2260 code or name, e.g. 370100 or 济南市.",
+    budget_help: "万元；面议请留空。" / "In 10,000 CNY; leave empty if negotiable.",
+    who_reads: "谁能看到" / "Who may read",
+    publish: "发布" / "Publish",
+    phone: "联系电话" / "Phone",
+    email: "电子邮箱" / "E-mail",
 });
 
 texts!(

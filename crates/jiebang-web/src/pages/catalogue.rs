@@ -27,6 +27,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/search", get(search_page))
         .route("/demands", get(demands_page))
+        .route("/demands/new", get(new_demand_page).post(new_demand_submit))
         .route("/demands/import", get(import_page).post(import_demands_submit))
         .route("/solutions/import", get(import_page).post(import_solutions_submit))
         .route("/demands/{id}", get(demand_page))
@@ -545,4 +546,185 @@ struct EventPage {
 async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<EventPage, PageError> {
     let view = crate::app::catalogue::event(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
     Ok(EventPage { ctx, view })
+}
+
+/// The fields the demand form shows errors beside.
+const DEMAND_FIELDS: &[&str] = &[
+    "number",
+    "title",
+    "organization",
+    "organization_id",
+    "demander_kind",
+    "industries",
+    "region",
+    "field",
+    "scenario",
+    "pain_points",
+    "requirements",
+    "requirements[",
+    "offers[",
+    "cooperation",
+    "budget_wan",
+    "deadline",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "visibility.",
+];
+
+/// A demand entered in the browser: by a unit's member for the unit, or by the catalogue's
+/// organizers for anyone; refused fields come back beside their inputs.
+#[derive(Template, WebTemplate)]
+#[template(path = "demand_form.html")]
+struct DemandFormPage {
+    ctx: Ctx,
+    form: super::form::FormState,
+    /// The units the viewer acts for.
+    units: Vec<(i64, String)>,
+    scenarios: Vec<jiebang_core::scenario::Scenario>,
+}
+
+impl DemandFormPage {
+    fn kinds(&self) -> &'static [jiebang_core::catalogue::DemanderKind] {
+        jiebang_core::catalogue::DemanderKind::ALL
+    }
+
+    fn modes(&self) -> &'static [jiebang_core::catalogue::CooperationMode] {
+        jiebang_core::catalogue::CooperationMode::ALL
+    }
+
+    fn offers(&self) -> &'static [jiebang_core::catalogue::Offer] {
+        jiebang_core::catalogue::Offer::ALL
+    }
+
+    fn narrowable(&self) -> &'static [jiebang_core::catalogue::DemandField] {
+        jiebang_core::catalogue::DemandField::ALL
+    }
+
+    fn levels(&self) -> &'static [jiebang_core::catalogue::Visibility] {
+        jiebang_core::catalogue::Visibility::ALL
+    }
+
+    /// The visibility the form shows for a field: as submitted, else the field's default.
+    fn level_of(&self, field: &jiebang_core::catalogue::DemandField) -> &str {
+        match self.form.get(&format!("visibility.{}", field.as_str())) {
+            "" => field.default_visibility().as_str(),
+            chosen => chosen,
+        }
+    }
+}
+
+/// The units the viewer may enter a demand for; 403 for one who acts for none and is not an
+/// organizer of the catalogue.
+async fn entry_units(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, PageError> {
+    ctx.viewer.require().map_err(|e| ctx.fail(e))?;
+    let principal = ctx.viewer.principal().cloned().ok_or_else(|| ctx.fail(ApiError::Unauthenticated))?;
+    let ids = principal.organizations();
+    if ids.is_empty() && !principal.can_manage_catalogue() {
+        return Err(ctx.fail(ApiError::Forbidden));
+    }
+    let names = state.store.organizations_by_id(&ids).await.map_err(|e| ctx.fail(e))?;
+    Ok(ids.iter().filter_map(|id| names.get(id).map(|o| (*id, o.name.clone()))).collect())
+}
+
+async fn demand_form(state: &AppState, ctx: Ctx, form: super::form::FormState) -> Result<DemandFormPage, PageError> {
+    let units = entry_units(state, &ctx).await?;
+    Ok(DemandFormPage { ctx, form, units, scenarios: jiebang_core::scenario::shipped() })
+}
+
+async fn new_demand_page(State(state): State<AppState>, ctx: Ctx) -> Result<DemandFormPage, PageError> {
+    let form = super::form::FormState::new(Vec::new(), DEMAND_FIELDS);
+    demand_form(&state, ctx, form).await
+}
+
+/// The form's values as a new demand; what cannot be read is an error of its field.
+fn demand_from_form(
+    form: &super::form::FormState,
+) -> Result<crate::app::catalogue::NewDemand, Vec<jiebang_core::FieldError>> {
+    let mut errors = Vec::new();
+    let requirements = jiebang_sheets::parse_indicator_cell(form.get("requirements"))
+        .map_err(|message| errors.push(jiebang_core::FieldError::new("requirements", message)))
+        .unwrap_or_default();
+    let budget_wan = super::form::optional_number::<f64>(form.get("budget_wan"), "budget_wan", &mut errors);
+    let deadline = match form.get("deadline").trim() {
+        "" => None,
+        text => Day::parse("deadline", text).map_err(|e| errors.push(e)).ok(),
+    };
+    let organization_id =
+        super::form::optional_number::<i64>(form.get("organization_id"), "organization_id", &mut errors);
+    let visibility = jiebang_core::catalogue::DemandField::ALL
+        .iter()
+        .filter_map(|f| {
+            let chosen = form.get(&format!("visibility.{}", f.as_str()));
+            (!chosen.is_empty()).then(|| (f.as_str().to_owned(), chosen.to_owned()))
+        })
+        .collect();
+    let demand = jiebang_core::catalogue::DemandInput {
+        number: form.get("number").to_owned(),
+        title: form.get("title").to_owned(),
+        organization: form.get("organization").to_owned(),
+        demander_kind: form.get("demander_kind").to_owned(),
+        industries: form
+            .get("industries")
+            .split([',', '，', '、', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        region: form.get("region").to_owned(),
+        field: form.get("field").to_owned(),
+        scenario: form.get("scenario").to_owned(),
+        pain_points: form.get("pain_points").to_owned(),
+        requirements,
+        offers: form.all("offers").into_iter().map(str::to_owned).collect(),
+        cooperation: form.get("cooperation").to_owned(),
+        budget_wan,
+        published_on: None,
+        deadline,
+        contact_name: form.get("contact_name").to_owned(),
+        contact_phone: form.get("contact_phone").to_owned(),
+        contact_email: form.get("contact_email").to_owned(),
+        visibility,
+    };
+    // The core checks the rest; the form's own problems are reported with them.
+    if let Err(error) = demand.validate() {
+        errors.extend(
+            error
+                .field_errors()
+                .iter()
+                .filter(|e| !errors.iter().any(|x| x.field == e.field))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
+    if errors.is_empty() { Ok(crate::app::catalogue::NewDemand { demand, organization_id }) } else { Err(errors) }
+}
+
+async fn new_demand_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    entry_units(&state, &ctx).await?;
+    let form = super::form::FormState::new(values, DEMAND_FIELDS);
+    let errors = match demand_from_form(&form) {
+        Ok(new) => match crate::app::catalogue::create_demand(&state, &ctx.viewer, &new).await {
+            Ok(created) => {
+                return Ok(crate::http::done(
+                    &state.signer,
+                    &format!("/demands/{}", created.id),
+                    ctx.t.cat.demand_created,
+                ));
+            }
+            Err(ApiError::Invalid(errors)) => errors,
+            Err(ApiError::Conflict { field: Some(field), message, .. }) => {
+                vec![jiebang_core::FieldError::new(field, message)]
+            }
+            Err(error) => return Err(ctx.fail(error)),
+        },
+        Err(errors) => errors,
+    };
+    let lang = ctx.t.lang;
+    let page = demand_form(&state, ctx, form.with_errors(errors, lang)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

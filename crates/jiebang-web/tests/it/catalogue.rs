@@ -272,3 +272,54 @@ async fn shared_words_are_whole_words_from_the_fields_the_reader_sees() {
     let (_, registered) = app.json(Method::GET, &path, Some("expert"), None).await;
     assert!(words(&registered).contains(&"振动".to_owned()), "{:?}", words(&registered));
 }
+
+/// A unit's member publishes a demand from the form: every refused field comes back beside its
+/// input with the values kept, then the demand is published for the unit.
+#[tokio::test]
+async fn a_unit_publishes_a_demand_from_the_form_with_errors_beside_their_fields() {
+    let app = TestApp::new().await;
+    let unit = app.organization.to_string();
+    let mut fields = vec![
+        ("number", "JQ-N-001"),
+        ("title", "港口集装箱智能调度"),
+        ("organization", "某港口集团"),
+        ("organization_id", unit.as_str()),
+        ("demander_kind", "state_owned"),
+        ("industries", "55"),
+        ("region", "火星"),
+        ("cooperation", "joint_rnd"),
+        ("pain_points", "船舶等待时间长。"),
+        ("requirements", "作业效率 | efficiency>>0.1"),
+        ("budget_wan", "三百"),
+        ("contact_name", "张工"),
+        ("contact_phone", "0532-1"),
+        ("offers", "data"),
+        ("visibility.contact", "internal"),
+    ];
+    let applicant = app.login_cookie("applicant").await;
+    let (status, _, body) = app.send(app.form("/demands/new", Some(&applicant), &fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = String::from_utf8(body).unwrap();
+    for field in ["region", "requirements", "budget_wan"] {
+        assert!(page.contains(&format!("data-field-error=\"{field}\"")), "{field} beside its input");
+    }
+    assert!(page.contains("value=\"港口集装箱智能调度\""), "the values are kept");
+    for (name, value) in &mut fields {
+        match *name {
+            "region" => *value = "青岛市",
+            "requirements" => *value = "作业效率提升 | accuracy>=0.1",
+            "budget_wan" => *value = "300",
+            _ => {}
+        }
+    }
+    let (status, headers, _) = app.send(app.form("/demands/new", Some(&applicant), &fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers["location"].to_str().unwrap().to_owned();
+    let id: i64 = location.trim_start_matches("/demands/").parse().unwrap();
+    let (_, public) = app.json(Method::GET, &format!("/api/v1/demands/{id}"), None, None).await;
+    assert_eq!(public["demand"]["region"], "370200");
+    assert_eq!(public["demand"]["offers"], json!(["data"]));
+    let expert = app.login_cookie("expert").await;
+    let (status, _, _) = app.send(app.form("/demands/new", Some(&expert), &fields)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "one who acts for no unit enters none");
+}
