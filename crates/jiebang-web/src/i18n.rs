@@ -1300,6 +1300,11 @@ texts!(
     who_reads: "谁能看到" / "Who may read",
     publish: "发布" / "Publish",
     phone: "联系电话" / "Phone",
+    new_solution: "登记解决方案" / "Enter a solution",
+    solution_created: "解决方案已登记。" / "The solution is entered.",
+    scenario_codes_help: "典型场景编号，多个用逗号分隔，如 ZNZZ-2025-24。" / "Typical scenario codes, comma-separated, e.g. ZNZZ-2025-24.",
+    list_help: "多个用逗号分隔。" / "Comma-separated.",
+    claims_later: "带证据的指标（平台签名测评报告或第三方检测报告）请在登记后通过 API 添加；验收通过的项目可直接列入，结果自动附上。" / "Values with their evidence (a signed jiebang report or a lab's report) are added through the API after entry; a project accepted here is listed with its signed results attached.",
     email: "电子邮箱" / "E-mail",
 });
 

@@ -30,6 +30,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/demands/new", get(new_demand_page).post(new_demand_submit))
         .route("/demands/import", get(import_page).post(import_demands_submit))
         .route("/solutions/import", get(import_page).post(import_solutions_submit))
+        .route("/solutions/new", get(new_solution_page).post(new_solution_submit))
         .route("/demands/{id}", get(demand_page))
         .route("/demands/{id}/engagements", post(record_submit))
         .route("/engagements/{id}/advance", post(advance_submit))
@@ -726,5 +727,111 @@ async fn new_demand_submit(
     };
     let lang = ctx.t.lang;
     let page = demand_form(&state, ctx, form.with_errors(errors, lang)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The fields the solution form shows errors beside.
+const SOLUTION_FIELDS: &[&str] = &[
+    "title",
+    "provider",
+    "organization_id",
+    "kind",
+    "industries",
+    "scenarios",
+    "region",
+    "summary",
+    "deployments[",
+    "qualifications",
+    "price_from_wan",
+    "price_to_wan",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+];
+
+/// A solution entered in the browser, by a unit's member for the unit or by the organizers.
+/// Claimed values are added with their evidence through the API (or come with an accepted
+/// project's listing), not typed here.
+#[derive(Template, WebTemplate)]
+#[template(path = "solution_form.html")]
+struct SolutionFormPage {
+    ctx: Ctx,
+    form: super::form::FormState,
+    units: Vec<(i64, String)>,
+}
+
+impl SolutionFormPage {
+    fn kinds(&self) -> &'static [jiebang_core::catalogue::SolutionKind] {
+        jiebang_core::catalogue::SolutionKind::ALL
+    }
+
+    fn deployments(&self) -> &'static [jiebang_core::catalogue::Deployment] {
+        jiebang_core::catalogue::Deployment::ALL
+    }
+}
+
+async fn new_solution_page(State(state): State<AppState>, ctx: Ctx) -> Result<SolutionFormPage, PageError> {
+    let units = entry_units(&state, &ctx).await?;
+    Ok(SolutionFormPage { ctx, form: super::form::FormState::new(Vec::new(), SOLUTION_FIELDS), units })
+}
+
+fn list_of(text: &str) -> Vec<String> {
+    text.split([',', '，', '、', ';', '；']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// The form's values as a new solution; what cannot be read is an error of its field.
+fn solution_from_form(
+    form: &super::form::FormState,
+) -> Result<crate::app::catalogue::NewSolution, Vec<jiebang_core::FieldError>> {
+    let mut errors = Vec::new();
+    let price_from_wan = super::form::optional_number::<f64>(form.get("price_from_wan"), "price_from_wan", &mut errors);
+    let price_to_wan = super::form::optional_number::<f64>(form.get("price_to_wan"), "price_to_wan", &mut errors);
+    let organization_id =
+        super::form::optional_number::<i64>(form.get("organization_id"), "organization_id", &mut errors);
+    let solution = jiebang_core::catalogue::SolutionInput {
+        title: form.get("title").to_owned(),
+        provider: form.get("provider").to_owned(),
+        kind: form.get("kind").to_owned(),
+        industries: list_of(form.get("industries")),
+        scenarios: list_of(form.get("scenarios")),
+        region: form.get("region").to_owned(),
+        summary: form.get("summary").to_owned(),
+        deployments: form.all("deployments").into_iter().map(str::to_owned).collect(),
+        qualifications: list_of(form.get("qualifications")),
+        price_from_wan,
+        price_to_wan,
+        contact_name: form.get("contact_name").to_owned(),
+        contact_phone: form.get("contact_phone").to_owned(),
+        contact_email: form.get("contact_email").to_owned(),
+        ..jiebang_core::catalogue::SolutionInput::default()
+    };
+    if let Err(error) = solution.validate() {
+        let known: Vec<String> = errors.iter().map(|e: &jiebang_core::FieldError| e.field.clone()).collect();
+        errors.extend(error.field_errors().iter().filter(|e| !known.contains(&e.field)).cloned());
+    }
+    if errors.is_empty() { Ok(crate::app::catalogue::NewSolution { solution, organization_id }) } else { Err(errors) }
+}
+
+async fn new_solution_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    let units = entry_units(&state, &ctx).await?;
+    let form = super::form::FormState::new(values, SOLUTION_FIELDS);
+    let errors = match solution_from_form(&form) {
+        Ok(new) => match crate::app::catalogue::create_solution(&state, &ctx.viewer, &new).await {
+            Ok(created) => {
+                let to = format!("/solutions/{}", created.record.id);
+                return Ok(crate::http::done(&state.signer, &to, ctx.t.cat.solution_created));
+            }
+            Err(ApiError::Invalid(errors)) => errors,
+            Err(error) => return Err(ctx.fail(error)),
+        },
+        Err(errors) => errors,
+    };
+    let lang = ctx.t.lang;
+    let page = SolutionFormPage { form: form.with_errors(errors, lang), units, ctx };
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

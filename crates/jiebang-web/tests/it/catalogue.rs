@@ -323,3 +323,34 @@ async fn a_unit_publishes_a_demand_from_the_form_with_errors_beside_their_fields
     let (status, _, _) = app.send(app.form("/demands/new", Some(&expert), &fields)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "one who acts for no unit enters none");
 }
+
+/// A unit's member enters a solution from the form; refused fields come back beside inputs.
+#[tokio::test]
+async fn a_unit_enters_a_solution_from_the_form() {
+    let app = TestApp::new().await;
+    let unit = app.organization.to_string();
+    let applicant = app.login_cookie("applicant").await;
+    let mut fields = vec![
+        ("title", "集装箱码头智能调度系统"),
+        ("provider", "某科技公司"),
+        ("organization_id", unit.as_str()),
+        ("kind", "solution"),
+        ("industries", "55"),
+        ("region", "370200"),
+        ("summary", "岸桥与集卡协同调度。"),
+        ("deployments", "on_premises"),
+        ("price_from_wan", "多少"),
+        ("contact_name", "李工"),
+        ("contact_email", "li@example.cn"),
+    ];
+    let (status, _, body) = app.send(app.form("/solutions/new", Some(&applicant), &fields)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8(body).unwrap().contains("data-field-error=\"price_from_wan\""));
+    fields.retain(|(name, _)| *name != "price_from_wan");
+    let (status, headers, _) = app.send(app.form("/solutions/new", Some(&applicant), &fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let id: i64 = headers["location"].to_str().unwrap().trim_start_matches("/solutions/").parse().unwrap();
+    let (_, solution) = app.json(Method::GET, &format!("/api/v1/solutions/{id}"), None, None).await;
+    assert_eq!(solution["solution"]["deployments"], json!(["on_premises"]), "{solution}");
+    assert_eq!(solution["organization_id"], app.organization);
+}

@@ -302,6 +302,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(Method::GET, "/search?q=%E5%8C%96%E5%B7%A5", P::None, Public, S::OK),
         page(Method::GET, "/demands", P::None, Public, S::OK),
         page(Method::GET, "/demands/new", P::None, CatalogueEditors, S::OK),
+        page(Method::GET, "/solutions/new", P::None, CatalogueEditors, S::OK),
+        page(Method::POST, "/solutions/new", P::Form(vec![("title", "")]), CatalogueEditors, S::UNPROCESSABLE_ENTITY),
         page(Method::POST, "/demands/new", P::Form(vec![("number", "")]), CatalogueEditors, S::UNPROCESSABLE_ENTITY),
         api(Method::POST, "/api/v1/demands/import", P::Upload(b"x\n1\n"), Creators, S::UNPROCESSABLE_ENTITY),
         api(Method::GET, "/api/v1/demands/export", P::None, Public, S::OK),
