@@ -2,17 +2,20 @@
 // header's search box and reads its matching solutions with their reasons, the contact withheld;
 // the demo organizer records an intention for the best match, confirms the talks and the signing
 // with its amount and date, and the catalogue's numbers count the new contract. Runs against
-// `serve --demo` started by scripts/test: JIEBANG_URL and JIEBANG_DEMO_ORGANIZER_PASSWORD.
+// `serve --demo` started by scripts/test: JIEBANG_URL, JIEBANG_DEMO_ORGANIZER_PASSWORD and
+// JIEBANG_APPLICANT_PASSWORD. A unit's member also publishes a demand from the form.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const base = process.env.JIEBANG_URL;
 const organizerPassword = process.env.JIEBANG_DEMO_ORGANIZER_PASSWORD;
+const applicantPassword = process.env.JIEBANG_APPLICANT_PASSWORD;
 let browser;
 
 before(async () => {
-  assert.ok(base && organizerPassword, 'JIEBANG_URL and JIEBANG_DEMO_ORGANIZER_PASSWORD must be set');
+  assert.ok(base && organizerPassword && applicantPassword,
+    'JIEBANG_URL, JIEBANG_DEMO_ORGANIZER_PASSWORD and JIEBANG_APPLICANT_PASSWORD must be set');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -97,6 +100,37 @@ test('the organizer records an intention, then the talks and the signing, and th
   await page.goto(`${base}/catalogue`);
   assert.equal(Number(await page.locator('[data-testid="signed-total"]').innerText()), signedBefore + 1);
   assert.ok(await page.locator('[data-testid="chart"] svg.bar').count() > 10, 'bars by industry and city');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a unit publishes a demand from the form, a refused field shown beside its input', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+  const problems = watched(page);
+  await page.goto(`${base}/login`);
+  await page.fill('#email', 'applicant@demo.jiebang.cn');
+  await page.fill('#password', applicantPassword);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${base}/`);
+  await page.click('[data-testid="catalogue-link"]');
+  await page.click('[data-testid="new-demand"]');
+  await page.fill('#number', 'JQ-B-001');
+  await page.fill('#title', '陶瓷窑炉能耗优化');
+  await page.fill('#organization', '示例陶瓷企业');
+  await page.fill('#industries', '30');
+  await page.fill('#region', '淄博');
+  await page.fill('#pain_points', '窑炉燃气消耗高。');
+  await page.fill('#requirements', '节能率 | accuracy>>0.1');
+  await page.fill('#contact_name', '赵工');
+  await page.fill('#contact_phone', '0533-0000000');
+  await page.click('[data-testid="publish-demand"]');
+  await page.waitForSelector('[data-field-error="requirements"]');
+  assert.equal(await page.inputValue('#title'), '陶瓷窑炉能耗优化', 'the values are kept');
+  await page.fill('#requirements', '节能率 | accuracy>=0.1');
+  await page.click('[data-testid="publish-demand"]');
+  await page.waitForSelector('[data-testid="flash-done"]');
+  assert.equal(await page.locator('[data-testid="demand-title"]').innerText(), '陶瓷窑炉能耗优化');
+  assert.match(await page.locator('[data-testid="requirements"]').innerText(), /节能率/);
   assert.deepEqual(problems, []);
   await page.close();
 });
