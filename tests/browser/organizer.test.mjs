@@ -78,11 +78,11 @@ test('an organizer publishes a challenge with two indicators and the public sees
   await visitor.selectOption('select[name=industry]', '29');
   await visitor.waitForURL(/industry=29/);
   await visitor.waitForSelector('[data-testid="challenge-total"]:has-text("共 1 项")');
-  await visitor.fill('input[name=q]', '没有这个任务');
-  await visitor.press('input[name=q]', 'Enter');
+  await visitor.fill('[data-testid="challenge-keyword"]', '没有这个任务');
+  await visitor.press('[data-testid="challenge-keyword"]', 'Enter');
   await visitor.waitForSelector('[data-testid="challenge-total"]:has-text("共 0 项")');
-  await visitor.fill('input[name=q]', '');
-  await visitor.press('input[name=q]', 'Enter');
+  await visitor.fill('[data-testid="challenge-keyword"]', '');
+  await visitor.press('[data-testid="challenge-keyword"]', 'Enter');
   await visitor.waitForSelector('[data-testid="challenge-total"]:has-text("共 1 项")');
   await visitor.click('[data-testid="lang-switch"]');
   await visitor.waitForSelector('html[lang="en"]');
