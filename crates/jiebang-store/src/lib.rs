@@ -35,6 +35,7 @@ pub mod signing;
 pub mod signup;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod typical_cases;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -56,7 +57,7 @@ pub use evaluation::{
     Submission, TASKS, WorkerRecord, now_ms,
 };
 pub use files::{Collected, FileStore, StoredFile, private_dir, private_file};
-pub use match_events::{MatchEventRecord, TypicalCaseRecord};
+pub use match_events::MatchEventRecord;
 pub use notifications::{MAX_MAIL_ATTEMPTS, MailId, Notification, OutgoingMail};
 pub use organizations::{Organization, PENDING_PER_USER};
 pub use programs::{ChallengeFilter, ChallengeHeading, ChallengeRecord, Program};
@@ -68,6 +69,7 @@ pub use publicity::{MAX_OBJECTIONS_PER_DAY, MAX_PENDING_OBJECTIONS, Objection, P
 pub use review::{Assignment, Draw, DualRole, Expert, Review};
 pub use search_feed::SearchChange;
 pub use signup::{AccountLink, LinkPurpose};
+pub use typical_cases::TypicalCaseRecord;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
