@@ -5,13 +5,18 @@
 //! demand promoted into a challenge creates the challenge from its fields in one transaction and
 //! links the two.
 
+use jiebang_core::FieldError;
 use jiebang_core::catalogue::{
-    Channel, Claim, Demand, DemandAction, DemandInput, DemandState, EngagementStage, Evidence, Solution, SolutionInput,
+    Channel, CheckedClaim, Claim, Demand, DemandAction, DemandInput, DemandState, EngagementStage, Evidence, Solution,
+    SolutionInput,
 };
 use jiebang_core::challenge::ChallengeInput;
+use jiebang_core::evaluation::SubmissionState;
 use jiebang_core::indicator::IndicatorInput;
+use jiebang_core::indicator::MetricKey;
 use jiebang_core::program::Day;
 use jiebang_core::project::{Conclusion, ProjectState};
+use jiebang_core::report::ScoreReport;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -126,6 +131,29 @@ fn engagement(row: &AnyRow) -> Result<Engagement> {
     })
 }
 
+/// Names the files `claims` cite, so that they are kept and served for the solution.
+async fn cite_evidence(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    solution_id: i64,
+    claims: &[Claim],
+) -> Result<()> {
+    for claim in claims {
+        if let Evidence::LabReport { file_id, .. } = claim.evidence {
+            sqlx::query("INSERT INTO solution_evidence (solution_id, file_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(solution_id)
+                .bind(file_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A claimed value is the report's when they agree to 1e-9, relative to the larger.
+fn same_value(measured: f64, claimed: f64) -> bool {
+    (measured - claimed).abs() <= 1e-9 * measured.abs().max(claimed.abs()).max(1.0)
+}
+
 /// Writes a validated demand (征集中) and its audit event in `tx`; returns its id.
 async fn insert_demand(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -178,6 +206,7 @@ async fn insert_solution(
     .bind(&now)
     .fetch_one(&mut **tx)
     .await?;
+    cite_evidence(tx, id, &input.claims).await?;
     audit::append(
         tx,
         backend,
@@ -396,11 +425,168 @@ impl Store {
     ) -> Result<SolutionRecord> {
         let solution = input.validate()?;
         self.known_organization(organization_id).await?;
+        self.check_evidence(&solution.claims, 0, organization_id, actor, &[]).await?;
+        self.store_solution(&solution, input, organization_id, project_id, actor).await
+    }
+
+    async fn store_solution(
+        &self,
+        solution: &Solution,
+        input: &SolutionInput,
+        organization_id: Option<i64>,
+        project_id: Option<i64>,
+        actor: Option<i64>,
+    ) -> Result<SolutionRecord> {
         let mut tx = self.begin_write().await?;
         let id =
             insert_solution(&mut tx, self.backend, &solution.title, input, organization_id, project_id, actor).await?;
         tx.commit().await?;
         self.get_solution(id).await
+    }
+
+    /// Adds a claimed value with its evidence to a solution, checked as when it was entered;
+    /// `uploaded` are the files the caller sent with it (files are stored by content, so a
+    /// report someone else uploaded first keeps their name on the record).
+    pub async fn add_claim(
+        &self,
+        solution_id: i64,
+        claim: &Claim,
+        actor: i64,
+        uploaded: &[i64],
+    ) -> Result<SolutionRecord> {
+        let record = self.get_solution(solution_id).await?;
+        let stored: String = sqlx::query_scalar("SELECT input FROM solutions WHERE id = $1")
+            .bind(solution_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let mut input: SolutionInput = serde_json::from_str(&stored).map_err(StoreError::corrupt)?;
+        let at = input.claims.len();
+        input.claims.push(claim.clone());
+        let solution = input.validate()?;
+        self.check_evidence(&solution.claims[at..], at, record.organization_id, Some(actor), uploaded).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE solutions SET input = $1, updated_at = $2 WHERE id = $3")
+            .bind(serde_json::to_string(&input).map_err(StoreError::corrupt)?)
+            .bind(now_text())
+            .bind(solution_id)
+            .execute(&mut *tx)
+            .await?;
+        cite_evidence(&mut tx, solution_id, std::slice::from_ref(claim)).await?;
+        audit::append(
+            &mut tx,
+            self.backend,
+            Some(actor),
+            "solution.claim",
+            &format!("solution:{solution_id}"),
+            serde_json::json!({"metric": solution.claims[at].indicator.expr.metric.as_str(), "value": claim.value}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_solution(solution_id).await
+    }
+
+    /// Checks where each claimed value comes from, every problem at once (`first` numbers the
+    /// claims in the solution). A signed report must be the providing unit's own scored
+    /// submission and say the claimed value, in the view that unit sees (a phase's hidden rows
+    /// stay hidden: a claim cannot probe them); a lab's report must be a file the caller uploaded
+    /// (earlier, or `uploaded` with this request): citing it shows it to every reader.
+    async fn check_evidence(
+        &self,
+        claims: &[CheckedClaim],
+        first: usize,
+        organization_id: Option<i64>,
+        actor: Option<i64>,
+        uploaded: &[i64],
+    ) -> Result<()> {
+        let mut problems = Vec::new();
+        for (i, claim) in claims.iter().enumerate() {
+            let at = format!("claims[{}]", first + i);
+            match &claim.evidence {
+                Evidence::SignedReport { submission_id } => {
+                    let field = format!("{at}.evidence.submission_id");
+                    match self.signed_value(*submission_id, organization_id, &claim.indicator.expr.metric).await? {
+                        Err(message) => problems.push(FieldError::new(field, message)),
+                        Ok(measured) if !same_value(measured, claim.value) => problems.push(FieldError::new(
+                            format!("{at}.value"),
+                            format!(
+                                "签名报告中 {metric} 为 {measured}，与填写的 {claimed} 不符 / the signed report \
+                                 says {metric} = {measured}, not {claimed}",
+                                metric = claim.indicator.expr.metric.as_str(),
+                                claimed = claim.value
+                            ),
+                        )),
+                        Ok(_) => {}
+                    }
+                }
+                Evidence::LabReport { file_id, .. } => {
+                    let uploader: Option<Option<i64>> =
+                        sqlx::query_scalar("SELECT created_by FROM files WHERE id = $1")
+                            .bind(file_id)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                    let message = match uploader {
+                        None => Some(format!("文件 {file_id} 不存在 / file {file_id} does not exist")),
+                        Some(by) if actor.is_some() && by != actor && !uploaded.contains(file_id) => Some(format!(
+                            "请附上本人上传的检测报告（文件 {file_id} 不是） / attach a report you uploaded \
+                             (file {file_id} is not one)"
+                        )),
+                        Some(_) => None,
+                    };
+                    problems.extend(message.map(|m| FieldError::new(format!("{at}.evidence.file_id"), m)));
+                }
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(jiebang_core::Error::Invalid(problems).into()) }
+    }
+
+    /// The value of `metric` in a submission's signed report as `organization_id` sees it, or
+    /// why it cannot be cited.
+    async fn signed_value(
+        &self,
+        submission_id: i64,
+        organization_id: Option<i64>,
+        metric: &MetricKey,
+    ) -> Result<std::result::Result<f64, String>> {
+        let Ok(submission) = self.get_submission(submission_id).await else {
+            return Ok(Err(format!("提交 {submission_id} 不存在 / submission {submission_id} does not exist")));
+        };
+        if organization_id != Some(submission.organization_id) {
+            return Ok(Err(format!(
+                "提交 {submission_id} 不是提供单位的；签名报告只能列在提交它的单位名下 / submission \
+                 {submission_id} is not the providing unit's: a signed report is cited for the unit that submitted it"
+            )));
+        }
+        let text = self.latest_reports(&[submission_id]).await?.remove(&submission_id);
+        let report = text.and_then(|t| serde_json::from_str::<ScoreReport>(&t).ok());
+        let Some(report) =
+            report.filter(|r| submission.state == SubmissionState::Scored && r.near_duplicate_of.is_none())
+        else {
+            return Ok(Err(format!(
+                "提交 {submission_id} 尚无签名成绩 / submission {submission_id} has no signed score"
+            )));
+        };
+        let phase = self.get_phase(submission.phase_id).await?;
+        let view = if phase.all_rows_public() { report } else { report.team_view(&phase.input.split) };
+        // A bare key names the metric at its default parameter when the report has just one
+        // (`f1` is the report's `f1@0.5`).
+        let bare: Vec<f64> = view
+            .metrics
+            .iter()
+            .filter(|(key, _)| !metric.as_str().contains('@') && key.split('@').next() == Some(metric.as_str()))
+            .map(|(_, value)| *value)
+            .collect();
+        let found = view.metrics.get(metric.as_str()).copied().or(match bare[..] {
+            [value] => Some(value),
+            _ => None,
+        });
+        Ok(found.ok_or_else(|| {
+            let has = view.metrics.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+            format!(
+                "提交 {submission_id} 的签名报告（本单位可见部分）没有 {m}，只有 {has} / submission {submission_id}'s \
+                 signed report (the part the unit sees) has no {m}, only {has}",
+                m = metric.as_str()
+            )
+        }))
     }
 
     /// Lists a project's accepted model as a solution (行业大模型), its claims the committed
@@ -473,7 +659,8 @@ impl Store {
             contact_phone: lead.contact_phone.clone(),
             ..SolutionInput::default()
         };
-        self.create_solution(&input, Some(lead.id), Some(project_id), Some(actor)).await
+        // The values are the acceptance record's own, each cited as the record cites it.
+        self.store_solution(&input.validate()?, &input, Some(lead.id), Some(project_id), Some(actor)).await
     }
 
     /// A solution.

@@ -310,7 +310,8 @@ impl Store {
             AND NOT EXISTS (SELECT 1 FROM project_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id) \
             AND NOT EXISTS (SELECT 1 FROM organizations WHERE licence_file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM endpoint_runs WHERE transcript_file_id = files.id)";
+            AND NOT EXISTS (SELECT 1 FROM endpoint_runs WHERE transcript_file_id = files.id) \
+            AND NOT EXISTS (SELECT 1 FROM solution_evidence WHERE file_id = files.id)";
         let mut tx = self.begin_write().await?;
         let removed = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM files WHERE {UNREFERENCED}")))
             .bind(&cutoff)

@@ -151,6 +151,8 @@ pub(crate) async fn read_form(
         while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
             let name = field.name().unwrap_or_default().to_owned();
             match field.file_name().map(str::to_owned) {
+                // A file input left empty: browsers send it with no name and no bytes.
+                Some(file_name) if file_name.is_empty() => {}
                 Some(file_name) => {
                     let file = state
                         .store

@@ -603,8 +603,11 @@ fn warn_when_the_calendar_runs_out(calendar: &jiebang_core::calendar::WorkCalend
     }
 }
 
+/// How many of the search feed's newest positions housekeeping keeps.
+const SEARCH_FEED_KEPT: i64 = 100_000;
+
 /// Signs a checkpoint of the audit chain when the newest one is a day old (or there is none) and
-/// sends the projects' reminders due today (each once):
+/// sends the projects' reminders due today (each once), and trims the search feed:
 /// checked every ten minutes, so each of several `serve` processes may add one. Once a day,
 /// starting ten minutes after start-up (not on the start-up path), it also collects the uploads
 /// nothing references (a day's grace).
@@ -623,6 +626,13 @@ fn start_housekeeping(
                 Ok(0) => {}
                 Ok(sent) => tracing::info!(sent, "sent project reminders"),
                 Err(error) => tracing::warn!(%error, "could not send project reminders"),
+            }
+            // Every server reads the feed before each search; one that falls further behind
+            // than this rebuilds its index instead.
+            match store.prune_search_feed(SEARCH_FEED_KEPT).await {
+                Ok(0) => {}
+                Ok(gone) => tracing::info!(gone, "trimmed the search feed"),
+                Err(error) => tracing::warn!(%error, "could not trim the search feed"),
             }
             if round % 144 == 1 {
                 match store.collect_unreferenced(&files, Duration::from_secs(86_400)).await {

@@ -3,12 +3,14 @@
 //! requirements carried over, and every refusal with its reason.
 
 use jiebang_core::catalogue::{
-    Channel, DemandAction, DemandField, DemandInput, DemandState, EngagementStage, Evidence, SolutionInput, Visibility,
+    Channel, Claim, DemandAction, DemandField, DemandInput, DemandState, EngagementStage, Evidence, SolutionInput,
+    Visibility,
 };
+use jiebang_core::evaluation::Quotas;
 use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::ProgramStatus;
-use jiebang_store::testing::TestStore;
-use jiebang_store::{DemandFilter, StoreError};
+use jiebang_store::testing::{Arena, TestStore};
+use jiebang_store::{DemandFilter, NewSubmission, Outcome, StoreError, today};
 
 use crate::program_input;
 use crate::selection::{day, org, refused, user};
@@ -51,11 +53,6 @@ fn solution() -> SolutionInput {
         industries: vec!["26".into()],
         region: "370102".into(),
         summary: "多模态泄漏预警，端侧部署。".into(),
-        claims: vec![jiebang_core::catalogue::Claim {
-            indicator: recall(0.9),
-            value: 0.96,
-            evidence: Evidence::LabReport { file_id: 1, lab: "某检测中心".into(), tested_on: day("2026-10-01") },
-        }],
         contact_name: "李工".into(),
         contact_email: "li@example.cn".into(),
         ..SolutionInput::default()
@@ -94,7 +91,16 @@ async fn a_demand_is_matched_engaged_and_signed_and_withholds_its_narrow_fields(
     let registered = d.demand.visible_to(Visibility::Registered);
     assert_eq!((registered.budget_wan, registered.contact.is_none()), (Some(Some(300.0)), true));
 
-    let sol = s.create_solution(&solution(), None, None, Some(organizer)).await.unwrap();
+    let report = s.save_file(&t.files, "检测报告.pdf", b"%PDF-1.4".to_vec(), Some(organizer)).await.unwrap();
+    let lab = Claim {
+        indicator: recall(0.9),
+        value: 0.96,
+        evidence: Evidence::LabReport {
+            file_id: report.id, lab: "某检测中心".into(), tested_on: day("2026-10-01")
+        },
+    };
+    let evidenced = SolutionInput { claims: vec![lab], ..solution() };
+    let sol = s.create_solution(&evidenced, None, None, Some(organizer)).await.unwrap();
     assert!(sol.solution.claims[0].holds);
     let e = s.record_engagement(d.id, sol.id, Channel::Fair, "对接会上达成意向", organizer).await.unwrap();
     assert_eq!(e.stage, EngagementStage::Intention);
@@ -245,4 +251,65 @@ async fn a_typical_case_is_filed_under_a_known_scenario() {
     let created = s.create_typical_case(&case, organizer).await.unwrap();
     assert_eq!(s.get_typical_case(created.id).await.unwrap().case.scenario, "ZNZZ-2025-24");
     assert_eq!(s.list_typical_cases().await.unwrap().len(), 1);
+}
+
+/// A claimed value is only as good as its evidence: a signed report must be the providing unit's
+/// own scored submission and say the value in the part that unit sees; a lab's report must be a
+/// file the claimant uploaded. Every problem is named at once and nothing is written.
+#[tokio::test]
+async fn a_claimed_value_must_be_the_one_its_evidence_shows() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let labels = "id,label,split\n1,1,public\n2,0,private\n";
+    let arena = Arena::new(s, &t.files, labels, &["recall@0.5>=0.5"], Quotas::default()).await;
+    let file = s.save_file(&t.files, "pred.csv", b"id,score\n1,0.9\n2,0.1\n".to_vec(), None).await.unwrap();
+    let new = NewSubmission::new(arena.phase, arena.organization, arena.user, &file, today());
+    let submission = s.create_submission(&new).await.unwrap();
+    let other_org = org(s, "某科技有限公司", 7, "企业", "370102").await;
+    let organizer = user(s, "o@example.cn", None).await;
+    let signed = |value: f64| Claim {
+        indicator: recall(0.5),
+        value,
+        evidence: Evidence::SignedReport { submission_id: submission.id },
+    };
+    let entered = SolutionInput { claims: vec![signed(0.75)], ..solution() };
+    let unscored = s.create_solution(&entered, Some(arena.organization), None, Some(arena.user)).await;
+    assert!(unscored.unwrap_err().to_string().contains("尚无签名成绩"));
+
+    s.register_worker("w", "host", "test").await.unwrap();
+    let job = s.claim_job("w", 60_000).await.unwrap().unwrap();
+    // The whole set measures 0.5; the public split, all the team sees until the private rows are
+    // published, 0.75.
+    let report = r#"{"metrics": {"recall@0.5": 0.5}, "splits": {"public": {"recall@0.5": 0.75}}}"#;
+    s.finish_job(&job, "w", Outcome::Scored { report: report.into(), signature: "00".into() }).await.unwrap();
+
+    let someone_elses = s.create_solution(&entered, Some(other_org), None, Some(organizer)).await.unwrap_err();
+    assert!(someone_elses.to_string().contains("不是提供单位的"), "{someone_elses}");
+    let hidden = SolutionInput { claims: vec![signed(0.5)], ..solution() };
+    let probe = s.create_solution(&hidden, Some(arena.organization), None, Some(arena.user)).await.unwrap_err();
+    assert_eq!(fields(probe), ["claims[0].value"], "the hidden rows' value is not the team's to cite");
+    let stranger = s.save_file(&t.files, "别人的报告.pdf", b"%PDF-1.4".to_vec(), Some(organizer)).await.unwrap();
+    let lab = |file_id| Claim {
+        indicator: recall(0.5),
+        value: 0.9,
+        evidence: Evidence::LabReport { file_id, lab: "某检测中心".into(), tested_on: day("2026-10-01") },
+    };
+    let many = SolutionInput { claims: vec![signed(0.7), lab(stranger.id), lab(999_999)], ..solution() };
+    let all = s.create_solution(&many, Some(arena.organization), None, Some(arena.user)).await.unwrap_err();
+    assert_eq!(fields(all), ["claims[0].value", "claims[1].evidence.file_id", "claims[2].evidence.file_id"]);
+    assert!(s.list_solutions().await.unwrap().is_empty(), "nothing half-written");
+
+    let listed = s.create_solution(&entered, Some(arena.organization), None, Some(arena.user)).await.unwrap();
+    assert!(listed.solution.claims[0].holds);
+    // A claim added later is checked the same way and numbered after the others.
+    let wrong = s.add_claim(listed.id, &signed(0.8), arena.user, &[]).await.unwrap_err();
+    assert_eq!(fields(wrong), ["claims[1].value"]);
+    // The same bytes sent with the claim: the record is the one stored first, under another name.
+    let sent = s.save_file(&t.files, "检测报告.pdf", b"%PDF-1.4".to_vec(), Some(arena.user)).await.unwrap();
+    assert_eq!(sent.id, stranger.id);
+    let added = s.add_claim(listed.id, &lab(sent.id), arena.user, &[sent.id]).await.unwrap();
+    assert_eq!(added.solution.claims.len(), 2);
+    // A cited report is kept when unreferenced uploads are collected.
+    s.collect_unreferenced(&t.files, std::time::Duration::ZERO).await.unwrap();
+    assert_eq!(s.get_file(sent.id).await.unwrap().sha256, sent.sha256);
 }

@@ -104,6 +104,33 @@ pub(super) async fn get_solution(
     Ok(Json(crate::app::catalogue::solution(&state, &viewer, id).await?))
 }
 
+/// Adds a claimed value with its evidence: the solution's unit or the catalogue's organizers.
+/// A signed report must be the unit's own scored submission and say the value in the part the
+/// unit sees; a lab's report comes as a PDF.
+#[utoipa::path(post, path = "/api/v1/solutions/{id}/claims",
+    request_body(content_type = "multipart/form-data", description = "`name`, `metric`, `op`, `threshold`, `unit`, `value`; `evidence` = `signed_report` with `submission_id`, or `lab_report` with `lab`, `tested_on` and a PDF `file`"),
+    responses((status = 200, body = SolutionEntry), (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope, description = "every bad field, and a value its evidence does not show")),
+    security(("token" = [])))]
+pub(super) async fn add_claim(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    multipart: axum::extract::Multipart,
+) -> Result<Json<SolutionEntry>, ApiError> {
+    Ok(Json(crate::app::catalogue::add_claim(&state, &viewer, id, multipart).await?))
+}
+
+/// A lab's report one of the solution's claims cites, as a PDF.
+#[utoipa::path(get, path = "/api/v1/solutions/{id}/evidence/{file}",
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(super) async fn evidence_file(
+    State(state): State<AppState>,
+    ApiPath((id, file_id)): ApiPath<(i64, i64)>,
+) -> Result<axum::response::Response, ApiError> {
+    let (file, bytes) = crate::app::catalogue::evidence_file(&state, id, file_id).await?;
+    Ok(crate::http::download("application/pdf", &file.name, bytes))
+}
+
 /// Engagements (the catalogue's organizers).
 #[utoipa::path(get, path = "/api/v1/engagements", responses((status = 200, body = Vec<Engagement>), (status = 403, body = crate::error::ErrorEnvelope)), security(("token" = [])))]
 pub(super) async fn list_engagements(

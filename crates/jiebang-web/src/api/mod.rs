@@ -56,7 +56,7 @@ use crate::error::ApiError;
         projects::export_projects, projects::export_acceptance, projects::assign_acceptance_expert,
         projects::give_opinion, projects::list_progress, projects::file_progress,
         catalogue::list_demands, catalogue::create_demand, catalogue::get_demand, catalogue::act_on_demand,
-        catalogue::promote_demand, catalogue::demand_matches, catalogue::list_solutions, catalogue::create_solution,
+        catalogue::promote_demand, catalogue::demand_matches, catalogue::list_solutions, catalogue::create_solution, catalogue::add_claim, catalogue::evidence_file,
         catalogue::get_solution, catalogue::list_engagements, catalogue::record_engagement,
         catalogue::advance_engagement, catalogue::list_accepted_model, catalogue::catalogue_statistics,
         catalogue::list_scenarios, catalogue::search, catalogue::import_demands, catalogue::export_demands,
@@ -207,6 +207,8 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/demands/{id}/matches", get(catalogue::demand_matches))
         .route("/solutions", get(catalogue::list_solutions).post(catalogue::create_solution))
         .route("/solutions/{id}", get(catalogue::get_solution))
+        .route("/solutions/{id}/claims", post(catalogue::add_claim))
+        .route("/solutions/{id}/evidence/{file}", get(catalogue::evidence_file))
         .route("/engagements", get(catalogue::list_engagements).post(catalogue::record_engagement))
         .route("/engagements/{id}/advance", post(catalogue::advance_engagement))
         .route("/projects/{id}/listing", post(catalogue::list_accepted_model))

@@ -4,9 +4,10 @@
 //! organizers and the demanding unit, registered to anyone signed in, public otherwise.
 
 use jiebang_core::catalogue::{
-    Channel, DemandAction, DemandInput, DemandState, DemandView, EngagementStage, Reason, SolutionInput, Visibility,
-    match_score,
+    Channel, Claim, DemandAction, DemandInput, DemandState, DemandView, EngagementStage, Evidence, Reason,
+    SolutionInput, Visibility, match_score,
 };
+use jiebang_core::indicator::IndicatorInput;
 use jiebang_core::program::Day;
 use jiebang_core::region::Region;
 use jiebang_store::{DatasetCardRecord, DemandFilter, DemandRecord, Engagement, SolutionRecord};
@@ -92,7 +93,7 @@ pub struct NewSolution {
 }
 
 /// Whether the viewer may enter or move an entry of `organization`.
-fn may_edit(viewer: &Viewer, organization: Option<i64>) -> Result<i64, ApiError> {
+pub(crate) fn may_edit(viewer: &Viewer, organization: Option<i64>) -> Result<i64, ApiError> {
     let authed = viewer.require_that(|p| p.can_manage_catalogue() || organization.is_some_and(|o| p.can_act_for(o)))?;
     Ok(authed.user.id)
 }
@@ -248,6 +249,119 @@ pub(crate) async fn create_solution(
     let user = may_edit(viewer, new.organization_id)?;
     let record = state.store.create_solution(&new.solution, new.organization_id, None, Some(user)).await?;
     Ok(solution_entry(viewer, record))
+}
+
+/// Adds a claimed value with its evidence to a solution: its unit's members or the catalogue's
+/// organizers. Multipart: the indicator (`name`, `metric`, `op`, `threshold`, `unit`), the
+/// measured `value`, and `evidence` — `signed_report` with the unit's `submission_id`, or
+/// `lab_report` with `lab`, `tested_on` and the report as a PDF `file`. A refused claim leaves no
+/// upload behind.
+pub(crate) async fn add_claim(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    multipart: axum::extract::Multipart,
+) -> Result<SolutionEntry, ApiError> {
+    let record = state.store.get_solution(id).await?;
+    let user = may_edit(viewer, record.organization_id)?;
+    let form = crate::http::read_form(state, multipart, crate::app::selection::MAX_ATTACHMENT_BYTES, user).await?;
+    crate::http::with_uploads(state, user, form, |form| async move {
+        crate::http::require_pdfs(state, &form).await?;
+        let (claim, uploaded) = claim_of(&form)?;
+        Ok(solution_entry(viewer, state.store.add_claim(id, &claim, user, &uploaded).await?))
+    })
+    .await
+}
+
+/// A claim as the form gives it, every unreadable field named at once, and the files it sent.
+fn claim_of(form: &crate::http::Form) -> Result<(Claim, Vec<i64>), ApiError> {
+    use jiebang_core::FieldError;
+    let mut problems = Vec::new();
+    let mut number = |field: &str| -> Option<f64> {
+        let text = form.text(field, "");
+        match text.parse::<f64>() {
+            Ok(n) if n.is_finite() => Some(n),
+            _ if text.is_empty() => {
+                problems.push(FieldError::new(field, "必填 / required"));
+                None
+            }
+            _ => {
+                problems.push(FieldError::new(field, format!("「{text}」不是有效数字 / '{text}' is not a number")));
+                None
+            }
+        }
+    };
+    let threshold = number("threshold");
+    let value = number("value");
+    let file = form.files.iter().find(|(name, _)| name == "file").map(|(_, f)| f.id);
+    let evidence = match form.text("evidence", "").as_str() {
+        "signed_report" => match form.text("submission_id", "").parse::<i64>() {
+            Ok(submission_id) => Some(Evidence::SignedReport { submission_id }),
+            Err(_) => {
+                problems.push(FieldError::new("submission_id", "请填写提交编号 / give the submission's number"));
+                None
+            }
+        },
+        "lab_report" => {
+            let tested_on = Day::parse("tested_on", &form.text("tested_on", ""));
+            if file.is_none() {
+                problems.push(FieldError::new("file", "请附上检测报告（PDF） / attach the lab's report (PDF)"));
+            }
+            match (tested_on, file) {
+                (Ok(tested_on), Some(file_id)) => {
+                    Some(Evidence::LabReport { file_id, lab: form.text("lab", ""), tested_on })
+                }
+                (Err(e), _) => {
+                    problems.push(e);
+                    None
+                }
+                _ => None,
+            }
+        }
+        _ => {
+            problems.push(FieldError::new(
+                "evidence",
+                "请选择佐证：签名测评报告或第三方检测报告 / choose the evidence: a signed report or a lab's report",
+            ));
+            None
+        }
+    };
+    let indicator = IndicatorInput {
+        name: form.text("name", ""),
+        metric: form.text("metric", ""),
+        op: form.text("op", ">="),
+        threshold,
+        unit: form.text("unit", ""),
+        ..IndicatorInput::default()
+    };
+    match (value, evidence) {
+        (Some(value), Some(evidence)) if problems.is_empty() => {
+            Ok((Claim { indicator, value, evidence }, form.uploads().iter().map(|f| f.id).collect()))
+        }
+        _ => Err(jiebang_core::Error::Invalid(problems).into()),
+    }
+}
+
+/// A lab's report a solution cites, to anyone who reads the solution: citing it published it.
+pub(crate) async fn evidence_file(
+    state: &AppState,
+    id: i64,
+    file_id: i64,
+) -> Result<(jiebang_store::StoredFile, Vec<u8>), ApiError> {
+    let record = state.store.get_solution(id).await?;
+    let cited = record
+        .solution
+        .claims
+        .iter()
+        .any(|c| matches!(c.evidence, Evidence::LabReport { file_id: f, .. } if f == file_id));
+    if !cited {
+        return Err(ApiError::NotFound(format!(
+            "方案 {id} 未引用文件 {file_id} / solution {id} cites no file {file_id}"
+        )));
+    }
+    let file = state.store.get_file(file_id).await?;
+    let bytes = state.files.get(&file.key).await?;
+    Ok((file, bytes))
 }
 
 /// Lists a project's accepted model in the supply catalogue with its evidence: the program's

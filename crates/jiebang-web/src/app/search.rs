@@ -97,6 +97,13 @@ impl Search {
         if fresh.is_empty() {
             return Ok(());
         }
+        // Rows this index has not read were trimmed from the feed (it fell far behind): what
+        // they said is lost, so the index is built again.
+        let tail = state.store.search_feed_tail().await?;
+        if tail > 1 && tail > cursor.high - LATE_WINDOW + 1 {
+            tracing::info!(tail, high = cursor.high, "the search feed was trimmed past this index; rebuilding");
+            return self.rebuild_locked(state, &mut cursor).await;
+        }
         let touched: BTreeSet<(String, i64)> = fresh.iter().map(|c| (c.kind.clone(), c.entity_id)).collect();
         let mut upserts = Vec::new();
         let mut removals = Vec::new();

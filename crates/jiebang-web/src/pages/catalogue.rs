@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use jiebang_core::catalogue::{Channel, DemandView, EngagementStage, Reason};
+use jiebang_core::catalogue::{Channel, DemandState, DemandView, EngagementStage, Reason};
 use jiebang_core::industry::IndustryCode;
 use jiebang_core::program::Day;
 use jiebang_core::region::RegionCode;
@@ -36,12 +36,14 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/engagements/{id}/advance", post(advance_submit))
         .route("/solutions", get(solutions_page))
         .route("/solutions/{id}", get(solution_page))
+        .route("/solutions/{id}/claims", post(claim_submit))
         .route("/catalogue", get(statistics_page))
-        .route("/events", get(events_page))
+        .route("/events", get(events_page).post(new_event_submit))
         .route("/events/{id}", get(event_page))
+        .route("/events/{id}/entries", post(event_entries_submit))
         .route("/datasets", get(datasets_page))
         .route("/datasets/{id}", get(dataset_page))
-        .route("/scenarios", get(scenarios_page))
+        .route("/scenarios", get(scenarios_page).post(new_case_submit))
 }
 
 /// Names for codes as the page's language writes them.
@@ -329,6 +331,8 @@ fn industry_codes(codes: &[IndustryCode]) -> Vec<String> {
 struct SolutionPage {
     ctx: Ctx,
     entry: SolutionEntry,
+    /// The viewer may add claimed values (the unit's members, the catalogue's organizers).
+    may_edit: bool,
 }
 
 impl SolutionPage {
@@ -357,7 +361,18 @@ async fn solution_page(
     Path(id): Path<i64>,
 ) -> Result<SolutionPage, PageError> {
     let entry = crate::app::catalogue::solution(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    Ok(SolutionPage { ctx, entry })
+    let may_edit = crate::app::catalogue::may_edit(&ctx.viewer, entry.record.organization_id).is_ok();
+    Ok(SolutionPage { ctx, entry, may_edit })
+}
+
+async fn claim_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let result = crate::app::catalogue::add_claim(&state, &ctx.viewer, id, multipart).await.map(|_| ());
+    super::back(&state, &format!("/solutions/{id}"), result, &ctx, ctx.t.cat.claim_added)
 }
 
 /// The catalogue's numbers, with bars by industry and by city.
@@ -400,6 +415,9 @@ struct ScenariosPage {
     ctx: Ctx,
     stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)>,
     cases: Vec<jiebang_store::TypicalCaseRecord>,
+    /// The viewer may file typical cases (the catalogue's organizers).
+    may_manage: bool,
+    form: super::form::FormState,
 }
 
 impl ScenariosPage {
@@ -409,7 +427,53 @@ impl ScenariosPage {
 }
 
 async fn scenarios_page(State(state): State<AppState>, ctx: Ctx) -> Result<ScenariosPage, PageError> {
-    let cases = crate::app::catalogue::typical_cases(&state).await.map_err(|e| ctx.fail(e))?;
+    scenarios_with(&state, ctx, super::form::FormState::new(Vec::new(), CASE_FIELDS)).await
+}
+
+/// The fields the typical-case form shows errors beside.
+const CASE_FIELDS: &[&str] =
+    &["title", "organization", "scenario", "region", "industries", "year", "summary", "results"];
+
+async fn new_case_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    let form = super::form::FormState::new(values, CASE_FIELDS);
+    let mut errors = Vec::new();
+    let input = jiebang_core::scenario::TypicalCaseInput {
+        title: form.get("title").trim().to_owned(),
+        organization: form.get("organization").trim().to_owned(),
+        region: form.get("region").trim().to_owned(),
+        industries: list_of(form.get("industries")),
+        scenario: form.get("scenario").trim().to_owned(),
+        year: super::form::optional_number(form.get("year"), "year", &mut errors),
+        summary: form.get("summary").trim().to_owned(),
+        results: form.get("results").trim().to_owned(),
+    };
+    if !errors.is_empty() {
+        let scenarios = crate::app::catalogue::scenarios();
+        errors.extend(input.validate(&scenarios).err().map(|e| e.field_errors().to_vec()).unwrap_or_default());
+    }
+    if errors.is_empty() {
+        match crate::app::catalogue::create_typical_case(&state, &ctx.viewer, &input).await {
+            Ok(created) => {
+                let to = format!("/scenarios#case{}", created.id);
+                return Ok(crate::http::done(&state.signer, &to, ctx.t.cat.case_created));
+            }
+            Err(ApiError::Invalid(refused)) => errors = refused,
+            Err(error) => return Err(ctx.fail(error)),
+        }
+    }
+    let lang = ctx.t.lang;
+    let page = scenarios_with(&state, ctx, form.with_errors(errors, lang)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+async fn scenarios_with(state: &AppState, ctx: Ctx, form: super::form::FormState) -> Result<ScenariosPage, PageError> {
+    let may_manage = ctx.viewer.principal().is_some_and(|p| p.can_manage_catalogue());
+    let cases = crate::app::catalogue::typical_cases(state).await.map_err(|e| ctx.fail(e))?;
     let scenarios = crate::app::catalogue::scenarios();
     let mut stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)> = Vec::new();
     for scenario in scenarios {
@@ -418,7 +482,7 @@ async fn scenarios_page(State(state): State<AppState>, ctx: Ctx) -> Result<Scena
             _ => stages.push((scenario.stage.clone(), vec![scenario])),
         }
     }
-    Ok(ScenariosPage { ctx, stages, cases })
+    Ok(ScenariosPage { ctx, stages, cases, may_manage, form })
 }
 
 /// The catalogue organizers' import of demands and solutions from their sheets.
@@ -529,11 +593,75 @@ async fn dataset_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
 struct EventsPage {
     ctx: Ctx,
     events: Vec<jiebang_store::MatchEventRecord>,
+    /// The viewer may hold events (the catalogue's organizers).
+    may_manage: bool,
+    form: super::form::FormState,
 }
 
+/// The fields the event form shows errors beside.
+const EVENT_FIELDS: &[&str] = &["name", "held_on", "region", "venue", "host"];
+
 async fn events_page(State(state): State<AppState>, ctx: Ctx) -> Result<EventsPage, PageError> {
-    let events = crate::app::catalogue::events(&state).await.map_err(|e| ctx.fail(e))?;
-    Ok(EventsPage { ctx, events })
+    events_with(&state, ctx, super::form::FormState::new(Vec::new(), EVENT_FIELDS)).await
+}
+
+async fn events_with(state: &AppState, ctx: Ctx, form: super::form::FormState) -> Result<EventsPage, PageError> {
+    let events = crate::app::catalogue::events(state).await.map_err(|e| ctx.fail(e))?;
+    let may_manage = ctx.viewer.principal().is_some_and(|p| p.can_manage_catalogue());
+    Ok(EventsPage { ctx, events, may_manage, form })
+}
+
+async fn new_event_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    let form = super::form::FormState::new(values, EVENT_FIELDS);
+    let mut errors = Vec::new();
+    let held_on = match form.get("held_on").trim() {
+        "" => None,
+        text => Day::parse("held_on", text).map_err(|e| errors.push(e)).ok(),
+    };
+    let input = jiebang_core::catalogue::MatchEventInput {
+        name: form.get("name").trim().to_owned(),
+        held_on,
+        region: form.get("region").trim().to_owned(),
+        venue: form.get("venue").trim().to_owned(),
+        host: form.get("host").trim().to_owned(),
+    };
+    // A date that does not parse is reported with every other field's problem.
+    if !errors.is_empty() {
+        let others = input.validate().err().map(|e| e.field_errors().to_vec()).unwrap_or_default();
+        errors.extend(others.into_iter().filter(|e| e.field != "held_on"));
+    }
+    if errors.is_empty() {
+        match crate::app::catalogue::create_event(&state, &ctx.viewer, &input).await {
+            Ok(created) => {
+                let to = format!("/events/{}", created.id);
+                return Ok(crate::http::done(&state.signer, &to, ctx.t.cat.event_created));
+            }
+            Err(ApiError::Invalid(refused)) => errors = refused,
+            Err(error) => return Err(ctx.fail(error)),
+        }
+    }
+    let lang = ctx.t.lang;
+    let page = events_with(&state, ctx, form.with_errors(errors, lang)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Puts the ticked demands and solutions on an event.
+async fn event_entries_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(values): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let ids = |name: &str| values.iter().filter(|(k, _)| k == name).filter_map(|(_, v)| v.parse().ok()).collect();
+    let entries =
+        crate::app::catalogue::EventEntries { demand_ids: ids("demand_ids"), solution_ids: ids("solution_ids") };
+    let result = crate::app::catalogue::add_to_event(&state, &ctx.viewer, id, &entries).await.map(|_| ());
+    super::back(&state, &format!("/events/{id}"), result, &ctx, ctx.t.cat.entries_added)
 }
 
 /// One event: what it presents, what came of it, and its catalogue and booklet to download.
@@ -542,11 +670,27 @@ async fn events_page(State(state): State<AppState>, ctx: Ctx) -> Result<EventsPa
 struct EventPage {
     ctx: Ctx,
     view: crate::app::catalogue::EventView,
+    /// To the catalogue's organizers: the open demands and the solutions not on the event yet.
+    candidates: Option<(Vec<DemandEntry>, Vec<SolutionEntry>)>,
 }
 
 async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<EventPage, PageError> {
     let view = crate::app::catalogue::event(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    Ok(EventPage { ctx, view })
+    let candidates = if ctx.viewer.principal().is_some_and(|p| p.can_manage_catalogue()) {
+        let on = |id: i64| view.demands.iter().any(|d| d.id == id);
+        let demands = crate::app::catalogue::demands(&state, &ctx.viewer).await.map_err(|e| ctx.fail(e))?;
+        let demands = demands
+            .into_iter()
+            .filter(|d| matches!(d.state, DemandState::Collecting | DemandState::Matching) && !on(d.id))
+            .collect();
+        let solutions = crate::app::catalogue::solutions(&state, &ctx.viewer).await.map_err(|e| ctx.fail(e))?;
+        let solutions =
+            solutions.into_iter().filter(|s| !view.solutions.iter().any(|o| o.record.id == s.record.id)).collect();
+        Some((demands, solutions))
+    } else {
+        None
+    };
+    Ok(EventPage { ctx, view, candidates })
 }
 
 /// The fields the demand form shows errors beside.

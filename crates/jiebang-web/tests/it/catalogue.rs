@@ -36,7 +36,11 @@ async fn a_demand_is_read_at_each_level_matched_engaged_and_promoted() {
     assert!(!listed.to_string().contains("0531-1"), "the contact never reaches the public: {listed}");
 
     // A solution matched with its reasons; the public does not learn the requirement it meets.
-    let solution = json!({"solution": catalogue_solution(), "organization_id": null});
+    // Its value is the unit's signed report's, in the part the unit sees (the public rows:
+    // 0.9 → 1 on a positive and 0.2 → 0 on a negative, an F1 of 1).
+    let mut evidenced = catalogue_solution();
+    evidenced.claims = vec![signed_f1(app.scored, 1.0)];
+    let solution = json!({"solution": evidenced, "organization_id": app.organization});
     let (status, sol) = app.json(Method::POST, "/api/v1/solutions", Some("organizer"), Some(solution)).await;
     assert_eq!(status, StatusCode::CREATED, "{sol}");
     let matches = format!("{path}/matches");
@@ -210,7 +214,7 @@ async fn a_matchmaking_event_prints_its_booklet_and_counts_what_came_of_it() {
         app.send(app.request(Method::GET, &format!("/api/v1/events/{id}/booklet"), None, None)).await;
     assert_eq!(status, StatusCode::OK);
     let text = crate::pages::pdf_pages(&pdf).join("\n");
-    assert!(text.contains("供需对接会") && text.contains("化工园区泄漏预警") && text.contains("召回率"), "{text}");
+    assert!(text.contains("供需对接会") && text.contains("化工园区泄漏预警") && text.contains("F1值"), "{text}");
     assert!(!text.contains("300") && !text.contains("0531-1"), "no budget or contact for the public: {text}");
     let (status, _, xlsx) =
         app.send(app.request(Method::GET, &format!("/api/v1/events/{id}/catalogue"), Some("organizer"), None)).await;
@@ -353,4 +357,158 @@ async fn a_unit_enters_a_solution_from_the_form() {
     let (_, solution) = app.json(Method::GET, &format!("/api/v1/solutions/{id}"), None, None).await;
     assert_eq!(solution["solution"]["deployments"], json!(["on_premises"]), "{solution}");
     assert_eq!(solution["organization_id"], app.organization);
+}
+
+/// A claimed F1 with a submission's signed report as its evidence.
+fn signed_f1(submission_id: i64, value: f64) -> jiebang_core::catalogue::Claim {
+    serde_json::from_value(json!({
+        "indicator": {"name": "F1值", "metric": "f1", "op": ">=", "threshold": 0.9}, "value": value,
+        "evidence": {"kind": "signed_report", "submission_id": submission_id}
+    }))
+    .unwrap()
+}
+
+/// A unit adds a measured value from its page: a value its signed report does not show is
+/// refused with the reason, a lab's report must be a PDF, and once added every reader may
+/// download the cited report — and only files a claim cites.
+#[tokio::test]
+async fn a_unit_adds_measured_values_whose_evidence_checks_out() {
+    let app = TestApp::new().await;
+    let solution =
+        app.t.store.create_solution(&catalogue_solution(), Some(app.organization), None, None).await.unwrap();
+    let cookie = app.login_cookie("applicant").await;
+    let page = format!("/solutions/{}", solution.id);
+    let read = |cookie: Option<&str>| {
+        let mut request = app.request(Method::GET, &page, None, None);
+        if let Some(cookie) = cookie {
+            request.headers_mut().insert(axum::http::header::COOKIE, cookie.parse().unwrap());
+        }
+        async { String::from_utf8_lossy(&app.send(request).await.2).into_owned() }
+    };
+    assert!(read(Some(&cookie)).await.contains("data-testid=\"claim-form\""));
+    assert!(!read(None).await.contains("claim-form"), "not to the public");
+
+    let claims = format!("/api/v1/solutions/{}/claims", solution.id);
+    let add = |who: &'static str, extra: &[(&'static str, &str)], file: (&'static str, &'static [u8])| {
+        let mut fields: Vec<(&str, String)> = [("name", "F1值"), ("metric", "f1"), ("op", ">="), ("threshold", "0.9")]
+            .map(|(k, v)| (k, v.to_owned()))
+            .into();
+        fields.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let request = app.upload_with(&claims, Some(who), &fields, file.0, file.1);
+        async {
+            let (status, _, body) = app.send(request).await;
+            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+        }
+    };
+    let scored = app.scored.to_string();
+    let wrong = [("value", "0.99"), ("evidence", "signed_report"), ("submission_id", scored.as_str())];
+    let (status, refused) = add("applicant", &wrong, ("", b"")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.to_string().contains("claims[0].value") && refused.to_string().contains("不符"), "{refused}");
+    assert_eq!(add("expert", &wrong, ("", b"")).await.0, StatusCode::FORBIDDEN);
+
+    let lab = [("value", "0.95"), ("evidence", "lab_report"), ("lab", "省检测中心"), ("tested_on", "2026-10-01")];
+    let (status, refused) = add("applicant", &lab, ("报告.pdf", b"not a pdf")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let pdf: &'static [u8] = b"%PDF-1.4\n% a lab report of this test\n";
+    let (status, added) = add("applicant", &lab, ("报告.pdf", pdf)).await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    let right = [("value", "1"), ("evidence", "signed_report"), ("submission_id", scored.as_str())];
+    let (status, added) = add("applicant", &right, ("", b"")).await;
+    assert_eq!((status, added["solution"]["claims"].as_array().map(Vec::len)), (StatusCode::OK, Some(2)), "{added}");
+
+    let file_id = added["solution"]["claims"][0]["evidence"]["file_id"].as_i64().unwrap();
+    let evidence = format!("/api/v1/solutions/{}/evidence/{file_id}", solution.id);
+    let (status, _, bytes) = app.send(app.request(Method::GET, &evidence, None, None)).await;
+    assert_eq!((status, bytes.as_ref()), (StatusCode::OK, pdf));
+    let uncited = format!("/api/v1/solutions/{}/evidence/1", solution.id);
+    assert_eq!(app.send(app.request(Method::GET, &uncited, None, None)).await.0, StatusCode::NOT_FOUND);
+    assert!(read(None).await.contains("data-testid=\"lab-evidence\""));
+}
+
+/// The catalogue's organizers hold an event from its page — a bad date and an unknown region
+/// shown beside their inputs, the values kept — then tick the open demands and solutions it
+/// presents; a withdrawn demand is not offered, and an applicant sees no form.
+#[tokio::test]
+async fn organizers_hold_an_event_and_put_entries_on_it_from_the_pages() {
+    let app = TestApp::new().await;
+    let organizer = app.login_cookie("organizer").await;
+    let applicant = app.login_cookie("applicant").await;
+    let page = |path: &str, cookie: &str| {
+        let mut request = app.request(Method::GET, path, None, None);
+        request.headers_mut().insert(axum::http::header::COOKIE, cookie.parse().unwrap());
+        async { String::from_utf8_lossy(&app.send(request).await.2).into_owned() }
+    };
+    assert!(page("/events", &organizer).await.contains("data-testid=\"event-form\""));
+    assert!(!page("/events", &applicant).await.contains("event-form"));
+    let mut fields =
+        vec![("name", "2026年秋季供需对接会"), ("held_on", "2026-13-40"), ("region", "火星"), ("host", "某工信局")];
+    let (status, _, body) = app.send(app.form("/events", Some(&organizer), &fields)).await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("data-field-error=\"held_on\"") && body.contains("data-field-error=\"region\""), "{body}");
+    assert!(body.contains("value=\"2026年秋季供需对接会\""), "the values are kept");
+    fields[1].1 = "2026-11-20";
+    fields[2].1 = "青岛市";
+    let (status, headers, _) = app.send(app.form("/events", Some(&organizer), &fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let at = headers["location"].to_str().unwrap().to_owned();
+    assert!(at.starts_with("/events/"), "{at}");
+
+    let open = app.t.store.create_demand(&catalogue_demand("JQ-F-001"), None, None).await.unwrap();
+    let gone = app.t.store.create_demand(&catalogue_demand("JQ-F-002"), None, None).await.unwrap();
+    let organizer_id = app.ids["organizer"];
+    let withdraw = jiebang_core::catalogue::DemandAction::Withdraw;
+    app.t.store.act_on_demand(gone.id, withdraw, organizer_id).await.unwrap();
+    let solution = app.t.store.create_solution(&catalogue_solution(), None, None, None).await.unwrap();
+    let form = page(&at, &organizer).await;
+    assert!(form.contains(&format!("name=\"demand_ids\" value=\"{}\"", open.id)));
+    assert!(!form.contains(&format!("name=\"demand_ids\" value=\"{}\"", gone.id)), "a withdrawn demand is not offered");
+    assert!(!page(&at, &applicant).await.contains("event-entries-form"));
+    let (open_id, solution_id) = (open.id.to_string(), solution.id.to_string());
+    let ticked = [("demand_ids", open_id.as_str()), ("solution_ids", solution_id.as_str())];
+    let entries = format!("{at}/entries");
+    let (status, _, _) = app.send(app.form(&entries, Some(&applicant), &ticked)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, headers, _) = app.send(app.form(&entries, Some(&organizer), &ticked)).await;
+    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, at.as_str()));
+    let (_, view) = app.json(Method::GET, &format!("/api/v1{at}"), None, None).await;
+    assert_eq!(view["demands"][0]["id"], open.id, "{view}");
+    assert_eq!(view["solutions"][0]["id"], solution.id, "{view}");
+    assert!(!page(&at, &organizer).await.contains(&format!("name=\"demand_ids\" value=\"{}\"", open.id)));
+}
+
+/// A typical case is filed from the scenarios page under a scenario of the guide; a year that is
+/// not a number is shown beside its input.
+#[tokio::test]
+async fn organizers_file_a_typical_case_from_the_scenarios_page() {
+    let app = TestApp::new().await;
+    let organizer = app.login_cookie("organizer").await;
+    let mut fields = vec![
+        ("title", "某钢厂带钢表面缺陷检测"),
+        ("organization", "某钢铁集团"),
+        ("scenario", "ZNZZ-2025-24"),
+        ("region", "370100"),
+        ("industries", "31"),
+        ("year", "二〇二五"),
+        ("summary", "产线部署视觉检测，替代人工目检。"),
+        ("results", "漏检率由 5% 降至 0.5%。"),
+    ];
+    let (status, _, body) = app.send(app.form("/scenarios", Some(&organizer), &fields)).await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("data-field-error=\"year\"") && body.contains("某钢铁集团"), "values kept");
+    fields[2].1 = "ZNZZ-2099-99";
+    let (_, _, body) = app.send(app.form("/scenarios", Some(&organizer), &fields)).await;
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("data-field-error=\"year\"") && body.contains("data-field-error=\"scenario\""), "at once");
+    fields[2].1 = "ZNZZ-2025-24";
+    fields[5].1 = "2025";
+    let (status, _, _) = app.send(app.form("/scenarios", Some(&app.login_cookie("applicant").await), &fields)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = app.send(app.form("/scenarios", Some(&organizer), &fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, cases) = app.json(Method::GET, "/api/v1/typical-cases", None, None).await;
+    assert_eq!(cases[0]["case"]["title"], "某钢厂带钢表面缺陷检测", "{cases}");
+    assert_eq!(cases[0]["case"]["year"], 2025);
 }

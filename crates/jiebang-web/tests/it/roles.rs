@@ -295,6 +295,21 @@ fn cases(app: &TestApp) -> Vec<Case> {
             S::UNPROCESSABLE_ENTITY,
         ),
         api(Method::GET, "/api/v1/solutions/{id}", P::None, Public, S::OK),
+        api(
+            Method::POST,
+            "/api/v1/solutions/{id}/claims",
+            P::Fields(vec![("value", "x".into())], b""),
+            CatalogueEditors,
+            S::UNPROCESSABLE_ENTITY,
+        ),
+        api(Method::GET, "/api/v1/solutions/{id}/evidence/{file}", P::None, Public, S::NOT_FOUND),
+        page(
+            Method::POST,
+            "/solutions/{id}/claims",
+            P::Fields(vec![("value", "x".into())], b""),
+            CatalogueEditors,
+            S::SEE_OTHER,
+        ),
         api(Method::GET, "/api/v1/engagements", P::None, Creators, S::OK),
         api(Method::GET, "/api/v1/catalogue/statistics", P::None, Public, S::OK),
         api(Method::GET, "/api/v1/scenarios", P::None, Public, S::OK),
@@ -373,6 +388,9 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(Method::GET, "/solutions/{id}", P::None, Public, S::OK),
         page(Method::GET, "/catalogue", P::None, Public, S::OK),
         page(Method::GET, "/scenarios", P::None, Public, S::OK),
+        page(Method::POST, "/scenarios", P::Form(vec![("title", "")]), Creators, S::UNPROCESSABLE_ENTITY),
+        page(Method::POST, "/events", P::Form(vec![("name", "")]), Creators, S::UNPROCESSABLE_ENTITY),
+        page(Method::POST, "/events/{id}/entries", P::Form(vec![("demand_ids", "999999")]), Creators, S::SEE_OTHER),
         api(Method::POST, "/api/v1/projects/{id}/listing", P::None, Managers, S::CONFLICT),
         api(
             Method::POST,
@@ -1138,20 +1156,18 @@ pub(crate) fn catalogue_demand(number: &str) -> jiebang_core::catalogue::DemandI
     serde_json::from_value(json!({
         "number": number, "title": "化工园区泄漏预警", "organization": "云鼎科技", "demander_kind": "private",
         "industries": ["26"], "region": "370100", "pain_points": "巡检难以发现微量泄漏。",
-        "requirements": [{"name": "召回率", "metric": "recall@0.5", "op": ">=", "threshold": 0.95}],
+        "requirements": [{"name": "F1值", "metric": "f1", "op": ">=", "threshold": 0.95}],
         "cooperation": "buy_solution", "budget_wan": 300.0, "contact_name": "王工", "contact_phone": "0531-1",
         "visibility": {"budget": "registered"}
     }))
     .unwrap()
 }
 
-/// A valid solution of the catalogue.
+/// A valid solution of the catalogue, with no claimed value yet.
 pub(crate) fn catalogue_solution() -> jiebang_core::catalogue::SolutionInput {
     serde_json::from_value(json!({
         "title": "化工泄漏预警大模型", "provider": "某科技", "kind": "industry_model", "industries": ["26"],
-        "region": "370102", "summary": "化工泄漏预警，端侧部署。", "contact_name": "李工", "contact_email": "li@example.cn",
-        "claims": [{"indicator": {"name": "召回率", "metric": "recall@0.5", "op": ">=", "threshold": 0.9}, "value": 0.97,
-                    "evidence": {"kind": "signed_report", "submission_id": 1}}]
+        "region": "370102", "summary": "化工泄漏预警，端侧部署。", "contact_name": "李工", "contact_email": "li@example.cn"
     }))
     .unwrap()
 }

@@ -219,6 +219,22 @@ async fn every_server_searches_what_was_just_written_and_nothing_withheld() {
     t.store.act_on_demand(created.id, jiebang_core::catalogue::DemandAction::Withdraw, organizer).await.unwrap();
     assert_eq!(search(&second, "轴承").await["total"], 0);
     assert_eq!(search(&first, "轴承").await["total"], 0);
+    // The feed is trimmed past a server's position while it is idle: it rebuilds its index and
+    // still finds what the trimmed rows announced.
+    let titled = |number: &str, title: &str| jiebang_core::catalogue::DemandInput {
+        number: number.into(),
+        title: title.into(),
+        ..demand.clone()
+    };
+    let gearbox = titled("JQ-S-002", "风电齿轮箱油液监测");
+    t.store.create_demand(&gearbox, None, Some(organizer)).await.unwrap();
+    let reducer = titled("JQ-S-003", "减速机异响识别");
+    t.store.create_demand(&reducer, None, Some(organizer)).await.unwrap();
+    let head = t.store.search_feed_head().await.unwrap();
+    assert!(t.store.prune_search_feed(0).await.unwrap() > 0);
+    assert_eq!(t.store.search_feed_tail().await.unwrap(), head, "the newest row stays");
+    assert_eq!(search(&second, "齿轮箱").await["total"], 1);
+    assert_eq!(search(&second, "减速机").await["total"], 1);
     // Unknown filters are named, all at once.
     let refused = client.get(format!("{first}/api/v1/search?kind=x&region=nowhere")).send().await.unwrap();
     assert_eq!(refused.status(), 422);
