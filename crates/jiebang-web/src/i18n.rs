@@ -74,12 +74,21 @@ impl Lang {
     /// "Commitment 1 · committed value". A key without a label stays as written.
     pub fn field_label(self, field: &str) -> String {
         let mut parts = Vec::new();
+        let mut parent = "";
         for segment in field.split('.') {
             let (name, index) = match segment.split_once('[') {
                 Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
                 None => (segment, None),
             };
-            let label = FIELD_LABELS.iter().find(|(key, _, _)| *key == name).map_or(name, |(_, zh, en)| match self {
+            // A key under its parent first (`sources.licence` is a data source's licence, not a
+            // unit's business licence), then alone.
+            let nested = format!("{parent}.{name}");
+            let found = FIELD_LABELS
+                .iter()
+                .find(|(key, _, _)| *key == nested)
+                .or_else(|| FIELD_LABELS.iter().find(|(key, _, _)| *key == name));
+            parent = name;
+            let label = found.map_or(name, |(_, zh, en)| match self {
                 Self::Zh => zh,
                 Self::En => en,
             });
@@ -130,6 +139,12 @@ const FIELD_LABELS: &[(&str, &str, &str)] = &[
     ("contact_name", "联系人", "contact person"),
     ("contact_phone", "联系电话", "contact phone"),
     ("licence", "营业执照 / 法人证书", "licence"),
+    ("sources", "来源与许可", "sources"),
+    ("sources.name", "来源", "source"),
+    ("sources.licence", "许可", "licence"),
+    ("quality", "质量评分", "quality scores"),
+    ("quality.dimension", "维度", "dimension"),
+    ("quality.score", "分数", "score"),
     ("unit_name", "单位名称", "unit name"),
     ("current_password", "当前密码", "current password"),
     ("project_name", "项目名称", "project name"),
@@ -1331,6 +1346,14 @@ texts!(
     case_results: "成效" / "Results",
     case_created: "典型案例已登记。" / "The typical case is filed.",
     year: "年份" / "Year",
+    new_card: "登记数据集说明卡" / "Enter a dataset card",
+    card_created: "数据集说明卡已登记。" / "The dataset card is entered.",
+    card_help: "按《数据集建设指南》与 GB/T 42755 填写。评测数据集的隐藏测试部分只能选「仅评测托管」，不提供下载。" / "Fill it in after the national dataset guidelines and GB/T 42755. A hidden test set can only be held for evaluation, never offered for download.",
+    sources_help: "每行一个：来源 | 许可或使用协议，如「某厂历史数据库 | 数据使用协议（2025）」。" / "One a line: source | licence or agreement, e.g. 'the plant's historian | data use agreement (2025)'.",
+    quality_help: "每行一个：维度 | 0 到 1 的分数，如「准确性 | 0.97」。" / "One a line: dimension | a score from 0 to 1, e.g. 'accuracy | 0.97'.",
+    lineage_help: "每行一个上游数据集及其版本。" / "One upstream dataset and its version a line.",
+    dataset_version: "评测数据集版本编号（可选）" / "Challenge dataset version id (optional)",
+    bytes: "字节数" / "Bytes",
     email: "电子邮箱" / "E-mail",
 });
 

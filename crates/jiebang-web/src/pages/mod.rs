@@ -4,6 +4,7 @@
 
 mod accounts;
 mod catalogue;
+mod dataset_card_form;
 mod evaluation;
 mod form;
 mod mine;
@@ -63,6 +64,7 @@ pub(crate) fn routes(data_limit: usize) -> Router<AppState> {
         .merge(selection::routes())
         .merge(projects::routes())
         .merge(catalogue::routes())
+        .merge(dataset_card_form::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(spend_flash))
 }

@@ -389,6 +389,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(Method::GET, "/catalogue", P::None, Public, S::OK),
         page(Method::GET, "/scenarios", P::None, Public, S::OK),
         page(Method::POST, "/scenarios", P::Form(vec![("title", "")]), Creators, S::UNPROCESSABLE_ENTITY),
+        page(Method::GET, "/datasets/new", P::None, Creators, S::OK),
+        page(Method::POST, "/datasets/new", P::Form(vec![("name", "")]), Creators, S::UNPROCESSABLE_ENTITY),
         page(Method::POST, "/events", P::Form(vec![("name", "")]), Creators, S::UNPROCESSABLE_ENTITY),
         page(Method::POST, "/events/{id}/entries", P::Form(vec![("demand_ids", "999999")]), Creators, S::SEE_OTHER),
         api(Method::POST, "/api/v1/projects/{id}/listing", P::None, Managers, S::CONFLICT),
