@@ -3,7 +3,8 @@
 // the demo organizer records an intention for the best match, confirms the talks and the signing
 // with its amount and date, and the catalogue's numbers count the new contract. Runs against
 // `serve --demo` started by scripts/test: JIEBANG_URL, JIEBANG_DEMO_ORGANIZER_PASSWORD and
-// JIEBANG_APPLICANT_PASSWORD. A unit's member also publishes a demand from the form.
+// JIEBANG_APPLICANT_PASSWORD. A unit's member also publishes a demand from the form, and the
+// organizer holds a matchmaking event and ticks what it presents.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -131,6 +132,38 @@ test('a unit publishes a demand from the form, a refused field shown beside its 
   await page.waitForSelector('[data-testid="flash-done"]');
   assert.equal(await page.locator('[data-testid="demand-title"]').innerText(), '陶瓷窑炉能耗优化');
   assert.match(await page.locator('[data-testid="requirements"]').innerText(), /节能率/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the organizer holds a matchmaking event and ticks the demands and solutions it presents', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+  const problems = watched(page);
+  await page.goto(`${base}/login`);
+  await page.fill('#email', 'organizer@demo.jiebang.cn');
+  await page.fill('#password', organizerPassword);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${base}/`);
+  await page.goto(`${base}/events`);
+  await page.fill('#name', '2026年冬季智能制造供需对接会（浏览器测试）');
+  await page.fill('#held_on', '2026-12-20');
+  await page.fill('#region', '火星');
+  await page.fill('#host', '示例·工业和信息化局');
+  await page.click('[data-testid="event-create"]');
+  await page.waitForSelector('[data-field-error="region"]');
+  assert.equal(await page.inputValue('#host'), '示例·工业和信息化局', 'the values are kept');
+  await page.fill('#region', '济南市');
+  await page.click('[data-testid="event-create"]');
+  await page.waitForSelector('[data-testid="flash-done"]');
+  assert.match(await page.locator('[data-testid="event-title"]').innerText(), /浏览器测试/);
+  const form = page.locator('[data-testid="event-entries-form"]');
+  await form.locator('input[name="demand_ids"]').first().check();
+  await form.locator('input[name="demand_ids"]').nth(1).check();
+  await form.locator('input[name="solution_ids"]').first().check();
+  await page.click('[data-testid="event-entries-button"]');
+  await page.waitForSelector('[data-testid="flash-done"]:has-text("已添加到对接会")');
+  const counts = await page.locator('[data-testid="event-results"] .big').allInnerTexts();
+  assert.deepEqual(counts.slice(0, 2), ['2', '1'], `demands and solutions on the event: ${counts}`);
   assert.deepEqual(problems, []);
   await page.close();
 });
