@@ -2,6 +2,7 @@
 //! point at by code. The platform ships the structure of MIIT's 《智能制造典型场景参考指引（2025年版）》
 //! — 8 环节, 40 scenarios — as data (`data/scenarios-znzz-2025.tsv`), each entry marked by how far
 //! the public record confirms it, so a page can say which names still await the official text.
+//! A new guide's edition in the same TSV form is imported beside it (`Store::import_scenario_edition`).
 
 use serde::Serialize;
 
@@ -60,56 +61,63 @@ pub struct ScenarioError {
 
 /// Reads a scenario file: `code, number, stage, name, source` separated by tabs, then optionally
 /// `industries` (division codes, comma-separated), `activity`, `problem`, `technologies` and
-/// `kpis`; `#` comments; codes and numbers unique.
-pub fn parse(edition: &str, text: &str) -> Result<Vec<Scenario>, ScenarioError> {
+/// `kpis`; `#` comments; codes and numbers unique. Every bad line is reported.
+pub fn parse(edition: &str, text: &str) -> Result<Vec<Scenario>, Vec<ScenarioError>> {
     let mut scenarios: Vec<Scenario> = Vec::new();
+    let mut errors = Vec::new();
     for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
         if raw.trim().is_empty() || raw.starts_with('#') {
             continue;
         }
-        let fail = |reason: String| ScenarioError { line, reason };
-        let cells: Vec<&str> = raw.split('\t').map(str::trim).collect();
-        if !(5..=10).contains(&cells.len()) {
-            return Err(fail(format!(
-                "应有 5 至 10 列，实际 {} 列 / expected 5 to 10 columns, found {}",
-                cells.len(),
-                cells.len()
-            )));
+        match parse_line(edition, index + 1, raw, &scenarios) {
+            Ok(scenario) => scenarios.push(scenario),
+            Err(error) => errors.push(error),
         }
-        let (code, number, stage, name, source) = (cells[0], cells[1], cells[2], cells[3], cells[4]);
-        let optional = |i: usize| cells.get(i).copied().unwrap_or_default().to_owned();
-        let industries = match optional(5).as_str() {
-            "" => Vec::new(),
-            list => crate::industry::IndustryCode::parse_list(list).map_err(|e| fail(e.message))?,
-        };
-        let number: u32 = number.parse().map_err(|_| fail(format!("序号「{number}」不是正整数 / not a number")))?;
-        let source = match source {
-            "confirmed" => Source::Confirmed,
-            "secondary" => Source::Secondary,
-            other => return Err(fail(format!("来源「{other}」应为 confirmed 或 secondary"))),
-        };
-        if code.is_empty() || stage.is_empty() || name.is_empty() {
-            return Err(fail("编码、环节和名称不能为空 / code, stage and name are required".into()));
-        }
-        if scenarios.iter().any(|s| s.code == code || s.number == number) {
-            return Err(fail(format!("编码 {code} 或序号 {number} 重复 / duplicate code or number")));
-        }
-        scenarios.push(Scenario {
-            code: code.into(),
-            edition: edition.into(),
-            number,
-            stage: stage.into(),
-            name: name.into(),
-            source,
-            industries,
-            activity: optional(6),
-            problem: optional(7),
-            technologies: optional(8),
-            kpis: optional(9),
-        });
     }
-    Ok(scenarios)
+    if errors.is_empty() { Ok(scenarios) } else { Err(errors) }
+}
+
+fn parse_line(edition: &str, line: usize, raw: &str, scenarios: &[Scenario]) -> Result<Scenario, ScenarioError> {
+    let fail = |reason: String| ScenarioError { line, reason };
+    let cells: Vec<&str> = raw.split('\t').map(str::trim).collect();
+    if !(5..=10).contains(&cells.len()) {
+        return Err(fail(format!(
+            "应有 5 至 10 列，实际 {} 列 / expected 5 to 10 columns, found {}",
+            cells.len(),
+            cells.len()
+        )));
+    }
+    let (code, number, stage, name, source) = (cells[0], cells[1], cells[2], cells[3], cells[4]);
+    let optional = |i: usize| cells.get(i).copied().unwrap_or_default().to_owned();
+    let industries = match optional(5).as_str() {
+        "" => Vec::new(),
+        list => crate::industry::IndustryCode::parse_list(list).map_err(|e| fail(e.message))?,
+    };
+    let number: u32 = number.parse().map_err(|_| fail(format!("序号「{number}」不是正整数 / not a number")))?;
+    let source = match source {
+        "confirmed" => Source::Confirmed,
+        "secondary" => Source::Secondary,
+        other => return Err(fail(format!("来源「{other}」应为 confirmed 或 secondary"))),
+    };
+    if code.is_empty() || stage.is_empty() || name.is_empty() {
+        return Err(fail("编码、环节和名称不能为空 / code, stage and name are required".into()));
+    }
+    if scenarios.iter().any(|s| s.code == code || s.number == number) {
+        return Err(fail(format!("编码 {code} 或序号 {number} 重复 / duplicate code or number")));
+    }
+    Ok(Scenario {
+        code: code.into(),
+        edition: edition.into(),
+        number,
+        stage: stage.into(),
+        name: name.into(),
+        source,
+        industries,
+        activity: optional(6),
+        problem: optional(7),
+        technologies: optional(8),
+        kpis: optional(9),
+    })
 }
 
 /// The shipped guide's scenarios, in its order.
@@ -256,10 +264,12 @@ mod tests {
     #[test]
     fn a_malformed_line_is_named() {
         let err = parse("e", "# c\nA\t1\t环节\t名称\tconfirmed\nB\t1\t环节\t名称二\tsecondary\n").unwrap_err();
-        assert_eq!(err.line, 3, "{err}");
-        assert_eq!(parse("e", "A\tx\t环节\t名称\tconfirmed\n").unwrap_err().line, 1);
-        assert!(parse("e", "A\t1\t环节\n").unwrap_err().reason.contains("5 至 10 列"));
-        assert_eq!(parse("e", "A\t1\t环节\t名称\tconfirmed\tZZ\n").unwrap_err().line, 1);
+        assert_eq!(err[0].line, 3, "{}", err[0]);
+        assert_eq!(parse("e", "A\tx\t环节\t名称\tconfirmed\n").unwrap_err()[0].line, 1);
+        assert!(parse("e", "A\t1\t环节\n").unwrap_err()[0].reason.contains("5 至 10 列"));
+        assert_eq!(parse("e", "A\t1\t环节\t名称\tconfirmed\tZZ\n").unwrap_err()[0].line, 1);
+        let every = parse("e", "A\tx\t环节\t名称\tconfirmed\nB\t2\t环节\t名称\tconfirmed\nC\t3\t环节\n").unwrap_err();
+        assert_eq!(every.iter().map(|e| e.line).collect::<Vec<_>>(), [1, 3], "every bad line");
     }
 
     #[test]

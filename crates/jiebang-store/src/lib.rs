@@ -29,6 +29,7 @@ mod programs;
 mod projects;
 mod publicity;
 mod review;
+mod scenarios;
 mod search_feed;
 pub mod secrets;
 pub mod signing;

@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration { version: 25, name: "match_events", sql: include_str!("../migrations/0025_match_events.sql") },
     Migration { version: 26, name: "typical_cases", sql: include_str!("../migrations/0026_typical_cases.sql") },
     Migration { version: 27, name: "solution_evidence", sql: include_str!("../migrations/0027_solution_evidence.sql") },
+    Migration { version: 28, name: "scenario_editions", sql: include_str!("../migrations/0028_scenario_editions.sql") },
 ];
 
 fn expand(sql: &str, backend: Backend) -> String {

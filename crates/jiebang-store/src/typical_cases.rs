@@ -1,6 +1,7 @@
-//! Typical cases (典型案例), each filed under one of the shipped typical scenarios.
+//! Typical cases (典型案例), each filed under a typical scenario of the shipped guide or of an
+//! imported edition.
 
-use jiebang_core::scenario::{TypicalCase, TypicalCaseInput};
+use jiebang_core::scenario::{Scenario, TypicalCase, TypicalCaseInput};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -16,17 +17,17 @@ pub struct TypicalCaseRecord {
     pub case: TypicalCase,
 }
 
-fn typical_case(row: &sqlx::any::AnyRow) -> Result<TypicalCaseRecord> {
+fn typical_case(row: &sqlx::any::AnyRow, scenarios: &[Scenario]) -> Result<TypicalCaseRecord> {
     let input: TypicalCaseInput =
         serde_json::from_str(&row.try_get::<String, _>("input")?).map_err(StoreError::corrupt)?;
-    let case = input.validate(&jiebang_core::scenario::shipped()).map_err(StoreError::corrupt)?;
+    let case = input.validate(scenarios).map_err(StoreError::corrupt)?;
     Ok(TypicalCaseRecord { id: row.try_get("id")?, case })
 }
 
 impl Store {
-    /// Enters a typical case under one of the shipped scenarios, every problem at once.
+    /// Enters a typical case under a known scenario, every problem at once.
     pub async fn create_typical_case(&self, input: &TypicalCaseInput, actor: i64) -> Result<TypicalCaseRecord> {
-        let case = input.validate(&jiebang_core::scenario::shipped())?;
+        let case = input.validate(&self.scenarios().await?)?;
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO typical_cases (scenario, input, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -57,13 +58,14 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound { entity: "typical case", id: id.to_string() })?;
-        typical_case(&row)
+        typical_case(&row, &self.scenarios().await?)
     }
 
     /// Every typical case, by scenario and then as entered.
     pub async fn list_typical_cases(&self) -> Result<Vec<TypicalCaseRecord>> {
         let rows =
             sqlx::query("SELECT id, input FROM typical_cases ORDER BY scenario, id").fetch_all(&self.pool).await?;
-        rows.iter().map(typical_case).collect()
+        let scenarios = self.scenarios().await?;
+        rows.iter().map(|row| typical_case(row, &scenarios)).collect()
     }
 }

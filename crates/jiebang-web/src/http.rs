@@ -261,6 +261,39 @@ pub(crate) async fn require_pdfs(state: &AppState, form: &Form) -> Result<(), Ap
     if problems.is_empty() { Ok(()) } else { Err(jiebang_core::Error::Invalid(problems).into()) }
 }
 
+/// Reads one text field and the first file of a small multipart upload (held in memory, at most
+/// `max_bytes`): `(text, file name, bytes)`; a missing file is a field error of `file`.
+pub(crate) async fn read_text_and_file(
+    mut multipart: Multipart,
+    text_field: &str,
+    max_bytes: usize,
+) -> Result<(String, String, Vec<u8>), ApiError> {
+    let too_large =
+        || ApiError::TooLarge(format!("文件超过 {} MB / the file exceeds {} MB", max_bytes >> 20, max_bytes >> 20));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { ApiError::BadRequest(e.body_text()) }
+    };
+    let (mut text, mut file) = (String::new(), None);
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().filter(|n| !n.is_empty()).map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > max_bytes {
+                return Err(too_large());
+            }
+        }
+        match file_name {
+            Some(file_name) if file.is_none() => file = Some((file_name, bytes)),
+            None if name == text_field => text = String::from_utf8_lossy(&bytes).into_owned(),
+            _ => {}
+        }
+    }
+    let (file_name, bytes) = file.ok_or_else(|| jiebang_core::Error::invalid("file", "请选择文件 / choose a file"))?;
+    Ok((text, file_name, bytes))
+}
+
 /// Reads the first file field of a multipart upload.
 pub(crate) async fn read_upload(mut multipart: Multipart, max_bytes: usize) -> Result<(String, Vec<u8>), ApiError> {
     let too_large =

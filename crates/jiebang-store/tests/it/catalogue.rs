@@ -313,3 +313,40 @@ async fn a_claimed_value_must_be_the_one_its_evidence_shows() {
     s.collect_unreferenced(&t.files, std::time::Duration::ZERO).await.unwrap();
     assert_eq!(s.get_file(sent.id).await.unwrap().sha256, sent.sha256);
 }
+
+/// A new guide's edition is imported from its TSV all or none — every bad line named, a code
+/// another edition holds refused — and its scenarios then take typical cases.
+#[tokio::test]
+async fn a_scenario_edition_is_imported_whole_and_its_codes_stay_unique() {
+    let t = TestStore::new().await;
+    let s = &t.store;
+    let organizer = user(s, "o@example.cn", None).await;
+    let edition = "人工智能+制造典型场景（2026年版，示例）";
+    let bad = "# 示例\nAIZZ-01\t1\t研发设计\t工艺参数智能寻优\tconfirmed\nAIZZ-02\tx\t生产作业\t质量检测\tconfirmed\nAIZZ-03\t3\t生产作业\n";
+    let err = s.import_scenario_edition(edition, "场景.tsv", bad.as_bytes(), organizer).await.unwrap_err();
+    let StoreError::Sheet(jiebang_sheets::SheetError::Rows { errors, .. }) = err else { panic!("{err}") };
+    assert_eq!(errors.iter().map(|e| e.row).collect::<Vec<_>>(), [3, 4], "every bad line");
+    let clash = "AIZZ-01\t1\t研发设计\t工艺参数智能寻优\tconfirmed\nZNZZ-2025-24\t2\t生产作业\t质量检测\tconfirmed\n";
+    let err = s.import_scenario_edition(edition, "场景.tsv", clash.as_bytes(), organizer).await.unwrap_err();
+    assert!(err.to_string().contains("ZNZZ-2025-24"), "{err}");
+    assert_eq!(s.scenarios().await.unwrap().len(), 40, "nothing imported");
+
+    let good = "AIZZ-01\t1\t研发设计\t工艺参数智能寻优\tconfirmed\t26\t配方与工艺参数\t试错成本高\t贝叶斯优化\t试验次数减少 50%\n";
+    let imported = s.import_scenario_edition(edition, "场景.tsv", good.as_bytes(), organizer).await.unwrap();
+    assert_eq!((imported.len(), imported[0].edition.as_str()), (1, edition));
+    let again = s.import_scenario_edition(edition, "场景.tsv", good.as_bytes(), organizer).await.unwrap_err();
+    assert!(matches!(again, StoreError::Conflict { ref field, .. } if field == "edition"), "{again}");
+    let all = s.scenarios().await.unwrap();
+    assert_eq!((all.len(), all[40].problem.as_str()), (41, "试错成本高"));
+    let case = jiebang_core::scenario::TypicalCaseInput {
+        title: "某化工企业配方寻优".into(),
+        organization: "某化工企业".into(),
+        region: "370100".into(),
+        scenario: "AIZZ-01".into(),
+        summary: "以贝叶斯优化寻找工艺参数。".into(),
+        ..Default::default()
+    };
+    assert_eq!(s.create_typical_case(&case, organizer).await.unwrap().case.scenario, "AIZZ-01");
+    let feed = s.search_changes_after(0).await.unwrap();
+    assert!(feed.iter().any(|c| c.kind == "edition"), "the new scenarios enter the search");
+}

@@ -180,10 +180,29 @@ pub(super) async fn catalogue_statistics(State(state): State<AppState>) -> Resul
 }
 
 /// The typical scenarios (《智能制造典型场景参考指引（2025年版）》: 8 环节, 40 scenarios), each marked
-/// as confirmed by the guide's published text or taken from a secondary list.
+/// as confirmed by the guide's published text or taken from a secondary list, then those of the
+/// editions imported beside it.
 #[utoipa::path(get, path = "/api/v1/scenarios", responses((status = 200, body = Vec<jiebang_core::scenario::Scenario>)))]
-pub(super) async fn list_scenarios() -> Json<Vec<jiebang_core::scenario::Scenario>> {
-    Json(crate::app::catalogue::scenarios())
+pub(super) async fn list_scenarios(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<jiebang_core::scenario::Scenario>>, ApiError> {
+    Ok(Json(crate::app::catalogue::scenarios(&state).await?))
+}
+
+/// Imports a typical-scenario guide's edition (the catalogue's organizers). Multipart: `edition`
+/// (the guide's name and edition) and a UTF-8 TSV `file` — `code, number, stage, name, source`
+/// then optionally `industries, activity, problem, technologies, kpis` — all or none.
+#[utoipa::path(post, path = "/api/v1/scenarios/import",
+    request_body(content_type = "multipart/form-data", description = "`edition` and a TSV `file`"),
+    responses((status = 201, body = Vec<jiebang_core::scenario::Scenario>), (status = 403, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope), (status = 422, body = crate::error::ErrorEnvelope, description = "every bad line with its number")),
+    security(("token" = [])))]
+pub(super) async fn import_scenarios(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Vec<jiebang_core::scenario::Scenario>>), ApiError> {
+    let imported = crate::app::catalogue::import_scenario_edition(&state, &viewer, multipart).await?;
+    Ok((StatusCode::CREATED, Json(imported)))
 }
 
 /// Searches everything public — challenges, demands, solutions, accepted models, typical

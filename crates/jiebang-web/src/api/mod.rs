@@ -59,7 +59,7 @@ use crate::error::ApiError;
         catalogue::promote_demand, catalogue::demand_matches, catalogue::list_solutions, catalogue::create_solution, catalogue::add_claim, catalogue::evidence_file,
         catalogue::get_solution, catalogue::list_engagements, catalogue::record_engagement,
         catalogue::advance_engagement, catalogue::list_accepted_model, catalogue::catalogue_statistics,
-        catalogue::list_scenarios, catalogue::search, catalogue::import_demands, catalogue::export_demands,
+        catalogue::list_scenarios, catalogue::import_scenarios, catalogue::search, catalogue::import_demands, catalogue::export_demands,
         catalogue::import_solutions, catalogue::export_solutions, catalogue::list_dataset_cards,
         catalogue::create_dataset_card, catalogue::get_dataset_card, catalogue::list_events, catalogue::create_event,
         catalogue::get_event, catalogue::add_to_event, catalogue::event_catalogue, catalogue::event_booklet,
@@ -214,6 +214,7 @@ pub fn routes(data_limit: usize) -> Router<AppState> {
         .route("/projects/{id}/listing", post(catalogue::list_accepted_model))
         .route("/catalogue/statistics", get(catalogue::catalogue_statistics))
         .route("/scenarios", get(catalogue::list_scenarios))
+        .route("/scenarios/import", post(catalogue::import_scenarios))
         .route("/search", get(catalogue::search))
         .route("/dataset-cards", get(catalogue::list_dataset_cards).post(catalogue::create_dataset_card))
         .route("/dataset-cards/{id}", get(catalogue::get_dataset_card))

@@ -771,7 +771,19 @@ pub(crate) async fn create_typical_case(
 }
 
 /// The typical scenarios demands, solutions and challenges point at: the shipped 2025
-/// intelligent-manufacturing guide, each entry marked confirmed or secondary.
-pub(crate) fn scenarios() -> Vec<jiebang_core::scenario::Scenario> {
-    jiebang_core::scenario::shipped()
+/// intelligent-manufacturing guide, each entry marked confirmed or secondary, then the editions
+/// imported beside it.
+pub(crate) async fn scenarios(state: &AppState) -> Result<Vec<jiebang_core::scenario::Scenario>, ApiError> {
+    Ok(state.store.scenarios().await?)
+}
+
+/// The catalogue's organizers import a guide's edition from its TSV.
+pub(crate) async fn import_scenario_edition(
+    state: &AppState,
+    viewer: &Viewer,
+    multipart: axum::extract::Multipart,
+) -> Result<Vec<jiebang_core::scenario::Scenario>, ApiError> {
+    let user = catalogue_manager(viewer)?;
+    let (edition, file_name, bytes) = crate::http::read_text_and_file(multipart, "edition", 4 << 20).await?;
+    Ok(state.store.import_scenario_edition(&edition, &file_name, &bytes, user).await?)
 }

@@ -222,18 +222,22 @@ fn case_entry(record: &TypicalCaseRecord) -> Entry {
     }
 }
 
-fn scenario_entries() -> Vec<Entry> {
-    jiebang_core::scenario::shipped()
+/// Every edition's scenarios; each one's id is its place in the list from 1, which stays put
+/// because editions are only ever added after the shipped one (the page's anchors match).
+async fn scenario_entries(state: &AppState) -> Result<Vec<Entry>, ApiError> {
+    Ok(crate::app::catalogue::scenarios(state)
+        .await?
         .into_iter()
-        .map(|s| Entry {
+        .zip(1..)
+        .map(|(s, id)| Entry {
             kind: Kind::Scenario,
-            id: i64::from(s.number),
+            id,
             title: s.name.clone(),
             text: join([s.code.as_str(), &s.edition, &s.stage]),
             industries: Vec::new(),
             regions: Vec::new(),
         })
-        .collect()
+        .collect())
 }
 
 fn dataset_entry(record: &DatasetCardRecord) -> Entry {
@@ -263,7 +267,7 @@ async fn public_dataset(state: &AppState, record: &DatasetCardRecord) -> Result<
 
 async fn every_entry(state: &AppState) -> Result<Vec<Entry>, ApiError> {
     let store = &state.store;
-    let mut entries = scenario_entries();
+    let mut entries = scenario_entries(state).await?;
     for program in store.list_programs(None).await? {
         for record in store.all_challenges(program.id).await? {
             entries.extend(challenge_entry(&program, &record));
@@ -323,6 +327,8 @@ async fn entries_of(state: &AppState, kind: &str, id: i64) -> Result<(Vec<Entry>
             Err(StoreError::NotFound { .. }) => (Vec::new(), vec![(Kind::Dataset, id)]),
             Err(error) => return Err(error.into()),
         },
+        // A new edition: its scenarios join the others.
+        "edition" => (scenario_entries(state).await?, Vec::new()),
         "case" => match store.get_typical_case(id).await {
             Ok(record) => (vec![case_entry(&record)], vec![(Kind::Case, id)]),
             Err(StoreError::NotFound { .. }) => (Vec::new(), vec![(Kind::Case, id)]),

@@ -44,6 +44,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/datasets", get(datasets_page))
         .route("/datasets/{id}", get(dataset_page))
         .route("/scenarios", get(scenarios_page).post(new_case_submit))
+        .route("/scenarios/import", post(import_scenarios_submit))
 }
 
 /// Names for codes as the page's language writes them.
@@ -413,14 +414,26 @@ async fn statistics_page(State(state): State<AppState>, ctx: Ctx) -> Result<Stat
 #[template(path = "scenarios.html")]
 struct ScenariosPage {
     ctx: Ctx,
-    stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)>,
+    stages: Vec<StageGroup>,
     cases: Vec<jiebang_store::TypicalCaseRecord>,
     /// The viewer may file typical cases (the catalogue's organizers).
     may_manage: bool,
     form: super::form::FormState,
 }
 
+/// One edition's scenarios of one 环节, each with its place in the whole list.
+struct StageGroup {
+    edition: String,
+    stage: String,
+    scenarios: Vec<(i64, jiebang_core::scenario::Scenario)>,
+}
+
 impl ScenariosPage {
+    /// Whether more than the shipped guide is shown, so each section names its edition.
+    fn several_editions(&self) -> bool {
+        self.stages.iter().any(|g| g.edition != self.stages[0].edition)
+    }
+
     fn cases_of<'a>(&'a self, code: &str) -> Vec<&'a jiebang_store::TypicalCaseRecord> {
         self.cases.iter().filter(|c| c.case.scenario == code).collect()
     }
@@ -453,7 +466,7 @@ async fn new_case_submit(
         results: form.get("results").trim().to_owned(),
     };
     if !errors.is_empty() {
-        let scenarios = crate::app::catalogue::scenarios();
+        let scenarios = crate::app::catalogue::scenarios(&state).await.map_err(|e| ctx.fail(e))?;
         errors.extend(input.validate(&scenarios).err().map(|e| e.field_errors().to_vec()).unwrap_or_default());
     }
     if errors.is_empty() {
@@ -471,15 +484,32 @@ async fn new_case_submit(
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+async fn import_scenarios_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: axum::extract::Multipart,
+) -> Response {
+    let result = crate::app::catalogue::import_scenario_edition(&state, &ctx.viewer, multipart).await.map(|_| ());
+    super::back(&state, "/scenarios", result, &ctx, ctx.t.cat.edition_imported)
+}
+
 async fn scenarios_with(state: &AppState, ctx: Ctx, form: super::form::FormState) -> Result<ScenariosPage, PageError> {
     let may_manage = ctx.viewer.principal().is_some_and(|p| p.can_manage_catalogue());
     let cases = crate::app::catalogue::typical_cases(state).await.map_err(|e| ctx.fail(e))?;
-    let scenarios = crate::app::catalogue::scenarios();
-    let mut stages: Vec<(String, Vec<jiebang_core::scenario::Scenario>)> = Vec::new();
-    for scenario in scenarios {
+    let scenarios = crate::app::catalogue::scenarios(state).await.map_err(|e| ctx.fail(e))?;
+    // Grouped by edition and 环节, in the guide's order; each keeps its place in the whole list,
+    // the anchor the search links to.
+    let mut stages: Vec<StageGroup> = Vec::new();
+    for (scenario, place) in scenarios.into_iter().zip(1..) {
         match stages.last_mut() {
-            Some((stage, list)) if *stage == scenario.stage => list.push(scenario),
-            _ => stages.push((scenario.stage.clone(), vec![scenario])),
+            Some(group) if group.stage == scenario.stage && group.edition == scenario.edition => {
+                group.scenarios.push((place, scenario))
+            }
+            _ => stages.push(StageGroup {
+                edition: scenario.edition.clone(),
+                stage: scenario.stage.clone(),
+                scenarios: vec![(place, scenario)],
+            }),
         }
     }
     Ok(ScenariosPage { ctx, stages, cases, may_manage, form })
@@ -774,7 +804,8 @@ async fn entry_units(state: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, 
 
 async fn demand_form(state: &AppState, ctx: Ctx, form: super::form::FormState) -> Result<DemandFormPage, PageError> {
     let units = entry_units(state, &ctx).await?;
-    Ok(DemandFormPage { ctx, form, units, scenarios: jiebang_core::scenario::shipped() })
+    let scenarios = crate::app::catalogue::scenarios(state).await.map_err(|e| ctx.fail(e))?;
+    Ok(DemandFormPage { ctx, form, units, scenarios })
 }
 
 async fn new_demand_page(State(state): State<AppState>, ctx: Ctx) -> Result<DemandFormPage, PageError> {

@@ -71,14 +71,19 @@ struct ForVersion {
     version: Option<i64>,
 }
 
-fn page(ctx: Ctx, form: FormState) -> CardFormPage {
-    CardFormPage { ctx, form, scenarios: crate::app::catalogue::scenarios() }
+async fn page(state: &AppState, ctx: Ctx, form: FormState) -> Result<CardFormPage, PageError> {
+    let scenarios = crate::app::catalogue::scenarios(state).await.map_err(|e| ctx.fail(e))?;
+    Ok(CardFormPage { ctx, form, scenarios })
 }
 
-async fn new_card_page(ctx: Ctx, Query(query): Query<ForVersion>) -> Result<CardFormPage, PageError> {
+async fn new_card_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ForVersion>,
+) -> Result<CardFormPage, PageError> {
     ctx.viewer.require_that(|p| p.can_manage_catalogue()).map_err(|e| ctx.fail(e))?;
     let values = query.version.map(|v| vec![("dataset_version_id".to_owned(), v.to_string())]).unwrap_or_default();
-    Ok(page(ctx, FormState::new(values, CARD_FIELDS)))
+    page(&state, ctx, FormState::new(values, CARD_FIELDS)).await
 }
 
 /// `a | b` lines as pairs; a line without the bar is all `a`.
@@ -181,5 +186,6 @@ async fn new_card_submit(
         return Err(ctx.fail(error));
     }
     let lang = ctx.t.lang;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(ctx, form.with_errors(errors, lang))).into_response())
+    let page = page(&state, ctx, form.with_errors(errors, lang)).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -563,3 +563,31 @@ async fn organizers_enter_a_dataset_card_from_the_form() {
     let (status, _, _) = app.send(app.form("/datasets/new", Some(&applicant), &fields)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// A new guide's edition over the API: every bad line named with nothing imported; once right,
+/// its scenarios are listed, shown on the page under their edition and found by the search.
+#[tokio::test]
+async fn a_guide_edition_is_imported_listed_and_searched() {
+    let app = TestApp::new().await;
+    let path = "/api/v1/scenarios/import";
+    let edition = ("edition", "人工智能+制造典型场景（2026年版，示例）".to_owned());
+    let bad = "AIZZ-01\t1\t研发设计\t工艺参数智能寻优\tconfirmed\nAIZZ-02\tx\t生产作业\t焊缝质量检测\tconfirmed\n";
+    let send = |who: &str, bytes: &'static [u8]| {
+        app.upload_with(path, Some(who), std::slice::from_ref(&edition), "场景.tsv", bytes)
+    };
+    assert_eq!(app.send(send("applicant", bad.as_bytes())).await.0, StatusCode::FORBIDDEN);
+    let (status, _, body) = app.send(send("organizer", bad.as_bytes())).await;
+    let refused = String::from_utf8_lossy(&body);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.contains("\"row\":2") && refused.contains("序号"), "{refused}");
+    let good = "AIZZ-01\t1\t研发设计\t工艺参数智能寻优\tconfirmed\nAIZZ-02\t2\t生产作业\t焊缝质量检测\tconfirmed\n";
+    let (status, _, body) = app.send(send("organizer", good.as_bytes())).await;
+    assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
+    let (_, scenarios) = app.json(Method::GET, "/api/v1/scenarios", None, None).await;
+    assert_eq!(scenarios.as_array().map(Vec::len), Some(42));
+    let (_, found) = app.json(Method::GET, "/api/v1/search?q=%E7%84%8A%E7%BC%9D", None, None).await;
+    assert_eq!(found["hits"][0]["url"], "/scenarios#s42", "{found}");
+    let (_, _, page) = app.send(app.request(Method::GET, "/scenarios", None, None)).await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("id=\"s42\"") && page.contains("人工智能+制造典型场景（2026年版，示例）"), "{page}");
+}

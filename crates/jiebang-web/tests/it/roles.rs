@@ -389,6 +389,8 @@ fn cases(app: &TestApp) -> Vec<Case> {
         page(Method::GET, "/catalogue", P::None, Public, S::OK),
         page(Method::GET, "/scenarios", P::None, Public, S::OK),
         page(Method::POST, "/scenarios", P::Form(vec![("title", "")]), Creators, S::UNPROCESSABLE_ENTITY),
+        api(Method::POST, "/api/v1/scenarios/import", P::Upload(b"x\n1\n"), Creators, S::UNPROCESSABLE_ENTITY),
+        page(Method::POST, "/scenarios/import", P::Upload(b"x\n1\n"), Creators, S::SEE_OTHER),
         page(Method::GET, "/datasets/new", P::None, Creators, S::OK),
         page(Method::POST, "/datasets/new", P::Form(vec![("name", "")]), Creators, S::UNPROCESSABLE_ENTITY),
         page(Method::POST, "/events", P::Form(vec![("name", "")]), Creators, S::UNPROCESSABLE_ENTITY),
