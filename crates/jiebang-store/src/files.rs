@@ -268,22 +268,14 @@ impl Store {
     /// pile up. Only the uploader's own record is removed.
     pub async fn discard_upload(&self, files: &FileStore, file: &StoredFile, uploader: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let (references,): (i64,) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM submissions WHERE file_id = $1) + (SELECT COUNT(*) FROM dataset_files WHERE file_id = $1) \
-                    + (SELECT COUNT(*) FROM application_files WHERE file_id = $1) \
-                    + (SELECT COUNT(*) FROM project_files WHERE file_id = $1)",
-        )
+        let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM files WHERE id = $1 AND created_by = $2 AND {}",
+            unreferenced("files.id")
+        )))
         .bind(file.id)
-        .fetch_one(&mut *tx)
+        .bind(uploader)
+        .execute(&mut *tx)
         .await?;
-        if references > 0 {
-            return Ok(());
-        }
-        let removed = sqlx::query("DELETE FROM files WHERE id = $1 AND created_by = $2")
-            .bind(file.id)
-            .bind(uploader)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         if removed.rows_affected() > 0 {
             files.delete(&file.key).await?;
@@ -292,7 +284,7 @@ impl Store {
     }
 
     /// Collects what nothing references any more, once it is older than `grace`: `files`
-    /// records no submission, dataset version, application, import, unit licence or endpoint transcript names (a crash between
+    /// records nothing in `FILE_REFERENCES` names (a crash between
     /// storing an upload and using it leaves one), and stored uploads with no record (an upload
     /// broken off or a record collected). A file in use within `grace` is never touched, so an
     /// upload being recorded right now keeps its bytes. `serve` runs this daily; `jiebang files
@@ -303,20 +295,14 @@ impl Store {
             .ok()
             .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
             .unwrap_or_default();
-        const UNREFERENCED: &str = "created_at < $1 \
-            AND NOT EXISTS (SELECT 1 FROM submissions WHERE file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM dataset_files WHERE file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM application_files WHERE file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM project_files WHERE file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM import_files WHERE file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM organizations WHERE licence_file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM endpoint_runs WHERE transcript_file_id = files.id) \
-            AND NOT EXISTS (SELECT 1 FROM solution_evidence WHERE file_id = files.id)";
         let mut tx = self.begin_write().await?;
-        let removed = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM files WHERE {UNREFERENCED}")))
-            .bind(&cutoff)
-            .execute(&mut *tx)
-            .await?;
+        let removed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM files WHERE created_at < $1 AND {}",
+            unreferenced("files.id")
+        )))
+        .bind(&cutoff)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         let mut collected = Collected { records: removed.rows_affected(), ..Collected::default() };
         let known: std::collections::HashSet<String> =
@@ -382,6 +368,28 @@ impl Store {
         tx.commit().await?;
         Ok(StoredFile { id, key, name, size, sha256 })
     }
+}
+
+/// Every column that points at a file, as `(table, column)`: a file none of them names is
+/// unreferenced. One list, so discarding a refused upload and collecting old ones agree.
+const FILE_REFERENCES: &[(&str, &str)] = &[
+    ("submissions", "file_id"),
+    ("dataset_files", "file_id"),
+    ("application_files", "file_id"),
+    ("project_files", "file_id"),
+    ("import_files", "file_id"),
+    ("organizations", "licence_file_id"),
+    ("endpoint_runs", "transcript_file_id"),
+    ("solution_evidence", "file_id"),
+];
+
+/// SQL that holds when nothing references the file whose id is `id` (a column expression).
+fn unreferenced(id: &str) -> String {
+    FILE_REFERENCES
+        .iter()
+        .map(|(table, column)| format!("NOT EXISTS (SELECT 1 FROM {table} WHERE {column} = {id})"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 /// A `files` row as a [`StoredFile`].

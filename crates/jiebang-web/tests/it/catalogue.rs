@@ -413,6 +413,10 @@ async fn a_unit_adds_measured_values_whose_evidence_checks_out() {
     let pdf: &'static [u8] = b"%PDF-1.4\n% a lab report of this test\n";
     let (status, added) = add("applicant", &lab, ("报告.pdf", pdf)).await;
     assert_eq!(status, StatusCode::OK, "{added}");
+    // The same report sent again with a bad date is refused; the upload it shares with the
+    // cited one is not thrown away with it.
+    let undated = [("value", "0.95"), ("evidence", "lab_report"), ("lab", "省检测中心"), ("tested_on", "十月")];
+    assert_eq!(add("applicant", &undated, ("报告.pdf", pdf)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     let right = [("value", "1"), ("evidence", "signed_report"), ("submission_id", scored.as_str())];
     let (status, added) = add("applicant", &right, ("", b"")).await;
     assert_eq!((status, added["solution"]["claims"].as_array().map(Vec::len)), (StatusCode::OK, Some(2)), "{added}");
