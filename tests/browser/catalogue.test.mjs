@@ -33,6 +33,14 @@ function watched(page) {
   return problems;
 }
 
+async function signIn(page, email, password) {
+  await page.goto(`${base}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('form[action="/login"] button[type=submit]');
+  await page.waitForURL(`${base}/`);
+}
+
 async function searchDemand(page, word) {
   await page.fill('[data-testid="header-search"]', word);
   await page.press('[data-testid="header-search"]', 'Enter');
@@ -66,11 +74,7 @@ test('anyone finds a demand by a Chinese word and reads its matches with reasons
 test('the organizer records an intention, then the talks and the signing, and the numbers follow', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   const problems = watched(page);
-  await page.goto(`${base}/login`);
-  await page.fill('#email', 'organizer@demo.jiebang.cn');
-  await page.fill('#password', organizerPassword);
-  await page.click('form[action="/login"] button[type=submit]');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, 'organizer@demo.jiebang.cn', organizerPassword);
   await page.goto(`${base}/catalogue`);
   const signedBefore = Number(await page.locator('[data-testid="signed-total"]').innerText());
 
@@ -108,11 +112,7 @@ test('the organizer records an intention, then the talks and the signing, and th
 test('a unit publishes a demand from the form, a refused field shown beside its input', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
   const problems = watched(page);
-  await page.goto(`${base}/login`);
-  await page.fill('#email', 'applicant@demo.jiebang.cn');
-  await page.fill('#password', applicantPassword);
-  await page.click('form[action="/login"] button[type=submit]');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, 'applicant@demo.jiebang.cn', applicantPassword);
   await page.click('[data-testid="catalogue-link"]');
   await page.click('[data-testid="new-demand"]');
   await page.fill('#number', 'JQ-B-001');
@@ -139,11 +139,7 @@ test('a unit publishes a demand from the form, a refused field shown beside its 
 test('the organizer holds a matchmaking event and ticks the demands and solutions it presents', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
   const problems = watched(page);
-  await page.goto(`${base}/login`);
-  await page.fill('#email', 'organizer@demo.jiebang.cn');
-  await page.fill('#password', organizerPassword);
-  await page.click('form[action="/login"] button[type=submit]');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, 'organizer@demo.jiebang.cn', organizerPassword);
   await page.goto(`${base}/events`);
   await page.fill('#name', '2026年冬季智能制造供需对接会（浏览器测试）');
   await page.fill('#held_on', '2026-12-20');

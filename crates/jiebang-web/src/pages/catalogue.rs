@@ -416,8 +416,6 @@ struct ScenariosPage {
     ctx: Ctx,
     stages: Vec<StageGroup>,
     cases: Vec<jiebang_store::TypicalCaseRecord>,
-    /// The viewer may file typical cases (the catalogue's organizers).
-    may_manage: bool,
     form: super::form::FormState,
 }
 
@@ -494,7 +492,6 @@ async fn import_scenarios_submit(
 }
 
 async fn scenarios_with(state: &AppState, ctx: Ctx, form: super::form::FormState) -> Result<ScenariosPage, PageError> {
-    let may_manage = ctx.viewer.principal().is_some_and(|p| p.can_manage_catalogue());
     let cases = crate::app::catalogue::typical_cases(state).await.map_err(|e| ctx.fail(e))?;
     let scenarios = crate::app::catalogue::scenarios(state).await.map_err(|e| ctx.fail(e))?;
     // Grouped by edition and 环节, in the guide's order; each keeps its place in the whole list,
@@ -512,7 +509,7 @@ async fn scenarios_with(state: &AppState, ctx: Ctx, form: super::form::FormState
             }),
         }
     }
-    Ok(ScenariosPage { ctx, stages, cases, may_manage, form })
+    Ok(ScenariosPage { ctx, stages, cases, form })
 }
 
 /// The catalogue organizers' import of demands and solutions from their sheets.
@@ -623,8 +620,6 @@ async fn dataset_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
 struct EventsPage {
     ctx: Ctx,
     events: Vec<jiebang_store::MatchEventRecord>,
-    /// The viewer may hold events (the catalogue's organizers).
-    may_manage: bool,
     form: super::form::FormState,
 }
 
@@ -637,8 +632,7 @@ async fn events_page(State(state): State<AppState>, ctx: Ctx) -> Result<EventsPa
 
 async fn events_with(state: &AppState, ctx: Ctx, form: super::form::FormState) -> Result<EventsPage, PageError> {
     let events = crate::app::catalogue::events(state).await.map_err(|e| ctx.fail(e))?;
-    let may_manage = ctx.viewer.principal().is_some_and(|p| p.can_manage_catalogue());
-    Ok(EventsPage { ctx, events, may_manage, form })
+    Ok(EventsPage { ctx, events, form })
 }
 
 async fn new_event_submit(
@@ -706,7 +700,7 @@ struct EventPage {
 
 async fn event_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<EventPage, PageError> {
     let view = crate::app::catalogue::event(&state, &ctx.viewer, id).await.map_err(|e| ctx.fail(e))?;
-    let candidates = if ctx.viewer.principal().is_some_and(|p| p.can_manage_catalogue()) {
+    let candidates = if ctx.manages_catalogue() {
         let on = |id: i64| view.demands.iter().any(|d| d.id == id);
         let demands = crate::app::catalogue::demands(&state, &ctx.viewer).await.map_err(|e| ctx.fail(e))?;
         let demands = demands

@@ -126,6 +126,11 @@ impl Ctx {
         self.viewer.principal().is_some_and(|p| p.can_manage_users())
     }
 
+    /// The viewer runs the supply–demand catalogue (events, cases, cards, imports).
+    pub(crate) fn manages_catalogue(&self) -> bool {
+        self.viewer.principal().is_some_and(|p| p.can_manage_catalogue())
+    }
+
     pub(crate) fn can_watch_queue(&self) -> bool {
         self.viewer.principal().is_some_and(|p| p.can_create_program())
     }
